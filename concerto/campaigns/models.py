@@ -1,0 +1,102 @@
+"""Organisations, campaigns, their phase calendar and territory."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.models import TimeStampedModel
+
+
+class Organisation(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(TimeStampedModel):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    territory = models.CharField(_("territory"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    # Campaign policy (edited by organisers), not infrastructure settings.
+    allow_email_join = models.BooleanField(
+        _("residents may join by e-mail without a letter code"), default=True
+    )
+    is_public = models.BooleanField(_("listed publicly"), default=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(models.Model):
+    """A street or block of the territory."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sectors")
+    name = models.CharField(_("name"), max_length=120)
+    code = models.SlugField(_("code"), max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="sector_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PhaseKind(models.TextChoices):
+    INVITATION = "invitation", _("Letters")
+    SELECTION = "selection", _("Selection")
+    WORKSHOPS = "workshops", _("Workshops")
+    PARTICIPATION = "participation", _("Participation")
+    DOOR_TO_DOOR = "door_to_door", _("Door to door")
+    LIVE_EVENT = "live_event", _("Live event")
+    SYNTHESIS = "synthesis", _("Synthesis")
+
+
+PHASE_ORDER = list(PhaseKind.values)
+
+
+class Phase(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(_("phase"), max_length=20, choices=PhaseKind.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "kind"], name="phase_kind_unique"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="phase_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} – {self.get_kind_display()}"
+
+    def state(self, now=None) -> str:
+        now = now or timezone.now()
+        if now < self.starts_at:
+            return "upcoming"
+        if now >= self.ends_at:
+            return "past"
+        return "current"

@@ -1,0 +1,47 @@
+"""User text: a safe Markdown subset rendered then sanitised (nh3), and accent-free search keys."""
+
+import unicodedata
+
+import markdown as md
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "code", "a"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str) -> str:
+    """Return sanitised HTML; raw HTML typed by users is escaped, never interpreted."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    html = md.markdown(escaped, extensions=[], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="nofollow noopener noreferrer ugc",
+    )
+
+
+def search_key(*parts: str) -> str:
+    """Lower-case, accent-free text, so 'ecole' finds 'École' on SQLite and PostgreSQL alike."""
+    text = " ".join(p for p in parts if p)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def clean_line(value: str) -> str:
+    """One line of plain text: control characters and bidi overrides removed, spaces collapsed."""
+    out = []
+    for ch in value:
+        cat = unicodedata.category(ch)
+        if cat in {"Cc", "Cf"} and ch not in "\n\t":
+            continue
+        out.append(" " if ch in "\n\t" else ch)
+    return " ".join("".join(out).split())
+
+
+def clean_block(value: str) -> str:
+    """Multi-line plain text: the same cleaning, keeping line breaks."""
+    lines = [clean_line(line) for line in value.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()

@@ -1,0 +1,26 @@
+"""Pages composed from several apps' selectors. This app owns no models."""
+
+from concerto.proposals.selectors import participation_stats, suppress_small
+from concerto.residents.models import Role
+from concerto.residents.selectors import residents_count, role_count
+
+# Keys of later phases stay at 0 until their phase is built; the API promises every key.
+STAT_KEYS = (
+    "letters_sent", "codes_used", "volunteers", "workshop_participants", "workshops",
+    "actions_from_workshops", "residents_participating", "supports", "contributions",
+    "door_to_door_visits", "candidates", "reactions", "dossiers_sent",
+)
+
+
+def campaign_stats(campaign) -> dict:
+    p = participation_stats(campaign)
+    stats = dict.fromkeys(STAT_KEYS, 0)
+    stats.update(
+        actions_from_workshops=p["actions_from_workshops"],
+        residents_participating=residents_count(campaign),
+        supports=p["supports"],
+        contributions=p["contributions"],
+        candidates=role_count(campaign, Role.CANDIDATE),
+        by_channel=suppress_small(p["by_channel"]),
+    )
+    return stats

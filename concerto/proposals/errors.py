@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.errors import Invalid, NotAllowed
+
+
+class ParticipationClosed(NotAllowed):
+    code = "participation_closed"
+
+    def __init__(self):
+        super().__init__(_("Participation is not open in this campaign at the moment."))
+
+
+class ActionNotSupportable(Invalid):
+    code = "action_not_supportable"
+
+    def __init__(self):
+        super().__init__(_("This action cannot receive supports: it is not published."))
+
+
+class WrongStatus(Invalid):
+    code = "wrong_status"
+
+    def __init__(self):
+        super().__init__(_("This action is not in a state that allows this change."))

@@ -1,0 +1,51 @@
+"""Every permission about actions, supports and comments. Deny by default."""
+
+from concerto.campaigns.models import PhaseKind
+from concerto.campaigns.selectors import phase_is_open
+from concerto.residents import rules as r
+from concerto.residents.models import Role
+
+from .models import PUBLIC_STATUSES, ActionStatus
+
+
+def participation_open(campaign) -> bool:
+    return phase_is_open(campaign, PhaseKind.PARTICIPATION)
+
+
+def can_view_action(user, action) -> bool:
+    if action.status in PUBLIC_STATUSES:
+        return True
+    if user is not None and user.is_authenticated and action.author_id == user.pk:
+        return True
+    return r.is_moderator(user, action.campaign)
+
+
+def can_take_part(user, campaign) -> bool:
+    """Support, propose, comment: a resident, or someone allowed to join as one, while participation is open."""
+    return r.can_join_as_resident(user, campaign) and participation_open(campaign)
+
+
+def can_support(user, action) -> bool:
+    return action.status == ActionStatus.PUBLISHED and can_take_part(user, action.campaign)
+
+
+def can_comment(user, action) -> bool:
+    return action.status == ActionStatus.PUBLISHED and can_take_part(user, action.campaign)
+
+
+def can_report_comment(user, comment) -> bool:
+    return (
+        user is not None
+        and user.is_authenticated
+        and comment.author_id != user.pk
+        and can_view_action(user, comment.action)
+    )
+
+
+def can_moderate(user, campaign) -> bool:
+    return r.is_moderator(user, campaign)
+
+
+def can_see_breakdowns(user, campaign) -> bool:
+    """Aggregates by channel/sector; small groups are suppressed whatever the role."""
+    return r.has_role(user, campaign, Role.ORGANISER, Role.MODERATOR, Role.FACILITATOR)

@@ -1,0 +1,131 @@
+"""Reads about actions, built for the pages and API calls that use them (constant query counts)."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from concerto.core.text import search_key
+
+from . import rules
+from .models import (
+    PUBLIC_STATUSES,
+    Action,
+    ActionStatus,
+    Channel,
+    Comment,
+    CommentStatus,
+    Origin,
+    Support,
+    Theme,
+)
+
+# Allow-lists: nothing from the request reaches order_by() or filter() unchecked.
+SORTS = {"supports": ("-support_count", "-id"), "newest": ("-published_at", "-id")}
+DEFAULT_SORT = "supports"
+PUBLIC_STATUS_FILTERS = {s.value for s in PUBLIC_STATUSES}
+SMALL_GROUP = 5
+
+
+def themes_for(campaign) -> list[Theme]:
+    return list(Theme.objects.filter(campaign=campaign))
+
+
+def action_list(campaign, *, theme: str = "", origin: str = "", status: str = "", q: str = "",
+                sort: str = DEFAULT_SORT):
+    """Public actions of a campaign, filtered and sorted from allow-listed values only."""
+    qs = Action.objects.filter(campaign=campaign).select_related("theme")
+    if status in PUBLIC_STATUS_FILTERS:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status__in=PUBLIC_STATUSES)
+    if theme:
+        qs = qs.filter(theme__slug=theme)
+    if origin in Origin.values:
+        qs = qs.filter(origin=origin)
+    for term in search_key(q).split()[:8]:
+        qs = qs.filter(search_text__contains=term)
+    return qs.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+
+def action_get_for(user, campaign, action_id) -> Action:
+    """Fetch-and-authorize: 404 for actions the user may not see (never reveal that they exist)."""
+    action = get_object_or_404(
+        Action.objects.select_related("theme", "campaign", "author", "merged_into"),
+        pk=action_id, campaign=campaign,
+    )
+    action.campaign = campaign
+    if not rules.can_view_action(user, action):
+        from django.http import Http404
+
+        raise Http404
+    return action
+
+
+def supported_ids(user, action_ids) -> set[int]:
+    """Of these actions, which ones the user supports (one query; own data only)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(Support.objects.filter(user=user, action_id__in=list(action_ids)).values_list("action_id", flat=True))
+
+
+def visible_comments(action):
+    return Comment.objects.filter(action=action).select_related("author").order_by("created_at", "id")
+
+
+def moderation_queue(campaign):
+    pending = (
+        Action.objects.filter(campaign=campaign, status=ActionStatus.PENDING)
+        .select_related("theme", "author").order_by("created_at", "id")
+    )
+    reported = (
+        Comment.objects.filter(action__campaign=campaign, status=CommentStatus.VISIBLE, open_report_count__gt=0)
+        .select_related("author", "action").order_by("-open_report_count", "created_at")
+    )
+    return pending, reported
+
+
+def merge_targets(campaign):
+    return Action.objects.filter(campaign=campaign, status=ActionStatus.PUBLISHED).only("id", "title").order_by("title")
+
+
+def my_supports(user):
+    return (
+        Support.objects.filter(user=user).select_related("action", "action__campaign")
+        .order_by("-created_at")
+    )
+
+
+def my_contributions(user):
+    return (
+        Action.objects.filter(author=user).select_related("campaign", "merged_into", "theme")
+        .order_by("-created_at")
+    )
+
+
+def my_comments(user):
+    return Comment.objects.filter(author=user).select_related("action", "action__campaign").order_by("-created_at")
+
+
+def suppress_small(counts: dict) -> dict:
+    """Breakdowns never show a group under 5 people: such cells become None ("fewer than 5")."""
+    return {k: (v if v == 0 or v >= SMALL_GROUP else None) for k, v in counts.items()}
+
+
+def participation_stats(campaign) -> dict:
+    """Figures of the online participation phase. Exact counts from the rows themselves."""
+    by_channel_rows = dict(
+        Support.objects.filter(action__campaign=campaign)
+        .values_list("channel").annotate(n=Count("id")).values_list("channel", "n")
+    )
+    by_channel = {c: by_channel_rows.get(c, 0) for c in Channel.values}
+    action_counts = Action.objects.filter(campaign=campaign).aggregate(
+        from_workshops=Count("id", filter=Q(origin=Origin.WORKSHOP, status__in=PUBLIC_STATUSES)),
+        contributions=Count("id", filter=~Q(origin=Origin.WORKSHOP) & ~Q(status=ActionStatus.DRAFT)),
+        published=Count("id", filter=Q(status=ActionStatus.PUBLISHED)),
+    )
+    return {
+        "supports": sum(by_channel.values()),
+        "by_channel": by_channel,
+        "actions_from_workshops": action_counts["from_workshops"],
+        "contributions": action_counts["contributions"],
+        "published_actions": action_counts["published"],
+    }

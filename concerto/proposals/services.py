@@ -1,0 +1,287 @@
+"""Writes about actions, supports and comments: one function per thing a person does."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concerto.core import ratelimit
+from concerto.core.audit import log_action
+from concerto.core.errors import FieldErrors, Invalid, NotAllowed
+from concerto.core.text import clean_block, clean_line, render_markdown, search_key
+from concerto.residents import rules as resident_rules
+from concerto.residents.services import resident_join
+
+from . import rules
+from .errors import ActionNotSupportable, ParticipationClosed, WrongStatus
+from .models import Action, ActionStatus, Channel, Comment, CommentReport, CommentStatus, Origin, Support, Theme
+
+TITLE_MIN, TITLE_MAX = 5, 140
+SUMMARY_MIN, SUMMARY_MAX = 10, 300
+BODY_MAX = 5000
+COMMENT_MAX = 2000
+REASON_MAX = 300
+
+
+def _validated_fields(*, campaign, title, summary, body, theme_id, place) -> dict:
+    errors = {}
+    title = clean_line(title or "")
+    summary = clean_line(summary or "")
+    body = clean_block(body or "")
+    place = clean_line(place or "")
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        errors["title"] = _("The title must have between %(min)s and %(max)s characters.") % {
+            "min": TITLE_MIN, "max": TITLE_MAX}
+    if not SUMMARY_MIN <= len(summary) <= SUMMARY_MAX:
+        errors["summary"] = _("The summary must have between %(min)s and %(max)s characters.") % {
+            "min": SUMMARY_MIN, "max": SUMMARY_MAX}
+    if len(body) > BODY_MAX:
+        errors["body"] = _("The description is limited to %(max)s characters.") % {"max": BODY_MAX}
+    if len(place) > 140:
+        errors["place"] = _("The place is limited to 140 characters.")
+    theme = None
+    if theme_id not in (None, ""):
+        try:
+            theme = Theme.objects.filter(campaign=campaign, pk=int(theme_id)).first()
+        except (TypeError, ValueError):
+            theme = None
+        if theme is None:
+            errors["theme"] = _("Choose one of the themes of this campaign.")
+    if errors:
+        raise FieldErrors(errors)
+    return {
+        "title": title,
+        "summary": summary,
+        "body": body,
+        "body_html": render_markdown(body),
+        "place": place,
+        "theme": theme,
+        "search_text": search_key(title, summary, body, place, theme.name if theme else ""),
+    }
+
+
+def action_propose(*, user, campaign, title, summary, body="", theme_id=None, place="", origin=Origin.ONLINE) -> Action:
+    """A resident's new contribution; it waits for moderation before anyone else sees it."""
+    if not rules.can_take_part(user, campaign):
+        if not rules.participation_open(campaign):
+            raise ParticipationClosed()
+        raise NotAllowed(_("You cannot propose in this campaign."))
+    fields = _validated_fields(
+        campaign=campaign, title=title, summary=summary, body=body, theme_id=theme_id, place=place
+    )
+    ratelimit.hit("contribution", f"{user.pk}")
+    with transaction.atomic():
+        resident_join(user=user, campaign=campaign)
+        action = Action.objects.create(
+            campaign=campaign, author=user, origin=origin, status=ActionStatus.PENDING, **fields
+        )
+        log_action("proposals.contribution.submitted", actor=user, scope=campaign.slug, target=action)
+    return action
+
+
+def action_create_published(*, campaign, title, summary, body="", theme_id=None, place="", origin, by=None,
+                            author=None) -> Action:
+    """An action retained by the organisers (e.g. from a workshop): published at once."""
+    if by is not None and not resident_rules.is_organiser(by, campaign):
+        raise NotAllowed(_("Only organisers can add actions directly."))
+    fields = _validated_fields(
+        campaign=campaign, title=title, summary=summary, body=body, theme_id=theme_id, place=place
+    )
+    with transaction.atomic():
+        action = Action.objects.create(
+            campaign=campaign, author=author, origin=origin, status=ActionStatus.PUBLISHED,
+            published_at=timezone.now(), **fields
+        )
+        log_action("proposals.action.created", actor=by, scope=campaign.slug, target=action, origin=origin)
+    return action
+
+
+def _moderated(moderator, action_id, campaign) -> Action:
+    if not rules.can_moderate(moderator, campaign):
+        raise NotAllowed(_("Only the moderators of this campaign can do this."))
+    action = Action.objects.select_for_update().filter(pk=action_id, campaign=campaign).first()
+    if action is None:
+        raise Invalid(_("This action does not exist."), code="not_found")
+    return action
+
+
+def action_publish(*, moderator, campaign, action_id: int) -> Action:
+    with transaction.atomic():
+        action = _moderated(moderator, action_id, campaign)
+        if action.status not in (ActionStatus.PENDING, ActionStatus.REJECTED):
+            raise WrongStatus()
+        action.status = ActionStatus.PUBLISHED
+        action.rejection_reason = ""
+        action.published_at = timezone.now()
+        action.save(update_fields=["status", "rejection_reason", "published_at", "updated_at"])
+        log_action("proposals.action.published", actor=moderator, scope=campaign.slug, target=action)
+    return action
+
+
+def action_reject(*, moderator, campaign, action_id: int, reason: str) -> Action:
+    reason = clean_block(reason or "")
+    if not 5 <= len(reason) <= 1000:
+        raise FieldErrors({"reason": _("Explain the rejection to the author (5 to 1000 characters).")})
+    with transaction.atomic():
+        action = _moderated(moderator, action_id, campaign)
+        if action.status not in (ActionStatus.PENDING, ActionStatus.PUBLISHED):
+            raise WrongStatus()
+        if action.support_count:
+            # Supports would silently disappear from the public count: merge instead.
+            raise Invalid(_("This action already has supports: merge it into another action instead."),
+                          code="has_supports")
+        action.status = ActionStatus.REJECTED
+        action.rejection_reason = reason
+        action.save(update_fields=["status", "rejection_reason", "updated_at"])
+        log_action("proposals.action.rejected", actor=moderator, scope=campaign.slug, target=action)
+    return action
+
+
+def action_merge(*, moderator, campaign, action_id: int, into_id) -> Action:
+    """Merge an action into a published one. Supports move over; a resident who supported both counts once."""
+    try:
+        into_id = int(into_id)
+    except (TypeError, ValueError):
+        raise FieldErrors({"into": _("Choose the action to merge into.")}) from None
+    if into_id == action_id:
+        raise FieldErrors({"into": _("An action cannot be merged into itself.")})
+    with transaction.atomic():
+        # Lock in id order so two crossed merges cannot deadlock.
+        first, second = sorted([action_id, into_id])
+        _moderated(moderator, first, campaign)
+        _moderated(moderator, second, campaign)
+        action = Action.objects.get(pk=action_id)
+        target = Action.objects.filter(pk=into_id, campaign=campaign).first()
+        if target is None or target.status != ActionStatus.PUBLISHED:
+            raise FieldErrors({"into": _("The action to merge into must be published in this campaign.")})
+        if action.status not in (ActionStatus.PENDING, ActionStatus.PUBLISHED):
+            raise WrongStatus()
+        both = Support.objects.filter(action=target, user__isnull=False).values("user_id")
+        duplicates, _unused = Support.objects.filter(action=action, user_id__in=both).delete()
+        moved = Support.objects.filter(action=action).update(action=target)
+        Comment.objects.filter(action=action).update(action=target)
+        target.support_count = Support.objects.filter(action=target).count()
+        target.comment_count = Comment.objects.filter(action=target, status=CommentStatus.VISIBLE).count()
+        target.save(update_fields=["support_count", "comment_count", "updated_at"])
+        action.status = ActionStatus.MERGED
+        action.merged_into = target
+        action.support_count = 0
+        action.comment_count = 0
+        action.save(update_fields=["status", "merged_into", "support_count", "comment_count", "updated_at"])
+        log_action("proposals.action.merged", actor=moderator, scope=campaign.slug, target=action,
+                   into=target.pk, supports_moved=moved, duplicates_removed=duplicates)
+    return action
+
+
+def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
+    """Add the user's support; True if added, False if it already existed (a retry is harmless)."""
+    campaign = action.campaign
+    if not rules.can_take_part(user, campaign):
+        if not rules.participation_open(campaign):
+            raise ParticipationClosed()
+        raise NotAllowed(_("You cannot support actions in this campaign."))
+    if channel not in Channel.values:
+        raise Invalid(_("Unknown channel."), code="channel_invalid")
+    ratelimit.hit("support", f"{user.pk}")
+    if not resident_rules.is_resident(user, campaign):
+        resident_join(user=user, campaign=campaign)
+    try:
+        with transaction.atomic():
+            # The conditional UPDATE takes the row lock and re-checks the status after any
+            # concurrent merge, so no support lands on an action that stopped being published.
+            if not Action.objects.filter(pk=action.pk, status=ActionStatus.PUBLISHED).update(
+                support_count=F("support_count") + 1
+            ):
+                raise ActionNotSupportable()
+            Support.objects.create(action_id=action.pk, user=user, channel=channel)
+            log_action("proposals.support.added", actor=user, scope=campaign.slug, target=action, channel=channel)
+    except IntegrityError:
+        return False  # already supported: the whole transaction, counter included, rolled back
+    return True
+
+
+def support_withdraw(*, user, action: Action) -> bool:
+    """Withdraw the user's support; True if there was one."""
+    if not rules.participation_open(action.campaign):
+        raise ParticipationClosed()
+    if user is None or not user.is_authenticated:
+        raise NotAllowed(_("Sign in first."))
+    ratelimit.hit("support", f"{user.pk}")
+    with transaction.atomic():
+        deleted, _unused = Support.objects.filter(action_id=action.pk, user=user).delete()
+        if not deleted:
+            return False
+        Action.objects.filter(pk=action.pk).update(support_count=F("support_count") - 1)
+        log_action("proposals.support.withdrawn", actor=user, scope=action.campaign.slug, target=action)
+    return True
+
+
+def comment_add(*, user, action: Action, body: str) -> Comment:
+    if not rules.can_comment(user, action):
+        if not rules.participation_open(action.campaign):
+            raise ParticipationClosed()
+        raise NotAllowed(_("You cannot comment on this action."))
+    body = clean_block(body or "")
+    if not 2 <= len(body) <= COMMENT_MAX:
+        raise FieldErrors({"body": _("A comment has between 2 and %(max)s characters.") % {"max": COMMENT_MAX}})
+    ratelimit.hit("comment", f"{user.pk}")
+    with transaction.atomic():
+        if not resident_rules.is_resident(user, action.campaign):
+            resident_join(user=user, campaign=action.campaign)
+        comment = Comment.objects.create(action=action, author=user, body=body)
+        Action.objects.filter(pk=action.pk).update(comment_count=F("comment_count") + 1)
+        log_action("proposals.comment.added", actor=user, scope=action.campaign.slug, target=comment)
+    return comment
+
+
+def comment_report(*, user, comment: Comment, reason: str = "") -> bool:
+    """Report a comment to the moderators; True the first time this person reports it."""
+    if not rules.can_report_comment(user, comment):
+        raise NotAllowed(_("You cannot report this comment."))
+    reason = clean_line(reason or "")[:REASON_MAX]
+    ratelimit.hit("report", f"{user.pk}")
+    try:
+        with transaction.atomic():
+            CommentReport.objects.create(comment=comment, reporter=user, reason=reason)
+            Comment.objects.filter(pk=comment.pk).update(open_report_count=F("open_report_count") + 1)
+            log_action("proposals.comment.reported", actor=user, scope=comment.action.campaign.slug, target=comment)
+    except IntegrityError:
+        return False
+    return True
+
+
+def comment_hide(*, moderator, campaign, comment_id: int, reason: str) -> Comment:
+    if not rules.can_moderate(moderator, campaign):
+        raise NotAllowed(_("Only the moderators of this campaign can do this."))
+    reason = clean_line(reason or "")
+    if not 3 <= len(reason) <= REASON_MAX:
+        raise FieldErrors({"reason": _("Give the reason shown in place of the comment (3 to 300 characters).")})
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().filter(pk=comment_id, action__campaign=campaign).first()
+        if comment is None:
+            raise Invalid(_("This comment does not exist."), code="not_found")
+        if comment.status == CommentStatus.HIDDEN:
+            raise Invalid(_("This comment is already hidden."), code="already_hidden")
+        comment.status = CommentStatus.HIDDEN
+        comment.hidden_reason = reason
+        comment.open_report_count = 0
+        comment.save(update_fields=["status", "hidden_reason", "open_report_count"])
+        CommentReport.objects.filter(comment=comment, resolved_at__isnull=True).update(resolved_at=timezone.now())
+        Action.objects.filter(pk=comment.action_id).update(comment_count=F("comment_count") - 1)
+        log_action("proposals.comment.hidden", actor=moderator, scope=campaign.slug, target=comment, reason=reason)
+    return comment
+
+
+def comment_reports_dismiss(*, moderator, campaign, comment_id: int) -> Comment:
+    """The moderator keeps the comment visible; open reports are closed."""
+    if not rules.can_moderate(moderator, campaign):
+        raise NotAllowed(_("Only the moderators of this campaign can do this."))
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().filter(pk=comment_id, action__campaign=campaign).first()
+        if comment is None:
+            raise Invalid(_("This comment does not exist."), code="not_found")
+        CommentReport.objects.filter(comment=comment, resolved_at__isnull=True).update(resolved_at=timezone.now())
+        comment.open_report_count = 0
+        comment.save(update_fields=["open_report_count"])
+        log_action("proposals.comment.reports_dismissed", actor=moderator, scope=campaign.slug, target=comment)
+    return comment

@@ -1,0 +1,186 @@
+"""Writes about accounts: sign-in links, joining a campaign, API tokens, account deletion."""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from concerto.core import ratelimit
+from concerto.core.audit import log_action
+from concerto.core.errors import Invalid, NotFound
+from concerto.core.text import clean_line
+
+from . import rules
+from .errors import CannotJoin, LinkInvalid
+from .models import ApiToken, Membership, Role, SignInLink, User
+from .tasks import send_sign_in_link
+
+logger = logging.getLogger("concerto.residents")
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise Invalid(_("Enter a valid e-mail address."), code="email_invalid") from exc
+    return email
+
+
+def sign_in_link_request(*, email: str, ip: str, build_url, next_url: str = "") -> str:
+    """Create a one-time link and mail it after commit. Returns the link (shown on screen in demo mode only).
+
+    The answer is the same whether or not an account exists, so the form does not reveal who takes part.
+    """
+    email = normalise_email(email)
+    ratelimit.hit("sign_in_ip", ip)
+    ratelimit.hit("sign_in_email", email)
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        SignInLink.objects.create(
+            email=email,
+            token_hash=_hash(secret),
+            expires_at=timezone.now() + timedelta(minutes=settings.CONCERTO_MAGIC_LINK_TTL_MINUTES),
+            next_url=next_url[:300],
+        )
+        url = build_url(secret)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        transaction.on_commit(lambda: send_sign_in_link.enqueue(email=email, url=url, language=language))
+    if settings.CONCERTO_DEMO_MODE:
+        logger.warning("Demo sign-in link for %s: %s", email, url)
+    return url
+
+
+def sign_in_link_peek(*, secret: str) -> SignInLink:
+    """The link if it can still be used; consuming it needs a POST (mail scanners only GET)."""
+    link = SignInLink.objects.filter(token_hash=_hash(secret or "")).first()
+    if link is None or link.used_at is not None or link.expires_at <= timezone.now():
+        raise LinkInvalid()
+    return link
+
+
+def sign_in_link_consume(*, secret: str) -> tuple[User, str]:
+    """Use the link once and return (user, next_url), creating the account on first sign-in."""
+    now = timezone.now()
+    with transaction.atomic():
+        link = SignInLink.objects.select_for_update().filter(token_hash=_hash(secret or "")).first()
+        # The conditional UPDATE is the single-use guarantee, even where SELECT … FOR UPDATE is a no-op (SQLite).
+        if link is None or not SignInLink.objects.filter(
+            pk=link.pk, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now):
+            raise LinkInvalid()
+        user = User.objects.filter(email__iexact=link.email).first()
+        created = False
+        if user is None:
+            try:
+                with transaction.atomic():
+                    user = User.objects.create_user(link.email)
+                    created = True
+            except IntegrityError:
+                user = User.objects.get(email__iexact=link.email)
+        if not user.is_active:
+            raise LinkInvalid()
+        log_action("residents.account.created" if created else "residents.sign_in.link", actor=user, target=user)
+    return user, link.next_url
+
+
+def password_sign_in(*, request, email: str, password: str, ip: str) -> User:
+    email = (email or "").strip().lower()
+    ratelimit.hit("password_ip", ip)
+    ratelimit.hit("password_email", email or "-")
+    user = authenticate(request, username=email, password=password)
+    if user is None:
+        raise Invalid(_("Wrong e-mail address or password."), code="bad_credentials")
+    return user
+
+
+def resident_join(*, user: User, campaign) -> Membership:
+    """Make the user a resident of the campaign (idempotent)."""
+    if not rules.can_join_as_resident(user, campaign):
+        raise CannotJoin()
+    membership, created = Membership.objects.get_or_create(user=user, campaign=campaign, role=Role.RESIDENT)
+    if created:
+        rules.forget_roles(user)
+        log_action("residents.resident.joined", actor=user, scope=campaign.slug, target=user)
+    return membership
+
+
+def role_grant(*, campaign, user: User, role: str, by=None) -> Membership:
+    if role not in Role.values:
+        raise Invalid(_("Unknown role."), code="role_invalid")
+    membership, created = Membership.objects.get_or_create(user=user, campaign=campaign, role=role)
+    if created:
+        rules.forget_roles(user)
+        log_action("residents.role.granted", actor=by, scope=campaign.slug, target=user, role=role)
+    return membership
+
+
+def profile_update(*, user: User, display_name: str) -> User:
+    name = clean_line(display_name)
+    if len(name) > 60:
+        raise Invalid(_("The public name is limited to 60 characters."), code="name_too_long")
+    user.display_name = name
+    user.save(update_fields=["display_name"])
+    return user
+
+
+TOKEN_PREFIX = "cto_"
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; the clear secret is returned once and never stored."""
+    name = clean_line(name)[:80]
+    if not name:
+        raise Invalid(_("Give the token a name, e.g. the script that will use it."), code="token_name_missing")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], token_hash=_hash(secret))
+    log_action("residents.token.created", actor=user, target=token)
+    return token, secret
+
+
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound(_("This token does not exist or is already revoked."))
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    log_action("residents.token.revoked", actor=user, target=token)
+    return token
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    if not secret or not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_hash(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Throttled so that reads do not each cost a write.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def account_delete(*, user: User) -> None:
+    """Erase the account. Supports stay counted without the person (the foreign key becomes NULL),
+    contributions stay published without their author, comments and reports go away."""
+    with transaction.atomic():
+        log_action("residents.account.deleted", actor=None, target=f"residents.user:{user.pk}")
+        SignInLink.objects.filter(email__iexact=user.email).delete()
+        user.delete()

@@ -1,0 +1,16 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from concerto.api.urls import api
+from concerto.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("langue/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("", include("concerto.residents.urls")),
+    path("", include("concerto.dashboard.urls")),
+    path("c/<slug:slug>/", include("concerto.proposals.urls")),
+]
+handler404 = "concerto.core.views.not_found"
+handler403 = "concerto.core.views.forbidden"
