@@ -1,2 +1,27 @@
+"""The JSON API, mounted at ``/api/v1/`` by ``config.urls``. OpenAPI document: ``/api/v1/openapi.json``.
+
+No interactive docs page: it would load scripts from a CDN, which our Content-Security-Policy forbids.
+"""
+
 from ninja import NinjaAPI
-api = NinjaAPI(urls_namespace="api")
+
+from . import campaigns, me, proposals
+from .errors import install as install_error_handlers
+
+api = NinjaAPI(
+    urls_namespace="api",
+    title="Concerto API",
+    version="1",
+    docs_url=None,
+    description=(
+        "Read campaigns, actions and comments anonymously; support, propose, comment and report "
+        "with a personal token sent as `Authorization: Bearer <token>`. The API never uses the "
+        "session cookie, so no CSRF token is needed. Errors are JSON: "
+        '`{"code": ..., "message": ..., "errors": {...}}`.'
+    ),
+)
+install_error_handlers(api)
+
+api.add_router("/campaigns", campaigns.router)
+api.add_router("/campaigns", proposals.router)
+api.add_router("/me", me.router)

@@ -10,3 +10,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "concerto-demo-only-not-secr
 CONCERTO_DEMO_MODE = env_bool("CONCERTO_DEMO_MODE", True)
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# Static files straight from the source folders; production runs collectstatic.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None

@@ -1,7 +1,12 @@
 """Test settings: the same stack, fast hashing, mail kept in memory, tasks run inline."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
+
+# One test database per run, so parallel runs (developers, CI legs) never share one.
+_RUN = os.environ.get("CONCERTO_TEST_RUN_ID", str(os.getpid()))
 
 SECRET_KEY = "concerto-tests-only"  # noqa: S105
 DEBUG = False
@@ -17,4 +22,10 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not shared-cache memory, so threads in concurrency tests take real locks.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_RUN}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_concerto_{_RUN}"}
+
+# Static files straight from the source folders; production runs collectstatic.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None

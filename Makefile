@@ -1,0 +1,52 @@
+# Concerto – the two Quick start commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+UV_VERSION := 0.13.8
+# uv from PATH, else a private copy installed with the system Python (a fresh machine has only Python and git).
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+export UV_LINK_MODE := copy
+
+.PHONY: demo test test-sqlite test-postgres lint messages bench serve worker
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+demo: .venv/.synced
+	mkdir -p var
+	$(UV) run python manage.py migrate --noinput -v 0
+	$(UV) run python manage.py load_demo
+	@echo "Concerto demo: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(UV) run python manage.py db_worker --interval 1 --no-reload >var/worker.log 2>&1 & \
+	  $(UV) run uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --no-server-header
+
+lint: .venv/.synced
+	$(UV) run ruff check .
+	$(UV) run lint-imports
+
+test-sqlite: .venv/.synced
+	@echo "== Test suite on SQLite =="
+	env -u DATABASE_URL $(UV) run pytest -n 2 -p no:cacheprovider
+
+test-postgres: .venv/.synced
+	@if $(UV) run python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== Test suite on PostgreSQL ($(PG_TEST_URL)) =="; \
+	  DATABASE_URL='$(PG_TEST_URL)' $(UV) run pytest -n 2 -p no:cacheprovider; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "PostgreSQL is not reachable at $(PG_TEST_URL): under CI this is a failure." >&2; exit 1; \
+	else \
+	  echo "SKIPPED: the PostgreSQL leg of the test suite (no server at $(PG_TEST_URL); set PG_TEST_URL to use another)."; \
+	fi
+
+test: lint test-sqlite test-postgres
+
+messages: .venv/.synced
+	$(UV) run python manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --ignore=.tools
+	msgfmt --check -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po
+	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po

@@ -1,0 +1,152 @@
+"""Public campaign pages and “Mon espace”, composed from other apps' selectors and services."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerto.campaigns.selectors import campaign_get, campaign_list, phase_timeline
+from concerto.core.errors import DomainError
+from concerto.proposals import selectors as proposal_selectors
+from concerto.proposals.rules import can_take_part, participation_open
+from concerto.residents import selectors as resident_selectors
+from concerto.residents import services as resident_services
+from concerto.residents.forms import DeleteAccountForm, ProfileForm, TokenForm
+
+from .selectors import campaign_stats
+
+
+@require_GET
+def index(request):
+    return render(request, "dashboard/index.html", {"campaigns": list(campaign_list())})
+
+
+@require_GET
+def campaign_home(request, slug):
+    campaign = campaign_get(slug)
+    top = list(proposal_selectors.action_list(campaign).filter(status="published")[:5])
+    return render(request, "dashboard/campaign_home.html", {
+        "campaign": campaign,
+        "timeline": phase_timeline(campaign),
+        "stats": campaign_stats(campaign),
+        "top_actions": top,
+        "supported": proposal_selectors.supported_ids(request.user, [a.pk for a in top]),
+        "participation_open": participation_open(campaign),
+        "can_take_part": can_take_part(request.user, campaign),
+    })
+
+
+@login_required
+@require_GET
+def me(request):
+    user = request.user
+    return render(request, "dashboard/me.html", {
+        "memberships": list(resident_selectors.my_memberships(user)),
+        "supports": list(proposal_selectors.my_supports(user)[:200]),
+        "contributions": list(proposal_selectors.my_contributions(user)[:200]),
+        "tokens": list(resident_selectors.my_tokens(user)),
+        "profile_form": ProfileForm(initial={"display_name": user.display_name}),
+        "token_form": TokenForm(),
+        "delete_form": DeleteAccountForm(),
+        "new_token": request.session.pop("new_token", None),
+    })
+
+
+@login_required
+@require_POST
+def me_profile(request):
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            resident_services.profile_update(user=request.user, display_name=form.cleaned_data["display_name"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your public name is saved."))
+    else:
+        messages.error(request, _("The public name is limited to 60 characters."))
+    return redirect("dashboard:me")
+
+
+@login_required
+@require_POST
+def me_token_create(request):
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the token a name, e.g. the script that will use it."))
+        return redirect("dashboard:me")
+    try:
+        _token, secret = resident_services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("dashboard:me")
+    # Shown once on the next page, then gone: the database only keeps its hash.
+    request.session["new_token"] = secret
+    return redirect("dashboard:me")
+
+
+@login_required
+@require_POST
+def me_token_revoke(request, token_id):
+    try:
+        resident_services.api_token_revoke(user=request.user, token_id=token_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The token is revoked."))
+    return redirect("dashboard:me")
+
+
+@login_required
+@require_GET
+def me_export(request):
+    """Everything Concerto holds about the signed-in person, as JSON (GDPR right of access)."""
+    user = request.user
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        "account": {"email": user.email, "public_name": user.display_name, "joined": user.date_joined.isoformat()},
+        "roles": [{"campaign": m.campaign.slug, "role": m.role} for m in resident_selectors.my_memberships(user)],
+        "supports": [
+            {"campaign": s.action.campaign.slug, "action_id": s.action_id, "action": s.action.title,
+             "channel": s.channel, "at": s.created_at.isoformat()}
+            for s in proposal_selectors.my_supports(user)
+        ],
+        "contributions": [
+            {"campaign": a.campaign.slug, "id": a.pk, "title": a.title, "summary": a.summary, "body": a.body,
+             "place": a.place, "status": a.status, "rejection_reason": a.rejection_reason,
+             "created_at": a.created_at.isoformat()}
+            for a in proposal_selectors.my_contributions(user)
+        ],
+        "comments": [
+            {"campaign": c.action.campaign.slug, "action_id": c.action_id, "body": c.body, "status": c.status,
+             "at": c.created_at.isoformat()}
+            for c in proposal_selectors.my_comments(user)
+        ],
+        "api_tokens": [
+            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(),
+             "revoked": t.revoked_at is not None}
+            for t in resident_selectors.my_tokens(user)
+        ],
+    }
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-concerto.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def me_delete(request):
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        resident_services.account_delete(user=user)
+        messages.success(request, _("Your account is deleted. Your supports stay counted, anonymously."))
+        return redirect("dashboard:index")
+    return render(request, "dashboard/me_delete.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,240 @@
+"""Thin views: authorize, call one service or selector, render. Work without JavaScript; htmx enhances."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerto.campaigns.selectors import campaign_get
+from concerto.core.errors import DomainError, FieldErrors
+from concerto.core.http import safe_next
+
+from . import rules, selectors, services
+from .forms import CommentForm, ContributionForm, FilterForm, HideForm, MergeForm, RejectForm, ReportForm
+from .models import Comment
+
+PAGE_SIZE = 20
+
+
+def _apply_errors(form, exc: DomainError):
+    if isinstance(exc, FieldErrors):
+        for field, message in exc.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+    else:
+        form.add_error(None, exc.message)
+
+
+@require_GET
+def action_list(request, slug):
+    campaign = campaign_get(slug)
+    themes = selectors.themes_for(campaign)
+    form = FilterForm(request.GET or None, themes=themes)
+    values = form.values()
+    qs = selectors.action_list(campaign, **values)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    actions = list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "campaign": campaign, "form": form, "page": page, "actions": actions, "values": values,
+        "supported": selectors.supported_ids(request.user, [a.pk for a in actions]),
+        "querystring": query.urlencode(), "can_take_part": rules.can_take_part(request.user, campaign),
+    }
+    template = "proposals/_results.html" if request.htmx and request.htmx.target == "results" else "proposals/action_list.html"
+    return render(request, template, context)
+
+
+def _detail_context(request, campaign, action, comment_form=None):
+    return {
+        "campaign": campaign, "action": action,
+        "comments": list(selectors.visible_comments(action)),
+        "supported": selectors.supported_ids(request.user, [action.pk]),
+        "can_support": rules.can_support(request.user, action),
+        "can_comment": rules.can_comment(request.user, action),
+        "participation_open": rules.participation_open(campaign),
+        "comment_form": comment_form or CommentForm(),
+        "report_form": ReportForm(),
+        "is_author": request.user.is_authenticated and action.author_id == request.user.pk,
+        "can_moderate": rules.can_moderate(request.user, campaign),
+    }
+
+
+@require_GET
+def action_detail(request, slug, action_id):
+    campaign = campaign_get(slug)
+    action = selectors.action_get_for(request.user, campaign, action_id)
+    return render(request, "proposals/action_detail.html", _detail_context(request, campaign, action))
+
+
+@require_POST
+def action_support(request, slug, action_id):
+    campaign = campaign_get(slug)
+    action = selectors.action_get_for(request.user, campaign, action_id)
+    detail_url = reverse("proposals:detail", args=[slug, action.pk])
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('residents:sign_in')}?next={detail_url}")
+    status = 200
+    try:
+        if request.POST.get("op") == "withdraw":
+            services.support_withdraw(user=request.user, action=action)
+            message = _("Your support is withdrawn.")
+        else:
+            services.support_add(user=request.user, action=action)
+            message = _("Thank you, your support is counted.")
+    except DomainError as exc:
+        message, status = exc.message, exc.status
+        if not request.htmx:
+            messages.error(request, message)
+    else:
+        if not request.htmx:
+            messages.success(request, message)
+    if request.htmx:
+        action.refresh_from_db(fields=["support_count"])
+        return render(request, "proposals/_support.html", {
+            "action": action, "campaign": campaign, "can_support": rules.can_support(request.user, action),
+            "supported": selectors.supported_ids(request.user, [action.pk]), "flash": message,
+            "flash_error": status != 200,
+        }, status=status if status != 200 else 200)
+    return redirect(safe_next(request, request.POST.get("back"), detail_url))
+
+
+@require_POST
+def comment_create(request, slug, action_id):
+    campaign = campaign_get(slug)
+    action = selectors.action_get_for(request.user, campaign, action_id)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('residents:sign_in')}?next={reverse('proposals:detail', args=[slug, action.pk])}")
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(user=request.user, action=action, body=form.cleaned_data["body"])
+        except DomainError as exc:
+            _apply_errors(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, _("Your comment is published."))
+            return redirect(reverse("proposals:detail", args=[slug, action.pk]) + "#comments")
+    else:
+        status = 400
+    return render(request, "proposals/action_detail.html", _detail_context(request, campaign, action, form),
+                  status=status)
+
+
+@login_required
+@require_POST
+def comment_report(request, slug, comment_id):
+    campaign = campaign_get(slug)
+    comment = get_object_or_404(Comment.objects.select_related("action", "action__campaign"),
+                                pk=comment_id, action__campaign=campaign)
+    if not rules.can_view_action(request.user, comment.action):
+        raise Http404
+    form = ReportForm(request.POST)
+    try:
+        created = services.comment_report(user=request.user, comment=comment,
+                                          reason=form.data.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you, the moderators will look at this comment.") if created
+                         else _("You have already reported this comment."))
+    return redirect(reverse("proposals:detail", args=[slug, comment.action_id]) + f"#comment-{comment.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_create(request, slug):
+    campaign = campaign_get(slug)
+    themes = selectors.themes_for(campaign)
+    form = ContributionForm(request.POST or None, themes=themes)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                action = services.action_propose(
+                    user=request.user, campaign=campaign, title=form.cleaned_data["title"],
+                    summary=form.cleaned_data["summary"], body=form.cleaned_data["body"],
+                    theme_id=form.cleaned_data["theme"] or None, place=form.cleaned_data["place"],
+                )
+            except DomainError as exc:
+                _apply_errors(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("Thank you! Your contribution will be published once a moderator has read it."))
+                return redirect("proposals:detail", slug, action.pk)
+    return render(request, "proposals/contribution_form.html", {
+        "campaign": campaign, "form": form, "can_take_part": rules.can_take_part(request.user, campaign),
+        "participation_open": rules.participation_open(campaign),
+    }, status=status if request.method == "POST" else (200 if rules.can_take_part(request.user, campaign) else 403))
+
+
+def _require_moderator(request, campaign):
+    if not rules.can_moderate(request.user, campaign):
+        raise Http404  # do not reveal the queue exists to others
+
+
+@login_required
+@require_GET
+def moderation_queue(request, slug):
+    campaign = campaign_get(slug)
+    _require_moderator(request, campaign)
+    pending, reported = selectors.moderation_queue(campaign)
+    targets = list(selectors.merge_targets(campaign))
+    return render(request, "proposals/moderation.html", {
+        "campaign": campaign, "pending": list(pending[:50]), "pending_count": pending.count(),
+        "reported": list(reported[:50]), "reject_form": RejectForm(), "merge_form": MergeForm(targets=targets),
+        "hide_form": HideForm(),
+    })
+
+
+@login_required
+@require_POST
+def moderate_action(request, slug, action_id):
+    campaign = campaign_get(slug)
+    _require_moderator(request, campaign)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "publish":
+            services.action_publish(moderator=request.user, campaign=campaign, action_id=action_id)
+            messages.success(request, _("The contribution is published."))
+        elif decision == "reject":
+            services.action_reject(moderator=request.user, campaign=campaign, action_id=action_id,
+                                   reason=request.POST.get("reason", ""))
+            messages.success(request, _("The contribution is rejected; its author sees the reason."))
+        elif decision == "merge":
+            services.action_merge(moderator=request.user, campaign=campaign, action_id=action_id,
+                                  into_id=request.POST.get("into"))
+            messages.success(request, _("The contribution is merged; its supports moved over."))
+        else:
+            messages.error(request, _("Unknown decision."))
+    except FieldErrors as exc:
+        for message in exc.errors.values():
+            messages.error(request, message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("proposals:moderation", slug)
+
+
+@login_required
+@require_POST
+def moderate_comment(request, slug, comment_id):
+    campaign = campaign_get(slug)
+    _require_moderator(request, campaign)
+    try:
+        if request.POST.get("decision") == "hide":
+            services.comment_hide(moderator=request.user, campaign=campaign, comment_id=comment_id,
+                                  reason=request.POST.get("reason", ""))
+            messages.success(request, _("The comment is hidden."))
+        else:
+            services.comment_reports_dismiss(moderator=request.user, campaign=campaign, comment_id=comment_id)
+            messages.success(request, _("The reports are dismissed; the comment stays visible."))
+    except FieldErrors as exc:
+        for message in exc.errors.values():
+            messages.error(request, message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("proposals:moderation", slug)

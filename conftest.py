@@ -1,0 +1,116 @@
+"""Shared personas and a campaign whose participation phase is open, built through the real services."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from concerto.campaigns.models import Campaign, Organisation, Phase, PhaseKind
+from concerto.proposals.models import Origin, Theme
+from concerto.proposals.services import action_create_published
+from concerto.residents.models import Role, User
+from concerto.residents.services import resident_join, role_grant
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_campaign(slug="quartier-test", *, open_participation=True, name="Quartier test") -> Campaign:
+    org, _ = Organisation.objects.get_or_create(slug="asso", defaults={"name": "Association test"})
+    campaign = Campaign.objects.create(organisation=org, name=name, slug=slug, territory="Aix-en-Provence")
+    now = timezone.now()
+    start = now - timedelta(days=10)
+    for i, kind in enumerate(PhaseKind.values):
+        if kind == PhaseKind.PARTICIPATION:
+            s, e = (start, now + timedelta(days=10)) if open_participation else (now - timedelta(days=20), now - timedelta(days=15))
+        else:
+            s, e = start + timedelta(days=i), start + timedelta(days=i + 1)
+        Phase.objects.create(campaign=campaign, kind=kind, starts_at=s, ends_at=e)
+    Theme.objects.create(campaign=campaign, name="Mobilité", slug="mobilite", position=1)
+    Theme.objects.create(campaign=campaign, name="Espaces verts", slug="espaces-verts", position=2)
+    return campaign
+
+
+def make_user(email, *, campaign=None, role=None, password=None, name="") -> User:
+    user = User.objects.create_user(email, password=password, display_name=name)
+    if campaign is not None and role is not None:
+        if role == Role.RESIDENT:
+            resident_join(user=user, campaign=campaign)
+        else:
+            role_grant(campaign=campaign, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def campaign(db):
+    return make_campaign()
+
+
+@pytest.fixture
+def other_campaign(db):
+    return make_campaign("autre-quartier", name="Autre quartier")
+
+
+@pytest.fixture
+def closed_campaign(db):
+    return make_campaign("quartier-ferme", open_participation=False, name="Quartier fermé")
+
+
+@pytest.fixture
+def resident_alice(campaign):
+    return make_user("alice@example.org", campaign=campaign, role=Role.RESIDENT, name="Alice")
+
+
+@pytest.fixture
+def resident_bob(campaign):
+    return make_user("bob@example.org", campaign=campaign, role=Role.RESIDENT, name="Bob")
+
+
+@pytest.fixture
+def resident_elsewhere(other_campaign):
+    return make_user("eve@example.org", campaign=other_campaign, role=Role.RESIDENT, name="Eve")
+
+
+@pytest.fixture
+def ambassador_bruno(campaign):
+    return make_user("bruno@example.org", campaign=campaign, role=Role.AMBASSADOR, password="bruno-password-123")
+
+
+@pytest.fixture
+def candidate_claire(campaign):
+    return make_user("claire@example.org", campaign=campaign, role=Role.CANDIDATE, password="claire-password-123")
+
+
+@pytest.fixture
+def organiser_dina(campaign):
+    return make_user("dina@example.org", campaign=campaign, role=Role.ORGANISER, password="dina-password-123")
+
+
+@pytest.fixture
+def moderator_marc(campaign):
+    return make_user("marc@example.org", campaign=campaign, role=Role.MODERATOR, password="marc-password-123")
+
+
+@pytest.fixture
+def facilitator_fanny(campaign):
+    return make_user("fanny@example.org", campaign=campaign, role=Role.FACILITATOR, password="fanny-password-123")
+
+
+@pytest.fixture
+def published_action(campaign):
+    theme = Theme.objects.get(campaign=campaign, slug="mobilite")
+    return action_create_published(
+        campaign=campaign,
+        title="Sécuriser la traversée devant l'école",
+        summary="Un passage piéton surélevé et un feu pour les enfants qui vont à l'école.",
+        body="Les voitures roulent **vite** le matin.",
+        theme_id=theme.pk,
+        place="Avenue Saint-Jérôme",
+        origin=Origin.WORKSHOP,
+    )
