@@ -3,7 +3,8 @@
 No interactive docs page: it would load scripts from a CDN, which our Content-Security-Policy forbids.
 """
 
-from ninja import NinjaAPI
+from django.http import Http404
+from ninja import NinjaAPI, Router
 
 from . import campaigns, me, proposals
 from .errors import install as install_error_handlers
@@ -25,3 +26,16 @@ install_error_handlers(api)
 api.add_router("/campaigns", campaigns.router)
 api.add_router("/campaigns", proposals.router)
 api.add_router("/me", me.router)
+
+
+# Last: any other path under /api/v1/ answers the JSON 404, not the website's HTML page.
+fallback = Router()
+
+
+@fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None,
+                        include_in_schema=False)
+def unknown_path(request, rest: str):
+    raise Http404
+
+
+api.add_router("", fallback)

@@ -12,14 +12,24 @@ def campaign_get(slug: str) -> Campaign:
     return get_object_or_404(Campaign.objects.select_related("organisation"), slug=slug)
 
 
+def campaign_phases(campaign: Campaign) -> list[Phase]:
+    """The campaign's phases, loaded once per campaign object (i.e. once per request)."""
+    cached = campaign.__dict__.get("_phases")
+    if cached is None:
+        cached = campaign.__dict__["_phases"] = list(
+            Phase.objects.filter(campaign=campaign).order_by("starts_at", "id")
+        )
+    return cached
+
+
 def phase_timeline(campaign: Campaign, now=None) -> list[dict]:
     now = now or timezone.now()
     return [
         {"phase": p, "kind": p.kind, "label": p.get_kind_display(), "state": p.state(now)}
-        for p in Phase.objects.filter(campaign=campaign).order_by("starts_at", "id")
+        for p in campaign_phases(campaign)
     ]
 
 
 def phase_is_open(campaign: Campaign, kind: str, now=None) -> bool:
     now = now or timezone.now()
-    return Phase.objects.filter(campaign=campaign, kind=kind, starts_at__lte=now, ends_at__gt=now).exists()
+    return any(p.kind == kind and p.starts_at <= now < p.ends_at for p in campaign_phases(campaign))

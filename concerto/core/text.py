@@ -10,10 +10,17 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
+def _markdown_without_raw_html() -> md.Markdown:
+    converter = md.Markdown(extensions=[], output_format="html")
+    # Raw HTML typed by users is shown as text, never interpreted; nh3 below is the second wall.
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    return converter
+
+
 def render_markdown(text: str) -> str:
-    """Return sanitised HTML; raw HTML typed by users is escaped, never interpreted."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    html = md.markdown(escaped, extensions=[], output_format="html")
+    """Return sanitised HTML for the Markdown subset (emphasis, lists, quotes, code, links)."""
+    html = _markdown_without_raw_html().convert(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

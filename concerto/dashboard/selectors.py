@@ -2,7 +2,7 @@
 
 from concerto.proposals.selectors import participation_stats, suppress_small
 from concerto.residents.models import Role
-from concerto.residents.selectors import residents_count, role_count
+from concerto.residents.selectors import role_counts
 
 # Keys of later phases stay at 0 until their phase is built; the API promises every key.
 STAT_KEYS = (
@@ -14,13 +14,14 @@ STAT_KEYS = (
 
 def campaign_stats(campaign) -> dict:
     p = participation_stats(campaign)
+    roles = role_counts(campaign)
     stats = dict.fromkeys(STAT_KEYS, 0)
     stats.update(
         actions_from_workshops=p["actions_from_workshops"],
-        residents_participating=residents_count(campaign),
+        residents_participating=roles[Role.RESIDENT],
         supports=p["supports"],
         contributions=p["contributions"],
-        candidates=role_count(campaign, Role.CANDIDATE),
+        candidates=roles[Role.CANDIDATE],
         by_channel=suppress_small(p["by_channel"]),
     )
     return stats

@@ -19,6 +19,7 @@ from concerto.residents import selectors as resident_selectors
 from concerto.residents import services as resident_services
 from concerto.residents.forms import DeleteAccountForm, ProfileForm, TokenForm
 
+from . import services as dashboard_services
 from .selectors import campaign_stats
 
 
@@ -146,7 +147,7 @@ def me_delete(request):
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        resident_services.account_delete(user=user)
+        dashboard_services.account_delete(user=user)
         messages.success(request, _("Your account is deleted. Your supports stay counted, anonymously."))
         return redirect("dashboard:index")
     return render(request, "dashboard/me_delete.html", {"form": form}, status=400 if form.errors else 200)

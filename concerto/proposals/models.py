@@ -114,6 +114,9 @@ class Support(models.Model):
         constraints = [models.UniqueConstraint(fields=["action", "user"], name="one_support_per_resident")]
         indexes = [models.Index(fields=["user", "action"])]
 
+    def __str__(self) -> str:
+        return f"support {self.pk} on action {self.action_id}"
+
 
 class CommentStatus(models.TextChoices):
     VISIBLE = "visible", _("Visible")
@@ -135,6 +138,9 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         indexes = [models.Index(fields=["action", "status", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"comment {self.pk} on action {self.action_id}"
+
 
 class CommentReport(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
@@ -145,3 +151,6 @@ class CommentReport(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_person")]
+
+    def __str__(self) -> str:
+        return f"report {self.pk} on comment {self.comment_id}"

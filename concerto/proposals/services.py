@@ -1,7 +1,7 @@
 """Writes about actions, supports and comments: one function per thing a person does."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,17 @@ from concerto.residents.services import resident_join
 
 from . import rules
 from .errors import ActionNotSupportable, ParticipationClosed, WrongStatus
-from .models import Action, ActionStatus, Channel, Comment, CommentReport, CommentStatus, Origin, Support, Theme
+from .models import (
+    Action,
+    ActionStatus,
+    Channel,
+    Comment,
+    CommentReport,
+    CommentStatus,
+    Origin,
+    Support,
+    Theme,
+)
 
 TITLE_MIN, TITLE_MAX = 5, 140
 SUMMARY_MIN, SUMMARY_MAX = 10, 300
@@ -208,6 +218,9 @@ def support_withdraw(*, user, action: Action) -> bool:
         raise NotAllowed(_("Sign in first."))
     ratelimit.hit("support", f"{user.pk}")
     with transaction.atomic():
+        # Lock the action row first, in the same order as support_add, or an add and a withdraw
+        # of the same person deadlock (one holds the action row, the other the support row).
+        list(Action.objects.select_for_update().filter(pk=action.pk).values_list("pk", flat=True))
         deleted, _unused = Support.objects.filter(action_id=action.pk, user=user).delete()
         if not deleted:
             return False
@@ -285,3 +298,26 @@ def comment_reports_dismiss(*, moderator, campaign, comment_id: int) -> Comment:
         comment.save(update_fields=["open_report_count"])
         log_action("proposals.comment.reports_dismissed", actor=moderator, scope=campaign.slug, target=comment)
     return comment
+
+
+def participation_erase(*, user) -> None:
+    """Before an account is deleted: drop its comments and reports, keeping every counter exact.
+
+    Supports and contributions are kept: their foreign keys become NULL when the user row goes
+    (supports stay counted, contributions stay published without an author).
+    """
+    with transaction.atomic():
+        visible_per_action = (
+            Comment.objects.filter(author=user, status=CommentStatus.VISIBLE)
+            .values("action_id").annotate(n=Count("id")).values_list("action_id", "n")
+        )
+        for action_id, n in visible_per_action:
+            Action.objects.filter(pk=action_id).update(comment_count=F("comment_count") - n)
+        open_reports = (
+            CommentReport.objects.filter(reporter=user, resolved_at__isnull=True)
+            .values("comment_id").annotate(n=Count("id")).values_list("comment_id", "n")
+        )
+        for comment_id, n in open_reports:
+            Comment.objects.filter(pk=comment_id).update(open_report_count=F("open_report_count") - n)
+        CommentReport.objects.filter(reporter=user).delete()
+        Comment.objects.filter(author=user).delete()

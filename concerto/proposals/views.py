@@ -14,7 +14,15 @@ from concerto.core.errors import DomainError, FieldErrors
 from concerto.core.http import safe_next
 
 from . import rules, selectors, services
-from .forms import CommentForm, ContributionForm, FilterForm, HideForm, MergeForm, RejectForm, ReportForm
+from .forms import (
+    CommentForm,
+    ContributionForm,
+    FilterForm,
+    HideForm,
+    MergeForm,
+    RejectForm,
+    ReportForm,
+)
 from .models import Comment
 
 PAGE_SIZE = 20

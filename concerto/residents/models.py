@@ -97,6 +97,9 @@ class SignInLink(models.Model):
     class Meta:
         indexes = [models.Index(fields=["email", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"sign-in link {self.pk}"
+
 
 class ApiToken(models.Model):
     """A personal Bearer token. The secret is shown once; only its SHA-256 is stored."""

@@ -45,7 +45,7 @@ def is_resident(user, campaign) -> bool:
 
 def can_join_as_resident(user, campaign) -> bool:
     """Any signed-in person may join a campaign that accepts e-mail joining; candidates never."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
     roles = roles_of(user, campaign)
     if Role.CANDIDATE in roles:

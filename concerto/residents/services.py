@@ -136,7 +136,7 @@ def profile_update(*, user: User, display_name: str) -> User:
     return user
 
 
-TOKEN_PREFIX = "cto_"
+TOKEN_PREFIX = "cto_"  # noqa: S105 - a public marker, not a secret
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
@@ -178,8 +178,8 @@ def api_token_authenticate(secret: str) -> User | None:
 
 
 def account_delete(*, user: User) -> None:
-    """Erase the account. Supports stay counted without the person (the foreign key becomes NULL),
-    contributions stay published without their author, comments and reports go away."""
+    """Delete the account row. Call ``dashboard.services.account_delete``, which first erases the
+    person's participation with exact counters; this function alone would leave counters stale."""
     with transaction.atomic():
         log_action("residents.account.deleted", actor=None, target=f"residents.user:{user.pk}")
         SignInLink.objects.filter(email__iexact=user.email).delete()

@@ -94,6 +94,13 @@ def tune_database(db: dict) -> dict:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             }
         )
+    elif db["ENGINE"].endswith("postgresql"):
+        # A bounded pool per process: a burst of requests waits for a connection instead of
+        # exhausting PostgreSQL's max_connections (each ASGI request runs in its own thread).
+        pool_max = int(os.environ.get("DB_POOL_MAX_SIZE", "10"))
+        if pool_max > 0:
+            db["CONN_MAX_AGE"] = 0
+            db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool_max, "timeout": 30}
     return db
 
 

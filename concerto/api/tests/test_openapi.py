@@ -1,0 +1,71 @@
+"""The OpenAPI document is served, complete, and there is no CDN-backed docs page."""
+
+import pytest
+
+from .conftest import BASE
+
+PATHS = {
+    "/api/v1/campaigns": {"get"},
+    "/api/v1/campaigns/{slug}": {"get"},
+    "/api/v1/campaigns/{slug}/stats": {"get"},
+    "/api/v1/campaigns/{slug}/themes": {"get"},
+    "/api/v1/campaigns/{slug}/actions": {"get", "post"},
+    "/api/v1/campaigns/{slug}/actions/{action_id}": {"get"},
+    "/api/v1/campaigns/{slug}/actions/{action_id}/comments": {"get", "post"},
+    "/api/v1/campaigns/{slug}/actions/{action_id}/support": {"post", "delete"},
+    "/api/v1/campaigns/{slug}/comments/{comment_id}/report": {"post"},
+    "/api/v1/me": {"get"},
+    "/api/v1/me/supports": {"get"},
+    "/api/v1/me/contributions": {"get"},
+}
+
+
+@pytest.fixture
+def document(client, db):
+    response = client.get(f"{BASE}/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def test_document_lists_every_path_and_method(document):
+    assert document["info"]["title"] == "Concerto API"
+    assert document["info"]["version"] == "1"
+    assert {p: set(ops) for p, ops in document["paths"].items()} == PATHS
+
+
+def test_every_response_is_documented(document):
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            codes = set(op["responses"])
+            assert "401" in codes and "422" in codes, (path, method)
+            if method != "get":
+                assert {"400", "403", "404", "429"} <= codes, (path, method)
+            for code, response in op["responses"].items():
+                if code != "204":
+                    assert "schema" in response["content"]["application/json"], (path, method, code)
+
+
+def test_security_is_bearer_and_optional_on_public_reads(document):
+    scheme = document["components"]["securitySchemes"]["BearerToken"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    assert {} in document["paths"]["/api/v1/campaigns/{slug}/actions"]["get"]["security"]
+    assert document["paths"]["/api/v1/campaigns/{slug}/actions"]["post"]["security"] == [{"BearerToken": []}]
+    assert document["paths"]["/api/v1/me"]["get"]["security"] == [{"BearerToken": []}]
+
+
+def test_error_schema(document):
+    error = document["components"]["schemas"]["Error"]
+    assert set(error["properties"]) == {"code", "message", "errors"}
+
+
+def test_no_docs_page(client, db):
+    assert client.get(f"{BASE}/docs").status_code == 404
+
+
+def test_unknown_api_paths_are_json_404(client, db):
+    for path in ("/nope", "/campaigns/x/y/z", "/me/tokens"):
+        response = client.get(f"{BASE}{path}")
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "not_found"
+    assert client.post(f"{BASE}/nope").json()["code"] == "not_found"

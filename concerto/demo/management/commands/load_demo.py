@@ -1,0 +1,58 @@
+"""``manage.py load_demo``: the Saint-Jérôme demo campaign, loaded once (``--reset`` to reload)."""
+
+from django.core.management.base import BaseCommand
+
+from concerto.demo import content
+from concerto.demo.services import demo_load
+
+CHANNELS = {"online": "en ligne", "door_to_door": "porte-à-porte", "workshop": "atelier", "paper": "papier"}
+STATUSES = {"published": "publiées", "rejected": "refusées", "merged": "fusionnées", "pending": "en attente"}
+ORIGINS = {"online": "en ligne", "door_to_door": "porte-à-porte", "paper": "papier"}
+
+
+def _detail(counts: dict, labels: dict) -> str:
+    return ", ".join(f"{label} {counts.get(key, 0)}" for key, label in labels.items())
+
+
+class Command(BaseCommand):
+    help = "Charge la campagne de démonstration « Saint-Jérôme » (sans effet si elle est déjà chargée)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Supprime la campagne de démonstration, ses actions et ses comptes @example.org, puis la recharge.",
+        )
+
+    def handle(self, *args, reset=False, **options):
+        result = demo_load(reset=reset)
+        name, slug = content.CAMPAIGN["name"], content.CAMPAIGN["slug"]
+        if not result.loaded:
+            self.stdout.write(
+                f"La démo « {name} » est déjà chargée (campagne « {slug} »). "
+                "Relancez avec --reset pour la recharger."
+            )
+            return
+        n = result.counts
+        seconds = f"{result.seconds:.1f}".replace(".", ",")
+        self.stdout.write(self.style.SUCCESS(f"Démo « {name} » chargée en {seconds} s."))
+        self.stdout.write(
+            f"  Habitants : {n['residents']} (ayant participé : {n['participating_residents']}) · "
+            f"équipe : {n['staff']} · candidats : {n['candidates']}"
+        )
+        self.stdout.write(f"  Actions des ateliers : {n['workshop_actions']}")
+        self.stdout.write(
+            f"  Contributions : {n['contributions']} ({_detail(n['contributions_by_status'], STATUSES)}) ; "
+            f"reçues {_detail(n['contributions_by_origin'], ORIGINS)}"
+        )
+        self.stdout.write(f"  Soutiens : {n['supports']} ({_detail(n['supports_by_channel'], CHANNELS)})")
+        self.stdout.write(
+            f"  Commentaires : {n['comments']} (dont {n['comments_reported']} signalés, "
+            f"{n['comments_hidden']} masqué)"
+        )
+        self.stdout.write(
+            f"  Comptes (mot de passe « {content.DEMO_PASSWORD} ») : organisatrice@, animateur@, "
+            f"moderatrice@, ambassadeur@, candidate1@ … candidate{n['candidates']}@{content.EMAIL_DOMAIN} ; "
+            f"habitants habitant001@ … habitant{n['residents']:03d}@{content.EMAIL_DOMAIN} "
+            "(connexion par lien)"
+        )

@@ -1,0 +1,499 @@
+"""Load the demo campaign (Saint-Jérôme, Aix-en-Provence) through the real domain services.
+
+Every act of a person goes through the service the site itself uses (``resident_join``,
+``role_grant``, ``action_create_published``, ``action_propose``, moderation, ``support_add``,
+``comment_add`` …), so permissions, counters and audit entries are exactly those of real use.
+Only what no service covers yet (organisation, campaign, sectors, phases, themes and the sector
+of an action) is written with the ORM.
+"""
+
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from unittest import mock
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+
+from concerto.campaigns.models import Campaign, Organisation, Phase, Sector
+from concerto.core import ratelimit
+from concerto.core.models import AuditEntry
+from concerto.proposals import services as proposals
+from concerto.proposals.models import (
+    Action,
+    ActionStatus,
+    Channel,
+    Comment,
+    CommentStatus,
+    Origin,
+    Support,
+    Theme,
+)
+from concerto.residents.models import STAFF_ROLES, Membership, Role, SignInLink, User
+from concerto.residents.services import resident_join, role_grant
+
+from . import content as c
+
+SLUG = c.CAMPAIGN["slug"]
+CONTRIBUTION_COUNT = 200
+PENDING_COUNT = 5
+REJECT_COUNT = 15
+DOOR_TO_DOOR_CONTRIBUTIONS = 25
+PAPER_CONTRIBUTIONS = 10
+
+# Supports per online resident on the workshop actions: (how many, weight). Mean ≈ 3.3.
+ONLINE_SUPPORTS = [(1, 25), (2, 22), (3, 18), (4, 12), (5, 9), (6, 6), (8, 4), (10, 3), (14, 1)]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    loaded: bool  # False: the demo was already there and nothing was changed
+    counts: dict
+    seconds: float
+
+
+def resident_email(number: int) -> str:
+    return f"habitant{number:03d}@{c.EMAIL_DOMAIN}"
+
+
+def staff_email(local: str) -> str:
+    return f"{local}@{c.EMAIL_DOMAIN}"
+
+
+def candidate_email(number: int) -> str:
+    return f"candidate{number}@{c.EMAIL_DOMAIN}"
+
+
+def demo_emails() -> list[str]:
+    return (
+        [staff_email(local) for local, _name, _role in c.STAFF]
+        + [candidate_email(i) for i in range(1, len(c.CANDIDATES) + 1)]
+        + [resident_email(i) for i in range(1, c.RESIDENT_COUNT + 1)]
+    )
+
+
+def _no_rate_limit(scope: str, ident: str) -> None:
+    return None
+
+
+def demo_load(*, reset: bool = False) -> DemoResult:
+    """Load the demo campaign once; with ``reset``, delete it (and its accounts) and load it again."""
+    started = time.monotonic()
+    if not reset:
+        existing = Campaign.objects.filter(slug=SLUG).first()
+        if existing is not None:
+            return DemoResult(False, demo_counts(existing), time.monotonic() - started)
+    # Rate limits (concerto.core.ratelimit.hit, settings.CONCERTO_RATE_LIMITS) stop one account
+    # from acting too fast, e.g. 10 contributions an hour. The loader plays 130 residents in a few
+    # seconds, some proposing several ideas, so the real limits would refuse it; the counters it
+    # would leave in the shared cache could also throttle the first real demo visitors. ``hit`` is
+    # therefore a no-op for the duration of this call only. demo_load runs from the management
+    # command and tests, never inside a web request (the patch is process-wide while it lasts).
+    with mock.patch.object(ratelimit, "hit", _no_rate_limit), transaction.atomic():
+        if not reset and Campaign.objects.filter(slug=SLUG).exists():  # loaded meanwhile elsewhere
+            existing = Campaign.objects.get(slug=SLUG)
+            return DemoResult(False, demo_counts(existing), time.monotonic() - started)
+        # Without the campaign, this only removes demo accounts left over (e.g. the campaign was
+        # deleted in the admin), which would otherwise collide with the accounts created below.
+        demo_delete()
+        campaign = _Builder(random.Random(c.SEED)).build()
+        counts = demo_counts(campaign)
+    return DemoResult(True, counts, time.monotonic() - started)
+
+
+def demo_delete() -> bool:
+    """Delete the demo campaign with everything in it, its audit entries and the demo accounts.
+
+    Returns True if the campaign existed. Accounts deleted: the fixed list of demo e-mails plus
+    any other ``@example.org`` member of the demo campaign; nothing else.
+    """
+    with transaction.atomic():
+        campaign = Campaign.objects.filter(slug=SLUG).first()
+        emails = set(demo_emails())
+        if campaign is not None:
+            emails.update(
+                User.objects.filter(memberships__campaign=campaign, email__iendswith=f"@{c.EMAIL_DOMAIN}")
+                .values_list("email", flat=True)
+            )
+            # A merged action PROTECTs the action it was merged into: delete from the leaves up.
+            for _round in range(10):
+                leaves = Action.objects.filter(campaign=campaign, merged_from__isnull=True)
+                if not leaves.exists():
+                    break
+                leaves.delete()
+            campaign.delete()
+            AuditEntry.objects.filter(scope=SLUG).delete()
+            Organisation.objects.filter(slug=c.ORGANISATION["slug"], campaigns__isnull=True).delete()
+        SignInLink.objects.filter(email__in=emails).delete()
+        User.objects.filter(email__in=emails).delete()
+    return campaign is not None
+
+
+def demo_counts(campaign: Campaign) -> dict:
+    """Figures of the demo campaign, counted from the rows."""
+    actions = Action.objects.filter(campaign=campaign)
+    contributions = actions.exclude(origin=Origin.WORKSHOP)
+    supports = Support.objects.filter(action__campaign=campaign)
+    comments = Comment.objects.filter(action__campaign=campaign)
+    residents = User.objects.filter(
+        Exists(Membership.objects.filter(user=OuterRef("pk"), campaign=campaign, role=Role.RESIDENT))
+    )
+    participating = residents.filter(
+        Exists(Support.objects.filter(user=OuterRef("pk"), action__campaign=campaign))
+        | Exists(contributions.filter(author=OuterRef("pk")))
+    )
+    roles = dict(
+        Membership.objects.filter(campaign=campaign).values_list("role").annotate(n=Count("id")).order_by()
+    )
+
+    def by(qs, field, choices):
+        rows = dict(qs.values_list(field).annotate(n=Count("id")).order_by())
+        return {value: rows.get(value, 0) for value in choices}
+
+    return {
+        "residents": roles.get(Role.RESIDENT, 0),
+        "participating_residents": participating.count(),
+        "staff": sum(n for role, n in roles.items() if role in STAFF_ROLES),
+        "candidates": roles.get(Role.CANDIDATE, 0),
+        "workshop_actions": actions.filter(origin=Origin.WORKSHOP).count(),
+        "contributions": contributions.count(),
+        "contributions_by_status": by(contributions, "status", ActionStatus.values),
+        "contributions_by_origin": by(contributions, "origin", [o for o in Origin.values if o != Origin.WORKSHOP]),
+        "supports": supports.count(),
+        "supports_by_channel": by(supports, "channel", Channel.values),
+        "comments": comments.count(),
+        "comments_hidden": comments.filter(status=CommentStatus.HIDDEN).count(),
+        "comments_reported": comments.filter(reports__isnull=False).distinct().count(),
+    }
+
+
+def _weighted_sample(rng: random.Random, items: list, weights: list[float], k: int) -> list:
+    """k distinct items, each drawn with probability proportional to its weight (Efraimidis–Spirakis)."""
+    keyed = sorted(
+        ((rng.random() ** (1.0 / w), i) for i, w in enumerate(weights) if w > 0), reverse=True
+    )
+    return [items[i] for _key, i in keyed[:k]]
+
+
+@dataclass
+class _Contribution:
+    title: str
+    summary: str
+    body: str
+    theme: str | None
+    place: c.Place | None
+    fate: str  # publish | pending | reject | merge | late_merge
+    reason: str = ""
+    into: str = ""
+    origin: str = Origin.ONLINE
+    author: User | None = None
+    action: Action | None = None
+
+
+class _Builder:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.sector_codes: dict[int, str] = {}  # action id -> sector code
+
+    def build(self) -> Campaign:
+        self._campaign()
+        self._staff()
+        self._residents()
+        self._workshop_actions()
+        self._supports_on_workshop_actions()
+        self._contributions()
+        self._supports_on_contributions()
+        self._late_merges()
+        self._comments()
+        self._action_sectors()
+        return self.campaign
+
+    # -- campaign, people -------------------------------------------------------------------
+
+    def _campaign(self) -> None:
+        org, _created = Organisation.objects.get_or_create(
+            slug=c.ORGANISATION["slug"], defaults={"name": c.ORGANISATION["name"]}
+        )
+        self.campaign = Campaign.objects.create(organisation=org, **c.CAMPAIGN)
+        self.sectors = {
+            code: Sector.objects.create(campaign=self.campaign, code=code, name=name) for code, name in c.SECTORS
+        }
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        for p in c.PHASES:
+            Phase.objects.create(
+                campaign=self.campaign,
+                kind=p.kind,
+                starts_at=today + timedelta(days=p.start_day, hours=p.start_hour),
+                ends_at=today + timedelta(days=p.end_day, hours=p.end_hour),
+                summary=p.summary,
+            )
+        self.themes = {
+            slug: Theme.objects.create(campaign=self.campaign, name=name, slug=slug, position=i)
+            for i, (slug, name) in enumerate(c.THEMES, start=1)
+        }
+
+    def _staff(self) -> None:
+        self.staff: dict[str, User] = {}
+        for local, name, role in c.STAFF:
+            user = User.objects.create_user(staff_email(local), password=c.DEMO_PASSWORD, display_name=name)
+            role_grant(campaign=self.campaign, user=user, role=role, by=self.staff.get(Role.ORGANISER))
+            self.staff[role] = user
+        self.organiser = self.staff[Role.ORGANISER]
+        self.moderator = self.staff[Role.MODERATOR]
+        for i, name in enumerate(c.CANDIDATES, start=1):
+            user = User.objects.create_user(candidate_email(i), password=c.DEMO_PASSWORD, display_name=name)
+            role_grant(campaign=self.campaign, user=user, role=Role.CANDIDATE, by=self.organiser)
+
+    def _residents(self) -> None:
+        rng = self.rng
+        first_names = rng.sample(c.FIRST_NAMES, c.RESIDENT_COUNT)
+        self.residents: list[User] = []
+        for number, first in enumerate(first_names, start=1):
+            user = User.objects.create_user(
+                resident_email(number), display_name=f"{first} {rng.choice(c.INITIALS)}."
+            )
+            resident_join(user=user, campaign=self.campaign)
+            self.residents.append(user)
+        shuffled = rng.sample(self.residents, len(self.residents))
+        a = c.WORKSHOP_PARTICIPANTS
+        b = a + c.DOOR_TO_DOOR_RESIDENTS
+        d = b + c.PAPER_RESIDENTS
+        self.workshop_participants = shuffled[:a]
+        self.door_residents = shuffled[a:b]
+        self.paper_residents = shuffled[b:d]
+        # Residents who take part on the website (workshop participants included).
+        self.online_residents = self.workshop_participants + shuffled[d:]
+
+    # -- workshop actions and their supports -----------------------------------------------------
+
+    def _workshop_actions(self) -> None:
+        self.workshop: dict[str, Action] = {}
+        for wa in c.WORKSHOP_ACTIONS:
+            place = c.PLACES[wa.place]
+            action = proposals.action_create_published(
+                campaign=self.campaign,
+                title=wa.title,
+                summary=wa.summary,
+                body=wa.body,
+                theme_id=self.themes[wa.theme].pk,
+                place=place.label,
+                origin=Origin.WORKSHOP,
+                by=self.organiser,
+            )
+            self.workshop[wa.key] = action
+            if place.sector:
+                self.sector_codes[action.pk] = place.sector
+
+    def _support(self, user: User, action: Action, channel: str) -> None:
+        added = proposals.support_add(user=user, action=action, channel=channel)
+        assert added, "the demo never supports the same action twice"
+
+    def _supports_on_workshop_actions(self) -> None:
+        rng = self.rng
+        actions = [self.workshop[wa.key] for wa in c.WORKSHOP_ACTIONS]
+        weights = [wa.weight for wa in c.WORKSHOP_ACTIONS]
+        counts, count_weights = zip(*ONLINE_SUPPORTS, strict=True)
+        self.supported: dict[int, set[int]] = defaultdict(set)  # user id -> action ids
+
+        # Dot-voting at the workshops, recorded as supports of the 12 participants.
+        for user in self.workshop_participants:
+            (action,) = _weighted_sample(rng, actions, weights, 1)
+            self._support(user, action, Channel.WORKSHOP)
+            self.supported[user.pk].add(action.pk)
+
+        door, paper = set(self.door_residents), set(self.paper_residents)
+        for user in rng.sample(self.residents, len(self.residents)):
+            if user in door:
+                n, channel = rng.choice([2, 2, 3, 3, 3, 4]), Channel.DOOR_TO_DOOR
+            elif user in paper:
+                n, channel = rng.choice([2, 3, 3]), Channel.PAPER
+            else:
+                n, channel = rng.choices(counts, count_weights)[0], Channel.ONLINE
+            done = self.supported[user.pk]
+            candidates = [(a, w) for a, w in zip(actions, weights, strict=True) if a.pk not in done]
+            chosen = _weighted_sample(rng, [a for a, _w in candidates], [w for _a, w in candidates], n)
+            for action in chosen:
+                self._support(user, action, channel)
+                done.add(action.pk)
+
+    # -- contributions and moderation --------------------------------------------------------
+
+    def _contribution_specs(self) -> list[_Contribution]:
+        rng = self.rng
+        general_count = CONTRIBUTION_COUNT - len(c.MERGE_IDEAS) - REJECT_COUNT
+
+        # Each idea is used with one place per round, until there are enough contributions.
+        ideas = [(idea, rng.sample(idea.places, len(idea.places))) for idea in rng.sample(c.IDEAS, len(c.IDEAS))]
+        picked: list[tuple[c.Idea, str]] = []
+        for round_ in range(max(len(idea.places) for idea in c.IDEAS)):
+            for idea, places in ideas:
+                if round_ < len(places) and len(picked) < general_count:
+                    picked.append((idea, places[round_]))
+        if len(picked) < general_count:
+            raise RuntimeError("Not enough demo ideas × places for the contributions.")
+
+        general = []
+        for idea, place_key in picked:
+            place = c.PLACES[place_key]
+            fmt = {"loc": place.loc, "nom": place.nom}
+            body = idea.body.format(**fmt)
+            if rng.random() < 0.55:
+                body += "\n\n" + rng.choice(c.PERSONAL_NOTES)
+            general.append(_Contribution(
+                title=idea.title.format(**fmt), summary=idea.summary.format(**fmt), body=body,
+                theme=idea.theme, place=place, fate="publish",
+            ))
+        merges = [
+            _Contribution(
+                title=m.title, summary=m.summary, body=m.body, theme=m.theme, place=c.PLACES[m.place],
+                fate="late_merge" if m.late else "merge", into=m.into,
+            )
+            for m in c.MERGE_IDEAS
+        ]
+        rejects = [
+            _Contribution(title=title, summary=r.summary, body=r.body, theme=r.theme, place=None,
+                          fate="reject", reason=r.reason)
+            for r in c.REJECT_IDEAS for title in r.titles
+        ]
+        rejects = rng.sample(rejects, REJECT_COUNT)
+
+        # Door to door and paper: ideas gathered from residents offline (never a rejected one).
+        offline = rng.sample(general + merges, len(general) + len(merges))
+        n_door, n_paper = DOOR_TO_DOOR_CONTRIBUTIONS, PAPER_CONTRIBUTIONS
+        for spec in offline[:n_door]:
+            spec.origin = Origin.DOOR_TO_DOOR
+        for spec in offline[n_door:n_door + n_paper]:
+            spec.origin = Origin.PAPER
+        online_general = [s for s in offline[n_door + n_paper:] if s.fate == "publish"]
+        for spec in rng.sample(online_general, PENDING_COUNT):
+            spec.fate = "pending"
+
+        specs = general + merges + rejects
+        titles = [s.title for s in specs] + [wa.title for wa in c.WORKSHOP_ACTIONS]
+        if len(set(titles)) != len(titles):
+            raise RuntimeError("Demo titles must be unique.")
+        return specs
+
+    def _assign_authors(self, specs: list[_Contribution]) -> None:
+        rng = self.rng
+
+        def spread(people: list[User], n: int) -> list[User]:
+            # Everyone in the group contributes once, the rest at random.
+            authors = list(people[:n]) + rng.choices(people, k=max(0, n - len(people)))
+            return rng.sample(authors, len(authors))
+
+        by_origin = defaultdict(list)
+        for spec in specs:
+            by_origin[spec.origin].append(spec)
+        for origin, people in ((Origin.DOOR_TO_DOOR, self.door_residents), (Origin.PAPER, self.paper_residents)):
+            for spec, author in zip(by_origin[origin], spread(people, len(by_origin[origin])), strict=True):
+                spec.author = author
+        # Online, a few residents propose a lot and many propose nothing.
+        weights = [rng.choice([0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 4, 6]) for _user in self.online_residents]
+        online = by_origin[Origin.ONLINE]
+        for spec, author in zip(online, rng.choices(self.online_residents, weights, k=len(online)), strict=True):
+            spec.author = author
+
+    def _contributions(self) -> None:
+        rng = self.rng
+        specs = self._contribution_specs()
+        self._assign_authors(specs)
+        # Submitted in random order; the few still waiting for moderation are the latest ones.
+        order = rng.sample(specs, len(specs))
+        order = [s for s in order if s.fate != "pending"] + [s for s in order if s.fate == "pending"]
+        for spec in order:
+            body = spec.body
+            if spec.origin == Origin.DOOR_TO_DOOR:
+                body = f"{body}\n\n{c.DOOR_TO_DOOR_NOTE}".strip()
+            elif spec.origin == Origin.PAPER:
+                body = f"{body}\n\n{c.PAPER_NOTE}".strip()
+            spec.action = proposals.action_propose(
+                user=spec.author,
+                campaign=self.campaign,
+                title=spec.title,
+                summary=spec.summary,
+                body=body,
+                theme_id=self.themes[spec.theme].pk if spec.theme else None,
+                place=spec.place.label if spec.place else "",
+                origin=spec.origin,
+            )
+            if spec.place and spec.place.sector:
+                self.sector_codes[spec.action.pk] = spec.place.sector
+
+        # The moderator works through the queue in order.
+        moderation = {"campaign": self.campaign, "moderator": self.moderator}
+        for spec in order:
+            if spec.fate in ("publish", "late_merge"):
+                proposals.action_publish(action_id=spec.action.pk, **moderation)
+            elif spec.fate == "reject":
+                proposals.action_reject(action_id=spec.action.pk, reason=spec.reason, **moderation)
+            elif spec.fate == "merge":
+                proposals.action_merge(action_id=spec.action.pk, into_id=self.workshop[spec.into].pk, **moderation)
+        self.contributions = order
+
+    def _supports_on_contributions(self) -> None:
+        rng = self.rng
+        published = [s for s in self.contributions if s.fate in ("publish", "late_merge")]
+        # Most contributions get a handful of supports at most; a few catch on.
+        weights = [rng.lognormvariate(0, 1.6) * (3 if s.fate == "late_merge" else 1) for s in published]
+        for user in self.online_residents:
+            if rng.random() >= 0.4:
+                continue
+            k = rng.choice([1, 1, 1, 2, 2, 3])
+            pool = [(s, w) for s, w in zip(published, weights, strict=True) if s.author != user]
+            for spec in _weighted_sample(rng, [s for s, _w in pool], [w for _s, w in pool], k):
+                self._support(user, spec.action, Channel.ONLINE)
+
+    def _late_merges(self) -> None:
+        # Duplicates spotted after they had been published and supported: supports move over.
+        for spec in self.contributions:
+            if spec.fate == "late_merge":
+                proposals.action_merge(
+                    moderator=self.moderator, campaign=self.campaign,
+                    action_id=spec.action.pk, into_id=self.workshop[spec.into].pk,
+                )
+
+    # -- comments -------------------------------------------------------------------------
+
+    def _comments(self) -> None:
+        rng = self.rng
+        threads: list[tuple[Action, tuple[str, ...]]] = [
+            (self.workshop[wa.key], wa.comments) for wa in c.WORKSHOP_ACTIONS if wa.comments
+        ]
+        # General remarks go under the most supported published contributions, one each.
+        published = Action.objects.filter(
+            pk__in=[s.action.pk for s in self.contributions], status=ActionStatus.PUBLISHED
+        ).select_related("campaign").order_by("-support_count", "id")
+        remarks = rng.sample(c.CONTRIBUTION_COMMENTS, len(c.CONTRIBUTION_COMMENTS))
+        threads += [(action, (text,)) for action, text in zip(published, remarks, strict=False)]
+
+        by_text: dict[str, Comment] = {}
+        for action, texts in rng.sample(threads, len(threads)):
+            for user, text in zip(rng.sample(self.online_residents, len(texts)), texts, strict=True):
+                by_text[text] = proposals.comment_add(user=user, action=action, body=text)
+
+        def reporters(comment: Comment, n: int) -> list[User]:
+            return rng.sample([u for u in self.online_residents if u.pk != comment.author_id], n)
+
+        hidden = by_text[c.HIDDEN_COMMENT]
+        for user, reason in zip(reporters(hidden, len(c.HIDDEN_REPORTS)), c.HIDDEN_REPORTS, strict=True):
+            proposals.comment_report(user=user, comment=hidden, reason=reason)
+        proposals.comment_hide(
+            moderator=self.moderator, campaign=self.campaign, comment_id=hidden.pk, reason=c.HIDDEN_REASON
+        )
+        # Reported, still waiting in the moderation queue.
+        for text, reason in c.OPEN_REPORTS.items():
+            comment = by_text[text]
+            (user,) = reporters(comment, 1)
+            proposals.comment_report(user=user, comment=comment, reason=reason)
+
+    def _action_sectors(self) -> None:
+        # No service sets an action's sector yet: derive it from the place, in one UPDATE per sector.
+        by_sector = defaultdict(list)
+        for action_id, code in self.sector_codes.items():
+            by_sector[code].append(action_id)
+        for code, ids in by_sector.items():
+            Action.objects.filter(pk__in=ids).update(sector=self.sectors[code])
