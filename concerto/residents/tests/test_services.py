@@ -269,7 +269,7 @@ def test_a_deactivated_staff_member_cannot_sign_in(organiser_dina):
 def test_password_attempts_are_rate_limited_per_address(organiser_dina, frozen_rate_window):
     for i in range(10):
         with pytest.raises(Invalid):
-            _password("dina@example.org", "guess-%d" % i, ip=f"198.51.100.{i}")
+            _password("dina@example.org", f"guess-{i}", ip=f"198.51.100.{i}")
 
     with pytest.raises(RateLimited) as exc:
         _password("dina@example.org", "dina-password-123", ip="203.0.113.50")
