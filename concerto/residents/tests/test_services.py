@@ -11,8 +11,8 @@ from django.utils import timezone
 from concerto.core import ratelimit
 from concerto.core.errors import Invalid, NotFound, RateLimited
 from concerto.core.models import AuditEntry
-from concerto.proposals.models import Comment, CommentReport, Support
-from concerto.proposals.services import comment_add, comment_report, support_add
+from concerto.proposals.models import Support
+from concerto.proposals.services import support_add
 from concerto.residents.errors import LinkInvalid
 from concerto.residents.models import ApiToken, Membership, Role, SignInLink, User
 from concerto.residents.services import (
@@ -375,33 +375,6 @@ def test_deleting_an_account_keeps_its_supports_counted_anonymously(resident_ali
     assert Support.objects.count() == rows_before == 2
     assert Support.objects.filter(action=published_action, user__isnull=True).count() == 1
     assert not User.objects.filter(email="alice@example.org").exists()
-
-
-def test_deleting_an_account_removes_its_comments_and_keeps_comment_counts_exact(
-    resident_alice, resident_bob, published_action
-):
-    comment_add(user=resident_alice, action=published_action, body="Avis d'Alice")
-    comment_add(user=resident_alice, action=published_action, body="Autre avis d'Alice")
-    comment_add(user=resident_bob, action=published_action, body="Avis de Bob")
-
-    account_delete(user=resident_alice)
-
-    assert list(Comment.objects.values_list("body", flat=True)) == ["Avis de Bob"]
-    published_action.refresh_from_db()
-    assert published_action.comment_count == 1  # the page must not say "3 comments" above one
-
-
-def test_deleting_an_account_removes_its_reports_and_keeps_report_counts_exact(
-    resident_alice, resident_bob, published_action
-):
-    comment = comment_add(user=resident_bob, action=published_action, body="Avis de Bob")
-    comment_report(user=resident_alice, comment=comment, reason="Je ne suis pas d'accord")
-
-    account_delete(user=resident_alice)
-
-    assert not CommentReport.objects.exists()
-    comment.refresh_from_db()
-    assert comment.open_report_count == 0
 
 
 def test_deleting_an_account_keeps_its_contributions_without_author(resident_alice, campaign):
