@@ -5,17 +5,15 @@ to everyone but their author and the moderators (``action_get_for``). No endpoin
 supports an action: a caller only ever learns about their own supports.
 """
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from concerto.campaigns.selectors import campaign_get
 from concerto.proposals import rules
-from concerto.proposals.models import Comment
 from concerto.proposals.selectors import (
     action_get_for,
     action_list,
+    comment_get_for,
     supported_ids,
     visible_comments,
 )
@@ -66,24 +64,8 @@ def _mark_supported(user, actions) -> None:
 
 def _with_viewer_fields(user, action):
     _mark_supported(user, [action])
-    action.show_rejection_reason = (
-        user.is_authenticated and action.author_id == user.pk
-    ) or rules.can_moderate(user, action.campaign)
+    action.show_rejection_reason = rules.can_see_rejection_reason(user, action)
     return action
-
-
-def _comment_get_for(user, campaign, comment_id: int) -> Comment:
-    """Fetch-and-authorize a comment: 404 unless its action is visible to the user.
-
-    Belongs in ``proposals.selectors`` next to ``action_get_for``; kept here until it moves.
-    """
-    comment = get_object_or_404(
-        Comment.objects.select_related("action"), pk=comment_id, action__campaign=campaign
-    )
-    comment.action.campaign = campaign
-    if not rules.can_view_action(user, comment.action):
-        raise Http404
-    return comment
 
 
 # --- Reads --------------------------------------------------------------------------------------
@@ -154,6 +136,6 @@ def add_comment(request, slug: str, action_id: int, payload: CommentIn):
              response={200: ReportOut, 201: ReportOut, **WRITE_ERRORS},
              summary="Report a comment to the moderators (201 the first time, 200 after)", **WRITE)
 def report_comment(request, slug: str, comment_id: int, payload: ReportIn | None = None):
-    comment = _comment_get_for(request.auth, campaign_get(slug), comment_id)
+    comment = comment_get_for(request.auth, campaign_get(slug), comment_id)
     created = comment_report(user=request.auth, comment=comment, reason=payload.reason if payload else "")
     return Status(201 if created else 200, {"comment_id": comment.pk, "created": created})

@@ -20,6 +20,13 @@ def can_view_action(user, action) -> bool:
     return r.is_moderator(user, action.campaign)
 
 
+def can_see_rejection_reason(user, action) -> bool:
+    """The author learns why; moderators know; nobody else sees rejected content at all."""
+    return bool(user is not None and user.is_authenticated and action.author_id == user.pk) or r.is_moderator(
+        user, action.campaign
+    )
+
+
 def can_take_part(user, campaign) -> bool:
     """Support, propose, comment: a resident, or someone allowed to join as one, while participation is open."""
     return r.can_join_as_resident(user, campaign) and participation_open(campaign)

@@ -1,6 +1,7 @@
 """Reads about actions, built for the pages and API calls that use them (constant query counts)."""
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from concerto.core.text import search_key
@@ -54,10 +55,19 @@ def action_get_for(user, campaign, action_id) -> Action:
     )
     action.campaign = campaign
     if not rules.can_view_action(user, action):
-        from django.http import Http404
-
         raise Http404
     return action
+
+
+def comment_get_for(user, campaign, comment_id) -> Comment:
+    """Fetch-and-authorize a comment: 404 unless its action is visible to the user."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("action"), pk=comment_id, action__campaign=campaign
+    )
+    comment.action.campaign = campaign
+    if not rules.can_view_action(user, comment.action):
+        raise Http404
+    return comment
 
 
 def supported_ids(user, action_ids) -> set[int]:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +23,6 @@ from .forms import (
     RejectForm,
     ReportForm,
 )
-from .models import Comment
 
 PAGE_SIZE = 20
 
@@ -136,10 +135,7 @@ def comment_create(request, slug, action_id):
 @require_POST
 def comment_report(request, slug, comment_id):
     campaign = campaign_get(slug)
-    comment = get_object_or_404(Comment.objects.select_related("action", "action__campaign"),
-                                pk=comment_id, action__campaign=campaign)
-    if not rules.can_view_action(request.user, comment.action):
-        raise Http404
+    comment = selectors.comment_get_for(request.user, campaign, comment_id)
     form = ReportForm(request.POST)
     try:
         created = services.comment_report(user=request.user, comment=comment,
