@@ -1,5 +1,6 @@
 """Pages composed from several apps' selectors. This app owns no models."""
 
+from concerto.core.selectors import audit_entries
 from concerto.proposals.selectors import participation_stats, suppress_small
 from concerto.residents.models import Role
 from concerto.residents.selectors import role_counts
@@ -25,3 +26,13 @@ def campaign_stats(campaign) -> dict:
         by_channel=suppress_small(p["by_channel"]),
     )
     return stats
+
+
+# The journal shows acts of the team (moderation, roles), never residents' own acts: a line
+# "X supported Y" would reveal who supported what, which is sensitive data.
+JOURNAL_CODES = ("proposals.action.", "proposals.comment.hidden", "proposals.comment.reports_dismissed",
+                 "residents.role.")
+
+
+def campaign_journal(campaign):
+    return audit_entries(scope=campaign.slug, include=JOURNAL_CODES)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("moi/donnees.json", views.me_export, name="me_export"),
     path("moi/supprimer/", views.me_delete, name="me_delete"),
     path("c/<slug:slug>/", views.campaign_home, name="campaign_home"),
+    path("c/<slug:slug>/journal/", views.campaign_journal_view, name="journal"),
 ]

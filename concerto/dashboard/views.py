@@ -5,7 +5,8 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +16,13 @@ from concerto.campaigns.selectors import campaign_get, campaign_list, phase_time
 from concerto.core.errors import DomainError
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.rules import can_take_part, participation_open
+from concerto.residents import rules as resident_rules
 from concerto.residents import selectors as resident_selectors
 from concerto.residents import services as resident_services
 from concerto.residents.forms import DeleteAccountForm, ProfileForm, TokenForm
 
 from . import services as dashboard_services
-from .selectors import campaign_stats
+from .selectors import campaign_journal, campaign_stats
 
 
 @require_GET
@@ -41,6 +43,18 @@ def campaign_home(request, slug):
         "participation_open": participation_open(campaign),
         "can_take_part": can_take_part(request.user, campaign),
     })
+
+
+@login_required
+@require_GET
+def campaign_journal_view(request, slug):
+    """The team's acts on this campaign (moderation decisions, roles), for its organisers."""
+    campaign = campaign_get(slug)
+    if not resident_rules.is_organiser(request.user, campaign):
+        raise Http404
+    page = Paginator(campaign_journal(campaign), 50).get_page(request.GET.get("page"))
+    return render(request, "dashboard/journal.html", {"campaign": campaign, "page": page,
+                                                      "entries": list(page.object_list)})
 
 
 @login_required

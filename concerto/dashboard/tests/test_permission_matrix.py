@@ -124,3 +124,20 @@ def test_propose_form_by_role(world, role):
     url = reverse("proposals:propose", args=[world["campaign"].slug])
     expected = {"visitor": 302, "candidate": 403}.get(role, 200)
     assert status_of(world, role, "get", url) == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_journal_is_for_organisers_and_never_names_supporters(world, role):
+    from concerto.proposals.services import action_publish, support_add
+
+    support_add(user=world["users"]["resident"], action=world["action"])
+    action_publish(moderator=world["users"]["moderator"], campaign=world["campaign"], action_id=world["pending"].pk)
+    url = reverse("dashboard:journal", args=[world["campaign"].slug])
+    expected = {"visitor": 302, "organiser": 200}.get(role, 404)
+    r = client_for(world, role).get(url)
+    assert r.status_code == expected
+    if expected == 200:
+        body = r.content.decode()
+        assert "proposals.action.published" in body
+        assert "proposals.support.added" not in body
+        assert "Alice" not in body

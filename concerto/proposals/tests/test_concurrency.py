@@ -10,8 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from concerto.proposals.models import Action, Support
-from concerto.proposals.services import support_add, support_withdraw
+from concerto.proposals.errors import ActionNotSupportable
+from concerto.proposals.models import Action, ActionStatus, Support
+from concerto.proposals.services import (
+    action_create_published,
+    action_merge,
+    support_add,
+    support_withdraw,
+)
 from concerto.residents.models import Membership, Role, User
 from conftest import make_user
 
@@ -122,3 +128,39 @@ def test_simultaneous_supports_and_withdrawals_keep_the_count_exact(campaign, pu
     added = sum(1 for (fn, _u, _a), (_s, v) in zip(calls, results, strict=True) if fn is support_add and v)
     withdrawn = sum(1 for (fn, _u, _a), (_s, v) in zip(calls, results, strict=True) if fn is support_withdraw and v)
     assert rows == len(already) + added - withdrawn
+
+
+def test_merging_while_residents_support_and_withdraw_keeps_both_counts_exact(
+    campaign, moderator_marc, published_action
+):
+    duplicate = action_create_published(
+        campaign=campaign, title="Un feu devant l'école", summary="Un feu tricolore pour traverser en sécurité.",
+        origin="workshop",
+    )
+    residents = _residents(campaign, 24)
+    for r in residents[:16]:
+        support_add(user=r, action=duplicate)
+    for r in residents[8:20]:
+        support_add(user=r, action=published_action)
+
+    def merge(*, user, action):
+        return action_merge(moderator=user, campaign=action.campaign, action_id=action.pk,
+                            into_id=published_action.pk)
+
+    calls = [(merge, moderator_marc.pk, duplicate.pk)]
+    for r in residents:
+        calls.append((support_withdraw, r.pk, duplicate.pk))
+        calls.append((support_add, r.pk, published_action.pk))
+        calls.append((support_add, r.pk, duplicate.pk))
+
+    results = _run_in_batches(calls, batch_size=len(calls))
+
+    # Supporting the duplicate once it is merged is refused with a domain error; nothing else fails.
+    unexpected = [e for e in _errors(results) if not isinstance(e, ActionNotSupportable)]
+    assert unexpected == []
+    duplicate.refresh_from_db()
+    assert duplicate.status == ActionStatus.MERGED
+    assert _count_and_rows(duplicate) == (0, 0)
+    count, rows = _count_and_rows(published_action)
+    assert count == rows
+    assert Support.objects.filter(action=published_action).values("user").distinct().count() == rows
