@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export UV_LINK_MODE := copy
 
-.PHONY: demo test test-sqlite test-postgres lint messages bench serve worker
+.PHONY: demo test test-sqlite test-postgres test-browser lint messages bench
 
 $(UV):
 	python3 -m venv .tools
@@ -29,22 +29,35 @@ demo: .venv/.synced
 lint: .venv/.synced
 	$(UV) run ruff check .
 	$(UV) run lint-imports
+	$(UV) run bandit -q -r concerto config -lll
 
 test-sqlite: .venv/.synced
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL $(UV) run pytest -n 2 -p no:cacheprovider
+	env -u DATABASE_URL $(UV) run pytest -n 2 -p no:cacheprovider -m "not browser and not live"
 
 test-postgres: .venv/.synced
 	@if $(UV) run python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== Test suite on PostgreSQL ($(PG_TEST_URL)) =="; \
-	  DATABASE_URL='$(PG_TEST_URL)' $(UV) run pytest -n 2 -p no:cacheprovider; \
+	  DATABASE_URL='$(PG_TEST_URL)' $(UV) run pytest -n 2 -p no:cacheprovider -m "not browser and not live"; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL is not reachable at $(PG_TEST_URL): under CI this is a failure." >&2; exit 1; \
 	else \
 	  echo "SKIPPED: the PostgreSQL leg of the test suite (no server at $(PG_TEST_URL); set PG_TEST_URL to use another)."; \
 	fi
 
-test: lint test-sqlite test-postgres
+# The real server (uvicorn) on a throw-away SQLite database, driven over HTTP and by Chromium.
+test-browser: .venv/.synced
+	@if command -v chromium >/dev/null 2>&1; then \
+	  echo "== Browser, accessibility and live-server suites (Chromium) =="; \
+	  env -u DATABASE_URL $(UV) run pytest tests -p no:cacheprovider -m "browser or live"; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "Chromium is not installed: under CI the browser suite cannot be skipped." >&2; exit 1; \
+	else \
+	  echo "SKIPPED: the browser and accessibility suite (no Chromium; apt-get install chromium)."; \
+	  env -u DATABASE_URL $(UV) run pytest tests -p no:cacheprovider -m "live"; \
+	fi
+
+test: lint test-sqlite test-postgres test-browser
 
 messages: .venv/.synced
 	$(UV) run python manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --ignore=.tools

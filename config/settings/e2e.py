@@ -1,0 +1,16 @@
+"""The real server for browser, security and API-fuzzing suites: a throw-away database,
+mail written to files the tests read, tasks run in-process, generous rate limits."""
+
+import os
+
+from .dev import *  # noqa: F403
+from .dev import CONCERTO_RATE_LIMITS
+
+DEBUG = False
+CONCERTO_DEMO_MODE = env_bool("CONCERTO_DEMO_MODE", False)  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = os.environ.get("CONCERTO_MAIL_DIR", "var/e2e-mail")
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The suites post hundreds of payloads from a few accounts; rate limits have their own tests.
+CONCERTO_RATE_LIMITS = {name: (100_000, window) for name, (_limit, window) in CONCERTO_RATE_LIMITS.items()}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,94 @@
+"""A real ASGI server (uvicorn) on a free port with a throw-away database holding the demo."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    mail_dir: Path
+    env: dict
+    process: subprocess.Popen
+
+    def manage(self, *args: str) -> str:
+        """Run a management command against the server's database; returns stdout."""
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+                                capture_output=True, text=True, check=True)
+        return result.stdout
+
+    def mails_to(self, address: str) -> list[str]:
+        """Bodies of the mails sent to ``address``, oldest first."""
+        bodies = []
+        for path in sorted(self.mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime):
+            for message in path.read_text(encoding="utf-8").split("-" * 79):
+                if f"To: {address}" in message:
+                    bodies.append(message)
+        return bodies
+
+
+def start_live_server(*, demo: bool = True, workers: int = 1) -> tuple[LiveServer, tempfile.TemporaryDirectory]:
+    tmp = tempfile.TemporaryDirectory(prefix="concerto-live-")
+    base = Path(tmp.name)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.e2e",
+        "DATABASE_URL": f"sqlite:///{base / 'live.sqlite3'}",
+        "CONCERTO_VAR_DIR": str(base),
+        "CONCERTO_MAIL_DIR": str(base / "mail"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    (base / "mail").mkdir()
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    if demo:
+        subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    port = free_port()
+    log = open(base / "server.log", "w")  # noqa: SIM115 - closed with the temporary directory
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:  # noqa: S310 - loopback only
+                if r.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the live server did not start:\n" + (base / "server.log").read_text()) from None
+            time.sleep(0.1)
+    return LiveServer(url=url, mail_dir=base / "mail", env=env, process=process), tmp
+
+
+def stop_live_server(server: LiveServer, tmp: tempfile.TemporaryDirectory) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+    shutil.rmtree(tmp.name, ignore_errors=True)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
