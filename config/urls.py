@@ -1,8 +1,7 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from concerto.api.urls import api
-from concerto.core.views import healthz
+from concerto.core.views import healthz, set_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

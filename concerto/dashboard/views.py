@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerto.campaigns.selectors import campaign_get, campaign_list, phase_timeline
 from concerto.core.errors import DomainError
+from concerto.core.http import public_page_cache
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.rules import can_take_part, participation_open
 from concerto.residents import rules as resident_rules
@@ -25,11 +26,13 @@ from . import services as dashboard_services
 from .selectors import campaign_journal, campaign_stats
 
 
+@public_page_cache
 @require_GET
 def index(request):
     return render(request, "dashboard/index.html", {"campaigns": list(campaign_list())})
 
 
+@public_page_cache
 @require_GET
 def campaign_home(request, slug):
     campaign = campaign_get(slug)

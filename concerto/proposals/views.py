@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, FieldErrors
-from concerto.core.http import safe_next
+from concerto.core.http import public_page_cache, safe_next
 
 from . import rules, selectors, services
 from .forms import (
@@ -35,6 +35,7 @@ def _apply_errors(form, exc: DomainError):
         form.add_error(None, exc.message)
 
 
+@public_page_cache
 @require_GET
 def action_list(request, slug):
     campaign = campaign_get(slug)
@@ -70,6 +71,7 @@ def _detail_context(request, campaign, action, comment_form=None):
     }
 
 
+@public_page_cache
 @require_GET
 def action_detail(request, slug, action_id):
     campaign = campaign_get(slug)

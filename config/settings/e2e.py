@@ -14,3 +14,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # The suites post hundreds of payloads from a few accounts; rate limits have their own tests.
 CONCERTO_RATE_LIMITS = {name: (100_000, window) for name, (_limit, window) in CONCERTO_RATE_LIMITS.items()}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Journeys check public pages right after a moderator's decision; the cache has its own unit tests.
+CONCERTO_PUBLIC_CACHE_SECONDS = 0

@@ -32,6 +32,14 @@ def test_pages_are_french_by_default_and_english_on_request(client):
 
 @pytest.mark.django_db
 def test_language_switch_sets_the_choice(client):
-    r = client.post("/langue/", {"language": "en", "next": "/connexion/"})
+    r = client.get("/langue/", {"language": "en", "next": "/connexion/"})
     assert r.status_code == 302
+    assert r["Location"] == "/connexion/"
     assert client.get("/connexion/").content.decode().count('lang="en"') >= 1
+
+
+@pytest.mark.django_db
+def test_language_switch_ignores_unknown_languages_and_foreign_next(client):
+    r = client.get("/langue/", {"language": "xx", "next": "https://evil.example/"})
+    assert r["Location"] == "/"
+    assert settings.LANGUAGE_COOKIE_NAME not in r.cookies
