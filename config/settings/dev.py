@@ -14,3 +14,6 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Static files straight from the source folders; production runs collectstatic.
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None
+
+# Re-read static files when they change, so a running demo never serves a stale stylesheet.
+WHITENOISE_AUTOREFRESH = True

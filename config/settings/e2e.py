@@ -16,3 +16,6 @@ CONCERTO_RATE_LIMITS = {name: (100_000, window) for name, (_limit, window) in CO
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Journeys check public pages right after a moderator's decision; the cache has its own unit tests.
 CONCERTO_PUBLIC_CACHE_SECONDS = 0
+
+# Re-read static files when they change, so a running demo never serves a stale stylesheet.
+WHITENOISE_AUTOREFRESH = True
