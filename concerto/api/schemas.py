@@ -138,12 +138,12 @@ StatusValue = Literal[tuple(ActionStatus.values)]  # type: ignore[valid-type]
 
 
 class ActionFilters(PageParams):
-    theme: str = Field("", max_length=40, description="Slug of a theme of the campaign.")
+    theme: str = Field("", max_length=40, pattern=r"^[-a-zA-Z0-9_]*$", description="Slug of a theme of the campaign.")
     origin: OriginValue | None = Field(None, description="Where the action comes from.")
     status: Literal["published", "merged"] | None = Field(
         None, description="Only published or only merged actions (both by default)."
     )
-    q: str = Field("", max_length=200, description="Words to find in title, summary, description and place.")
+    q: str = Field("", max_length=200, pattern=r"^[^\x00]*$", description="Words to find in title, summary, description and place.")
     sort: Literal["supports", "newest"] = Field("supports", description="Most supported first, or newest first.")
 
 

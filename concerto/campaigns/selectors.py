@@ -1,7 +1,12 @@
+import re
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .models import Campaign, Phase
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 def campaign_list():
@@ -9,6 +14,8 @@ def campaign_list():
 
 
 def campaign_get(slug: str) -> Campaign:
+    if not _SLUG.fullmatch(slug or ""):
+        raise Http404  # also keeps NUL bytes away from PostgreSQL
     return get_object_or_404(Campaign.objects.select_related("organisation"), slug=slug)
 
 

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from concerto.core.text import search_key
+from concerto.core.text import clean_line, search_key
 
 from . import rules
 from .models import (
@@ -42,7 +42,7 @@ def action_list(campaign, *, theme: str = "", origin: str = "", status: str = ""
         qs = qs.filter(theme__slug=theme)
     if origin in Origin.values:
         qs = qs.filter(origin=origin)
-    for term in search_key(q).split()[:8]:
+    for term in search_key(clean_line(q)).split()[:8]:
         qs = qs.filter(search_text__contains=term)
     return qs.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
 
@@ -116,8 +116,21 @@ def my_comments(user):
 
 
 def suppress_small(counts: dict) -> dict:
-    """Breakdowns never show a group under 5 people: such cells become None ("fewer than 5")."""
-    return {k: (v if v == 0 or v >= SMALL_GROUP else None) for k, v in counts.items()}
+    """Breakdowns never reveal a group under 5 people: such cells become None ("fewer than 5").
+
+    Secondary suppression: the total is public, so while the hidden cells add up to 1–4 (the
+    total minus the shown cells would give them back), the smallest shown cell is hidden too.
+    """
+    shown = dict(counts)
+    hidden = {k for k, v in counts.items() if 0 < v < SMALL_GROUP}
+    while 0 < sum(counts[k] for k in hidden) < SMALL_GROUP:
+        candidates = [k for k, v in counts.items() if k not in hidden and v > 0]
+        if not candidates:
+            break
+        hidden.add(min(candidates, key=lambda k: counts[k]))
+    for k in hidden:
+        shown[k] = None
+    return shown
 
 
 def participation_stats(campaign) -> dict:

@@ -140,6 +140,10 @@ def action_reject(*, moderator, campaign, action_id: int, reason: str) -> Action
             # Supports would silently disappear from the public count: merge instead.
             raise Invalid(_("This action already has supports: merge it into another action instead."),
                           code="has_supports")
+        if action.merged_from.exists():
+            # Contributions merged into it point here publicly: a merge target stays public.
+            raise Invalid(_("Other contributions were merged into this action: it cannot be rejected."),
+                          code="has_merged")
         action.status = ActionStatus.REJECTED
         action.rejection_reason = reason
         action.save(update_fields=["status", "rejection_reason", "updated_at"])

@@ -23,7 +23,7 @@ from concerto.proposals.services import (
     comment_add,
     support_add,
 )
-from concerto.residents.models import SignInLink
+from concerto.residents.models import SignInLink, User
 from concerto.residents.services import api_token_create
 
 ROLES = ["visitor", "resident", "resident_elsewhere", "ambassador", "candidate", "moderator", "facilitator",
@@ -77,6 +77,8 @@ def world(campaign, other_campaign, published_action, resident_alice, resident_b
     elsewhere_action = action_create_published(
         campaign=other_campaign, title="Une action d'un autre quartier", summary="Publiée dans l'autre campagne.",
         theme_id=theme.pk, origin=Origin.WORKSHOP)
+    # Someone with a password and no role yet: signing in as them changes every role's session.
+    User.objects.create_user("gaston@example.org", password="gaston-password-123")
     alice_token, _secret = api_token_create(user=resident_alice, name="script d'Alice")
     tokens = {role: (api_token_create(user=u, name="matrice")[1] if u is not None else None)
               for role, u in users.items()}

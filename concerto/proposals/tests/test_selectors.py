@@ -142,7 +142,10 @@ def test_small_groups_are_never_broken_down(count, shown):
 
 
 def test_suppress_small_keeps_every_key(campaign):
-    assert suppress_small({"online": 12, "paper": 3, "workshop": 0}) == {"online": 12, "paper": None, "workshop": 0}
+    # The total is public, so the paper group would come back as total − online: online is hidden too.
+    assert suppress_small({"online": 12, "paper": 3, "workshop": 0}) == {"online": None, "paper": None, "workshop": 0}
+    assert suppress_small({"online": 12, "paper": 3, "workshop": 2, "door_to_door": 0}) == {
+        "online": 12, "paper": None, "workshop": None, "door_to_door": 0}
 
 
 def test_participation_stats_count_supports_by_channel(campaign, catalogue):

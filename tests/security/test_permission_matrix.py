@@ -1,0 +1,395 @@
+"""Every URL and every API operation × every role → the expected answer, generated from the URL
+configuration so that a new URL cannot ship unclassified.
+
+The rows are discovered by walking ``get_resolver()`` (all Django URL patterns) and the
+django-ninja routers of ``concerto.api.urls.api`` (every path operation and method, including
+the JSON 404 fallback that is left out of the OpenAPI document). ``test_every_url_and_operation_is_classified``
+fails when one of them has no row in ``MATRIX`` below, or when a row names a URL that no longer exists.
+
+A cell is what the role gets:
+
+* the status code;
+* ``>login`` when the answer redirects to the sign-in page;
+* ``+`` when the act took effect (a support, a comment, a token, a session…), for rows that have an
+  effect probe in ``EFFECTS``. ``302`` alone on such a row means "redirected back with an error
+  message and nothing changed".
+
+Each role acts on the same world: every request runs in a savepoint rolled back afterwards.
+Web pages use the session cookie; the API uses a Bearer token per role (it ignores sessions).
+"""
+
+import json
+import re
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from concerto.api.urls import api
+from concerto.proposals.models import (
+    Action,
+    Comment,
+    CommentReport,
+    Support,
+)
+from concerto.proposals.services import support_add
+from concerto.residents.models import ApiToken, SignInLink, User
+
+from .conftest import ROLES, undone
+
+API_PREFIX = "/api/v1"
+
+# --------------------------------------------------------------------------------------------------
+# The table. Columns, in order:
+#   visitor  resident  resident_elsewhere  ambassador  candidate  moderator  facilitator  organiser
+# Web pages are named "METHOD namespace:name" and list GET and POST (405 is an answer too);
+# API operations are named "METHOD /api/v1/path" exactly as django-ninja routes them.
+# --------------------------------------------------------------------------------------------------
+MATRIX = {
+    # Infrastructure.
+    "GET healthz":                        "200       200       200       200       200       200       200       200",
+    # A POST without CSRF token is refused by the middleware (see test_csrf); the test client here skips CSRF.
+    "POST healthz":                       "200       200       200       200       200       200       200       200",
+    # A plain link switches the language (a preference cookie, nothing else).
+    "GET set_language":                   "302+      302+      302+      302+      302+      302+      302+      302+",
+    "POST set_language":                  "302       302       302       302       302       302       302       302",
+    "GET api:openapi-json":               "200       200       200       200       200       200       200       200",
+    "POST api:openapi-json":              "200       200       200       200       200       200       200       200",
+    # No docs page (it would need a CDN script): the API root answers the JSON 404.
+    "GET api:api-root":                   "404       404       404       404       404       404       404       404",
+    "POST api:api-root":                  "404       404       404       404       404       404       404       404",
+    # Sign-in and sign-out.
+    "GET residents:sign_in":              "200       200       200       200       200       200       200       200",
+    "POST residents:sign_in":             "200+      200+      200+      200+      200+      200+      200+      200+",
+    "GET residents:sign_in_password":     "200       200       200       200       200       200       200       200",
+    "POST residents:sign_in_password":    "302+      302+      302+      302+      302+      302+      302+      302+",
+    "GET residents:link":                 "200       200       200       200       200       200       200       200",
+    "POST residents:link":                "302+      302+      302+      302+      302+      302+      302+      302+",
+    "GET residents:sign_out":             "405       405       405       405       405       405       405       405",
+    "POST residents:sign_out":            "302       302+      302+      302+      302+      302+      302+      302+",
+    # Public pages.
+    "GET dashboard:index":                "200       200       200       200       200       200       200       200",
+    "POST dashboard:index":               "405       405       405       405       405       405       405       405",
+    "GET dashboard:campaign_home":        "200       200       200       200       200       200       200       200",
+    "POST dashboard:campaign_home":       "405       405       405       405       405       405       405       405",
+    "GET proposals:list":                 "200       200       200       200       200       200       200       200",
+    "POST proposals:list":                "405       405       405       405       405       405       405       405",
+    "GET proposals:detail":               "200       200       200       200       200       200       200       200",
+    "POST proposals:detail":              "405       405       405       405       405       405       405       405",
+    # Taking part. Someone signed in elsewhere joins as a resident; candidates never take part.
+    "GET proposals:support":              "405       405       405       405       405       405       405       405",
+    "POST proposals:support":             "302>login 302+      302+      302+      302       302+      302+      302+",
+    "GET proposals:comment":              "405       405       405       405       405       405       405       405",
+    "POST proposals:comment":             "302>login 302+      302+      302+      403       302+      302+      302+",
+    "GET proposals:report":               "302>login 405       405       405       405       405       405       405",
+    "POST proposals:report":              "302>login 302+      302+      302+      302+      302+      302+      302+",
+    "GET proposals:propose":              "302>login 200       200       200       403       200       200       200",
+    "POST proposals:propose":             "302>login 302+      302+      302+      403       302+      302+      302+",
+    # Moderation: moderators and organisers; 404 to others, so the queue's existence is not revealed.
+    "GET proposals:moderation":           "302>login 404       404       404       404       200       404       200",
+    "POST proposals:moderation":          "302>login 405       405       405       405       405       405       405",
+    "GET proposals:moderate_action":      "302>login 405       405       405       405       405       405       405",
+    "POST proposals:moderate_action":     "302>login 404       404       404       404       302+      404       302+",
+    "GET proposals:moderate_comment":     "302>login 405       405       405       405       405       405       405",
+    "POST proposals:moderate_comment":    "302>login 404       404       404       404       302+      404       302+",
+    "GET dashboard:journal":              "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:journal":             "302>login 405       405       405       405       405       405       405",
+    # Mon espace: one's own data only. The token row revokes the resident's (Alice's) token: only she can.
+    "GET dashboard:me":                   "302>login 200       200       200       200       200       200       200",
+    "POST dashboard:me":                  "302>login 405       405       405       405       405       405       405",
+    "GET dashboard:me_profile":           "302>login 405       405       405       405       405       405       405",
+    "POST dashboard:me_profile":          "302>login 302+      302+      302+      302+      302+      302+      302+",
+    "GET dashboard:me_token_create":      "302>login 405       405       405       405       405       405       405",
+    "POST dashboard:me_token_create":     "302>login 302+      302+      302+      302+      302+      302+      302+",
+    "GET dashboard:me_token_revoke":      "302>login 405       405       405       405       405       405       405",
+    "POST dashboard:me_token_revoke":     "302>login 302+      302       302       302       302       302       302",
+    "GET dashboard:me_export":            "302>login 200       200       200       200       200       200       200",
+    "POST dashboard:me_export":           "302>login 405       405       405       405       405       405       405",
+    "GET dashboard:me_delete":            "302>login 200       200       200       200       200       200       200",
+    "POST dashboard:me_delete":           "302>login 302+      302+      302+      302+      302+      302+      302+",
+    # API reads: anonymous or with a token.
+    "GET /api/v1/campaigns":                                        "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}":                                 "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/stats":                           "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/themes":                          "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/actions":                         "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/actions/{action_id}":             "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/actions/{action_id}/comments":    "200  200  200  200  200  200  200  200",
+    # API writes: a token is needed; the same rules as the pages.
+    "POST /api/v1/campaigns/{slug}/actions":                        "401  201+ 201+ 201+ 403  201+ 201+ 201+",
+    "POST /api/v1/campaigns/{slug}/actions/{action_id}/support":    "401  201+ 201+ 201+ 403  201+ 201+ 201+",
+    "DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support":  "401  204+ 204+ 204+ 404  204+ 204+ 204+",
+    "POST /api/v1/campaigns/{slug}/actions/{action_id}/comments":   "401  201+ 201+ 201+ 403  201+ 201+ 201+",
+    "POST /api/v1/campaigns/{slug}/comments/{comment_id}/report":   "401  201+ 201+ 201+ 201+ 201+ 201+ 201+",
+    # API: the caller's own account.
+    "GET /api/v1/me":                                               "401  200  200  200  200  200  200  200",
+    "GET /api/v1/me/supports":                                      "401  200  200  200  200  200  200  200",
+    "GET /api/v1/me/contributions":                                 "401  200  200  200  200  200  200  200",
+    # Any other path under /api/v1/: the JSON 404, whatever the method.
+    "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
+    "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",
+    "PUT /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
+    "PATCH /api/v1/{path:rest}":                                    "404  404  404  404  404  404  404  404",
+    "DELETE /api/v1/{path:rest}":                                   "404  404  404  404  404  404  404  404",
+}
+
+# Form and JSON bodies: valid data, so that a role that is allowed succeeds.
+CONTRIBUTION = {"title": "Des bancs à l'ombre", "summary": "Installer des bancs sous les platanes de la place.",
+                "body": "Trois bancs *suffiraient*.", "place": "Place du marché"}
+DATA = {
+    "GET set_language": {"language": "en", "next": "/"},
+    "POST set_language": {"language": "en", "next": "/"},
+    "POST residents:sign_in": {"email": "quelquun@example.org"},
+    "POST residents:sign_in_password": {"email": "gaston@example.org", "password": "gaston-password-123"},
+    "POST dashboard:me_profile": {"display_name": "Nom public changé"},
+    "POST dashboard:me_token_create": {"name": "Nouveau jeton"},
+    "POST dashboard:me_delete": {"confirm": "SUPPRIMER"},
+    "POST proposals:support": {"op": "add"},
+    "POST proposals:comment": {"body": "Un commentaire pour la matrice."},
+    "POST proposals:report": {"reason": "Propos déplacés"},
+    "POST proposals:propose": CONTRIBUTION,
+    "POST proposals:moderate_action": {"decision": "publish"},
+    "POST proposals:moderate_comment": {"decision": "hide", "reason": "Hors sujet"},
+    "POST /api/v1/campaigns/{slug}/actions": CONTRIBUTION,
+    "POST /api/v1/campaigns/{slug}/actions/{action_id}/comments": {"body": "Un commentaire par l'API."},
+    "POST /api/v1/campaigns/{slug}/comments/{comment_id}/report": {"reason": "Propos déplacés"},
+}
+
+
+def _session_key(w, role, client):
+    """The session cookie: a sign-in sets a new one (the key rotates), a sign-out ends it."""
+    from django.conf import settings
+
+    cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    return cookie.value if cookie is not None else None
+
+
+# Effect probes: a value read before and after the request; "+" when it changed.
+EFFECTS = {
+    "GET set_language": lambda w, role, c: c.cookies["django_language"].value if "django_language" in c.cookies else None,
+    "POST set_language": lambda w, role, c: c.cookies["django_language"].value if "django_language" in c.cookies else None,
+    "POST residents:sign_in": lambda w, role, c: SignInLink.objects.count(),
+    "POST residents:sign_in_password": _session_key,
+    "POST residents:link": _session_key,
+    "POST residents:sign_out": _session_key,
+    "POST dashboard:me_profile": lambda w, role, c: User.objects.filter(display_name="Nom public changé").count(),
+    "POST dashboard:me_token_create": lambda w, role, c: ApiToken.objects.count(),
+    "POST dashboard:me_token_revoke": lambda w, role, c: ApiToken.objects.get(pk=w.alice_token.pk).revoked_at,
+    "POST dashboard:me_delete": lambda w, role, c: User.objects.count(),
+    "POST proposals:support": lambda w, role, c: Support.objects.count(),
+    "POST proposals:comment": lambda w, role, c: Comment.objects.count(),
+    "POST proposals:report": lambda w, role, c: CommentReport.objects.count(),
+    "POST proposals:propose": lambda w, role, c: Action.objects.count(),
+    "POST proposals:moderate_action": lambda w, role, c: Action.objects.get(pk=w.pending.pk).status,
+    "POST proposals:moderate_comment": lambda w, role, c: Comment.objects.get(pk=w.comment.pk).status,
+    "POST /api/v1/campaigns/{slug}/actions": lambda w, role, c: Action.objects.count(),
+    "POST /api/v1/campaigns/{slug}/actions/{action_id}/support": lambda w, role, c: Support.objects.count(),
+    "DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support": lambda w, role, c: Support.objects.count(),
+    "POST /api/v1/campaigns/{slug}/actions/{action_id}/comments": lambda w, role, c: Comment.objects.count(),
+    "POST /api/v1/campaigns/{slug}/comments/{comment_id}/report": lambda w, role, c: CommentReport.objects.count(),
+}
+
+
+def _support_first(w, role):
+    """Withdrawing needs a support to withdraw: add one where the role may support."""
+    user = w.users[role]
+    if user is not None and role != "candidate":
+        support_add(user=user, action=w.action)
+
+
+PREPARE = {"DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support": _support_first}
+
+
+# --------------------------------------------------------------------------------------------------
+# Discovery
+# --------------------------------------------------------------------------------------------------
+
+
+def _walk(resolver, prefix="", namespace=None):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(n for n in [namespace, p.namespace] if n) or None
+            yield from _walk(p, prefix + str(p.pattern), ns)
+        else:
+            name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+            yield prefix + str(p.pattern), name
+
+
+def _shape(route: str) -> str:
+    """``c/<slug:slug>/x`` and ``c/{slug}/x`` → ``c/{slug}/x``, to compare Django routes and ninja paths."""
+    route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+    route = re.sub(r"\{(?:\w+:)?(\w+)\}", r"{\1}", route)
+    return route.strip("/")
+
+
+def api_operations() -> list[tuple[str, str]]:
+    """(method, full path) of every django-ninja operation, in or out of the OpenAPI document."""
+    ops = []
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    ops.append((method, f"{API_PREFIX}{prefix}{path}"))
+    return ops
+
+
+def discovered_keys() -> set[str]:
+    api_shapes = {_shape(path) for _m, path in api_operations()}
+    keys = {f"{method} {path}" for method, path in api_operations()}
+    for route, name in _walk(get_resolver()):
+        if _shape("/" + route) in api_shapes:
+            continue  # served by a django-ninja operation: classified by method above
+        assert name, f"URL pattern {route!r} has no name: name it so that it can be classified"
+        keys |= {f"GET {name}", f"POST {name}"}
+    return keys
+
+
+def test_every_url_and_operation_is_classified():
+    found = discovered_keys()
+    unclassified = sorted(found - MATRIX.keys())
+    stale = sorted(MATRIX.keys() - found)
+    assert not unclassified, f"add these URLs/operations to MATRIX with the answer each role must get: {unclassified}"
+    assert not stale, f"these MATRIX rows name URLs that no longer exist: {stale}"
+
+
+def test_the_api_document_has_no_operation_the_matrix_misses(client, db):
+    """The same check from the published OpenAPI document, in case a router is mounted some other way."""
+    document = client.get(f"{API_PREFIX}/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method in operations:
+            assert f"{method.upper()} {path}" in MATRIX, f"{method.upper()} {path}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Running a row
+# --------------------------------------------------------------------------------------------------
+
+
+def url_for(key: str, w) -> str:
+    method, target = key.split(" ", 1)
+    values = {"slug": w.campaign.slug, "action_id": w.action.pk, "comment_id": w.comment.pk,
+              "token_id": w.alice_token.pk, "secret": w.link_secret, "rest": "nulle-part"}
+    if target.startswith("/"):
+        return re.sub(r"\{(?:\w+:)?(\w+)\}", lambda m: str(values[m.group(1)]), target)
+    if target.startswith("proposals:moderate_action"):
+        values["action_id"] = w.pending.pk
+    pattern = {name: route for route, name in _walk(get_resolver())}[target]
+    wanted = re.findall(r"<(?:\w+:)?(\w+)>", pattern)
+    return reverse(target, kwargs={k: values[k] for k in wanted})
+
+
+def answer(w, key: str, role: str):
+    """(cell, response) for one role on one row, inside a rolled-back savepoint."""
+    method, target = key.split(" ", 1)
+    url = url_for(key, w)
+    data = DATA.get(key)
+    with undone():
+        if key in PREPARE:
+            PREPARE[key](w, role)
+        if target.startswith("/"):  # the API: a Bearer token, never the session
+            from django.test import Client
+
+            client = Client()
+            headers = w.auth(role)
+            body = json.dumps(data) if data is not None else ""
+            send = lambda: client.generic(method, url, body, content_type="application/json", **headers)  # noqa: E731
+        else:
+            client = w.client(role)
+            send = lambda: client.get(url, data or {}) if method == "GET" else client.post(url, data or {})  # noqa: E731
+        probe = EFFECTS.get(key)
+        before = probe(w, role, client) if probe else None
+        response = send()
+        after = probe(w, role, client) if probe else None
+    cell = str(response.status_code)
+    if response.status_code in (301, 302, 303) and response["Location"].startswith(reverse("residents:sign_in")):
+        cell += ">login"
+    if probe and before != after:
+        cell += "+"
+    return cell, response
+
+
+def expected_row(key: str) -> dict[str, str]:
+    cells = MATRIX[key].split()
+    assert len(cells) == len(ROLES), key
+    return dict(zip(ROLES, cells, strict=True))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_matrix_row(world, key):
+    expected = expected_row(key)
+    actual = {role: answer(world, key, role)[0] for role in ROLES}
+    assert actual == expected, "\n".join(
+        f"{role:>20}: expected {expected[role]:<10} got {actual[role]}" for role in ROLES
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Response headers on every GET-able URL, as a visitor and signed in
+# --------------------------------------------------------------------------------------------------
+
+GET_KEYS = sorted(k for k in MATRIX if k.startswith("GET "))
+
+
+def csp_directives(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0].lower()] = words[1:]
+    return directives
+
+
+def header_problems(response) -> list[str]:
+    problems = []
+    header = response.get("Content-Security-Policy")
+    if not header:
+        problems.append("no Content-Security-Policy")
+    else:
+        csp = csp_directives(header)
+        scripts = csp.get("script-src", csp.get("default-src"))
+        if scripts is None:
+            problems.append("no script-src nor default-src")
+        else:
+            bad = {"'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:", "'unsafe-hashes'"}
+            if bad & set(scripts):
+                problems.append(f"script-src allows {sorted(bad & set(scripts))}")
+        for name in ("script-src-attr", "script-src-elem"):
+            if name in csp and {"'unsafe-inline'", "'unsafe-eval'"} & set(csp[name]):
+                problems.append(f"{name} allows unsafe code")
+        if csp.get("object-src") != ["'none'"]:
+            problems.append(f"object-src is {csp.get('object-src')}")
+        if csp.get("base-uri") != ["'none'"]:
+            problems.append(f"base-uri is {csp.get('base-uri')}")
+        ancestors = csp.get("frame-ancestors")
+        if not ancestors or "*" in ancestors:
+            problems.append(f"frame-ancestors is {ancestors}")
+    if response.get("X-Content-Type-Options") != "nosniff":
+        problems.append("no X-Content-Type-Options: nosniff")
+    if response.get("Referrer-Policy") not in {"same-origin", "no-referrer", "strict-origin",
+                                                "strict-origin-when-cross-origin"}:
+        problems.append(f"Referrer-Policy is {response.get('Referrer-Policy')}")
+    return problems
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", GET_KEYS)
+def test_security_headers_on_every_page(world, key):
+    problems = {}
+    for role in ("visitor", "resident", "organiser"):
+        _cell, response = answer(world, key, role)
+        if found := header_problems(response):
+            problems[role] = (response.status_code, found)
+    assert not problems, problems
+
+
+@pytest.mark.django_db
+def test_no_answer_lets_another_origin_read_it(world):
+    """No CORS grant: a page on another site cannot read the API or the pages with the visitor's credentials."""
+    from django.test import Client
+
+    for key in GET_KEYS:
+        url = url_for(key, world)
+        for client, headers in ((world.client("resident"), {}), (Client(), world.auth("resident"))):
+            r = client.get(url, DATA.get(key, {}), HTTP_ORIGIN="https://evil.example", **headers)
+            assert r.get("Access-Control-Allow-Origin") in (None, ""), key
+            assert r.get("Access-Control-Allow-Credentials") in (None, ""), key

@@ -1,0 +1,58 @@
+"""The anonymous page cache (CONCERTO_PUBLIC_CACHE_SECONDS, off in tests) never hands a visitor
+what was rendered for someone signed in, nor a signed-in person what was rendered for a visitor,
+on any GET-able page of the permission matrix."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from .conftest import ROLES
+from .test_permission_matrix import DATA, GET_KEYS, url_for
+
+pytestmark = pytest.mark.django_db
+
+WEB_GETS = [k for k in GET_KEYS if not k.split(" ", 1)[1].startswith("/") and k != "GET set_language"]
+
+
+def normalised(response) -> str:
+    body = response.content.decode(errors="replace")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+
+@pytest.mark.parametrize("key", WEB_GETS)
+def test_signed_in_pages_never_reach_visitors_through_the_cache(world, key, settings):
+    url = url_for(key, world)
+    params = DATA.get(key, {})
+    settings.CONCERTO_PUBLIC_CACHE_SECONDS = 0
+    fresh = Client().get(url, params)
+    settings.CONCERTO_PUBLIC_CACHE_SECONDS = 300
+    cache.clear()
+    for role in ROLES[1:]:
+        world.client(role).get(url, params)
+        world.client(role).get(url, params, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    served = Client().get(url, params)
+    assert served.status_code == fresh.status_code
+    assert normalised(served) == normalised(fresh), f"{key}: a visitor got a page rendered for someone else"
+
+
+@pytest.mark.parametrize("key", WEB_GETS)
+def test_visitor_pages_never_reach_signed_in_people_through_the_cache(world, key, settings):
+    url = url_for(key, world)
+    settings.CONCERTO_PUBLIC_CACHE_SECONDS = 300
+    cache.clear()
+    Client().get(url, DATA.get(key, {}))
+    page = world.client("resident").get(url, DATA.get(key, {}))
+    if page.status_code == 200 and page["Content-Type"].startswith("text/html"):
+        assert reverse("residents:sign_out") in page.content.decode(), f"{key}: the resident got the visitor's page"
+
+
+def test_a_flash_message_is_not_lost_to_a_cached_page(world, settings):
+    settings.CONCERTO_PUBLIC_CACHE_SECONDS = 300
+    cache.clear()
+    Client().get(reverse("dashboard:index"))  # cached for visitors
+    client = world.client("resident")
+    page = client.post(reverse("residents:sign_out"), follow=True)
+    assert 'class="message' in page.content.decode(), "the sign-out message was replaced by a cached page"

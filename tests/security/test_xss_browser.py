@@ -1,0 +1,347 @@
+"""The XSS corpus in every text field, every API body and every query parameter, then every page
+that shows them opened in Chromium: no payload runs, no CSP violation occurs, nothing injected
+reaches the DOM as markup.
+
+Accounts (habitant060…062 and the demo staff) are used by no other suite. Contributions are
+posted in rounds of a dozen and moderated through the moderation page after each round, so each
+round is seen whole in the moderation queue (it shows the 50 oldest) and none stays pending.
+"""
+
+import json
+import re
+import urllib.request
+from urllib.parse import urlencode
+
+import pytest
+
+from ..browser.helpers import sign_in_by_link, sign_in_with_password
+from .xss_corpus import MARKER, PAYLOADS, TEMPLATE_SENTINEL, packs
+
+pytestmark = pytest.mark.browser
+
+CAMPAIGN = "/c/saint-jerome"
+AUTHOR, REPORTER, API_REPORTER = "habitant060@example.org", "habitant061@example.org", "habitant062@example.org"
+ROUND = 11
+
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));
+"""
+
+# Markup no page of Concerto has and an injection would bring: elements, attributes, URLs.
+DOM_SCAN = r"""
+() => {
+  const found = [];
+  const forbidden = 'iframe,frame,object,embed,base,svg,math,template,marquee,isindex,video,audio,img,style,' +
+                    'link:not([rel=stylesheet][href^="/static/"]),meta[http-equiv],x,noscript';
+  for (const el of document.querySelectorAll(forbidden)) found.push('element ' + el.outerHTML.slice(0, 120));
+  for (const s of document.scripts) {
+    if (!s.src || new URL(s.src).origin !== location.origin || !new URL(s.src).pathname.startsWith('/static/'))
+      found.push('script ' + s.outerHTML.slice(0, 120));
+  }
+  for (const el of document.querySelectorAll('*')) {
+    for (const a of el.attributes) {
+      const name = a.name.toLowerCase();
+      const value = a.value.replace(/[\s\u0000-\u001f]/g, '').toLowerCase();
+      if (name.startsWith('on')) found.push('handler ' + el.tagName + ' ' + name);
+      if (name === 'style' || name === 'srcdoc' || name.startsWith('hx-on')) found.push('attribute ' + el.tagName + ' ' + name);
+      if (name.startsWith('hx-') && /xss|donnees/.test(value)) found.push('htmx ' + el.tagName + ' ' + name);
+      if (['href', 'src', 'action', 'formaction', 'data', 'xlink:href', 'poster'].includes(name) &&
+          /^(javascript|data|vbscript):/.test(value)) found.push('url ' + el.tagName + ' ' + name + '=' + value.slice(0, 60));
+    }
+  }
+  return found;
+}
+"""
+HIDDEN_CHARACTERS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+class Actor:
+    """One browser context (one person), its page, and everything suspicious it has seen."""
+
+    def __init__(self, browser, live, name):
+        self.live, self.name = live, name
+        self.ctx = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+        self.ctx.add_init_script(CSP_LISTENER)
+        self.page = self.ctx.new_page()
+        self.problems: list[str] = []
+        self.page.on("dialog", self._dialog)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.problems.append(f"{self.name} {self.page.url}: JS error {exc}"))
+
+    def _dialog(self, dialog):
+        self.problems.append(f"{self.name} {self.page.url}: a {dialog.type} opened: {dialog.message}")
+        dialog.dismiss()
+
+    def _console(self, message):
+        text = message.text
+        if MARKER in text or "Refused to" in text or "Content Security Policy" in text:
+            self.problems.append(f"{self.name} {self.page.url}: console {message.type}: {text[:300]}")
+
+    def view(self, path, *, shows_payloads=True, stored=True):
+        """Open a page; record anything that ran, was refused by the CSP or was injected."""
+        response = self.page.goto(self.live.url + path)
+        self.page.wait_for_load_state("load")
+        where = f"{self.name} {path[:120]}"
+        if response is None or response.status >= 500:
+            self.problems.append(f"{where}: answered {response and response.status}")
+        for violation in self.page.evaluate("window.__csp || []"):
+            self.problems.append(f"{where}: CSP violation {violation}")
+        for injected in self.page.evaluate(DOM_SCAN):
+            self.problems.append(f"{where}: injected {injected}")
+        text = self.page.inner_text("body")
+        if TEMPLATE_SENTINEL in text or "concerto-demo-only-not-secret" in text or "sql_queries" in text:
+            self.problems.append(f"{where}: template code was evaluated")
+        if shows_payloads and MARKER not in text:
+            self.problems.append(f"{where}: the payloads are not on the page (the check would prove nothing)")
+        if stored and HIDDEN_CHARACTERS.search(text):
+            self.problems.append(f"{where}: bidi or zero-width characters reached the page")
+        return text
+
+    def csrf(self):
+        return next(c["value"] for c in self.ctx.cookies() if c["name"] == "csrftoken")
+
+    def post(self, path, data, *, expect=(302,)):
+        """A form post as the browser would send it (session cookie and CSRF token)."""
+        response = self.ctx.request.post(self.live.url + path, form={**data, "csrfmiddlewaretoken": self.csrf()},
+                                         max_redirects=0)
+        assert response.status in expect, (self.name, path, response.status, response.text()[:500])
+        return response
+
+
+def api(live, method, path, token=None, body=None):
+    request = urllib.request.Request(live.url + path, method=method, data=json.dumps(body).encode() if body else None,
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310 - the loopback live server
+        return r.status, json.load(r) if r.status != 204 else None
+
+
+def token_for(live, email):
+    return live.manage("issue_token", email, "--name", "xss").strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def actors(browser, live):
+    made = {}
+    for name, email, password in [("visitor", None, None), ("author", AUTHOR, None), ("reporter", REPORTER, None),
+                                  ("moderator", "moderatrice@example.org", "concerto-demo"),
+                                  ("organiser", "organisatrice@example.org", "concerto-demo")]:
+        actor = Actor(browser, live, name)
+        if password:
+            sign_in_with_password(actor.page, live, email, password)
+        elif email:
+            sign_in_by_link(actor.page, live, email)
+        if email:
+            actor.page.goto(live.url + "/moi/")
+            assert actor.page.get_by_role("heading", level=1).inner_text() == "Mon espace", name
+        made[name] = actor
+    yield made
+    for actor in made.values():
+        actor.ctx.close()
+
+
+def test_the_corpus_is_large_and_varied():
+    assert len(PAYLOADS) >= 50
+    assert len(set(PAYLOADS)) == len(PAYLOADS)
+    for kind in ("<script", "onerror", "javascript:", "<svg", "](javascript", "![", "&#", "\u202e", "{{", "hx-"):
+        assert any(kind in p for p in PAYLOADS), kind
+
+
+def _contributions(kind):
+    """Field values for ``kind`` contributions: every payload in every field at least once."""
+    titles, summaries = packs(PAYLOADS, 140), packs(PAYLOADS, 280)
+    places, bodies = packs(PAYLOADS, 140), packs(PAYLOADS, 5000, sep="\n\n")
+    n = max(len(titles), len(summaries), len(places))
+    return [{"title": titles[i % len(titles)], "summary": summaries[i % len(summaries)] + f" ({kind} {i})",
+             "place": places[i % len(places)], "body": bodies[i % len(bodies)]} for i in range(n)]
+
+
+def _moderate_round(moderator, ids, reject_reasons):
+    """See the round in the queue, then reject some (with payload reasons) and publish the rest."""
+    page = moderator.view(f"{CAMPAIGN}/moderation/")
+    html = moderator.page.content()
+    for action_id in ids:
+        assert f"/actions/{action_id}/" in html, f"contribution {action_id} is not in the moderation queue"
+    rejected = []
+    for action_id in ids:
+        if reject_reasons:
+            moderator.post(f"{CAMPAIGN}/moderation/actions/{action_id}/",
+                           {"decision": "reject", "reason": reject_reasons.pop(0)})
+            rejected.append(action_id)
+        else:
+            moderator.post(f"{CAMPAIGN}/moderation/actions/{action_id}/", {"decision": "publish"})
+    return page, rejected
+
+
+def test_stored_payloads_never_run(actors, live):
+    visitor, author, reporter = actors["visitor"], actors["author"], actors["reporter"]
+    moderator, organiser = actors["moderator"], actors["organiser"]
+    theme_id = api(live, "GET", "/api/v1/campaigns/saint-jerome/themes")[1][0]["id"]
+    reject_reasons = packs(PAYLOADS, 1000, sep="\n")
+    published, rejected = [], []
+
+    # 1. Contributions through the form, seen pending by their author and the moderators.
+    html = _contributions("form")
+    for start in range(0, len(html), ROUND):
+        ids = []
+        for fields in html[start:start + ROUND]:
+            r = author.post(f"{CAMPAIGN}/proposer/", {**fields, "theme": str(theme_id)})
+            ids.append(int(re.search(r"/actions/(\d+)/", r.headers["location"]).group(1)))
+        author.view(f"{CAMPAIGN}/actions/{ids[0]}/")
+        _page, refused = _moderate_round(moderator, ids, reject_reasons if start == 0 else [])
+        rejected += refused
+        published += [i for i in ids if i not in refused]
+
+    # 2. Contributions through the API (another resident's token), moderated the same way.
+    api_token = token_for(live, REPORTER)
+    for start in range(0, len(html), ROUND):
+        ids = []
+        for fields in _contributions("api")[start:start + ROUND]:
+            status, body = api(live, "POST", "/api/v1/campaigns/saint-jerome/actions", api_token,
+                               {**fields, "theme_id": theme_id})
+            assert status == 201 and body["status"] == "pending"
+            ids.append(body["id"])
+        reporter.view(f"{CAMPAIGN}/actions/{ids[-1]}/")
+        _moderate_round(moderator, ids, [])
+        published += ids
+    # Published titles now fill the moderation page's merge menu; then a merge of two of them.
+    moderator.view(f"{CAMPAIGN}/moderation/")
+    merged, into = published[-1], published[-2]
+    moderator.post(f"{CAMPAIGN}/moderation/actions/{merged}/", {"decision": "merge", "into": str(into)})
+    published.remove(merged)
+
+    # 3. Comments (form and API), reports (form and API), hiding with payload reasons.
+    target = published[0]
+    comment_url = f"{CAMPAIGN}/actions/{target}/commentaires/"
+    for body in packs(PAYLOADS, 2000, sep="\n"):
+        author.post(comment_url, {"body": body})
+    report_reasons, hide_reasons = packs(PAYLOADS, 300), packs(PAYLOADS, 300)
+    for i in range(max(len(report_reasons), len(hide_reasons))):
+        author.post(comment_url, {"body": PAYLOADS[i]})
+    for body in packs(PAYLOADS, 2000, sep="\n"):
+        assert api(live, "POST", f"/api/v1/campaigns/saint-jerome/actions/{target}/comments", api_token,
+                   {"body": body})[0] == 201
+    comments = api(live, "GET", f"/api/v1/campaigns/saint-jerome/actions/{target}/comments?page_size=100")[1]["items"]
+    singles = [c["id"] for c in comments if c["body"] in {p.strip() for p in PAYLOADS}]
+    assert len(singles) >= len(hide_reasons)
+    second_token = token_for(live, API_REPORTER)
+    for i, comment_id in enumerate(singles):
+        reporter.post(f"{CAMPAIGN}/commentaires/{comment_id}/signaler/", {"reason": report_reasons[i % len(report_reasons)]})
+        assert api(live, "POST", f"/api/v1/campaigns/saint-jerome/comments/{comment_id}/report", second_token,
+                   {"reason": report_reasons[-1 - i % len(report_reasons)]})[0] == 201
+    moderator.view(f"{CAMPAIGN}/moderation/")  # reported comments: bodies and authors' names
+    for comment_id, reason in zip(singles, hide_reasons, strict=False):
+        moderator.post(f"{CAMPAIGN}/moderation/commentaires/{comment_id}/", {"decision": "hide", "reason": reason})
+
+    # 4. Public names and token names, seen where they are shown.
+    for name in packs(PAYLOADS, 60):
+        author.post("/moi/profil/", {"display_name": name})
+        visitor.view(f"{CAMPAIGN}/actions/{target}/")
+        author.view("/moi/")
+    moderator.view(f"{CAMPAIGN}/moderation/")
+    for name in packs(PAYLOADS, 80):
+        author.post("/moi/jetons/", {"name": name})
+    author.view("/moi/")
+
+    # 5. Every page that shows them.
+    visitor.view(f"{CAMPAIGN}/actions/{merged}/")
+    for action_id in published:
+        visitor.view(f"{CAMPAIGN}/actions/{action_id}/")
+    for action_id in rejected:
+        author.view(f"{CAMPAIGN}/actions/{action_id}/")
+    for page in range(1, len(published) // 20 + 2):
+        visitor.view(f"{CAMPAIGN}/actions/?" + urlencode({"q": MARKER.lower(), "sort": "newest", "page": page}))
+    visitor.view(f"{CAMPAIGN}/actions/?sort=newest")
+    visitor.view(f"{CAMPAIGN}/", shows_payloads=False)
+    reporter.view("/moi/")
+    organiser.view(f"{CAMPAIGN}/journal/")
+    visitor.view(f"/api/v1/campaigns/saint-jerome/actions/{published[1]}", stored=False)
+    visitor.view(f"/api/v1/campaigns/saint-jerome/actions/{target}/comments?page_size=100", stored=False)
+
+    problems = [p for actor in actors.values() for p in actor.problems]
+    assert not problems, "\n".join(problems[:60])
+
+
+# Query parameters each page reads; every page also gets parameters it does not know about
+# (the base template echoes the full path in the language switch).
+REFLECTED = {
+    "visitor": ["/", f"{CAMPAIGN}/", f"{CAMPAIGN}/actions/", "/connexion/", "/connexion/mot-de-passe/",
+                "/connexion/lien/pas-un-lien/", "/page-inexistante/", f"{CAMPAIGN}/actions/999999/"],
+    "organiser": [f"{CAMPAIGN}/actions/", f"{CAMPAIGN}/proposer/", f"{CAMPAIGN}/moderation/", f"{CAMPAIGN}/journal/",
+                  "/moi/", "/moi/supprimer/", "/connexion/"],
+}
+KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language"]
+# GET-able rows of the permission matrix that answer something other than an HTML page.
+NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root"}
+
+
+def test_reflected_pages_cover_every_html_page_of_the_matrix():
+    from django.urls import Resolver404, resolve
+
+    from .test_permission_matrix import MATRIX
+
+    html_pages = {key.split(" ", 1)[1] for key, row in MATRIX.items()
+                  if key.startswith("GET ") and not key.split(" ", 1)[1].startswith("/") and "200" in row.split()}
+    covered = set()
+    for path in [p for paths in REFLECTED.values() for p in paths] + [f"{CAMPAIGN}/actions/1/"]:
+        try:
+            match = resolve(path)
+        except Resolver404:  # the 404 page, covered on purpose
+            match = None
+        if match is None:
+            continue
+        covered.add(f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name)
+    assert html_pages - NOT_HTML <= covered, sorted(html_pages - NOT_HTML - covered)
+
+
+def test_reflected_payloads_never_run(actors, live):
+    detail = api(live, "GET", "/api/v1/campaigns/saint-jerome/actions?page_size=1")[1]["items"][0]["id"]
+    chunk = 12
+    for role, paths in REFLECTED.items():
+        actor = actors[role]
+        for path in [*paths, f"{CAMPAIGN}/actions/{detail}/"]:
+            for start in range(0, len(PAYLOADS), chunk):
+                batch = PAYLOADS[start:start + chunk]
+                names = KNOWN_PARAMETERS + [f"x{i}" for i in range(len(batch))]
+                query = urlencode(dict(zip(names, batch, strict=False)))
+                actor.view(f"{path}?{query}", shows_payloads=False, stored=False)
+        # One payload as the whole query string, and as a fragment of the path.
+        actor.view(f"{paths[0]}?{PAYLOADS[0]}", shows_payloads=False, stored=False)
+        actor.view(f"{CAMPAIGN}/actions/%3Cscript%3Ealert('XSS-MARKER')%3C%2Fscript%3E/", shows_payloads=False,
+                   stored=False)
+    # htmx asks for the results fragment only: the same escaping there.
+    response = actors["visitor"].ctx.request.get(
+        f"{live.url}{CAMPAIGN}/actions/?" + urlencode({"q": PAYLOADS[0], "x": PAYLOADS[6]}),
+        headers={"HX-Request": "true", "HX-Target": "results"})
+    assert "<script>alert" not in response.text() and "<img src=x" not in response.text()
+    problems = [p for actor in actors.values() for p in actor.problems]
+    assert not problems, "\n".join(problems[:60])
+
+
+@pytest.mark.parametrize("with_csp", [True, False], ids=["csp-on", "csp-off"])
+def test_the_watch_sees_an_injection(browser, live, with_csp):
+    """The checks above would catch a real injection: a page altered on its way to the browser is
+    flagged by the CSP listener (policy on) or by the dialog listener (policy off), and by the DOM scan."""
+    actor = Actor(browser, live, "self-test")
+
+    def inject(route):
+        response = route.fetch()
+        headers = dict(response.headers)
+        if not with_csp:
+            headers.pop("content-security-policy", None)
+        body = response.text().replace("</main>", f"<div>{PAYLOADS[0]}{PAYLOADS[6]}</div></main>")
+        route.fulfill(response=response, body=body, headers=headers)
+
+    try:
+        actor.page.route(f"{live.url}/", inject)
+        actor.view("/", shows_payloads=False)
+        found = "\n".join(actor.problems)
+        assert "injected element <img" in found and "handler IMG onerror" in found
+        if with_csp:
+            assert "CSP violation" in found
+        else:
+            assert "alert opened: XSS-MARKER" in found
+    finally:
+        actor.ctx.close()
