@@ -49,6 +49,7 @@ def action_list(request, slug):
     query.pop("page", None)
     context = {
         "campaign": campaign, "form": form, "page": page, "actions": actions, "values": values,
+        "selects": form.selects(values),
         "supported": selectors.supported_ids(request.user, [a.pk for a in actions]),
         "querystring": query.urlencode(), "can_take_part": rules.can_take_part(request.user, campaign),
     }
