@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 from concerto.campaigns.models import Campaign, Organisation, Phase, PhaseKind
@@ -16,9 +16,11 @@ from concerto.residents.services import resident_join, role_grant
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate-limit counters live in the cache; each test starts with none.
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 def make_campaign(slug="quartier-test", *, open_participation=True, name="Quartier test") -> Campaign:

@@ -27,7 +27,7 @@ def public_page_cache(view):
     import functools
 
     from django.contrib.messages import get_messages
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.utils.translation import get_language
 
     @functools.wraps(view)
@@ -40,6 +40,7 @@ def public_page_cache(view):
             get_language(), request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
             request.get_full_path(),
         )
+        cache = caches["pages"]
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)

@@ -1,7 +1,7 @@
 """Pages composed from several apps' selectors. This app owns no models."""
 
 from concerto.core.selectors import audit_entries
-from concerto.proposals.selectors import participation_stats, suppress_small
+from concerto.proposals.selectors import key_figures, participation_stats, suppress_small
 from concerto.residents.models import Role
 from concerto.residents.selectors import role_counts
 
@@ -11,6 +11,18 @@ STAT_KEYS = (
     "actions_from_workshops", "residents_participating", "supports", "contributions",
     "door_to_door_visits", "candidates", "reactions", "dossiers_sent",
 )
+
+
+def campaign_home_figures(campaign) -> dict:
+    """What the campaign home shows (no channel breakdown): two queries whatever the data size."""
+    figures = key_figures(campaign)
+    roles = role_counts(campaign)
+    return {
+        "residents_participating": roles[Role.RESIDENT],
+        "actions_from_workshops": figures["from_workshops"],
+        "supports": figures["supports"],
+        "contributions": figures["contributions"],
+    }
 
 
 def campaign_stats(campaign) -> dict:

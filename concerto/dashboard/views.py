@@ -23,7 +23,7 @@ from concerto.residents import services as resident_services
 from concerto.residents.forms import DeleteAccountForm, ProfileForm, TokenForm
 
 from . import services as dashboard_services
-from .selectors import campaign_journal, campaign_stats
+from .selectors import campaign_home_figures, campaign_journal
 
 
 @public_page_cache
@@ -40,7 +40,7 @@ def campaign_home(request, slug):
     return render(request, "dashboard/campaign_home.html", {
         "campaign": campaign,
         "timeline": phase_timeline(campaign),
-        "stats": campaign_stats(campaign),
+        "stats": campaign_home_figures(campaign),
         "top_actions": top,
         "supported": proposal_selectors.supported_ids(request.user, [a.pk for a in top]),
         "participation_open": participation_open(campaign),

@@ -1,6 +1,7 @@
 """Reads about actions, built for the pages and API calls that use them (constant query counts)."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -33,7 +34,8 @@ def themes_for(campaign) -> list[Theme]:
 def action_list(campaign, *, theme: str = "", origin: str = "", status: str = "", q: str = "",
                 sort: str = DEFAULT_SORT):
     """Public actions of a campaign, filtered and sorted from allow-listed values only."""
-    qs = Action.objects.filter(campaign=campaign).select_related("theme")
+    # Cards never show the description: leave the widest columns in the database.
+    qs = Action.objects.filter(campaign=campaign).select_related("theme").defer("body", "body_html", "search_text")
     if status in PUBLIC_STATUS_FILTERS:
         qs = qs.filter(status=status)
     else:
@@ -131,6 +133,16 @@ def suppress_small(counts: dict) -> dict:
     for k in hidden:
         shown[k] = None
     return shown
+
+
+def key_figures(campaign) -> dict:
+    """The campaign home's figures in one query; supports summed from the counters, which services
+    keep equal to COUNT(*) in the same transaction as the rows."""
+    return Action.objects.filter(campaign=campaign).aggregate(
+        supports=Coalesce(Sum("support_count"), 0),
+        from_workshops=Count("id", filter=Q(origin=Origin.WORKSHOP, status__in=PUBLIC_STATUSES)),
+        contributions=Count("id", filter=~Q(origin=Origin.WORKSHOP) & ~Q(status=ActionStatus.DRAFT)),
+    )
 
 
 def participation_stats(campaign) -> dict:

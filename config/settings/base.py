@@ -130,10 +130,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Shared by every process: rate limits and sessions must be.
+    CACHES = {"default": {"BACKEND": "concerto.core.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     # One process (the demo): an in-process cache is shared by every request it serves.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous public pages, one second old at most: each process keeps its own copies, which
+# costs no network round trip and cannot serve anything older than the allowed age.
+CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+                   "OPTIONS": {"MAX_ENTRIES": 2000}}
 
 # Sessions read through the cache (Redis in production), written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
