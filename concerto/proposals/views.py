@@ -57,10 +57,14 @@ def action_list(request, slug):
     return render(request, template, context)
 
 
+COMMENTS_PAGE_SIZE = 30
+
+
 def _detail_context(request, campaign, action, comment_form=None):
+    comments = Paginator(selectors.visible_comments(action), COMMENTS_PAGE_SIZE).get_page(request.GET.get("commentaires"))
     return {
         "campaign": campaign, "action": action,
-        "comments": list(selectors.visible_comments(action)),
+        "comments": comments,
         "supported": selectors.supported_ids(request.user, [action.pk]),
         "can_support": rules.can_support(request.user, action),
         "can_comment": rules.can_comment(request.user, action),

@@ -153,3 +153,14 @@ def test_list_and_detail_query_counts_do_not_grow(client, django_assert_max_num_
         assert client.get(reverse("dashboard:campaign_home", args=[campaign.slug])).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("dashboard:me")).status_code == 200
+
+
+def test_comments_are_paginated(client, resident_alice, resident_bob, published_action):
+    for i in range(35):
+        author = resident_alice if i % 2 else resident_bob  # under the per-account comment limit
+        comment_add(user=author, action=published_action, body=f"Avis numéro {i:02d}")
+    first = client.get(detail_url(published_action)).content.decode()
+    assert "Avis numéro 00" in first and "Avis numéro 29" in first and "Avis numéro 30" not in first
+    assert "Commentaires suivants" in first
+    second = client.get(detail_url(published_action), {"commentaires": 2}).content.decode()
+    assert "Avis numéro 34" in second and "Avis numéro 00" not in second

@@ -1,0 +1,1 @@
+"""Benchmarks of Concerto (``bench/run.py``); not part of the application."""

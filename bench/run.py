@@ -1,0 +1,397 @@
+"""``make bench``: Concerto under its production server configuration, measured with wrk.
+
+    uv run python bench/run.py --scale seed --scale city --database sqlite --database postgres
+    uv run python bench/run.py --quick          # ~1-minute smoke run (seed, SQLite), nothing written
+
+For each scale (``seed`` = the demo, ``city`` = 10,000 actions, 20,000 residents, 100,000 supports,
+50,000 comments; see ``bench/generate.py``) and database (throw-away SQLite file or PostgreSQL
+database ``concerto_bench_<scale>``):
+
+1. data: generated, or the city database reused when its marker matches;
+2. SQL queries per page, counted in-process with the cache emptied (``bench/queries.py``);
+3. the baseline: a trivial Django view (``bench/trivial``: no middleware, no database) under the
+   same server; every figure is also given as a ratio to it;
+4. ``uvicorn config.asgi:application --workers 2`` with ``config.settings.bench`` (DEBUG off, manifest
+   static files after collectstatic, Redis cache when redis-server is installed), driven from
+   wrk on 127.0.0.1 (``wrk -t2 -cN -d10s --latency``, N = 10 and 50): campaign home, actions list,
+   a filtered list, a search, an action page (anonymous: served by the 1-second public page cache),
+   the list and action page signed in (a session cookie: always built, exact counts), and support
+   writes through the API (``bench/wrk/support.lua``: POST then DELETE over 40,000 (token, action)
+   pairs); after each write run the counters are checked and the database restored;
+5. the integrity run (``bench/integrity.py``): 200 residents for 30 s, one worker SIGKILLed halfway.
+
+Results are printed and, for full runs, prepended to ``docs/benchmarks.md`` (earlier runs kept).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    BENCH,
+    DATABASES,
+    ROOT,
+    SCALES,
+    WORK_DIR,
+    WORKERS,
+    Redis,
+    Server,
+    django_env,
+    loadavg,
+    log,
+    machine,
+    plan_path,
+    run_step,
+    warm_up,
+    wrk,
+)
+
+DOC = ROOT / "docs" / "benchmarks.md"
+RUNS_MARKER = "<!-- runs: newest first; bench/run.py inserts each new run below this line -->"
+PAGE_LABELS = {
+    "home": "campaign home", "list": "actions list, page 1", "filtered": "filtered list (theme, newest)",
+    "search": "search", "action": "action page", "list_signed_in": "actions list, signed in",
+    "action_signed_in": "action page, signed in", "support": "support writes (API POST/DELETE)",
+}
+TARGET_RATIO = 0.25
+TARGET_P99_MS = 100
+TARGET_WRITES = 1000
+TARGET_QUERIES = 10
+
+
+def collectstatic(static_root: Path) -> None:
+    env = django_env(BENCH_STATIC_ROOT=str(static_root))
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0", "--clear"],
+                   cwd=ROOT, env=env, check=True)
+
+
+def versions() -> dict:
+    out = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+    for module in ("django", "uvicorn", "uvloop", "httptools", "psycopg", "asgiref"):
+        try:
+            out[module] = __import__(module).__version__
+        except (ImportError, AttributeError):
+            out[module] = "?"
+    try:
+        import psycopg
+
+        from bench.common import PG_ADMIN_URL
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
+            out["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # noqa: BLE001 - only a fact for the report
+        out["postgresql"] = "?"
+    return out
+
+
+def bench_combo(scale: str, database: str, *, duration: int, conns: list[int], integrity_s: float,
+                static_root: Path) -> dict:
+    started = time.monotonic()
+    log(f"== {scale} / {database}: data")
+    gen = run_step(["bench/generate.py", "--scale", scale, "--database", database], django_env())
+    plan = json.loads(plan_path(scale, database).read_text())
+    log(f"{scale}/{database}: {'reused' if gen['reused'] else 'generated'} {gen['counts']}; counting queries")
+    queries = run_step(["bench/queries.py", "--scale", scale, "--database", database], django_env())
+    restored = run_step(["bench/generate.py", "--scale", scale, "--database", database, "--restore"], django_env())
+    result = {"scale": scale, "database": database, "generated": gen, "facts": plan["facts"],
+              "queries": queries, "rows": [], "write_checks": [], "queries_restore": restored}
+
+    def measure(name, base, path, c, **kw):
+        r = wrk(base + path, connections=c, duration=duration, **kw)
+        r.update(page=name, path=path, connections=c)
+        result["rows"].append(r)
+        log(f"  {name:<17} c{c:<3} {r['rps']:8.1f} req/s  p50 {r['p50']:7.2f} ms  p99 {r['p99']:8.2f} ms  "
+            f"cpu {r.get('cpu_ms_per_request')} ms/req  load {r['load']}  {r.get('status_counts', '')}")
+        return r
+
+    log(f"{scale}/{database}: trivial view")
+    with Server("bench.trivial.asgi:application", django_env(), ready_path="/healthz") as trivial:
+        warm_up(trivial.base, ["/"])
+        for c in conns:
+            measure("trivial", trivial.base, "/", c, script=BENCH / "wrk" / "get.lua", server=trivial)
+
+    with Redis() as redis:
+        result["cache"] = redis.describe()
+        env = django_env(scale, database, REDIS_URL=redis.url or None, BENCH_STATIC_ROOT=str(static_root))
+        with Server("config.asgi:application", env) as server:
+            cookie = {"Cookie": plan["cookie"]}
+            warm_up(server.base, list(plan["pages"].values()))
+            warm_up(server.base, list(plan["signed_in_pages"].values()), headers=cookie)
+            for name, path in plan["pages"].items():
+                for c in conns:
+                    measure(name, server.base, path, c, script=BENCH / "wrk" / "get.lua", server=server)
+            for name, path in plan["signed_in_pages"].items():
+                for c in conns:
+                    measure(name, server.base, path, c, script=BENCH / "wrk" / "get.lua", headers=cookie,
+                            server=server)
+            for c in conns:
+                measure("support", server.base, "/", c, script=BENCH / "wrk" / "support.lua", server=server,
+                        env={"BENCH_PAIRS": plan["pairs_file"], "BENCH_SLUG": plan["slug"], "BENCH_THREADS": "2"})
+                check = run_step(["bench/generate.py", "--scale", scale, "--database", database, "--restore"],
+                                 django_env())
+                check["connections"] = c
+                result["write_checks"].append(check)
+                log(f"  support c{c}: after the run {check}")
+    log(f"{scale}/{database}: integrity run ({integrity_s:.0f} s, one worker killed halfway)")
+    try:
+        result["integrity"] = run_step(["bench/integrity.py", "--scale", scale, "--database", database,
+                                        "--reuse-plan", "--duration", str(integrity_s)], django_env())
+    except RuntimeError as exc:  # a failed check exits 1 but still printed its JSON: run it again? no: report
+        result["integrity"] = {"ok": False, "error": str(exc)}
+    log(f"  integrity: {json.dumps({k: v for k, v in result['integrity'].items() if k != 'statuses'})}")
+    result["seconds"] = round(time.monotonic() - started, 1)
+    return result
+
+
+# --- Report ------------------------------------------------------------------------------------
+
+
+def fmt_ms(v) -> str:
+    if v is None:
+        return "–"
+    return f"{v:.1f}" if v < 100 else f"{v:.0f}"
+
+
+def find(rows, page, c):
+    return next((r for r in rows if r["page"] == page and r["connections"] == c), None)
+
+
+def targets(combo: dict, c_max: int) -> list[tuple[str, str, bool | None]]:
+    """(target, figure, met) for one scale × database."""
+    out = []
+    rows = combo["rows"]
+    trivial = find(rows, "trivial", c_max)
+    if combo["scale"] == "city":
+        for page in ("list", "action", "list_signed_in", "action_signed_in"):
+            r = find(rows, page, c_max)
+            if r and trivial:
+                ratio = r["rps"] / trivial["rps"]
+                ok = ratio >= TARGET_RATIO and r["p99"] < TARGET_P99_MS and not r["socket_errors"]
+                out.append((f"{PAGE_LABELS[page]}: ≥ 25 % of trivial req/s and p99 < 100 ms at c{c_max}",
+                            f"{ratio:.0%}, p99 {fmt_ms(r['p99'])} ms", ok))
+    w = find(rows, "support", c_max)
+    if w:
+        out.append((f"support writes ≥ 1,000/s at c{c_max}", f"{w['rps']:.0f}/s", w["rps"] >= TARGET_WRITES))
+    integ = combo.get("integrity", {})
+    lost = integ.get("lost")
+    dup = integ.get("duplicates")
+    counters = [x.get("support_count_mismatches", 0) for x in combo["write_checks"]]
+    out.append(("zero lost, zero duplicated supports (integrity run; counters = COUNT(*))",
+                f"lost {lost}, phantom {integ.get('phantom')}, duplicated {dup}, counter mismatches "
+                f"{integ.get('support_count_mismatches')} (+ {sum(counters)} after the wrk write runs)",
+                integ.get("ok") is True and sum(counters) == 0))
+    worst = max(((v["queries"], k) for k, v in combo["queries"].items() if not k.startswith("support")),
+                default=(0, ""))
+    out.append(("≤ 10 SQL queries per page", f"max {worst[0]} ({PAGE_LABELS.get(worst[1], worst[1])})",
+                worst[0] <= TARGET_QUERIES))
+    return out
+
+
+def combo_markdown(combo: dict, duration: int) -> str:
+    scale, database, facts = combo["scale"], combo["database"], combo["facts"]
+    gen = combo["generated"]
+    counts = gen["counts"]
+    lines = [f"### {scale} · {'PostgreSQL' if database == 'postgres' else 'SQLite'}", ""]
+    lines.append(
+        f"Data: {counts['actions']:,} actions ({facts['public_actions']:,} public), {counts['residents']:,} residents, "
+        f"{counts['supports']:,} supports, {counts['comments']:,} comments"
+        f" ({'reused from an earlier run' if gen['reused'] else 'generated for this run'}). "
+        f"Action page: action {facts['action_id']} ({facts['action_supports']} supports, "
+        f"{facts['action_comments']} comments, the most supported). Filter: theme `{facts['theme']}` "
+        f"({facts['theme_matches']:,} actions), sorted newest. Search: `{facts['search_word']}` "
+        f"({facts['search_matches']:,} actions). Writes: {facts['writers']:,} residents with a token, "
+        f"{facts['write_pairs']:,} (resident, action) pairs.")
+    lines.append("")
+    lines.append("| page | conc. | req/s | p50 ms | p99 ms | req/s ÷ trivial | p99 ÷ trivial | worker CPU ms/req "
+                 "| errors | SQL queries |")
+    lines.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    queries = combo["queries"]
+    for r in combo["rows"]:
+        trivial = find(combo["rows"], "trivial", r["connections"])
+        counts_s = r.get("status_counts") or {}
+        bad = r["socket_errors"] + sum(v for k, v in counts_s.items() if not k.startswith(("2", "3")))
+        if r["page"] == "support":
+            # 404 answers a DELETE that overtook its own slow POST: an answer, not an error.
+            bad = r["socket_errors"] + sum(v for k, v in counts_s.items() if k not in ("200", "201", "204", "404"))
+            q = f"{queries['support_post']['queries']} / {queries['support_delete']['queries']}"
+        elif r["page"] == "trivial":
+            q = "0"
+        else:
+            q = str(queries.get(r["page"], {}).get("queries", "?"))
+        label = "trivial Django view" if r["page"] == "trivial" else PAGE_LABELS[r["page"]]
+        lines.append(
+            f"| {label} | {r['connections']} | {r['rps']:,.0f} | {fmt_ms(r['p50'])} | {fmt_ms(r['p99'])} | "
+            f"{r['rps'] / trivial['rps']:.2f} | {r['p99'] / trivial['p99']:.1f} | "
+            f"{r.get('cpu_ms_per_request', '–')} | {bad} | {q} |")
+    lines.append("")
+    statuses = "; ".join(f"c{r['connections']}: " + ", ".join(f"{k}×{v:,}" for k, v in sorted(
+        (r.get("status_counts") or {}).items())) for r in combo["rows"] if r["page"] == "support")
+    checks = "; ".join(f"c{x['connections']}: {x['support_count_mismatches']} counter mismatches, "
+                       f"{x['duplicates']} duplicates" for x in combo["write_checks"])
+    lines.append(f"Support writes: statuses {statuses} (201 added, 204 withdrawn, 200 already there, "
+                 f"404 not there: a DELETE that overtook its own slow POST). After each run: {checks}. "
+                 "SQL queries: POST / DELETE. Errors: socket errors and timeouts (wrk `--timeout 5s`) and "
+                 "unexpected statuses.")
+    loads = sorted(float(r["load"]) for r in combo["rows"] if r["load"] != "?")
+    if loads:
+        lines.append(f"Load average (1 min) before each wrk run: {loads[0]:.1f} to {loads[-1]:.1f}.")
+    lines.append("")
+    integ = combo.get("integrity", {})
+    if "requests" in integ:
+        kill = integ.get("kill") or {}
+        lines.append(
+            f"Integrity ({integ['residents']} residents, {integ['seconds']:.0f} s, worker {kill.get('killed_pid')} "
+            f"SIGKILLed at {kill.get('at_s')} s, replaced after {kill.get('new_worker_after_s')} s): "
+            f"{integ['requests']:,} requests ({integ['requests_per_s']:,.0f}/s), {integ['successes']:,} answered "
+            f"successes, {integ['errors']} errors of which {integ['errors_during_kill']} during the kill "
+            f"(connections cut by it); pairs checked {integ['pairs_checked']:,} (unknown after a cut "
+            f"request: {integ['pairs_unknown']}): **lost {integ['lost']}, phantom {integ['phantom']}, "
+            f"duplicated {integ['duplicates']}, counter mismatches {integ['support_count_mismatches']}** "
+            f"→ {'OK' if integ['ok'] else 'FAILED'}.")
+    else:
+        lines.append(f"Integrity run failed to report: {integ}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def report_markdown(run: dict) -> str:
+    m = run["machine"]
+    v = run["versions"]
+    c_max = max(run["conns"])
+    when = run["started"]
+    lines = [f"## {when} — {'quick smoke run' if run['quick'] else 'full run'}", ""]
+    lines.append(f"- Command: `{run['command']}` ({run['seconds'] / 60:.1f} min)")
+    lines.append(f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} memory, Linux {m['kernel']}; "
+                 f"load average (1 min) {run['load_start']} at start, {run['load_end']} at end "
+                 "(other work on the machine competes with the benchmark)")
+    lines.append("")
+    lines.append("  ```")
+    lines += [f"  {line}" for line in m["free_h"].splitlines()]
+    lines.append("  ```")
+    lines.append(f"- Software: Python {v['python']}, Django {v['django']}, uvicorn {v['uvicorn']} (uvloop {v['uvloop']}, "
+                 f"httptools {v['httptools']}), psycopg {v['psycopg']}, PostgreSQL {v['postgresql']}, "
+                 f"SQLite {v['sqlite']}, {m['wrk']}")
+    lines.append(f"- Server: `uvicorn config.asgi:application --workers {WORKERS} --no-access-log` on 127.0.0.1, "
+                 "settings `config.settings.bench`: DEBUG off, demo mode off, no HTTPS redirect and no secure "
+                 "cookies (plain HTTP on loopback), manifest static files after collectstatic, PostgreSQL pool "
+                 "≤ 10 connections per worker, SQLite in WAL with immediate write transactions, "
+                 f"`CONN_MAX_AGE` 0 (production's default). Cache: {run['cache']}. "
+                 "**The per-account support rate limit is raised from 120/min to 1,000,000/min** so the write "
+                 "benchmark measures throughput, not the limiter.")
+    lines.append(f"- Load: wrk on the same machine, `wrk -t2 -c<conc.> -d{run['duration']}s --latency` "
+                 "(writes: `-s bench/wrk/support.lua`). Anonymous pages are served from the public page "
+                 "cache (`CONCERTO_PUBLIC_CACHE_SECONDS` = 1: counts at most 1 s old), so those rows mostly "
+                 "measure cache hits; the *signed in* rows build every page (exact counts). SQL queries: one "
+                 "request in-process with the cache emptied, i.e. the cost of building the page.")
+    lines.append("- Worker CPU ms/req: user + system CPU time of the two uvicorn workers during the wrk run ÷ "
+                 "requests served. It does not depend much on other load on the machine (req/s and latency "
+                 "do) and bounds throughput: 2 workers can serve at most about 2,000 ÷ (CPU ms/req) req/s, "
+                 "less what wrk and the database need on the same 2 CPUs.")
+    lines.append("- Ratios: req/s of the page ÷ req/s of a trivial Django view (a short HTML string, no "
+                 "middleware, no database: `bench/trivial`) measured in the same run, same server options, "
+                 "same concurrency; p99 ÷ trivial's p99.")
+    lines.append("")
+    lines.append("### Targets")
+    lines.append("")
+    lines.append("| scale · database | target | measured | |")
+    lines.append("|---|---|---|---|")
+    for combo in run["combos"]:
+        for target, figure, ok in targets(combo, c_max):
+            lines.append(f"| {combo['scale']} · {combo['database']} | {target} | {figure} | "
+                         f"{'met' if ok else '**missed**'} |")
+    lines.append("")
+    for combo in run["combos"]:
+        lines.append(combo_markdown(combo, run["duration"]))
+    return "\n".join(lines)
+
+
+def write_doc(section: str) -> None:
+    header = (
+        "# Benchmarks\n\n"
+        "`make bench` runs `uv run python bench/run.py --scale seed --scale city --database sqlite "
+        "--database postgres` (about 20 minutes on 2 CPUs); `uv run python bench/run.py --quick` is a "
+        "1-minute smoke run that writes nothing here. What is measured and how: the docstring of "
+        "`bench/run.py`; data: `bench/generate.py`; crash test: `bench/integrity.py`.\n\n"
+        "Targets: actions list and action page at city scale ≥ 25 % of the trivial view's req/s and "
+        "p99 < 100 ms at concurrency 50; support writes ≥ 1,000/s with zero lost and zero duplicated; "
+        "≤ 10 SQL queries per page. Anonymous visitors may see counts up to 1 second old; signed-in "
+        "residents see exact counts.\n\n"
+        "Each run is added on top; earlier runs are kept below it.\n\n" + RUNS_MARKER + "\n"
+    )
+    text = DOC.read_text() if DOC.exists() else header
+    if RUNS_MARKER not in text:
+        text = text.rstrip("\n") + "\n\n" + RUNS_MARKER + "\n"
+    head, tail = text.split(RUNS_MARKER, 1)
+    DOC.write_text(head + RUNS_MARKER + "\n\n" + section.rstrip("\n") + "\n" + tail)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", action="append", choices=SCALES, help="repeatable; default: seed")
+    parser.add_argument("--database", action="append", choices=DATABASES, help="repeatable; default: sqlite")
+    parser.add_argument("--quick", action="store_true", help="1-minute smoke run: 2 s per wrk run, c10 only")
+    parser.add_argument("--duration", type=int, help="seconds per wrk run (default 10, quick 2)")
+    parser.add_argument("--integrity-seconds", type=float, help="default 30, quick 8")
+    parser.add_argument("--write", dest="write", action="store_true", default=None,
+                        help="prepend the results to docs/benchmarks.md (default for full runs)")
+    parser.add_argument("--no-write", dest="write", action="store_false")
+    parser.add_argument("--render", metavar="RESULTS_JSON", type=Path,
+                        help="only render the Markdown of saved raw results (with --write: prepend it)")
+    args = parser.parse_args()
+    if args.render:
+        markdown = report_markdown(json.loads(args.render.read_text()))
+        print(markdown)
+        if args.write:
+            write_doc(markdown)
+        return 0
+    scales = list(dict.fromkeys(args.scale or ["seed"]))
+    databases = list(dict.fromkeys(args.database or ["sqlite"]))
+    duration = args.duration or (2 if args.quick else 10)
+    conns = [10] if args.quick else [10, 50]
+    integrity_s = args.integrity_seconds or (8 if args.quick else 30)
+    write = (not args.quick) if args.write is None else args.write
+
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    static_root = WORK_DIR / "static"
+    started = time.monotonic()
+    now = datetime.datetime.now(datetime.UTC)
+    run = {
+        "started": now.strftime("%Y-%m-%d %H:%M UTC"), "quick": args.quick, "duration": duration,
+        "conns": conns, "machine": machine(), "versions": versions(), "load_start": loadavg(),
+        "command": "uv run python bench/run.py " + " ".join(sys.argv[1:]), "combos": [],
+    }
+    log(f"bench: scales {scales}, databases {databases}, {duration} s per wrk run, concurrency {conns}; "
+        f"work dir {WORK_DIR}")
+    collectstatic(static_root)
+    os.environ["BENCH_STATIC_ROOT"] = str(static_root)
+    for scale in scales:
+        for database in databases:
+            combo = bench_combo(scale, database, duration=duration, conns=conns, integrity_s=integrity_s,
+                                static_root=static_root)
+            run["cache"] = combo.pop("cache")
+            run["combos"].append(combo)
+    run["seconds"] = time.monotonic() - started
+    run["load_end"] = loadavg()
+    out = WORK_DIR / f"results-{now.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(run, indent=1))
+    markdown = report_markdown(run)
+    print(markdown)
+    if write:
+        write_doc(markdown)
+        log(f"bench: results prepended to {DOC.relative_to(ROOT)}; raw figures in {out}")
+    failed = [c for c in run["combos"] if not c.get("integrity", {}).get("ok")]
+    log(f"bench: done in {run['seconds'] / 60:.1f} min" + (f"; INTEGRITY FAILED in {len(failed)} run(s)" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
