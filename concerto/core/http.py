@@ -18,36 +18,22 @@ def demo_mode() -> bool:
 
 
 def public_page_cache(view):
-    """Serve anonymous GETs from a cache for CONCERTO_PUBLIC_CACHE_SECONDS (counts at most that old).
+    """Mark a view's anonymous answers as shareable for CONCERTO_PUBLIC_CACHE_SECONDS.
 
-    Signed-in people always get a fresh page with exact counts. Pages holding flash messages are
-    neither served from nor stored in the cache, and anonymous public pages carry no CSRF token
-    (the language switch is a link), so nothing personal can be shared between visitors.
+    ``PublicPageCacheMiddleware`` stores and serves them. Only answers built for an anonymous
+    visitor with no flash message are marked; anonymous public pages carry no CSRF token (the
+    language switch is a link), so nothing personal can be shared between visitors.
     """
     import functools
 
     from django.contrib.messages import get_messages
-    from django.core.cache import caches
-    from django.utils.translation import get_language
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        seconds = settings.CONCERTO_PUBLIC_CACHE_SECONDS
-        if (request.method != "GET" or not seconds or request.user.is_authenticated
-                or len(get_messages(request))):
-            return view(request, *args, **kwargs)
-        key = "page:{}:{}:{}:{}".format(
-            get_language(), request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
-            request.get_full_path(),
-        )
-        cache = caches["pages"]
-        response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            if response.status_code == 200 and not response.cookies:
-                cache.set(key, response, seconds)
+        response = view(request, *args, **kwargs)
+        if (request.method == "GET" and not request.user.is_authenticated
+                and not len(get_messages(request))):
+            response.public_cacheable = True
         return response
 
     return wrapped

@@ -18,3 +18,48 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", lang)
         return response
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous GETs of public pages from a per-process cache, before the rest of the stack.
+
+    Placed near the top so a hit skips sessions, CSRF, CSP and the view (the stored response
+    already carries every header they added). A request with a session or a flash-message
+    cookie always goes through: signed-in residents see exact counts, even right after their
+    own support. Visitors see counts at most CONCERTO_PUBLIC_CACHE_SECONDS old.
+    """
+
+    def __init__(self, get_response):
+        from django.core.cache import caches
+
+        self.get_response = get_response
+        self.cache = caches["pages"]
+        self.supported = {code for code, _ in settings.LANGUAGES}
+
+    def key(self, request) -> str | None:
+        if request.method != "GET" or not settings.CONCERTO_PUBLIC_CACHE_SECONDS:
+            return None
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+            return None
+        lang = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+        if lang not in self.supported:
+            lang = settings.LANGUAGE_CODE
+        return "page:{}:{}:{}:{}".format(
+            lang, request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
+            request.get_full_path(),
+        )
+
+    def __call__(self, request):
+        key = self.key(request)
+        if key is not None:
+            cached = self.cache.get(key)
+            if cached is not None:
+                return cached
+        response = self.get_response(request)
+        if (key is not None and getattr(response, "public_cacheable", False)
+                and response.status_code == 200 and not response.cookies):
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            self.cache.set(key, response, settings.CONCERTO_PUBLIC_CACHE_SECONDS)
+        return response
