@@ -1,10 +1,14 @@
-"""French by default: the language comes from the visitor's explicit choice (cookie), not the browser."""
+"""Request-wide policies: the interface language, and the public page cache."""
+
+import time
 
 from django.conf import settings
 from django.utils import translation
 
 
 class LanguageMiddleware:
+    """French by default: the language comes from the visitor's explicit choice (cookie), not the browser."""
+
     def __init__(self, get_response):
         self.get_response = get_response
         self.supported = {code for code, _ in settings.LANGUAGES}
@@ -53,13 +57,20 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         key = self.key(request)
         if key is not None:
-            cached = self.cache.get(key)
-            if cached is not None:
-                return cached
+            entry = self.cache.get(key)
+            if entry is not None:
+                built_at, cached = entry
+                # Refresh early: past half its age, one request (the winner of the lock) rebuilds
+                # while the others keep serving this copy, still younger than the limit. Without
+                # it every concurrent visitor rebuilds the page at once when it expires.
+                seconds = settings.CONCERTO_PUBLIC_CACHE_SECONDS
+                if time.monotonic() - built_at < seconds / 2 or not self.cache.add(f"{key}:lock", 1, seconds):
+                    return cached
         response = self.get_response(request)
         if (key is not None and getattr(response, "public_cacheable", False)
                 and response.status_code == 200 and not response.cookies):
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            self.cache.set(key, response, settings.CONCERTO_PUBLIC_CACHE_SECONDS)
+            self.cache.set(key, (time.monotonic(), response), settings.CONCERTO_PUBLIC_CACHE_SECONDS)
+            self.cache.delete(f"{key}:lock")
         return response
