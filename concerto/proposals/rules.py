@@ -3,7 +3,6 @@
 from concerto.campaigns.models import PhaseKind
 from concerto.campaigns.selectors import phase_is_open
 from concerto.residents import rules as r
-from concerto.residents.models import Role
 
 from .models import PUBLIC_STATUSES, ActionStatus
 
@@ -51,8 +50,3 @@ def can_report_comment(user, comment) -> bool:
 
 def can_moderate(user, campaign) -> bool:
     return r.is_moderator(user, campaign)
-
-
-def can_see_breakdowns(user, campaign) -> bool:
-    """Aggregates by channel/sector; small groups are suppressed whatever the role."""
-    return r.has_role(user, campaign, Role.ORGANISER, Role.MODERATOR, Role.FACILITATOR)

@@ -3,14 +3,6 @@ from django.db.models import Count, Q
 from .models import ApiToken, Membership, Role
 
 
-def residents_count(campaign) -> int:
-    return Membership.objects.filter(campaign=campaign, role=Role.RESIDENT).count()
-
-
-def role_count(campaign, role: str) -> int:
-    return Membership.objects.filter(campaign=campaign, role=role).count()
-
-
 def my_memberships(user):
     return Membership.objects.filter(user=user).select_related("campaign").order_by("campaign__name", "role")
 

@@ -6,7 +6,6 @@ from django.contrib.auth.models import AnonymousUser
 from concerto.proposals.rules import (
     can_comment,
     can_moderate,
-    can_see_breakdowns,
     can_support,
     can_take_part,
     can_view_action,
@@ -71,18 +70,14 @@ def test_an_unpublished_action_cannot_be_supported_or_commented(resident_alice, 
 
 MODERATE = {Role.MODERATOR: True, Role.ORGANISER: True, Role.RESIDENT: False, Role.FACILITATOR: False,
             Role.AMBASSADOR: False, Role.CANDIDATE: False}
-BREAKDOWNS = {Role.MODERATOR: True, Role.ORGANISER: True, Role.FACILITATOR: True, Role.RESIDENT: False,
-              Role.AMBASSADOR: False, Role.CANDIDATE: False}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_who_moderates_and_who_sees_breakdowns(campaign, other_campaign, role):
+def test_who_moderates(campaign, other_campaign, role):
     person = _person(campaign, role)
     assert can_moderate(person, campaign) is MODERATE[role]
-    assert can_see_breakdowns(person, campaign) is BREAKDOWNS[role]
     # A role in one campaign gives nothing in another.
     assert can_moderate(person, other_campaign) is False
-    assert can_see_breakdowns(person, other_campaign) is False
 
 
 def test_a_superuser_may_moderate_any_campaign(campaign):
