@@ -52,7 +52,7 @@ def action_list(campaign, *, theme: str = "", origin: str = "", status: str = ""
 def action_get_for(user, campaign, action_id) -> Action:
     """Fetch-and-authorize: 404 for actions the user may not see (never reveal that they exist)."""
     action = get_object_or_404(
-        Action.objects.select_related("theme", "campaign", "author", "merged_into"),
+        Action.objects.select_related("theme", "author", "merged_into"),
         pk=action_id, campaign=campaign,
     )
     action.campaign = campaign
