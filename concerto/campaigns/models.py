@@ -21,6 +21,11 @@ class Organisation(TimeStampedModel):
         return self.name
 
 
+class SupportLevel(models.TextChoices):
+    ANY_RESIDENT = "any", _("Every resident, verified by letter or joined by e-mail")
+    LETTER = "letter", _("Only residents verified by a letter code")
+
+
 class Campaign(TimeStampedModel):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("organisation")
@@ -34,6 +39,12 @@ class Campaign(TimeStampedModel):
         _("residents may join by e-mail without a letter code"), default=True
     )
     is_public = models.BooleanField(_("listed publicly"), default=True)
+    support_level = models.CharField(
+        _("who may support and propose"),
+        max_length=10,
+        choices=SupportLevel.choices,
+        default=SupportLevel.ANY_RESIDENT,
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -28,7 +28,11 @@ def can_see_rejection_reason(user, action) -> bool:
 
 def can_take_part(user, campaign) -> bool:
     """Support, propose, comment: a resident, or someone allowed to join as one, while participation is open."""
-    return r.can_join_as_resident(user, campaign) and participation_open(campaign)
+    return (
+        r.can_join_as_resident(user, campaign)
+        and r.meets_support_level(user, campaign)
+        and participation_open(campaign)
+    )
 
 
 def can_support(user, action) -> bool:

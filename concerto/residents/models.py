@@ -12,8 +12,8 @@ from concerto.campaigns.models import Campaign
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields):
-        email = self.normalize_email(email).lower()
+    def create_user(self, email: str | None, password: str | None = None, **fields):
+        email = self.normalize_email(email).lower() if email else None
         user = self.model(email=email, **fields)
         if password:
             user.set_password(password)
@@ -30,7 +30,8 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Residents have no password (magic link); staff sign in with one."""
 
-    email = models.EmailField(_("e-mail address"), unique=True)
+    # NULL for residents who joined with a letter code and sign in with code + PIN.
+    email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
     display_name = models.CharField(_("public name"), max_length=60, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform staff"), default=False)
@@ -61,6 +62,13 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
 
 
+class Verification(models.TextChoices):
+    """How a resident's link to the neighbourhood was established."""
+
+    EMAIL = "email", _("E-mail only")
+    LETTER = "letter", _("Verified by letter")
+
+
 STAFF_ROLES = {Role.ORGANISER, Role.FACILITATOR, Role.MODERATOR, Role.AMBASSADOR}
 
 
@@ -70,6 +78,13 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Meaningful for the resident role only.
+    verification = models.CharField(
+        _("verification"), max_length=10, choices=Verification.choices, default=Verification.EMAIL
+    )
+    sector = models.ForeignKey(
+        "campaigns.Sector", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sector")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,19 +2,36 @@
 
 from concerto.campaigns.models import Campaign
 
-from .models import Membership, Role
+from .models import Membership, Role, Verification
+
+
+def _memberships(user, campaign: Campaign) -> tuple[frozenset[str], str | None]:
+    """(roles, resident verification) of the user in the campaign, loaded once per request and user."""
+    cache = user.__dict__.setdefault("_concerto_roles", {})
+    if campaign.pk not in cache:
+        rows = Membership.objects.filter(user=user, campaign=campaign).values_list("role", "verification")
+        roles = frozenset(role for role, _v in rows)
+        verification = next((v for role, v in rows if role == Role.RESIDENT), None)
+        cache[campaign.pk] = (roles, verification)
+    return cache[campaign.pk]
 
 
 def roles_of(user, campaign: Campaign) -> frozenset[str]:
-    """The user's roles in the campaign, loaded once per request and user."""
+    """The user's roles in the campaign."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
-    cache = user.__dict__.setdefault("_concerto_roles", {})
-    if campaign.pk not in cache:
-        cache[campaign.pk] = frozenset(
-            Membership.objects.filter(user=user, campaign=campaign).values_list("role", flat=True)
-        )
-    return cache[campaign.pk]
+    return _memberships(user, campaign)[0]
+
+
+def verification_of(user, campaign: Campaign) -> str | None:
+    """How the user's resident membership was verified ("email", "letter"), None if not a resident."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return _memberships(user, campaign)[1]
+
+
+def is_letter_verified(user, campaign: Campaign) -> bool:
+    return verification_of(user, campaign) == Verification.LETTER
 
 
 def forget_roles(user) -> None:
@@ -51,3 +68,10 @@ def can_join_as_resident(user, campaign) -> bool:
     if Role.CANDIDATE in roles:
         return False
     return Role.RESIDENT in roles or campaign.allow_email_join
+
+
+def meets_support_level(user, campaign) -> bool:
+    """The campaign may reserve supports and contributions to residents verified by letter."""
+    if campaign.support_level == "letter":
+        return is_letter_verified(user, campaign) or is_staff_of(user, campaign)
+    return True

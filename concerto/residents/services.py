@@ -20,7 +20,7 @@ from concerto.core.text import clean_line
 
 from . import rules
 from .errors import CannotJoin, LinkInvalid
-from .models import ApiToken, Membership, Role, SignInLink, User
+from .models import ApiToken, Membership, Role, SignInLink, User, Verification
 from .tasks import send_sign_in_link
 
 logger = logging.getLogger("concerto.residents")
@@ -115,6 +115,35 @@ def resident_join(*, user: User, campaign) -> Membership:
         rules.forget_roles(user)
         log_action("residents.resident.joined", actor=user, scope=campaign.slug, target=user)
     return membership
+
+
+def resident_verify_by_letter(*, user: User, campaign, sector=None) -> Membership:
+    """Record that the user lives in a household that received a letter (joins if needed).
+
+    Called by the letters app once a valid invitation code has been consumed; a code is
+    proof of address, so this works even where e-mail joining is closed. Candidates never
+    become residents.
+    """
+    if Role.CANDIDATE in rules.roles_of(user, campaign):
+        raise CannotJoin()
+    membership, created = Membership.objects.get_or_create(
+        user=user,
+        campaign=campaign,
+        role=Role.RESIDENT,
+        defaults={"verification": Verification.LETTER, "sector": sector},
+    )
+    if not created and (membership.verification != Verification.LETTER or membership.sector_id != getattr(sector, "pk", None)):
+        membership.verification = Verification.LETTER
+        membership.sector = sector or membership.sector
+        membership.save(update_fields=["verification", "sector"])
+    rules.forget_roles(user)
+    log_action("residents.resident.verified_by_letter", actor=user, scope=campaign.slug, target=user)
+    return membership
+
+
+def resident_create_without_email(*, display_name: str = "") -> User:
+    """An account for a resident without e-mail; they sign in with their letter code and a PIN."""
+    return User.objects.create_user(None, display_name=clean_line(display_name)[:60])
 
 
 def role_grant(*, campaign, user: User, role: str, by=None) -> Membership:

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "concerto.campaigns",
     "concerto.residents",
     "concerto.proposals",
+    "concerto.letters",
+    "concerto.selection",
     "concerto.dashboard",
     "concerto.api",
     "concerto.demo",
@@ -184,6 +186,12 @@ CONCERTO_RATE_LIMITS = {
     "contribution": (10, 3600),
     "comment": (30, 3600),
     "report": (20, 3600),
+    # Letter codes: failed attempts per address and per campaign (brute force), PIN tries per code.
+    "join_code_ip": (10, 900),
+    "join_code_campaign": (300, 900),
+    "code_pin_ip": (20, 900),
+    "code_pin_code": (5, 900),
+    "volunteer": (20, 3600),
 }
 # Anonymous visitors may see support counts this many seconds old.
 CONCERTO_PUBLIC_CACHE_SECONDS = 1
@@ -195,3 +203,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"concerto": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# Private files (letter PDFs, selection exports): never served directly, only through views
+# that check permissions.
+MEDIA_ROOT = Path(os.environ.get("CONCERTO_MEDIA_ROOT", VAR_DIR / "media"))
+# Absolute base of links printed on paper (QR codes); falls back to the request's host.
+CONCERTO_PUBLIC_URL = os.environ.get("CONCERTO_PUBLIC_URL", "")

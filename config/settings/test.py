@@ -38,3 +38,4 @@ STATIC_ROOT = None
 # Concurrency tests hold one connection per thread until a barrier releases them all:
 # a bounded pool would block them. The pool is exercised by bench/support_burst.py.
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
+MEDIA_ROOT = VAR_DIR / f"media-test-{_RUN}"

@@ -1,0 +1,1 @@
+"""Households, invitation letters with personal codes, joining by code."""

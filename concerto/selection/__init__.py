@@ -1,0 +1,1 @@
+"""Volunteers, their talents and the fair selection of workshop participants."""
