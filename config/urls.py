@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("concerto.residents.urls")),
     path("", include("concerto.dashboard.urls")),
     path("c/<slug:slug>/", include("concerto.proposals.urls")),
+    path("c/<slug:slug>/", include("concerto.letters.urls")),
+    path("c/<slug:slug>/", include("concerto.selection.urls")),
 ]
 handler404 = "concerto.core.views.not_found"
 handler403 = "concerto.core.views.forbidden"

@@ -1,0 +1,5 @@
+"""API endpoints for the selection app."""
+
+from ninja import Router
+
+router = Router(tags=["selection"])
