@@ -1,0 +1,147 @@
+"""Volunteers for the workshops, their talents and profile answers, and fair selections."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from concerto.campaigns.models import Campaign, Sector
+
+
+class VolunteerCall(models.Model):
+    """What volunteers are asked, per campaign: talents, workshop dates, profile questions, consent.
+
+    ``talents``: ``[{"code": "dessin", "label": "Dessiner"}, ...]``;
+    ``workshop_dates``: ``[{"code": "atelier-1", "label": "Samedi 14 mars, 9 h 30"}, ...]``;
+    ``profile_questions``: ``[{"code": "age", "label": "Âge", "options": [{"code": "18-29", "label": "18 à 29 ans"}, ...]}, ...]``.
+    The sector is not a question: it comes from the household's letter.
+    """
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="volunteer_call")
+    is_open = models.BooleanField(_("volunteering is open"), default=False)
+    intro = models.TextField(_("introduction"), blank=True)
+    talents = models.JSONField(_("talents"), default=list)
+    workshop_dates = models.JSONField(_("workshop dates"), default=list)
+    profile_questions = models.JSONField(_("profile questions"), default=list)
+    consent_text = models.TextField(_("consent text"), blank=True)
+    # Bumped when the consent text changes, so each volunteer's consent names the text they saw.
+    consent_version = models.PositiveSmallIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("call for volunteers")
+        verbose_name_plural = _("calls for volunteers")
+
+    def __str__(self) -> str:
+        return f"volunteer call of {self.campaign_id}"
+
+
+class Volunteer(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="volunteers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteering")
+    # Stable pseudonym used in everything published about selections (e.g. "V-7K3Q").
+    pseudonym = models.CharField(max_length=12)
+    talents = models.JSONField(default=list)
+    availability = models.JSONField(default=list)
+    profile = models.JSONField(default=dict)
+    sector = models.ForeignKey(Sector, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    consent_at = models.DateTimeField()
+    consent_version = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pseudonym"]
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="volunteer_unique"),
+            models.UniqueConstraint(fields=["campaign", "pseudonym"], name="volunteer_pseudonym_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class SelectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    COMPUTING = "computing", _("Computing")
+    INFEASIBLE = "infeasible", _("Quotas cannot be met")
+    FAILED = "failed", _("Failed")
+    PUBLISHED = "published", _("Distribution published")
+    ANNOUNCED = "announced", _("Random source announced")
+    DRAWN = "drawn", _("Drawn")
+
+
+class Selection(models.Model):
+    """One selection of workshop participants: quotas, the published distribution, the public draw."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="selections")
+    title = models.CharField(_("title"), max_length=200)
+    panel_size = models.PositiveSmallIntegerField(_("panel size"))
+    # [{"category": "age", "value": "18-29", "min": 1, "max": 4}, {"category": "talent:dessin", "value": "oui", ...}]
+    quotas = models.JSONField(default=list)
+    # Volunteers must be available on all these workshop dates (codes) to be in the pool.
+    required_dates = models.JSONField(default=list)
+    time_limit = models.PositiveIntegerField(_("time limit (seconds)"), default=60)
+    status = models.CharField(max_length=12, choices=SelectionStatus.choices, default=SelectionStatus.DRAFT)
+    progress = models.FloatField(default=0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    # Stage 1, computed deterministically and published.
+    pool = models.JSONField(default=list)
+    pool_sha256 = models.CharField(max_length=64, blank=True)
+    distribution = models.JSONField(default=dict)
+    infeasibility = models.JSONField(default=dict)
+    lowest_probability = models.FloatField(null=True, blank=True)
+    method = models.CharField(max_length=20, blank=True)
+    complete = models.BooleanField(default=False)
+    versions = models.JSONField(default=dict)
+    compute_seconds = models.FloatField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Stage 2: the random source is announced before it is known, then its value entered.
+    random_source = models.CharField(_("source of the random value"), max_length=300, blank=True)
+    witnesses = models.TextField(_("witnesses"), blank=True)
+    announced_at = models.DateTimeField(null=True, blank=True)
+    random_value = models.CharField(_("random value"), max_length=200, blank=True)
+    ticket = models.CharField(max_length=40, blank=True)
+    panel_index = models.PositiveIntegerField(null=True, blank=True)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("selection")
+        verbose_name_plural = _("selections")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SeatStatus(models.TextChoices):
+    SELECTED = "selected", _("Selected")
+    RESERVE = "reserve", _("Reserve")
+    WITHDRAWN = "withdrawn", _("Withdrew")
+
+
+class SelectionSeat(models.Model):
+    """A volunteer's place after the draw: on the panel, on the reserve list, or withdrawn."""
+
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="seats")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="seats")
+    status = models.CharField(max_length=10, choices=SeatStatus.choices)
+    reserve_rank = models.PositiveIntegerField(null=True, blank=True)
+    # The withdrawn person this reserve replaced.
+    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    notified_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["status", "reserve_rank", "pk"]
+        constraints = [models.UniqueConstraint(fields=["selection", "volunteer"], name="seat_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} {self.status}"
