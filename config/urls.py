@@ -9,9 +9,11 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("concerto.residents.urls")),
     path("", include("concerto.dashboard.urls")),
+    path("", include("concerto.letters.urls_join")),
     path("c/<slug:slug>/", include("concerto.proposals.urls")),
     path("c/<slug:slug>/", include("concerto.letters.urls")),
     path("c/<slug:slug>/", include("concerto.selection.urls")),
+    path("c/<slug:slug>/", include("concerto.selection.urls_volunteer")),
 ]
 handler404 = "concerto.core.views.not_found"
 handler403 = "concerto.core.views.forbidden"

@@ -6,7 +6,7 @@ No interactive docs page: it would load scripts from a CDN, which our Content-Se
 from django.http import Http404
 from ninja import NinjaAPI, Router
 
-from . import campaigns, letters, me, proposals, selection
+from . import campaigns, joining, letters, me, proposals, selection, volunteers
 from .errors import install as install_error_handlers
 
 api = NinjaAPI(
@@ -26,6 +26,8 @@ install_error_handlers(api)
 api.add_router("/campaigns", campaigns.router)
 api.add_router("/campaigns", proposals.router)
 api.add_router("/campaigns", letters.router)
+api.add_router("/campaigns", joining.router)
+api.add_router("/campaigns", volunteers.router)
 api.add_router("/campaigns", selection.router)
 api.add_router("/me", me.router)
 

@@ -1,0 +1,5 @@
+"""API: volunteers (organisers only)."""
+
+from ninja import Router
+
+router = Router(tags=["volunteers"])

@@ -1,0 +1,6 @@
+"""Volunteering pages (namespace "volunteering")."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "volunteering"
+urlpatterns: list = []
