@@ -1,0 +1,42 @@
+"""Fair selection of workshop participants: pure Python + numpy + HiGHS, no Django.
+
+Stage 1 computes a LEXIMIN (or MAXIMIN) lottery over quota-satisfying panels
+(:func:`find_distribution`), published with integer weights; stage 2 draws one panel from a public
+random value (:func:`draw_panel`) and orders the reserve (:func:`reserve_order`). Everything is
+re-checked from the published file by ``concerto/selection/verify.py`` (stdlib only).
+See docs/selection-algorithm.md.
+"""
+
+from .audit import FORMAT, build_audit_document
+from .draw import draw_panel, normalise_random_value, replacement_for, reserve_order
+from .feasibility import check_feasibility
+from .model import (
+    ALGORITHM_VERSION,
+    WEIGHT_TOTAL,
+    Distribution,
+    Infeasible,
+    Person,
+    Quota,
+    panel_meets_quotas,
+    pool_digest,
+)
+from .solver import find_distribution
+
+__all__ = [
+    "ALGORITHM_VERSION",
+    "FORMAT",
+    "WEIGHT_TOTAL",
+    "Distribution",
+    "Infeasible",
+    "Person",
+    "Quota",
+    "build_audit_document",
+    "check_feasibility",
+    "draw_panel",
+    "find_distribution",
+    "normalise_random_value",
+    "panel_meets_quotas",
+    "pool_digest",
+    "replacement_for",
+    "reserve_order",
+]

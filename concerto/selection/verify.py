@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Re-check a published fair selection from its file alone: ``python verify.py selection.json``.
+
+Also runnable as ``python -m concerto.selection.verify selection.json``. Standard library only
+(json, hashlib, argparse, fractions): anyone can read this file and run it with any Python 3.9+.
+
+This is deliberately an *independent re-implementation* of the checks, not an import of
+``concerto.selection.algorithms``: the point of a verifier is that a bug in the code that made the
+selection is not repeated in the code that checks it. Keep the two in step by the published
+format (``concerto-selection/1``, see docs/selection-algorithm.md), not by sharing code.
+
+What is checked (report in French, exit code 0 when everything holds, 1 otherwise):
+
+1. the pool's sha256 (canonical JSON: keys sorted, no spaces, UTF-8) matches ``pool_sha256``;
+2. every published panel has ``panel_size`` distinct people of the pool and meets every quota;
+3. the weights are positive integers summing to 10**9, and the distribution's digest matches;
+4. each person's selection probability, recomputed exactly (fractions) from the weights, equals
+   the published one, and ``lowest`` is the smallest of them;
+5. the draw: ticket = sha256("<digest>|<random value>") mod 10**9 (the random value stripped and
+   inner whitespace collapsed), panel = the first whose cumulative weight exceeds the ticket;
+6. the reserve order: sha256("<random value>|reserve|<id>") ascending over people not drawn.
+
+``--recompute`` (needs the Concerto code and highspy) recomputes the distribution from the pool and
+quotas. Same panels and weights are expected when the published computation was complete and the
+versions match; otherwise the check accepts the same lowest probability within 1e-6 (a time limit
+can stop a computation at a different point on a different machine) and says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from fractions import Fraction
+
+FORMAT = "concerto-selection/1"
+WEIGHT_TOTAL = 10**9
+
+
+def canonical(data) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def sha256_of(data) -> str:
+    return hashlib.sha256(canonical(data)).hexdigest()
+
+
+def normalise(value: str) -> str:
+    return " ".join(str(value).split())
+
+
+class Report:
+    def __init__(self, out):
+        self.out = out
+        self.failures = 0
+
+    def ok(self, message: str) -> None:
+        print(f"  [OK]     {message}", file=self.out)
+
+    def fail(self, message: str) -> None:
+        self.failures += 1
+        print(f"  [ÉCHEC]  {message}", file=self.out)
+
+    def info(self, message: str) -> None:
+        print(f"  [info]   {message}", file=self.out)
+
+    def check(self, condition: bool, good: str, bad: str) -> bool:
+        if condition:
+            self.ok(good)
+        else:
+            self.fail(bad)
+        return condition
+
+
+def value_of(person: dict, category: str) -> str:
+    return str(person.get("features", {}).get(category, "") or "")
+
+
+def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        report.fail(f"Format inconnu (attendu « {FORMAT} »).")
+        return
+    meta = doc.get("meta") or {}
+    title = meta.get("title") or meta.get("campaign") or ""
+    if title:
+        report.info(f"Sélection : {title}")
+
+    # 1. The pool.
+    pool = doc.get("pool") or []
+    ids = [p.get("id") for p in pool]
+    people = {p.get("id"): p for p in pool}
+    report.check(len(set(ids)) == len(ids) and all(isinstance(i, str) and i for i in ids),
+                 f"Vivier : {len(ids)} volontaires, identifiants uniques.",
+                 "Vivier : identifiants manquants ou en double.")
+    canonical_pool = [
+        {"id": p["id"], "features": {str(k): str(v) for k, v in sorted((p.get("features") or {}).items())}}
+        for p in sorted(pool, key=lambda p: str(p.get("id")))
+    ]
+    report.check(sha256_of(canonical_pool) == doc.get("pool_sha256"),
+                 f"Empreinte du vivier conforme ({str(doc.get('pool_sha256'))[:16]}…).",
+                 "L'empreinte du vivier ne correspond pas : le vivier publié a été modifié.")
+
+    # 2. Panels and quotas.
+    quotas = doc.get("quotas") or []
+    size = doc.get("panel_size")
+    dist = doc.get("distribution") or {}
+    panels = dist.get("panels") or []
+    weights = dist.get("weights") or []
+    if not isinstance(size, int) or size < 1:
+        report.fail("Taille du panel absente ou invalide.")
+        return
+    bad_panels = []
+    for index, panel in enumerate(panels):
+        problems = []
+        if len(panel) != size or len(set(panel)) != len(panel):
+            problems.append(f"{len(set(panel))} personnes distinctes au lieu de {size}")
+        unknown = [pid for pid in panel if pid not in people]
+        if unknown:
+            problems.append(f"inconnus du vivier : {', '.join(map(str, unknown[:3]))}")
+        else:
+            for q in quotas:
+                count = sum(1 for pid in panel if q["value"] and value_of(people[pid], q["category"]) == q["value"])
+                if not q["min"] <= count <= q["max"]:
+                    problems.append(f"quota « {q['value']} » ({q['category']}) : {count} hors de [{q['min']}, {q['max']}]")
+        if problems:
+            bad_panels.append(f"panel n° {index} : " + " ; ".join(problems))
+    report.check(bool(panels) and not bad_panels,
+                 f"{len(panels)} panels publiés : chacun compte {size} volontaires du vivier et respecte les {len(quotas)} quotas.",
+                 "Panels non conformes : " + (" | ".join(bad_panels[:5]) if bad_panels else "aucun panel publié."))
+    report.check(panels == sorted(panels) and all(list(p) == sorted(p) for p in panels)
+                 and len({tuple(p) for p in panels}) == len(panels),
+                 "Panels triés et distincts (forme canonique).",
+                 "Les panels ne sont pas sous forme canonique (triés, distincts).")
+
+    # 3. Weights and digest.
+    weights_ok = (
+        len(weights) == len(panels)
+        and all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in weights)
+        and sum(weights) == WEIGHT_TOTAL
+    )
+    report.check(weights_ok,
+                 f"Poids : {len(weights)} entiers positifs de somme exactement {WEIGHT_TOTAL}.",
+                 f"Poids invalides : il faut un entier positif par panel et une somme de {WEIGHT_TOTAL} "
+                 f"(somme trouvée : {sum(w for w in weights if isinstance(w, int))}).")
+    digest = sha256_of({"panels": [list(p) for p in panels], "weights": list(weights)})
+    report.check(digest == dist.get("digest"),
+                 f"Empreinte de la distribution conforme ({digest[:16]}…).",
+                 "L'empreinte de la distribution ne correspond pas aux panels et poids publiés.")
+
+    # 4. Selection probabilities.
+    if weights_ok:
+        exact = dict.fromkeys(ids, Fraction(0))
+        for panel, weight in zip(panels, weights):  # noqa: B905 - same length checked; Python 3.9 has no strict=
+            for pid in panel:
+                exact[pid] = exact.get(pid, Fraction(0)) + Fraction(weight, WEIGHT_TOTAL)
+        published = doc.get("marginals") or {}
+        wrong = [pid for pid in ids if abs(float(exact[pid]) - float(published.get(pid, -1))) > 1e-12]
+        report.check(not wrong and set(published) == set(ids),
+                     "Probabilités de sélection recalculées : identiques à celles publiées.",
+                     "Probabilités publiées différentes du recalcul pour : " + ", ".join(map(str, wrong[:5])))
+        lowest = min(exact.values()) if exact else Fraction(0)
+        report.check(abs(float(lowest) - float(dist.get("lowest", -1))) <= 1e-12,
+                     f"Probabilité minimale : {float(lowest):.9f} (méthode {dist.get('method')}, "
+                     f"{'calcul complet' if dist.get('complete') else 'calcul arrêté par la limite de temps'}).",
+                     f"Probabilité minimale publiée ({dist.get('lowest')}) différente du recalcul ({float(lowest):.9f}).")
+
+    # 5. The draw.
+    draw = doc.get("draw")
+    drawn_panel = None
+    if draw is None:
+        report.info("Pas encore de tirage publié.")
+    elif weights_ok:
+        value = normalise(draw.get("random_value", ""))
+        ticket = int(hashlib.sha256(f"{digest}|{value}".encode()).hexdigest(), 16) % WEIGHT_TOTAL
+        report.check(ticket == draw.get("ticket"),
+                     f"Valeur aléatoire « {value} » → ticket {ticket}.",
+                     f"Le ticket publié ({draw.get('ticket')}) ne correspond pas à la valeur aléatoire « {value} » (ticket recalculé : {ticket}).")
+        cumulative, index = 0, None
+        for i, weight in enumerate(weights):
+            cumulative += weight
+            if cumulative > ticket:
+                index = i
+                break
+        low = cumulative - weights[index] if index is not None else 0
+        report.check(index == draw.get("panel_index"),
+                     f"Le ticket tombe dans le panel n° {index} (poids cumulés de {low} à {cumulative - 1}).",
+                     f"Le panel tiré publié (n° {draw.get('panel_index')}) n'est pas celui que désigne le ticket (n° {index}).")
+        if index is not None:
+            drawn_panel = panels[index]
+            report.check(list(draw.get("panel") or []) == list(drawn_panel),
+                         "Le panel publié est bien le panel tiré : " + ", ".join(drawn_panel) + ".",
+                         "Le panel publié ne correspond pas au panel tiré.")
+
+    # 6. The reserve list.
+    reserve = doc.get("reserve")
+    if reserve is not None and drawn_panel is not None:
+        value = normalise(draw.get("random_value", ""))
+        rest = sorted(pid for pid in ids if pid not in set(drawn_panel))
+        expected = sorted(rest, key=lambda pid: (hashlib.sha256(f"{value}|reserve|{pid}".encode()).hexdigest(), pid))
+        report.check(list(reserve) == expected,
+                     f"Liste de réserve : ordre recalculé identique ({len(expected)} personnes).",
+                     "L'ordre de la liste de réserve ne correspond pas au recalcul.")
+
+    if recompute:
+        recompute_distribution(doc, report)
+
+
+def recompute_distribution(doc: dict, report: Report) -> None:
+    try:
+        from concerto.selection.algorithms import Person, Quota, find_distribution
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        report.fail(f"Recalcul impossible : le code de Concerto ou highspy est introuvable ({error}).")
+        return
+    dist = doc.get("distribution") or {}
+    people = [Person(p["id"], dict(p.get("features") or {})) for p in doc.get("pool") or []]
+    quotas = [Quota(q["category"], q["value"], int(q["min"]), int(q["max"])) for q in doc.get("quotas") or []]
+    method = dist.get("method") or "leximin"
+    report.info(f"Recalcul de la distribution ({method})…")
+    result = find_distribution(people, quotas, int(doc["panel_size"]), method=method, time_limit=600.0)
+    same = [list(p) for p in result.panels] == dist.get("panels") and result.weights == dist.get("weights")
+    if same:
+        report.ok("Recalcul : mêmes panels et mêmes poids.")
+        return
+    close = abs(result.lowest - float(dist.get("lowest", -1))) <= 1e-6
+    report.check(close,
+                 f"Recalcul : distribution différente mais même probabilité minimale ({result.lowest:.9f}, à 1e-6 près).",
+                 f"Recalcul : probabilité minimale {result.lowest:.9f} au lieu de {dist.get('lowest')}.")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Vérifie une sélection publiée par Concerto.")
+    parser.add_argument("file", help="le fichier publié (selection.json)")
+    parser.add_argument("--recompute", action="store_true",
+                        help="recalcule aussi la distribution (nécessite Concerto et highspy)")
+    args = parser.parse_args(argv)
+    out = sys.stdout
+    print(f"Vérification de {args.file}", file=out)
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            doc = json.load(handle)
+    except (OSError, ValueError) as error:
+        print(f"  [ÉCHEC]  Fichier illisible : {error}", file=out)
+        return 1
+    report = Report(out)
+    try:
+        verify(doc, report, recompute=args.recompute)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        report.fail(f"Fichier mal formé : {error!r}")
+    if report.failures:
+        print(f"Résultat : {report.failures} vérification(s) en échec.", file=out)
+        return 1
+    print("Résultat : tout est conforme.", file=out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
