@@ -1,0 +1,169 @@
+"""Joining a campaign with a letter code, and signing in with code + PIN. Plain forms, no JavaScript."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from concerto.campaigns.selectors import campaign_get
+from concerto.core.errors import DomainError, FieldErrors
+from concerto.core.http import demo_mode, safe_next
+from concerto.core.ratelimit import client_ip
+
+from . import joining, rules
+from .codes import format_code
+from .join_forms import CodeForm, EmailJoinForm, PinJoinForm, PinSignInForm
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _join_url(slug: str, canonical: str = "") -> str:
+    url = reverse("joining:join", args=[slug])
+    return f"{url}?{urlencode({'code': format_code(canonical)})}" if canonical else url
+
+
+def _apply(form, exc: DomainError, code_field: str | None = "code"):
+    """Errors about the code go on the code field; field errors on their fields; the rest on top."""
+    if isinstance(exc, FieldErrors):
+        for name, message in exc.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+    elif code_field and (exc.code.startswith("code_") or exc.status == 429):
+        form.add_error(code_field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def _welcome(request, campaign, result):
+    if result.sector is not None:
+        text = _("Welcome! You joined “%(campaign)s” as a resident verified by letter (sector: %(sector)s).") % {
+            "campaign": campaign.name, "sector": result.sector.name}
+    else:
+        text = _("Welcome! You joined “%(campaign)s” as a resident verified by letter.") % {"campaign": campaign.name}
+    messages.success(request, text)
+    return redirect("dashboard:campaign_home", campaign.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def join(request, slug):
+    campaign = campaign_get(slug)
+    user = request.user
+    context = {"campaign": campaign, "step": "code"}
+    if user.is_authenticated and not rules.can_join_with_code(user, campaign):
+        context["refused"] = True
+        return render(request, "letters/join.html", context, status=403 if request.method == "POST" else 200)
+
+    if request.method == "GET":
+        context["form"] = CodeForm(initial={"code": request.GET.get("code", "")[:40]})
+        return render(request, "letters/join.html", context)
+
+    step = request.POST.get("step", "code")
+    ip = client_ip(request)
+    if step in ("email", "pin") and not user.is_authenticated:
+        return _join_details(request, campaign, step, ip, context)
+
+    # Step 1 (and the whole join for a signed-in person).
+    form = CodeForm(request.POST)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "letters/join.html", context, status=400)
+    try:
+        if user.is_authenticated:
+            result = joining.join_with_code(campaign=campaign, text=form.cleaned_data["code"], ip=ip, user=user)
+            return _welcome(request, campaign, result)
+        code = joining.code_lookup(campaign=campaign, text=form.cleaned_data["code"], ip=ip)
+    except DomainError as exc:
+        _apply(form, exc)
+        return render(request, "letters/join.html", context, status=exc.status)
+    shown = format_code(code.code)
+    context.update(step="details", code=shown, sector=code.household.sector,
+                   email_form=EmailJoinForm(prefix="email", initial={"code": shown}),
+                   pin_form=PinJoinForm(prefix="pin", initial={"code": shown}))
+    return render(request, "letters/join.html", context)
+
+
+def _join_details(request, campaign, step, ip, context):
+    """Step 2: the code again (hidden, checked again), then an e-mail or a public name and a PIN."""
+    email_form = EmailJoinForm(request.POST if step == "email" else None, prefix="email")
+    pin_form = PinJoinForm(request.POST if step == "pin" else None, prefix="pin")
+    form = email_form if step == "email" else pin_form
+    code_text = request.POST.get(f"{step}-code", "")
+    if not email_form.is_bound:
+        email_form = EmailJoinForm(prefix="email", initial={"code": code_text})
+    if not pin_form.is_bound:
+        pin_form = PinJoinForm(prefix="pin", initial={"code": code_text})
+    context.update(step="details", code=code_text, email_form=email_form, pin_form=pin_form, chosen=step)
+    if not form.is_valid():
+        if "code" in form.errors:
+            return _back_to_code(request, context, code_text, form.errors["code"][0], 400)
+        if step == "pin" and "pin" not in form.errors and "pin_again" not in form.errors:
+            try:  # all the errors at once: the PIN rules too, not only the missing name
+                joining.pin_validate(form.cleaned_data.get("pin", ""), form.cleaned_data.get("pin_again", ""))
+            except FieldErrors as exc:
+                _apply(form, exc, code_field=None)
+        return render(request, "letters/join.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        if step == "email":
+            result = joining.join_with_code(
+                campaign=campaign, text=data["code"], ip=ip, email=data["email"],
+                display_name=data["display_name"],
+                build_url=lambda secret: request.build_absolute_uri(reverse("residents:link", args=[secret])),
+                next_url=_join_url(campaign.slug, joining.code_check_format(data["code"])),
+            )
+        else:
+            result = joining.join_with_code(
+                campaign=campaign, text=data["code"], ip=ip, display_name=data["display_name"],
+                pin=data["pin"], pin_again=data["pin_again"],
+            )
+    except FieldErrors as exc:
+        _apply(form, exc, code_field=None)
+        return render(request, "letters/join.html", context, status=exc.status)
+    except DomainError as exc:
+        if exc.code.startswith("code_") or exc.status == 429:
+            return _back_to_code(request, context, code_text, exc.message, exc.status)
+        _apply(form, exc, code_field=None)
+        return render(request, "letters/join.html", context, status=exc.status)
+    if result.link_sent:
+        return render(request, "letters/join_link_sent.html", {
+            "campaign": campaign, "email": result.email, "demo_link": result.demo_link if demo_mode() else None,
+        })
+    login(request, result.user, backend=BACKEND)  # rotates the session key
+    return _welcome(request, campaign, result)
+
+
+def _back_to_code(request, context, code_text, message, status):
+    """The code is wrong after all (revoked meanwhile, mistyped hidden field, 429): back to step 1."""
+    form = CodeForm({"code": code_text})
+    if form.is_valid():
+        form.add_error("code", message)
+    context.update(step="code", form=form)
+    return render(request, "letters/join.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def pin_sign_in(request):
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), "")
+    form = PinSignInForm(request.POST or None, initial={"next": next_url})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = joining.pin_sign_in(text=data["code"], pin=data["pin"], ip=client_ip(request),
+                                           display_name=data["display_name"])
+            except DomainError as exc:
+                if exc.code.startswith("code_") and exc.code != "code_pin_failed":
+                    form.add_error("code", exc.message)
+                else:
+                    form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                login(request, user, backend=BACKEND)  # rotates the session key
+                messages.success(request, _("You are signed in."))
+                return redirect(safe_next(request, next_url, reverse("dashboard:me")))
+    return render(request, "letters/pin_sign_in.html", {"form": form, "next": next_url}, status=status)
