@@ -1,5 +1,201 @@
-"""API endpoints for the letters app."""
+"""Households, batches of letters and their tracking: organisers of the campaign only.
 
-from ninja import Router
+Every endpoint needs a token (401 without) and the organiser role in the campaign (403 for
+anyone else, residents and other teams included). Invitation codes are only ever served here,
+to organisers, in the households list (``active_code``): they need them to reprint or read a
+code over the phone. The PDF of a batch is downloaded from the website (``download_url``), where
+the organiser is signed in; the API never serves the file.
+"""
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.urls import reverse
+from ninja import Field, Query, Router, Schema, Status
+
+from concerto.campaigns.selectors import campaign_get
+from concerto.letters import rules, selectors, services
+from concerto.letters.codes import format_code
+from concerto.letters.errors import LettersNotAllowed
+from concerto.letters.models import BatchKind, BatchStatus
+from concerto.letters.views import join_url
+
+from .auth import token_required
+from .pagination import paginate
+from .schemas import NOT_FOUND, READ_ERRORS, WRITE_ERRORS, Error, PageInfo, PageParams
 
 router = Router(tags=["letters"])
+
+ORGANISER = {"auth": token_required}
+READ = {**READ_ERRORS, 403: Error, **NOT_FOUND}
+
+
+def _campaign(request, slug):
+    campaign = campaign_get(slug)
+    if not rules.can_manage_letters(request.auth, campaign):
+        raise LettersNotAllowed()
+    return campaign
+
+
+# --- Schemas ------------------------------------------------------------------------------------
+
+
+class HouseholdFilters(PageParams):
+    sector: str = Field("", max_length=40, pattern=r"^[-a-zA-Z0-9_]*$",
+                        description='Code of a sector of the campaign, or "none" for households without sector.')
+    used: Literal["used", "unused", "revoked"] | None = Field(
+        None, description="Active code used at least once, never used, or a letter was re-issued.")
+    q: str = Field("", max_length=100, pattern=r"^[^\x00]*$", description="Words of the address or the name.")
+
+
+class HouseholdOut(Schema):
+    id: int
+    name: str
+    address_lines: list[str] = Field(..., description="As printed in the envelope window.")
+    address_line1: str
+    address_line2: str
+    address_line3: str
+    postcode: str
+    city: str
+    sector: str | None = Field(..., description="Code of the household's sector.")
+    active_code: str | None = Field(..., description="The code printed on the current letter (organisers only).")
+    code_uses: int | None
+    code_max_uses: int | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_sector(obj) -> str | None:
+        return obj.sector.code if obj.sector_id else None
+
+    @staticmethod
+    def resolve_active_code(obj) -> str | None:
+        code = selectors.active_code(obj)
+        return format_code(code.code) if code else None
+
+    @staticmethod
+    def resolve_code_uses(obj) -> int | None:
+        code = selectors.active_code(obj)
+        return code.use_count if code else None
+
+    @staticmethod
+    def resolve_code_max_uses(obj) -> int | None:
+        code = selectors.active_code(obj)
+        return code.max_uses if code else None
+
+
+class HouseholdPage(PageInfo):
+    items: list[HouseholdOut]
+
+
+class BatchOut(Schema):
+    id: int
+    kind: Literal[tuple(BatchKind.values)]  # type: ignore[valid-type]
+    status: Literal[tuple(BatchStatus.values)]  # type: ignore[valid-type]
+    total: int = Field(..., description="Letters in the batch.")
+    done: int = Field(..., description="Letters generated so far.")
+    percent: int
+    error: str = Field(..., description="Why the generation failed (status failed).")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    sent_at: datetime | None = Field(..., description="When the organiser marked it printed and posted.")
+    download_url: str | None = Field(..., description="Website page that downloads the PDF (signed-in organisers).")
+
+    @staticmethod
+    def resolve_percent(obj) -> int:
+        return selectors.batch_percent(obj)
+
+    @staticmethod
+    def resolve_download_url(obj) -> str | None:
+        if obj.status != BatchStatus.DONE or not obj.file:
+            return None
+        return reverse("letters:batch_download", args=[obj.campaign.slug, obj.pk])
+
+
+class BatchPage(PageInfo):
+    items: list[BatchOut]
+
+
+class BatchIn(Schema):
+    kind: Literal["invitation", "reminder"] = Field(
+        "invitation", description="Invitations, or reminders for households whose posted code is still unused.")
+    scope: Literal["new", "all"] = Field(
+        "new", description="Invitations only: households never in an invitation batch, or all households.")
+
+
+class SectorFigures(Schema):
+    sector: str | None = Field(..., description="Sector name; null for households without sector.")
+    households: int
+    letters_sent: int
+    codes_used: int
+    percent_used: float
+    residents_by_code: int
+
+    @staticmethod
+    def resolve_sector(obj) -> str | None:
+        return obj["name"]
+
+
+class DayFigures(Schema):
+    day: date
+    letters_sent: int
+    codes_first_used: int
+
+
+class LetterStatsOut(Schema):
+    households: int
+    letters_sent: int = Field(..., description="Households whose letter is in a batch marked posted.")
+    codes_used: int = Field(..., description="Codes used at least once.")
+    percent_used: float = Field(..., description="codes_used / letters_sent, in percent.")
+    residents_by_code: int = Field(..., description="Residents who joined with a code.")
+    by_sector: list[SectorFigures]
+    by_day: list[DayFigures]
+
+
+# --- Endpoints ----------------------------------------------------------------------------------
+
+
+@router.get("/{slug}/households", response={200: HouseholdPage, **READ},
+            summary="Households of the campaign with their active code (organisers only)", **ORGANISER)
+def list_households(request, slug: str, filters: Query[HouseholdFilters]):
+    campaign = _campaign(request, slug)
+    return paginate(
+        selectors.household_list(campaign, sector=filters.sector, used=filters.used or "", q=filters.q), filters)
+
+
+@router.get("/{slug}/letters/batches", response={200: BatchPage, **READ},
+            summary="Batches of letters, newest first (organisers only)", **ORGANISER)
+def list_batches(request, slug: str, pages: Query[PageParams]):
+    campaign = _campaign(request, slug)
+    return paginate(selectors.batch_list(campaign).select_related("campaign"), pages)
+
+
+@router.get("/{slug}/letters/batches/{batch_id}", response={200: BatchOut, **READ},
+            summary="One batch of letters and its progress (organisers only)", **ORGANISER)
+def get_batch(request, slug: str, batch_id: int):
+    campaign = _campaign(request, slug)
+    batch = selectors.batch_get(campaign, batch_id)
+    batch.campaign = campaign
+    return batch
+
+
+@router.post("/{slug}/letters/batches", response={202: BatchOut, **WRITE_ERRORS},
+             summary="Generate a batch of invitations or reminders (202: poll the batch for its status)",
+             **ORGANISER)
+def create_batch(request, slug: str, payload: BatchIn | None = None):
+    campaign = _campaign(request, slug)
+    payload = payload or BatchIn()
+    batch = services.batch_create(user=request.auth, campaign=campaign, kind=payload.kind, scope=payload.scope,
+                                  join_url=join_url(request, campaign))
+    batch.refresh_from_db()
+    batch.campaign = campaign
+    return Status(202, batch)
+
+
+@router.get("/{slug}/letters/stats", response={200: LetterStatsOut, **READ},
+            summary="Letters sent, codes used, by sector and by day (organisers only)", **ORGANISER)
+def letter_stats(request, slug: str):
+    campaign = _campaign(request, slug)
+    figures = selectors.figures_with_rate(campaign)
+    return {**figures, "by_sector": selectors.tracking_by_sector(campaign),
+            "by_day": selectors.tracking_by_day(campaign)}

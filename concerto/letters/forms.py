@@ -1,0 +1,92 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from concerto.campaigns.models import SupportLevel
+
+from .models import BatchKind
+from .pdf import PLACEHOLDERS
+from .selectors import USED_FILTERS
+from .services import REASON_MAX, SETTINGS_LIMITS
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file of the households"),
+        help_text=_("Saved from a spreadsheet as CSV (UTF-8 or Excel's “CSV (separator: semicolon)”). "
+                    "First line: the column titles adresse, complement, code_postal, ville, secteur, nom."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+    )
+
+
+def placeholders_help() -> str:
+    return "; ".join(f"{{{name}}}: {label}" for name, label in PLACEHOLDERS.items())
+
+
+class SettingsForm(forms.Form):
+    sender_lines = forms.CharField(
+        label=_("Sender"), required=False, max_length=SETTINGS_LIMITS["sender_lines"],
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One line per line, at most 6: printed at the top left of each letter."))
+    place = forms.CharField(label=_("Place written before the date"), required=False,
+                            max_length=SETTINGS_LIMITS["place"], help_text=_("For example “Aix-en-Provence”."))
+    title = forms.CharField(label=_("Subject"), required=False, max_length=SETTINGS_LIMITS["title"])
+    body = forms.CharField(label=_("Letter text"), max_length=SETTINGS_LIMITS["body"],
+                           widget=forms.Textarea(attrs={"rows": 16}))
+    signature = forms.CharField(label=_("Signature"), required=False, max_length=SETTINGS_LIMITS["signature"])
+    residents_per_code = forms.IntegerField(
+        label=_("Residents who may join with one code"), min_value=1, max_value=20,
+        help_text=_("Applies to the codes created from now on (imports and re-issued letters)."))
+    support_level = forms.ChoiceField(
+        label=_("Who may support and propose actions"), choices=SupportLevel.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _(
+            "Plain text; an empty line starts a new paragraph. Placeholders replaced for each household: %(list)s."
+        ) % {"list": placeholders_help()}
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(label=_("Address or name"), required=False, max_length=100)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    used = forms.ChoiceField(label=_("Code"), required=False, choices=[
+        ("", _("All households")), ("used", _("Code used")), ("unused", _("Code not used yet")),
+        ("revoked", _("Letter re-issued")),
+    ])
+
+    def __init__(self, *args, sectors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = (
+            [("", _("All sectors"))] + [(s.code, s.name) for s in sectors] + [("none", _("Without sector"))]
+        )
+
+    def values(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        used = data.get("used", "")
+        return {"q": data.get("q", ""), "sector": data.get("sector", ""),
+                "used": used if used in USED_FILTERS else ""}
+
+
+class StreetRuleForm(forms.Form):
+    street = forms.CharField(label=_("Street"), max_length=200,
+                             help_text=_("As written in addresses, without number: “avenue Saint-Jérôme”. "
+                                         "Abbreviations (av., bd, ch.) and accents do not matter."))
+    sector = forms.ChoiceField(label=_("Sector"))
+
+    def __init__(self, *args, sectors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = [("", "—")] + [(str(s.pk), s.name) for s in sectors]
+
+
+class BatchForm(forms.Form):
+    kind = forms.ChoiceField(choices=[(BatchKind.INVITATION, BatchKind.INVITATION.label),
+                                      (BatchKind.REMINDER, BatchKind.REMINDER.label)], widget=forms.HiddenInput)
+    scope = forms.ChoiceField(label=_("Households"), required=False, widget=forms.RadioSelect, choices=[
+        ("new", _("Households that never had an invitation letter")),
+        ("all", _("All households (reprint every letter)")),
+    ])
+
+
+class ReissueForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the letter re-issued?"), max_length=REASON_MAX,
+                             help_text=_("For example “letter lost” or “code given to a neighbour”."))

@@ -1,0 +1,258 @@
+"""Reads of the letters app, built for the pages and the stats that use them (constant query counts)."""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.utils import timezone
+
+from concerto.campaigns.models import Campaign, Sector
+
+from .errors import BatchNotFound, HouseholdNotFound
+from .households_csv import normalise
+from .models import (
+    BatchKind,
+    BatchLetter,
+    BatchStatus,
+    CodeUse,
+    Household,
+    HouseholdImport,
+    InvitationCode,
+    LetterBatch,
+    LetterSettings,
+    StreetRule,
+)
+
+
+def _sent_letters(campaign):
+    return BatchLetter.objects.filter(batch__campaign=campaign, batch__sent_at__isnull=False)
+
+
+def letter_figures(campaign) -> dict:
+    """Headline figures, in one query whatever the number of households.
+
+    ``letters_sent``: households with a code in a batch marked printed and posted (a household
+    reminded or re-issued still counts once). ``codes_used``: codes used at least once (a
+    revoked code that was used still counts). ``residents_by_code``: distinct residents who joined
+    with a code.
+    """
+    households = Household.objects.filter(campaign=campaign)
+    sent = households.filter(Exists(_sent_letters(campaign).filter(code__household=OuterRef("pk"))))
+    used = InvitationCode.objects.filter(campaign=campaign, use_count__gte=1)
+    joined = CodeUse.objects.filter(code__campaign=campaign)
+    row = Campaign.objects.filter(pk=campaign.pk).aggregate(
+        households=_scalar_count(households, "pk"),
+        letters_sent=_scalar_count(sent, "pk"),
+        codes_used=_scalar_count(used, "pk"),
+        residents_by_code=_scalar_count(joined, "user_id", distinct=True),
+    )
+    return {key: row[key] or 0 for key in ("letters_sent", "codes_used", "households", "residents_by_code")}
+
+
+def _scalar_count(qs, field: str, *, distinct: bool = False):
+    """``(SELECT COUNT(field) FROM …)`` as an expression, so several counts share one query."""
+    counted = qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count(field, distinct=distinct))
+    return Max(Subquery(counted.values("n")[:1]))
+
+
+def figures_with_rate(campaign) -> dict:
+    figures = letter_figures(campaign)
+    sent = figures["letters_sent"]
+    figures["percent_used"] = round(100 * figures["codes_used"] / sent, 1) if sent else 0.0
+    return figures
+
+
+def tracking_by_sector(campaign) -> list[dict]:
+    """One row per sector (and one for households without sector): households, letters sent,
+    codes used, residents who joined by code. Four grouped queries."""
+    sectors = list(Sector.objects.filter(campaign=campaign).order_by("name"))
+    households = dict(
+        Household.objects.filter(campaign=campaign).values_list("sector_id").annotate(n=Count("id"))
+    )
+    sent = dict(
+        Household.objects.filter(campaign=campaign)
+        .filter(Exists(_sent_letters(campaign).filter(code__household=OuterRef("pk"))))
+        .values_list("sector_id").annotate(n=Count("id"))
+    )
+    used = dict(
+        InvitationCode.objects.filter(campaign=campaign, use_count__gte=1)
+        .values_list("household__sector_id").annotate(n=Count("id"))
+    )
+    residents = dict(
+        CodeUse.objects.filter(code__campaign=campaign)
+        .values_list("code__household__sector_id").annotate(n=Count("user_id", distinct=True))
+    )
+    rows = []
+    for sector_id, name in [(s.pk, s.name) for s in sectors] + [(None, None)]:
+        row = {
+            "sector_id": sector_id, "name": name, "households": households.get(sector_id, 0),
+            "letters_sent": sent.get(sector_id, 0), "codes_used": used.get(sector_id, 0),
+            "residents_by_code": residents.get(sector_id, 0),
+        }
+        row["percent_used"] = round(100 * row["codes_used"] / row["letters_sent"], 1) if row["letters_sent"] else 0.0
+        if sector_id is not None or row["households"]:
+            rows.append(row)
+    return rows
+
+
+def tracking_by_day(campaign) -> list[dict]:
+    """Per local day: letters posted (letters in batches marked sent that day) and codes used for
+    the first time that day. Two queries; days without either are left out."""
+    per_day: dict[date, dict] = defaultdict(lambda: {"letters_sent": 0, "codes_first_used": 0})
+    batches = (
+        LetterBatch.objects.filter(campaign=campaign, sent_at__isnull=False)
+        .annotate(n=Count("letters")).values_list("sent_at", "n")
+    )
+    for sent_at, n in batches:
+        per_day[timezone.localdate(sent_at)]["letters_sent"] += n
+    firsts = (
+        CodeUse.objects.filter(code__campaign=campaign).values("code_id")
+        .annotate(first=Min("created_at")).values_list("first", flat=True)
+    )
+    for first in firsts:
+        per_day[timezone.localdate(first)]["codes_first_used"] += 1
+    days = [{"day": day, **values} for day, values in sorted(per_day.items())]
+    peak = max([max(d["letters_sent"], d["codes_first_used"]) for d in days] or [0])
+    for d in days:
+        d["peak"] = peak
+    return days
+
+
+# --- Households ---------------------------------------------------------------------------------
+
+USED_FILTERS = ("", "used", "unused", "revoked")
+
+
+def _active_codes():
+    return InvitationCode.objects.filter(revoked_at__isnull=True)
+
+
+def household_list(campaign, *, sector: str = "", used: str = "", q: str = ""):
+    """Households with their sector and active code (prefetched as ``active_codes``), filtered.
+
+    ``sector``: a sector code, or "none" for households without sector. ``used``: "used" (the
+    active code was used at least once), "unused", "revoked" (a code was revoked: re-issued).
+    ``q``: words of the address or name, accent- and case-insensitive.
+    """
+    qs = Household.objects.filter(campaign=campaign).select_related("sector").prefetch_related(
+        Prefetch("codes", queryset=_active_codes(), to_attr="active_codes")
+    )
+    if sector == "none":
+        qs = qs.filter(sector__isnull=True)
+    elif sector:
+        qs = qs.filter(sector__code=sector)
+    if used == "used":
+        qs = qs.filter(codes__revoked_at__isnull=True, codes__use_count__gte=1)
+    elif used == "unused":
+        qs = qs.filter(codes__revoked_at__isnull=True, codes__use_count=0)
+    elif used == "revoked":
+        qs = qs.filter(Exists(InvitationCode.objects.filter(household=OuterRef("pk"), revoked_at__isnull=False)))
+    words = normalise(q or "")[:100]
+    if words:
+        qs = qs.filter(Q(key__contains=words) | Q(name__icontains=q.strip()[:100]))
+    return qs.order_by("sector__name", "address_line1", "pk")
+
+
+def household_get(campaign, household_id) -> Household:
+    try:
+        household_id = int(household_id)
+    except (TypeError, ValueError):
+        raise HouseholdNotFound() from None
+    household = (
+        Household.objects.filter(campaign=campaign, pk=household_id).select_related("sector")
+        .prefetch_related(Prefetch("codes", queryset=InvitationCode.objects.order_by("-created_at")))
+        .first()
+    )
+    if household is None:
+        raise HouseholdNotFound()
+    return household
+
+
+def active_code(household) -> InvitationCode | None:
+    codes = getattr(household, "active_codes", None)
+    if codes is None:
+        return InvitationCode.objects.filter(household=household, revoked_at__isnull=True).first()
+    return codes[0] if codes else None
+
+
+def existing_keys(campaign) -> set[str]:
+    return set(Household.objects.filter(campaign=campaign).values_list("key", flat=True))
+
+
+def households_without_sector(campaign) -> int:
+    return Household.objects.filter(campaign=campaign, sector__isnull=True).count()
+
+
+def sectors_of(campaign) -> list[Sector]:
+    return list(Sector.objects.filter(campaign=campaign).order_by("name"))
+
+
+def street_rules_of(campaign) -> list[StreetRule]:
+    return list(StreetRule.objects.filter(campaign=campaign).select_related("sector").order_by("street"))
+
+
+def household_import_get(campaign, import_id) -> HouseholdImport:
+    from django.http import Http404
+
+    try:
+        import_id = int(import_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = HouseholdImport.objects.filter(campaign=campaign, pk=import_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def recent_imports(campaign, limit: int = 10):
+    return list(HouseholdImport.objects.filter(campaign=campaign).defer("preview").order_by("-created_at")[:limit])
+
+
+# --- Settings and batches -----------------------------------------------------------------------
+
+
+def letter_settings_of(campaign) -> LetterSettings | None:
+    return LetterSettings.objects.filter(campaign=campaign).first()
+
+
+def batch_list(campaign):
+    return LetterBatch.objects.filter(campaign=campaign).order_by("-created_at", "-pk")
+
+
+def batch_get(campaign, batch_id) -> LetterBatch:
+    try:
+        batch_id = int(batch_id)
+    except (TypeError, ValueError):
+        raise BatchNotFound() from None
+    batch = LetterBatch.objects.filter(campaign=campaign, pk=batch_id).first()
+    if batch is None:
+        raise BatchNotFound()
+    return batch
+
+
+def batch_percent(batch: LetterBatch) -> int:
+    if batch.status == BatchStatus.DONE:
+        return 100
+    return int(100 * batch.done / batch.total) if batch.total else 0
+
+
+def printable_counts(campaign) -> dict:
+    """How many letters each kind of batch would contain now (for the batches page)."""
+    active = InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True)
+    in_invitation = BatchLetter.objects.filter(
+        code=OuterRef("pk"), batch__kind=BatchKind.INVITATION
+    ).exclude(batch__status=BatchStatus.FAILED)
+    return {
+        "new": active.exclude(Exists(in_invitation)).count(),
+        "all": active.count(),
+        "reminders": reminder_codes(campaign).count(),
+    }
+
+
+def reminder_codes(campaign):
+    """Active codes never used whose letter (invitation or re-issue) was marked posted."""
+    sent = BatchLetter.objects.filter(
+        code=OuterRef("pk"), batch__sent_at__isnull=False,
+        batch__kind__in=[BatchKind.INVITATION, BatchKind.REISSUE],
+    )
+    return InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True, use_count=0).filter(Exists(sent))

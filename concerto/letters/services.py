@@ -1,0 +1,607 @@
+"""Writes of the organiser's side of letters: one function per act, transactional, audit-logged.
+
+Every service checks ``rules.can_manage_letters`` again, so no path (view, API, task) skips it.
+PDF rendering never runs inside the service's transaction: a batch is created (rows only) and
+committed, then rendered, in the request for small batches or by a django-tasks worker for large
+ones (the task finds the committed rows).
+"""
+
+import hashlib
+import logging
+import secrets
+import tempfile
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from concerto.campaigns.models import Campaign, PhaseKind, Sector, SupportLevel
+from concerto.core.audit import log_action
+from concerto.core.errors import FieldErrors, Invalid
+from concerto.core.text import clean_block, clean_line
+
+from . import rules, selectors
+from .codes import format_code, new_code
+from .errors import (
+    BatchNotReady,
+    ImportHasErrors,
+    ImportNotPending,
+    LettersNotAllowed,
+    NothingToPrint,
+)
+from .households_csv import ImportPreview, household_key, normalise, parse_households, sector_lookup
+from .models import (
+    BatchKind,
+    BatchLetter,
+    BatchStatus,
+    Household,
+    HouseholdImport,
+    ImportStatus,
+    InvitationCode,
+    LetterBatch,
+    LetterSettings,
+    StreetRule,
+)
+from .pdf import (
+    DEFAULT_LETTER_TEXT,
+    LetterData,
+    PlaceholderError,
+    render_body,
+    render_letters,
+    render_letters_to_file,
+)
+
+logger = logging.getLogger("concerto.letters")
+
+# Batches up to this size are rendered in the organiser's request (about 3.5 s for 1,000);
+# larger ones go to the worker and show a progress page.
+INLINE_LIMIT = 1000
+PROGRESS_EVERY = 100
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _require(user, campaign) -> None:
+    if not rules.can_manage_letters(user, campaign):
+        raise LettersNotAllowed()
+
+
+# --- Settings -----------------------------------------------------------------------------------
+
+
+def default_settings(campaign: Campaign) -> LetterSettings:
+    """The letter used until the organiser saves their own (not saved)."""
+    return LetterSettings(
+        campaign=campaign, sender_lines=campaign.organisation.name, place=campaign.territory,
+        title=_("Invitation: %(campaign)s") % {"campaign": campaign.name}, body=default_body(4),
+        signature=_("The organising team"),
+    )
+
+
+def default_body(residents_per_code: int) -> str:
+    """The default French text, with the number of residents per code written in."""
+    return DEFAULT_LETTER_TEXT.replace("{max_foyer}", str(residents_per_code))
+
+
+def letter_settings_get(campaign: Campaign) -> LetterSettings:
+    return selectors.letter_settings_of(campaign) or default_settings(campaign)
+
+
+def _deadline(campaign) -> str:
+    """``{date_limite}``: the end of the selection (volunteering) phase, else of the letters phase."""
+    phases = {p.kind: p for p in campaign.phases.all()}
+    phase = phases.get(PhaseKind.SELECTION) or phases.get(PhaseKind.INVITATION)
+    if phase is None:
+        return ""
+    return formats.date_format(timezone.localtime(phase.ends_at), "j F Y")
+
+
+def placeholder_values(*, campaign, household: Household | None, code: str, link: str, deadline: str) -> dict:
+    """The values of the letter's placeholders for one household (see pdf.PLACEHOLDERS)."""
+    if household is None:
+        return {"nom": "", "adresse": "12 avenue Saint-Jérôme", "code": code, "lien": link,
+                "secteur": _("your sector"), "quartier": campaign.territory or campaign.name,
+                "date_limite": deadline}
+    address = ", ".join(line for line in [household.address_line1, household.address_line2,
+                                          household.address_line3] if line)
+    return {
+        "nom": household.name, "adresse": address, "code": code, "lien": link,
+        "secteur": household.sector.name if household.sector_id else "",
+        "quartier": campaign.territory or campaign.name, "date_limite": deadline,
+    }
+
+
+SETTINGS_LIMITS = {"sender_lines": 600, "place": 100, "title": 200, "body": 5000, "signature": 200}
+
+
+def letter_settings_update(*, user, campaign: Campaign, sender_lines: str, place: str, title: str, body: str,
+                           signature: str, residents_per_code, support_level: str) -> LetterSettings:
+    """Save the letter and the campaign's support level. Nothing changes if any field is wrong."""
+    _require(user, campaign)
+    values = {
+        "sender_lines": clean_block(sender_lines or ""), "place": clean_line(place or ""),
+        "title": clean_line(title or ""), "body": clean_block(body or ""), "signature": clean_line(signature or ""),
+    }
+    errors = {}
+    for name, limit in SETTINGS_LIMITS.items():
+        if len(values[name]) > limit:
+            errors[name] = _("At most %(max)s characters.") % {"max": limit}
+    if len(values["sender_lines"].splitlines()) > 6:
+        errors["sender_lines"] = _("At most 6 lines: they must fit above the address window.")
+    if not values["body"]:
+        errors["body"] = _("The letter needs a text.")
+    else:
+        sample = placeholder_values(campaign=campaign, household=None, code="K7QM-4XPT-9C",
+                                    link="https://example.org/", deadline=_deadline(campaign) or "1 janvier")
+        try:
+            render_body(values["body"], sample)
+        except PlaceholderError as exc:
+            errors["body"] = str(exc)
+    try:
+        per_code = int(residents_per_code)
+    except (TypeError, ValueError):
+        per_code = 0
+    if not 1 <= per_code <= 20:
+        errors["residents_per_code"] = _("Between 1 and 20 residents per code.")
+    if support_level not in SupportLevel.values:
+        errors["support_level"] = _("Choose one of the proposed levels.")
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        letter, _created = LetterSettings.objects.select_for_update().get_or_create(campaign=campaign)
+        for name, value in values.items():
+            setattr(letter, name, value)
+        letter.residents_per_code = per_code
+        letter.updated_by = user
+        letter.save()
+        if campaign.support_level != support_level:
+            Campaign.objects.filter(pk=campaign.pk).update(support_level=support_level)
+            campaign.support_level = support_level
+            log_action("letters.support_level.changed", actor=user, scope=campaign.slug, target=campaign,
+                       support_level=support_level)
+        log_action("letters.settings.updated", actor=user, scope=campaign.slug, target=letter)
+    return letter
+
+
+# --- Import -------------------------------------------------------------------------------------
+
+
+def _rules_for_parsing(campaign) -> list[tuple[str, str]]:
+    # Longest street first, so "rue des Lavandes prolongée" wins over "rue des Lavandes".
+    rules_ = StreetRule.objects.filter(campaign=campaign).select_related("sector")
+    pairs = [(r.street, r.sector.code) for r in rules_]
+    return sorted(pairs, key=lambda p: (-len(normalise(p[0])), p[0]))
+
+
+def household_import_preview(*, user, campaign: Campaign, filename: str, data: bytes) -> HouseholdImport:
+    """Parse an uploaded CSV file and keep the result; nothing is imported yet."""
+    _require(user, campaign)
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise FieldErrors({"file": _("The file is too big: the limit is %(max)s MB.") % {
+            "max": UPLOAD_MAX_BYTES // 1024 // 1024}})
+    sectors = sector_lookup(Sector.objects.filter(campaign=campaign).values_list("code", "name"))
+    preview = parse_households(data, sectors=sectors, street_rules=_rules_for_parsing(campaign),
+                               existing_keys=selectors.existing_keys(campaign))
+    with transaction.atomic():
+        upload = HouseholdImport.objects.create(
+            campaign=campaign, uploaded_by=user, filename=clean_line(filename or "")[:200] or "import.csv",
+            sha256=hashlib.sha256(data).hexdigest(), row_count=len(preview.rows),
+            error_count=len(preview.errors), preview=preview.to_json(),
+        )
+        log_action("letters.import.previewed", actor=user, scope=campaign.slug, target=upload,
+                   rows=len(preview.rows), errors=len(preview.errors), duplicates=len(preview.duplicates))
+    return upload
+
+
+def _fresh_codes(count: int) -> list[str]:
+    """``count`` new codes, distinct from each other and from every stored code."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = {new_code() for _i in range(count - len(codes))}
+        wanted -= codes
+        for start in range(0, len(wanted), 2000):
+            chunk = list(wanted)[start:start + 2000]
+            wanted -= set(InvitationCode.objects.filter(code__in=chunk).values_list("code", flat=True))
+        codes |= wanted
+    return list(codes)
+
+
+def _max_uses(campaign) -> int:
+    return letter_settings_get(campaign).residents_per_code
+
+
+def household_import_confirm(*, user, campaign: Campaign, import_id) -> int:
+    """Create the previewed households, each with its code, in one transaction.
+
+    Idempotent: the import row is locked and its status checked, so a second confirmation (double
+    click, retry) creates nothing and raises ``ImportNotPending``. Addresses imported meanwhile by
+    another file are skipped. Returns the number of households created.
+    """
+    _require(user, campaign)
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _confirm(user, campaign, import_id)
+        except IntegrityError:
+            # A code collided with one created at the same moment (astronomically rare): retry.
+            if attempt == 2:
+                raise
+    return 0  # pragma: no cover
+
+
+def _confirm(user, campaign, import_id) -> int:
+    upload = HouseholdImport.objects.select_for_update().filter(campaign=campaign, pk=import_id).first()
+    if upload is None:
+        raise Invalid(_("This import does not exist."), code="not_found")
+    if upload.status != ImportStatus.PREVIEW:
+        raise ImportNotPending()
+    preview = ImportPreview.from_json(upload.preview)
+    if upload.error_count or preview.errors:
+        raise ImportHasErrors()
+    existing = selectors.existing_keys(campaign)
+    sectors = dict(Sector.objects.filter(campaign=campaign).values_list("code", "pk"))
+    rows = [row for row in preview.rows if row["key"] not in existing]
+    households = Household.objects.bulk_create([
+        Household(
+            campaign=campaign, name=row["name"], address_line1=row["address_line1"],
+            address_line2=row["address_line2"], address_line3=row["address_line3"], postcode=row["postcode"],
+            city=row["city"], sector_id=sectors.get(row["sector"]), key=row["key"], source=upload,
+        )
+        for row in rows
+    ], batch_size=1000)
+    if households and households[0].pk is None:  # backends that do not return ids
+        by_key = dict(Household.objects.filter(campaign=campaign, source=upload).values_list("key", "pk"))
+        for household in households:
+            household.pk = by_key[household.key]
+    max_uses = _max_uses(campaign)
+    codes = _fresh_codes(len(households))
+    InvitationCode.objects.bulk_create([
+        InvitationCode(campaign=campaign, household_id=h.pk, code=code, max_uses=max_uses)
+        for h, code in zip(households, codes, strict=True)
+    ], batch_size=1000)
+    upload.status = ImportStatus.IMPORTED
+    upload.imported_at = timezone.now()
+    upload.save(update_fields=["status", "imported_at"])
+    log_action("letters.import.confirmed", actor=user, scope=campaign.slug, target=upload,
+               households=len(households), skipped=len(preview.rows) - len(rows))
+    return len(households)
+
+
+def household_import_cancel(*, user, campaign: Campaign, import_id) -> HouseholdImport:
+    _require(user, campaign)
+    with transaction.atomic():
+        upload = HouseholdImport.objects.select_for_update().filter(campaign=campaign, pk=import_id).first()
+        if upload is None:
+            raise Invalid(_("This import does not exist."), code="not_found")
+        if upload.status != ImportStatus.PREVIEW:
+            raise ImportNotPending()
+        upload.status = ImportStatus.CANCELLED
+        upload.preview = {}
+        upload.save(update_fields=["status", "preview"])
+        log_action("letters.import.cancelled", actor=user, scope=campaign.slug, target=upload)
+    return upload
+
+
+def household_create(*, user, campaign: Campaign, address_line1: str, postcode: str, city: str,
+                     address_line2: str = "", address_line3: str = "", name: str = "",
+                     sector: Sector | None = None) -> Household:
+    """One household with its code (used by the demo and tests; the import is the usual way)."""
+    _require(user, campaign)
+    lines = [clean_line(address_line1), clean_line(address_line2), clean_line(address_line3)]
+    key = household_key(lines, postcode)
+    with transaction.atomic():
+        household = Household.objects.create(
+            campaign=campaign, name=clean_line(name), address_line1=lines[0], address_line2=lines[1],
+            address_line3=lines[2], postcode=postcode.strip(), city=clean_line(city), sector=sector, key=key,
+        )
+        InvitationCode.objects.create(campaign=campaign, household=household, code=_fresh_codes(1)[0],
+                                      max_uses=_max_uses(campaign))
+        log_action("letters.household.created", actor=user, scope=campaign.slug, target=household)
+    return household
+
+
+# --- Street rules -------------------------------------------------------------------------------
+
+
+def street_rule_add(*, user, campaign: Campaign, street: str, sector_id) -> StreetRule:
+    _require(user, campaign)
+    street = clean_line(street or "")
+    errors = {}
+    if not 3 <= len(street) <= 200:
+        errors["street"] = _("Type the street name (3 to 200 characters), e.g. “avenue Saint-Jérôme”.")
+    elif not normalise(street):
+        errors["street"] = _("Type the street name with letters.")
+    try:
+        sector = Sector.objects.filter(campaign=campaign, pk=int(sector_id)).first()
+    except (TypeError, ValueError):
+        sector = None
+    if sector is None:
+        errors["sector"] = _("Choose one of the campaign's sectors.")
+    if not errors and any(normalise(r.street) == normalise(street)
+                          for r in StreetRule.objects.filter(campaign=campaign)):
+        errors["street"] = _("There is already a rule for this street.")
+    if errors:
+        raise FieldErrors(errors)
+    try:
+        with transaction.atomic():
+            rule = StreetRule.objects.create(campaign=campaign, street=street, sector=sector)
+            log_action("letters.street_rule.added", actor=user, scope=campaign.slug, target=rule,
+                       street=street, sector=sector.code)
+    except IntegrityError:
+        raise FieldErrors({"street": _("There is already a rule for this street.")}) from None
+    return rule
+
+
+def street_rule_delete(*, user, campaign: Campaign, rule_id) -> None:
+    _require(user, campaign)
+    with transaction.atomic():
+        rule = StreetRule.objects.filter(campaign=campaign, pk=rule_id).first()
+        if rule is None:
+            raise Invalid(_("This rule does not exist."), code="not_found")
+        log_action("letters.street_rule.deleted", actor=user, scope=campaign.slug, target=rule, street=rule.street)
+        rule.delete()
+
+
+def street_rules_apply(*, user, campaign: Campaign) -> int:
+    """Give a sector to households that have none, from the street rules. Returns how many changed."""
+    from .households_csv import match_street_rule
+
+    _require(user, campaign)
+    pairs = _rules_for_parsing(campaign)
+    sectors = dict(Sector.objects.filter(campaign=campaign).values_list("code", "pk"))
+    by_sector: dict[int, list[int]] = {}
+    with transaction.atomic():
+        for pk, line1 in Household.objects.filter(campaign=campaign, sector__isnull=True).values_list(
+                "pk", "address_line1"):
+            code = match_street_rule(line1, pairs)
+            if code:
+                by_sector.setdefault(sectors[code], []).append(pk)
+        changed = 0
+        for sector_pk, pks in by_sector.items():
+            changed += Household.objects.filter(pk__in=pks, sector__isnull=True).update(sector_id=sector_pk)
+        log_action("letters.street_rules.applied", actor=user, scope=campaign.slug, households=changed)
+    return changed
+
+
+# --- Batches ------------------------------------------------------------------------------------
+
+SCOPES = ("new", "all")
+
+
+def _invitation_codes(campaign, scope: str):
+    active = InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True)
+    if scope == "new":
+        printed = BatchLetter.objects.filter(code=OuterRef("pk"), batch__kind=BatchKind.INVITATION).exclude(
+            batch__status=BatchStatus.FAILED)
+        active = active.exclude(Exists(printed))
+    return active
+
+
+def _create_batch(user, campaign, kind, code_ids: list[int]) -> LetterBatch:
+    if not code_ids:
+        raise NothingToPrint()
+    batch = LetterBatch.objects.create(campaign=campaign, kind=kind, total=len(code_ids), created_by=user)
+    BatchLetter.objects.bulk_create(
+        [BatchLetter(batch=batch, code_id=pk, position=i) for i, pk in enumerate(code_ids, start=1)],
+        batch_size=2000,
+    )
+    return batch
+
+
+def _ordered_code_ids(codes) -> list[int]:
+    # Letters come out sorted the way a postman walks: sector, then street and number.
+    return list(codes.order_by("household__sector__name", "household__address_line1", "household__pk")
+                .values_list("pk", flat=True))
+
+
+def batch_create(*, user, campaign: Campaign, kind: str = BatchKind.INVITATION, scope: str = "new",
+                 join_url: str) -> LetterBatch:
+    """A batch of invitations (``scope`` "new": codes never in an invitation batch; "all") or of
+    reminders (active codes never used whose letter was posted). Rendered after commit: at once
+    when small (``INLINE_LIMIT``), else by the worker.
+
+    ``join_url``: absolute URL of the campaign's join page; the QR code adds ``?code=``.
+    """
+    _require(user, campaign)
+    if kind == BatchKind.INVITATION:
+        if scope not in SCOPES:
+            raise FieldErrors({"scope": _("Choose which households receive a letter.")})
+        codes = _invitation_codes(campaign, scope)
+    elif kind == BatchKind.REMINDER:
+        codes = selectors.reminder_codes(campaign)
+    else:
+        raise FieldErrors({"kind": _("Unknown kind of batch.")})
+    with transaction.atomic():
+        batch = _create_batch(user, campaign, kind, _ordered_code_ids(codes))
+        log_action("letters.batch.created", actor=user, scope=campaign.slug, target=batch, kind=kind,
+                   letters=batch.total)
+    batch_start(batch, join_url=join_url)
+    return batch
+
+
+def batch_start(batch: LetterBatch, *, join_url: str) -> None:
+    """Render now (small batch) or hand over to the worker."""
+    if batch.total <= INLINE_LIMIT:
+        batch_render(batch_id=batch.pk, join_url=join_url)
+    else:
+        from .tasks import render_batch
+
+        render_batch.enqueue(batch_id=batch.pk, join_url=join_url)
+
+
+def _letter_data(batch: LetterBatch, letter_settings: LetterSettings, join_url: str) -> list[LetterData]:
+    campaign = batch.campaign
+    deadline = _deadline(campaign)
+    body = letter_settings.body or default_body(letter_settings.residents_per_code)
+    if batch.kind == BatchKind.REMINDER:
+        body = reminder_intro() + "\n\n" + body
+    rows = (
+        BatchLetter.objects.filter(batch=batch).select_related("code__household__sector")
+        .order_by("position")
+    )
+    letters = []
+    for row in rows.iterator(chunk_size=2000):
+        household = row.code.household
+        shown = format_code(row.code.code)
+        link = f"{join_url}?code={row.code.code}"
+        values = placeholder_values(campaign=campaign, household=household, code=shown, link=link,
+                                    deadline=deadline)
+        letters.append(LetterData(
+            address_lines=household.address_lines, body=render_body(body, values), code=shown, qr_url=link,
+            reference=f"{batch.pk}-{row.position}",
+        ))
+    return letters
+
+
+def reminder_intro() -> str:
+    """Reminders reuse the letter's text after this paragraph (no second template to maintain)."""
+    return _("Reminder: a few weeks ago we sent you the letter below. Your household has not used its "
+             "code yet: it is still valid.")
+
+
+def _hint(join_url: str) -> str:
+    return join_url.removeprefix("https://").removeprefix("http://")
+
+
+def batch_render(*, batch_id: int, join_url: str) -> LetterBatch | None:
+    """Render a queued batch's PDF. Idempotent: only a queued batch is taken (conditional UPDATE),
+    so two workers never render the same batch. Failures are kept on the batch, not raised."""
+    if not LetterBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
+        status=BatchStatus.RUNNING, started_at=timezone.now(), done=0, error=""
+    ):
+        return None
+    batch = LetterBatch.objects.select_related("campaign__organisation").get(pk=batch_id)
+    campaign = batch.campaign
+    try:
+        with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as handle:
+            letter_settings = letter_settings_get(campaign)
+            letters = _letter_data(batch, letter_settings, join_url)
+            title = letter_settings.title
+            if batch.kind == BatchKind.REMINDER:
+                title = _("Reminder – %(title)s") % {"title": title}
+            render_letters_to_file(
+                handle, letters,
+                sender_lines=[line for line in letter_settings.sender_lines.splitlines() if line.strip()],
+                title=title,
+                place_date=_place_date(letter_settings.place),
+                signature=letter_settings.signature,
+                code_label=_("Your invitation code"),
+                qr_caption=_("Scan to join"),
+                join_hint=_("or go to %(url)s and type your code") % {"url": _hint(join_url)},
+                lang=settings.LANGUAGE_CODE[:2],
+                progress=lambda done, _total: LetterBatch.objects.filter(pk=batch_id).update(done=done),
+            )
+            handle.seek(0)
+            name = f"{campaign.slug}-{batch.kind}-{batch.pk}-{secrets.token_hex(4)}.pdf"
+            batch.file.save(name, File(handle), save=False)
+        LetterBatch.objects.filter(pk=batch_id).update(
+            status=BatchStatus.DONE, done=batch.total, file=batch.file.name, finished_at=timezone.now())
+        log_action("letters.batch.rendered", scope=campaign.slug, target=batch, letters=batch.total)
+    except Exception as exc:
+        logger.exception("Rendering letter batch %s failed", batch_id)
+        LetterBatch.objects.filter(pk=batch_id).update(
+            status=BatchStatus.FAILED, error=str(exc)[:2000] or exc.__class__.__name__, finished_at=timezone.now())
+        log_action("letters.batch.failed", scope=campaign.slug, target=batch, error=str(exc)[:200])
+    batch.refresh_from_db()
+    return batch
+
+
+def _place_date(place: str) -> str:
+    today = formats.date_format(timezone.localdate(), "j F Y")
+    if place:
+        return _("%(place)s, %(date)s") % {"place": place, "date": today}
+    return today
+
+
+def batch_mark_sent(*, user, campaign: Campaign, batch_id, when: datetime | None = None) -> LetterBatch:
+    """The organiser printed and posted the letters: they now count as sent. Idempotent."""
+    _require(user, campaign)
+    with transaction.atomic():
+        batch = LetterBatch.objects.select_for_update().filter(campaign=campaign, pk=batch_id).first()
+        if batch is None:
+            raise Invalid(_("This batch of letters does not exist in this campaign."), code="batch_not_found")
+        if batch.status != BatchStatus.DONE:
+            raise BatchNotReady()
+        if batch.sent_at is None:
+            batch.sent_at = when or timezone.now()
+            batch.save(update_fields=["sent_at"])
+            log_action("letters.batch.sent", actor=user, scope=campaign.slug, target=batch, letters=batch.total)
+    return batch
+
+
+def batch_retry(*, user, campaign: Campaign, batch_id, join_url: str) -> LetterBatch:
+    """Render a failed batch again (same letters)."""
+    _require(user, campaign)
+    with transaction.atomic():
+        updated = LetterBatch.objects.filter(campaign=campaign, pk=batch_id, status=BatchStatus.FAILED).update(
+            status=BatchStatus.QUEUED, done=0, error="", started_at=None, finished_at=None)
+        if not updated:
+            raise Invalid(_("Only a failed batch can be generated again."), code="batch_not_failed")
+        batch = LetterBatch.objects.get(pk=batch_id)
+        log_action("letters.batch.retried", actor=user, scope=campaign.slug, target=batch)
+    batch_start(batch, join_url=join_url)
+    return batch
+
+
+# --- Re-issue -----------------------------------------------------------------------------------
+
+REASON_MAX = 200
+
+
+def household_reissue(*, user, campaign: Campaign, household_id, reason: str, join_url: str) -> LetterBatch:
+    """A lost letter: the active code is revoked, a new code is created and its letter rendered now.
+
+    Residents who already joined with the old code stay verified (their uses are kept); the old
+    code answers "revoked" at joining from now on.
+    """
+    _require(user, campaign)
+    reason = clean_line(reason or "")
+    if not 3 <= len(reason) <= REASON_MAX:
+        raise FieldErrors({"reason": _("Say why the letter is re-issued (3 to 200 characters), e.g. “letter lost”.")})
+    household = selectors.household_get(campaign, household_id)
+    with transaction.atomic():
+        old = InvitationCode.objects.select_for_update().filter(household=household, revoked_at__isnull=True).first()
+        if old is not None:
+            old.revoked_at = timezone.now()
+            old.revoked_by = user
+            old.revoke_reason = reason
+            old.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+        code = InvitationCode.objects.create(campaign=campaign, household=household, code=_fresh_codes(1)[0],
+                                             max_uses=_max_uses(campaign))
+        batch = _create_batch(user, campaign, BatchKind.REISSUE, [code.pk])
+        log_action("letters.household.reissued", actor=user, scope=campaign.slug, target=household,
+                   revoked=old.pk if old else None, reason=reason, batch=batch.pk)
+    batch_start(batch, join_url=join_url)
+    return batch
+
+
+# --- Preview of one letter ----------------------------------------------------------------------
+
+
+def letter_preview_pdf(*, user, campaign: Campaign, join_url: str) -> bytes:
+    """A one-page PDF for the first household (or a sample address), with the saved settings.
+    Nothing is stored and no code is used: the printed code is a sample."""
+    _require(user, campaign)
+    letter_settings = letter_settings_get(campaign)
+    household = Household.objects.filter(campaign=campaign).select_related("sector").order_by("pk").first()
+    code = selectors.active_code(household) if household else None
+    shown = format_code(code.code) if code else "K7QM-4XPT-9C"
+    link = f"{join_url}?code={code.code if code else 'K7QM4XPT9C'}"
+    values = placeholder_values(campaign=campaign, household=household, code=shown, link=link,
+                                deadline=_deadline(campaign))
+    lines = household.address_lines if household else ["Madame, Monsieur", "12 avenue Saint-Jérôme",
+                                                       "13090 Aix-en-Provence"]
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_letters(
+            [LetterData(address_lines=lines, body=render_body(letter_settings.body or default_body(letter_settings.residents_per_code), values),
+                        code=shown, qr_url=link, reference="preview")],
+            sender_lines=[line for line in letter_settings.sender_lines.splitlines() if line.strip()],
+            title=letter_settings.title, place_date=_place_date(letter_settings.place),
+            signature=letter_settings.signature, code_label=_("Your invitation code"),
+            qr_caption=_("Scan to join"),
+            join_hint=_("or go to %(url)s and type your code") % {"url": _hint(join_url)},
+            lang=settings.LANGUAGE_CODE[:2], progress=None,
+        )
