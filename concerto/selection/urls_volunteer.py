@@ -1,6 +1,14 @@
-"""Volunteering pages (namespace "volunteering")."""
+"""Volunteering pages (namespace "volunteering"), included under ``c/<slug:slug>/``."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import volunteer_views as views
 
 app_name = "volunteering"
-urlpatterns: list = []
+urlpatterns = [
+    path("volontaires/", views.volunteer_form, name="form"),
+    path("volontaires/retrait/", views.volunteer_withdraw, name="withdraw"),
+    path("volontaires/appel/", views.call_edit, name="call"),
+    path("volontaires/liste/", views.volunteer_list, name="list"),
+    path("volontaires/liste/volontaires.csv", views.volunteer_export, name="export"),
+]
