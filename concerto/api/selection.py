@@ -1,5 +1,79 @@
-"""API endpoints for the selection app."""
+"""Selections of workshop participants: the public audit, and the draw for organisers.
 
-from ninja import Router
+Reads accept anonymous callers and show published selections (stage 1 public onwards); drafts
+answer 404 to anyone but the campaign's organisers (``selection_get_for``). The audit document is
+``selection.json`` of the website, pseudonyms only: ``python verify.py selection.json`` re-checks it.
+"""
 
-router = Router(tags=["selection"])
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from concerto.campaigns.selectors import campaign_get
+from concerto.core.errors import NotFound
+from concerto.selection import services
+from concerto.selection.selectors import audit_document, selection_get_for, selections_for
+
+from .auth import OPTIONAL_AUTH_DOC, token_optional, token_required
+from .schemas import NOT_FOUND, READ_ERRORS, WRITE_ERRORS, Error
+
+router = Router(tags=["selections"])
+
+READ = {"auth": token_optional, "openapi_extra": OPTIONAL_AUTH_DOC}
+WRITE = {"auth": token_required}
+
+
+class SelectionOut(Schema):
+    """One selection: its stage, and the public values of each stage once reached."""
+
+    id: int
+    title: str
+    status: str = Field(..., description="draft, computing, infeasible, failed, published, announced or drawn.")
+    panel_size: int
+    pool_size: int = Field(..., description="Volunteers in the pool snapshot (0 before the computation).")
+    pool_sha256: str
+    method: str = Field(..., description="leximin or maximin; empty before the computation.")
+    complete: bool = Field(..., description="False when the computation stopped at its time limit.")
+    lowest_probability: float | None
+    published_at: datetime | None
+    announced_at: datetime | None
+    random_source: str
+    witnesses: str
+    drawn_at: datetime | None
+    random_value: str
+    ticket: str
+    panel_index: int | None
+
+    @staticmethod
+    def resolve_pool_size(obj) -> int:
+        return len(obj.pool or [])
+
+
+class DrawIn(Schema):
+    random_value: str = Field(..., description="The announced public random value, typed as published (1 to 200 characters).")
+
+
+@router.get("/{slug}/selections", response={200: list[SelectionOut], **READ_ERRORS, **NOT_FOUND},
+            summary="Selections of a campaign (published ones; organisers also see drafts)", **READ)
+def list_selections(request, slug: str):
+    return selections_for(campaign_get(slug), request.auth)
+
+
+@router.get("/{slug}/selections/{selection_id}", response={200: dict[str, Any], **READ_ERRORS, **NOT_FOUND},
+            summary="The audit document of a selection (selection.json): pool, quotas, panels, draw", **READ)
+def get_selection(request, slug: str, selection_id: int):
+    selection = selection_get_for(request.auth, campaign_get(slug), selection_id)
+    if not services.is_computed(selection):
+        raise NotFound(_("The distribution of this selection is not computed yet."))
+    return audit_document(selection)
+
+
+@router.post("/{slug}/selections/{selection_id}/draw",
+             response={200: SelectionOut, 409: Error, **WRITE_ERRORS},
+             summary="Draw the panel with the announced random value (organisers; 409 if not announced or "
+                     "already drawn)", **WRITE)
+def draw_selection(request, slug: str, selection_id: int, payload: DrawIn):
+    selection = selection_get_for(request.auth, campaign_get(slug), selection_id)
+    return services.selection_draw(by=request.auth, selection=selection, random_value=payload.random_value)

@@ -1,1 +1,421 @@
-"""Views."""
+"""Selection pages: the organisers' steps (quotas, computation, publication, announcement, draw,
+reserve, notifications) and the public audit page with its downloadable files.
+
+Thin views: authorize (``selectors.selection_get_for`` / ``selection_manage_get`` answer 404),
+call one service, redirect (POST-redirect-GET). Everything works without JavaScript; htmx only
+refreshes the progress of a computation.
+"""
+
+from datetime import datetime
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concerto.campaigns.selectors import campaign_get
+from concerto.core.errors import DomainError, FieldErrors
+from concerto.core.http import public_page_cache
+
+from . import notifications, rules, selectors, services
+from .errors import NoReplacementKeepsQuotas
+from .forms import AnnounceForm, DrawForm, SelectionForm
+from .models import SeatStatus, SelectionStatus
+
+VERIFY_SCRIPT = Path(__file__).resolve().parent / "verify.py"
+PROBABILITIES_PAGE_SIZE = 500
+
+
+def _apply_errors(form, exc: DomainError):
+    if isinstance(exc, FieldErrors):
+        for field, message in exc.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def _manage_url(campaign, selection) -> str:
+    return reverse("selection:manage", args=[campaign.slug, selection.pk])
+
+
+def _audit_url(request, campaign, selection) -> str:
+    return request.build_absolute_uri(reverse("selection:detail", args=[campaign.slug, selection.pk]))
+
+
+# --- List -----------------------------------------------------------------------------------------
+
+
+@public_page_cache
+@require_GET
+def selection_list(request, slug):
+    campaign = campaign_get(slug)
+    return render(request, "selection/list.html", {
+        "campaign": campaign, "selections": selectors.selections_for(campaign, request.user),
+        "can_manage": rules.can_manage_selection(request.user, campaign),
+    })
+
+
+# --- Settings and quotas --------------------------------------------------------------------------
+
+
+def _settings_page(request, campaign, selection=None):
+    if not rules.can_manage_selection(request.user, campaign):
+        raise Http404
+    categories = selectors.selection_categories(campaign)
+    keys = selectors.quota_keys(categories)
+    dates = selectors.workshop_dates(campaign)
+    status = 200
+    if request.method == "POST":
+        form = SelectionForm(request.POST, dates=dates, keys=keys, labels=categories)
+        values = form.settings()
+        suggest = "suggest" in request.POST
+        if form.is_valid() and not suggest:
+            try:
+                if selection is None:
+                    selection = services.selection_create(by=request.user, campaign=campaign, **values)
+                    messages.success(request, _("The selection is saved as a draft. Compute its distribution when "
+                                                "the quotas suit you."))
+                else:
+                    services.selection_update(by=request.user, selection=selection, **values)
+                    messages.success(request, _("The selection's settings are saved."))
+            except DomainError as exc:
+                _apply_errors(form, exc)
+                status = exc.status
+            else:
+                return redirect(_manage_url(campaign, selection))
+        elif suggest:
+            # Recompute the proportional suggestion for the typed panel size and dates, without saving.
+            try:
+                panel_size = max(services.PANEL_MIN, min(services.PANEL_MAX, int(values["panel_size"])))
+            except (TypeError, ValueError):
+                panel_size = services.DEFAULT_PANEL_SIZE
+            dates_known = {d["code"] for d in dates}
+            pool = services.pool_snapshot(campaign, [d for d in values["required_dates"] if d in dates_known])
+            counts = selectors.pool_counts(pool)
+            suggestion = selectors.quota_suggestion(categories=categories, counts=counts, pool_size=len(pool),
+                                                    panel_size=panel_size)
+            data = request.POST.copy()
+            for i, row in enumerate(suggestion):
+                data[services.quota_field(i, "min")] = str(row["min"])
+                data[services.quota_field(i, "max")] = str(row["max"])
+            form = SelectionForm(data, dates=dates, keys=keys, labels=categories)
+            messages.info(request, _("The quotas below are the proportional suggestion; nothing is saved yet."))
+        else:
+            status = 400
+        required = [d for d in form.data.getlist("required_dates") if d in {x["code"] for x in dates}]
+    else:
+        required = list(selection.required_dates) if selection else []
+        pool = services.pool_snapshot(campaign, required)
+        if selection is not None and selection.quotas:
+            quotas = selection.quotas
+        else:
+            panel_size = selection.panel_size if selection else services.DEFAULT_PANEL_SIZE
+            quotas = selectors.quota_suggestion(categories=categories, counts=selectors.pool_counts(pool),
+                                                pool_size=len(pool), panel_size=panel_size)
+        form = SelectionForm(initial=SelectionForm.initial_for(selection=selection, quotas=quotas, keys=keys),
+                             dates=dates, keys=keys, labels=categories)
+    pool = services.pool_snapshot(campaign, required)
+    counts = selectors.pool_counts(pool)
+    groups = []
+    for i, (category, value) in enumerate(keys):
+        if not groups or groups[-1]["category"] != category:
+            groups.append({"category": category, "label": categories[category]["label"],
+                           "is_talent": selectors.is_talent(category), "rows": []})
+        groups[-1]["rows"].append({
+            "label": categories[category]["values"].get(value, value),
+            "pool": counts.get(category, {}).get(value, 0),
+            "min": form[services.quota_field(i, "min")], "max": form[services.quota_field(i, "max")],
+        })
+    return render(request, "selection/form.html", {
+        "campaign": campaign, "selection": selection, "form": form, "groups": groups, "pool_size": len(pool),
+        "has_call": bool(categories),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_create(request, slug):
+    return _settings_page(request, campaign_get(slug))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_edit(request, slug, selection_id):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    if selection.status not in services.EDITABLE:
+        messages.error(request, _("This selection can no longer be changed."))
+        return redirect(_manage_url(campaign, selection))
+    return _settings_page(request, campaign, selection)
+
+
+# --- The organisers' page -------------------------------------------------------------------------
+
+
+def _manage_context(request, campaign, selection, **extra) -> dict:
+    categories = selectors.selection_categories(campaign)
+    counts = selectors.pool_counts(selection.pool)
+    seats = selectors.seats_of(selection) if selection.status == SelectionStatus.DRAWN else []
+    lot = request.GET.get("lot", "")
+    context = {
+        "campaign": campaign, "selection": selection,
+        "computed": services.is_computed(selection),
+        "editable": selection.status in services.EDITABLE,
+        "quota_table": selectors.quota_table(categories=categories, quotas=selection.quotas, counts=counts),
+        "seats": seats,
+        "selected_seats": [s for s in seats if s.status == SeatStatus.SELECTED],
+        "reserve_seats": [s for s in seats if s.status == SeatStatus.RESERVE],
+        "withdrawn_seats": [s for s in seats if s.status == SeatStatus.WITHDRAWN],
+        "summary": selectors.seat_summary(selection) if seats else None,
+        "postal": notifications.postal_seats(selection) if seats else [],
+        "lot": lot,
+        "announce_form": AnnounceForm(initial={"random_source": selection.random_source,
+                                               "witnesses": selection.witnesses}),
+        "draw_form": DrawForm(),
+        "entries": selectors.audit_entries(selection),
+        "relaxation_rows": _relaxation_rows(selection, categories),
+        "lowest_percent": (selection.lowest_probability or 0) * 100,
+    }
+    context.update(extra)
+    return context
+
+
+def _relaxation_rows(selection, categories) -> list[dict]:
+    rows = []
+    for change in (selection.infeasibility or {}).get("relaxation") or []:
+        info = categories.get(change["category"], {"label": change["category"], "values": {}})
+        rows.append({**change, "category_label": info["label"],
+                     "value_label": info["values"].get(change["value"], change["value"])})
+    return rows
+
+
+@login_required
+@require_GET
+def selection_manage(request, slug, selection_id):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    return render(request, "selection/manage.html", _manage_context(request, campaign, selection))
+
+
+def _step(request, slug, selection_id, act, success):
+    """Run one stage change (POST) and come back to the organisers' page."""
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    try:
+        act(selection)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect(_manage_url(campaign, selection))
+
+
+@login_required
+@require_POST
+def selection_compute(request, slug, selection_id):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    try:
+        selection = services.selection_compute(by=request.user, selection=selection)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_manage_url(campaign, selection))
+    if selection.status == SelectionStatus.COMPUTING:
+        return redirect("selection:progress", slug, selection.pk)
+    if selection.status == SelectionStatus.INFEASIBLE:
+        messages.error(request, _("The quotas cannot all be met: see why below."))
+    elif selection.status == SelectionStatus.FAILED:
+        messages.error(request, _("The computation failed: see the error below."))
+    else:
+        messages.success(request, _("The distribution is computed. Check it, then publish it."))
+    return redirect(_manage_url(campaign, selection))
+
+
+@login_required
+@require_GET
+def selection_progress(request, slug, selection_id):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    done = selection.status != SelectionStatus.COMPUTING
+    if request.htmx and done:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = _manage_url(campaign, selection)
+        return response
+    template = "selection/_progress.html" if request.htmx else "selection/progress.html"
+    return render(request, template, {"campaign": campaign, "selection": selection, "done": done,
+                                      "percent": round(selection.progress * 100)})
+
+
+@login_required
+@require_POST
+def selection_cancel(request, slug, selection_id):
+    return _step(request, slug, selection_id,
+                 lambda s: services.selection_cancel(by=request.user, selection=s),
+                 _("The computation is stopped. You can change the settings and compute again."))
+
+
+@login_required
+@require_POST
+def selection_relax(request, slug, selection_id):
+    return _step(request, slug, selection_id,
+                 lambda s: services.selection_relax(by=request.user, selection=s),
+                 _("The quotas are relaxed as proposed. Compute the distribution again."))
+
+
+@login_required
+@require_POST
+def selection_publish(request, slug, selection_id):
+    return _step(request, slug, selection_id,
+                 lambda s: services.selection_publish(by=request.user, selection=s),
+                 _("The distribution is published. Announce the source of the random value before the draw."))
+
+
+def _form_step(request, slug, selection_id, form_class, act, success, form_name):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    form = form_class(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            act(selection, form.cleaned_data)
+        except DomainError as exc:
+            _apply_errors(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, success)
+            return redirect(_manage_url(campaign, selection))
+    selection.refresh_from_db()
+    return render(request, "selection/manage.html",
+                  _manage_context(request, campaign, selection, **{form_name: form}), status=status)
+
+
+@login_required
+@require_POST
+def selection_announce(request, slug, selection_id):
+    return _form_step(
+        request, slug, selection_id, AnnounceForm,
+        lambda s, data: services.selection_announce(by=request.user, selection=s, **data),
+        _("The random source and the witnesses are announced on the public page."), "announce_form")
+
+
+@login_required
+@require_POST
+def selection_draw(request, slug, selection_id):
+    return _form_step(
+        request, slug, selection_id, DrawForm,
+        lambda s, data: services.selection_draw(by=request.user, selection=s, random_value=data["random_value"]),
+        _("The panel is drawn. Notify the selected and reserve volunteers."), "draw_form")
+
+
+@login_required
+@require_POST
+def seat_replace(request, slug, selection_id, seat_id):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    force = request.POST.get("force") == "1"
+    try:
+        replacement = services.seat_replace(by=request.user, selection=selection, seat_id=seat_id, force=force)
+    except NoReplacementKeepsQuotas as exc:
+        return render(request, "selection/manage.html", _manage_context(
+            request, campaign, selection, confirm_seat_id=seat_id, confirm_message=exc.message,
+            confirm_possible=bool(exc.first_reserve)), status=409)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if replacement is None:
+            messages.success(request, _("The person is marked as withdrawn; no one replaces them."))
+        else:
+            messages.success(request, _("%(pseudonym)s (reserve number %(rank)s) takes the place. Notify them.") % {
+                "pseudonym": replacement.volunteer.pseudonym, "rank": replacement.reserve_rank})
+    return redirect(_manage_url(campaign, selection))
+
+
+@login_required
+@require_POST
+def selection_notify(request, slug, selection_id):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    try:
+        result = services.selection_notify(by=request.user, selection=selection,
+                                           audit_url=_audit_url(request, campaign, selection),
+                                           language=translation.get_language() or "fr")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_manage_url(campaign, selection))
+    messages.success(request, _("%(emails)s e-mail(s) are being sent; %(letters)s letter(s) to print.") % {
+        "emails": result["emails"], "letters": result["letters"]})
+    url = _manage_url(campaign, selection)
+    if result["letters"]:
+        url += "?lot=" + result["at"].isoformat().replace("+", "%2B") + "#letters"
+    return redirect(url)
+
+
+@login_required
+@require_GET
+def letters_pdf(request, slug, selection_id):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    at = None
+    if request.GET.get("lot"):
+        try:
+            at = datetime.fromisoformat(request.GET["lot"])
+        except ValueError:
+            raise Http404 from None
+    pdf, count = notifications.letters_pdf(selection, audit_url=_audit_url(request, campaign, selection), at=at)
+    if not count:
+        messages.error(request, _("There is no letter to print: everyone notified has an e-mail address."))
+        return redirect(_manage_url(campaign, selection))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="selection-{selection.pk}-courriers.pdf"'
+    return response
+
+
+# --- Public audit ---------------------------------------------------------------------------------
+
+
+@public_page_cache
+@require_GET
+def selection_detail(request, slug, selection_id):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_get_for(request.user, campaign, selection_id)
+    audit = selectors.audit_view(selection)
+    probabilities = Paginator(audit["probabilities"], PROBABILITIES_PAGE_SIZE).get_page(request.GET.get("p"))
+    mine = selectors.my_pseudonym(request.user, campaign)
+    in_pool = bool(mine) and any(p["id"] == mine for p in selection.pool)
+    return render(request, "selection/detail.html", {
+        "campaign": campaign, "selection": selection, "audit": audit, "probabilities": probabilities,
+        "my_pseudonym": mine, "in_pool": in_pool,
+        "my_probability": audit["marginals"].get(mine) if in_pool else None,
+        "can_manage": rules.can_manage_selection(request.user, campaign),
+    })
+
+
+@require_GET
+def selection_json(request, slug, selection_id):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_get_for(request.user, campaign, selection_id)
+    if not services.is_computed(selection):
+        raise Http404
+    document = selectors.audit_document(selection)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = 'attachment; filename="selection.json"'
+    return response
+
+
+@require_GET
+def verify_script(request, slug, selection_id):
+    campaign = campaign_get(slug)
+    selectors.selection_get_for(request.user, campaign, selection_id)
+    try:
+        content = VERIFY_SCRIPT.read_bytes()
+    except FileNotFoundError:  # pragma: no cover - shipped with the app
+        raise Http404 from None
+    response = HttpResponse(content, content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="verify.py"'
+    return response

@@ -1,0 +1,45 @@
+"""Domain errors of selections: a stable machine code and a translated message."""
+
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.errors import DomainError, Invalid
+
+
+class WrongStage(DomainError):
+    """The selection is not at the stage this act needs (e.g. a draw before the source is announced)."""
+
+    code = "wrong_stage"
+    status = 409
+
+    def __init__(self, message=None):
+        super().__init__(message or _("This selection is not at the stage that allows this step."))
+
+
+class AlreadyDrawn(WrongStage):
+    code = "already_drawn"
+
+    def __init__(self):
+        super().__init__(_("This selection has already been drawn: a draw cannot be repeated."))
+
+
+class PoolTooSmall(Invalid):
+    code = "pool_too_small"
+
+    def __init__(self, pool_size: int, panel_size: int):
+        super().__init__(_("The pool has %(pool)s volunteers, fewer than the %(panel)s places of the panel.") % {
+            "pool": pool_size, "panel": panel_size})
+
+
+class NoReplacementKeepsQuotas(Invalid):
+    """No reserve keeps every quota; the organiser may confirm taking the first reserve anyway."""
+
+    code = "no_replacement_keeps_quotas"
+
+    def __init__(self, first_reserve: str | None):
+        self.first_reserve = first_reserve
+        if first_reserve:
+            message = _("No one on the reserve list keeps every quota. Confirm to take the first reserve, "
+                        "%(pseudonym)s, anyway.") % {"pseudonym": first_reserve}
+        else:
+            message = _("The reserve list is empty: no one can replace this person.")
+        super().__init__(message)

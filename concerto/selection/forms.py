@@ -1,0 +1,114 @@
+"""Forms of the selection pages. Fields stay lenient: the services validate and name every error."""
+
+import hashlib
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services import (
+    DEFAULT_PANEL_SIZE,
+    DEFAULT_TIME_LIMIT,
+    PANEL_MAX,
+    PANEL_MIN,
+    RANDOM_VALUE_MAX,
+    SOURCE_MAX,
+    TIME_LIMIT_MAX,
+    TIME_LIMIT_MIN,
+    TITLE_MAX,
+    WITNESSES_MAX,
+    quota_field,
+)
+
+
+def layout_key(keys) -> str:
+    """A short fingerprint of the quota rows, to notice that the call changed while editing."""
+    return hashlib.sha256("\n".join(f"{c}\t{v}" for c, v in keys).encode()).hexdigest()[:16]
+
+
+class SelectionForm(forms.Form):
+    """Title, panel size, dates, time limit, and a min/max pair per quota row (``q{i}_min``, ``q{i}_max``)."""
+
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    panel_size = forms.CharField(
+        label=_("Panel size"), max_length=5,
+        help_text=_("How many participants to select (%(min)s to %(max)s).") % {"min": PANEL_MIN, "max": PANEL_MAX},
+        widget=forms.NumberInput(attrs={"min": PANEL_MIN, "max": PANEL_MAX}))
+    required_dates = forms.MultipleChoiceField(
+        label=_("Workshop dates the participants must all be available for"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only volunteers available on every ticked date are in the pool."))
+    time_limit = forms.CharField(
+        label=_("Time limit of the computation (seconds)"), max_length=5,
+        help_text=_("Stopped at the limit, the computation still gives a valid distribution whose lowest "
+                    "probability is optimal (%(min)s to %(max)s seconds).") % {
+                        "min": TIME_LIMIT_MIN, "max": TIME_LIMIT_MAX},
+        widget=forms.NumberInput(attrs={"min": TIME_LIMIT_MIN, "max": TIME_LIMIT_MAX}))
+    layout = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, dates=(), keys=(), labels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = list(keys)
+        labels = labels or {}
+        self.fields["required_dates"].choices = [(d["code"], d["label"]) for d in dates]
+        self.fields["layout"].initial = layout_key(self.keys)
+        for i, (category, value) in enumerate(self.keys):
+            info = labels.get(category, {"label": category, "values": {}})
+            described = f"{info['label']} : {info['values'].get(value, value)}"
+            for bound, text in (("min", _("Minimum")), ("max", _("Maximum"))):
+                self.fields[quota_field(i, bound)] = forms.CharField(
+                    label=f"{text} – {described}", required=False, max_length=5,
+                    widget=forms.NumberInput(attrs={"min": 0, "class": "quota-input"}))
+
+    def clean(self):
+        data = super().clean()
+        if self.is_bound and self.data.get("layout") and self.data.get("layout") != layout_key(self.keys):
+            raise forms.ValidationError(_(
+                "The questions of the call for volunteers changed while you were editing: check the quotas again."))
+        return data
+
+    def quotas(self) -> list[dict]:
+        """The rows as typed, for the service to validate."""
+        return [{"category": c, "value": v, "min": self.data.get(quota_field(i, "min"), ""),
+                 "max": self.data.get(quota_field(i, "max"), "")} for i, (c, v) in enumerate(self.keys)]
+
+    def settings(self) -> dict:
+        return {
+            "title": self.data.get("title", ""), "panel_size": self.data.get("panel_size", ""),
+            "time_limit": self.data.get("time_limit", ""),
+            "required_dates": self.data.getlist("required_dates") if hasattr(self.data, "getlist") else [],
+            "quotas": self.quotas(),
+        }
+
+    @staticmethod
+    def initial_for(*, selection=None, quotas=(), keys=()) -> dict:
+        """Initial values from a saved selection (or the defaults) and quota rows by (category, value)."""
+        by_key = {(q["category"], q["value"]): q for q in quotas}
+        initial = {
+            "title": selection.title if selection else _("Selection of the workshop participants"),
+            "panel_size": selection.panel_size if selection else DEFAULT_PANEL_SIZE,
+            "time_limit": selection.time_limit if selection else DEFAULT_TIME_LIMIT,
+            "required_dates": list(selection.required_dates) if selection else [],
+        }
+        for i, key in enumerate(keys):
+            q = by_key.get(key)
+            if q is not None:
+                initial[quota_field(i, "min")] = q["min"]
+                initial[quota_field(i, "max")] = q["max"]
+        return initial
+
+
+class AnnounceForm(forms.Form):
+    random_source = forms.CharField(
+        label=_("Source of the random value"), max_length=SOURCE_MAX,
+        help_text=_("Public and not yet known, e.g. “the five numbers of the EuroMillions draw of Tuesday "
+                    "10 March” or “three dice rolled in front of the witnesses”."))
+    witnesses = forms.CharField(
+        label=_("Witnesses"), max_length=WITNESSES_MAX, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Names of the people who will witness the draw, shown on the public page."))
+
+
+class DrawForm(forms.Form):
+    random_value = forms.CharField(
+        label=_("Random value"), max_length=RANDOM_VALUE_MAX,
+        help_text=_("Type it exactly as announced (e.g. “7 12 23 38 41”). Spaces at the ends and repeated "
+                    "spaces do not count; upper and lower case do."))

@@ -1,0 +1,313 @@
+"""Reads about selections, built for the page that uses them."""
+
+import math
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Q, Subquery
+from django.http import Http404
+
+from concerto.core.models import AuditEntry
+
+from . import rules
+from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus, Volunteer
+
+# Public audit page: panels shown before the "download everything" link.
+PANELS_SHOWN = 50
+
+
+def selection_figures(campaign) -> dict:
+    """``workshop_participants``: people on the panel of the most recent drawn selection (0 if none).
+
+    One query: the latest drawn selection is a subquery of the seat count.
+    """
+    latest = (Selection.objects.filter(campaign=campaign, status=SelectionStatus.DRAWN)
+              .order_by("-drawn_at", "-pk").values("pk")[:1])
+    count = SelectionSeat.objects.filter(selection_id=Subquery(latest), status=SeatStatus.SELECTED).count()
+    return {"workshop_participants": count}
+
+
+def selections_for(campaign, user) -> list[Selection]:
+    """Selections of the campaign this person may see: public ones, plus every draft for organisers."""
+    qs = Selection.objects.filter(campaign=campaign).defer("pool", "distribution", "infeasibility")
+    if not rules.can_manage_selection(user, campaign):
+        qs = qs.filter(status__in=rules.PUBLIC_STATUSES)
+    return list(qs.order_by("-created_at", "-pk"))
+
+
+def selection_get_for(user, campaign, selection_id) -> Selection:
+    """The selection if this person may see its audit page; 404 otherwise (drafts do not exist for the public)."""
+    selection = Selection.objects.filter(campaign=campaign, pk=selection_id).first()
+    if selection is None or not rules.can_view_selection(user, selection):
+        raise Http404
+    selection.campaign = campaign
+    return selection
+
+
+def selection_manage_get(user, campaign, selection_id) -> Selection:
+    """The selection for its organisers; 404 to anyone else, so its existence is not revealed."""
+    if not rules.can_manage_selection(user, campaign):
+        raise Http404
+    selection = Selection.objects.filter(campaign=campaign, pk=selection_id).first()
+    if selection is None:
+        raise Http404
+    selection.campaign = campaign
+    return selection
+
+
+def pool_counts(pool: list[dict]) -> dict[str, Counter]:
+    """``{category: Counter(value -> number of people in the pool)}``."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for person in pool:
+        for category, value in person["features"].items():
+            counts[category][value or ""] += 1
+    return counts
+
+
+def is_talent(category: str) -> bool:
+    return category.startswith("talent:")
+
+
+def quota_keys(categories: dict) -> list[tuple[str, str]]:
+    """The (category, value) pairs a quota may bound, in display order: every answer of the sector
+    and the questions ("not answered" is not a value), and only "yes" for talents."""
+    keys = []
+    for category, info in categories.items():
+        for value in info["values"]:
+            if value and (not is_talent(category) or value == "oui"):
+                keys.append((category, value))
+    return keys
+
+
+def quota_suggestion(*, categories: dict, counts: dict, pool_size: int, panel_size: int) -> list[dict]:
+    """Proportional bounds: floor and ceil of panel size × share of the pool; talents at least 1.
+
+    ``categories`` is ``category_labels(call, sectors)``: every category and value offered, in order.
+    """
+    rows = []
+    for category, value in quota_keys(categories):
+        count = counts.get(category, {}).get(value, 0)
+        if is_talent(category):
+            rows.append({"category": category, "value": value, "min": 1 if count else 0, "max": panel_size})
+            continue
+        share = panel_size * count / pool_size if pool_size else 0
+        rows.append({"category": category, "value": value,
+                     "min": math.floor(share), "max": min(panel_size, math.ceil(share))})
+    return rows
+
+
+def quota_table(*, categories: dict, quotas: list[dict], counts: dict, panel_counts: dict | None = None) -> list[dict]:
+    """Per category: its label and, per value, label, min, max, pool count (and panel count after a draw).
+
+    Categories and values come from ``categories`` first, then any quota whose category or value is
+    no longer offered (the call changed), so every stored quota is shown.
+    """
+    bounds = {(q["category"], q["value"]): q for q in quotas}
+    order: dict[str, dict] = {}
+    for category, info in categories.items():
+        order[category] = {"label": info["label"], "values": dict(info["values"])}
+    for q in quotas:
+        entry = order.setdefault(q["category"], {"label": q["category"], "values": {}})
+        entry["values"].setdefault(q["value"], q["value"])
+    table = []
+    for category, info in order.items():
+        rows = []
+        for value, label in info["values"].items():
+            q = bounds.get((category, value))
+            pool_count = counts.get(category, {}).get(value, 0)
+            if q is None and ((is_talent(category) and value != "oui") or (value == "" and not pool_count)):
+                continue
+            rows.append({
+                "value": value, "label": label,
+                "min": q["min"] if q else None, "max": q["max"] if q else None,
+                "pool": pool_count,
+                "panel": None if panel_counts is None else panel_counts.get(category, {}).get(value, 0),
+            })
+        if rows:
+            table.append({"category": category, "label": info["label"], "rows": rows})
+    return table
+
+
+def panel_feature_counts(pool: list[dict], panel_ids) -> dict[str, Counter]:
+    wanted = set(panel_ids)
+    return pool_counts([p for p in pool if p["id"] in wanted])
+
+
+def seats_of(selection) -> list[SelectionSeat]:
+    """Every seat with its volunteer and user (organiser pages only: names are not public)."""
+    return list(SelectionSeat.objects.filter(selection=selection)
+                .select_related("volunteer", "volunteer__user", "replaces__volunteer")
+                .order_by("status", "reserve_rank", "pk"))
+
+
+def seat_summary(selection) -> dict:
+    rows = SelectionSeat.objects.filter(selection=selection).values("status").annotate(n=Count("pk"))
+    summary = dict.fromkeys(SeatStatus.values, 0)
+    summary.update({r["status"]: r["n"] for r in rows})
+    summary["to_notify"] = SelectionSeat.objects.filter(
+        selection=selection, notified_at__isnull=True,
+        status__in=[SeatStatus.SELECTED, SeatStatus.RESERVE]).count()
+    return summary
+
+
+def public_seats(selection) -> dict:
+    """Pseudonyms only: the current panel, the reserve in order, and the replacements made."""
+    seats = list(SelectionSeat.objects.filter(selection=selection)
+                 .select_related("volunteer", "replaces__volunteer").order_by("reserve_rank", "pk"))
+    panel = sorted(s.volunteer.pseudonym for s in seats if s.status == SeatStatus.SELECTED)
+    reserve = [s for s in seats if s.status == SeatStatus.RESERVE]
+    replacements = [
+        {"withdrawn": s.replaces.volunteer.pseudonym, "replacement": s.volunteer.pseudonym,
+         "rank": s.reserve_rank, "quotas_kept": None}
+        for s in seats if s.replaces_id is not None
+    ]
+    kept = {}
+    for entry in AuditEntry.objects.filter(code="selection.seat.replaced",
+                                           target=f"selection.selection:{selection.pk}").only("data"):
+        kept[entry.data.get("replacement")] = entry.data.get("quotas_kept")
+    for r in replacements:
+        r["quotas_kept"] = kept.get(r["replacement"])
+    withdrawn = sorted(s.volunteer.pseudonym for s in seats if s.status == SeatStatus.WITHDRAWN)
+    return {
+        "panel": panel,
+        "reserve": [{"pseudonym": s.volunteer.pseudonym, "rank": s.reserve_rank} for s in reserve],
+        "replacements": replacements,
+        "withdrawn": withdrawn,
+    }
+
+
+def my_pseudonym(user, campaign) -> str | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Volunteer.objects.filter(campaign=campaign, user=user).values_list("pseudonym", flat=True).first()
+
+
+def withdrawn_selected(selection) -> list[SelectionSeat]:
+    """Panel members whose volunteer withdrew on their own page: the organiser should replace them."""
+    return list(SelectionSeat.objects.filter(selection=selection, status=SeatStatus.SELECTED,
+                                             volunteer__withdrawn_at__isnull=False).select_related("volunteer"))
+
+
+def audit_entries(selection, limit: int = 50) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(Q(target=f"selection.selection:{selection.pk}"))
+                .select_related("actor").order_by("-at", "-pk")[:limit])
+
+
+def selection_categories(campaign) -> dict:
+    """``{category: {"label", "values": {value: label}}}`` offered for quotas: sector, questions, talents."""
+    from concerto.campaigns.models import Sector
+
+    from .volunteers import call_for, category_labels
+
+    call = call_for(campaign)
+    if call is None:
+        return {}
+    return category_labels(call, list(Sector.objects.filter(campaign=campaign)))
+
+
+def workshop_dates(campaign) -> list[dict]:
+    """``[{"code", "label"}]`` of the call for volunteers, in its order."""
+    from .volunteers import call_for
+
+    call = call_for(campaign)
+    return [d for d in (call.workshop_dates if call else []) if isinstance(d, dict) and d.get("code")]
+
+
+# --- The public audit -------------------------------------------------------------------------------
+
+
+def _algo():
+    from . import algorithms
+
+    return algorithms
+
+
+def audit_document(selection) -> dict:
+    """``selection.json``: everything ``verify.py`` needs to re-check stage 1 and stage 2 (pseudonyms only)."""
+    algo = _algo()
+    people = [algo.Person(p["id"], p["features"]) for p in selection.pool]
+    quotas = [algo.Quota.from_json(q) for q in selection.quotas]
+    distribution = algo.Distribution.from_json(selection.distribution)
+    draw = reserve = None
+    if selection.status == SelectionStatus.DRAWN:
+        panel = list(distribution.panels[selection.panel_index])
+        draw = {"random_value": selection.random_value, "ticket": int(selection.ticket),
+                "panel_index": selection.panel_index, "panel": panel,
+                "source": selection.random_source, "witnesses": selection.witnesses,
+                "drawn_at": selection.drawn_at.isoformat() if selection.drawn_at else None}
+        reserve = algo.reserve_order([p.id for p in people], panel, selection.random_value)
+    campaign = selection.campaign
+    meta = {
+        "campaign": campaign.slug, "campaign_name": campaign.name, "selection_id": selection.pk,
+        "title": selection.title, "status": selection.status,
+        "required_dates": list(selection.required_dates),
+        "time_limit": selection.time_limit,
+        "computed_at": selection.computed_at.isoformat() if selection.computed_at else None,
+        "compute_seconds": selection.compute_seconds,
+        "published_at": selection.published_at.isoformat() if selection.published_at else None,
+        "announced_at": selection.announced_at.isoformat() if selection.announced_at else None,
+        "random_source": selection.random_source or None,
+        "witnesses": selection.witnesses or None,
+        "versions": dict(selection.versions or {}),
+    }
+    if selection.status == SelectionStatus.DRAWN:
+        seats = public_seats(selection)
+        meta["replacements"] = seats["replacements"]
+        meta["current_panel"] = seats["panel"]
+    return algo.build_audit_document(people=people, quotas=quotas, panel_size=selection.panel_size,
+                                     distribution=distribution, draw=draw, reserve=reserve, meta=meta)
+
+
+def audit_view(selection) -> dict:
+    """What the public audit page shows, computed from the stored (published) data."""
+    from . import algorithms as algo
+
+    computed = bool(selection.distribution)
+    categories = selection_categories(selection.campaign)
+    counts = pool_counts(selection.pool)
+    data = {"computed": computed, "pool_size": len(selection.pool), "categories": categories}
+    if not computed:
+        data.update(marginals={}, probabilities=[], quota_table=quota_table(
+            categories=categories, quotas=selection.quotas, counts=counts))
+        return data
+    distribution = algo.Distribution.from_json(selection.distribution)
+    total = algo.WEIGHT_TOTAL
+    marginals = distribution.marginals
+    data["marginals"] = marginals
+    data["probabilities"] = sorted(({"id": pid, "probability": marginals.get(pid, 0.0),
+                                     "percent": marginals.get(pid, 0.0) * 100}
+                                    for pid in (p["id"] for p in selection.pool)),
+                                   key=lambda r: (r["probability"], r["id"]))
+    starts, cumulative = [], 0
+    for weight in distribution.weights:
+        starts.append(cumulative)
+        cumulative += weight
+    panels = [{"index": i, "members": list(members), "weight": w, "probability": w / total, "percent": w * 100 / total,
+               "start": starts[i], "end": starts[i] + w}
+              for i, (members, w) in enumerate(zip(distribution.panels, distribution.weights, strict=True))]
+    data["panel_count"] = len(panels)
+    data["panels_top"] = sorted(panels, key=lambda p: (-p["weight"], p["index"]))[:PANELS_SHOWN]
+    data["distribution"] = {"digest": distribution.digest(), "method": distribution.method,
+                            "complete": distribution.complete, "optimal_lowest": distribution.optimal_lowest,
+                            "lowest": distribution.lowest, "lp_lowest": distribution.lp_lowest,
+                            "lowest_percent": distribution.lowest * 100,
+                            "columns": distribution.columns, "weight_total": total}
+    panel_counts = current_counts = None
+    if selection.status == SelectionStatus.DRAWN and selection.panel_index is not None:
+        drawn = panels[selection.panel_index]
+        seats = public_seats(selection)
+        data["drawn"] = drawn
+        data["ticket"] = int(selection.ticket)
+        data["seats"] = seats
+        panel_counts = panel_feature_counts(selection.pool, drawn["members"])
+        if seats["replacements"] or seats["withdrawn"]:
+            current_counts = panel_feature_counts(selection.pool, seats["panel"])
+            people = {p["id"]: algo.Person(p["id"], p["features"]) for p in selection.pool}
+            data["current_meets_quotas"] = algo.panel_meets_quotas(
+                seats["panel"], people, [algo.Quota.from_json(q) for q in selection.quotas], selection.panel_size)
+    table = quota_table(categories=categories, quotas=selection.quotas, counts=counts, panel_counts=panel_counts)
+    if current_counts is not None:
+        for group in table:
+            for row in group["rows"]:
+                row["current"] = current_counts.get(group["category"], {}).get(row["value"], 0)
+    data["quota_table"] = table
+    return data

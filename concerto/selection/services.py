@@ -1,0 +1,556 @@
+"""Writes about selections: quotas, the computed and published distribution, the public draw, the reserve.
+
+Stages, each guarded under a row lock (``select_for_update``) so that two organisers clicking at
+once cannot skip or repeat one:
+
+    draft ──compute──▶ computing ──▶ draft (distribution computed) ──publish──▶ published
+      ▲                    │   └──▶ infeasible ──relax──▶ draft
+      └──── edit ──────────┴──────▶ failed
+    published ──announce the random source──▶ announced ──enter the value and draw──▶ drawn
+
+While ``computing``, ``computed_at`` holds the start of the run and identifies it: a run only
+writes its result if the selection is still computing with that same marker, so a run that was
+cancelled (or superseded by a new one) never overwrites anything.
+"""
+
+import importlib.metadata
+import logging
+import platform
+import time
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concerto.core.audit import log_action
+from concerto.core.errors import FieldErrors, Invalid, NotAllowed
+from concerto.core.text import clean_block, clean_line
+
+from . import rules
+from .errors import AlreadyDrawn, NoReplacementKeepsQuotas, PoolTooSmall, WrongStage
+from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus, Volunteer
+
+logger = logging.getLogger(__name__)
+
+TITLE_MIN, TITLE_MAX = 3, 200
+PANEL_MIN, PANEL_MAX = 2, 500
+TIME_LIMIT_MIN, TIME_LIMIT_MAX = 5, 3600
+DEFAULT_PANEL_SIZE = 12
+DEFAULT_TIME_LIMIT = 60
+# Pools up to this size are computed inside the organiser's request (a few seconds at most).
+INLINE_POOL_MAX = 150
+SOURCE_MIN, SOURCE_MAX = 5, 300
+WITNESSES_MIN, WITNESSES_MAX = 3, 1000
+RANDOM_VALUE_MAX = 200
+# Progress UPDATEs from the solver's callback are spaced by at least this many seconds.
+PROGRESS_INTERVAL = 0.5
+
+EDITABLE = {SelectionStatus.DRAFT, SelectionStatus.INFEASIBLE, SelectionStatus.FAILED}
+
+
+def _algo():
+    # Imported on use: the solver pulls in numpy and highspy, which pages that never compute do not need.
+    from . import algorithms
+
+    return algorithms
+
+
+def _require_organiser(user, campaign) -> None:
+    if not rules.can_manage_selection(user, campaign):
+        raise NotAllowed(_("Only the organisers of this campaign can manage selections."))
+
+
+def _locked(selection) -> Selection:
+    locked = Selection.objects.select_for_update().get(pk=selection.pk)
+    locked.campaign = selection.campaign
+    return locked
+
+
+# --- Settings and quotas ------------------------------------------------------------------------
+
+
+def _int(raw, errors: dict, key: str, *, low: int, high: int, message: str) -> int | None:
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        errors[key] = message
+        return None
+    if not low <= value <= high:
+        errors[key] = message
+        return None
+    return value
+
+
+def quota_field(index: int, bound: str) -> str:
+    """Name of the form field (and error key) of a quota row's bound: ``q3_min``, ``q3_max``."""
+    return f"q{index}_{bound}"
+
+
+def validated_settings(*, campaign, title, panel_size, required_dates, time_limit, quotas) -> dict:
+    """Check every field; raise ``FieldErrors`` keyed by form field name, or return the clean values.
+
+    ``quotas`` is a list of ``{"category", "value", "min", "max"}`` with raw bounds (as typed);
+    an error on row ``i`` is keyed ``q{i}_min`` / ``q{i}_max``.
+    """
+    from .selectors import pool_counts, selection_categories
+
+    errors: dict = {}
+    title = clean_line(title or "")
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        errors["title"] = _("The title must have between %(min)s and %(max)s characters.") % {
+            "min": TITLE_MIN, "max": TITLE_MAX}
+    panel = _int(panel_size, errors, "panel_size", low=PANEL_MIN, high=PANEL_MAX,
+                 message=_("The panel size is a whole number between %(min)s and %(max)s.") % {
+                     "min": PANEL_MIN, "max": PANEL_MAX})
+    limit = _int(time_limit, errors, "time_limit", low=TIME_LIMIT_MIN, high=TIME_LIMIT_MAX,
+                 message=_("The time limit is a whole number of seconds between %(min)s and %(max)s.") % {
+                     "min": TIME_LIMIT_MIN, "max": TIME_LIMIT_MAX})
+    categories = selection_categories(campaign)
+    dates = _known_dates(campaign)
+    required = [str(d) for d in (required_dates or [])]
+    if any(d not in dates for d in required):
+        errors["required_dates"] = _("Choose among the workshop dates of the call for volunteers.")
+    required = [d for d in dates if d in required]  # the call's order, no duplicates
+
+    clean_quotas = []
+    per_category: dict[str, list[tuple[int, dict]]] = {}
+    seen = set()
+    bound_high = panel if panel is not None else PANEL_MAX
+    for i, row in enumerate(quotas or []):
+        category, value = str(row.get("category", "")), str(row.get("value", ""))
+        if (category not in categories or not value or value not in categories[category]["values"]
+                or (category, value) in seen):
+            errors[quota_field(i, "min")] = _("This quota does not match the questions of the call for volunteers.")
+            continue
+        seen.add((category, value))
+        message = _("Enter a whole number between 0 and %(max)s.") % {"max": bound_high}
+        low = _int(row.get("min"), errors, quota_field(i, "min"), low=0, high=bound_high, message=message)
+        high = _int(row.get("max"), errors, quota_field(i, "max"), low=0, high=bound_high, message=message)
+        if low is not None and high is not None and low > high:
+            errors[quota_field(i, "max")] = _("The maximum (%(max)s) is smaller than the minimum (%(min)s).") % {
+                "max": high, "min": low}
+        quota = {"category": category, "value": value, "min": low, "max": high}
+        clean_quotas.append(quota)
+        per_category.setdefault(category, []).append((i, quota))
+    if panel is not None and per_category:
+        pool = pool_snapshot(campaign, required)
+        counts, pool_size = pool_counts(pool), len(pool)
+        for category, rows in per_category.items():
+            if any(q["min"] is None or q["max"] is None for _i, q in rows):
+                continue
+            first = rows[0][0]
+            label = categories[category]["label"]
+            total_min = sum(q["min"] for _i, q in rows)
+            if total_min > panel:
+                errors.setdefault(quota_field(first, "min"), _(
+                    "The minimums of “%(category)s” add up to %(total)s, more than the panel size (%(panel)s)."
+                ) % {"category": label, "total": total_min, "panel": panel})
+            # When every volunteer of the pool has one of these values (talents: yes or no; a
+            # question everyone answered), the maximums must leave room for a full panel.
+            covered = sum(counts.get(category, {}).get(q["value"], 0) for _i, q in rows)
+            total_max = sum(q["max"] for _i, q in rows)
+            if pool_size and covered == pool_size and total_max < panel:
+                errors.setdefault(quota_field(first, "max"), _(
+                    "The maximums of “%(category)s” add up to %(total)s, fewer than the panel size (%(panel)s)."
+                ) % {"category": label, "total": total_max, "panel": panel})
+    if errors:
+        raise FieldErrors(errors)
+    return {"title": title, "panel_size": panel, "time_limit": limit, "required_dates": required,
+            "quotas": clean_quotas}
+
+
+def _known_dates(campaign) -> list[str]:
+    from .selectors import workshop_dates
+
+    return [d["code"] for d in workshop_dates(campaign)]
+
+
+def selection_create(*, by, campaign, title, panel_size, required_dates, time_limit, quotas) -> Selection:
+    _require_organiser(by, campaign)
+    fields = validated_settings(campaign=campaign, title=title, panel_size=panel_size,
+                                required_dates=required_dates, time_limit=time_limit, quotas=quotas)
+    with transaction.atomic():
+        selection = Selection.objects.create(campaign=campaign, created_by=by, status=SelectionStatus.DRAFT, **fields)
+        log_action("selection.selection.created", actor=by, scope=campaign.slug, target=selection,
+                   panel_size=selection.panel_size, quotas=len(selection.quotas))
+    return selection
+
+
+def _clear_results(selection) -> None:
+    selection.pool = []
+    selection.pool_sha256 = ""
+    selection.distribution = {}
+    selection.infeasibility = {}
+    selection.lowest_probability = None
+    selection.method = ""
+    selection.complete = False
+    selection.versions = {}
+    selection.compute_seconds = None
+    selection.computed_at = None
+    selection.error = ""
+    selection.progress = 0
+    selection.progress_message = ""
+
+
+RESULT_FIELDS = ["pool", "pool_sha256", "distribution", "infeasibility", "lowest_probability", "method",
+                 "complete", "versions", "compute_seconds", "computed_at", "error", "progress", "progress_message"]
+
+
+def selection_update(*, by, selection, title, panel_size, required_dates, time_limit, quotas) -> Selection:
+    """Change the settings of a selection not yet published; any computed distribution is dropped."""
+    _require_organiser(by, selection.campaign)
+    fields = validated_settings(campaign=selection.campaign, title=title, panel_size=panel_size,
+                                required_dates=required_dates, time_limit=time_limit, quotas=quotas)
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status not in EDITABLE:
+            raise WrongStage(_("This selection can no longer be changed."))
+        for name, value in fields.items():
+            setattr(selection, name, value)
+        _clear_results(selection)
+        selection.status = SelectionStatus.DRAFT
+        selection.save(update_fields=[*fields, *RESULT_FIELDS, "status"])
+        log_action("selection.selection.updated", actor=by, scope=selection.campaign.slug, target=selection,
+                   panel_size=selection.panel_size, quotas=len(selection.quotas))
+    return selection
+
+
+def selection_relax(*, by, selection) -> Selection:
+    """Apply the smallest relaxation found for infeasible quotas; the selection goes back to draft."""
+    _require_organiser(by, selection.campaign)
+    with transaction.atomic():
+        selection = _locked(selection)
+        relaxation = (selection.infeasibility or {}).get("relaxation") or []
+        if selection.status != SelectionStatus.INFEASIBLE or not relaxation:
+            raise WrongStage(_("There is no relaxation to apply to this selection."))
+        quotas = [dict(q) for q in selection.quotas]
+        index = {(q["category"], q["value"]): q for q in quotas}
+        for change in relaxation:
+            key = (change["category"], change["value"])
+            if key in index:
+                index[key]["min"], index[key]["max"] = int(change["new_min"]), int(change["new_max"])
+            else:
+                quotas.append({"category": key[0], "value": key[1], "min": int(change["new_min"]),
+                               "max": int(change["new_max"])})
+        selection.quotas = quotas
+        _clear_results(selection)
+        selection.status = SelectionStatus.DRAFT
+        selection.save(update_fields=["quotas", *RESULT_FIELDS, "status"])
+        log_action("selection.quotas.relaxed", actor=by, scope=selection.campaign.slug, target=selection,
+                   changes=relaxation)
+    return selection
+
+
+# --- Stage 1: the distribution ------------------------------------------------------------------
+
+
+def pool_snapshot(campaign, required_dates) -> list[dict]:
+    """The pseudonymised pool as the algorithm and the public see it: ``[{"id", "features"}]`` sorted."""
+    from .volunteers import call_for, volunteer_features, volunteer_pool
+
+    algo = _algo()
+    call = call_for(campaign)
+    if call is None:
+        return []
+    people = [algo.Person(v.pseudonym, volunteer_features(v, call))
+              for v in volunteer_pool(campaign, required_dates=required_dates)]
+    from .algorithms.model import pool_json
+
+    return pool_json(people)
+
+
+def _people(pool: list[dict]) -> list:
+    algo = _algo()
+    return [algo.Person(p["id"], p["features"]) for p in pool]
+
+
+def _quotas(selection) -> list:
+    algo = _algo()
+    return [algo.Quota.from_json(q) for q in selection.quotas]
+
+
+def selection_compute(*, by, selection, inline: bool | None = None) -> Selection:
+    """Snapshot the pool and compute the distribution: in this request for small pools, else as a task.
+
+    ``inline=None`` decides from the pool size (at most ``INLINE_POOL_MAX``); nothing is computed
+    inside a transaction, so progress UPDATEs reach pollers at once.
+    """
+    _require_organiser(by, selection.campaign)
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status not in EDITABLE:
+            raise WrongStage(_("This selection cannot be computed again at this stage."))
+        pool = pool_snapshot(selection.campaign, selection.required_dates)
+        if len(pool) < selection.panel_size:
+            raise PoolTooSmall(len(pool), selection.panel_size)
+        _clear_results(selection)
+        selection.pool = pool
+        selection.pool_sha256 = _algo().pool_digest(_people(pool))
+        selection.status = SelectionStatus.COMPUTING
+        selection.progress_message = _("Waiting for the computation to start…")
+        selection.computed_at = timezone.now()
+        selection.save(update_fields=[*RESULT_FIELDS, "status"])
+        marker = selection.computed_at.isoformat()
+        log_action("selection.computation.started", actor=by, scope=selection.campaign.slug, target=selection,
+                   pool_size=len(pool), pool_sha256=selection.pool_sha256)
+        run_inline = len(pool) <= INLINE_POOL_MAX if inline is None else inline
+        if not run_inline:
+            from .tasks import compute_selection
+
+            selection_id = selection.pk
+            transaction.on_commit(lambda: compute_selection.enqueue(selection_id=selection_id, marker=marker))
+    if run_inline:
+        selection_run(selection_id=selection.pk, marker=marker)
+        selection.refresh_from_db()
+    return selection
+
+
+def _versions() -> dict:
+    algo = _algo()
+    versions = {"algorithm": algo.ALGORITHM_VERSION, "python": platform.python_version()}
+    for package in ("highspy", "numpy"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover - both are dependencies
+            versions[package] = "?"
+    return versions
+
+
+def selection_run(*, selection_id: int, marker: str) -> None:
+    """Run the computation started at ``marker`` (called by the task, or inline). Never raises."""
+    algo = _algo()
+    started = datetime.fromisoformat(marker)
+    running = Selection.objects.filter(pk=selection_id, status=SelectionStatus.COMPUTING, computed_at=started)
+    selection = running.first()
+    if selection is None:
+        return  # cancelled, superseded or already done
+    campaign_slug = selection.campaign.slug
+    people, quotas = _people(selection.pool), _quotas(selection)
+    last = [0.0]
+
+    def progress(fraction, message="") -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_INTERVAL and fraction < 1:
+            return
+        last[0] = now
+        running.update(progress=max(0.0, min(1.0, float(fraction))), progress_message=str(message)[:200])
+
+    try:
+        distribution = algo.find_distribution(people, quotas, selection.panel_size,
+                                              time_limit=selection.time_limit, method="leximin", progress=progress)
+    except algo.Infeasible as exc:
+        with transaction.atomic():
+            if running.update(status=SelectionStatus.INFEASIBLE, infeasibility=exc.to_json(), progress=1,
+                              progress_message="", computed_at=timezone.now()):
+                log_action("selection.computation.infeasible", scope=campaign_slug,
+                           target=f"selection.selection:{selection_id}", conflicts=exc.conflicts)
+        return
+    except Exception as exc:  # noqa: BLE001 - any failure is shown to the organiser, never lost
+        logger.exception("selection %s: computation failed", selection_id)
+        with transaction.atomic():
+            if running.update(status=SelectionStatus.FAILED, error=str(exc)[:2000] or exc.__class__.__name__,
+                              progress_message="", computed_at=None):
+                log_action("selection.computation.failed", scope=campaign_slug,
+                           target=f"selection.selection:{selection_id}", error=str(exc)[:500])
+        return
+    with transaction.atomic():
+        if running.update(
+            status=SelectionStatus.DRAFT, distribution=distribution.to_json(),
+            lowest_probability=distribution.lowest, method=distribution.method, complete=distribution.complete,
+            versions=_versions(), compute_seconds=distribution.elapsed, computed_at=timezone.now(),
+            progress=1, progress_message="", error="",
+        ):
+            log_action("selection.computation.finished", scope=campaign_slug,
+                       target=f"selection.selection:{selection_id}", method=distribution.method,
+                       complete=distribution.complete, lowest=distribution.lowest, panels=len(distribution.panels),
+                       digest=distribution.digest(), seconds=round(distribution.elapsed, 3))
+
+
+def selection_cancel(*, by, selection) -> Selection:
+    """Stop waiting for a computation (e.g. its worker died); the run, if still going, is ignored."""
+    _require_organiser(by, selection.campaign)
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status != SelectionStatus.COMPUTING:
+            raise WrongStage(_("This selection is not being computed."))
+        selection.status = SelectionStatus.FAILED
+        selection.error = _("Stopped by an organiser.")
+        selection.computed_at = None
+        selection.save(update_fields=["status", "error", "computed_at"])
+        log_action("selection.computation.cancelled", actor=by, scope=selection.campaign.slug, target=selection)
+    return selection
+
+
+def is_computed(selection) -> bool:
+    return bool(selection.distribution) and selection.status != SelectionStatus.COMPUTING
+
+
+def selection_publish(*, by, selection) -> Selection:
+    """Stage 1 made public: the pool's hash and the distribution, before any random value is known."""
+    _require_organiser(by, selection.campaign)
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status != SelectionStatus.DRAFT or not selection.distribution:
+            raise WrongStage(_("Compute the distribution before publishing it."))
+        selection.status = SelectionStatus.PUBLISHED
+        selection.published_at = timezone.now()
+        selection.save(update_fields=["status", "published_at"])
+        log_action("selection.distribution.published", actor=by, scope=selection.campaign.slug, target=selection,
+                   pool_sha256=selection.pool_sha256, digest=selection.distribution.get("digest", ""))
+    return selection
+
+
+# --- Stage 2: the draw --------------------------------------------------------------------------
+
+
+def selection_announce(*, by, selection, random_source, witnesses) -> Selection:
+    """Record, before it is known, where the random value will come from and who witnesses it."""
+    _require_organiser(by, selection.campaign)
+    source = clean_line(random_source or "")
+    witnesses = clean_block(witnesses or "")
+    errors = {}
+    if not SOURCE_MIN <= len(source) <= SOURCE_MAX:
+        errors["random_source"] = _("Describe the source in %(min)s to %(max)s characters.") % {
+            "min": SOURCE_MIN, "max": SOURCE_MAX}
+    if not WITNESSES_MIN <= len(witnesses) <= WITNESSES_MAX:
+        errors["witnesses"] = _("Name the witnesses (%(min)s to %(max)s characters).") % {
+            "min": WITNESSES_MIN, "max": WITNESSES_MAX}
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status != SelectionStatus.PUBLISHED:
+            raise WrongStage(_("The random source is announced once, after the distribution is published and "
+                               "before the draw."))
+        selection.random_source = source
+        selection.witnesses = witnesses
+        selection.announced_at = timezone.now()
+        selection.status = SelectionStatus.ANNOUNCED
+        selection.save(update_fields=["random_source", "witnesses", "announced_at", "status"])
+        log_action("selection.source.announced", actor=by, scope=selection.campaign.slug, target=selection,
+                   random_source=source, witnesses=witnesses)
+    return selection
+
+
+def selection_draw(*, by, selection, random_value) -> Selection:
+    """Draw the panel from the published distribution with the announced public random value.
+
+    The panel is ``draw_panel(distribution, value)``; everyone else in the pool is on the reserve
+    list in ``reserve_order`` — both pure functions of published data, re-checked by verify.py.
+    """
+    _require_organiser(by, selection.campaign)
+    value = clean_line(random_value or "")
+    if not 1 <= len(value) <= RANDOM_VALUE_MAX:
+        raise FieldErrors({"random_value": _("Enter the random value (1 to %(max)s characters).") % {
+            "max": RANDOM_VALUE_MAX}})
+    algo = _algo()
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status == SelectionStatus.DRAWN:
+            raise AlreadyDrawn()
+        if selection.status != SelectionStatus.ANNOUNCED:
+            raise WrongStage(_("Publish the distribution and announce the random source before the draw."))
+        distribution = algo.Distribution.from_json(selection.distribution)
+        panel_index, ticket = algo.draw_panel(distribution, value)
+        panel = list(distribution.panels[panel_index])
+        pool_ids = [p["id"] for p in selection.pool]
+        reserve = algo.reserve_order(pool_ids, panel, value)
+        volunteers = dict(Volunteer.objects.filter(campaign=selection.campaign, pseudonym__in=pool_ids)
+                          .values_list("pseudonym", "pk"))
+        seats = [SelectionSeat(selection=selection, volunteer_id=volunteers[p], status=SeatStatus.SELECTED)
+                 for p in panel if p in volunteers]
+        seats += [SelectionSeat(selection=selection, volunteer_id=volunteers[p], status=SeatStatus.RESERVE,
+                                reserve_rank=rank)
+                  for rank, p in enumerate(reserve, start=1) if p in volunteers]
+        SelectionSeat.objects.bulk_create(seats)
+        selection.random_value = value
+        selection.ticket = str(ticket)
+        selection.panel_index = panel_index
+        selection.drawn_at = timezone.now()
+        selection.drawn_by = by
+        selection.status = SelectionStatus.DRAWN
+        selection.save(update_fields=["random_value", "ticket", "panel_index", "drawn_at", "drawn_by", "status"])
+        missing = sorted(set(pool_ids) - set(volunteers))
+        log_action("selection.draw.run", actor=by, scope=selection.campaign.slug, target=selection,
+                   random_value=value, ticket=str(ticket), panel_index=panel_index, panel=panel,
+                   missing_volunteers=missing)
+    return selection
+
+
+# --- After the draw: the reserve and the notifications ------------------------------------------
+
+
+def seat_replace(*, by, selection, seat_id, force: bool = False) -> SelectionSeat | None:
+    """A panel member withdraws: the first reserve who keeps every quota takes the seat.
+
+    If no reserve keeps the quotas, ``NoReplacementKeepsQuotas`` is raised unless the organiser
+    confirmed (``force``): then the first reserve takes it anyway and the audit records it.
+    Returns the replacement's seat (None when the reserve list is empty and ``force``).
+    """
+    _require_organiser(by, selection.campaign)
+    algo = _algo()
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status != SelectionStatus.DRAWN:
+            raise WrongStage(_("Replacements happen after the draw."))
+        seat = (SelectionSeat.objects.select_for_update().select_related("volunteer")
+                .filter(selection=selection, pk=seat_id).first())
+        if seat is None or seat.status != SeatStatus.SELECTED:
+            raise Invalid(_("This person is not on the panel."), code="not_on_panel")
+        seats = list(SelectionSeat.objects.filter(selection=selection).select_related("volunteer")
+                     .order_by("reserve_rank", "pk"))
+        panel = [s.volunteer.pseudonym for s in seats if s.status == SeatStatus.SELECTED]
+        reserve = [s.volunteer.pseudonym for s in seats
+                   if s.status == SeatStatus.RESERVE and s.volunteer.withdrawn_at is None]
+        people, quotas = _people(selection.pool), _quotas(selection)
+        chosen = algo.replacement_for(people, quotas, selection.panel_size, panel, seat.volunteer.pseudonym, reserve)
+        kept = chosen is not None
+        if chosen is None:
+            if not force:
+                raise NoReplacementKeepsQuotas(reserve[0] if reserve else None)
+            chosen = reserve[0] if reserve else None
+        seat.status = SeatStatus.WITHDRAWN
+        seat.save(update_fields=["status", "changed_at"])
+        replacement = None
+        if chosen is not None:
+            replacement = next(s for s in seats if s.volunteer.pseudonym == chosen)
+            replacement.status = SeatStatus.SELECTED
+            replacement.replaces = seat
+            replacement.notified_at = None  # told they are on the reserve; now they must be told they are in
+            replacement.save(update_fields=["status", "replaces", "notified_at", "changed_at"])
+        log_action("selection.seat.replaced", actor=by, scope=selection.campaign.slug, target=selection,
+                   withdrawn=seat.volunteer.pseudonym, replacement=chosen,
+                   rank=replacement.reserve_rank if replacement else None, quotas_kept=kept, forced=not kept)
+    return replacement
+
+
+def selection_notify(*, by, selection, audit_url: str, language: str = "fr") -> dict:
+    """Tell selected and reserve people not yet told: e-mail after commit, letters for those without one.
+
+    Returns ``{"emails": n, "letters": m, "at": datetime}``; the letters are the PDF of the seats
+    notified at ``at`` without an e-mail address. A second call only reaches people not yet notified.
+    """
+    _require_organiser(by, selection.campaign)
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status != SelectionStatus.DRAWN:
+            raise WrongStage(_("People are notified after the draw."))
+        seats = list(SelectionSeat.objects.select_for_update()
+                     .filter(selection=selection, notified_at__isnull=True,
+                             status__in=[SeatStatus.SELECTED, SeatStatus.RESERVE],
+                             volunteer__withdrawn_at__isnull=True)
+                     .select_related("volunteer__user"))
+        now = timezone.now()
+        SelectionSeat.objects.filter(pk__in=[s.pk for s in seats]).update(notified_at=now)
+        by_email = [s.pk for s in seats if s.volunteer.user.email]
+        letters = len(seats) - len(by_email)
+        log_action("selection.seats.notified", actor=by, scope=selection.campaign.slug, target=selection,
+                   emails=len(by_email), letters=letters, at=now.isoformat())
+        if by_email:
+            from .tasks import send_selection_emails
+
+            selection_id = selection.pk
+            transaction.on_commit(lambda: send_selection_emails.enqueue(
+                selection_id=selection_id, seat_ids=by_email, audit_url=audit_url, language=language))
+    return {"emails": len(by_email), "letters": letters, "at": now}

@@ -1,0 +1,117 @@
+"""Builders shared by the selection tests: a call for volunteers, sectors, volunteers (ORM rows), a
+drawn selection through the real services. Imported by the other test_selection*/test_draw* files."""
+
+import random
+
+import pytest
+from django.utils import timezone
+
+from concerto.campaigns.models import Sector
+from concerto.letters.models import CodeUse, Household, InvitationCode
+from concerto.residents.models import User
+from concerto.selection import services
+from concerto.selection.models import Volunteer, VolunteerCall
+from concerto.selection.selectors import quota_keys, quota_suggestion, selection_categories
+
+TALENTS = [{"code": "dessin", "label": "Dessiner"}, {"code": "histoire", "label": "Histoire du quartier"}]
+DATES = [{"code": "atelier-1", "label": "Samedi 14 mars"}, {"code": "atelier-2", "label": "Samedi 28 mars"}]
+QUESTIONS = [
+    {"code": "age", "label": "Âge", "options": [{"code": "jeune", "label": "Moins de 45 ans"},
+                                                {"code": "senior", "label": "45 ans et plus"}]},
+    {"code": "genre", "label": "Genre", "options": [{"code": "femme", "label": "Femme"},
+                                                    {"code": "homme", "label": "Homme"}]},
+]
+
+
+def make_call(campaign) -> VolunteerCall:
+    for code, name in (("nord", "Nord"), ("sud", "Sud")):
+        Sector.objects.get_or_create(campaign=campaign, code=code, defaults={"name": name})
+    call, _ = VolunteerCall.objects.get_or_create(campaign=campaign, defaults={
+        "is_open": True, "talents": TALENTS, "workshop_dates": DATES, "profile_questions": QUESTIONS,
+        "consent_text": "J'accepte."})
+    return call
+
+
+def add_volunteer(campaign, n: int, *, sector="nord", age="jeune", genre="femme", talents=(), dates=None,
+                  email=True, name="") -> Volunteer:
+    user = User.objects.create_user(f"vol{n}-{campaign.slug}@example.org" if email else None,
+                                    display_name=name or f"Personne {n}")
+    volunteer = Volunteer.objects.create(
+        campaign=campaign, user=user, pseudonym=f"V-{n:04d}", talents=list(talents),
+        availability=[d["code"] for d in DATES] if dates is None else list(dates),
+        profile={"age": age, "genre": genre}, sector=Sector.objects.get(campaign=campaign, code=sector),
+        consent_at=timezone.now(), consent_version=1)
+    if not email:
+        household = Household.objects.create(
+            campaign=campaign, name="", address_line1=f"{n} avenue Saint-Jérôme", postcode="13090",
+            city="Aix-en-Provence", key=f"{n} avenue saint-jerome {campaign.slug}")
+        code = InvitationCode.objects.create(campaign=campaign, household=household, code=f"C{n:05d}{campaign.pk}")
+        CodeUse.objects.create(code=code, user=user)
+    return volunteer
+
+
+def make_pool(campaign, size: int, *, seed: int = 1, no_email_every: int = 0) -> list[Volunteer]:
+    """A mixed pool: sectors, ages, genders and talents spread so proportional quotas are feasible."""
+    make_call(campaign)
+    rng = random.Random(seed)
+    volunteers = []
+    for n in range(1, size + 1):
+        talents = [t["code"] for t in TALENTS if rng.random() < 0.4]
+        volunteers.append(add_volunteer(
+            campaign, n, sector="nord" if n % 2 else "sud", age="jeune" if n % 3 else "senior",
+            genre="femme" if n % 4 < 2 else "homme", talents=talents,
+            email=not (no_email_every and n % no_email_every == 0)))
+    return volunteers
+
+
+def suggested_quotas(campaign, panel_size: int, required_dates=()) -> list[dict]:
+    pool = services.pool_snapshot(campaign, list(required_dates))
+    from concerto.selection.selectors import pool_counts
+
+    return quota_suggestion(categories=selection_categories(campaign), counts=pool_counts(pool),
+                            pool_size=len(pool), panel_size=panel_size)
+
+
+def create_selection(campaign, organiser, *, panel_size=4, quotas=None, title="Sélection de test",
+                     required_dates=(), time_limit=20):
+    return services.selection_create(
+        by=organiser, campaign=campaign, title=title, panel_size=panel_size, required_dates=list(required_dates),
+        time_limit=time_limit, quotas=suggested_quotas(campaign, panel_size) if quotas is None else quotas)
+
+
+def computed_selection(campaign, organiser, **kwargs):
+    selection = create_selection(campaign, organiser, **kwargs)
+    return services.selection_compute(by=organiser, selection=selection)
+
+
+def published_selection(campaign, organiser, **kwargs):
+    selection = computed_selection(campaign, organiser, **kwargs)
+    return services.selection_publish(by=organiser, selection=selection)
+
+
+def announced_selection(campaign, organiser, **kwargs):
+    selection = published_selection(campaign, organiser, **kwargs)
+    return services.selection_announce(by=organiser, selection=selection,
+                                       random_source="Trois dés lancés devant les témoins",
+                                       witnesses="Maître Dupont, huissière\nRachid B., habitant")
+
+
+def drawn_selection(campaign, organiser, value="4 2 6", **kwargs):
+    selection = announced_selection(campaign, organiser, **kwargs)
+    return services.selection_draw(by=organiser, selection=selection, random_value=value)
+
+
+def keys_of(campaign):
+    return quota_keys(selection_categories(campaign))
+
+
+@pytest.fixture
+def pool12(campaign):
+    return make_pool(campaign, 12)
+
+
+def test_factories_build_a_pool(campaign):
+    volunteers = make_pool(campaign, 6, no_email_every=3)
+    assert len(volunteers) == 6
+    assert sum(1 for v in volunteers if v.user.email is None) == 2
+    assert len(services.pool_snapshot(campaign, [])) == 6
