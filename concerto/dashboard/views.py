@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from concerto.campaigns.selectors import campaign_get, campaign_list, phase_timeline
 from concerto.core.errors import DomainError
 from concerto.core.http import public_page_cache
+from concerto.letters.joining import letter_status_for
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.rules import can_take_part, participation_open
 from concerto.residents import rules as resident_rules
@@ -66,6 +67,7 @@ def me(request):
     user = request.user
     return render(request, "dashboard/me.html", {
         "memberships": list(resident_selectors.my_memberships(user)),
+        "letter_status": letter_status_for(user),
         "supports": list(proposal_selectors.my_supports(user)[:200]),
         "contributions": list(proposal_selectors.my_contributions(user)[:200]),
         "tokens": list(resident_selectors.my_tokens(user)),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from unittest import mock
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
@@ -21,6 +22,9 @@ from django.utils import timezone
 from concerto.campaigns.models import Campaign, Organisation, Phase, Sector
 from concerto.core import ratelimit
 from concerto.core.models import AuditEntry
+from concerto.letters.codes import format_code
+from concerto.letters.models import InvitationCode, LetterBatch
+from concerto.letters.selectors import letter_figures
 from concerto.proposals import services as proposals
 from concerto.proposals.models import (
     Action,
@@ -34,8 +38,14 @@ from concerto.proposals.models import (
 )
 from concerto.residents.models import STAFF_ROLES, Membership, Role, SignInLink, User
 from concerto.residents.services import resident_join, role_grant
+from concerto.selection.models import SeatStatus, Selection
+from concerto.selection.selectors import selection_figures
+from concerto.selection.volunteers import volunteer_figures
 
 from . import content as c
+from .letters import load_letters
+from .selection import load_selection
+from .volunteers import load_volunteers
 
 SLUG = c.CAMPAIGN["slug"]
 CONTRIBUTION_COUNT = 200
@@ -124,6 +134,8 @@ def demo_delete() -> bool:
                 if not leaves.exists():
                     break
                 leaves.delete()
+            for batch in LetterBatch.objects.filter(campaign=campaign).exclude(file=""):
+                batch.file.delete(save=False)
             campaign.delete()
             AuditEntry.objects.filter(scope=SLUG).delete()
             Organisation.objects.filter(slug=c.ORGANISATION["slug"], campaigns__isnull=True).delete()
@@ -167,6 +179,13 @@ def demo_counts(campaign: Campaign) -> dict:
         "comments": comments.count(),
         "comments_hidden": comments.filter(status=CommentStatus.HIDDEN).count(),
         "comments_reported": comments.filter(reports__isnull=False).distinct().count(),
+        **letter_figures(campaign),
+        "volunteers": volunteer_figures(campaign)["volunteers"],
+        "workshop_participants": selection_figures(campaign)["workshop_participants"],
+        "unused_codes": [
+            format_code(code) for code in InvitationCode.objects.filter(
+                campaign=campaign, revoked_at__isnull=True, use_count=0).order_by("pk").values_list("code", flat=True)[:3]
+        ],
     }
 
 
@@ -202,6 +221,8 @@ class _Builder:
         self._campaign()
         self._staff()
         self._residents()
+        self._letters()
+        self._selection()
         self._workshop_actions()
         self._supports_on_workshop_actions()
         self._contributions()
@@ -237,14 +258,18 @@ class _Builder:
 
     def _staff(self) -> None:
         self.staff: dict[str, User] = {}
+        # One hash for the shared demo password: hashing it for each of the 11 accounts costs seconds.
+        hashed = make_password(c.DEMO_PASSWORD)
         for local, name, role in c.STAFF:
-            user = User.objects.create_user(staff_email(local), password=c.DEMO_PASSWORD, display_name=name)
+            user = User.objects.create_user(staff_email(local), display_name=name)
+            User.objects.filter(pk=user.pk).update(password=hashed)
             role_grant(campaign=self.campaign, user=user, role=role, by=self.staff.get(Role.ORGANISER))
             self.staff[role] = user
         self.organiser = self.staff[Role.ORGANISER]
         self.moderator = self.staff[Role.MODERATOR]
         for i, name in enumerate(c.CANDIDATES, start=1):
-            user = User.objects.create_user(candidate_email(i), password=c.DEMO_PASSWORD, display_name=name)
+            user = User.objects.create_user(candidate_email(i), display_name=name)
+            User.objects.filter(pk=user.pk).update(password=hashed)
             role_grant(campaign=self.campaign, user=user, role=Role.CANDIDATE, by=self.organiser)
 
     def _residents(self) -> None:
@@ -258,14 +283,42 @@ class _Builder:
             resident_join(user=user, campaign=self.campaign)
             self.residents.append(user)
         shuffled = rng.sample(self.residents, len(self.residents))
-        a = c.WORKSHOP_PARTICIPANTS
-        b = a + c.DOOR_TO_DOOR_RESIDENTS
+        b = c.DOOR_TO_DOOR_RESIDENTS
         d = b + c.PAPER_RESIDENTS
-        self.workshop_participants = shuffled[:a]
-        self.door_residents = shuffled[a:b]
+        self.door_residents = shuffled[:b]
         self.paper_residents = shuffled[b:d]
-        # Residents who take part on the website (workshop participants included).
-        self.online_residents = self.workshop_participants + shuffled[d:]
+        # Residents who take part on the website; the workshop participants are drawn among them.
+        self.online_residents = shuffled[d:]
+
+    def _letters(self) -> None:
+        """700 households, their letters and codes; every demo resident joined with one."""
+        self.letters = load_letters(
+            campaign=self.campaign, organiser=self.organiser, residents=self.residents,
+            sectors=self.sectors, rng=self.rng,
+        )
+
+    def _selection(self) -> None:
+        """Volunteers among the online residents, then the public draw of the 12 participants."""
+        # Their own random stream, so that the supports and contributions below stay as they were.
+        rng = random.Random(f"{c.SEED}-selection")
+        load_volunteers(campaign=self.campaign, residents=self.online_residents, rng=rng)
+        self.selection = load_selection(campaign=self.campaign, organiser=self.organiser, rng=rng)
+        self._date_selection()
+        selected = self.selection.seats.filter(status=SeatStatus.SELECTED).select_related("volunteer__user")
+        self.workshop_participants = sorted((seat.volunteer.user for seat in selected), key=lambda u: u.pk)
+        assert len(self.workshop_participants) == c.WORKSHOP_PARTICIPANTS  # noqa: S101 - demo invariant
+
+    def _date_selection(self) -> None:
+        """The selection happened during its phase, not at load time: date its stages there."""
+        start = Phase.objects.get(campaign=self.campaign, kind="selection").starts_at
+        Selection.objects.filter(pk=self.selection.pk).update(
+            created_at=start + timedelta(hours=10),
+            computed_at=start + timedelta(hours=10, minutes=5),
+            published_at=start + timedelta(hours=11),
+            announced_at=start + timedelta(days=1, hours=18),
+            drawn_at=start + timedelta(days=4, hours=20, minutes=45),
+        )
+        self.selection.refresh_from_db()
 
     # -- workshop actions and their supports -----------------------------------------------------
 

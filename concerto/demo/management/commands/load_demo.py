@@ -40,6 +40,11 @@ class Command(BaseCommand):
             f"  Habitants : {n['residents']} (ayant participé : {n['participating_residents']}) · "
             f"équipe : {n['staff']} · candidats : {n['candidates']}"
         )
+        self.stdout.write(
+            f"  Courriers envoyés : {n['letters_sent']} · codes utilisés : {n['codes_used']} "
+            f"({n['residents_by_code']} habitants inscrits avec un code) · volontaires : {n['volunteers']} · "
+            f"participants aux ateliers tirés au sort : {n['workshop_participants']}"
+        )
         self.stdout.write(f"  Actions des ateliers : {n['workshop_actions']}")
         self.stdout.write(
             f"  Contributions : {n['contributions']} ({_detail(n['contributions_by_status'], STATUSES)}) ; "
@@ -56,3 +61,8 @@ class Command(BaseCommand):
             f"habitants habitant001@ … habitant{n['residents']:03d}@{content.EMAIL_DOMAIN} "
             "(connexion par lien)"
         )
+        if n["unused_codes"]:
+            self.stdout.write(
+                "  Codes de courrier encore libres, pour essayer /c/saint-jerome/rejoindre/ : "
+                + ", ".join(n["unused_codes"])
+            )
