@@ -33,6 +33,14 @@ print(row["author__email"])
 """
 
 
+FIND_FREE_CODE = """
+from concerto.letters.codes import format_code
+from concerto.letters.models import InvitationCode
+codes = InvitationCode.objects.filter(campaign__slug="saint-jerome", revoked_at__isnull=True, use_count=0)
+print(format_code(codes.order_by("-pk").values_list("code", flat=True)[0]))
+"""
+
+
 @pytest.fixture(scope="session")
 def author_email(live) -> str:
     return live.manage("shell", "-c", FIND_AUTHOR).strip().splitlines()[-1]
@@ -120,6 +128,30 @@ def searched_with_htmx(page, live):
     expect(page.locator("#results-title")).to_have_text(re.compile(r"^\d{1,2} actions?$"))
 
 
+def join_with_errors(page, live):
+    page.goto(f"{live.url}{CAMPAIGN}/rejoindre/")
+    page.get_by_label(re.compile("code", re.I)).first.fill("ABCD-EFGH-I0")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+
+
+def join_second_step(page, live):
+    """A valid, unused code: the page offers joining with an e-mail or with a PIN."""
+    code = live.manage("shell", "-c", FIND_FREE_CODE).strip().splitlines()[-1]
+    page.goto(f"{live.url}{CAMPAIGN}/rejoindre/?code={code}")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("#without-email")).to_be_visible()
+
+
+def open_selection(suffix=""):
+    def go(page, live):
+        page.goto(f"{live.url}{CAMPAIGN}/selections/")
+        href = page.locator("main a[href*='/selections/']").evaluate_all(
+            "links => links.map(a => a.getAttribute('href')).find(h => /\\/selections\\/\\d+\\/$/.test(h))")
+        page.goto(live.url + href + suffix)
+    return go
+
+
 VISITS = [
     Visit("index", "/"),
     Visit("campaign-home", f"{CAMPAIGN}/"),
@@ -148,6 +180,25 @@ VISITS = [
     Visit("moderation", f"{CAMPAIGN}/moderation/", who=MODERATOR),
     Visit("journal", f"{CAMPAIGN}/journal/", who=ORGANISER),
     Visit("my-space-organiser", "/moi/", who=ORGANISER),
+    Visit("join", f"{CAMPAIGN}/rejoindre/"),
+    Visit("join-errors", join_with_errors),
+    Visit("join-second-step", join_second_step),
+    Visit("pin-sign-in", "/connexion/code/"),
+    Visit("selections", f"{CAMPAIGN}/selections/"),
+    Visit("selection-audit", open_selection()),
+    Visit("volunteer-form", f"{CAMPAIGN}/volontaires/", who=RESIDENT),
+    Visit("letters-tracking", f"{CAMPAIGN}/courriers/", who=ORGANISER),
+    Visit("letters-settings", f"{CAMPAIGN}/courriers/texte/", who=ORGANISER),
+    Visit("letters-batches", f"{CAMPAIGN}/courriers/lots/", who=ORGANISER),
+    Visit("households", f"{CAMPAIGN}/foyers/", who=ORGANISER),
+    Visit("households-import", f"{CAMPAIGN}/foyers/importer/", who=ORGANISER),
+    Visit("street-rules", f"{CAMPAIGN}/foyers/rues/", who=ORGANISER),
+    Visit("volunteer-list", f"{CAMPAIGN}/volontaires/liste/", who=ORGANISER),
+    Visit("volunteer-call", f"{CAMPAIGN}/volontaires/appel/", who=ORGANISER),
+    Visit("selection-new", f"{CAMPAIGN}/selections/nouvelle/", who=ORGANISER),
+    Visit("selection-manage", open_selection("gestion/"), who=ORGANISER),
+    Visit("en-join", f"{CAMPAIGN}/rejoindre/", lang="en"),
+    Visit("en-selection-audit", open_selection(), lang="en"),
     Visit("en-index", "/", lang="en"),
     Visit("en-actions", f"{CAMPAIGN}/actions/", lang="en"),
     Visit("en-campaign-home", f"{CAMPAIGN}/", lang="en"),
