@@ -360,19 +360,10 @@ def join_with_code(
         except Invalid as exc:
             raise FieldErrors({"email": exc.message}) from exc
         code = code_lookup(campaign=campaign, text=text, ip=ip)
-        if not User.objects.filter(email__iexact=email).exists():
-            try:
-                with transaction.atomic():
-                    new_user = User.objects.create_user(email, display_name=name)
-                    use = code_redeem(user=new_user, code=code)
-                    log_action("residents.account.created", actor=new_user, scope=campaign.slug, target=new_user,
-                               via="letter_code")
-            except IntegrityError:
-                pass  # created meanwhile by another request: treat as an existing account
-            else:
-                return JoinResult(user=new_user, code_use=use, created=True, sign_in=True,
-                                  sector=code.household.sector)
-        # An account exists: signing in here would let anyone with a code take it over.
+        # Whether or not an account exists, the address must be proven first: a sign-in link is
+        # sent and the code is used once it is opened (back on the join page, signed in). Signing
+        # in here would let anyone holding a letter take over, or squat, someone else's address,
+        # and answering differently for known addresses would reveal who has an account.
         if build_url is None:
             raise Invalid(_("Sign in first, then type your code again."), code="sign_in_required")
         link = residents_services.sign_in_link_request(email=email, ip=ip, build_url=build_url, next_url=next_url)

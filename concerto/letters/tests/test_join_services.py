@@ -1,5 +1,7 @@
 """Joining with a code: lookup, redemption, revocation, exhaustion, brute force, the three paths."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -25,7 +27,7 @@ from concerto.proposals.services import support_add
 from concerto.residents import rules as residents_rules
 from concerto.residents.errors import CannotJoin
 from concerto.residents.models import Membership, Role, SignInLink, User, Verification
-from concerto.residents.services import resident_join
+from concerto.residents.services import resident_join, sign_in_link_consume
 from conftest import make_user
 
 IP = "203.0.113.7"
@@ -195,14 +197,23 @@ def test_signed_in_outsider_becomes_a_letter_verified_resident(campaign, code):
     assert Membership.objects.get(user=user, campaign=campaign).verification == Verification.LETTER
 
 
-def test_new_email_creates_the_account_and_signs_in(campaign, code):
-    result = join_with_code(campaign=campaign, text=code.code, ip=IP, email=" Nadia@Example.org ",
-                            display_name="Nadia", build_url=LINK)
-    assert result.created and result.sign_in and not result.link_sent
-    user = User.objects.get(email="nadia@example.org")
-    assert result.user == user and user.display_name == "Nadia"
+def test_new_email_gets_a_link_first_and_joins_once_signed_in(campaign, code, django_capture_on_commit_callbacks):
+    """The address is proven before anything is created: same answer as for a known address."""
+    with django_capture_on_commit_callbacks(execute=True):
+        result = join_with_code(campaign=campaign, text=code.code, ip=IP, email=" Nadia@Example.org ",
+                                display_name="Nadia", build_url=LINK,
+                                next_url=f"/c/{campaign.slug}/rejoindre/?code={code.code}")
+    assert result.link_sent and not result.sign_in and result.user is None
+    assert not User.objects.filter(email="nadia@example.org").exists()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nadia@example.org"]
+    code.refresh_from_db()
+    assert code.use_count == 0
+    # The link signs her in (creating the account); back on the join page the code is used.
+    secret = re.search(r"/connexion/lien/([^/\s]+)/", mail.outbox[0].body).group(1)
+    user, next_url = sign_in_link_consume(secret=secret)
+    assert next_url.endswith(f"?code={code.code}")
+    join_with_code(campaign=campaign, text=code.code, ip=IP, user=user)
     assert Membership.objects.get(user=user, campaign=campaign).verification == Verification.LETTER
-    assert not mail.outbox
 
 
 def test_existing_email_gets_a_link_and_is_not_signed_in_nor_redeemed(campaign, code, resident_alice,
@@ -231,10 +242,10 @@ def test_email_path_checks_the_code_before_creating_anything(campaign, code):
 def test_email_path_with_used_up_code_creates_no_account(campaign, code):
     code.max_uses = 1
     code.save()
-    join_with_code(campaign=campaign, text=code.code, ip=IP, email="a@example.org")
+    join_with_code(campaign=campaign, text=code.code, ip=IP, display_name="Mireille", pin="4071", pin_again="4071")
     with pytest.raises(CodeUsedUp):
-        join_with_code(campaign=campaign, text=code.code, ip=IP, email="b@example.org")
-    assert not User.objects.filter(email="b@example.org").exists()
+        join_with_code(campaign=campaign, text=code.code, ip=IP, email="b@example.org", build_url=LINK)
+    assert not User.objects.filter(email="b@example.org").exists() and not SignInLink.objects.exists()
 
 
 def test_without_email_creates_an_account_with_a_hashed_pin(campaign, code, sector):
