@@ -312,5 +312,7 @@ def machine() -> dict:
 
 
 def _wrk_version() -> str:
+    if not shutil.which(WRK):
+        return "wrk not installed"
     proc = subprocess.run([WRK, "--version"], capture_output=True, text=True)
     return (proc.stdout + proc.stderr).split("[")[0].strip() or "?"

@@ -18,7 +18,12 @@ database ``concerto_bench_<scale>``):
    the list and action page signed in (a session cookie: always built, exact counts), and support
    writes through the API (``bench/wrk/support.lua``: POST then DELETE over 40,000 (token, action)
    pairs); after each write run the counters are checked and the database restored;
-5. the integrity run (``bench/integrity.py``): 200 residents for 30 s, one worker SIGKILLed halfway.
+5. the integrity run (``bench/integrity.py``): 200 residents for 30 s, one worker SIGKILLed halfway;
+6. letter generation (``bench/letters.py``): the PDF mail-merge of 700 and 20,000 letters;
+7. the fair selection (``bench/selection.py``): LEXIMIN/MAXIMIN for pools 120 → 12, 700 → 12,
+   700 → 50 and 5,000 → 100, with the lowest selection probability next to each time.
+
+``--part web``, ``--part letters``, ``--part selection`` run one part only (repeatable; default all).
 
 Results are printed and, for full runs, prepended to ``docs/benchmarks.md`` (earlier runs kept).
 """
@@ -66,6 +71,56 @@ TARGET_RATIO = 0.25
 TARGET_P99_MS = 100
 TARGET_WRITES = 1000
 TARGET_QUERIES = 10
+PARTS = ("web", "letters", "selection")
+# Letters: seconds for (count); selection: seconds for the case (the 5,000 case: its own time limit).
+LETTER_TARGETS = {700: 5.0, 20000: 120.0}
+SELECTION_TARGETS = {"120-12": 10.0, "700-12": 30.0, "5000-100": 120.0}
+
+
+def letters_part() -> list[dict]:
+    from bench import letters
+
+    return letters.run((700, 20000))
+
+
+def selection_part() -> list[dict]:
+    from bench import selection
+
+    return selection.run()
+
+
+def letters_markdown(rows: list[dict]) -> str:
+    from bench import letters
+
+    lines = ["### Letters: PDF mail-merge (`bench/letters.py`)", "",
+             "One A4 letter per household with its code and QR code, Typst + segno, chunks compiled in "
+             "2 processes and merged into one PDF. Targets: 700 letters < 5 s, 20,000 < 2 min.", "",
+             letters.table(rows), ""]
+    for r in rows:
+        target = LETTER_TARGETS.get(r["letters"])
+        if target:
+            ok = r["seconds"] < target
+            lines.append(f"- {r['letters']:,} letters: {r['seconds']} s (target < {target:g} s): "
+                         f"{'met' if ok else '**missed**'}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def selection_markdown(rows: list[dict]) -> str:
+    from bench import selection
+
+    lines = ["### Fair selection (`bench/selection.py`)", "",
+             "Column generation on HiGHS (`concerto/selection/algorithms`). Targets: LEXIMIN 120 → 12 < 10 s; "
+             "at least MAXIMIN quality for 700 → 12 < 30 s; 5,000 → 100 finishes within its time limit with "
+             "the lowest probability reported.", "", selection.markdown(rows), ""]
+    for r in rows:
+        target = SELECTION_TARGETS.get(r["case"])
+        if target:
+            ok = r["seconds"] < target and r.get("optimal_lowest", True)
+            lines.append(f"- {r['case']}: {r['seconds']} s, lowest probability {r['lowest']:.4f} "
+                         f"(target < {target:g} s): {'met' if ok else '**missed**'}")
+    lines.append("")
+    return "\n".join(lines)
 
 
 def collectstatic(static_root: Path) -> None:
@@ -280,37 +335,42 @@ def report_markdown(run: dict) -> str:
     lines.append(f"- Software: Python {v['python']}, Django {v['django']}, uvicorn {v['uvicorn']} (uvloop {v['uvloop']}, "
                  f"httptools {v['httptools']}), psycopg {v['psycopg']}, PostgreSQL {v['postgresql']}, "
                  f"SQLite {v['sqlite']}, {m['wrk']}")
-    lines.append(f"- Server: `uvicorn config.asgi:application --workers {WORKERS} --no-access-log` on 127.0.0.1, "
-                 "settings `config.settings.bench`: DEBUG off, demo mode off, no HTTPS redirect and no secure "
-                 "cookies (plain HTTP on loopback), manifest static files after collectstatic, PostgreSQL pool "
-                 "≤ 10 connections per worker, SQLite in WAL with immediate write transactions, "
-                 f"`CONN_MAX_AGE` 0 (production's default). Cache: {run['cache']}. "
-                 "**The per-account support rate limit is raised from 120/min to 1,000,000/min** so the write "
-                 "benchmark measures throughput, not the limiter.")
-    lines.append(f"- Load: wrk on the same machine, `wrk -t2 -c<conc.> -d{run['duration']}s --latency` "
-                 "(writes: `-s bench/wrk/support.lua`). Anonymous pages are served from the public page "
-                 "cache (`CONCERTO_PUBLIC_CACHE_SECONDS` = 1: counts at most 1 s old), so those rows mostly "
-                 "measure cache hits; the *signed in* rows build every page (exact counts). SQL queries: one "
-                 "request in-process with the cache emptied, i.e. the cost of building the page.")
-    lines.append("- Worker CPU ms/req: user + system CPU time of the two uvicorn workers during the wrk run ÷ "
-                 "requests served. It does not depend much on other load on the machine (req/s and latency "
-                 "do) and bounds throughput: 2 workers can serve at most about 2,000 ÷ (CPU ms/req) req/s, "
-                 "less what wrk and the database need on the same 2 CPUs.")
-    lines.append("- Ratios: req/s of the page ÷ req/s of a trivial Django view (a short HTML string, no "
-                 "middleware, no database: `bench/trivial`) measured in the same run, same server options, "
-                 "same concurrency; p99 ÷ trivial's p99.")
-    lines.append("")
-    lines.append("### Targets")
-    lines.append("")
-    lines.append("| scale · database | target | measured | |")
-    lines.append("|---|---|---|---|")
-    for combo in run["combos"]:
-        for target, figure, ok in targets(combo, c_max):
-            lines.append(f"| {combo['scale']} · {combo['database']} | {target} | {figure} | "
-                         f"{'met' if ok else '**missed**'} |")
-    lines.append("")
+    if run["combos"]:  # the web part ran
+        lines.append(f"- Server: `uvicorn config.asgi:application --workers {WORKERS} --no-access-log` on 127.0.0.1, "
+                     "settings `config.settings.bench`: DEBUG off, demo mode off, no HTTPS redirect and no secure "
+                     "cookies (plain HTTP on loopback), manifest static files after collectstatic, PostgreSQL pool "
+                     "≤ 10 connections per worker, SQLite in WAL with immediate write transactions, "
+                     f"`CONN_MAX_AGE` 0 (production's default). Cache: {run.get('cache', 'not used')}. "
+                     "**The per-account support rate limit is raised from 120/min to 1,000,000/min** so the write "
+                     "benchmark measures throughput, not the limiter.")
+        lines.append(f"- Load: wrk on the same machine, `wrk -t2 -c<conc.> -d{run['duration']}s --latency` "
+                     "(writes: `-s bench/wrk/support.lua`). Anonymous pages are served from the public page "
+                     "cache (`CONCERTO_PUBLIC_CACHE_SECONDS` = 1: counts at most 1 s old), so those rows mostly "
+                     "measure cache hits; the *signed in* rows build every page (exact counts). SQL queries: one "
+                     "request in-process with the cache emptied, i.e. the cost of building the page.")
+        lines.append("- Worker CPU ms/req: user + system CPU time of the two uvicorn workers during the wrk run ÷ "
+                     "requests served. It does not depend much on other load on the machine (req/s and latency "
+                     "do) and bounds throughput: 2 workers can serve at most about 2,000 ÷ (CPU ms/req) req/s, "
+                     "less what wrk and the database need on the same 2 CPUs.")
+        lines.append("- Ratios: req/s of the page ÷ req/s of a trivial Django view (a short HTML string, no "
+                     "middleware, no database: `bench/trivial`) measured in the same run, same server options, "
+                     "same concurrency; p99 ÷ trivial's p99.")
+        lines.append("")
+        lines.append("### Targets")
+        lines.append("")
+        lines.append("| scale · database | target | measured | |")
+        lines.append("|---|---|---|---|")
+        for combo in run["combos"]:
+            for target, figure, ok in targets(combo, c_max):
+                lines.append(f"| {combo['scale']} · {combo['database']} | {target} | {figure} | "
+                             f"{'met' if ok else '**missed**'} |")
+        lines.append("")
     for combo in run["combos"]:
         lines.append(combo_markdown(combo, run["duration"]))
+    if run.get("letters"):
+        lines.append(letters_markdown(run["letters"]))
+    if run.get("selection"):
+        lines.append(selection_markdown(run["selection"]))
     return "\n".join(lines)
 
 
@@ -338,6 +398,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", action="append", choices=SCALES, help="repeatable; default: seed")
     parser.add_argument("--database", action="append", choices=DATABASES, help="repeatable; default: sqlite")
+    parser.add_argument("--part", action="append", choices=PARTS, help="repeatable; default: all")
     parser.add_argument("--quick", action="store_true", help="1-minute smoke run: 2 s per wrk run, c10 only")
     parser.add_argument("--duration", type=int, help="seconds per wrk run (default 10, quick 2)")
     parser.add_argument("--integrity-seconds", type=float, help="default 30, quick 8")
@@ -373,12 +434,19 @@ def main() -> int:
         f"work dir {WORK_DIR}")
     collectstatic(static_root)
     os.environ["BENCH_STATIC_ROOT"] = str(static_root)
-    for scale in scales:
+    parts = list(dict.fromkeys(args.part or PARTS))
+    for scale in scales if "web" in parts else []:
         for database in databases:
             combo = bench_combo(scale, database, duration=duration, conns=conns, integrity_s=integrity_s,
                                 static_root=static_root)
             run["cache"] = combo.pop("cache")
             run["combos"].append(combo)
+    if "letters" in parts and not args.quick:
+        log("bench: letters (PDF mail-merge of 700 and 20,000 letters)")
+        run["letters"] = letters_part()
+    if "selection" in parts and not args.quick:
+        log("bench: fair selection (120 → 12, 700 → 12, 700 → 50, 5,000 → 100)")
+        run["selection"] = selection_part()
     run["seconds"] = time.monotonic() - started
     run["load_end"] = loadavg()
     out = WORK_DIR / f"results-{now.strftime('%Y%m%d-%H%M%S')}.json"
