@@ -60,7 +60,7 @@ def new_link(email: str, *, minutes: int = 15, next_url: str = "") -> str:
 
 @pytest.fixture
 def world(campaign, other_campaign, published_action, resident_alice, resident_bob, resident_elsewhere,
-          ambassador_bruno, candidate_claire, moderator_marc, facilitator_fanny, organiser_dina):
+          ambassador_bruno, candidate_claire, moderator_marc, facilitator_fanny, organiser_dina, settings, tmp_path):
     users = {"visitor": None, "resident": resident_alice, "resident_elsewhere": resident_elsewhere,
              "ambassador": ambassador_bruno, "candidate": candidate_claire, "moderator": moderator_marc,
              "facilitator": facilitator_fanny, "organiser": organiser_dina}
@@ -82,13 +82,149 @@ def world(campaign, other_campaign, published_action, resident_alice, resident_b
     alice_token, _secret = api_token_create(user=resident_alice, name="script d'Alice")
     tokens = {role: (api_token_create(user=u, name="matrice")[1] if u is not None else None)
               for role, u in users.items()}
+    settings.MEDIA_ROOT = tmp_path  # the PDF of the world's batch of letters
+    letters = letters_world(campaign, organiser_dina, resident_alice, resident_bob)
     cache.clear()  # the set-up above counted against rate limits
     return World(
         campaign=campaign, other_campaign=other_campaign, action=published_action, pending=pending,
         rejected=rejected, comment=comment, elsewhere_action=elsewhere_action, bob=resident_bob,
         alice_token=alice_token, users=users, tokens=tokens,
         link_secret=new_link("nouvelle-venue@example.org"),
+        **letters,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Letters, codes, volunteers and selections
+# --------------------------------------------------------------------------------------------------
+
+JOIN_URL = "https://concerto.example/c/quartier/rejoindre/"
+PIN = "482915"
+# Words only organisers may ever read: household names and addresses, the draft selection's title,
+# the pool's real names. test_visibility searches every public answer for them.
+HOUSEHOLD_SECRETS = ["Famille Secrète-Lavande", "17 rue des Lavandes", "Foyer Caché-Jérôme"]
+DRAFT_TITLE = "Brouillon secret SQ7"
+POOL_NAMES = ["Bob", "Gilles Sans-Courriel", "Volontaire Nadia", "Volontaire Omar", "Volontaire Pia",
+              "Volontaire Quentin"]
+TALENTS = "dessin: Dessiner\nhistoire: Histoire du quartier"
+DATES = "atelier-1: Samedi 14 mars\natelier-2: Samedi 28 mars"
+QUESTIONS = "age: Âge | jeune=Moins de 45 ans | senior=45 ans et plus"
+
+
+def _clone(selection, **changes):
+    """Another row in the same stage (ORM copy): cheaper than computing the distribution again."""
+    from concerto.selection.models import Selection
+
+    copy = Selection.objects.get(pk=selection.pk)
+    copy.pk = None
+    for name, value in changes.items():
+        setattr(copy, name, value)
+    copy.save()
+    return copy
+
+
+def letters_world(campaign, organiser, alice, bob) -> dict:
+    """Households with codes, the letter settings, a rendered batch, an import left in preview, street
+    rules, an open call for volunteers, volunteers, and selections at every stage.
+
+    Alice (the ``resident`` column) joined with her household's code: she is a resident verified by
+    letter, so the volunteer form lets her in, and the rows for volunteering show what a resident
+    who MAY volunteer gets (e-mail-only residents are refused by rule, see the volunteer tests).
+    She has not volunteered yet, so her form creates her record. Bob, Gilles (no e-mail, code + PIN)
+    and four more letter-verified residents volunteered: they are the pool of the selections.
+    """
+    from concerto.campaigns.models import Sector
+    from concerto.letters import joining
+    from concerto.letters import services as letters
+    from concerto.letters.models import Household, InvitationCode
+    from concerto.selection import selectors as sel_selectors
+    from concerto.selection import services as sel
+    from concerto.selection import volunteer_forms
+    from concerto.selection import volunteers as vol
+    from concerto.selection.models import SeatStatus, SelectionStatus
+
+    north = Sector.objects.create(campaign=campaign, code="nord", name="Nord")
+    south = Sector.objects.create(campaign=campaign, code="sud", name="Sud")
+    letters.letter_settings_update(
+        user=organiser, campaign=campaign, sender_lines="Comité du quartier\n1 place du Marché",
+        place="Aix-en-Provence", title="Votre invitation", body="Bonjour {nom},\nvotre code : {code}.",
+        signature="Le comité", residents_per_code=4, support_level="any")
+    rule = letters.street_rule_add(user=organiser, campaign=campaign, street="rue des Lavandes", sector_id=north.pk)
+    letters.street_rule_add(user=organiser, campaign=campaign, street="avenue Saint-Jérôme", sector_id=south.pk)
+    first = letters.household_import_preview(
+        user=organiser, campaign=campaign, filename="foyers.csv",
+        data=("nom;adresse;code_postal;ville\n"
+              "Famille Secrète-Lavande;17 rue des Lavandes;13090;Aix\n"
+              "Foyer Caché-Jérôme;3 avenue Saint-Jérôme;13090;Aix\n").encode())
+    assert first.error_count == 0, first.preview
+    letters.household_import_confirm(user=organiser, campaign=campaign, import_id=first.pk)
+    batch = letters.batch_create(user=organiser, campaign=campaign, join_url=JOIN_URL)  # two letters, rendered
+    batch.refresh_from_db()
+    assert batch.status == "done", batch.error
+    for n in range(1, 7):
+        letters.household_create(user=organiser, campaign=campaign, address_line1=f"{n} rue des Lavandes",
+                                 postcode="13090", city="Aix", sector=north if n % 2 else south)
+    pending_import = letters.household_import_preview(
+        user=organiser, campaign=campaign, filename="nouveaux.csv",
+        data=b"adresse;code_postal;ville\n40 rue des Lavandes;13090;Aix\n41 rue des Lavandes;13090;Aix\n")
+    households = list(Household.objects.filter(campaign=campaign).order_by("pk"))
+    codes = {h.pk: InvitationCode.objects.get(household=h, revoked_at__isnull=True).code for h in households}
+    alice_household = households[0]
+    joining.join_with_code(campaign=campaign, text=codes[alice_household.pk], ip="10.0.0.1", user=alice)
+    joining.join_with_code(campaign=campaign, text=codes[households[1].pk], ip="10.0.0.1", user=bob)
+    gilles = joining.join_with_code(campaign=campaign, text=codes[households[2].pk], ip="10.0.0.1",
+                                    display_name="Gilles Sans-Courriel", pin=PIN).user
+    pool = [bob, gilles]
+    for i, name in enumerate(POOL_NAMES[2:]):
+        person = User.objects.create_user(f"volontaire{i}@example.org", display_name=name)
+        joining.join_with_code(campaign=campaign, text=codes[households[3 + i].pk], ip="10.0.0.1", user=person)
+        pool.append(person)
+    call = vol.call_configure(
+        user=organiser, campaign=campaign, is_open=True, intro="Rejoignez les ateliers du quartier.",
+        talents=volunteer_forms.parse_items(TALENTS, max_items=vol.MAX_TALENTS, example=""),
+        workshop_dates=volunteer_forms.parse_items(DATES, max_items=vol.MAX_DATES, example=""),
+        profile_questions=volunteer_forms.parse_questions(QUESTIONS), consent_text="J'accepte.")
+    for i, person in enumerate(pool):
+        vol.volunteer_save(user=person, campaign=campaign, talents=["dessin"] if i % 2 else ["histoire"],
+                           availability=["atelier-1", "atelier-2"],
+                           profile={"age": "jeune" if i % 3 else "senior"}, consent=True)
+
+    def new_selection(title, quotas=None):
+        if quotas is None:
+            snapshot = sel.pool_snapshot(campaign, [])
+            quotas = sel_selectors.quota_suggestion(
+                categories=sel_selectors.selection_categories(campaign), counts=sel_selectors.pool_counts(snapshot),
+                pool_size=len(snapshot), panel_size=2)
+        return sel.selection_create(by=organiser, campaign=campaign, title=title, panel_size=2, required_dates=[],
+                                    time_limit=20, quotas=quotas)
+
+    draft = new_selection(DRAFT_TITLE)
+    drawn = sel.selection_compute(by=organiser, selection=new_selection("Tirage des ateliers"))
+    assert drawn.status == SelectionStatus.DRAFT and drawn.distribution, drawn.error
+    computed = _clone(drawn, title="Calculée pas encore publiée")
+    drawn = sel.selection_publish(by=organiser, selection=drawn)
+    published = _clone(drawn, title="Publiée pas encore annoncée")
+    drawn = sel.selection_announce(by=organiser, selection=drawn, random_source="Trois dés devant les témoins",
+                                   witnesses="Maître Dupont")
+    announced = _clone(drawn, title="Annoncée pas encore tirée")
+    drawn = sel.selection_draw(by=organiser, selection=drawn, random_value="4 2 6")
+    # Both seniors on the panel, but nobody with the "histoire" talent: one senior has it.
+    impossible = {("age", "senior"): (2, 2), ("age", "jeune"): (0, 0), ("talent:histoire", "oui"): (0, 0)}
+    quotas = [dict(q) for q in draft.quotas]
+    for q in quotas:
+        if (q["category"], q["value"]) in impossible:
+            q["min"], q["max"] = impossible[(q["category"], q["value"])]
+    infeasible = new_selection("Quotas impossibles", quotas=quotas)
+    infeasible = sel.selection_compute(by=organiser, selection=infeasible)
+    assert infeasible.status == SelectionStatus.INFEASIBLE, infeasible.status
+    seat = drawn.seats.filter(status=SeatStatus.SELECTED).first()
+    return {
+        "sectors": {"nord": north, "sud": south}, "rule": rule, "batch": batch, "pending_import": pending_import,
+        "household": alice_household, "households": households, "codes": codes, "gilles": gilles, "pool": pool, "call": call,
+        "draft_selection": draft, "computed_selection": computed, "published_selection": published,
+        "announced_selection": announced, "drawn_selection": drawn, "infeasible_selection": infeasible, "seat": seat,
+        "free_code": codes[households[-1].pk],
+    }
 
 
 class _Undo(Exception):

@@ -21,7 +21,7 @@ from concerto.proposals.models import Action, Comment, Support
 from concerto.residents.models import SignInLink, User
 
 from .conftest import ROLES, new_link
-from .test_permission_matrix import DATA, EFFECTS, MATRIX, PREPARE, url_for
+from .test_permission_matrix import EFFECTS, MATRIX, PREPARE, data_for, url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -55,17 +55,17 @@ def test_every_form_refuses_a_post_without_csrf_token(world, key):
     url = url_for(key, world)
     probe = EFFECTS.get(key)
     before = probe(world, role, client) if probe else None
-    forged = client.post(url, DATA.get(key, {}))
+    forged = client.post(url, (data_for(key, world) or {}))
     after = probe(world, role, client) if probe else None
     assert forged.status_code == 403, f"{key}: {forged.status_code}"
     assert before == after, f"{key} took effect without a CSRF token"
     # A wrong token is no better than none.
-    forged = client.post(url, {**DATA.get(key, {}), "csrfmiddlewaretoken": "x" * 64})
+    forged = client.post(url, {**(data_for(key, world) or {}), "csrfmiddlewaretoken": "x" * 64})
     assert forged.status_code == 403
     # With the token of this browser the same request goes through, so the refusal above was CSRF's.
     client.get(reverse("residents:sign_in"))
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
-    genuine = client.post(url, {**DATA.get(key, {}), "csrfmiddlewaretoken": token})
+    genuine = client.post(url, {**(data_for(key, world) or {}), "csrfmiddlewaretoken": token})
     expected = dict(zip(ROLES, MATRIX[key].split(), strict=True))[role]
     assert str(genuine.status_code) == re.match(r"\d+", expected).group(0), key
 

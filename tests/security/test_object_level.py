@@ -142,7 +142,7 @@ def test_ids_of_another_campaign_answer_404_through_this_campaign_urls(world):
 def test_the_api_ignores_the_session_on_every_write(world):
     """Cross-site requests carry cookies, never the Bearer token: with a session and no token,
     every API write answers 401 and changes nothing."""
-    from .test_permission_matrix import DATA, EFFECTS, api_operations, url_for
+    from .test_permission_matrix import DATA, EFFECTS, api_operations, data_for, url_for
 
     client = world.client("resident")
     for method, path in api_operations():
@@ -151,7 +151,7 @@ def test_the_api_ignores_the_session_on_every_write(world):
             continue
         probe = EFFECTS[key]
         before = probe(world, "resident", client)
-        body = json.dumps(DATA.get(key)) if key in DATA else ""
+        body = json.dumps(data_for(key, world)) if key in DATA else ""
         r = client.generic(method, url_for(key, world), body, content_type="application/json")
         assert r.status_code == 401, key
         assert probe(world, "resident", client) == before, key
@@ -204,3 +204,74 @@ def test_a_comment_support_or_profile_cannot_set_what_is_not_theirs(world):
     alice.refresh_from_db()
     assert alice.display_name == "Alice B." and alice.email == "alice@example.org"
     assert not alice.is_staff and not alice.is_superuser
+
+
+# --------------------------------------------------------------------------------------------------
+# The organiser of another campaign: never in this campaign's letters, volunteers or selections
+# --------------------------------------------------------------------------------------------------
+
+ORGANISER_AREAS = (" letters:", " volunteering:", " selection:", "/households", "/letters/", "/volunteers",
+                   "/selections/{selection_id}/draw")
+OBJECT_KWARGS = ("batch_id", "household_id", "import_id", "rule_id", "selection_id", "seat_id")
+
+
+def test_an_organiser_elsewhere_cannot_reach_this_campaign_letters_volunteers_or_selections(world):
+    """Eve organises the other campaign: every organiser row of this campaign answers her exactly
+    what it answers a resident elsewhere (no "+" anywhere), and this campaign's object ids under
+    her own campaign's URLs are not found and change nothing."""
+    from .conftest import undone
+    from .test_permission_matrix import (
+        EFFECTS,
+        MATRIX,
+        PREPARE,
+        answer,
+        data_for,
+        expected_row,
+        url_for,
+    )
+
+    eve = world.users["resident_elsewhere"]
+    role_grant(campaign=world.other_campaign, user=eve, role=Role.ORGANISER)
+    here, other = f"/c/{world.campaign.slug}/", f"/c/{world.other_campaign.slug}/"
+    api_here, api_other = f"/campaigns/{world.campaign.slug}/", f"/campaigns/{world.other_campaign.slug}/"
+    checked = 0
+    for key in sorted(MATRIX):
+        if not any(area in key for area in ORGANISER_AREAS):
+            continue
+        cell, _response = answer(world, key, "resident_elsewhere")
+        assert cell == expected_row(key)["resident_elsewhere"], (key, cell)
+        checked += 1
+        method, target = key.split(" ", 1)
+        url = url_for(key, world)
+        route = target if target.startswith("/") else _route(target)
+        names_an_object = any(k in route for k in OBJECT_KWARGS)
+        if not names_an_object:
+            continue
+        swapped = url.replace(here, other).replace(api_here, api_other)
+        probe = EFFECTS.get(key)
+        client = world.client("resident_elsewhere") if not target.startswith("/") else Client()
+        data = data_for(key, world)
+        with undone():
+            if key in PREPARE:
+                PREPARE[key](world, "organiser")
+            before = probe(world, "resident_elsewhere", client) if probe else None
+            if target.startswith("/"):
+                r = client.generic(method, swapped, json.dumps(data) if data else "",
+                                   content_type="application/json", **world.auth("resident_elsewhere"))
+            else:
+                r = client.get(swapped, data or {}) if method == "GET" else client.post(swapped, data or {})
+            after = probe(world, "resident_elsewhere", client) if probe else None
+        # Not found, or (POST steps whose service looks the id up in the URL's campaign) sent back to her
+        # own campaign's page with an error message: never a page or a file of this campaign.
+        assert r.status_code in (404, 405) or (
+            r.status_code == 302 and r["Location"].startswith(other)), (key, swapped, r.status_code)
+        assert before == after, key
+    assert checked > 60
+
+
+def _route(name):
+    from django.urls import get_resolver
+
+    from .test_permission_matrix import _walk
+
+    return {n: route for route, n in _walk(get_resolver())}[name]

@@ -18,6 +18,7 @@ Each role acts on the same world: every request runs in a savepoint rolled back 
 Web pages use the session cookie; the API uses a Bearer token per role (it ignores sessions).
 """
 
+import contextlib
 import json
 import re
 
@@ -25,6 +26,15 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
 from concerto.api.urls import api
+from concerto.letters.models import (
+    CodeUse,
+    Household,
+    HouseholdImport,
+    InvitationCode,
+    LetterBatch,
+    LetterSettings,
+    StreetRule,
+)
 from concerto.proposals.models import (
     Action,
     Comment,
@@ -33,8 +43,9 @@ from concerto.proposals.models import (
 )
 from concerto.proposals.services import support_add
 from concerto.residents.models import ApiToken, SignInLink, User
+from concerto.selection.models import Selection, SelectionSeat, Volunteer, VolunteerCall
 
-from .conftest import ROLES, undone
+from .conftest import PIN, ROLES, undone
 
 API_PREFIX = "/api/v1"
 
@@ -124,6 +135,120 @@ MATRIX = {
     "GET /api/v1/me":                                               "401  200  200  200  200  200  200  200",
     "GET /api/v1/me/supports":                                      "401  200  200  200  200  200  200  200",
     "GET /api/v1/me/contributions":                                 "401  200  200  200  200  200  200  200",
+    # Letters (households, codes, PDF batches, tracking): organisers of the campaign only. A visitor is sent to
+    # sign in, anyone else gets 403 (letters/views.py), the organiser of another campaign included.
+    "GET letters:batch":                  "302>login 403       403       403       403       403       403       200",
+    "POST letters:batch":                 "302>login 405       405       405       405       405       405       405",
+    "GET letters:batch_download":         "302>login 403       403       403       403       403       403       200",
+    "POST letters:batch_download":        "302>login 405       405       405       405       405       405       405",
+    "GET letters:batch_progress":         "302>login 403       403       403       403       403       403       200",
+    "POST letters:batch_progress":        "302>login 405       405       405       405       405       405       405",
+    "GET letters:batch_retry":            "302>login 405       405       405       405       405       405       405",
+    "POST letters:batch_retry":           "302>login 403       403       403       403       403       403       302+",
+    "GET letters:batch_sent":             "302>login 405       405       405       405       405       405       405",
+    "POST letters:batch_sent":            "302>login 403       403       403       403       403       403       302+",
+    "GET letters:batches":                "302>login 403       403       403       403       403       403       200",
+    "POST letters:batches":               "302>login 403       403       403       403       403       403       302+",
+    "GET letters:household":              "302>login 403       403       403       403       403       403       200",
+    "POST letters:household":             "302>login 405       405       405       405       405       405       405",
+    "GET letters:household_reissue":      "302>login 405       405       405       405       405       405       405",
+    "POST letters:household_reissue":     "302>login 403       403       403       403       403       403       302+",
+    "GET letters:households":             "302>login 403       403       403       403       403       403       200",
+    "POST letters:households":            "302>login 405       405       405       405       405       405       405",
+    "GET letters:import":                 "302>login 403       403       403       403       403       403       200",
+    "POST letters:import":                "302>login 403       403       403       403       403       403       302+",
+    "GET letters:import_confirm":         "302>login 405       405       405       405       405       405       405",
+    "POST letters:import_confirm":        "302>login 403       403       403       403       403       403       302+",
+    "GET letters:import_preview":         "302>login 403       403       403       403       403       403       200",
+    "POST letters:import_preview":        "302>login 405       405       405       405       405       405       405",
+    "GET letters:preview":                "302>login 403       403       403       403       403       403       200",
+    "POST letters:preview":               "302>login 405       405       405       405       405       405       405",
+    "GET letters:settings":               "302>login 403       403       403       403       403       403       200",
+    "POST letters:settings":              "302>login 403       403       403       403       403       403       302+",
+    "GET letters:street_rule_delete":     "302>login 405       405       405       405       405       405       405",
+    "POST letters:street_rule_delete":    "302>login 403       403       403       403       403       403       302+",
+    "GET letters:street_rules":           "302>login 403       403       403       403       403       403       200",
+    "POST letters:street_rules":          "302>login 403       403       403       403       403       403       302+",
+    "GET letters:street_rules_apply":     "302>login 405       405       405       405       405       405       405",
+    "POST letters:street_rules_apply":    "302>login 403       403       403       403       403       403       302+",
+    "GET letters:tracking":               "302>login 403       403       403       403       403       403       200",
+    "POST letters:tracking":              "302>login 405       405       405       405       405       405       405",
+    # Joining with a letter code: anyone but the campaign's candidates. A visitor's code step shows the
+    # details form (nothing happens yet); signed in, the code is redeemed at once (a CodeUse row).
+    # Signing in with code + PIN works whoever was signed in before (the session key rotates).
+    "GET joining:join":                   "200       200       200       200       200       200       200       200",
+    "POST joining:join":                  "200       302+      302+      302+      403       302+      302+      302+",
+    "GET joining:pin_sign_in":            "200       200       200       200       200       200       200       200",
+    "POST joining:pin_sign_in":           "302+      302+      302+      302+      302+      302+      302+      302+",
+    # Volunteering: the form is for residents verified by letter (Alice joined with her household's code):
+    # everyone else reads why not (403 on GET, redirected with the reason on POST, nothing saved).
+    # The call, the list and the export: organisers only, 404 to anyone else (volunteer_views.py).
+    "GET volunteering:call":              "302>login 404       404       404       404       404       404       200",
+    "POST volunteering:call":             "302>login 404       404       404       404       404       404       302+",
+    "GET volunteering:export":            "302>login 404       404       404       404       404       404       200",
+    "POST volunteering:export":           "302>login 405       405       405       405       405       405       405",
+    "GET volunteering:form":              "302>login 200       403       403       403       403       403       403",
+    "POST volunteering:form":             "302>login 302+      302       302       302       302       302       302",
+    "GET volunteering:list":              "302>login 404       404       404       404       404       404       200",
+    "POST volunteering:list":             "302>login 405       405       405       405       405       405       405",
+    "GET volunteering:withdraw":          "302>login 405       405       405       405       405       405       405",
+    "POST volunteering:withdraw":         "302>login 302+      302       302       302       302       302       302",
+    # Selections: the list, the audit page and its files are public once published (the drawn selection
+    # here; drafts: see test_visibility). Every organiser step answers 404 to anyone else.
+    "GET selection:announce":             "302>login 405       405       405       405       405       405       405",
+    "POST selection:announce":            "302>login 404       404       404       404       404       404       302+",
+    "GET selection:audit_json":           "200       200       200       200       200       200       200       200",
+    "POST selection:audit_json":          "405       405       405       405       405       405       405       405",
+    "GET selection:cancel":               "302>login 405       405       405       405       405       405       405",
+    "POST selection:cancel":              "302>login 404       404       404       404       404       404       302+",
+    "GET selection:compute":              "302>login 405       405       405       405       405       405       405",
+    "POST selection:compute":             "302>login 404       404       404       404       404       404       302+",
+    "GET selection:create":               "302>login 404       404       404       404       404       404       200",
+    "POST selection:create":              "302>login 404       404       404       404       404       404       302+",
+    "GET selection:detail":               "200       200       200       200       200       200       200       200",
+    "POST selection:detail":              "405       405       405       405       405       405       405       405",
+    "GET selection:draw":                 "302>login 405       405       405       405       405       405       405",
+    "POST selection:draw":                "302>login 404       404       404       404       404       404       302+",
+    "GET selection:edit":                 "302>login 404       404       404       404       404       404       200",
+    "POST selection:edit":                "302>login 404       404       404       404       404       404       302+",
+    "GET selection:letters_pdf":          "302>login 404       404       404       404       404       404       200",
+    "POST selection:letters_pdf":         "302>login 405       405       405       405       405       405       405",
+    "GET selection:list":                 "200       200       200       200       200       200       200       200",
+    "POST selection:list":                "405       405       405       405       405       405       405       405",
+    "GET selection:manage":               "302>login 404       404       404       404       404       404       200",
+    "POST selection:manage":              "302>login 405       405       405       405       405       405       405",
+    "GET selection:notify":               "302>login 405       405       405       405       405       405       405",
+    "POST selection:notify":              "302>login 404       404       404       404       404       404       302+",
+    "GET selection:progress":             "302>login 404       404       404       404       404       404       200",
+    "POST selection:progress":            "302>login 405       405       405       405       405       405       405",
+    "GET selection:publish":              "302>login 405       405       405       405       405       405       405",
+    "POST selection:publish":             "302>login 404       404       404       404       404       404       302+",
+    "GET selection:relax":                "302>login 405       405       405       405       405       405       405",
+    "POST selection:relax":               "302>login 404       404       404       404       404       404       302+",
+    "GET selection:replace":              "302>login 405       405       405       405       405       405       405",
+    "POST selection:replace":             "302>login 404       404       404       404       404       404       302+",
+    "GET selection:verify_script":        "200       200       200       200       200       200       200       200",
+    "POST selection:verify_script":       "405       405       405       405       405       405       405       405",
+    # API: joining with a code (the token's owner), the format check (no lookup, public).
+    "GET /api/v1/campaigns/{slug}/codes/check":                       "200       200       200       200       200       200       200       200",
+    "POST /api/v1/campaigns/{slug}/join":                             "401       201+      201+      201+      403       201+      201+      201+",
+    # API: households, codes, batches and letter figures: organisers only (403 to any other token).
+    "GET /api/v1/campaigns/{slug}/households":                        "401       403       403       403       403       403       403       200",
+    "GET /api/v1/campaigns/{slug}/letters/batches":                   "401       403       403       403       403       403       403       200",
+    "POST /api/v1/campaigns/{slug}/letters/batches":                  "401       403       403       403       403       403       403       202+",
+    "GET /api/v1/campaigns/{slug}/letters/batches/{batch_id}":        "401       403       403       403       403       403       403       200",
+    "GET /api/v1/campaigns/{slug}/letters/stats":                     "401       403       403       403       403       403       403       200",
+    # API: the call is public; the volunteers' list is the organisers'; /volunteers/me is one's own record
+    # (404 when one has not volunteered: only Alice may, see the web rows).
+    "GET /api/v1/campaigns/{slug}/volunteers":                        "401       403       403       403       403       403       403       200",
+    "GET /api/v1/campaigns/{slug}/volunteers/call":                   "200       200       200       200       200       200       200       200",
+    "GET /api/v1/campaigns/{slug}/volunteers/me":                     "401       200       404       404       404       404       404       404",
+    "DELETE /api/v1/campaigns/{slug}/volunteers/me":                  "401       200+      404       404       404       404       404       404",
+    "POST /api/v1/campaigns/{slug}/volunteers/me":                    "401       201+      403       403       403       403       403       403",
+    # API: selections are public from publication on; the draw needs the organiser's token.
+    "GET /api/v1/campaigns/{slug}/selections":                        "200       200       200       200       200       200       200       200",
+    "GET /api/v1/campaigns/{slug}/selections/{selection_id}":         "200       200       200       200       200       200       200       200",
+    "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw":   "401       403       403       403       403       403       403       200+",
     # Any other path under /api/v1/: the JSON 404, whatever the method.
     "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
     "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",
@@ -200,6 +325,147 @@ PREPARE = {"DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support": _suppo
 
 
 # --------------------------------------------------------------------------------------------------
+# Letters, joining, volunteering, selection: bodies, effect probes and preconditions
+# --------------------------------------------------------------------------------------------------
+
+
+def _csv_upload(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("nouveaux-foyers.csv", b"adresse;code_postal;ville\n"
+                                       b"50 rue des Lavandes;13090;Aix\n", content_type="text/csv")}
+
+
+def _selection_form(w, title="Sélection modifiée par la matrice"):
+    from concerto.selection.selectors import quota_keys, selection_categories
+
+    bounds = {(q["category"], q["value"]): q for q in w.draft_selection.quotas}
+    data = {"title": title, "panel_size": "2", "time_limit": "20", "required_dates": [], "layout": ""}
+    for i, key in enumerate(quota_keys(selection_categories(w.campaign))):
+        q = bounds.get(key, {"min": 0, "max": 2})
+        data[f"q{i}_min"], data[f"q{i}_max"] = str(q["min"]), str(q["max"])
+    return data
+
+
+VOLUNTEER_FORM = {"talents": ["dessin"], "availability": ["atelier-1", "atelier-2"], "q-age": "jeune",
+                  "consent": "on"}
+VOLUNTEER_JSON = {"talents": ["dessin"], "availability": ["atelier-1"], "profile": {"age": "senior"},
+                  "consent": True}
+DATA.update({
+    "POST letters:settings": {"sender_lines": "Comité", "place": "Aix", "title": "Invitation changée",
+                              "body": "Bonjour {nom}, votre code : {code}.", "signature": "Le comité",
+                              "residents_per_code": "3", "support_level": "letter"},
+    "POST letters:batches": {"kind": "invitation", "scope": "new"},
+    "POST letters:household_reissue": {"reason": "Lettre perdue"},
+    "POST letters:import": _csv_upload,
+    "POST letters:street_rules": lambda w: {"street": "impasse des Pins", "sector": str(w.sectors["sud"].pk)},
+    "POST selection:create": lambda w: _selection_form(w, "Nouvelle sélection de la matrice"),
+    "POST selection:edit": _selection_form,
+    "POST selection:announce": {"random_source": "Le loto de samedi", "witnesses": "Rachid B."},
+    "POST selection:draw": {"random_value": "1 2 3"},
+    "POST volunteering:form": VOLUNTEER_FORM,
+    "POST volunteering:call": {"is_open": "on", "intro": "Un appel changé par la matrice.",
+                               "talents": "dessin: Dessiner\nhistoire: Histoire du quartier",
+                               "workshop_dates": "atelier-1: Samedi 14 mars\natelier-2: Samedi 28 mars",
+                               "profile_questions": "age: Âge | jeune=Moins de 45 ans | senior=45 ans et plus",
+                               "consent_text": "J'accepte."},
+    "POST joining:join": lambda w: {"code": w.free_code},
+    "GET joining:join": lambda w: {"code": w.free_code},
+    "POST joining:pin_sign_in": lambda w: {"code": w.codes[w.households[2].pk], "pin": PIN},
+    "POST /api/v1/campaigns/{slug}/join": lambda w: {"code": w.free_code},
+    "GET /api/v1/campaigns/{slug}/codes/check": lambda w: {"code": w.free_code},
+    "POST /api/v1/campaigns/{slug}/letters/batches": {"kind": "invitation", "scope": "new"},
+    "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw": {"random_value": "1 2 3"},
+    "POST /api/v1/campaigns/{slug}/volunteers/me": VOLUNTEER_JSON,
+})
+
+
+def _selection_field(name, field):
+    return lambda w, role, c: getattr(Selection.objects.get(pk=w[name].pk), field)
+
+
+def _volunteers(**filters):
+    return lambda w, role, c: Volunteer.objects.filter(campaign=w.campaign, **filters).count()
+
+
+EFFECTS.update({
+    "POST letters:settings": lambda w, role, c: LetterSettings.objects.get(campaign=w.campaign).title,
+    "POST letters:batches": lambda w, role, c: LetterBatch.objects.count(),
+    "POST letters:batch_sent": lambda w, role, c: LetterBatch.objects.get(pk=w.batch.pk).sent_at,
+    "POST letters:batch_retry": lambda w, role, c: LetterBatch.objects.get(pk=w.batch.pk).status,
+    "POST letters:household_reissue": lambda w, role, c: InvitationCode.objects.count(),
+    "POST letters:import": lambda w, role, c: HouseholdImport.objects.count(),
+    "POST letters:import_confirm": lambda w, role, c: Household.objects.count(),
+    "POST letters:street_rules": lambda w, role, c: StreetRule.objects.count(),
+    "POST letters:street_rule_delete": lambda w, role, c: StreetRule.objects.count(),
+    "POST letters:street_rules_apply": lambda w, role, c: Household.objects.get(pk=w.household.pk).sector_id,
+    "POST selection:create": lambda w, role, c: Selection.objects.count(),
+    "POST selection:edit": _selection_field("draft_selection", "title"),
+    "POST selection:compute": _selection_field("draft_selection", "computed_at"),
+    "POST selection:cancel": _selection_field("draft_selection", "status"),
+    "POST selection:relax": _selection_field("infeasible_selection", "status"),
+    "POST selection:publish": _selection_field("computed_selection", "status"),
+    "POST selection:announce": _selection_field("published_selection", "status"),
+    "POST selection:draw": _selection_field("announced_selection", "status"),
+    "POST selection:replace": lambda w, role, c: SelectionSeat.objects.get(pk=w.seat.pk).status,
+    "POST selection:notify": lambda w, role, c: SelectionSeat.objects.filter(notified_at__isnull=False).count(),
+    "POST volunteering:form": _volunteers(),
+    "POST volunteering:withdraw": _volunteers(withdrawn_at__isnull=False),
+    "POST volunteering:call": lambda w, role, c: VolunteerCall.objects.get(campaign=w.campaign).intro,
+    "POST joining:join": lambda w, role, c: CodeUse.objects.count(),
+    "POST joining:pin_sign_in": _session_key,
+    "POST /api/v1/campaigns/{slug}/join": lambda w, role, c: CodeUse.objects.count(),
+    "POST /api/v1/campaigns/{slug}/letters/batches": lambda w, role, c: LetterBatch.objects.count(),
+    "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw": _selection_field("announced_selection", "status"),
+    "POST /api/v1/campaigns/{slug}/volunteers/me": _volunteers(),
+    "DELETE /api/v1/campaigns/{slug}/volunteers/me": _volunteers(withdrawn_at__isnull=False),
+})
+
+
+def _volunteer_first(w, role):
+    """Withdrawing (or reading one's own answers) needs a volunteer: volunteer where the rules allow."""
+    from concerto.core.errors import DomainError
+    from concerto.selection.volunteers import volunteer_save
+
+    user = w.users[role]
+    if user is not None:
+        with contextlib.suppress(DomainError):
+            volunteer_save(user=user, campaign=w.campaign, talents=["dessin"], availability=["atelier-1"],
+                           profile={"age": "jeune"}, consent=True)
+
+
+def _batch_failed(w, role):
+    LetterBatch.objects.filter(pk=w.batch.pk).update(status="failed", error="Typst a échoué.")
+
+
+def _computing(w, role):
+    Selection.objects.filter(pk=w.draft_selection.pk).update(status="computing")
+
+
+def _household_without_sector(w, role):
+    Household.objects.filter(pk=w.household.pk).update(sector=None)
+
+
+def _notified(w, role):
+    """The postal letters exist once the selected and reserve volunteers are notified (Gilles has no e-mail)."""
+    from concerto.selection.services import selection_notify
+
+    selection_notify(by=w.users["organiser"], selection=w.drawn_selection, audit_url="https://x.example/a",
+                     language="fr")
+
+
+PREPARE.update({
+    "POST volunteering:withdraw": _volunteer_first,
+    "GET /api/v1/campaigns/{slug}/volunteers/me": _volunteer_first,
+    "DELETE /api/v1/campaigns/{slug}/volunteers/me": _volunteer_first,
+    "POST letters:batch_retry": _batch_failed,
+    "POST selection:cancel": _computing,
+    "POST letters:street_rules_apply": _household_without_sector,
+    "GET selection:letters_pdf": _notified,
+})
+
+
+# --------------------------------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------------------------------
 
@@ -264,10 +530,31 @@ def test_the_api_document_has_no_operation_the_matrix_misses(client, db):
 # --------------------------------------------------------------------------------------------------
 
 
+def data_for(key: str, w):
+    """The body of a row: a dict, or built from the world (a callable) when it names its objects."""
+    data = DATA.get(key)
+    return data(w) if callable(data) else data
+
+
+# Which selection each selection row acts on: one in the stage where the act is possible, so that
+# "+" proves the organiser's act took effect.
+SELECTION_FOR = {
+    "selection:edit": "draft_selection", "selection:compute": "draft_selection",
+    "selection:cancel": "draft_selection", "selection:relax": "infeasible_selection",
+    "selection:publish": "computed_selection", "selection:announce": "published_selection",
+    "selection:draw": "announced_selection", "/draw": "announced_selection",
+}
+
+
 def url_for(key: str, w) -> str:
     method, target = key.split(" ", 1)
     values = {"slug": w.campaign.slug, "action_id": w.action.pk, "comment_id": w.comment.pk,
-              "token_id": w.alice_token.pk, "secret": w.link_secret, "rest": "nulle-part"}
+              "token_id": w.alice_token.pk, "secret": w.link_secret, "rest": "nulle-part",
+              "batch_id": w.batch.pk, "household_id": w.household.pk, "import_id": w.pending_import.pk,
+              "rule_id": w.rule.pk, "selection_id": w.drawn_selection.pk, "seat_id": w.seat.pk}
+    for suffix, name in SELECTION_FOR.items():
+        if target.startswith(suffix) or (suffix.startswith("/") and target.endswith(suffix)):
+            values["selection_id"] = w[name].pk
     if target.startswith("/"):
         return re.sub(r"\{(?:\w+:)?(\w+)\}", lambda m: str(values[m.group(1)]), target)
     if target.startswith("proposals:moderate_action"):
@@ -281,7 +568,7 @@ def answer(w, key: str, role: str):
     """(cell, response) for one role on one row, inside a rolled-back savepoint."""
     method, target = key.split(" ", 1)
     url = url_for(key, w)
-    data = DATA.get(key)
+    data = data_for(key, w)
     with undone():
         if key in PREPARE:
             PREPARE[key](w, role)
@@ -390,6 +677,6 @@ def test_no_answer_lets_another_origin_read_it(world):
     for key in GET_KEYS:
         url = url_for(key, world)
         for client, headers in ((world.client("resident"), {}), (Client(), world.auth("resident"))):
-            r = client.get(url, DATA.get(key, {}), HTTP_ORIGIN="https://evil.example", **headers)
+            r = client.get(url, (data_for(key, world) or {}), HTTP_ORIGIN="https://evil.example", **headers)
             assert r.get("Access-Control-Allow-Origin") in (None, ""), key
             assert r.get("Access-Control-Allow-Credentials") in (None, ""), key

@@ -20,7 +20,7 @@ from concerto.proposals.services import (
     comment_hide,
 )
 
-from .conftest import ROLES
+from .conftest import DRAFT_TITLE, HOUSEHOLD_SECRETS, POOL_NAMES, ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +250,126 @@ def support_add_as(email, action, channel):
     from concerto.residents.models import User
 
     support_add(user=User.objects.create_user(email), action=action, channel=channel)
+
+
+# --------------------------------------------------------------------------------------------------
+# Letters, volunteers and selections: drafts, households, codes and names stay with the organisers
+# --------------------------------------------------------------------------------------------------
+
+DRAFT_WORDS = [DRAFT_TITLE, "Calculée pas encore publiée", "Quotas impossibles"]
+
+
+def full_text(response) -> str:
+    """The whole answer as a reader sees it: JSON decoded (no \\u escapes), files streamed."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode(errors="replace")
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def _selection_paths(w, selection) -> list[str]:
+    slug, pk = w.campaign.slug, selection.pk
+    return [reverse("selection:detail", args=[slug, pk]), reverse("selection:audit_json", args=[slug, pk]),
+            reverse("selection:verify_script", args=[slug, pk]), reverse("selection:manage", args=[slug, pk]),
+            f"/api/v1/campaigns/{slug}/selections/{pk}"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_draft_selections_answer_404_but_to_organisers_on_every_path(world, role):
+    """A computed draft has everything the audit files need: only its stage keeps it private."""
+    w = world
+    for selection in (w.computed_selection, w.draft_selection, w.infeasible_selection):
+        for path in _selection_paths(w, selection):
+            status = fetch(w, role, path).status_code
+            if role == "organiser":
+                computed_only = "selection.json" in path or "/api/" in path
+                assert status == (404 if computed_only and not selection.distribution else 200), (path, status)
+            elif role == "visitor" and "/gestion/" in path:
+                assert status == 302, path
+            else:
+                assert status == 404, (role, selection.status, path, status)
+    slug = w.campaign.slug
+    for path in (reverse("selection:list", args=[slug]), f"/api/v1/campaigns/{slug}/selections",
+                 reverse("dashboard:campaign_home", args=[slug]), f"/api/v1/campaigns/{slug}"):
+        text = full_text(fetch(w, role, path))
+        for word in DRAFT_WORDS:
+            assert (word in text) == (role == "organiser" and "selections" in path), (path, word)
+
+
+def test_a_draft_rendered_for_the_organiser_is_never_served_from_the_page_cache(world, settings):
+    from django.core.cache import cache
+    from django.test import Client
+
+    settings.CONCERTO_PUBLIC_CACHE_SECONDS = 300
+    cache.clear()
+    for path in _selection_paths(world, world.computed_selection)[:3]:
+        assert world.client("organiser").get(path).status_code == 200
+        assert Client().get(path).status_code == 404, path
+    listing = reverse("selection:list", args=[world.campaign.slug])
+    world.client("organiser").get(listing)
+    assert DRAFT_TITLE not in Client().get(listing).content.decode()
+
+
+def _code_forms(w) -> list[str]:
+    from concerto.letters.codes import format_code
+
+    return [text for code in w.codes.values() for text in (code, format_code(code))]
+
+
+@pytest.mark.parametrize("role", ROLES[:-1])
+def test_households_and_codes_never_reach_anyone_but_organisers(world, role):
+    w = world
+    slug = w.campaign.slug
+    private = [reverse("letters:households", args=[slug]), reverse("letters:household", args=[slug, w.household.pk]),
+               reverse("letters:tracking", args=[slug]), reverse("letters:batches", args=[slug]),
+               reverse("letters:batch", args=[slug, w.batch.pk]),
+               reverse("letters:batch_download", args=[slug, w.batch.pk]),
+               reverse("letters:import_preview", args=[slug, w.pending_import.pk]),
+               reverse("letters:street_rules", args=[slug]), reverse("letters:preview", args=[slug]),
+               reverse("volunteering:list", args=[slug]), reverse("volunteering:export", args=[slug]),
+               f"/api/v1/campaigns/{slug}/households?page_size=100", f"/api/v1/campaigns/{slug}/letters/batches",
+               f"/api/v1/campaigns/{slug}/letters/batches/{w.batch.pk}", f"/api/v1/campaigns/{slug}/letters/stats",
+               f"/api/v1/campaigns/{slug}/volunteers"]
+    public = [reverse("dashboard:campaign_home", args=[slug]), reverse("selection:list", args=[slug]),
+              reverse("joining:join", args=[slug]), reverse("volunteering:form", args=[slug]),
+              reverse("dashboard:me"), reverse("dashboard:me_export"),
+              *_selection_paths(w, w.drawn_selection), f"/api/v1/campaigns/{slug}", f"/api/v1/campaigns/{slug}/stats",
+              f"/api/v1/campaigns/{slug}/volunteers/call", f"/api/v1/campaigns/{slug}/selections", "/api/v1/me"]
+    secrets = [*HOUSEHOLD_SECRETS, *_code_forms(w)]
+    for path in private:
+        response = fetch(w, role, path)
+        assert response.status_code in (302, 401, 403, 404), (path, response.status_code)
+        text = full_text(response)
+        assert not [s for s in secrets if s in text], path
+    for path in public:
+        text = full_text(fetch(w, role, path))
+        assert not [s for s in secrets if s in text], path
+
+
+def test_the_organiser_does_see_households_and_codes(world):
+    """The check above is not vacuous: the same paths show them to the organiser."""
+    slug = world.campaign.slug
+    page = fetch(world, "organiser", reverse("letters:households", args=[slug])).content.decode()
+    assert "Famille Secrète-Lavande" in page
+    api = fetch(world, "organiser", f"/api/v1/campaigns/{slug}/households?page_size=100").json()
+    assert any(item["active_code"] in _code_forms(world) for item in api["items"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_volunteers_names_never_appear_on_the_public_selection_pages(world, role):
+    w = world
+    slug = w.campaign.slug
+    emails = [p.email for p in w.pool if p.email]
+    paths = [*[p for p in _selection_paths(w, w.drawn_selection) if "/gestion/" not in p],
+             reverse("selection:list", args=[slug]), f"/api/v1/campaigns/{slug}/selections",
+             f"/api/v1/campaigns/{slug}/volunteers/call"]
+    for path in paths:
+        response = fetch(w, role, path)
+        assert response.status_code == 200, path
+        text = full_text(response)
+        assert not [n for n in [*POOL_NAMES, *emails] if n in text], path
+    # …while the pseudonyms are there, so the audit is not empty.
+    detail = fetch(w, role, _selection_paths(w, w.drawn_selection)[0]).content.decode()
+    assert w.drawn_selection.pool[0]["id"] in detail

@@ -270,11 +270,23 @@ REFLECTED = {
     "visitor": ["/", f"{CAMPAIGN}/", f"{CAMPAIGN}/actions/", "/connexion/", "/connexion/mot-de-passe/",
                 "/connexion/lien/pas-un-lien/", "/page-inexistante/", f"{CAMPAIGN}/actions/999999/"],
     "organiser": [f"{CAMPAIGN}/actions/", f"{CAMPAIGN}/proposer/", f"{CAMPAIGN}/moderation/", f"{CAMPAIGN}/journal/",
-                  "/moi/", "/moi/supprimer/", "/connexion/"],
+                  "/moi/", "/moi/supprimer/", "/connexion/",
+                  # Letters, volunteers and selections (ids: the demo's first objects; a 404 page reflects too).
+                  f"{CAMPAIGN}/courriers/", f"{CAMPAIGN}/courriers/texte/", f"{CAMPAIGN}/courriers/lots/",
+                  f"{CAMPAIGN}/courriers/lots/1/", f"{CAMPAIGN}/courriers/lots/1/progression/",
+                  f"{CAMPAIGN}/foyers/", f"{CAMPAIGN}/foyers/1/", f"{CAMPAIGN}/foyers/importer/",
+                  f"{CAMPAIGN}/foyers/importer/1/", f"{CAMPAIGN}/foyers/rues/",
+                  f"{CAMPAIGN}/volontaires/", f"{CAMPAIGN}/volontaires/appel/", f"{CAMPAIGN}/volontaires/liste/",
+                  f"{CAMPAIGN}/selections/nouvelle/", f"{CAMPAIGN}/selections/1/gestion/",
+                  f"{CAMPAIGN}/selections/1/modifier/", f"{CAMPAIGN}/selections/1/progression/"],
 }
+REFLECTED["visitor"] += [f"{CAMPAIGN}/rejoindre/", "/connexion/code/", f"{CAMPAIGN}/selections/",
+                         f"{CAMPAIGN}/selections/1/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
-NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root"}
+NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",
+            "letters:preview", "letters:batch_download", "selection:audit_json", "selection:verify_script",
+            "selection:letters_pdf", "volunteering:export"}
 
 
 def test_reflected_pages_cover_every_html_page_of_the_matrix():
