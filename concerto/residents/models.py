@@ -7,13 +7,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concerto.campaigns.models import Campaign
+from concerto.core.errors import Invalid
+
+from .emails import normalise_email
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """Django's hook, used by createsuperuser and the admin: the one normal form (``emails.py``)."""
+        return normalise_email(email) if email else email
+
+    def get_by_natural_key(self, username):
+        """Password sign-in (ModelBackend) and the admin look up the normal form, exactly."""
+        try:
+            username = normalise_email(username)
+        except Invalid:
+            raise self.model.DoesNotExist from None
+        return self.get(**{self.model.USERNAME_FIELD: username})
+
     def create_user(self, email: str | None, password: str | None = None, **fields):
-        email = self.normalize_email(email).lower() if email else None
+        email = self.normalize_email(email) if email else None
         user = self.model(email=email, **fields)
         if password:
             user.set_password(password)

@@ -7,8 +7,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,7 +16,7 @@ from concerto.core.audit import log_action
 from concerto.core.errors import Invalid, NotFound
 from concerto.core.text import clean_line
 
-from . import rules
+from . import emails, rules
 from .errors import CannotJoin, LinkInvalid
 from .models import ApiToken, Membership, Role, SignInLink, User, Verification
 from .tasks import send_sign_in_link
@@ -31,12 +29,8 @@ def _hash(secret: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise Invalid(_("Enter a valid e-mail address."), code="email_invalid") from exc
-    return email
+    """The stored form of an address (see ``emails.py``); every lookup then matches it exactly."""
+    return emails.normalise_email(email)
 
 
 def sign_in_link_request(*, email: str, ip: str, build_url, next_url: str = "") -> str:
@@ -81,15 +75,21 @@ def sign_in_link_consume(*, secret: str) -> tuple[User, str]:
             pk=link.pk, used_at__isnull=True, expires_at__gt=now
         ).update(used_at=now):
             raise LinkInvalid()
-        user = User.objects.filter(email__iexact=link.email).first()
+        try:
+            email = normalise_email(link.email)  # links made before the normal form are normalised too
+        except Invalid:
+            raise LinkInvalid() from None
+        # Exact match on the normal form: email__iexact is UPPER()=UPPER() on PostgreSQL, which
+        # folds look-alike letters (ı, ſ, K) into someone else's address.
+        user = User.objects.filter(email=email).first()
         created = False
         if user is None:
             try:
                 with transaction.atomic():
-                    user = User.objects.create_user(link.email)
+                    user = User.objects.create_user(email)
                     created = True
             except IntegrityError:
-                user = User.objects.get(email__iexact=link.email)
+                user = User.objects.get(email=email)
         if not user.is_active:
             raise LinkInvalid()
         log_action("residents.account.created" if created else "residents.sign_in.link", actor=user, target=user)
@@ -211,5 +211,6 @@ def account_delete(*, user: User) -> None:
     person's participation with exact counters; this function alone would leave counters stale."""
     with transaction.atomic():
         log_action("residents.account.deleted", actor=None, target=f"residents.user:{user.pk}")
-        SignInLink.objects.filter(email__iexact=user.email).delete()
+        if user.email:
+            SignInLink.objects.filter(email=user.email).delete()
         user.delete()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from concerto.core.errors import DomainError
 from concerto.residents.models import User
-from concerto.residents.services import api_token_create
+from concerto.residents.services import api_token_create, normalise_email
 
 
 class Command(BaseCommand):
@@ -16,7 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="cli", help="What the token is for, e.g. the script using it.")
 
     def handle(self, *args, email: str, name: str, **options):
-        user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+        try:
+            normal = normalise_email(email)
+        except DomainError as exc:
+            raise CommandError(str(exc.message)) from exc
+        user = User.objects.filter(email=normal, is_active=True).first()
         if user is None:
             raise CommandError(_("No active account uses the e-mail address %(email)s.") % {"email": email})
         try:
