@@ -39,7 +39,10 @@ def sign_in_link_request(*, email: str, ip: str, build_url, next_url: str = "") 
     The answer is the same whether or not an account exists, so the form does not reveal who takes part.
     """
     email = normalise_email(email)
+    # Per (address, connection) first, then a loose per-address cap that bounds the mail sent:
+    # links asked from one connection cannot stop the owner getting one from theirs (F13).
     ratelimit.hit("sign_in_ip", ip)
+    ratelimit.hit("sign_in_email_ip", f"{email}|{ip}")
     ratelimit.hit("sign_in_email", email)
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -97,10 +100,18 @@ def sign_in_link_consume(*, secret: str) -> tuple[User, str]:
 
 
 def password_sign_in(*, request, email: str, password: str, ip: str) -> User:
-    email = (email or "").strip().lower()
+    """Staff sign-in. Attempts are counted before the password is checked, so parallel guesses
+    cannot slip past the limit: tightly per (account, connection), loosely per account, so that
+    wrong passwords sent from one connection do not lock the owner out of theirs (F13)."""
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        email = ""  # no account has it: the same answer as a wrong password
     ratelimit.hit("password_ip", ip)
-    ratelimit.hit("password_email", email or "-")
-    user = authenticate(request, username=email, password=password)
+    if email:
+        ratelimit.hit("password_email_ip", f"{email}|{ip}")
+        ratelimit.hit("password_email", email)
+    user = authenticate(request, username=email, password=password) if email else None
     if user is None:
         raise Invalid(_("Wrong e-mail address or password."), code="bad_credentials")
     return user

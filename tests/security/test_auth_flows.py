@@ -348,12 +348,19 @@ def limit(scope):
 
 def test_sign_in_is_limited_per_address(world):
     client = Client()
-    for _ in range(limit("sign_in_email")):
+    for _ in range(limit("sign_in_email_ip")):
         assert client.post(reverse("residents:sign_in"), {"email": "Alice@Example.org"}).status_code == 200
     links = SignInLink.objects.count()
     r = client.post(reverse("residents:sign_in"), {"email": "alice@example.org"})
     assert r.status_code == 429
     assert SignInLink.objects.count() == links
+    # F13: the owner, on another connection, still gets a link; the address as a whole stays bounded.
+    for i in range(limit("sign_in_email") - limit("sign_in_email_ip")):
+        owner = Client(REMOTE_ADDR=f"198.51.100.{i + 1}")
+        assert owner.post(reverse("residents:sign_in"), {"email": "alice@example.org"}).status_code == 200
+    r = Client(REMOTE_ADDR="198.51.100.200").post(reverse("residents:sign_in"), {"email": "alice@example.org"})
+    assert r.status_code == 429
+    assert SignInLink.objects.filter(email="alice@example.org").count() == limit("sign_in_email")
 
 
 def test_sign_in_is_limited_per_ip(world):
@@ -367,12 +374,34 @@ def test_sign_in_is_limited_per_ip(world):
     assert other.post(reverse("residents:sign_in"), {"email": "encore@example.org"}).status_code == 200
 
 
-def test_password_sign_in_is_limited_per_address_even_with_the_right_password(world):
+def test_password_sign_in_is_limited_per_account_and_connection_even_with_the_right_password(world):
+    attacker = Client(REMOTE_ADDR="192.0.2.66")
+    for _ in range(limit("password_email_ip")):
+        assert attacker.post(reverse("residents:sign_in_password"),
+                             {"email": "dina@example.org", "password": "mauvais-mot-de-passe"}).status_code == 400
+    r = attacker.post(reverse("residents:sign_in_password"), {"email": "dina@example.org", "password": "dina-password-123"})
+    assert r.status_code == 429
+    assert not signed_in_with(attacker)
+
+
+def test_wrong_passwords_from_one_connection_do_not_lock_the_owner_out(world):
+    """Attack pass F13: 10 wrong passwords used to refuse the right one for 15 minutes."""
+    attacker = Client(REMOTE_ADDR="192.0.2.66")
+    for _ in range(limit("password_email_ip") + 2):
+        attacker.post(reverse("residents:sign_in_password"), {"email": "dina@example.org", "password": "mauvais"})
+    owner = Client(REMOTE_ADDR="198.51.100.20")
+    r = owner.post(reverse("residents:sign_in_password"), {"email": "dina@example.org", "password": "dina-password-123"})
+    assert r.status_code == 302
+    assert signed_in_with(owner)
+    assert owner.session["_auth_user_id"] == str(world.users["organiser"].pk)
+
+
+def test_password_sign_in_is_limited_per_account_across_connections(world):
     for i in range(limit("password_email")):
-        client = Client(REMOTE_ADDR=f"192.0.2.{i + 1}")
+        client = Client(REMOTE_ADDR=f"192.0.{i // 200}.{i % 200 + 1}")
         assert client.post(reverse("residents:sign_in_password"),
                            {"email": "dina@example.org", "password": "mauvais-mot-de-passe"}).status_code == 400
-    client = Client(REMOTE_ADDR="192.0.2.200")
+    client = Client(REMOTE_ADDR="203.0.113.200")
     r = client.post(reverse("residents:sign_in_password"), {"email": "dina@example.org", "password": "dina-password-123"})
     assert r.status_code == 429
     assert not signed_in_with(client)
