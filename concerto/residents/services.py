@@ -17,7 +17,7 @@ from concerto.core.errors import Invalid, NotFound
 from concerto.core.text import clean_line
 
 from . import emails, rules
-from .errors import CannotJoin, LinkInvalid
+from .errors import CannotJoin, LinkInvalid, PasswordRequired
 from .models import ApiToken, Membership, Role, SignInLink, User, Verification
 from .tasks import send_sign_in_link
 
@@ -95,7 +95,15 @@ def sign_in_link_consume(*, secret: str) -> tuple[User, str]:
                 user = User.objects.get(email=email)
         if not user.is_active:
             raise LinkInvalid()
-        log_action("residents.account.created" if created else "residents.sign_in.link", actor=user, target=user)
+        if not created and rules.signs_in_with_password(user):
+            staff = user
+        else:
+            staff = None
+            log_action("residents.account.created" if created else "residents.sign_in.link", actor=user, target=user)
+    if staff is not None:
+        # Outside the transaction, so the link stays used and the refusal stays in the journal.
+        log_action("residents.sign_in.link_refused", actor=None, target=staff)
+        raise PasswordRequired()
     return user, link.next_url
 
 

@@ -476,3 +476,36 @@ def test_sign_in_links_never_point_to_a_host_from_the_request(world, django_capt
         assert r.status_code in (200, 400)
         for message in mail.outbox:
             assert "evil.example" not in message.body
+
+
+# --------------------------------------------------------------------------------------------------
+# Staff and candidates sign in with their password, never with a link alone (attack pass F16)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["organiser", "facilitator", "moderator", "ambassador", "candidate"])
+def test_a_sign_in_link_does_not_open_a_staff_or_candidate_account(world, role, django_capture_on_commit_callbacks):
+    user = world.users[role]
+    client = Client()
+    client.cookies["django_language"] = "en"
+    resident = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(reverse("residents:sign_in"), {"email": user.email})
+        asked_by_resident = resident.post(reverse("residents:sign_in"), {"email": "alice@example.org"})
+    # Asking answers the same as for anyone: the form does not reveal who holds a role.
+    assert asked.status_code == asked_by_resident.status_code == 200
+    url = re.search(r"https?://\S+/connexion/lien/[^/\s]+/", mail.outbox[-2].body).group(0)
+    assert client.get(url).status_code == 200  # the confirmation page, as for anyone
+    opened = client.post(url)
+    assert opened.status_code == 403
+    assert "signs in with its password" in opened.content.decode()
+    assert reverse("residents:sign_in_password") in opened.content.decode()
+    assert not signed_in_with(client)
+    assert client.post(url).status_code == 400  # used up
+
+
+def test_platform_staff_cannot_sign_in_with_a_link_either(world):
+    User.objects.filter(pk=world.users["resident"].pk).update(is_staff=True)
+    client = Client()
+    assert client.post(reverse("residents:link", args=[new_link("alice@example.org")])).status_code == 403
+    assert not signed_in_with(client)
