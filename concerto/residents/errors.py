@@ -30,3 +30,12 @@ class PasswordRequired(NotAllowed):
             "This account belongs to a campaign team member or a candidate: it signs in with its password, "
             "not with a link. Use the staff sign-in page."
         ))
+
+
+class TokenReadOnly(NotAllowed):
+    code = "token_read_only"
+
+    def __init__(self):
+        super().__init__(_(
+            "This API token is read-only: create a read-and-write token in “My space” to make changes."
+        ))

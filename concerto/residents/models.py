@@ -1,5 +1,7 @@
 """Accounts, roles per campaign, one-time sign-in links and API tokens."""
 
+from datetime import timedelta
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -132,8 +134,25 @@ class SignInLink(models.Model):
         return f"sign-in link {self.pk}"
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
+
+
+def token_default_expiry():
+    """Also the value the migration gave tokens made before expiry existed."""
+    return timezone.now() + timedelta(days=TOKEN_DEFAULT_DAYS)
+
+
 class ApiToken(models.Model):
-    """A personal Bearer token. The secret is shown once; only its SHA-256 is stored."""
+    """A personal Bearer token. The secret is shown once; only its SHA-256 is stored.
+
+    It expires (at most a year after creation) and is read-only unless made for writing: a token
+    left in a script is worth less to whoever finds it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=80)
@@ -142,6 +161,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The default is what tokens made before scopes kept: they could already write.
+    scope = models.CharField(_("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.WRITE)
+    expires_at = models.DateTimeField(_("expires"), default=token_default_expiry)
 
     class Meta:
         ordering = ["-created_at"]
@@ -150,3 +172,7 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -17,8 +17,18 @@ from concerto.core.errors import Invalid, NotFound
 from concerto.core.text import clean_line
 
 from . import emails, rules
-from .errors import CannotJoin, LinkInvalid, PasswordRequired
-from .models import ApiToken, Membership, Role, SignInLink, User, Verification
+from .errors import CannotJoin, LinkInvalid, PasswordRequired, TokenReadOnly
+from .models import (
+    TOKEN_DEFAULT_DAYS,
+    TOKEN_MAX_DAYS,
+    ApiToken,
+    Membership,
+    Role,
+    SignInLink,
+    TokenScope,
+    User,
+    Verification,
+)
 from .tasks import send_sign_in_link
 
 logger = logging.getLogger("concerto.residents")
@@ -187,14 +197,22 @@ def profile_update(*, user: User, display_name: str) -> User:
 TOKEN_PREFIX = "cto_"  # noqa: S105 - a public marker, not a secret
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the clear secret is returned once and never stored."""
+def api_token_create(
+    *, user: User, name: str, scope: str = TokenScope.WRITE, days: int = TOKEN_DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """Create a token valid ``days`` days (at most a year); the clear secret is returned once and never stored."""
     name = clean_line(name)[:80]
     if not name:
         raise Invalid(_("Give the token a name, e.g. the script that will use it."), code="token_name_missing")
+    if scope not in TokenScope.values:
+        raise Invalid(_("Choose whether the token may only read or also write."), code="token_scope_invalid")
+    if not isinstance(days, int) or not 1 <= days <= TOKEN_MAX_DAYS:
+        raise Invalid(_("A token is valid for 1 to %(max)s days.") % {"max": TOKEN_MAX_DAYS},
+                      code="token_days_invalid")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], token_hash=_hash(secret))
-    log_action("residents.token.created", actor=user, target=token)
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], token_hash=_hash(secret),
+                                    scope=scope, expires_at=timezone.now() + timedelta(days=days))
+    log_action("residents.token.created", actor=user, target=token, token_scope=scope, days=days)
     return token, secret
 
 
@@ -208,17 +226,23 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     return token
 
 
-def api_token_authenticate(secret: str) -> User | None:
+def api_token_authenticate(secret: str, *, write: bool = False) -> User | None:
+    """The token's owner, or None if the token is unknown, revoked or expired.
+
+    ``write``: the request changes something; a read-only token is then refused with
+    ``TokenReadOnly`` (403), not as unknown, so its owner sees why."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=_hash(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(token_hash=_hash(secret), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
+    if write and token.scope != TokenScope.WRITE:
+        raise TokenReadOnly()
     # Throttled so that reads do not each cost a write.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
