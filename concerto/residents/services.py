@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from concerto.core import ratelimit
@@ -247,6 +248,21 @@ def api_token_authenticate(secret: str, *, write: bool = False) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def erased_address_hash(*, email: str, campaign_id: int) -> str:
+    """A keyed hash of an address for one campaign, kept on the supports of an erased account so
+    that the same address cannot support the same action again after deleting its account (F11).
+
+    HMAC-SHA256 under a key derived from SECRET_KEY: without the key the hash reveals nothing and
+    cannot be tested against a list of addresses; the campaign in the message makes hashes of two
+    campaigns unlinkable. Changing SECRET_KEY forgets these links (supports stay counted)."""
+    try:
+        email = normalise_email(email)
+    except Invalid:  # an address stored before the normal form that the rules now refuse
+        email = email.strip().lower()
+    value = f"{campaign_id}:{email}"
+    return salted_hmac("concerto.residents.erased_address", value, algorithm="sha256").hexdigest()
 
 
 def account_delete(*, user: User) -> None:
