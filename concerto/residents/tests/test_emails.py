@@ -114,3 +114,30 @@ def test_create_user_stores_the_normal_form():
     assert User.objects.create_user("Alice@CAF\u00c9.fr").email == "alice@xn--caf-dma.fr"
     with pytest.raises(Invalid):
         User.objects.create_user("\u017fara@example.org")
+
+
+@pytest.mark.django_db
+def test_the_migration_normalises_rows_and_reports_collisions_without_merging(capsys):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("concerto.residents.migrations.0003_normalise_emails")
+    mixed = make_user("mixed@example.org")
+    twin_a = make_user("twin@example.org")
+    twin_b = make_user("other@example.org")
+    odd = make_user("odd@example.org")
+    User.objects.filter(pk=mixed.pk).update(email="Mixed@Example.ORG")
+    User.objects.filter(pk=twin_b.pk).update(email="TWIN@example.org")
+    User.objects.filter(pk=odd.pk).update(email="\u017fodd@example.org")
+
+    migration.normalise(apps, None)
+
+    assert User.objects.get(pk=mixed.pk).email == "mixed@example.org"
+    assert User.objects.get(pk=twin_a.pk).email == "twin@example.org"
+    assert User.objects.get(pk=twin_b.pk).email == "TWIN@example.org"  # not merged, not changed
+    assert User.objects.get(pk=odd.pk).email == "\u017fodd@example.org"
+    out = capsys.readouterr().out
+    assert f"account {twin_b.pk} would collide" in out
+    assert f"account {odd.pk} keeps an address" in out
+    assert "twin@" not in out.lower()  # ids only, no addresses in the logs
