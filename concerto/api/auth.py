@@ -14,6 +14,8 @@ from ninja.security import HttpBearer
 
 from concerto.residents.services import api_token_authenticate
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class BearerToken(HttpBearer):
     """A personal token (``manage.py issue_token EMAIL``), sent as ``Authorization: Bearer <token>``.
@@ -23,7 +25,10 @@ class BearerToken(HttpBearer):
     Bearer token is always refused with 401, so a broken client never silently reads as anonymous.
     """
 
-    openapi_description = "Personal API token, created with `manage.py issue_token EMAIL`."
+    openapi_description = (
+        "Personal API token, created in “Mon espace” or with `manage.py issue_token EMAIL`. It expires "
+        "(90 days by default, one year at most); a read-only token gets 403 `token_read_only` on writes."
+    )
 
     def __init__(self, *, optional: bool = False) -> None:
         self.optional = optional
@@ -39,7 +44,8 @@ class BearerToken(HttpBearer):
         return user
 
     def authenticate(self, request: HttpRequest, token: str):
-        return api_token_authenticate(token.strip())
+        # A read-only token is refused (403 JSON, code "token_read_only") on any method that writes.
+        return api_token_authenticate(token.strip(), write=request.method not in SAFE_METHODS)
 
 
 token_required = BearerToken()

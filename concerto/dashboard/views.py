@@ -99,10 +99,16 @@ def me_profile(request):
 def me_token_create(request):
     form = TokenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the token a name, e.g. the script that will use it."))
+        if "name" in form.errors:
+            messages.error(request, _("Give the token a name, e.g. the script that will use it."))
+        else:
+            messages.error(request, _("Choose what the token may do and how long it stays valid."))
         return redirect("dashboard:me")
     try:
-        _token, secret = resident_services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        _token, secret = resident_services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"], days=form.cleaned_data["days"],
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("dashboard:me")

@@ -125,7 +125,7 @@ def demo_delete() -> bool:
         emails = set(demo_emails())
         if campaign is not None:
             emails.update(
-                User.objects.filter(memberships__campaign=campaign, email__iendswith=f"@{c.EMAIL_DOMAIN}")
+                User.objects.filter(memberships__campaign=campaign, email__endswith=f"@{c.EMAIL_DOMAIN}")
                 .values_list("email", flat=True)
             )
             # A merged action PROTECTs the action it was merged into: delete from the leaves up.

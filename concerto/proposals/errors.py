@@ -22,3 +22,16 @@ class WrongStatus(Invalid):
 
     def __init__(self):
         super().__init__(_("This action is not in a state that allows this change."))
+
+
+class SupportedBeforeErasure(NotAllowed):
+    """The address supported this action with an account that was then deleted: that support is
+    still counted (anonymised), so a new account with the same address cannot add another."""
+
+    code = "supported_before_erasure"
+
+    def __init__(self):
+        super().__init__(_(
+            "Your e-mail address already supported this action with an account that was deleted. "
+            "That support is still counted, so it cannot be given a second time."
+        ))

@@ -113,6 +113,9 @@ class Support(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the account is erased: a keyed hash of its address for this campaign (never the
+    # address), so that the same address cannot support the action again with a new account.
+    erased_address_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("support")

@@ -10,10 +10,10 @@ from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed
 from concerto.core.text import clean_block, clean_line, render_markdown, search_key
 from concerto.residents import rules as resident_rules
-from concerto.residents.services import resident_join
+from concerto.residents.services import erased_address_hash, resident_join
 
 from . import rules
-from .errors import ActionNotSupportable, ParticipationClosed, WrongStatus
+from .errors import ActionNotSupportable, ParticipationClosed, SupportedBeforeErasure, WrongStatus
 from .models import (
     Action,
     ActionStatus,
@@ -197,6 +197,11 @@ def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
     if channel not in Channel.values:
         raise Invalid(_("Unknown channel."), code="channel_invalid")
     ratelimit.hit("support", f"{user.pk}")
+    if user.email and Support.objects.filter(
+        action_id=action.pk, user__isnull=True,
+        erased_address_hash=erased_address_hash(email=user.email, campaign_id=campaign.pk),
+    ).exists():
+        raise SupportedBeforeErasure()
     if not resident_rules.is_resident(user, campaign):
         resident_join(user=user, campaign=campaign)
     try:
@@ -308,9 +313,16 @@ def participation_erase(*, user) -> None:
     """Before an account is deleted: drop its comments and reports, keeping every counter exact.
 
     Supports and contributions are kept: their foreign keys become NULL when the user row goes
-    (supports stay counted, contributions stay published without an author).
+    (supports stay counted, contributions stay published without an author). Each support keeps a
+    keyed hash of the address for its campaign, so that signing up again with the same address
+    cannot support the same action twice (accounts without an address, code + PIN, have none).
     """
     with transaction.atomic():
+        if user.email:
+            campaign_ids = set(Support.objects.filter(user=user).values_list("action__campaign_id", flat=True))
+            for campaign_id in campaign_ids:
+                Support.objects.filter(user=user, action__campaign_id=campaign_id).update(
+                    erased_address_hash=erased_address_hash(email=user.email, campaign_id=campaign_id))
         visible_per_action = (
             Comment.objects.filter(author=user, status=CommentStatus.VISIBLE)
             .values("action_id").annotate(n=Count("id")).values_list("action_id", "n")

@@ -15,3 +15,27 @@ class CannotJoin(NotAllowed):
 
     def __init__(self):
         super().__init__(_("You cannot take part in this campaign with this account."))
+
+
+class PasswordRequired(NotAllowed):
+    """A sign-in link was opened for a team or candidate account: those sign in with a password.
+
+    Only whoever opens the mailed link sees this answer; asking for a link answers the same for
+    every address, so the form does not reveal who holds a role."""
+
+    code = "password_required"
+
+    def __init__(self):
+        super().__init__(_(
+            "This account belongs to a campaign team member or a candidate: it signs in with its password, "
+            "not with a link. Use the staff sign-in page."
+        ))
+
+
+class TokenReadOnly(NotAllowed):
+    code = "token_read_only"
+
+    def __init__(self):
+        super().__init__(_(
+            "This API token is read-only: create a read-and-write token in “My space” to make changes."
+        ))

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, TokenScope
+
 
 class EmailForm(forms.Form):
     email = forms.EmailField(
@@ -26,6 +28,19 @@ class ProfileForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=80,
                            help_text=_("For example the script or tool that will use it."))
+    scope = forms.ChoiceField(
+        label=_("What the token may do"), choices=TokenScope.choices, initial=TokenScope.READ, required=False,
+        help_text=_("A read-only token cannot support, propose, comment or change anything."),
+    )
+    days = forms.TypedChoiceField(
+        label=_("Valid for"), coerce=int, initial=TOKEN_DEFAULT_DAYS, required=False, empty_value=TOKEN_DEFAULT_DAYS,
+        choices=[(7, _("1 week")), (30, _("30 days")), (90, _("90 days")), (180, _("6 months")),
+                 (TOKEN_MAX_DAYS, _("1 year"))],
+    )
+
+    def clean_scope(self):
+        # A form posted without a scope (an older page) gets the least: read only.
+        return self.cleaned_data["scope"] or TokenScope.READ
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,5 +1,7 @@
 """Accounts, roles per campaign, one-time sign-in links and API tokens."""
 
+from datetime import timedelta
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -7,13 +9,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concerto.campaigns.models import Campaign
+from concerto.core.errors import Invalid
+
+from .emails import normalise_email
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """Django's hook, used by createsuperuser and the admin: the one normal form (``emails.py``)."""
+        return normalise_email(email) if email else email
+
+    def get_by_natural_key(self, username):
+        """Password sign-in (ModelBackend) and the admin look up the normal form, exactly."""
+        try:
+            username = normalise_email(username)
+        except Invalid:
+            raise self.model.DoesNotExist from None
+        return self.get(**{self.model.USERNAME_FIELD: username})
+
     def create_user(self, email: str | None, password: str | None = None, **fields):
-        email = self.normalize_email(email).lower() if email else None
+        email = self.normalize_email(email) if email else None
         user = self.model(email=email, **fields)
         if password:
             user.set_password(password)
@@ -116,8 +134,25 @@ class SignInLink(models.Model):
         return f"sign-in link {self.pk}"
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
+
+
+def token_default_expiry():
+    """Also the value the migration gave tokens made before expiry existed."""
+    return timezone.now() + timedelta(days=TOKEN_DEFAULT_DAYS)
+
+
 class ApiToken(models.Model):
-    """A personal Bearer token. The secret is shown once; only its SHA-256 is stored."""
+    """A personal Bearer token. The secret is shown once; only its SHA-256 is stored.
+
+    It expires (at most a year after creation) and is read-only unless made for writing: a token
+    left in a script is worth less to whoever finds it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=80)
@@ -126,6 +161,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The default is what tokens made before scopes kept: they could already write.
+    scope = models.CharField(_("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.WRITE)
+    expires_at = models.DateTimeField(_("expires"), default=token_default_expiry)
 
     class Meta:
         ordering = ["-created_at"]
@@ -134,3 +172,7 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

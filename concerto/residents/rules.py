@@ -2,7 +2,7 @@
 
 from concerto.campaigns.models import Campaign
 
-from .models import Membership, Role, Verification
+from .models import STAFF_ROLES, Membership, Role, Verification
 
 
 def _memberships(user, campaign: Campaign) -> tuple[frozenset[str], str | None]:
@@ -54,6 +54,14 @@ def is_moderator(user, campaign) -> bool:
 
 def is_staff_of(user, campaign) -> bool:
     return has_role(user, campaign, Role.ORGANISER, Role.FACILITATOR, Role.MODERATOR, Role.AMBASSADOR)
+
+
+def signs_in_with_password(user) -> bool:
+    """Platform staff and anyone with a team or candidate role in any campaign: a sign-in link
+    alone (whoever reads the mailbox) must not open these accounts; they use their password."""
+    if user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role__in=[*STAFF_ROLES, Role.CANDIDATE]).exists()
 
 
 def is_resident(user, campaign) -> bool:

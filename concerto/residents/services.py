@@ -7,10 +7,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from concerto.core import ratelimit
@@ -18,9 +17,19 @@ from concerto.core.audit import log_action
 from concerto.core.errors import Invalid, NotFound
 from concerto.core.text import clean_line
 
-from . import rules
-from .errors import CannotJoin, LinkInvalid
-from .models import ApiToken, Membership, Role, SignInLink, User, Verification
+from . import emails, rules
+from .errors import CannotJoin, LinkInvalid, PasswordRequired, TokenReadOnly
+from .models import (
+    TOKEN_DEFAULT_DAYS,
+    TOKEN_MAX_DAYS,
+    ApiToken,
+    Membership,
+    Role,
+    SignInLink,
+    TokenScope,
+    User,
+    Verification,
+)
 from .tasks import send_sign_in_link
 
 logger = logging.getLogger("concerto.residents")
@@ -31,12 +40,8 @@ def _hash(secret: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise Invalid(_("Enter a valid e-mail address."), code="email_invalid") from exc
-    return email
+    """The stored form of an address (see ``emails.py``); every lookup then matches it exactly."""
+    return emails.normalise_email(email)
 
 
 def sign_in_link_request(*, email: str, ip: str, build_url, next_url: str = "") -> str:
@@ -45,7 +50,10 @@ def sign_in_link_request(*, email: str, ip: str, build_url, next_url: str = "") 
     The answer is the same whether or not an account exists, so the form does not reveal who takes part.
     """
     email = normalise_email(email)
+    # Per (address, connection) first, then a loose per-address cap that bounds the mail sent:
+    # links asked from one connection cannot stop the owner getting one from theirs (F13).
     ratelimit.hit("sign_in_ip", ip)
+    ratelimit.hit("sign_in_email_ip", f"{email}|{ip}")
     ratelimit.hit("sign_in_email", email)
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -81,26 +89,48 @@ def sign_in_link_consume(*, secret: str) -> tuple[User, str]:
             pk=link.pk, used_at__isnull=True, expires_at__gt=now
         ).update(used_at=now):
             raise LinkInvalid()
-        user = User.objects.filter(email__iexact=link.email).first()
+        try:
+            email = normalise_email(link.email)  # links made before the normal form are normalised too
+        except Invalid:
+            raise LinkInvalid() from None
+        # Exact match on the normal form: email__iexact is UPPER()=UPPER() on PostgreSQL, which
+        # folds look-alike letters (ı, ſ, K) into someone else's address.
+        user = User.objects.filter(email=email).first()
         created = False
         if user is None:
             try:
                 with transaction.atomic():
-                    user = User.objects.create_user(link.email)
+                    user = User.objects.create_user(email)
                     created = True
             except IntegrityError:
-                user = User.objects.get(email__iexact=link.email)
+                user = User.objects.get(email=email)
         if not user.is_active:
             raise LinkInvalid()
-        log_action("residents.account.created" if created else "residents.sign_in.link", actor=user, target=user)
+        if not created and rules.signs_in_with_password(user):
+            staff = user
+        else:
+            staff = None
+            log_action("residents.account.created" if created else "residents.sign_in.link", actor=user, target=user)
+    if staff is not None:
+        # Outside the transaction, so the link stays used and the refusal stays in the journal.
+        log_action("residents.sign_in.link_refused", actor=None, target=staff)
+        raise PasswordRequired()
     return user, link.next_url
 
 
 def password_sign_in(*, request, email: str, password: str, ip: str) -> User:
-    email = (email or "").strip().lower()
+    """Staff sign-in. Attempts are counted before the password is checked, so parallel guesses
+    cannot slip past the limit: tightly per (account, connection), loosely per account, so that
+    wrong passwords sent from one connection do not lock the owner out of theirs (F13)."""
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        email = ""  # no account has it: the same answer as a wrong password
     ratelimit.hit("password_ip", ip)
-    ratelimit.hit("password_email", email or "-")
-    user = authenticate(request, username=email, password=password)
+    if email:
+        ratelimit.hit("password_email_ip", f"{email}|{ip}")
+        ratelimit.hit("password_email", email)
+    user = authenticate(request, username=email, password=password) if email else None
     if user is None:
         raise Invalid(_("Wrong e-mail address or password."), code="bad_credentials")
     return user
@@ -168,14 +198,22 @@ def profile_update(*, user: User, display_name: str) -> User:
 TOKEN_PREFIX = "cto_"  # noqa: S105 - a public marker, not a secret
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the clear secret is returned once and never stored."""
+def api_token_create(
+    *, user: User, name: str, scope: str = TokenScope.WRITE, days: int = TOKEN_DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """Create a token valid ``days`` days (at most a year); the clear secret is returned once and never stored."""
     name = clean_line(name)[:80]
     if not name:
         raise Invalid(_("Give the token a name, e.g. the script that will use it."), code="token_name_missing")
+    if scope not in TokenScope.values:
+        raise Invalid(_("Choose whether the token may only read or also write."), code="token_scope_invalid")
+    if not isinstance(days, int) or not 1 <= days <= TOKEN_MAX_DAYS:
+        raise Invalid(_("A token is valid for 1 to %(max)s days.") % {"max": TOKEN_MAX_DAYS},
+                      code="token_days_invalid")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], token_hash=_hash(secret))
-    log_action("residents.token.created", actor=user, target=token)
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], token_hash=_hash(secret),
+                                    scope=scope, expires_at=timezone.now() + timedelta(days=days))
+    log_action("residents.token.created", actor=user, target=token, token_scope=scope, days=days)
     return token, secret
 
 
@@ -189,21 +227,42 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     return token
 
 
-def api_token_authenticate(secret: str) -> User | None:
+def api_token_authenticate(secret: str, *, write: bool = False) -> User | None:
+    """The token's owner, or None if the token is unknown, revoked or expired.
+
+    ``write``: the request changes something; a read-only token is then refused with
+    ``TokenReadOnly`` (403), not as unknown, so its owner sees why."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=_hash(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(token_hash=_hash(secret), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
+    if write and token.scope != TokenScope.WRITE:
+        raise TokenReadOnly()
     # Throttled so that reads do not each cost a write.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def erased_address_hash(*, email: str, campaign_id: int) -> str:
+    """A keyed hash of an address for one campaign, kept on the supports of an erased account so
+    that the same address cannot support the same action again after deleting its account (F11).
+
+    HMAC-SHA256 under a key derived from SECRET_KEY: without the key the hash reveals nothing and
+    cannot be tested against a list of addresses; the campaign in the message makes hashes of two
+    campaigns unlinkable. Changing SECRET_KEY forgets these links (supports stay counted)."""
+    try:
+        email = normalise_email(email)
+    except Invalid:  # an address stored before the normal form that the rules now refuse
+        email = email.strip().lower()
+    value = f"{campaign_id}:{email}"
+    return salted_hmac("concerto.residents.erased_address", value, algorithm="sha256").hexdigest()
 
 
 def account_delete(*, user: User) -> None:
@@ -211,5 +270,6 @@ def account_delete(*, user: User) -> None:
     person's participation with exact counters; this function alone would leave counters stale."""
     with transaction.atomic():
         log_action("residents.account.deleted", actor=None, target=f"residents.user:{user.pk}")
-        SignInLink.objects.filter(email__iexact=user.email).delete()
+        if user.email:
+            SignInLink.objects.filter(email=user.email).delete()
         user.delete()

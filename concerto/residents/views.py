@@ -12,6 +12,7 @@ from concerto.core.http import demo_mode, safe_next
 from concerto.core.ratelimit import client_ip
 
 from . import services
+from .errors import PasswordRequired
 from .forms import EmailForm, PasswordForm
 
 
@@ -48,6 +49,9 @@ def sign_in_link(request, secret):
     if request.method == "POST":
         try:
             user, next_url = services.sign_in_link_consume(secret=secret)
+        except PasswordRequired as exc:
+            return render(request, "residents/link_invalid.html",
+                          {"message": exc.message, "password_required": True}, status=exc.status)
         except DomainError as exc:
             return render(request, "residents/link_invalid.html", {"message": exc.message}, status=400)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session key

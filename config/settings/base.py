@@ -179,9 +179,14 @@ CONCERTO_MAGIC_LINK_TTL_MINUTES = 15
 # (limit, window in seconds) per rate-limited act.
 CONCERTO_RATE_LIMITS = {
     "sign_in_ip": (20, 3600),
-    "sign_in_email": (5, 3600),
+    # Links per (address, connection), tight; per address, loose: a stranger cannot stop its owner
+    # from getting a link, and mail to one address stays bounded (attack pass F13).
+    "sign_in_email_ip": (5, 3600),
+    "sign_in_email": (30, 3600),
     "password_ip": (20, 900),
-    "password_email": (10, 900),
+    # Passwords per (account, connection), tight; per account, loose: the same reasoning.
+    "password_email_ip": (10, 900),
+    "password_email": (100, 900),
     "support": (120, 60),
     "contribution": (10, 3600),
     "comment": (30, 3600),

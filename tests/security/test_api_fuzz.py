@@ -68,5 +68,5 @@ def test_api_conforms_to_its_schema_anonymously(live, tmp_path):
 
 
 def test_api_conforms_to_its_schema_with_a_token(live, tmp_path):
-    token = live.manage("issue_token", "habitant005@example.org", "--name", "schemathesis").strip().splitlines()[-1]
+    token = live.manage("issue_token", "habitant005@example.org", "--name", "schemathesis", "--scope", "write").strip().splitlines()[-1]
     schemathesis(live, tmp_path, "-H", f"Authorization: Bearer {token}")

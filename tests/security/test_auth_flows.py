@@ -348,12 +348,19 @@ def limit(scope):
 
 def test_sign_in_is_limited_per_address(world):
     client = Client()
-    for _ in range(limit("sign_in_email")):
+    for _ in range(limit("sign_in_email_ip")):
         assert client.post(reverse("residents:sign_in"), {"email": "Alice@Example.org"}).status_code == 200
     links = SignInLink.objects.count()
     r = client.post(reverse("residents:sign_in"), {"email": "alice@example.org"})
     assert r.status_code == 429
     assert SignInLink.objects.count() == links
+    # F13: the owner, on another connection, still gets a link; the address as a whole stays bounded.
+    for i in range(limit("sign_in_email") - limit("sign_in_email_ip")):
+        owner = Client(REMOTE_ADDR=f"198.51.100.{i + 1}")
+        assert owner.post(reverse("residents:sign_in"), {"email": "alice@example.org"}).status_code == 200
+    r = Client(REMOTE_ADDR="198.51.100.200").post(reverse("residents:sign_in"), {"email": "alice@example.org"})
+    assert r.status_code == 429
+    assert SignInLink.objects.filter(email="alice@example.org").count() == limit("sign_in_email")
 
 
 def test_sign_in_is_limited_per_ip(world):
@@ -367,12 +374,34 @@ def test_sign_in_is_limited_per_ip(world):
     assert other.post(reverse("residents:sign_in"), {"email": "encore@example.org"}).status_code == 200
 
 
-def test_password_sign_in_is_limited_per_address_even_with_the_right_password(world):
+def test_password_sign_in_is_limited_per_account_and_connection_even_with_the_right_password(world):
+    attacker = Client(REMOTE_ADDR="192.0.2.66")
+    for _ in range(limit("password_email_ip")):
+        assert attacker.post(reverse("residents:sign_in_password"),
+                             {"email": "dina@example.org", "password": "mauvais-mot-de-passe"}).status_code == 400
+    r = attacker.post(reverse("residents:sign_in_password"), {"email": "dina@example.org", "password": "dina-password-123"})
+    assert r.status_code == 429
+    assert not signed_in_with(attacker)
+
+
+def test_wrong_passwords_from_one_connection_do_not_lock_the_owner_out(world):
+    """Attack pass F13: 10 wrong passwords used to refuse the right one for 15 minutes."""
+    attacker = Client(REMOTE_ADDR="192.0.2.66")
+    for _ in range(limit("password_email_ip") + 2):
+        attacker.post(reverse("residents:sign_in_password"), {"email": "dina@example.org", "password": "mauvais"})
+    owner = Client(REMOTE_ADDR="198.51.100.20")
+    r = owner.post(reverse("residents:sign_in_password"), {"email": "dina@example.org", "password": "dina-password-123"})
+    assert r.status_code == 302
+    assert signed_in_with(owner)
+    assert owner.session["_auth_user_id"] == str(world.users["organiser"].pk)
+
+
+def test_password_sign_in_is_limited_per_account_across_connections(world):
     for i in range(limit("password_email")):
-        client = Client(REMOTE_ADDR=f"192.0.2.{i + 1}")
+        client = Client(REMOTE_ADDR=f"192.0.{i // 200}.{i % 200 + 1}")
         assert client.post(reverse("residents:sign_in_password"),
                            {"email": "dina@example.org", "password": "mauvais-mot-de-passe"}).status_code == 400
-    client = Client(REMOTE_ADDR="192.0.2.200")
+    client = Client(REMOTE_ADDR="203.0.113.200")
     r = client.post(reverse("residents:sign_in_password"), {"email": "dina@example.org", "password": "dina-password-123"})
     assert r.status_code == 429
     assert not signed_in_with(client)
@@ -447,3 +476,36 @@ def test_sign_in_links_never_point_to_a_host_from_the_request(world, django_capt
         assert r.status_code in (200, 400)
         for message in mail.outbox:
             assert "evil.example" not in message.body
+
+
+# --------------------------------------------------------------------------------------------------
+# Staff and candidates sign in with their password, never with a link alone (attack pass F16)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["organiser", "facilitator", "moderator", "ambassador", "candidate"])
+def test_a_sign_in_link_does_not_open_a_staff_or_candidate_account(world, role, django_capture_on_commit_callbacks):
+    user = world.users[role]
+    client = Client()
+    client.cookies["django_language"] = "en"
+    resident = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(reverse("residents:sign_in"), {"email": user.email})
+        asked_by_resident = resident.post(reverse("residents:sign_in"), {"email": "alice@example.org"})
+    # Asking answers the same as for anyone: the form does not reveal who holds a role.
+    assert asked.status_code == asked_by_resident.status_code == 200
+    url = re.search(r"https?://\S+/connexion/lien/[^/\s]+/", mail.outbox[-2].body).group(0)
+    assert client.get(url).status_code == 200  # the confirmation page, as for anyone
+    opened = client.post(url)
+    assert opened.status_code == 403
+    assert "signs in with its password" in opened.content.decode()
+    assert reverse("residents:sign_in_password") in opened.content.decode()
+    assert not signed_in_with(client)
+    assert client.post(url).status_code == 400  # used up
+
+
+def test_platform_staff_cannot_sign_in_with_a_link_either(world):
+    User.objects.filter(pk=world.users["resident"].pk).update(is_staff=True)
+    client = Client()
+    assert client.post(reverse("residents:link", args=[new_link("alice@example.org")])).status_code == 403
+    assert not signed_in_with(client)

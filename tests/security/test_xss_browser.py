@@ -119,7 +119,7 @@ def api(live, method, path, token=None, body=None):
 
 
 def token_for(live, email):
-    return live.manage("issue_token", email, "--name", "xss").strip().splitlines()[-1]
+    return live.manage("issue_token", email, "--name", "xss", "--scope", "write").strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="module")

@@ -204,17 +204,41 @@ def test_a_deactivated_account_cannot_sign_in_with_a_link(request_link, links, r
         sign_in_link_consume(secret=links.last)
 
 
-def test_sign_in_links_are_rate_limited_per_address(request_link, frozen_rate_window, outbox, db):
-    for i in range(5):
-        request_link("alice@example.org", ip=f"198.51.100.{i}")
+def test_sign_in_links_are_rate_limited_per_address_and_connection(request_link, frozen_rate_window, outbox, db):
+    for _ in range(5):
+        request_link("alice@example.org", ip="198.51.100.7")
 
     with pytest.raises(RateLimited) as exc:
-        request_link("ALICE@example.org", ip="203.0.113.50")
+        request_link("ALICE@example.org", ip="198.51.100.7")
 
     assert exc.value.code == "rate_limited"
     assert SignInLink.objects.count() == 5
     assert len(outbox) == 5
-    request_link("bob@example.org", ip="203.0.113.50")  # another address is not affected
+    request_link("bob@example.org", ip="198.51.100.7")  # another address is not affected
+
+
+def test_links_asked_by_a_stranger_do_not_stop_the_owner_getting_one(request_link, links, frozen_rate_window, outbox,
+                                                                       resident_alice):
+    """Attack pass F13: five requests used to block the resident's sign-in for an hour."""
+    for _ in range(5):
+        request_link("alice@example.org", ip="203.0.113.66")
+    with pytest.raises(RateLimited):
+        request_link("alice@example.org", ip="203.0.113.66")
+
+    request_link("alice@example.org", ip="198.51.100.7")  # the owner, from home
+
+    assert len(outbox) == 6
+    user, _next = sign_in_link_consume(secret=links.last)
+    assert user == resident_alice
+
+
+def test_the_mail_sent_to_one_address_stays_bounded(request_link, frozen_rate_window, outbox, db):
+    for i in range(30):
+        request_link("alice@example.org", ip=f"198.51.100.{i}")
+
+    with pytest.raises(RateLimited):
+        request_link("alice@example.org", ip="203.0.113.50")
+    assert len(outbox) == 30
 
 
 def test_sign_in_links_are_rate_limited_per_ip(request_link, frozen_rate_window, outbox, db):
@@ -266,14 +290,34 @@ def test_a_deactivated_staff_member_cannot_sign_in(organiser_dina):
         _password("dina@example.org", "dina-password-123")
 
 
-def test_password_attempts_are_rate_limited_per_address(organiser_dina, frozen_rate_window):
+def test_password_attempts_are_rate_limited_per_account_and_connection(organiser_dina, frozen_rate_window):
     for i in range(10):
         with pytest.raises(Invalid):
-            _password("dina@example.org", f"guess-{i}", ip=f"198.51.100.{i}")
+            _password("dina@example.org", f"guess-{i}", ip="203.0.113.66")
 
     with pytest.raises(RateLimited) as exc:
-        _password("dina@example.org", "dina-password-123", ip="203.0.113.50")
+        _password("dina@example.org", "dina-password-123", ip="203.0.113.66")
     assert exc.value.code == "rate_limited"
+
+
+def test_wrong_passwords_from_a_stranger_do_not_lock_the_owner_out(organiser_dina, frozen_rate_window):
+    """Attack pass F13: ten wrong passwords used to block the right one for 15 minutes."""
+    for i in range(10):
+        with pytest.raises(Invalid):
+            _password("dina@example.org", f"guess-{i}", ip="203.0.113.66")
+    with pytest.raises(RateLimited):
+        _password("dina@example.org", "guess-10", ip="203.0.113.66")
+
+    assert _password("dina@example.org", "dina-password-123", ip="198.51.100.7") == organiser_dina
+
+
+def test_password_attempts_on_one_account_are_bounded_across_connections(organiser_dina, frozen_rate_window):
+    for i in range(100):
+        with pytest.raises(Invalid):
+            _password("dina@example.org", "guess", ip=f"198.51.{i // 200}.{i % 200}")
+
+    with pytest.raises(RateLimited):
+        _password("dina@example.org", "dina-password-123", ip="203.0.113.50")
 
 
 def test_password_attempts_are_rate_limited_per_ip(organiser_dina, frozen_rate_window):
