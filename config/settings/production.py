@@ -3,10 +3,11 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CONTENT_SECURITY_POLICY, env_bool
+from .base import CONTENT_SECURITY_POLICY, DATABASES, env_bool
+from .guards import refuse_unsafe_settings
 
 DEBUG = False
-SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 CONCERTO_DEMO_MODE = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -23,3 +24,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Stops every process at start-up on a missing or published key (issue 8, F9).
+refuse_unsafe_settings(secret_key=SECRET_KEY, debug=DEBUG, demo_mode=CONCERTO_DEMO_MODE, database=DATABASES["default"])
