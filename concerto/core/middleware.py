@@ -1,5 +1,6 @@
 """Request-wide policies: the interface language, and the public page cache."""
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -50,10 +51,12 @@ class PublicPageCacheMiddleware:
         lang = cookies.get(settings.LANGUAGE_COOKIE_NAME)
         if lang not in self.supported:
             lang = settings.LANGUAGE_CODE
-        return "page:{}:{}:{}:{}".format(
-            lang, request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
-            request.get_full_path(),
-        )
+        # A hash of a tuple: joining attacker-set headers with a separator would let a header
+        # that contains the separator alias another page's key (issue 8, F16). The host is
+        # validated (DisallowedHost, answered 400) before anything is served or stored.
+        parts = (lang, request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
+                 request.get_host(), request.get_full_path())
+        return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
     def __call__(self, request):
         key = self.key(request)
