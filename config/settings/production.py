@@ -3,8 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CONTENT_SECURITY_POLICY, DATABASES, env_bool
-from .guards import refuse_unsafe_settings
+from .base import CONTENT_SECURITY_POLICY, env_bool
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -24,6 +23,3 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-
-# Stops every process at start-up on a missing or published key (issue 8, F9).
-refuse_unsafe_settings(secret_key=SECRET_KEY, debug=DEBUG, demo_mode=CONCERTO_DEMO_MODE, database=DATABASES["default"])

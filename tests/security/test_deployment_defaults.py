@@ -76,3 +76,11 @@ def test_uvicorn_without_settings_refuses_to_start(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=60)
     assert process.returncode != 0
     assert "DJANGO_SECRET_KEY" in process.stderr
+
+
+def test_the_live_server_settings_may_use_postgresql(tmp_path):
+    """config.settings.e2e turns demo mode off: the live suites may run on a PostgreSQL database."""
+    env = clean_env(tmp_path, DJANGO_SETTINGS_MODULE="config.settings.e2e",
+                    DATABASE_URL="postgres://concerto@db.example.org:5432/concerto")
+    result = manage(env, "check")
+    assert result.returncode == 0, result.stderr
