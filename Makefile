@@ -17,6 +17,8 @@ $(UV):
 	$(UV) sync --frozen --quiet
 	touch $@
 
+# manage.py and config.asgi default to production settings: the demo says it wants the demo ones.
+demo messages: export DJANGO_SETTINGS_MODULE = config.settings.dev
 demo: .venv/.synced
 	mkdir -p var
 	$(UV) run python manage.py migrate --noinput -v 0

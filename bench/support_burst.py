@@ -12,6 +12,7 @@ import argparse
 import http.client
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -34,6 +35,8 @@ def configure(database: str, tmp: Path) -> dict:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     env["CONCERTO_DEMO_MODE"] = "0"
+    # Demo mode off needs a key of its own (concerto.core.deployment refuses the published one).
+    env["DJANGO_SECRET_KEY"] = env.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
     env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     if database == "postgres":
         import psycopg

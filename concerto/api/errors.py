@@ -1,6 +1,9 @@
 """Every error the API answers is JSON shaped as ``schemas.Error``: ``{"code", "message", "errors"}``."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -53,3 +56,10 @@ def install(api: NinjaAPI) -> None:
         else:
             body = error_body(f"http_{exc.status_code}", exc.message)
         return respond(request, exc.status_code, body)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        # Django would answer its HTML 400 page; API clients get JSON like every other error.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = _("The request body is too large (at most %(size)s).") % {"size": filesizeformat(limit)}
+        return respond(request, 413, error_body("payload_too_large", message))

@@ -214,6 +214,8 @@ class CommentOut(Schema):
     created_at: datetime
     body: str | None
     author_name: str | None
+    author_roles: list[str] = Field(default_factory=list, description="The author's team or candidate roles "
+                                    "in the campaign (organiser, facilitator, moderator, ambassador, candidate).")
     hidden_reason: str | None
 
     @staticmethod
@@ -223,6 +225,12 @@ class CommentOut(Schema):
     @staticmethod
     def resolve_author_name(obj) -> str | None:
         return str(obj.author.public_name) if obj.status == CommentStatus.VISIBLE else None
+
+    @staticmethod
+    def resolve_author_roles(obj) -> list[str]:
+        if obj.status != CommentStatus.VISIBLE:
+            return []
+        return [m.role for m in getattr(obj.author, "public_roles", [])]
 
     @staticmethod
     def resolve_hidden_reason(obj) -> str | None:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.vary import vary_on_headers
 
 
 def safe_next(request, candidate: str | None, default: str = "/") -> str:
@@ -37,3 +38,9 @@ def public_page_cache(view):
         return response
 
     return wrapped
+
+
+# For views that answer an htmx request with a fragment and any other request with the whole
+# page at the same URL: browsers (history restore, back button) and shared caches must keep the
+# two apart, or a bare fragment can be shown as the page (issue 8, F14).
+vary_on_htmx = vary_on_headers("HX-Request", "HX-Target")

@@ -1,9 +1,11 @@
 """Request-wide policies: the interface language, and the public page cache."""
 
+import hashlib
 import time
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class LanguageMiddleware:
@@ -49,10 +51,12 @@ class PublicPageCacheMiddleware:
         lang = cookies.get(settings.LANGUAGE_COOKIE_NAME)
         if lang not in self.supported:
             lang = settings.LANGUAGE_CODE
-        return "page:{}:{}:{}:{}".format(
-            lang, request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
-            request.get_full_path(),
-        )
+        # A hash of a tuple: joining attacker-set headers with a separator would let a header
+        # that contains the separator alias another page's key (issue 8, F16). The host is
+        # validated (DisallowedHost, answered 400) before anything is served or stored.
+        parts = (lang, request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""),
+                 request.get_host(), request.get_full_path())
+        return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
     def __call__(self, request):
         key = self.key(request)
@@ -73,4 +77,28 @@ class PublicPageCacheMiddleware:
                 response = response.render()
             self.cache.set(key, (time.monotonic(), response), settings.CONCERTO_PUBLIC_CACHE_SECONDS)
             self.cache.delete(f"{key}:lock")
+        return response
+
+
+class PrivateAnswersMiddleware:
+    """Answers built for one person are never stored by a browser or a proxy (issue 8, F15).
+
+    The rule: an answer to a request that carries a session cookie or an ``Authorization``
+    header, or that signs someone in, is ``Cache-Control: no-store, private`` (with Django's
+    never-cache headers). That covers every page with personal data or secrets (``/moi/`` and its
+    one-time API token, ``/moi/donnees.json``, households and their codes, letters, volunteers,
+    selection management) and the API called with a token, without a decorator to forget on
+    each new view. Only anonymous, session-less answers may be stored, and those are exactly the
+    public pages the page cache shares. Placed after the authentication middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
+                or (user is not None and user.is_authenticated)):
+            add_never_cache_headers(response)
         return response

@@ -354,6 +354,7 @@ def join_with_code(
     name = clean_line(display_name or "")
     if len(name) > 60:
         raise FieldErrors({"display_name": _("The public name is limited to 60 characters.")})
+    name = residents_services.public_name_clean(name, field="display_name") if name else name
     if email:
         try:
             email = residents_services.normalise_email(email)

@@ -25,7 +25,7 @@ from concerto.core.errors import FieldErrors, Invalid
 from concerto.core.text import clean_block, clean_line
 
 from . import rules, selectors
-from .codes import format_code, new_code
+from .codes import check_character, format_code, new_code
 from .errors import (
     BatchNotReady,
     ImportHasErrors,
@@ -102,8 +102,8 @@ def _deadline(campaign) -> str:
 def placeholder_values(*, campaign, household: Household | None, code: str, link: str, deadline: str) -> dict:
     """The values of the letter's placeholders for one household (see pdf.PLACEHOLDERS)."""
     if household is None:
-        return {"nom": "", "adresse": "12 avenue Saint-Jérôme", "code": code, "lien": link,
-                "secteur": _("your sector"), "quartier": campaign.territory or campaign.name,
+        return {"nom": _sample_address_lines()[0], "adresse": _sample_address_lines()[1], "code": code,
+                "lien": link, "secteur": _("your sector"), "quartier": campaign.territory or campaign.name,
                 "date_limite": deadline}
     address = ", ".join(line for line in [household.address_line1, household.address_line2,
                                           household.address_line3] if line)
@@ -581,20 +581,37 @@ def household_reissue(*, user, campaign: Campaign, household_id, reason: str, jo
 # --- Preview of one letter ----------------------------------------------------------------------
 
 
+def _sample_address_lines() -> list[str]:
+    """A fictitious household for previews: no real address leaves the platform in a proof."""
+    return [_("Sample Household"), _("1 Example Street"), _("00000 Sample Town")]
+
+
+# Nine fixed data characters of the sample code; its check character makes it well-formed.
+SAMPLE_CODE_DATA = "K7QM4XPT9"
+
+
+def _sample_code() -> str:
+    """A well-formed code (right length, alphabet and check character) that no household holds,
+    so a preview sent around for proofreading cannot be used to join (issue 8, F12)."""
+    code = SAMPLE_CODE_DATA + check_character(SAMPLE_CODE_DATA)
+    while InvitationCode.objects.filter(code=code).exists():  # 1 chance in 31**9; never print a live code
+        code = new_code()
+    return code
+
+
 def letter_preview_pdf(*, user, campaign: Campaign, join_url: str) -> bytes:
-    """A one-page PDF for the first household (or a sample address), with the saved settings.
-    Nothing is stored and no code is used: the printed code is a sample."""
+    """A one-page PDF of a sample letter (fictitious household and code), with the saved settings.
+    Nothing is stored and no real address or code is printed: previews are passed around
+    for proofreading."""
     _require(user, campaign)
     letter_settings = letter_settings_get(campaign)
-    household = Household.objects.filter(campaign=campaign).select_related("sector").order_by("pk").first()
-    code = selectors.active_code(household) if household else None
-    shown = format_code(code.code) if code else "K7QM-4XPT-9C"
-    link = f"{join_url}?code={code.code if code else 'K7QM4XPT9C'}"
-    values = placeholder_values(campaign=campaign, household=household, code=shown, link=link,
-                                deadline=_deadline(campaign))
-    lines = household.address_lines if household else ["Madame, Monsieur", "12 avenue Saint-Jérôme",
-                                                       "13090 Aix-en-Provence"]
+    sample = _sample_code()
+    shown = format_code(sample)
+    link = f"{join_url}?code={sample}"
     with translation.override(settings.LANGUAGE_CODE):
+        values = placeholder_values(campaign=campaign, household=None, code=shown, link=link,
+                                    deadline=_deadline(campaign))
+        lines = _sample_address_lines()
         return render_letters(
             [LetterData(address_lines=lines, body=render_body(letter_settings.body or default_body(letter_settings.residents_per_code), values),
                         code=shown, qr_url=link, reference="preview")],

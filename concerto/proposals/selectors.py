@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from concerto.core.text import clean_line, search_key
+from concerto.residents.selectors import public_roles_prefetch
 
 from . import rules
 from .models import (
@@ -80,7 +81,10 @@ def supported_ids(user, action_ids) -> set[int]:
 
 
 def visible_comments(action):
-    return Comment.objects.filter(action=action).select_related("author").order_by("created_at", "id")
+    """Comments with their authors and the authors' badged roles in the campaign (``public_roles``)."""
+    return (Comment.objects.filter(action=action).select_related("author")
+            .prefetch_related(public_roles_prefetch(action.campaign_id, "author__memberships"))
+            .order_by("created_at", "id"))
 
 
 def moderation_queue(campaign):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, FieldErrors
-from concerto.core.http import public_page_cache, safe_next
+from concerto.core.http import public_page_cache, safe_next, vary_on_htmx
 
 from . import rules, selectors, services
 from .forms import (
@@ -36,6 +36,7 @@ def _apply_errors(form, exc: DomainError):
 
 
 @public_page_cache
+@vary_on_htmx
 @require_GET
 def action_list(request, slug):
     campaign = campaign_get(slug)
@@ -84,6 +85,7 @@ def action_detail(request, slug, action_id):
     return render(request, "proposals/action_detail.html", _detail_context(request, campaign, action))
 
 
+@vary_on_htmx
 @require_POST
 def action_support(request, slug, action_id):
     campaign = campaign_get(slug)

@@ -1,6 +1,7 @@
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
-from .models import ApiToken, Membership, Role
+from .models import STAFF_ROLES, ApiToken, Membership, Role, User
+from .names import skeleton
 
 
 def my_memberships(user):
@@ -16,3 +17,33 @@ def role_counts(campaign) -> dict[str, int]:
     return Membership.objects.filter(campaign=campaign).aggregate(
         **{role: Count("id", filter=Q(role=role)) for role in Role.values}
     )
+
+
+def team_and_candidate_skeletons(*, exclude_user=None) -> set[str]:
+    """Confusable skeletons of the public names of every team member and candidate, any campaign:
+    no resident may take one (see services.public_name_clean)."""
+    names = (User.objects.filter(memberships__role__in=[*STAFF_ROLES, Role.CANDIDATE]).exclude(display_name="")
+             .exclude(pk=exclude_user).values_list("display_name", flat=True).distinct())
+    return {skeleton(name) for name in names}
+
+
+def campaign_ids_of(user) -> list[int]:
+    return list(Membership.objects.filter(user=user).values_list("campaign_id", flat=True).distinct())
+
+
+def resident_skeletons(campaign_ids, *, exclude_user=None) -> set[str]:
+    """Confusable skeletons of the chosen public names of everyone in these campaigns."""
+    names = (User.objects.filter(memberships__campaign_id__in=campaign_ids).exclude(display_name="")
+             .exclude(pk=exclude_user).values_list("display_name", flat=True).distinct())
+    return {skeleton(name) for name in names}
+
+
+# Roles badged next to a person's public name wherever it is shown publicly (issue 8, F7).
+BADGED_ROLES = [Role.ORGANISER, Role.FACILITATOR, Role.MODERATOR, Role.AMBASSADOR, Role.CANDIDATE]
+
+
+def public_roles_prefetch(campaign_id, lookup: str = "memberships") -> Prefetch:
+    """Prefetch, onto ``<user>.public_roles``, the user's badged memberships in one campaign:
+    one query for a whole page of names."""
+    queryset = Membership.objects.filter(campaign_id=campaign_id, role__in=BADGED_ROLES).order_by("role")
+    return Prefetch(lookup, queryset=queryset, to_attr="public_roles")

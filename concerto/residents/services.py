@@ -190,9 +190,55 @@ def profile_update(*, user: User, display_name: str) -> User:
     name = clean_line(display_name)
     if len(name) > 60:
         raise Invalid(_("The public name is limited to 60 characters."), code="name_too_long")
+    if name:  # empty: back to the default "Resident #n"
+        name = public_name_clean(name, user=user)
     user.display_name = name
     user.save(update_fields=["display_name"])
     return user
+
+
+def public_name_clean(name: str, *, user: User | None = None, campaign=None, field: str | None = None) -> str:
+    """The public name to store, or an error if it would mislead readers (issue 8, F7).
+
+    Refused: a name that shows no letter or digit (spaces, fillers such as U+3164, invisible
+    characters); one that claims a role ("Claire, organisatrice", "Liste …"); the default name of
+    a resident ("Habitant·e n°5"); one that looks like (same confusable skeleton as) the name of a
+    team member or candidate of any campaign, or of another resident of the campaigns concerned
+    (``campaign``, else ``user``'s; joining passes neither, so the form reveals no resident's name
+    before the code is checked, and the household check follows). Filler characters are removed
+    from an accepted name.
+    ``field``: raise ``FieldErrors`` for that form field instead of ``Invalid``.
+    """
+    from concerto.core.errors import FieldErrors
+
+    from . import names, selectors
+
+    def refuse(message, code):
+        if field:
+            exc = FieldErrors({field: message})
+            exc.code = code
+            raise exc
+        raise Invalid(message, code=code)
+
+    if names.displays_blank(name):
+        refuse(_("A public name needs at least one visible letter or digit."), "name_blank")
+    name = names.without_fillers(name)
+    if names.claims_a_role(name):
+        refuse(_("A public name cannot claim a role (organiser, moderator, candidate, list…): the platform "
+                 "shows roles itself, next to the names of the team and the candidates."), "name_claims_role")
+    if names.is_default_name(name):
+        refuse(_("Names such as “Resident #5” are kept for residents who have not chosen a name. "
+                 "Choose another one, or leave the field empty."), "name_default_reserved")
+    key = names.skeleton(name)
+    me = user.pk if user is not None and user.pk else None
+    if key in selectors.team_and_candidate_skeletons(exclude_user=me):
+        refuse(_("This name is, or looks like, the name of a campaign team member or a candidate. "
+                 "Choose another one."), "name_reserved")
+    campaigns = [campaign.pk] if campaign is not None else selectors.campaign_ids_of(user) if me else []
+    if campaigns and key in selectors.resident_skeletons(campaigns, exclude_user=me):
+        refuse(_("Another resident of this campaign already uses this name, or one that looks the same. "
+                 "Add an initial, for example."), "name_taken")
+    return name
 
 
 TOKEN_PREFIX = "cto_"  # noqa: S105 - a public marker, not a secret

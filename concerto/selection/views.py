@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, FieldErrors
-from concerto.core.http import public_page_cache
+from concerto.core.http import public_page_cache, vary_on_htmx
 
 from . import notifications, rules, selectors, services
 from .errors import NoReplacementKeepsQuotas
@@ -238,6 +238,7 @@ def selection_compute(request, slug, selection_id):
 
 
 @login_required
+@vary_on_htmx
 @require_GET
 def selection_progress(request, slug, selection_id):
     campaign = campaign_get(slug)

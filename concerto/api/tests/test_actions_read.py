@@ -191,9 +191,9 @@ def test_comments_show_visible_ones_and_only_the_reason_of_hidden_ones(
     assert body["count"] == 22
     first, second = body["items"]
     assert first == {"id": kept.pk, "status": "visible", "created_at": first["created_at"],
-                     "body": "Très bonne idée !", "author_name": "Alice", "hidden_reason": None}
+                     "body": "Très bonne idée !", "author_name": "Alice", "author_roles": [], "hidden_reason": None}
     assert second == {"id": hidden.pk, "status": "hidden", "created_at": second["created_at"],
-                      "body": None, "author_name": None, "hidden_reason": "Propos irrespectueux"}
+                      "body": None, "author_name": None, "author_roles": [], "hidden_reason": "Propos irrespectueux"}
     assert "Propos injurieux" not in api.get(path, page_size=100).content.decode()
 
 

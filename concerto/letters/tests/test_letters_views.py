@@ -196,6 +196,29 @@ def test_preview_is_a_one_page_pdf_of_the_first_household(client, campaign, orga
     assert not LetterBatch.objects.exists()
 
 
+def test_preview_prints_a_sample_household_and_code_never_a_real_one(client, campaign, organiser_dina):
+    """Previews are sent around for proofreading: no real address, no code that joins (issue 8, F12)."""
+    from concerto.letters.codes import format_code, is_valid_check
+
+    from .test_pdf import page_texts
+
+    import_households(organiser_dina, campaign, households_csv(3))
+    services.letter_settings_update(user=organiser_dina, campaign=campaign, sender_lines="Mairie", place="Aix",
+                                    title="Invitation", body="Bonjour {nom}, {adresse}: votre code {code}, {lien}",
+                                    signature="La mairie", residents_per_code=4, support_level="letter")
+    # Even a household that happens to hold the sample code of the docs does not leak it.
+    InvitationCode.objects.filter(pk=InvitationCode.objects.order_by("pk").first().pk).update(code="K7QM4XPT9C")
+    client.force_login(organiser_dina)
+    text = "\n".join(page_texts(client.get(reverse("letters:preview", args=[campaign.slug])).content))
+    for household in Household.objects.all():
+        assert household.address_line1 not in text
+    for code in InvitationCode.objects.values_list("code", flat=True):
+        assert code not in text and format_code(code) not in text
+    printed = re.findall(r"\b[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{2}\b", text)
+    assert printed and all(is_valid_check(c.replace("-", "")) for c in printed)  # well-formed, like a real one
+    assert "1 Example Street" in text or "1 rue de l" in text
+
+
 # --- Households ---------------------------------------------------------------------------------
 
 
