@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
-from concerto.core.errors import Invalid, NotFound
+from concerto.core.errors import FieldErrors, Invalid, NotFound
 from concerto.core.text import clean_line
 
-from . import emails, rules
+from . import emails, names, rules, selectors
 from .errors import CannotJoin, LinkInvalid, PasswordRequired, TokenReadOnly
 from .models import (
     TOKEN_DEFAULT_DAYS,
@@ -209,10 +209,6 @@ def public_name_clean(name: str, *, user: User | None = None, campaign=None, fie
     from an accepted name.
     ``field``: raise ``FieldErrors`` for that form field instead of ``Invalid``.
     """
-    from concerto.core.errors import FieldErrors
-
-    from . import names, selectors
-
     def refuse(message, code):
         if field:
             exc = FieldErrors({field: message})
