@@ -114,14 +114,31 @@ def test_a_name_does_not_bypass_the_pin(campaign, code, mireille):
         pin_sign_in(text=code.code, pin="9999", ip=IP, display_name="Mireille")
 
 
-def test_five_wrong_pins_lock_the_code_even_from_other_addresses(code, mireille):
-    limit = settings.CONCERTO_RATE_LIMITS["code_pin_code"][0]
-    for i in range(limit):
+def test_wrong_pins_from_one_address_do_not_lock_the_owner_out(code, mireille):
+    limit = settings.CONCERTO_RATE_LIMITS["code_pin_code_ip"][0]
+    for _ in range(limit):
         with pytest.raises(PinSignInFailed):
-            pin_sign_in(text=code.code, pin="5555", ip=f"198.51.100.{i}")
+            pin_sign_in(text=code.code, pin="5555", ip=IP)
+    # The guesser's address is stopped, even with the right PIN, and keeps being stopped…
+    for _ in range(limit * 3):
+        with pytest.raises(RateLimited) as err:
+            pin_sign_in(text=code.code, pin="4071", ip=IP)
+        assert err.value.status == 429
+    # …without eating into the code's own budget: the owner signs in from their address.
+    assert pin_sign_in(text=code.code, pin="4071", ip="192.0.2.1") == mireille
+
+
+def test_wrong_pins_from_many_addresses_pause_the_code_and_are_logged(code, mireille):
+    per_address = settings.CONCERTO_RATE_LIMITS["code_pin_code_ip"][0]
+    per_code = settings.CONCERTO_RATE_LIMITS["code_pin_code"][0]
+    assert per_code > per_address  # one address alone can never pause a code
+    for i in range(per_code):
+        with pytest.raises(PinSignInFailed):
+            pin_sign_in(text=code.code, pin="5555", ip=f"198.51.100.{i // per_address + 1}")
     with pytest.raises(RateLimited) as err:
         pin_sign_in(text=code.code, pin="4071", ip="192.0.2.1")
     assert err.value.status == 429
+    assert AuditEntry.objects.filter(code="letters.pin.locked").count() == 1
 
 
 def test_wrong_attempts_are_limited_per_address(campaign, code, mireille):
@@ -180,7 +197,7 @@ def test_page_refuses_an_outside_next(client, code, mireille):
 
 
 def test_page_wrong_pin_and_lock(client, code, mireille):
-    for _ in range(settings.CONCERTO_RATE_LIMITS["code_pin_code"][0]):
+    for _ in range(settings.CONCERTO_RATE_LIMITS["code_pin_code_ip"][0]):
         response = client.post(URL, {"code": code.code, "pin": "5555"})
         assert response.status_code == 400 and "error-summary" in response.content.decode()
     response = client.post(URL, {"code": code.code, "pin": "4071"})
