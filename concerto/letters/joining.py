@@ -17,10 +17,12 @@ is wrong cannot be a guess at a real code, it is a typo caught before any lookup
   ``letters.code.alert`` and e-mails the organisers, once per window.
 
 PIN sign-in counts wrong PINs per address (``code_pin_ip``), per code and address
-(``code_pin_code_ip``, tight) and per code (``code_pin_code``, larger, over a day). Someone typing
-wrong PINs from one address locks only that address out of that code: the owner signs in from
-theirs. Only many addresses together can pause a code, and then at a rate (a few dozen PINs a
-day) that keeps a 4-digit PIN out of reach.
+(``code_pin_code_ip``, tight, over a day) and per code (``code_pin_code``, larger, over a day).
+Someone typing wrong PINs from one address locks only that address out of that code: the owner
+signs in from theirs. Several addresses together can pause the code for new browsers, at a rate
+(a dozen PINs a day) that keeps a 4-digit PIN out of reach; a browser where a PIN user of the code
+signed in before (signed cookie, ``PIN_DEVICE_COOKIE``) counts against that account's own budget
+only (``code_pin_device``), so its owner is never locked out by others.
 """
 
 import hashlib
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -48,6 +51,11 @@ from .codes import CodeError, parse_code
 from .models import CodeUse, InvitationCode
 
 PIN_MIN, PIN_MAX = 4, 6
+# A browser where someone signed in with code + PIN (or joined with a PIN) keeps a signed cookie
+# naming that account: from there, its owner is not held back by the code's shared budget.
+PIN_DEVICE_COOKIE = "concerto_pin_device"
+PIN_DEVICE_MAX_AGE = 180 * 24 * 3600
+_PIN_DEVICE_SALT = "concerto.letters.pin-device"
 _PIN_RE = re.compile(rf"[0-9]{{{PIN_MIN},{PIN_MAX}}}")
 # A hash that matches no PIN, checked when a code has no PIN user, so that every answer costs the same.
 _DUMMY_PIN_HASH = None
@@ -140,7 +148,7 @@ def _refusal(scope: str) -> RateLimited:
             "and try again.",
             minutes,
         ) % {"minutes": minutes})
-    if scope == "code_pin_code_ip":
+    if scope in ("code_pin_code_ip", "code_pin_device"):
         hours = _hours(scope)
         return RateLimited(ngettext(
             "After several wrong PINs from your connection, signing in with this code is paused here for up "
@@ -328,15 +336,45 @@ def _same_name(a: str, b: str) -> bool:
     return clean_line(a).casefold() == clean_line(b).casefold()
 
 
-def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "") -> User:
+def pin_device_token(user) -> str:
+    """The value of ``PIN_DEVICE_COOKIE`` after ``user`` signed in (or joined) with a PIN on this browser."""
+    return signing.dumps(user.pk, salt=_PIN_DEVICE_SALT)
+
+
+def _device_user_id(canonical: str, device: str) -> int | None:
+    """The PIN user of this code named by a valid device cookie, or None."""
+    if not device:
+        return None
+    try:
+        user_id = signing.loads(device, salt=_PIN_DEVICE_SALT, max_age=PIN_DEVICE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    known = CodeUse.objects.filter(code__code=canonical, user_id=user_id).exclude(pin_hash="").exists()
+    return user_id if known else None
+
+
+def _pin_budgets(canonical: str, ip: str, device: str) -> list[tuple[str, str]]:
+    """Which budgets an attempt counts against (docs/joining.md, "Brute force").
+
+    From a browser where a PIN user of this code signed in before, only that account's own budget:
+    nobody else can spend it, so nobody else can lock its owner out. Anywhere else: the address,
+    the code from this address (tight), and the code from everywhere (larger, over a day).
+    """
+    device_user = _device_user_id(canonical, device)
+    if device_user is not None:
+        return [("code_pin_device", f"{canonical}|{device_user}")]
+    return [("code_pin_ip", ip), ("code_pin_code_ip", f"{canonical}|{ip}"), ("code_pin_code", canonical)]
+
+
+def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "", device: str = "") -> User:
     """The resident without e-mail who joined with this code and chose this PIN.
 
     Same answer whether the code or the PIN is wrong. Every PIN user of the code is checked
     (constant work). When two members of a household chose the same PIN, their public name
-    tells them apart.
+    tells them apart. ``device``: the ``PIN_DEVICE_COOKIE`` sent by the browser, if any.
     """
     canonical = _parse(text)
-    slots = _take(("code_pin_ip", ip), ("code_pin_code_ip", f"{canonical}|{ip}"), ("code_pin_code", canonical))
+    slots = _take(*_pin_budgets(canonical, ip, device))
     uses = list(
         CodeUse.objects.select_related("user", "code__campaign")
         .filter(code__code=canonical)
@@ -353,7 +391,7 @@ def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "") -> User
     if len(matches) != 1:
         scope = uses[0].code.campaign.slug if uses else ""
         log_action("letters.pin.failed", scope=scope, ip=ip_digest(ip))
-        if slots[-1].count == slots[-1].limit:
+        if slots[-1].scope == "code_pin_code" and slots[-1].count == slots[-1].limit:
             log_action("letters.pin.locked", scope=scope, ip=ip_digest(ip))
         raise PinSignInFailed()
     _give_back(slots)

@@ -188,12 +188,14 @@ CONCERTO_RATE_LIMITS = {
     "comment": (30, 3600),
     "report": (20, 3600),
     # Letter codes: failed attempts per address (brute force); per campaign, an alert to the organisers,
-    # never a block. Wrong PINs per address, per (code, address) and per code (docs/joining.md).
+    # never a block. Wrong PINs per address, per (code, address), per code, and per (code, account) from a
+    # browser where that account signed in with its PIN before (docs/joining.md).
     "join_code_ip": (10, 900),
     "join_code_campaign": (300, 900),
     "code_pin_ip": (20, 900),
-    "code_pin_code_ip": (10, 86400),
-    "code_pin_code": (30, 86400),
+    "code_pin_code_ip": (5, 86400),
+    "code_pin_code": (12, 86400),
+    "code_pin_device": (10, 86400),
     "volunteer": (20, 3600),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated);

@@ -34,7 +34,7 @@ _sources = (f"127.0.{i}.{j}" for i, j in itertools.product(range(1, 250), range(
 
 # Production's budgets (config/settings/base.py); the server runs with them.
 JOIN_CODE_IP = 10
-PIN_CODE_IP = 10
+PIN_CODE_IP = 5
 
 FIND_FREE_CODE = """
 from concerto.letters.codes import format_code
