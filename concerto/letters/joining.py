@@ -17,10 +17,10 @@ is wrong cannot be a guess at a real code, it is a typo caught before any lookup
   ``letters.code.alert`` and e-mails the organisers, once per window.
 
 PIN sign-in counts wrong PINs per address (``code_pin_ip``), per code and address
-(``code_pin_code_ip``, tight, over a day) and per code (``code_pin_code``, larger, over a day).
+(``code_pin_code_ip``, tight) and per code (``code_pin_code``, larger), both over a week.
 Someone typing wrong PINs from one address locks only that address out of that code: the owner
 signs in from theirs. Several addresses together can pause the code for new browsers, at a rate
-(a dozen PINs a day) that keeps a 4-digit PIN out of reach; a browser where a PIN user of the code
+(20 PINs a week) that keeps a 4-digit PIN out of reach for years; a browser where a PIN user of the code
 signed in before (signed cookie, ``PIN_DEVICE_COOKIE``) counts against that account's own budget
 only (``code_pin_device``), so its owner is never locked out by others.
 """
@@ -124,8 +124,8 @@ def _minutes(scope: str) -> int:
     return max(1, settings.CONCERTO_RATE_LIMITS[scope][1] // 60)
 
 
-def _hours(scope: str) -> int:
-    return max(1, settings.CONCERTO_RATE_LIMITS[scope][1] // 3600)
+def _days(scope: str) -> int:
+    return max(1, settings.CONCERTO_RATE_LIMITS[scope][1] // 86400)
 
 
 def _refusal(scope: str) -> RateLimited:
@@ -148,25 +148,22 @@ def _refusal(scope: str) -> RateLimited:
             "and try again.",
             minutes,
         ) % {"minutes": minutes})
+    days = _days(scope)
     if scope in ("code_pin_code_ip", "code_pin_device"):
-        hours = _hours(scope)
         return RateLimited(ngettext(
-            "After several wrong PINs from your connection, signing in with this code is paused here for up "
-            "to %(hours)d hour to protect your household's accounts. If you forgot your PIN, ask the "
-            "organisers.",
-            "After several wrong PINs from your connection, signing in with this code is paused here for up "
-            "to %(hours)d hours to protect your household's accounts. If you forgot your PIN, ask the "
-            "organisers.",
-            hours,
-        ) % {"hours": hours})
-    hours = _hours(scope)
+            "After several wrong PINs, signing in with this code is paused here for up to %(days)d day to "
+            "protect your household's accounts. If you forgot your PIN, ask the organisers.",
+            "After several wrong PINs, signing in with this code is paused here for up to %(days)d days to "
+            "protect your household's accounts. If you forgot your PIN, ask the organisers.",
+            days,
+        ) % {"days": days})
     return RateLimited(ngettext(
-        "After many wrong PINs, signing in with this code is paused for up to %(hours)d hour to protect your "
+        "After many wrong PINs, signing in with this code is paused for up to %(days)d day to protect your "
         "household's accounts. If you did not type them, or if you forgot your PIN, tell the organisers.",
-        "After many wrong PINs, signing in with this code is paused for up to %(hours)d hours to protect your "
+        "After many wrong PINs, signing in with this code is paused for up to %(days)d days to protect your "
         "household's accounts. If you did not type them, or if you forgot your PIN, tell the organisers.",
-        hours,
-    ) % {"hours": hours})
+        days,
+    ) % {"days": days})
 
 
 def _take(*buckets: tuple[str, str]) -> list[ratelimit.Slot]:

@@ -193,9 +193,9 @@ CONCERTO_RATE_LIMITS = {
     "join_code_ip": (10, 900),
     "join_code_campaign": (300, 900),
     "code_pin_ip": (20, 900),
-    "code_pin_code_ip": (5, 86400),
-    "code_pin_code": (12, 86400),
-    "code_pin_device": (10, 86400),
+    "code_pin_code_ip": (5, 7 * 86400),
+    "code_pin_code": (20, 7 * 86400),
+    "code_pin_device": (10, 7 * 86400),
     "volunteer": (20, 3600),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated);
