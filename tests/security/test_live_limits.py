@@ -6,7 +6,7 @@ address (all of 127.0.0.0/8 reaches the server), which is its own client for the
 the counters of one test do not spill into another's.
 
 The server runs on SQLite, and on a fresh PostgreSQL database when one is reachable
-(``CONCERTO_LIVE_POSTGRES_URL``, default ``postgres://postgres@127.0.0.1:5432/postgres``); under
+(``PG_TEST_URL``, as for the PostgreSQL leg; default ``postgres://postgres@127.0.0.1:5432/postgres``); under
 ``CI=true`` an unreachable PostgreSQL is a failure, not a skip.
 """
 
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.live
 
 CAMPAIGN = "/c/saint-jerome"
 PIN_URL = "/connexion/code/"
-POSTGRES_URL = os.environ.get("CONCERTO_LIVE_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+POSTGRES_URL = os.environ.get("PG_TEST_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 _sources = (f"127.0.{i}.{j}" for i, j in itertools.product(range(1, 250), range(2, 250)))
 
 # Production's budgets (config/settings/base.py); the server runs with them.
