@@ -123,9 +123,12 @@ def test_wrong_codes_for_a_whole_campaign_alert_the_organisers_and_never_block_a
         _guess_from_many_addresses(campaign, threshold + 20)
     # A resident with a real code joins, from an address that guessed nothing.
     assert code_lookup(campaign=campaign, text=code.code, ip="192.0.2.99") == code
-    page = client.post(f"/c/{campaign.slug}/rejoindre/", {"step": "code", "code": code.code},
-                       HTTP_COOKIE="django_language=en")
+    url = f"/c/{campaign.slug}/rejoindre/"
+    page = client.post(url, {"step": "code", "code": code.code})
     assert page.status_code == 200 and 'name="pin-pin"' in page.content.decode()
+    joined = client.post(url, {"step": "pin", "pin-code": code.code, "pin-display_name": "Paul", "pin-pin": "4071",
+                               "pin-pin_again": "4071"})
+    assert joined.status_code == 302 and CodeUse.objects.filter(code=code).count() == 1
     # The organisers were told once.
     alerts = AuditEntry.objects.filter(code="letters.code.alert", scope=campaign.slug)
     assert alerts.count() == 1 and alerts.get().data["failures"] == threshold
