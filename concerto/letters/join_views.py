@@ -177,6 +177,6 @@ def pin_sign_in(request):
             else:
                 login(request, user, backend=BACKEND)  # rotates the session key
                 messages.success(request, _("You are signed in."))
-                return _remember_pin_device(request, redirect(safe_next(request, next_url, reverse("dashboard:me"))),
-                                            user)
+                response = redirect(safe_next(request, next_url, reverse("dashboard:me")))
+                return _remember_pin_device(request, response, user)
     return render(request, "letters/pin_sign_in.html", {"form": form, "next": next_url}, status=status)

@@ -49,6 +49,7 @@ from concerto.residents.models import Membership, Role, User, Verification
 from . import rules
 from .codes import CodeError, parse_code
 from .models import CodeUse, InvitationCode
+from .tasks import send_code_guessing_alert
 
 PIN_MIN, PIN_MAX = 4, 6
 # A browser where someone signed in with code + PIN (or joined with a PIN) keeps a signed cookie
@@ -200,8 +201,6 @@ def _campaign_failure(campaign, ip: str) -> None:
         return
     minutes = _minutes("join_code_campaign")
     log_action("letters.code.alert", scope=campaign.slug, failures=slot.count, minutes=minutes, ip=ip_digest(ip))
-    from .tasks import send_code_guessing_alert  # tasks import services: at run time
-
     campaign_id, failures, language = campaign.pk, slot.count, settings.LANGUAGE_CODE
     transaction.on_commit(lambda: send_code_guessing_alert.enqueue(
         campaign_id=campaign_id, failures=failures, minutes=minutes, language=language))
@@ -355,7 +354,7 @@ def _pin_budgets(canonical: str, ip: str, device: str) -> list[tuple[str, str]]:
 
     From a browser where a PIN user of this code signed in before, only that account's own budget:
     nobody else can spend it, so nobody else can lock its owner out. Anywhere else: the address,
-    the code from this address (tight), and the code from everywhere (larger, over a day).
+    the code from this address (tight), and the code from everywhere (larger).
     """
     device_user = _device_user_id(canonical, device)
     if device_user is not None:
