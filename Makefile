@@ -26,7 +26,7 @@ demo: .venv/.synced
 	@echo "Concerto demo: http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(UV) run python manage.py db_worker --interval 1 --no-reload >var/worker.log 2>&1 & \
-	  $(UV) run uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --no-server-header
+	  $(UV) run uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --no-server-header --no-proxy-headers
 
 lint: .venv/.synced
 	$(UV) run ruff check .

@@ -136,7 +136,7 @@ class Server:
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", "uvicorn", self.app, "--host", "127.0.0.1", "--port", str(self.port),
-                "--workers", str(self.workers), "--no-access-log", "--no-server-header",
+                "--workers", str(self.workers), "--no-access-log", "--no-server-header", "--no-proxy-headers",
                 "--log-level", os.environ.get("BENCH_UVICORN_LOG", "warning")]
 
     def __enter__(self):

@@ -116,7 +116,7 @@ def main() -> int:
         # Rate limits are per account (120 supports/min): one request per account here.
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port),
+            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port), "--no-proxy-headers",
              "--workers", str(args.workers), "--log-level", os.environ.get("BENCH_LOG", "warning")], cwd=ROOT, env=env)
         try:
             for _ in range(100):

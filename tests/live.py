@@ -43,13 +43,17 @@ class LiveServer:
         return bodies
 
 
-def start_live_server(*, demo: bool = True, workers: int = 1) -> tuple[LiveServer, tempfile.TemporaryDirectory]:
+def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str = "",
+                      server_env: dict | None = None) -> tuple[LiveServer, tempfile.TemporaryDirectory]:
+    """``database_url``: an empty database to use (the caller creates and drops it); a SQLite file
+    in the temporary directory by default. ``server_env``: more environment for the server process
+    only (the demo is loaded and ``manage`` runs without it)."""
     tmp = tempfile.TemporaryDirectory(prefix="concerto-live-")
     base = Path(tmp.name)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings.e2e",
-        "DATABASE_URL": f"sqlite:///{base / 'live.sqlite3'}",
+        "DATABASE_URL": database_url or f"sqlite:///{base / 'live.sqlite3'}",
         "CONCERTO_VAR_DIR": str(base),
         "CONCERTO_MAIL_DIR": str(base / "mail"),
         "PYTHONUNBUFFERED": "1",
@@ -61,10 +65,12 @@ def start_live_server(*, demo: bool = True, workers: int = 1) -> tuple[LiveServe
                        stdout=subprocess.DEVNULL)
     port = free_port()
     log = open(base / "server.log", "w")  # noqa: SIM115 - closed with the temporary directory
+    # --no-proxy-headers: as in production, uvicorn must not take a client's X-Forwarded-For for its
+    # address; concerto.core.ratelimit.client_ip decides which proxies to believe.
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+         "--workers", str(workers), "--log-level", "warning", "--no-proxy-headers"],
+        cwd=ROOT, env={**env, **(server_env or {})}, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -2,10 +2,23 @@
 
 Supports and contributions are limited per account, never per IP alone: residents
 share one address at a community centre or behind a mobile carrier.
+
+Every attempt is counted *before* it is checked, with the cache's atomic ``add``/``incr``
+(atomic in Redis, and in the in-process cache within one process): a burst of simultaneous
+requests cannot all read "budget left" and then all be checked. A failure budget (wrong PIN,
+unknown code) takes a slot with ``take`` and gives it back with ``release`` when the attempt
+turns out right, so that only failures stay counted.
+
+The client's address is decided in one place, ``client_ip``: ``REMOTE_ADDR``, or, only when
+that is a trusted reverse proxy (``CONCERTO_TRUSTED_PROXIES``), the address that proxy saw.
 """
 
+import contextlib
+import functools
 import hashlib
+import ipaddress
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,24 +33,113 @@ def _key(scope: str, ident: str, window: int) -> str:
     return f"rl:{scope}:{digest}:{bucket}"
 
 
-def hit(scope: str, ident: str) -> None:
-    """Count one attempt; raise RateLimited once the limit of this window is passed."""
+@dataclass(frozen=True)
+class Slot:
+    """One attempt counted in one window: ``count`` is this attempt's rank in the window."""
+
+    scope: str
+    key: str
+    count: int
+    limit: int
+
+    @property
+    def allowed(self) -> bool:
+        return self.count <= self.limit
+
+
+def _increment(key: str, timeout: int) -> int:
+    """Add one to ``key`` atomically (creating it at 1); the new value."""
+    for _attempt in range(5):
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr: add again
+            continue
+    return cache.incr(key)
+
+
+def take(scope: str, ident: str) -> Slot:
+    """Count one attempt now, atomically, and say whether it is within the limit (``slot.allowed``).
+
+    The count stays even when the attempt is refused; ``release`` gives it back.
+    """
     limit, window = settings.CONCERTO_RATE_LIMITS[scope]
     key = _key(scope, ident, window)
-    if cache.add(key, 1, timeout=window + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window + 1)
-            count = 1
-    if count > limit:
-        minutes = max(1, window // 60)
+    return Slot(scope=scope, key=key, count=_increment(key, window + 1), limit=limit)
+
+
+def release(slot: Slot) -> None:
+    """Give back an attempt counted by ``take`` (it was right, or it was refused and checked nothing)."""
+    with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing left to give back
+        cache.decr(slot.key)
+
+
+def hit(scope: str, ident: str) -> None:
+    """Count one attempt; raise RateLimited once the limit of this window is passed."""
+    slot = take(scope, ident)
+    if not slot.allowed:
+        minutes = max(1, settings.CONCERTO_RATE_LIMITS[scope][1] // 60)
         raise RateLimited(
             _("Too many attempts. Please wait %(minutes)s minute(s) and try again.") % {"minutes": minutes}
         )
 
 
+# --- The client's address -----------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
+
+
+def trusted_proxies() -> tuple:
+    """``CONCERTO_TRUSTED_PROXIES`` as networks (a list of addresses or CIDR ranges; empty: none)."""
+    return _networks(tuple(str(entry) for entry in getattr(settings, "CONCERTO_TRUSTED_PROXIES", ()) or ()))
+
+
+def _address(text: str):
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def _is_trusted(address, proxies) -> bool:
+    return any(address.version == net.version and address in net for net in proxies)
+
+
+def _bucket(address) -> str:
+    # One IPv6 subscriber gets a whole /64: counting each of its addresses apart would give one
+    # person 2^64 budgets.
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The address a rate limit counts the request against (an IPv6 client: its /64 network).
+
+    ``REMOTE_ADDR`` is the peer that connected to us. Only when it is a trusted proxy
+    (``CONCERTO_TRUSTED_PROXIES``) is ``X-Forwarded-For`` read, from the right: each trusted proxy
+    appended the address it saw, so the right-most address that is not a trusted proxy is the
+    client. Anything to its left was written by the client and is ignored. The ASGI server must not
+    rewrite ``REMOTE_ADDR`` itself (uvicorn runs with ``--no-proxy-headers``).
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    address = _address(remote)
+    if address is None:
+        return remote or "unknown"
+    proxies = trusted_proxies()
+    if proxies and _is_trusted(address, proxies):
+        hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        for hop in reversed(hops):
+            forwarded = _address(hop)
+            if forwarded is None:
+                break  # not written by our proxy: keep the proxy's own address
+            if not _is_trusted(forwarded, proxies):
+                return _bucket(forwarded)
+    return _bucket(address)

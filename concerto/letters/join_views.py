@@ -37,6 +37,14 @@ def _apply(form, exc: DomainError, code_field: str | None = "code"):
         form.add_error(None, exc.message)
 
 
+def _remember_pin_device(request, response, user):
+    """This browser is where ``user`` signs in with code + PIN (see ``joining._pin_budgets``)."""
+    response.set_cookie(joining.PIN_DEVICE_COOKIE, joining.pin_device_token(user),
+                        max_age=joining.PIN_DEVICE_MAX_AGE, secure=request.is_secure(), httponly=True,
+                        samesite="Lax")
+    return response
+
+
 def _welcome(request, campaign, result):
     if result.sector is not None:
         text = _("Welcome! You joined “%(campaign)s” as a resident verified by letter (sector: %(sector)s).") % {
@@ -44,7 +52,10 @@ def _welcome(request, campaign, result):
     else:
         text = _("Welcome! You joined “%(campaign)s” as a resident verified by letter.") % {"campaign": campaign.name}
     messages.success(request, text)
-    return redirect("dashboard:campaign_home", campaign.slug)
+    response = redirect("dashboard:campaign_home", campaign.slug)
+    if result.code_use is not None and result.code_use.pin_hash:
+        _remember_pin_device(request, response, result.user)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,7 +166,8 @@ def pin_sign_in(request):
             data = form.cleaned_data
             try:
                 user = joining.pin_sign_in(text=data["code"], pin=data["pin"], ip=client_ip(request),
-                                           display_name=data["display_name"])
+                                           display_name=data["display_name"],
+                                           device=request.COOKIES.get(joining.PIN_DEVICE_COOKIE, ""))
             except DomainError as exc:
                 if exc.code.startswith("code_") and exc.code != "code_pin_failed":
                     form.add_error("code", exc.message)
@@ -165,5 +177,6 @@ def pin_sign_in(request):
             else:
                 login(request, user, backend=BACKEND)  # rotates the session key
                 messages.success(request, _("You are signed in."))
-                return redirect(safe_next(request, next_url, reverse("dashboard:me")))
+                response = redirect(safe_next(request, next_url, reverse("dashboard:me")))
+                return _remember_pin_device(request, response, user)
     return render(request, "letters/pin_sign_in.html", {"form": form, "next": next_url}, status=status)

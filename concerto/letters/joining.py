@@ -1,20 +1,37 @@
 """Joining a campaign with a letter code, and signing in with code + PIN (services and selectors).
 
-Brute force: only well-formed codes that are not found count as failures (a code whose check
-character is wrong cannot be a guess at a real code, it is a typo caught before any lookup).
-Failures are counted per address (``join_code_ip``) and per campaign (``join_code_campaign``);
-once a budget is spent, every attempt answers 429, even with a valid code. PIN sign-in counts
-wrong answers per address (``code_pin_ip``) and per code (``code_pin_code``).
+Every budget counts the attempt atomically *before* checking it (``_take``), and gives the slot
+back when the attempt was right: a burst of simultaneous requests gets no more checks than the
+budget, and only failures stay counted. Numbers and reasoning: docs/joining.md, "Brute force".
+
+Codes: only well-formed codes that are not found count as failures (a code whose check character
+is wrong cannot be a guess at a real code, it is a typo caught before any lookup).
+
+- Per address (``join_code_ip``): once spent, every code typed from that address answers 429,
+  a valid one included. Letting a valid code through would tell a guesser which of their guesses
+  exist (429 for the wrong ones, a form for the right one) and so give them unlimited guesses. The
+  cost falls on people sharing the guesser's address only; a resident who mistypes is not counted
+  (check character), and the pause is short.
+- Per campaign (``join_code_campaign``): an alert, never a block. Blocking there let anyone
+  suspend joining for everybody with 300 random codes. Reaching the threshold logs
+  ``letters.code.alert`` and e-mails the organisers, once per window.
+
+PIN sign-in counts wrong PINs per address (``code_pin_ip``), per code and address
+(``code_pin_code_ip``, tight) and per code (``code_pin_code``, larger), both over a week.
+Someone typing wrong PINs from one address locks only that address out of that code: the owner
+signs in from theirs. Several addresses together can pause the code for new browsers, at a rate
+(20 PINs a week) that keeps a 4-digit PIN out of reach for years; a browser where a PIN user of the code
+signed in before (signed cookie, ``PIN_DEVICE_COOKIE``) counts against that account's own budget
+only (``code_pin_device``), so its owner is never locked out by others.
 """
 
-import contextlib
 import hashlib
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.cache import cache
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -32,8 +49,14 @@ from concerto.residents.models import Membership, Role, User, Verification
 from . import rules
 from .codes import CodeError, parse_code
 from .models import CodeUse, InvitationCode
+from .tasks import send_code_guessing_alert
 
 PIN_MIN, PIN_MAX = 4, 6
+# A browser where someone signed in with code + PIN (or joined with a PIN) keeps a signed cookie
+# naming that account: from there, its owner is not held back by the code's shared budget.
+PIN_DEVICE_COOKIE = "concerto_pin_device"
+PIN_DEVICE_MAX_AGE = 180 * 24 * 3600
+_PIN_DEVICE_SALT = "concerto.letters.pin-device"
 _PIN_RE = re.compile(rf"[0-9]{{{PIN_MIN},{PIN_MAX}}}")
 # A hash that matches no PIN, checked when a code has no PIN user, so that every answer costs the same.
 _DUMMY_PIN_HASH = None
@@ -98,62 +121,89 @@ class PinSignInFailed(Invalid):
 # --- Rate limits --------------------------------------------------------------------------------
 
 
-def _spent(scope: str, ident: str) -> bool:
-    """Whether the failure budget of this window is already used up (reads, never counts)."""
-    limit, window = settings.CONCERTO_RATE_LIMITS[scope]
-    return (cache.get(ratelimit._key(scope, ident, window)) or 0) >= limit
-
-
 def _minutes(scope: str) -> int:
     return max(1, settings.CONCERTO_RATE_LIMITS[scope][1] // 60)
 
 
-def _check_join_budget(campaign, ip: str) -> None:
-    if _spent("join_code_ip", ip):
-        minutes = _minutes("join_code_ip")
-        raise RateLimited(ngettext(
+def _days(scope: str) -> int:
+    return max(1, settings.CONCERTO_RATE_LIMITS[scope][1] // 86400)
+
+
+def _refusal(scope: str) -> RateLimited:
+    """The 429 of a spent budget, in words a resident understands."""
+    if scope == "join_code_ip":
+        minutes = _minutes(scope)
+        return RateLimited(ngettext(
             "Too many wrong codes were typed from your connection. For security, joining with a code is "
             "paused for %(minutes)d minute. Your code is not lost: try again later.",
             "Too many wrong codes were typed from your connection. For security, joining with a code is "
             "paused for %(minutes)d minutes. Your code is not lost: try again later.",
             minutes,
         ) % {"minutes": minutes})
-    if _spent("join_code_campaign", str(campaign.pk)):
-        minutes = _minutes("join_code_campaign")
-        raise RateLimited(ngettext(
-            "Too many wrong codes were typed for this campaign recently. For security, joining with a code "
-            "is paused for %(minutes)d minute. Your code is not lost: try again later.",
-            "Too many wrong codes were typed for this campaign recently. For security, joining with a code "
-            "is paused for %(minutes)d minutes. Your code is not lost: try again later.",
-            minutes,
-        ) % {"minutes": minutes})
-
-
-def _check_pin_budget(canonical: str, ip: str) -> None:
-    if _spent("code_pin_ip", ip):
-        minutes = _minutes("code_pin_ip")
-        raise RateLimited(ngettext(
+    if scope == "code_pin_ip":
+        minutes = _minutes(scope)
+        return RateLimited(ngettext(
             "Too many wrong attempts from your connection. For security, please wait %(minutes)d minute "
             "and try again.",
             "Too many wrong attempts from your connection. For security, please wait %(minutes)d minutes "
             "and try again.",
             minutes,
         ) % {"minutes": minutes})
-    if _spent("code_pin_code", canonical):
-        minutes = _minutes("code_pin_code")
-        raise RateLimited(ngettext(
-            "After several wrong PINs, signing in with this code is locked for %(minutes)d minute to protect "
-            "your household's accounts. Try again later; if you forgot your PIN, ask the organisers.",
-            "After several wrong PINs, signing in with this code is locked for %(minutes)d minutes to protect "
-            "your household's accounts. Try again later; if you forgot your PIN, ask the organisers.",
-            minutes,
-        ) % {"minutes": minutes})
+    days = _days(scope)
+    if scope in ("code_pin_code_ip", "code_pin_device"):
+        return RateLimited(ngettext(
+            "After several wrong PINs, signing in with this code is paused here for up to %(days)d day to "
+            "protect your household's accounts. If you forgot your PIN, ask the organisers.",
+            "After several wrong PINs, signing in with this code is paused here for up to %(days)d days to "
+            "protect your household's accounts. If you forgot your PIN, ask the organisers.",
+            days,
+        ) % {"days": days})
+    return RateLimited(ngettext(
+        "After many wrong PINs, signing in with this code is paused for up to %(days)d day to protect your "
+        "household's accounts. If you did not type them, or if you forgot your PIN, tell the organisers.",
+        "After many wrong PINs, signing in with this code is paused for up to %(days)d days to protect your "
+        "household's accounts. If you did not type them, or if you forgot your PIN, tell the organisers.",
+        days,
+    ) % {"days": days})
 
 
-def _count_failure(scope: str, ident: str) -> None:
-    # Over the limit: the budget check before the next attempt answers 429.
-    with contextlib.suppress(RateLimited):
-        ratelimit.hit(scope, ident)
+def _take(*buckets: tuple[str, str]) -> list[ratelimit.Slot]:
+    """Count this attempt in each ``(scope, ident)`` budget, atomically and before anything is checked.
+
+    Over a budget, the attempt is refused (429) and every slot it took is given back: a refused
+    attempt checks nothing, so it must not eat into the next budgets (one address spending the
+    budget of a whole code, for instance). The caller gives the slots back when the attempt was
+    right (``_give_back``); a wrong attempt keeps them, so that only failures stay counted.
+    """
+    slots = []
+    for scope, ident in buckets:
+        slot = ratelimit.take(scope, ident)
+        slots.append(slot)
+        if not slot.allowed:
+            _give_back(slots)
+            raise _refusal(scope)
+    return slots
+
+
+def _give_back(slots: list[ratelimit.Slot]) -> None:
+    for slot in slots:
+        ratelimit.release(slot)
+
+
+def _campaign_failure(campaign, ip: str) -> None:
+    """One more unknown code for the whole campaign: an alert to its organisers, never a block.
+
+    The count is atomic, so exactly one request per window reaches the threshold and raises the
+    alert (an audit entry, and an e-mail sent once the transaction commits).
+    """
+    slot = ratelimit.take("join_code_campaign", str(campaign.pk))
+    if slot.count != slot.limit:
+        return
+    minutes = _minutes("join_code_campaign")
+    log_action("letters.code.alert", scope=campaign.slug, failures=slot.count, minutes=minutes, ip=ip_digest(ip))
+    campaign_id, failures, language = campaign.pk, slot.count, settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: send_code_guessing_alert.enqueue(
+        campaign_id=campaign_id, failures=failures, minutes=minutes, language=language))
 
 
 def ip_digest(ip: str) -> str:
@@ -183,17 +233,17 @@ def code_lookup(*, campaign, text: str, ip: str, user=None) -> InvitationCode:
     ``user``: a code that this user already redeemed is never "used up" for them.
     """
     canonical = _parse(text)
-    _check_join_budget(campaign, ip)
+    slots = _take(("join_code_ip", ip))
     code = (
         InvitationCode.objects.select_related("household__sector", "campaign")
         .filter(campaign=campaign, code=canonical)
         .first()
     )
     if code is None:
-        _count_failure("join_code_ip", ip)
-        _count_failure("join_code_campaign", str(campaign.pk))
+        _campaign_failure(campaign, ip)
         log_action("letters.code.failed", actor=user, scope=campaign.slug, ip=ip_digest(ip))
         raise CodeNotFound()
+    _give_back(slots)  # a real code (even revoked or used up) is not a guess
     if code.revoked_at is not None:
         raise CodeRevoked()
     already = user is not None and user.is_authenticated and CodeUse.objects.filter(code=code, user=user).exists()
@@ -282,15 +332,45 @@ def _same_name(a: str, b: str) -> bool:
     return clean_line(a).casefold() == clean_line(b).casefold()
 
 
-def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "") -> User:
+def pin_device_token(user) -> str:
+    """The value of ``PIN_DEVICE_COOKIE`` after ``user`` signed in (or joined) with a PIN on this browser."""
+    return signing.dumps(user.pk, salt=_PIN_DEVICE_SALT)
+
+
+def _device_user_id(canonical: str, device: str) -> int | None:
+    """The PIN user of this code named by a valid device cookie, or None."""
+    if not device:
+        return None
+    try:
+        user_id = signing.loads(device, salt=_PIN_DEVICE_SALT, max_age=PIN_DEVICE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    known = CodeUse.objects.filter(code__code=canonical, user_id=user_id).exclude(pin_hash="").exists()
+    return user_id if known else None
+
+
+def _pin_budgets(canonical: str, ip: str, device: str) -> list[tuple[str, str]]:
+    """Which budgets an attempt counts against (docs/joining.md, "Brute force").
+
+    From a browser where a PIN user of this code signed in before, only that account's own budget:
+    nobody else can spend it, so nobody else can lock its owner out. Anywhere else: the address,
+    the code from this address (tight), and the code from everywhere (larger).
+    """
+    device_user = _device_user_id(canonical, device)
+    if device_user is not None:
+        return [("code_pin_device", f"{canonical}|{device_user}")]
+    return [("code_pin_ip", ip), ("code_pin_code_ip", f"{canonical}|{ip}"), ("code_pin_code", canonical)]
+
+
+def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "", device: str = "") -> User:
     """The resident without e-mail who joined with this code and chose this PIN.
 
     Same answer whether the code or the PIN is wrong. Every PIN user of the code is checked
     (constant work). When two members of a household chose the same PIN, their public name
-    tells them apart.
+    tells them apart. ``device``: the ``PIN_DEVICE_COOKIE`` sent by the browser, if any.
     """
     canonical = _parse(text)
-    _check_pin_budget(canonical, ip)
+    slots = _take(*_pin_budgets(canonical, ip, device))
     uses = list(
         CodeUse.objects.select_related("user", "code__campaign")
         .filter(code__code=canonical)
@@ -305,11 +385,12 @@ def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "") -> User
     if display_name.strip():
         matches = [use for use in matches if _same_name(use.user.display_name, display_name)]
     if len(matches) != 1:
-        _count_failure("code_pin_ip", ip)
-        _count_failure("code_pin_code", canonical)
         scope = uses[0].code.campaign.slug if uses else ""
         log_action("letters.pin.failed", scope=scope, ip=ip_digest(ip))
+        if slots[-1].scope == "code_pin_code" and slots[-1].count == slots[-1].limit:
+            log_action("letters.pin.locked", scope=scope, ip=ip_digest(ip))
         raise PinSignInFailed()
+    _give_back(slots)
     use = matches[0]
     log_action("letters.pin.signed_in", actor=use.user, scope=use.code.campaign.slug, target=use.user)
     return use.user

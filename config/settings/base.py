@@ -1,5 +1,6 @@
 """Settings shared by every environment. Infrastructure comes from the environment."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -192,13 +193,22 @@ CONCERTO_RATE_LIMITS = {
     "contribution": (10, 3600),
     "comment": (30, 3600),
     "report": (20, 3600),
-    # Letter codes: failed attempts per address and per campaign (brute force), PIN tries per code.
+    # Letter codes: failed attempts per address (brute force); per campaign, an alert to the organisers,
+    # never a block. Wrong PINs per address, per (code, address), per code, and per (code, account) from a
+    # browser where that account signed in with its PIN before (docs/joining.md).
     "join_code_ip": (10, 900),
     "join_code_campaign": (300, 900),
     "code_pin_ip": (20, 900),
-    "code_pin_code": (5, 900),
+    "code_pin_code_ip": (5, 7 * 86400),
+    "code_pin_code": (20, 7 * 86400),
+    "code_pin_device": (10, 7 * 86400),
     "volunteer": (20, 3600),
 }
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated);
+# empty: REMOTE_ADDR is the client. See concerto.core.ratelimit.client_ip and docs/operations.md.
+CONCERTO_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CONCERTO_TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in CONCERTO_TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start instead of being ignored
 # Anonymous visitors may see support counts this many seconds old.
 CONCERTO_PUBLIC_CACHE_SECONDS = 1
 

@@ -11,9 +11,15 @@ CONCERTO_DEMO_MODE = env_bool("CONCERTO_DEMO_MODE", False)  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ.get("CONCERTO_MAIL_DIR", "var/e2e-mail")
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-# The suites post hundreds of payloads from a few accounts; rate limits have their own tests.
-CONCERTO_RATE_LIMITS = {name: (100_000, window) for name, (_limit, window) in CONCERTO_RATE_LIMITS.items()}
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if env_bool("CONCERTO_E2E_PRODUCTION_LIMITS", False):  # noqa: F405
+    # The rate-limit suite (tests/security/test_live_limits.py): production's limits, and new PINs and
+    # passwords hashed as in production, so that checking one takes as long (races need that window).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
+                        "django.contrib.auth.hashers.MD5PasswordHasher"]
+else:
+    # The suites post hundreds of payloads from a few accounts; rate limits have their own tests.
+    CONCERTO_RATE_LIMITS = {name: (100_000, window) for name, (_limit, window) in CONCERTO_RATE_LIMITS.items()}
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Journeys check public pages right after a moderator's decision; the cache has its own unit tests.
 CONCERTO_PUBLIC_CACHE_SECONDS = 0
 

@@ -91,6 +91,16 @@ def test_brute_force_429_even_for_a_valid_code(api, campaign, code):
     assert AuditEntry.objects.filter(code="letters.code.failed").count() == limit
 
 
+def test_wrong_codes_for_a_whole_campaign_never_block_a_real_code(api, campaign, code, alice_token):
+    from concerto.letters.joining import CodeNotFound, code_lookup
+
+    for i in range(settings.CONCERTO_RATE_LIMITS["join_code_campaign"][0] + 20):
+        with pytest.raises(CodeNotFound):
+            code_lookup(campaign=campaign, text=new_code(), ip=f"198.51.{100 + i // 250}.{i % 250 + 1}")
+    response = api.post(join_path(campaign), {"code": code.code}, token=alice_token)
+    assert response.status_code == 201 and response.json()["verified"] is True
+
+
 def test_unknown_campaign_404(api, code, alice_token):
     assert api.post("/campaigns/nulle-part/join", {"code": code.code}, token=alice_token).status_code == 404
 

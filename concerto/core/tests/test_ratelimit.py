@@ -45,3 +45,94 @@ def test_a_new_window_starts_afresh(clock, limits):
 def test_client_ip_falls_back_to_unknown():
     assert ratelimit.client_ip(SimpleNamespace(META={"REMOTE_ADDR": "203.0.113.9"})) == "203.0.113.9"
     assert ratelimit.client_ip(SimpleNamespace(META={})) == "unknown"
+
+
+def test_take_counts_before_the_check_and_release_gives_the_slot_back(clock, limits):
+    slots = [ratelimit.take("test", "alice") for _ in range(3)]
+    assert [s.count for s in slots] == [1, 2, 3] and all(s.allowed for s in slots)
+    over = ratelimit.take("test", "alice")
+    assert not over.allowed
+    ratelimit.release(over)
+    ratelimit.release(slots[0])  # a right attempt: only failures stay counted
+    assert ratelimit.take("test", "alice").allowed
+    assert not ratelimit.take("test", "alice").allowed
+
+
+def test_release_after_the_window_ended_is_harmless(clock, limits):
+    slot = ratelimit.take("test", "alice")
+    clock.value += 60
+    ratelimit.release(slot)
+    assert ratelimit.take("test", "alice").count == 1
+
+
+# --- client_ip: whose X-Forwarded-For is believed -----------------------------------------------
+
+
+def request(remote, forwarded=None):
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    return SimpleNamespace(META=meta)
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(settings):
+    settings.CONCERTO_TRUSTED_PROXIES = []
+    assert ratelimit.client_ip(request("127.0.0.1", "203.0.113.5")) == "127.0.0.1"
+    assert ratelimit.client_ip(request("198.51.100.7", "203.0.113.5, 127.0.0.1")) == "198.51.100.7"
+
+
+def test_an_untrusted_peer_cannot_choose_its_address(settings):
+    settings.CONCERTO_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    assert ratelimit.client_ip(request("198.51.100.7", "203.0.113.5")) == "198.51.100.7"
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_is_the_client(settings):
+    settings.CONCERTO_TRUSTED_PROXIES = ["127.0.0.1"]
+    assert ratelimit.client_ip(request("127.0.0.1", "203.0.113.5")) == "203.0.113.5"
+    assert ratelimit.client_ip(request("127.0.0.1", " 203.0.113.5 ")) == "203.0.113.5"
+
+
+def test_a_spoofed_chain_is_read_from_the_right(settings):
+    settings.CONCERTO_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    # The client wrote "1.2.3.4, 5.6.7.8"; our proxies appended the address they saw (203.0.113.5)
+    # and each other's (10.0.0.2).
+    chain = "1.2.3.4, 5.6.7.8, 203.0.113.5, 10.0.0.2"
+    assert ratelimit.client_ip(request("127.0.0.1", chain)) == "203.0.113.5"
+    for spoofed in ("10.9.9.9, 203.0.113.5", "127.0.0.1, 203.0.113.5"):
+        assert ratelimit.client_ip(request("127.0.0.1", spoofed)) == "203.0.113.5"
+
+
+def test_garbage_or_only_proxies_keep_the_proxy_address(settings):
+    settings.CONCERTO_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    assert ratelimit.client_ip(request("127.0.0.1", "203.0.113.5, not-an-ip")) == "127.0.0.1"
+    assert ratelimit.client_ip(request("127.0.0.1", "10.0.0.3")) == "127.0.0.1"
+    assert ratelimit.client_ip(request("127.0.0.1", "")) == "127.0.0.1"
+    assert ratelimit.client_ip(request("127.0.0.1")) == "127.0.0.1"
+
+
+def test_ipv6_clients_are_counted_per_64_network(settings):
+    settings.CONCERTO_TRUSTED_PROXIES = ["::1"]
+    one = ratelimit.client_ip(request("2001:db8:1:2::10"))
+    assert one == ratelimit.client_ip(request("2001:db8:1:2:ffff::1")) == "2001:db8:1:2::/64"
+    assert ratelimit.client_ip(request("2001:db8:1:3::10")) != one
+    assert ratelimit.client_ip(request("::1", "2001:db8:1:2::99")) == one
+    assert ratelimit.client_ip(request("::ffff:203.0.113.5")) == "203.0.113.5"
+
+
+def _production_setting(value):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DJANGO_SECRET_KEY": "x" * 50, "CONCERTO_TRUSTED_PROXIES": value}
+    return subprocess.run(
+        [sys.executable, "-c", "from config.settings import production; print(production.CONCERTO_TRUSTED_PROXIES)"],
+        cwd=Path(__file__).resolve().parents[3], env=env, capture_output=True, text=True)
+
+
+def test_production_reads_the_trusted_proxies_from_the_environment_and_refuses_a_typo():
+    result = _production_setting("127.0.0.1, 10.0.0.0/8")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['127.0.0.1', '10.0.0.0/8']"
+    assert _production_setting("127.0.0.1, 10.0.0.0/33").returncode != 0

@@ -5,13 +5,25 @@ the database together, and closes its connection at the end (Django opens one pe
 """
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
+from concerto.core.errors import RateLimited
+from concerto.core.models import AuditEntry
 from concerto.letters.codes import new_code
-from concerto.letters.joining import CodeUsedUp, code_redeem
+from concerto.letters.joining import (
+    CodeNotFound,
+    CodeUsedUp,
+    PinSignInFailed,
+    code_lookup,
+    code_redeem,
+    join_with_code,
+    pin_sign_in,
+)
 from concerto.letters.models import CodeUse, Household, InvitationCode
 from concerto.residents.models import Membership, Verification
 from conftest import make_user
@@ -20,6 +32,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 20
 BARRIER_TIMEOUT = 30
+IP = "203.0.113.9"
 
 
 def _redeem(user_id, code_id, barrier):
@@ -69,3 +82,62 @@ def test_one_person_twenty_times_at_once_counts_once(campaign):
     assert [value for status, value in results if status == "error"] == []
     code.refresh_from_db()
     assert code.use_count == 1 == CodeUse.objects.filter(code=code).count()
+
+
+# --- Failure budgets under a burst --------------------------------------------------------------
+
+
+def _burst(fn, args_list):
+    barrier = threading.Barrier(len(args_list))
+
+    def one(args):
+        try:
+            barrier.wait(timeout=BARRIER_TIMEOUT)
+            return ("ok", fn(**args))
+        except Exception as exc:  # noqa: BLE001 - every failure is reported by the test
+            return ("error", exc)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(args_list)) as pool:
+        return [f.result(timeout=120) for f in [pool.submit(one, a) for a in args_list]]
+
+
+@pytest.fixture
+def slow_hash(monkeypatch):
+    """Checking a PIN takes a while, as PBKDF2 does in production: a window for the burst to race in."""
+    from concerto.letters import joining
+
+    real = joining.check_password
+
+    def slow(*args, **kwargs):
+        time.sleep(0.2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(joining, "check_password", slow)
+
+
+def test_a_burst_of_pins_checks_no_more_than_the_budget(campaign, slow_hash):
+    code = _code(campaign, 4)
+    owner = join_with_code(campaign=campaign, text=code.code, ip="192.0.2.1", display_name="Marco", pin="4071",
+                           pin_again="4071").user
+    budget = settings.CONCERTO_RATE_LIMITS["code_pin_code_ip"][0]
+    pins = [f"{5000 + i}" for i in range(29)] + ["4071"]
+    results = _burst(pin_sign_in, [{"text": code.code, "pin": pin, "ip": IP} for pin in pins])
+    wrong = [v for status, v in results if status == "error" and isinstance(v, PinSignInFailed)]
+    refused = [v for status, v in results if status == "error" and isinstance(v, RateLimited)]
+    signed_in = [v for status, v in results if status == "ok"]
+    assert len(wrong) + len(refused) + len(signed_in) == len(pins), results
+    # At most the budget's number of PINs were checked; the rest were refused unchecked.
+    assert len(wrong) + len(signed_in) <= budget
+    assert signed_in in ([], [owner])
+    assert AuditEntry.objects.filter(code="letters.pin.failed").count() == len(wrong)
+
+
+def test_a_burst_of_wrong_codes_looks_up_no_more_than_the_budget(campaign):
+    budget = settings.CONCERTO_RATE_LIMITS["join_code_ip"][0]
+    results = _burst(code_lookup, [{"campaign": campaign, "text": new_code(), "ip": IP} for _ in range(30)])
+    not_found = [v for status, v in results if status == "error" and isinstance(v, CodeNotFound)]
+    refused = [v for status, v in results if status == "error" and isinstance(v, RateLimited)]
+    assert len(not_found) + len(refused) == 30, results
+    assert len(not_found) == budget

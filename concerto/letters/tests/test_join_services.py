@@ -110,13 +110,30 @@ def test_brute_force_is_limited_per_ip_logged_and_then_refuses_even_a_valid_code
     assert all(code.code not in str(e.data) for e in failures)
 
 
-def test_brute_force_is_limited_per_campaign(campaign, code, settings):
-    settings.CONCERTO_RATE_LIMITS = {**settings.CONCERTO_RATE_LIMITS, "join_code_campaign": (3, 900)}
-    for i in range(3):
+def _guess_from_many_addresses(campaign, count):
+    for i in range(count):
         with pytest.raises(CodeNotFound):
-            code_lookup(campaign=campaign, text=unknown_code(), ip=f"198.51.100.{i}")
-    with pytest.raises(RateLimited):
-        code_lookup(campaign=campaign, text=code.code, ip="192.0.2.99")
+            code_lookup(campaign=campaign, text=unknown_code(), ip=f"198.51.{100 + i // 250}.{i % 250 + 1}")
+
+
+def test_wrong_codes_for_a_whole_campaign_alert_the_organisers_and_never_block_a_real_code(
+        client, campaign, code, organiser_dina, django_capture_on_commit_callbacks):
+    threshold = settings.CONCERTO_RATE_LIMITS["join_code_campaign"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        _guess_from_many_addresses(campaign, threshold + 20)
+    # A resident with a real code joins, from an address that guessed nothing.
+    assert code_lookup(campaign=campaign, text=code.code, ip="192.0.2.99") == code
+    url = f"/c/{campaign.slug}/rejoindre/"
+    page = client.post(url, {"step": "code", "code": code.code})
+    assert page.status_code == 200 and 'name="pin-pin"' in page.content.decode()
+    joined = client.post(url, {"step": "pin", "pin-code": code.code, "pin-display_name": "Paul", "pin-pin": "4071",
+                               "pin-pin_again": "4071"})
+    assert joined.status_code == 302 and CodeUse.objects.filter(code=code).count() == 1
+    # The organisers were told once.
+    alerts = AuditEntry.objects.filter(code="letters.code.alert", scope=campaign.slug)
+    assert alerts.count() == 1 and alerts.get().data["failures"] == threshold
+    sent = [m for m in mail.outbox if organiser_dina.email in m.to]
+    assert len(sent) == 1 and campaign.name in sent[0].subject
 
 
 def test_revoked_and_used_up_codes(campaign, code, resident_alice):

@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,9 +11,12 @@ from concerto.core.errors import FieldErrors, RateLimited
 from concerto.core.models import AuditEntry
 from concerto.letters.codes import ALPHABET, format_code, new_code
 from concerto.letters.joining import (
+    PIN_DEVICE_COOKIE,
+    PIN_DEVICE_MAX_AGE,
     CodeFormatInvalid,
     PinSignInFailed,
     join_with_code,
+    pin_device_token,
     pin_sign_in,
     pin_validate,
 )
@@ -114,14 +118,63 @@ def test_a_name_does_not_bypass_the_pin(campaign, code, mireille):
         pin_sign_in(text=code.code, pin="9999", ip=IP, display_name="Mireille")
 
 
-def test_five_wrong_pins_lock_the_code_even_from_other_addresses(code, mireille):
-    limit = settings.CONCERTO_RATE_LIMITS["code_pin_code"][0]
-    for i in range(limit):
+def test_wrong_pins_from_one_address_do_not_lock_the_owner_out(code, mireille):
+    limit = settings.CONCERTO_RATE_LIMITS["code_pin_code_ip"][0]
+    for _ in range(limit):
         with pytest.raises(PinSignInFailed):
-            pin_sign_in(text=code.code, pin="5555", ip=f"198.51.100.{i}")
+            pin_sign_in(text=code.code, pin="5555", ip=IP)
+    # The guesser's address is stopped, even with the right PIN, and keeps being stopped…
+    for _ in range(limit * 3):
+        with pytest.raises(RateLimited) as err:
+            pin_sign_in(text=code.code, pin="4071", ip=IP)
+        assert err.value.status == 429
+    # …without eating into the code's own budget: the owner signs in from their address.
+    assert pin_sign_in(text=code.code, pin="4071", ip="192.0.2.1") == mireille
+
+
+def test_wrong_pins_from_many_addresses_pause_the_code_and_are_logged(code, mireille):
+    per_address = settings.CONCERTO_RATE_LIMITS["code_pin_code_ip"][0]
+    per_code = settings.CONCERTO_RATE_LIMITS["code_pin_code"][0]
+    assert per_code > per_address  # one address alone can never pause a code
+    for i in range(per_code):
+        with pytest.raises(PinSignInFailed):
+            pin_sign_in(text=code.code, pin="5555", ip=f"198.51.100.{i // per_address + 1}")
     with pytest.raises(RateLimited) as err:
         pin_sign_in(text=code.code, pin="4071", ip="192.0.2.1")
     assert err.value.status == 429
+    assert AuditEntry.objects.filter(code="letters.pin.locked").count() == 1
+
+
+def _pause_the_code(code):
+    per_address = settings.CONCERTO_RATE_LIMITS["code_pin_code_ip"][0]
+    for i in range(settings.CONCERTO_RATE_LIMITS["code_pin_code"][0]):
+        with pytest.raises(PinSignInFailed):
+            pin_sign_in(text=code.code, pin="5555", ip=f"198.51.100.{i // per_address + 1}")
+
+
+def test_the_owner_signs_in_from_their_browser_even_when_the_code_is_paused(campaign, code, mireille):
+    _pause_the_code(code)
+    with pytest.raises(RateLimited):
+        pin_sign_in(text=code.code, pin="4071", ip="192.0.2.1")
+    assert pin_sign_in(text=code.code, pin="4071", ip="192.0.2.1", device=pin_device_token(mireille)) == mireille
+
+
+def test_a_device_cookie_helps_only_its_own_account_on_its_own_code(campaign, code, mireille, resident_alice):
+    _pause_the_code(code)
+    for device in ("forged", pin_device_token(resident_alice), pin_device_token(mireille) + "x"):
+        with pytest.raises(RateLimited):
+            pin_sign_in(text=code.code, pin="4071", ip="192.0.2.1", device=device)
+
+
+def test_wrong_pins_from_the_owner_browser_have_their_own_budget(campaign, code, mireille):
+    device = pin_device_token(mireille)
+    for _ in range(settings.CONCERTO_RATE_LIMITS["code_pin_device"][0]):
+        with pytest.raises(PinSignInFailed):
+            pin_sign_in(text=code.code, pin="5555", ip=IP, device=device)
+    with pytest.raises(RateLimited):
+        pin_sign_in(text=code.code, pin="4071", ip=IP, device=device)
+    # Nobody else's budget was spent.
+    assert pin_sign_in(text=code.code, pin="4071", ip=IP) == mireille
 
 
 def test_wrong_attempts_are_limited_per_address(campaign, code, mireille):
@@ -174,13 +227,33 @@ def test_page_signs_in_rotates_the_session_and_follows_next(client, campaign, co
     assert client.session.session_key != before
 
 
+def test_the_page_remembers_the_browser_where_the_owner_signed_in(client, code, mireille):
+    _pause_the_code(code)
+    stranger = client.post(URL, {"code": code.code, "pin": "4071"})
+    assert stranger.status_code == 429 and PIN_DEVICE_COOKIE not in stranger.cookies
+    owner = Client()
+    owner.cookies[PIN_DEVICE_COOKIE] = pin_device_token(mireille)
+    response = owner.post(URL, {"code": code.code, "pin": "4071"})
+    assert response.status_code == 302 and get_user(owner).pk == mireille.pk
+    cookie = response.cookies[PIN_DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["max-age"] == PIN_DEVICE_MAX_AGE
+
+
+def test_joining_with_a_pin_remembers_the_browser(client, campaign, code):
+    response = client.post(f"/c/{campaign.slug}/rejoindre/", {
+        "step": "pin", "pin-code": code.code, "pin-display_name": "Paul", "pin-pin": "4071", "pin-pin_again": "4071"})
+    assert response.status_code == 302
+    _pause_the_code(code)
+    assert client.post(URL, {"code": code.code, "pin": "4071"}).status_code == 302
+
+
 def test_page_refuses_an_outside_next(client, code, mireille):
     response = client.post(URL, {"code": code.code, "pin": "4071", "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == reverse("dashboard:me")
 
 
 def test_page_wrong_pin_and_lock(client, code, mireille):
-    for _ in range(settings.CONCERTO_RATE_LIMITS["code_pin_code"][0]):
+    for _ in range(settings.CONCERTO_RATE_LIMITS["code_pin_code_ip"][0]):
         response = client.post(URL, {"code": code.code, "pin": "5555"})
         assert response.status_code == 400 and "error-summary" in response.content.decode()
     response = client.post(URL, {"code": code.code, "pin": "4071"})
