@@ -102,6 +102,11 @@ class Selection(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     # Stage 2: the random source is announced before it is known, then its value entered.
     random_source = models.CharField(_("source of the random value"), max_length=300, blank=True)
+    # Fixed at the announcement, before the value exists: the exact format the value must have
+    # (``algorithms.draw.validate_random_format``) and the day it will be known. The draw accepts
+    # only a value in this format and uses its canonical form, so nobody can pick among spellings.
+    random_format = models.JSONField(default=dict, blank=True)
+    random_date = models.DateField(_("date the random value will be known"), null=True, blank=True)
     witnesses = models.TextField(_("witnesses"), blank=True)
     announced_at = models.DateTimeField(null=True, blank=True)
     random_value = models.CharField(_("random value"), max_length=200, blank=True)

@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Q, Subquery
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from concerto.core.models import AuditEntry
 
@@ -221,6 +222,31 @@ def _algo():
     return algorithms
 
 
+def random_format_description(spec) -> str:
+    """How the announced value is written, in words, for the organisers' and the public pages."""
+    if not spec:
+        return _("No format was announced (selection drawn before formats were required).")
+    kind = spec.get("kind")
+    if kind == "lottery":
+        return _("%(count)s distinct whole numbers from %(low)s to %(high)s, written in ascending order without "
+                 "leading zeros and separated by “-”.") % spec
+    if kind == "digits":
+        return _("Exactly %(length)s decimal digits, written without spaces.") % spec
+    if kind == "hex":
+        return _("Exactly %(length)s hexadecimal characters (0 to 9, a to f), in lower case without spaces.") % spec
+    return str(spec)
+
+
+def announcement_view(selection) -> dict:
+    """The announced format in words and a canonical example, shown before and after the draw."""
+    spec = selection.random_format or {}
+    example = ""
+    if spec:
+        example = _algo().random_format_example(spec)
+    return {"format": spec, "format_text": random_format_description(spec), "example": example,
+            "date": selection.random_date}
+
+
 def audit_document(selection) -> dict:
     """``selection.json``: everything ``verify.py`` needs to re-check stage 1 and stage 2 (pseudonyms only)."""
     algo = _algo()
@@ -246,6 +272,8 @@ def audit_document(selection) -> dict:
         "published_at": selection.published_at.isoformat() if selection.published_at else None,
         "announced_at": selection.announced_at.isoformat() if selection.announced_at else None,
         "random_source": selection.random_source or None,
+        "random_format": dict(selection.random_format or {}) or None,
+        "random_date": selection.random_date.isoformat() if selection.random_date else None,
         "witnesses": selection.witnesses or None,
         "versions": dict(selection.versions or {}),
     }
@@ -264,7 +292,8 @@ def audit_view(selection) -> dict:
     computed = bool(selection.distribution)
     categories = selection_categories(selection.campaign)
     counts = pool_counts(selection.pool)
-    data = {"computed": computed, "pool_size": len(selection.pool), "categories": categories}
+    data = {"computed": computed, "pool_size": len(selection.pool), "categories": categories,
+            "announcement": announcement_view(selection)}
     if not computed:
         data.update(marginals={}, probabilities=[], quota_table=quota_table(
             categories=categories, quotas=selection.quotas, counts=counts))

@@ -20,7 +20,7 @@ import time
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from concerto.core.audit import log_action
@@ -404,9 +404,64 @@ def selection_publish(*, by, selection) -> Selection:
 # --- Stage 2: the draw --------------------------------------------------------------------------
 
 
-def selection_announce(*, by, selection, random_source, witnesses) -> Selection:
-    """Record, before it is known, where the random value will come from and who witnesses it."""
+def random_format_from_fields(*, kind, count=None, low=None, high=None, length=None) -> dict:
+    """The format dict from the announcement form's fields (raw strings); unchecked, see below."""
+    def number(raw):
+        try:
+            return int(str(raw).strip())
+        except (TypeError, ValueError):
+            return None
+
+    if kind == "lottery":
+        return {"kind": kind, "count": number(count), "low": number(low), "high": number(high)}
+    if kind in ("digits", "hex"):
+        return {"kind": kind, "length": number(length)}
+    return {"kind": str(kind or "")}
+
+
+def _format_error(spec) -> str:
+    kind = spec.get("kind") if isinstance(spec, dict) else None
+    algo = _algo()
+    if kind == "lottery":
+        return _("Give how many distinct numbers are drawn (1 to %(count)s) and their range (from a lowest to a "
+                 "highest number, at most %(high)s), with at least as many numbers in the range as are drawn.") % {
+            "count": algo.LOTTERY_COUNT_MAX, "high": algo.LOTTERY_HIGH_MAX}
+    if kind == "digits":
+        return _("Give the number of digits of the value (1 to %(max)s).") % {"max": algo.DIGITS_MAX}
+    if kind == "hex":
+        return _("Give the number of hexadecimal characters of the value (%(min)s to %(max)s).") % {
+            "min": algo.HEX_MIN, "max": algo.HEX_MAX}
+    return _("Choose the format of the random value.")
+
+
+def random_value_error(error) -> str:
+    """The French (translated) reason why a typed value is refused, from ``BadRandomValue``."""
+    params = getattr(error, "params", {}) or {}
+    messages_by_code = {
+        "wrong_count": _("The announced format has exactly %(expected)s numbers; %(found)s were found in the "
+                         "value."),
+        "repeated": _("A number appears twice; the announced format has distinct numbers."),
+        "out_of_range": _("The number %(number)s is not between %(low)s and %(high)s, the announced range."),
+        "not_digits": _("The announced format has only digits: remove the letters."),
+        "wrong_length": _("The announced format has exactly %(expected)s digits; %(found)s were found."),
+        "not_hex": _("The announced format has exactly %(expected)s hexadecimal characters (0 to 9, a to f); "
+                     "the value has %(found)s or other characters."),
+    }
+    message = messages_by_code.get(getattr(error, "code", ""))
+    if message is None:
+        return _("This value is not in the announced format.")
+    return message % params
+
+
+def selection_announce(*, by, selection, random_source, witnesses, random_format, random_date) -> Selection:
+    """Record, before it is known, where the random value will come from, the day it will be known,
+    the exact format it will be written in, and who witnesses it.
+
+    The format removes the last freedom left to whoever types the value: with the source, the date
+    and the format public beforehand, one result has one canonical value and so one ticket.
+    """
     _require_organiser(by, selection.campaign)
+    algo = _algo()
     source = clean_line(random_source or "")
     witnesses = clean_block(witnesses or "")
     errors = {}
@@ -416,6 +471,16 @@ def selection_announce(*, by, selection, random_source, witnesses) -> Selection:
     if not WITNESSES_MIN <= len(witnesses) <= WITNESSES_MAX:
         errors["witnesses"] = _("Name the witnesses (%(min)s to %(max)s characters).") % {
             "min": WITNESSES_MIN, "max": WITNESSES_MAX}
+    try:
+        clean_format = algo.validate_random_format(random_format or {})
+    except algo.BadRandomValue:
+        clean_format = None
+        errors["random_format"] = _format_error(random_format)
+    today = timezone.localdate()
+    if random_date is None:
+        errors["random_date"] = _("Give the date on which the random value will be known.")
+    elif random_date < today:
+        errors["random_date"] = _("The random value must not be known yet: give today's date or a later one.")
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():
@@ -425,23 +490,29 @@ def selection_announce(*, by, selection, random_source, witnesses) -> Selection:
                                "before the draw."))
         selection.random_source = source
         selection.witnesses = witnesses
+        selection.random_format = clean_format
+        selection.random_date = random_date
         selection.announced_at = timezone.now()
         selection.status = SelectionStatus.ANNOUNCED
-        selection.save(update_fields=["random_source", "witnesses", "announced_at", "status"])
+        selection.save(update_fields=["random_source", "witnesses", "random_format", "random_date",
+                                      "announced_at", "status"])
         log_action("selection.source.announced", actor=by, scope=selection.campaign.slug, target=selection,
-                   random_source=source, witnesses=witnesses)
+                   random_source=source, witnesses=witnesses, random_format=clean_format,
+                   random_date=random_date.isoformat())
     return selection
 
 
 def selection_draw(*, by, selection, random_value) -> Selection:
     """Draw the panel from the published distribution with the announced public random value.
 
-    The panel is ``draw_panel(distribution, value)``; everyone else in the pool is on the reserve
-    list in ``reserve_order`` — both pure functions of published data, re-checked by verify.py.
+    The value must parse in the announced format; its canonical form (not what was typed) is
+    stored and drawn with. The panel is ``draw_panel(distribution, value)``; everyone else in the
+    pool is on the reserve list in ``reserve_order`` — both pure functions of published data,
+    re-checked by verify.py.
     """
     _require_organiser(by, selection.campaign)
-    value = clean_line(random_value or "")
-    if not 1 <= len(value) <= RANDOM_VALUE_MAX:
+    typed = clean_line(random_value or "")
+    if not 1 <= len(typed) <= RANDOM_VALUE_MAX:
         raise FieldErrors({"random_value": _("Enter the random value (1 to %(max)s characters).") % {
             "max": RANDOM_VALUE_MAX}})
     algo = _algo()
@@ -449,8 +520,16 @@ def selection_draw(*, by, selection, random_value) -> Selection:
         selection = _locked(selection)
         if selection.status == SelectionStatus.DRAWN:
             raise AlreadyDrawn()
-        if selection.status != SelectionStatus.ANNOUNCED:
+        if selection.status != SelectionStatus.ANNOUNCED or not selection.random_format:
             raise WrongStage(_("Publish the distribution and announce the random source before the draw."))
+        if selection.random_date and timezone.localdate() < selection.random_date:
+            raise FieldErrors({"random_value": _(
+                "The announced random value is only known on %(date)s: the draw cannot happen before.") % {
+                "date": formats.date_format(selection.random_date, "DATE_FORMAT")}})
+        try:
+            value = algo.canonical_random_value(selection.random_format, typed)
+        except algo.BadRandomValue as error:
+            raise FieldErrors({"random_value": random_value_error(error)}) from None
         distribution = algo.Distribution.from_json(selection.distribution)
         panel_index, ticket = algo.draw_panel(distribution, value)
         panel = list(distribution.panels[panel_index])
@@ -473,7 +552,7 @@ def selection_draw(*, by, selection, random_value) -> Selection:
         selection.save(update_fields=["random_value", "ticket", "panel_index", "drawn_at", "drawn_by", "status"])
         missing = sorted(set(pool_ids) - set(volunteers))
         log_action("selection.draw.run", actor=by, scope=selection.campaign.slug, target=selection,
-                   random_value=value, ticket=str(ticket), panel_index=panel_index, panel=panel,
+                   random_value=value, typed_value=typed, ticket=str(ticket), panel_index=panel_index, panel=panel,
                    missing_volunteers=missing)
     return selection
 

@@ -16,8 +16,10 @@ What is checked (report in French, exit code 0 when everything holds, 1 otherwis
 3. the weights are positive integers summing to 10**9, and the distribution's digest matches;
 4. each person's selection probability, recomputed exactly (fractions) from the weights, equals
    the published one, and ``lowest`` is the smallest of them;
-5. the draw: ticket = sha256("<digest>|<random value>") mod 10**9 (the random value stripped and
-   inner whitespace collapsed), panel = the first whose cumulative weight exceeds the ticket;
+5. the draw: the random value is the canonical form of the format announced before the draw
+   (``meta.random_format``; a value in any other spelling is refused), ticket =
+   sha256("<digest>|<random value>") mod 10**9, panel = the first whose cumulative weight exceeds
+   the ticket;
 6. the reserve order: sha256("<random value>|reserve|<id>") ascending over people not drawn.
 
 ``--recompute`` (needs the Concerto code and highspy) recomputes the distribution from the pool and
@@ -31,7 +33,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
+from datetime import datetime
 from fractions import Fraction
 
 FORMAT = "concerto-selection/1"
@@ -71,6 +75,56 @@ class Report:
         else:
             self.fail(bad)
         return condition
+
+
+def canonical_random_value(fmt, raw: str):
+    """``(canonical, None)`` or ``(None, reason)``: the value in the announced format, re-implemented
+    from docs/selection-algorithm.md (lottery: ASCII digit runs are the numbers, exactly ``count``,
+    distinct, in [low, high], ascending joined by "-"; digits: exactly ``length`` ASCII digits, no
+    letters; hex: lower case, "0x", whitespace, ":" and "-" removed, exactly ``length`` of 0-9a-f)."""
+    if not isinstance(fmt, dict):
+        return None, "aucun format annoncé"
+    kind = fmt.get("kind")
+    text = str(raw)
+
+    def whole(key):
+        value = fmt.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    if kind == "lottery":
+        count, low, high = whole("count"), whole("low"), whole("high")
+        if None in (count, low, high) or not (1 <= count <= 20 and 0 <= low < high <= 10**6
+                                               and count <= high - low + 1):
+            return None, "format de tirage invalide"
+        numbers = [int(run) for run in re.findall(r"[0-9]+", text)]
+        if len(numbers) != count:
+            return None, f"{len(numbers)} numéros au lieu de {count}"
+        if len(set(numbers)) != count:
+            return None, "un numéro apparaît deux fois"
+        if any(not low <= n <= high for n in numbers):
+            return None, f"un numéro hors de [{low}, {high}]"
+        return "-".join(str(n) for n in sorted(numbers)), None
+    if kind == "digits":
+        length = whole("length")
+        if length is None or not 1 <= length <= 64:
+            return None, "format de chiffres invalide"
+        if any(c.isalpha() or (c.isdigit() and c not in "0123456789") for c in text):
+            return None, "la valeur contient autre chose que des chiffres"
+        digits = "".join(re.findall(r"[0-9]+", text))
+        if len(digits) != length:
+            return None, f"{len(digits)} chiffres au lieu de {length}"
+        return digits, None
+    if kind == "hex":
+        length = whole("length")
+        if length is None or not 8 <= length <= 128:
+            return None, "format hexadécimal invalide"
+        value = re.sub(r"[\s:\-]+", "", text.strip().lower())
+        if value.startswith("0x"):
+            value = value[2:]
+        if len(value) != length or not re.fullmatch(r"[0-9a-f]+", value):
+            return None, f"il faut exactement {length} caractères hexadécimaux"
+        return value, None
+    return None, f"format inconnu « {kind} »"
 
 
 def value_of(person: dict, category: str) -> str:
@@ -171,7 +225,29 @@ def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
     if draw is None:
         report.info("Pas encore de tirage publié.")
     elif weights_ok:
-        value = normalise(draw.get("random_value", ""))
+        # The value must be the canonical form, in the format announced before the draw: otherwise
+        # whoever typed it could have chosen among several spellings of the same result.
+        value = str(draw.get("random_value", ""))
+        fmt = meta.get("random_format")
+        canonical_form, reason = canonical_random_value(fmt, value)
+        if fmt:
+            report.info(f"Format annoncé de la valeur aléatoire : {json.dumps(fmt, ensure_ascii=False, sort_keys=True)}"
+                        f"{', connue le ' + str(meta.get('random_date')) if meta.get('random_date') else ''}.")
+        report.check(canonical_form is not None and canonical_form == value,
+                     f"Valeur aléatoire « {value} » : forme canonique du format annoncé.",
+                     f"Valeur aléatoire « {value} » refusée : "
+                     + (reason if canonical_form is None else f"ce n'est pas la forme canonique (« {canonical_form} »)")
+                     + ". Sans format annoncé et forme canonique, plusieurs écritures du même résultat donnent "
+                       "des panels différents.")
+        announced, drawn_at = meta.get("announced_at"), draw.get("drawn_at")
+        if announced and drawn_at:
+            try:
+                before = datetime.fromisoformat(str(announced)) < datetime.fromisoformat(str(drawn_at))
+            except ValueError:
+                before = False
+            report.check(before,
+                         "La source et le format ont été annoncés avant le tirage.",
+                         "L'annonce de la source est datée après le tirage.")
         ticket = int(hashlib.sha256(f"{digest}|{value}".encode()).hexdigest(), 16) % WEIGHT_TOTAL
         report.check(ticket == draw.get("ticket"),
                      f"Valeur aléatoire « {value} » → ticket {ticket}.",
@@ -195,7 +271,7 @@ def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
     # 6. The reserve list.
     reserve = doc.get("reserve")
     if reserve is not None and drawn_panel is not None:
-        value = normalise(draw.get("random_value", ""))
+        value = str(draw.get("random_value", ""))
         rest = sorted(pid for pid in ids if pid not in set(drawn_panel))
         expected = sorted(rest, key=lambda pid: (hashlib.sha256(f"{value}|reserve|{pid}".encode()).hexdigest(), pid))
         report.check(list(reserve) == expected,

@@ -12,6 +12,7 @@ import pytest
 from concerto.selection import verify
 from concerto.selection.algorithms import (
     build_audit_document,
+    canonical_random_value,
     draw_panel,
     find_distribution,
     reserve_order,
@@ -26,7 +27,9 @@ def published():
     people = make_pool(60, seed=21, biased=True, talents=3)
     quotas = make_quotas(people, 8, census=True)
     dist = find_distribution(people, quotas, 8)
-    value = "Euromillions 14 22 31 40 45 étoiles 3 9"
+    # Announced format: the five main numbers of the EuroMillions, 1 to 50; canonical value.
+    random_format = {"kind": "lottery", "count": 5, "low": 1, "high": 50}
+    value = canonical_random_value(random_format, "Euromillions 45 40 31 22 14")
     index, ticket = draw_panel(dist, value)
     panel = list(dist.panels[index])
     reserve = reserve_order([p.id for p in people], panel, value)
@@ -37,7 +40,8 @@ def published():
         distribution=dist,
         draw={"random_value": value, "ticket": ticket, "panel_index": index, "panel": panel},
         reserve=reserve,
-        meta={"campaign": "saint-jerome", "title": "Ateliers de mars", "dates": {"drawn": "2026-03-01"}},
+        meta={"campaign": "saint-jerome", "title": "Ateliers de mars", "dates": {"drawn": "2026-03-01"},
+              "random_format": random_format, "random_date": "2026-03-01"},
     )
     return json.loads(json.dumps(doc))  # exactly what a file holds
 
@@ -223,6 +227,7 @@ def test_verifier_imports_nothing_from_concerto_at_module_level():
     source = (ROOT / "concerto" / "selection" / "verify.py").read_text(encoding="utf-8")
     top_imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
     assert all(
-        line.split()[1].split(".")[0] in {"__future__", "argparse", "hashlib", "json", "sys", "fractions"}
+        line.split()[1].split(".")[0] in {"__future__", "argparse", "datetime", "hashlib", "json", "re",
+                                         "sys", "fractions"}
         for line in top_imports
     ), top_imports
