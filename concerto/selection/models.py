@@ -37,7 +37,10 @@ class VolunteerCall(models.Model):
 
 class Volunteer(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="volunteers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteering")
+    # NULL once the person deleted their account: the row stays, anonymised, when a published
+    # selection's pool or seats refer to its pseudonym (see ``volunteers.volunteer_account_erase``).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="volunteering")
     # Stable pseudonym used in everything published about selections (e.g. "V-7K3Q").
     pseudonym = models.CharField(max_length=12)
     talents = models.JSONField(default=list)
@@ -143,6 +146,11 @@ class SelectionSeat(models.Model):
     replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     notified_at = models.DateTimeField(null=True, blank=True)
     changed_at = models.DateTimeField(auto_now=True)
+    # When this panel seat was given up (status withdrawn), and how it was refilled: ``{"quotas_kept":
+    # bool, "skipped": [reserve pseudonyms passed over because they had withdrawn], "reason":
+    # "organiser" | "account_deleted"}``. Published in order, so verify.py can replay every change.
+    left_at = models.DateTimeField(null=True, blank=True)
+    replacement_info = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["status", "reserve_rank", "pk"]

@@ -151,28 +151,45 @@ def seat_summary(selection) -> dict:
 
 
 def public_seats(selection) -> dict:
-    """Pseudonyms only: the current panel, the reserve in order, and the replacements made."""
+    """Pseudonyms only: the current panel, the reserve in order, and every change since the draw.
+
+    ``replacements`` is chronological (when each seat was given up): ``{"withdrawn", "replacement"
+    (None when nobody could take the seat), "rank", "quotas_kept", "skipped"}``; verify.py
+    replays it from the drawn panel to the current one. ``to_replace``: panel members who withdrew
+    (or deleted their account) and wait for the organisers' decision.
+    """
     seats = list(SelectionSeat.objects.filter(selection=selection)
                  .select_related("volunteer", "replaces__volunteer").order_by("reserve_rank", "pk"))
     panel = sorted(s.volunteer.pseudonym for s in seats if s.status == SeatStatus.SELECTED)
     reserve = [s for s in seats if s.status == SeatStatus.RESERVE]
-    replacements = [
-        {"withdrawn": s.replaces.volunteer.pseudonym, "replacement": s.volunteer.pseudonym,
-         "rank": s.reserve_rank, "quotas_kept": None}
-        for s in seats if s.replaces_id is not None
-    ]
+    by_replaced = {s.replaces_id: s for s in seats if s.replaces_id is not None}
+    left = sorted((s for s in seats if s.status == SeatStatus.WITHDRAWN),
+                  key=lambda s: (s.left_at is not None, s.left_at or s.changed_at, s.pk))
     kept = {}
     for entry in AuditEntry.objects.filter(code="selection.seat.replaced",
                                            target=f"selection.selection:{selection.pk}").only("data"):
-        kept[entry.data.get("replacement")] = entry.data.get("quotas_kept")
-    for r in replacements:
-        r["quotas_kept"] = kept.get(r["replacement"])
-    withdrawn = sorted(s.volunteer.pseudonym for s in seats if s.status == SeatStatus.WITHDRAWN)
+        kept[entry.data.get("withdrawn")] = entry.data.get("quotas_kept")
+    replacements = []
+    for s in left:
+        info = s.replacement_info or {}
+        successor = by_replaced.get(s.pk)
+        replacements.append({
+            "withdrawn": s.volunteer.pseudonym,
+            "replacement": successor.volunteer.pseudonym if successor else None,
+            "rank": successor.reserve_rank if successor else None,
+            # Seats replaced before ``replacement_info`` existed: from the journal.
+            "quotas_kept": info.get("quotas_kept", kept.get(s.volunteer.pseudonym)),
+            "skipped": list(info.get("skipped", [])),
+        })
+    withdrawn = sorted(s.volunteer.pseudonym for s in left)
+    to_replace = sorted(s.volunteer.pseudonym for s in seats
+                        if s.status == SeatStatus.SELECTED and s.volunteer.withdrawn_at is not None)
     return {
         "panel": panel,
         "reserve": [{"pseudonym": s.volunteer.pseudonym, "rank": s.reserve_rank} for s in reserve],
         "replacements": replacements,
         "withdrawn": withdrawn,
+        "to_replace": to_replace,
     }
 
 
@@ -281,6 +298,7 @@ def audit_document(selection) -> dict:
         seats = public_seats(selection)
         meta["replacements"] = seats["replacements"]
         meta["current_panel"] = seats["panel"]
+        meta["to_replace"] = seats["to_replace"]
     return algo.build_audit_document(people=people, quotas=quotas, panel_size=selection.panel_size,
                                      distribution=distribution, draw=draw, reserve=reserve, meta=meta)
 

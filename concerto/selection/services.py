@@ -568,7 +568,6 @@ def seat_replace(*, by, selection, seat_id, force: bool = False) -> SelectionSea
     Returns the replacement's seat (None when the reserve list is empty and ``force``).
     """
     _require_organiser(by, selection.campaign)
-    algo = _algo()
     with transaction.atomic():
         selection = _locked(selection)
         if selection.status != SelectionStatus.DRAWN:
@@ -577,31 +576,80 @@ def seat_replace(*, by, selection, seat_id, force: bool = False) -> SelectionSea
                 .filter(selection=selection, pk=seat_id).first())
         if seat is None or seat.status != SeatStatus.SELECTED:
             raise Invalid(_("This person is not on the panel."), code="not_on_panel")
-        seats = list(SelectionSeat.objects.filter(selection=selection).select_related("volunteer")
-                     .order_by("reserve_rank", "pk"))
-        panel = [s.volunteer.pseudonym for s in seats if s.status == SeatStatus.SELECTED]
-        reserve = [s.volunteer.pseudonym for s in seats
-                   if s.status == SeatStatus.RESERVE and s.volunteer.withdrawn_at is None]
-        people, quotas = _people(selection.pool), _quotas(selection)
-        chosen = algo.replacement_for(people, quotas, selection.panel_size, panel, seat.volunteer.pseudonym, reserve)
-        kept = chosen is not None
-        if chosen is None:
-            if not force:
-                raise NoReplacementKeepsQuotas(reserve[0] if reserve else None)
-            chosen = reserve[0] if reserve else None
-        seat.status = SeatStatus.WITHDRAWN
-        seat.save(update_fields=["status", "changed_at"])
-        replacement = None
-        if chosen is not None:
-            replacement = next(s for s in seats if s.volunteer.pseudonym == chosen)
-            replacement.status = SeatStatus.SELECTED
-            replacement.replaces = seat
-            replacement.notified_at = None  # told they are on the reserve; now they must be told they are in
-            replacement.save(update_fields=["status", "replaces", "notified_at", "changed_at"])
-        log_action("selection.seat.replaced", actor=by, scope=selection.campaign.slug, target=selection,
-                   withdrawn=seat.volunteer.pseudonym, replacement=chosen,
-                   rank=replacement.reserve_rank if replacement else None, quotas_kept=kept, forced=not kept)
+        replacement = _replace_seat(selection, seat, force=force, actor=by, reason="organiser")
     return replacement
+
+
+def _replace_seat(selection, seat, *, force: bool, actor, reason: str) -> SelectionSeat | None:
+    """Give up ``seat`` (on the panel) and refill it from the reserve; inside the caller's
+    transaction, with the selection locked. Raises ``NoReplacementKeepsQuotas`` when no reserve
+    keeps the quotas and not ``force``. The withdrawn seat records when and how, for the public file."""
+    algo = _algo()
+    seats = list(SelectionSeat.objects.filter(selection=selection).select_related("volunteer")
+                 .order_by("reserve_rank", "pk"))
+    panel = [s.volunteer.pseudonym for s in seats if s.status == SeatStatus.SELECTED]
+    reserve_seats = [s for s in seats if s.status == SeatStatus.RESERVE]
+    reserve = [s.volunteer.pseudonym for s in reserve_seats if s.volunteer.withdrawn_at is None]
+    people, quotas = _people(selection.pool), _quotas(selection)
+    chosen = algo.replacement_for(people, quotas, selection.panel_size, panel, seat.volunteer.pseudonym, reserve)
+    kept = chosen is not None
+    if chosen is None:
+        if not force:
+            raise NoReplacementKeepsQuotas(reserve[0] if reserve else None)
+        chosen = reserve[0] if reserve else None
+    # Reserves passed over because they withdrew: published, so the order can be re-checked.
+    skipped = []
+    for s in reserve_seats:
+        if s.volunteer.pseudonym == chosen:
+            break
+        if s.volunteer.withdrawn_at is not None:
+            skipped.append(s.volunteer.pseudonym)
+    seat.status = SeatStatus.WITHDRAWN
+    seat.left_at = timezone.now()
+    seat.replacement_info = {"quotas_kept": kept, "skipped": skipped, "reason": reason}
+    seat.save(update_fields=["status", "left_at", "replacement_info", "changed_at"])
+    replacement = None
+    if chosen is not None:
+        replacement = next(s for s in seats if s.volunteer.pseudonym == chosen)
+        replacement.status = SeatStatus.SELECTED
+        replacement.replaces = seat
+        replacement.notified_at = None  # told they are on the reserve; now they must be told they are in
+        replacement.save(update_fields=["status", "replaces", "notified_at", "changed_at"])
+    log_action("selection.seat.replaced", actor=actor, scope=selection.campaign.slug, target=selection,
+               withdrawn=seat.volunteer.pseudonym, replacement=chosen,
+               rank=replacement.reserve_rank if replacement else None, quotas_kept=kept, forced=not kept,
+               skipped=skipped, reason=reason)
+    return replacement
+
+
+def seats_release_for_erased_volunteer(*, volunteer) -> dict:
+    """The person behind ``volunteer`` deleted their account: free their panel seats without
+    shrinking any panel. Called inside the account deletion's transaction, before the user row goes.
+
+    For each drawn selection where they sit on the panel, the first reserve who keeps every quota
+    takes the seat (as an organiser's "replace" would); if nobody does, the seat stays on the panel
+    flagged "withdrew – replace" for the organisers to decide (``withdrawn_selected``). Their reserve
+    places are skipped by later replacements (the volunteer is withdrawn). Everything is audited.
+    Returns ``{"replaced": [...], "to_replace": [...]}`` (selection ids).
+    """
+    result = {"replaced": [], "to_replace": []}
+    seats = (SelectionSeat.objects.filter(volunteer=volunteer, status=SeatStatus.SELECTED,
+                                          selection__status=SelectionStatus.DRAWN)
+             .select_related("selection__campaign").order_by("selection_id"))
+    for seat in seats:
+        selection = _locked(seat.selection)
+        seat = SelectionSeat.objects.select_for_update().select_related("volunteer").get(pk=seat.pk)
+        if seat.status != SeatStatus.SELECTED:
+            continue
+        try:
+            _replace_seat(selection, seat, force=False, actor=None, reason="account_deleted")
+        except NoReplacementKeepsQuotas:
+            result["to_replace"].append(selection.pk)
+            log_action("selection.seat.to_replace", scope=selection.campaign.slug, target=selection,
+                       withdrawn=seat.volunteer.pseudonym, reason="account_deleted")
+        else:
+            result["replaced"].append(selection.pk)
+    return result
 
 
 def selection_notify(*, by, selection, audit_url: str, language: str = "fr") -> dict:
@@ -618,11 +666,11 @@ def selection_notify(*, by, selection, audit_url: str, language: str = "fr") -> 
         seats = list(SelectionSeat.objects.select_for_update()
                      .filter(selection=selection, notified_at__isnull=True,
                              status__in=[SeatStatus.SELECTED, SeatStatus.RESERVE],
-                             volunteer__withdrawn_at__isnull=True)
+                             volunteer__withdrawn_at__isnull=True, volunteer__user__isnull=False)
                      .select_related("volunteer__user"))
         now = timezone.now()
         SelectionSeat.objects.filter(pk__in=[s.pk for s in seats]).update(notified_at=now)
-        by_email = [s.pk for s in seats if s.volunteer.user.email]
+        by_email = [s.pk for s in seats if s.volunteer.user is not None and s.volunteer.user.email]
         letters = len(seats) - len(by_email)
         log_action("selection.seats.notified", actor=by, scope=selection.campaign.slug, target=selection,
                    emails=len(by_email), letters=letters, at=now.isoformat())

@@ -20,7 +20,10 @@ What is checked (report in French, exit code 0 when everything holds, 1 otherwis
    (``meta.random_format``; a value in any other spelling is refused), ticket =
    sha256("<digest>|<random value>") mod 10**9, panel = the first whose cumulative weight exceeds
    the ticket;
-6. the reserve order: sha256("<random value>|reserve|<id>") ascending over people not drawn.
+6. the reserve order: sha256("<random value>|reserve|<id>") ascending over people not drawn;
+7. the current panel: the drawn panel with the recorded replacements replayed in order (each the
+   first available reserve keeping every quota, or the first reserve when none does) equals
+   ``meta.current_panel``: a seat cannot disappear or change hands without a record.
 
 ``--recompute`` (needs the Concerto code and highspy) recomputes the distribution from the pool and
 quotas. Same panels and weights are expected when the published computation was complete and the
@@ -278,8 +281,79 @@ def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
                      f"Liste de réserve : ordre recalculé identique ({len(expected)} personnes).",
                      "L'ordre de la liste de réserve ne correspond pas au recalcul.")
 
+    # 7. Changes since the draw: replaying the recorded replacements on the drawn panel must give
+    # the current panel; otherwise a seat was removed or given without a record.
+    current = meta.get("current_panel")
+    if drawn_panel is not None and current is not None:
+        value = str(draw.get("random_value", ""))
+        rest = sorted(pid for pid in ids if pid not in set(drawn_panel))
+        order = sorted(rest, key=lambda pid: (hashlib.sha256(f"{value}|reserve|{pid}".encode()).hexdigest(), pid))
+        replay_changes(meta, people, quotas, size, list(drawn_panel), order, report)
+
     if recompute:
         recompute_distribution(doc, report)
+
+
+def meets_quotas(panel, people: dict, quotas, size: int) -> bool:
+    if len(panel) != size or len(set(panel)) != len(panel) or any(pid not in people for pid in panel):
+        return False
+    for q in quotas:
+        count = sum(1 for pid in panel if q["value"] and value_of(people[pid], q["category"]) == q["value"])
+        if not q["min"] <= count <= q["max"]:
+            return False
+    return True
+
+
+def replay_changes(meta: dict, people: dict, quotas, size: int, panel: list, reserve: list, report: Report) -> None:
+    """Each recorded replacement, in order: the withdrawn person was on the panel, and the
+    replacement is the first reserve (not on the panel, not passed over as withdrawn) whose arrival
+    keeps every quota, or, when nobody does, the first reserve (``quotas_kept`` false)."""
+    changes = meta.get("replacements") or []
+    problems, gone = [], set()
+    for n, change in enumerate(changes, start=1):
+        withdrawn, chosen = change.get("withdrawn"), change.get("replacement")
+        skipped = set(change.get("skipped") or [])
+        if withdrawn not in panel:
+            problems.append(f"changement n° {n} : {withdrawn} n'était pas dans le panel")
+            continue
+        remaining = [pid for pid in panel if pid != withdrawn]
+        gone.add(withdrawn)
+        if not skipped <= set(reserve):
+            problems.append(f"changement n° {n} : personnes écartées hors de la réserve")
+        candidates = [c for c in reserve if c not in panel and c not in gone and c not in skipped]
+        keeping = [c for c in candidates if meets_quotas([*remaining, c], people, quotas, size)]
+        if chosen is None:
+            if candidates:
+                problems.append(f"changement n° {n} : {withdrawn} n'est pas remplacé·e alors que la réserve "
+                                f"n'est pas épuisée ({candidates[0]})")
+        elif chosen not in candidates:
+            problems.append(f"changement n° {n} : {chosen} ne vient pas de la réserve disponible")
+        elif change.get("quotas_kept") is False:
+            if keeping:
+                problems.append(f"changement n° {n} : {keeping[0]} respectait les quotas et devait remplacer {withdrawn}")
+            elif chosen != candidates[0]:
+                problems.append(f"changement n° {n} : {candidates[0]} était le premier de la réserve, pas {chosen}")
+        elif not keeping or chosen != keeping[0]:
+            problems.append(f"changement n° {n} : {keeping[0] if keeping else 'personne'} devait remplacer "
+                            f"{withdrawn}, pas {chosen}")
+        if chosen is not None:
+            if change.get("rank") is not None and chosen in reserve and change.get("rank") != reserve.index(chosen) + 1:
+                problems.append(f"changement n° {n} : rang de réserve {change.get('rank')} au lieu de "
+                                f"{reserve.index(chosen) + 1}")
+            remaining.append(chosen)
+        panel = remaining
+    report.check(not problems,
+                 f"Remplacements depuis le tirage : {len(changes)}, chacun conforme à l'ordre de la réserve et aux quotas.",
+                 "Remplacements non conformes : " + " | ".join(problems[:5]))
+    current = list(meta.get("current_panel") or [])
+    report.check(sorted(panel) == sorted(current) and len(set(current)) == len(current),
+                 f"Panel actuel ({len(current)} personnes) = panel tiré + remplacements enregistrés.",
+                 f"Le panel actuel publié ({len(current)} personnes) ne correspond pas au panel tiré et aux "
+                 f"remplacements enregistrés ({len(panel)} personnes attendues : "
+                 + ", ".join(sorted(panel)) + ").")
+    if meta.get("to_replace"):
+        report.info("Désisté·es encore dans le panel, remplacement à décider par les organisateurs : "
+                    + ", ".join(map(str, meta["to_replace"])) + ".")
 
 
 def recompute_distribution(doc: dict, report: Report) -> None:

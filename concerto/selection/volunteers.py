@@ -564,6 +564,36 @@ def volunteer_save(*, user, campaign, talents, availability, profile, consent) -
 
 
 @transaction.atomic
+def volunteer_account_erase(*, user) -> None:
+    """The person deletes their account: call before the user row is deleted (same transaction).
+
+    A volunteer whose pseudonym is in no selection's pool is deleted outright. Otherwise the row
+    must stay, or the seat it holds would vanish with it (a drawn panel silently shrinking, a
+    published pool drawing fewer people): it is withdrawn, its availability cleared, and it keeps
+    only the pseudonym and the answers already in the pool snapshot; the account link becomes NULL
+    when the user row goes. Its panel seats are refilled from the reserve or flagged for the
+    organisers (``services.seats_release_for_erased_volunteer``).
+    """
+    from .models import Selection
+    from .services import seats_release_for_erased_volunteer
+
+    now = timezone.now()
+    for volunteer in Volunteer.objects.select_for_update().filter(user=user).select_related("campaign"):
+        pools = Selection.objects.filter(campaign=volunteer.campaign).values_list("pool", flat=True)
+        in_a_pool = any(volunteer.pseudonym == p.get("id") for pool in pools for p in (pool or []))
+        if not in_a_pool:
+            log_action("selection.volunteer.erased", scope=volunteer.campaign.slug,
+                       pseudonym=volunteer.pseudonym, kept=False)
+            volunteer.delete()
+            continue
+        volunteer.withdrawn_at = volunteer.withdrawn_at or now
+        volunteer.availability = []
+        volunteer.save(update_fields=["withdrawn_at", "availability", "updated_at"])
+        released = seats_release_for_erased_volunteer(volunteer=volunteer)
+        log_action("selection.volunteer.erased", scope=volunteer.campaign.slug, pseudonym=volunteer.pseudonym,
+                   kept=True, **released)
+
+
 def volunteer_withdraw(*, user, campaign) -> Volunteer:
     """"I am no longer a volunteer": allowed at any time, even once the call is closed.
 
@@ -620,7 +650,7 @@ def volunteers_export(*, user, campaign) -> str:
             options = {o["code"]: o["label"] for o in q["options"]}
             answers.append(options.get(profile.get(q["code"], ""), ""))
         writer.writerow([_csv_cell(x) for x in [
-            v.pseudonym, v.user.public_name, v.sector.name if v.sector_id else "",
+            v.pseudonym, v.user.public_name if v.user_id else _("account deleted"), v.sector.name if v.sector_id else "",
             ", ".join(talent_labels[c] for c in v.talents if c in talent_labels),
             *[_("yes") if d["code"] in (v.availability or []) else _("no") for d in call.workshop_dates],
             *answers,
