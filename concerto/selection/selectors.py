@@ -1,5 +1,6 @@
 """Reads about selections, built for the page that uses them."""
 
+import json
 import math
 from collections import Counter, defaultdict
 
@@ -300,7 +301,20 @@ def audit_document(selection) -> dict:
         meta["current_panel"] = seats["panel"]
         meta["to_replace"] = seats["to_replace"]
     return algo.build_audit_document(people=people, quotas=quotas, panel_size=selection.panel_size,
-                                     distribution=distribution, draw=draw, reserve=reserve, meta=meta)
+                                     distribution=distribution, draw=draw, reserve=reserve, meta=meta,
+                                     salts={p["id"]: p.get("salt", "") for p in selection.pool})
+
+
+def my_pool_line(selection, pseudonym) -> dict | None:
+    """This volunteer's own line of the public pool, with the secret salt that opens its commitment
+    (shown to them only): ``{"pseudonym", "salt", "features", "commitment"}``."""
+    entry = next((p for p in selection.pool if p["id"] == pseudonym), None)
+    if entry is None or not entry.get("salt"):
+        return None
+    features = dict(sorted(entry["features"].items()))
+    return {"pseudonym": pseudonym, "salt": entry["salt"], "features": features,
+            "features_json": json.dumps(features, ensure_ascii=False, sort_keys=True),
+            "commitment": _algo().commitment(entry["salt"], pseudonym, features)}
 
 
 def audit_view(selection) -> dict:

@@ -16,6 +16,7 @@ cancelled (or superseded by a new one) never overwrites anything.
 import importlib.metadata
 import logging
 import platform
+import secrets
 import time
 from datetime import datetime
 
@@ -260,6 +261,13 @@ def pool_snapshot(campaign, required_dates) -> list[dict]:
     return pool_json(people)
 
 
+def pool_commitments_digest(pool: list[dict]) -> str:
+    """The published pool hash (``algorithms.commitments_digest``) of a snapshot with its salts."""
+    algo = _algo()
+    return algo.commitments_digest([{"id": p["id"], "commitment": algo.commitment(p["salt"], p["id"], p["features"])}
+                                    for p in pool])
+
+
 def _people(pool: list[dict]) -> list:
     algo = _algo()
     return [algo.Person(p["id"], p["features"]) for p in pool]
@@ -285,8 +293,12 @@ def selection_compute(*, by, selection, inline: bool | None = None) -> Selection
         if len(pool) < selection.panel_size:
             raise PoolTooSmall(len(pool), selection.panel_size)
         _clear_results(selection)
+        # A secret salt per volunteer: the public file commits to each person's answers without
+        # showing them (F8); each volunteer is shown their own salt to check their line.
+        for entry in pool:
+            entry["salt"] = secrets.token_hex(16)
         selection.pool = pool
-        selection.pool_sha256 = _algo().pool_digest(_people(pool))
+        selection.pool_sha256 = pool_commitments_digest(pool)
         selection.status = SelectionStatus.COMPUTING
         selection.progress_message = _("Waiting for the computation to start…")
         selection.computed_at = timezone.now()

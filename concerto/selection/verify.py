@@ -11,7 +11,13 @@ format (``concerto-selection/1``, see docs/selection-algorithm.md), not by shari
 
 What is checked (report in French, exit code 0 when everything holds, 1 otherwise):
 
-1. the pool's sha256 (canonical JSON: keys sorted, no spaces, UTF-8) matches ``pool_sha256``;
+1. the pool: format 2 publishes per volunteer a commitment sha256({"features", "id", "salt"}) to all
+   their answers (the salt is shown to that volunteer only: ``--my-line``) and their answers in
+   ``published_categories`` only where at least ``min_group`` volunteers share the combination;
+   ``pool_sha256`` is the sha256 of ``[{"commitment", "id"}]`` sorted by id (canonical JSON: keys
+   sorted, no spaces, UTF-8), and every combination of published answers must be shared by at least
+   ``min_group`` volunteers. (Format 1, older files: every answer, hashed as ``[{"id", "features"}]``.)
+   Quotas are checked as far as the published answers allow, and the report says how far;
 2. every published panel has ``panel_size`` distinct people of the pool and meets every quota;
 3. the weights are positive integers summing to 10**9, and the distribution's digest matches;
 4. each person's selection probability, recomputed exactly (fractions) from the weights, equals
@@ -41,7 +47,8 @@ import sys
 from datetime import datetime
 from fractions import Fraction
 
-FORMAT = "concerto-selection/1"
+FORMAT = "concerto-selection/2"
+FORMAT_1 = "concerto-selection/1"  # every answer published; still read, for files published before
 WEIGHT_TOTAL = 10**9
 
 
@@ -135,7 +142,7 @@ def value_of(person: dict, category: str) -> str:
 
 
 def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    if not isinstance(doc, dict) or doc.get("format") not in (FORMAT, FORMAT_1):
         report.fail(f"Format inconnu (attendu « {FORMAT} »).")
         return
     meta = doc.get("meta") or {}
@@ -150,15 +157,45 @@ def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
     report.check(len(set(ids)) == len(ids) and all(isinstance(i, str) and i for i in ids),
                  f"Vivier : {len(ids)} volontaires, identifiants uniques.",
                  "Vivier : identifiants manquants ou en double.")
-    canonical_pool = [
-        {"id": p["id"], "features": {str(k): str(v) for k, v in sorted((p.get("features") or {}).items())}}
-        for p in sorted(pool, key=lambda p: str(p.get("id")))
-    ]
-    report.check(sha256_of(canonical_pool) == doc.get("pool_sha256"),
-                 f"Empreinte du vivier conforme ({str(doc.get('pool_sha256'))[:16]}…).",
-                 "L'empreinte du vivier ne correspond pas : le vivier publié a été modifié.")
+    v2 = doc.get("format") == FORMAT
+    published_categories = set(doc.get("published_categories") or []) if v2 else None
+    if v2:
+        # Format 2: each volunteer is a pseudonym, a commitment to all their answers, and their
+        # answers in the published (quota) categories only when at least min_group share them.
+        entries_ok = all(isinstance(p.get("commitment"), str) and re.fullmatch(r"[0-9a-f]{64}", p["commitment"])
+                         and set(p.get("features") or {}) <= published_categories for p in pool)
+        report.check(entries_ok,
+                     "Vivier : une empreinte par volontaire, réponses publiées seulement pour les catégories annoncées.",
+                     "Vivier : empreintes manquantes ou réponses publiées hors des catégories annoncées.")
+        commitments = sorted(({"commitment": p.get("commitment"), "id": p.get("id")} for p in pool),
+                             key=lambda e: str(e["id"]))
+        report.check(sha256_of(commitments) == doc.get("pool_sha256"),
+                     f"Empreinte du vivier conforme ({str(doc.get('pool_sha256'))[:16]}…).",
+                     "L'empreinte du vivier ne correspond pas : le vivier publié a été modifié.")
+        k = doc.get("min_group") or 5
+        groups: dict = {}
+        for p in pool:
+            features = p.get("features") or {}
+            key = tuple(sorted(features.items())) if features else None
+            groups[key] = groups.get(key, 0) + 1
+        small = [n for n in groups.values() if n < k]
+        hidden = groups.get(None, 0)
+        report.check(not small or len(pool) < k,
+                     f"Confidentialité : chaque combinaison de réponses publiées est partagée par au moins {k} "
+                     f"volontaires ({len(pool) - hidden} avec réponses publiées, {hidden} avec l'empreinte seule).",
+                     f"Confidentialité : {len(small)} combinaison(s) de réponses publiées partagée(s) par moins de "
+                     f"{k} volontaires.")
+    else:
+        canonical_pool = [
+            {"id": p["id"], "features": {str(k): str(v) for k, v in sorted((p.get("features") or {}).items())}}
+            for p in sorted(pool, key=lambda p: str(p.get("id")))
+        ]
+        report.check(sha256_of(canonical_pool) == doc.get("pool_sha256"),
+                     f"Empreinte du vivier conforme ({str(doc.get('pool_sha256'))[:16]}…).",
+                     "L'empreinte du vivier ne correspond pas : le vivier publié a été modifié.")
 
-    # 2. Panels and quotas.
+    # 2. Panels and quotas. With hidden answers a quota is checked as far as the file allows: the
+    # published answers must not exceed its maximum, and with the hidden ones could reach its minimum.
     quotas = doc.get("quotas") or []
     size = doc.get("panel_size")
     dist = doc.get("distribution") or {}
@@ -167,7 +204,7 @@ def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
     if not isinstance(size, int) or size < 1:
         report.fail("Taille du panel absente ou invalide.")
         return
-    bad_panels = []
+    bad_panels, partial = [], 0
     for index, panel in enumerate(panels):
         problems = []
         if len(panel) != size or len(set(panel)) != len(panel):
@@ -176,15 +213,28 @@ def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
         if unknown:
             problems.append(f"inconnus du vivier : {', '.join(map(str, unknown[:3]))}")
         else:
+            complete = True
             for q in quotas:
-                count = sum(1 for pid in panel if q["value"] and value_of(people[pid], q["category"]) == q["value"])
-                if not q["min"] <= count <= q["max"]:
-                    problems.append(f"quota « {q['value']} » ({q['category']}) : {count} hors de [{q['min']}, {q['max']}]")
+                status, count, hidden_count = quota_status(panel, people, q, published_categories)
+                complete = complete and status is not None
+                if status is False:
+                    problems.append(f"quota « {q['value']} » ({q['category']}) : {count} (+{hidden_count} non "
+                                    f"publiés) hors de [{q['min']}, {q['max']}]")
+            partial += not complete
         if problems:
             bad_panels.append(f"panel n° {index} : " + " ; ".join(problems))
     report.check(bool(panels) and not bad_panels,
-                 f"{len(panels)} panels publiés : chacun compte {size} volontaires du vivier et respecte les {len(quotas)} quotas.",
+                 f"{len(panels)} panels publiés : chacun compte {size} volontaires du vivier et respecte les {len(quotas)} quotas."
+                 if not partial else
+                 f"{len(panels)} panels publiés : chacun compte {size} volontaires du vivier ; aucun des {len(quotas)} "
+                 f"quotas n'est contredit par les réponses publiées (vérification complète pour {len(panels) - partial} "
+                 f"panels, partielle pour {partial}).",
                  "Panels non conformes : " + (" | ".join(bad_panels[:5]) if bad_panels else "aucun panel publié."))
+    if v2:
+        unchecked = sorted({q["category"] for q in quotas if q["category"] not in published_categories})
+        if unchecked:
+            report.info("Quotas non vérifiables ici, faute de réponses publiées (confidentialité) : "
+                        + ", ".join(unchecked) + ". Chaque volontaire peut vérifier sa propre ligne (--my-line).")
     report.check(panels == sorted(panels) and all(list(p) == sorted(p) for p in panels)
                  and len({tuple(p) for p in panels}) == len(panels),
                  "Panels triés et distincts (forme canonique).",
@@ -288,28 +338,48 @@ def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
         value = str(draw.get("random_value", ""))
         rest = sorted(pid for pid in ids if pid not in set(drawn_panel))
         order = sorted(rest, key=lambda pid: (hashlib.sha256(f"{value}|reserve|{pid}".encode()).hexdigest(), pid))
-        replay_changes(meta, people, quotas, size, list(drawn_panel), order, report)
+        replay_changes(meta, people, quotas, size, list(drawn_panel), order, report, published_categories)
 
     if recompute:
         recompute_distribution(doc, report)
 
 
-def meets_quotas(panel, people: dict, quotas, size: int) -> bool:
+def quota_status(panel, people: dict, q: dict, published_categories):
+    """``(True | False | None, count, hidden)``: the quota holds, fails, or cannot be decided from
+    the published answers (``published_categories`` None: format 1, every answer is published)."""
+    if published_categories is not None and q["category"] not in published_categories:
+        return None, 0, len(panel)
+    hidden = [pid for pid in panel if published_categories is not None and not people[pid].get("features")]
+    count = sum(1 for pid in panel if pid not in hidden and q["value"]
+                and value_of(people[pid], q["category"]) == q["value"])
+    if count > q["max"] or count + len(hidden) < q["min"]:
+        return False, count, len(hidden)
+    if hidden and not (q["min"] <= count and count + len(hidden) <= q["max"]):
+        return None, count, len(hidden)
+    return True, count, len(hidden)
+
+
+def meets_quotas(panel, people: dict, quotas, size: int, published_categories=None):
+    """True, False, or None when the published answers cannot decide."""
     if len(panel) != size or len(set(panel)) != len(panel) or any(pid not in people for pid in panel):
         return False
+    result = True
     for q in quotas:
-        count = sum(1 for pid in panel if q["value"] and value_of(people[pid], q["category"]) == q["value"])
-        if not q["min"] <= count <= q["max"]:
+        status = quota_status(panel, people, q, published_categories)[0]
+        if status is False:
             return False
-    return True
+        if status is None:
+            result = None
+    return result
 
 
-def replay_changes(meta: dict, people: dict, quotas, size: int, panel: list, reserve: list, report: Report) -> None:
+def replay_changes(meta: dict, people: dict, quotas, size: int, panel: list, reserve: list, report: Report,
+                   published_categories=None) -> None:
     """Each recorded replacement, in order: the withdrawn person was on the panel, and the
     replacement is the first reserve (not on the panel, not passed over as withdrawn) whose arrival
     keeps every quota, or, when nobody does, the first reserve (``quotas_kept`` false)."""
     changes = meta.get("replacements") or []
-    problems, gone = [], set()
+    problems, gone, undecided = [], set(), 0
     for n, change in enumerate(changes, start=1):
         withdrawn, chosen = change.get("withdrawn"), change.get("replacement")
         skipped = set(change.get("skipped") or [])
@@ -321,8 +391,14 @@ def replay_changes(meta: dict, people: dict, quotas, size: int, panel: list, res
         if not skipped <= set(reserve):
             problems.append(f"changement n° {n} : personnes écartées hors de la réserve")
         candidates = [c for c in reserve if c not in panel and c not in gone and c not in skipped]
-        keeping = [c for c in candidates if meets_quotas([*remaining, c], people, quotas, size)]
-        if chosen is None:
+        verdicts = {c: meets_quotas([*remaining, c], people, quotas, size, published_categories) for c in candidates}
+        keeping = [c for c in candidates if verdicts[c] is True]
+        if chosen in verdicts and any(verdicts[c] is None for c in candidates[:candidates.index(chosen) + 1]):
+            # Hidden answers: the order is checked, the quotas of this choice only where published.
+            undecided += 1
+            if verdicts[chosen] is False and change.get("quotas_kept") is not False:
+                problems.append(f"changement n° {n} : {chosen} ne respecte pas les quotas publiés")
+        elif chosen is None:
             if candidates:
                 problems.append(f"changement n° {n} : {withdrawn} n'est pas remplacé·e alors que la réserve "
                                 f"n'est pas épuisée ({candidates[0]})")
@@ -342,6 +418,9 @@ def replay_changes(meta: dict, people: dict, quotas, size: int, panel: list, res
                                 f"{reserve.index(chosen) + 1}")
             remaining.append(chosen)
         panel = remaining
+    if undecided:
+        report.info(f"{undecided} remplacement(s) vérifié(s) seulement pour l'ordre de la réserve : les réponses "
+                    "nécessaires aux quotas ne sont pas publiées (confidentialité).")
     report.check(not problems,
                  f"Remplacements depuis le tirage : {len(changes)}, chacun conforme à l'ordre de la réserve et aux quotas.",
                  "Remplacements non conformes : " + " | ".join(problems[:5]))
@@ -362,6 +441,10 @@ def recompute_distribution(doc: dict, report: Report) -> None:
     except ImportError as error:  # pragma: no cover - depends on the environment
         report.fail(f"Recalcul impossible : le code de Concerto ou highspy est introuvable ({error}).")
         return
+    if doc.get("format") == FORMAT:
+        report.info("Recalcul impossible : pour protéger les volontaires, le fichier ne publie pas toutes les "
+                    "réponses (format 2). Les organisateurs peuvent le faire à partir du vivier complet.")
+        return
     dist = doc.get("distribution") or {}
     people = [Person(p["id"], dict(p.get("features") or {})) for p in doc.get("pool") or []]
     quotas = [Quota(q["category"], q["value"], int(q["min"]), int(q["max"])) for q in doc.get("quotas") or []]
@@ -378,11 +461,28 @@ def recompute_distribution(doc: dict, report: Report) -> None:
                  f"Recalcul : probabilité minimale {result.lowest:.9f} au lieu de {dist.get('lowest')}.")
 
 
+def check_my_line(doc: dict, report: Report, pseudonym: str, salt: str, answers: str) -> None:
+    """A volunteer opens their own commitment: the answers the draw used are theirs."""
+    entry = next((p for p in doc.get("pool") or [] if p.get("id") == pseudonym), None)
+    if entry is None:
+        report.fail(f"Votre pseudonyme {pseudonym} n'est pas dans le vivier publié.")
+        return
+    features = json.loads(answers)
+    expected = sha256_of({"features": {str(k): str(v) for k, v in features.items()}, "id": pseudonym, "salt": salt})
+    shown = entry.get("features") or {}
+    report.check(expected == entry.get("commitment") and all(features.get(k) == v for k, v in shown.items()),
+                 f"Votre ligne ({pseudonym}) : l'empreinte publiée correspond bien à vos réponses.",
+                 f"Votre ligne ({pseudonym}) : l'empreinte publiée ne correspond pas à ces réponses et à cette clé.")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Vérifie une sélection publiée par Concerto.")
     parser.add_argument("file", help="le fichier publié (selection.json)")
     parser.add_argument("--recompute", action="store_true",
                         help="recalcule aussi la distribution (nécessite Concerto et highspy)")
+    parser.add_argument("--my-line", nargs=3, metavar=("PSEUDONYME", "CLÉ", "RÉPONSES"),
+                        help="vérifie aussi votre propre ligne : votre pseudonyme, la clé secrète et les réponses "
+                             "(JSON) affichées sur votre page")
     args = parser.parse_args(argv)
     out = sys.stdout
     print(f"Vérification de {args.file}", file=out)
@@ -395,6 +495,8 @@ def main(argv=None) -> int:
     report = Report(out)
     try:
         verify(doc, report, recompute=args.recompute)
+        if args.my_line:
+            check_my_line(doc, report, *args.my_line)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         report.fail(f"Fichier mal formé : {error!r}")
     if report.failures:

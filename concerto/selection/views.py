@@ -395,6 +395,7 @@ def selection_detail(request, slug, selection_id):
         "campaign": campaign, "selection": selection, "audit": audit, "probabilities": probabilities,
         "my_pseudonym": mine, "in_pool": in_pool,
         "my_probability": audit["marginals"].get(mine) if in_pool else None,
+        "my_line": selectors.my_pool_line(selection, mine) if in_pool else None,
         "can_manage": rules.can_manage_selection(request.user, campaign),
     })
 

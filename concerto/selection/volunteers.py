@@ -72,8 +72,11 @@ CONSENT_KEEP_MONTHS = 12
 DEFAULT_CONSENT_TEXT = (
     "J'accepte que mes réponses à ce formulaire (talents, disponibilités, profil et secteur de mon "
     "logement) soient utilisées uniquement pour constituer un groupe de participants représentatif "
-    "du quartier, par un tirage au sort équitable et vérifiable. Dans l'audit public du tirage, "
-    "mes réponses n'apparaissent que sous un pseudonyme (par exemple V-7K3Q), jamais avec mon nom. "
+    "du quartier, par un tirage au sort équitable et vérifiable. L'audit public du tirage me désigne "
+    "par un pseudonyme (par exemple V-7K3Q), jamais par mon nom. Il ne montre de mes réponses que "
+    "celles qui servent aux quotas, hors talents, et seulement si au moins 5 volontaires ont donné "
+    "les mêmes ; sinon il n'en montre qu'une empreinte chiffrée que je suis seul·e à pouvoir vérifier. "
+    "Il indique aussi ma probabilité d'être tiré·e et si je l'ai été. "
     f"Elles sont supprimées {CONSENT_KEEP_MONTHS} mois après la fin de la consultation. Je peux "
     "retirer ma candidature et mon consentement à tout moment depuis la page des volontaires."
 )

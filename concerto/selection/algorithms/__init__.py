@@ -7,7 +7,14 @@ re-checked from the published file by ``concerto/selection/verify.py`` (stdlib o
 See docs/selection-algorithm.md.
 """
 
-from .audit import FORMAT, build_audit_document
+from .audit import (
+    FORMAT,
+    MIN_GROUP,
+    build_audit_document,
+    commitment,
+    commitments_digest,
+    public_pool,
+)
 from .draw import (
     DIGITS_MAX,
     HEX_MAX,
@@ -50,6 +57,10 @@ __all__ = [
     "random_format_example",
     "validate_random_format",
     "FORMAT",
+    "MIN_GROUP",
+    "commitment",
+    "commitments_digest",
+    "public_pool",
     "WEIGHT_TOTAL",
     "Distribution",
     "Infeasible",

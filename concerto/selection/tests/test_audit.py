@@ -67,7 +67,7 @@ def test_tampered_files_fail(client, campaign, drawn, tmp_path, tamper):
         outsider = next(p["id"] for p in document["pool"] if p["id"] not in document["draw"]["panel"])
         document["draw"]["panel"][0] = outsider
     elif tamper == "pool":
-        document["pool"][0]["features"]["sector"] = "sud" if document["pool"][0]["features"]["sector"] == "nord" else "nord"
+        document["pool"][0]["commitment"] = "0" * 64
     elif tamper == "weights":
         document["distribution"]["weights"][0] += 1
         document["distribution"]["weights"][-1] -= 1
