@@ -44,6 +44,9 @@ class SelectionForm(forms.Form):
                     "probability is optimal (%(min)s to %(max)s seconds).") % {
                         "min": TIME_LIMIT_MIN, "max": TIME_LIMIT_MAX},
         widget=forms.NumberInput(attrs={"min": TIME_LIMIT_MIN, "max": TIME_LIMIT_MAX}))
+    one_per_household = forms.BooleanField(
+        label=_("One seat per household"), required=False,
+        help_text=_("No panel may hold two volunteers who joined with the same household's letter."))
     layout = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, dates=(), keys=(), labels=None, **kwargs):
@@ -78,6 +81,7 @@ class SelectionForm(forms.Form):
             "time_limit": self.data.get("time_limit", ""),
             "required_dates": self.data.getlist("required_dates") if hasattr(self.data, "getlist") else [],
             "quotas": self.quotas(),
+            "one_per_household": self.data.get("one_per_household") in ("on", "true", "1", True),
         }
 
     @staticmethod
@@ -89,6 +93,7 @@ class SelectionForm(forms.Form):
             "panel_size": selection.panel_size if selection else DEFAULT_PANEL_SIZE,
             "time_limit": selection.time_limit if selection else DEFAULT_TIME_LIMIT,
             "required_dates": list(selection.required_dates) if selection else [],
+            "one_per_household": selection.one_per_household if selection else False,
         }
         for i, key in enumerate(keys):
             q = by_key.get(key)

@@ -87,6 +87,8 @@ class Selection(models.Model):
     # Volunteers must be available on all these workshop dates (codes) to be in the pool.
     required_dates = models.JSONField(default=list)
     time_limit = models.PositiveIntegerField(_("time limit (seconds)"), default=60)
+    # No panel may hold two volunteers of the same household (one letter can give four accounts).
+    one_per_household = models.BooleanField(_("one seat per household"), default=False)
     status = models.CharField(max_length=12, choices=SelectionStatus.choices, default=SelectionStatus.DRAFT)
     progress = models.FloatField(default=0)
     progress_message = models.CharField(max_length=200, blank=True)

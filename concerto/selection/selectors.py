@@ -295,6 +295,18 @@ def audit_document(selection) -> dict:
         "witnesses": selection.witnesses or None,
         "versions": dict(selection.versions or {}),
     }
+    if selection.one_per_household:
+        # Pseudonymous household ids, only for households with several volunteers in the pool: enough
+        # for verify.py to check that no panel holds two of them, meaningless outside this file.
+        from django.utils.crypto import salted_hmac
+
+        from .services import shared_households
+
+        shared = shared_households(selection.pool)
+        meta["one_per_household"] = True
+        meta["households"] = {
+            p["id"]: salted_hmac("concerto.selection.household", f"{selection.pk}|{p['household']}").hexdigest()[:12]
+            for p in selection.pool if p.get("household") in shared}
     if selection.status == SelectionStatus.DRAWN:
         seats = public_seats(selection)
         meta["replacements"] = seats["replacements"]

@@ -18,6 +18,7 @@ import logging
 import platform
 import secrets
 import time
+from collections import Counter
 from datetime import datetime
 
 from django.db import transaction
@@ -88,7 +89,8 @@ def quota_field(index: int, bound: str) -> str:
     return f"q{index}_{bound}"
 
 
-def validated_settings(*, campaign, title, panel_size, required_dates, time_limit, quotas) -> dict:
+def validated_settings(*, campaign, title, panel_size, required_dates, time_limit, quotas,
+                       one_per_household=False) -> dict:
     """Check every field; raise ``FieldErrors`` keyed by form field name, or return the clean values.
 
     ``quotas`` is a list of ``{"category", "value", "min", "max"}`` with raw bounds (as typed);
@@ -158,7 +160,7 @@ def validated_settings(*, campaign, title, panel_size, required_dates, time_limi
     if errors:
         raise FieldErrors(errors)
     return {"title": title, "panel_size": panel, "time_limit": limit, "required_dates": required,
-            "quotas": clean_quotas}
+            "quotas": clean_quotas, "one_per_household": bool(one_per_household)}
 
 
 def _known_dates(campaign) -> list[str]:
@@ -167,10 +169,11 @@ def _known_dates(campaign) -> list[str]:
     return [d["code"] for d in workshop_dates(campaign)]
 
 
-def selection_create(*, by, campaign, title, panel_size, required_dates, time_limit, quotas) -> Selection:
+def selection_create(*, by, campaign, title, panel_size, required_dates, time_limit, quotas, one_per_household=False) -> Selection:
     _require_organiser(by, campaign)
     fields = validated_settings(campaign=campaign, title=title, panel_size=panel_size,
-                                required_dates=required_dates, time_limit=time_limit, quotas=quotas)
+                                required_dates=required_dates, time_limit=time_limit, quotas=quotas,
+                                one_per_household=one_per_household)
     with transaction.atomic():
         selection = Selection.objects.create(campaign=campaign, created_by=by, status=SelectionStatus.DRAFT, **fields)
         log_action("selection.selection.created", actor=by, scope=campaign.slug, target=selection,
@@ -198,11 +201,12 @@ RESULT_FIELDS = ["pool", "pool_sha256", "distribution", "infeasibility", "lowest
                  "complete", "versions", "compute_seconds", "computed_at", "error", "progress", "progress_message"]
 
 
-def selection_update(*, by, selection, title, panel_size, required_dates, time_limit, quotas) -> Selection:
+def selection_update(*, by, selection, title, panel_size, required_dates, time_limit, quotas, one_per_household=False) -> Selection:
     """Change the settings of a selection not yet published; any computed distribution is dropped."""
     _require_organiser(by, selection.campaign)
     fields = validated_settings(campaign=selection.campaign, title=title, panel_size=panel_size,
-                                required_dates=required_dates, time_limit=time_limit, quotas=quotas)
+                                required_dates=required_dates, time_limit=time_limit, quotas=quotas,
+                                one_per_household=one_per_household)
     with transaction.atomic():
         selection = _locked(selection)
         if selection.status not in EDITABLE:
@@ -248,17 +252,23 @@ def selection_relax(*, by, selection) -> Selection:
 
 def pool_snapshot(campaign, required_dates) -> list[dict]:
     """The pseudonymised pool as the algorithm and the public see it: ``[{"id", "features"}]`` sorted."""
-    from .volunteers import call_for, volunteer_features, volunteer_pool
+    from .volunteers import call_for, volunteer_features, volunteer_households, volunteer_pool
 
     algo = _algo()
     call = call_for(campaign)
     if call is None:
         return []
-    people = [algo.Person(v.pseudonym, volunteer_features(v, call))
-              for v in volunteer_pool(campaign, required_dates=required_dates)]
+    volunteers = volunteer_pool(campaign, required_dates=required_dates)
+    people = [algo.Person(v.pseudonym, volunteer_features(v, call)) for v in volunteers]
     from .algorithms.model import pool_json
 
-    return pool_json(people)
+    pool = pool_json(people)
+    # The household (private: never published as such) for "one seat per household".
+    households = volunteer_households(campaign, volunteers)
+    household_of = {v.pseudonym: str(households[v.pk]["id"]) for v in volunteers if v.pk in households}
+    for entry in pool:
+        entry["household"] = household_of.get(entry["id"], "")
+    return pool
 
 
 def pool_commitments_digest(pool: list[dict]) -> str:
@@ -268,14 +278,33 @@ def pool_commitments_digest(pool: list[dict]) -> str:
                                     for p in pool])
 
 
-def _people(pool: list[dict]) -> list:
+HOUSEHOLD = "household"
+
+
+def shared_households(pool: list[dict]) -> set[str]:
+    """Households with several volunteers in this pool."""
+    counts = Counter(p.get("household") for p in pool if p.get("household"))
+    return {h for h, n in counts.items() if n > 1}
+
+
+def _people(pool: list[dict], one_per_household: bool = False) -> list:
+    """The algorithm's people; with ``one_per_household`` their household is one more category."""
     algo = _algo()
-    return [algo.Person(p["id"], p["features"]) for p in pool]
+    if not one_per_household:
+        return [algo.Person(p["id"], p["features"]) for p in pool]
+    shared = shared_households(pool)
+    return [algo.Person(p["id"], {**p["features"], HOUSEHOLD: p.get("household") if p.get("household") in shared
+                                  else ""}) for p in pool]
 
 
 def _quotas(selection) -> list:
+    """The selection's quotas; with ``one_per_household``, at most 1 per household of several
+    volunteers, so every panel generator (windows, greedy, the MIP) and every replacement keep it."""
     algo = _algo()
-    return [algo.Quota.from_json(q) for q in selection.quotas]
+    quotas = [algo.Quota.from_json(q) for q in selection.quotas]
+    if selection.one_per_household:
+        quotas += [algo.Quota(HOUSEHOLD, h, 0, 1) for h in sorted(shared_households(selection.pool))]
+    return quotas
 
 
 def selection_compute(*, by, selection, inline: bool | None = None) -> Selection:
@@ -338,7 +367,7 @@ def selection_run(*, selection_id: int, marker: str) -> None:
     if selection is None:
         return  # cancelled, superseded or already done
     campaign_slug = selection.campaign.slug
-    people, quotas = _people(selection.pool), _quotas(selection)
+    people, quotas = _people(selection.pool, selection.one_per_household), _quotas(selection)
     last = [0.0]
 
     def progress(fraction, message="") -> None:
@@ -602,7 +631,7 @@ def _replace_seat(selection, seat, *, force: bool, actor, reason: str) -> Select
     panel = [s.volunteer.pseudonym for s in seats if s.status == SeatStatus.SELECTED]
     reserve_seats = [s for s in seats if s.status == SeatStatus.RESERVE]
     reserve = [s.volunteer.pseudonym for s in reserve_seats if s.volunteer.withdrawn_at is None]
-    people, quotas = _people(selection.pool), _quotas(selection)
+    people, quotas = _people(selection.pool, selection.one_per_household), _quotas(selection)
     chosen = algo.replacement_for(people, quotas, selection.panel_size, panel, seat.volunteer.pseudonym, reserve)
     kept = chosen is not None
     if chosen is None:

@@ -27,7 +27,9 @@ What is checked (report in French, exit code 0 when everything holds, 1 otherwis
    sha256("<digest>|<random value>") mod 10**9, panel = the first whose cumulative weight exceeds
    the ticket;
 6. the reserve order: sha256("<random value>|reserve|<id>") ascending over people not drawn;
-7. the current panel: the drawn panel with the recorded replacements replayed in order (each the
+7. with ``meta.one_per_household``, no panel holds two volunteers of the same (pseudonymous)
+   household of ``meta.households``;
+8. the current panel: the drawn panel with the recorded replacements replayed in order (each the
    first available reserve keeping every quota, or the first reserve when none does) equals
    ``meta.current_panel``: a seat cannot disappear or change hands without a record.
 
@@ -235,6 +237,15 @@ def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
         if unchecked:
             report.info("Quotas non vérifiables ici, faute de réponses publiées (confidentialité) : "
                         + ", ".join(unchecked) + ". Chaque volontaire peut vérifier sa propre ligne (--my-line).")
+    households = meta.get("households") or {}
+    if meta.get("one_per_household"):
+        shared = [index for index, panel in enumerate(panels)
+                  if len({households[pid] for pid in panel if pid in households})
+                  != sum(1 for pid in panel if pid in households)]
+        report.check(not shared,
+                     f"Un siège par foyer : aucun panel ne compte deux volontaires du même foyer "
+                     f"({len(set(households.values()))} foyers à plusieurs volontaires).",
+                     "Un siège par foyer non respecté dans les panels n° " + ", ".join(map(str, shared[:10])) + ".")
     report.check(panels == sorted(panels) and all(list(p) == sorted(p) for p in panels)
                  and len({tuple(p) for p in panels}) == len(panels),
                  "Panels triés et distincts (forme canonique).",
@@ -359,10 +370,14 @@ def quota_status(panel, people: dict, q: dict, published_categories):
     return True, count, len(hidden)
 
 
-def meets_quotas(panel, people: dict, quotas, size: int, published_categories=None):
+def meets_quotas(panel, people: dict, quotas, size: int, published_categories=None, households=None):
     """True, False, or None when the published answers cannot decide."""
     if len(panel) != size or len(set(panel)) != len(panel) or any(pid not in people for pid in panel):
         return False
+    if households:
+        shared = [households[pid] for pid in panel if pid in households]
+        if len(set(shared)) != len(shared):
+            return False
     result = True
     for q in quotas:
         status = quota_status(panel, people, q, published_categories)[0]
@@ -391,7 +406,9 @@ def replay_changes(meta: dict, people: dict, quotas, size: int, panel: list, res
         if not skipped <= set(reserve):
             problems.append(f"changement n° {n} : personnes écartées hors de la réserve")
         candidates = [c for c in reserve if c not in panel and c not in gone and c not in skipped]
-        verdicts = {c: meets_quotas([*remaining, c], people, quotas, size, published_categories) for c in candidates}
+        households = (meta.get("households") or {}) if meta.get("one_per_household") else None
+        verdicts = {c: meets_quotas([*remaining, c], people, quotas, size, published_categories, households)
+                    for c in candidates}
         keeping = [c for c in candidates if verdicts[c] is True]
         if chosen in verdicts and any(verdicts[c] is None for c in candidates[:candidates.index(chosen) + 1]):
             # Hidden answers: the order is checked, the quotas of this choice only where published.

@@ -214,6 +214,24 @@ def volunteer_list(campaign):
     return Volunteer.objects.filter(campaign=campaign).select_related("user", "sector").order_by("pseudonym")
 
 
+def volunteer_households(campaign, volunteers) -> dict[int, dict]:
+    """Volunteer pk → ``{"id": household pk, "label": "Foyer 12", "size": volunteers of that household}``
+    for volunteers who joined with a letter code (organisers only: one letter gives up to four
+    accounts, and the organisers must be able to see it). Volunteers without a letter are absent."""
+    from concerto.letters.models import CodeUse
+
+    volunteers = list(volunteers)
+    by_user = {}
+    for use in (CodeUse.objects.filter(user_id__in=[v.user_id for v in volunteers if v.user_id],
+                                       code__campaign=campaign)
+                .select_related("code").order_by("created_at", "pk")):
+        by_user.setdefault(use.user_id, use.code.household_id)
+    household_of = {v.pk: by_user[v.user_id] for v in volunteers if v.user_id in by_user}
+    sizes = Counter(household_of.values())
+    return {pk: {"id": hid, "label": _("Household %(id)s") % {"id": hid}, "size": sizes[hid]}
+            for pk, hid in household_of.items()}
+
+
 def volunteer_pool(campaign, *, required_dates: list[str]) -> list[Volunteer]:
     """Volunteers a selection may draw: consented, not withdrawn, available on all required dates.
 
@@ -644,7 +662,9 @@ def volunteers_export(*, user, campaign) -> str:
         *[d["label"] for d in call.workshop_dates],
         *[q["label"] for q in call.profile_questions],
         _("Consent given on"), _("Consent version"), _("Withdrawn on"),
+        _("Household"), _("Volunteers of this household"),
     ]])
+    households = volunteer_households(campaign, volunteers)
     talent_labels = {t["code"]: t["label"] for t in call.talents}
     for v in volunteers:
         profile = v.profile if isinstance(v.profile, dict) else {}
@@ -659,6 +679,8 @@ def volunteers_export(*, user, campaign) -> str:
             *answers,
             timezone.localtime(v.consent_at).strftime("%Y-%m-%d %H:%M"), v.consent_version,
             timezone.localtime(v.withdrawn_at).strftime("%Y-%m-%d %H:%M") if v.withdrawn_at else "",
+            households[v.pk]["label"] if v.pk in households else "",
+            households[v.pk]["size"] if v.pk in households else "",
         ]])
     log_action("selection.volunteers.exported", actor=user, scope=campaign.slug, count=len(volunteers))
     return out.getvalue()

@@ -126,7 +126,7 @@ def test_compute_snapshots_the_pool_and_finds_a_distribution(campaign, pool, org
     selection = computed_selection(campaign, organiser_dina)
     assert selection.status == SelectionStatus.DRAFT
     assert len(selection.pool) == 12 and len(selection.pool_sha256) == 64
-    assert set(selection.pool[0]) == {"id", "features", "salt"} and selection.pool[0]["id"] == "V-0001"
+    assert set(selection.pool[0]) == {"id", "features", "household", "salt"} and selection.pool[0]["id"] == "V-0001"
     assert "Personne" not in str(selection.pool)
     assert selection.distribution["panels"] and sum(selection.distribution["weights"]) == 10**9
     assert selection.lowest_probability > 0
