@@ -6,7 +6,7 @@ from collections import Counter
 
 from django.urls import reverse
 
-from concerto.selection import verify
+from concerto.selection import services, verify
 from concerto.selection.algorithms import Person, Quota, public_pool
 
 from .test_selection_factories import drawn_selection, make_pool
@@ -55,3 +55,22 @@ def test_volunteers_see_their_own_key_and_can_check_their_line(client, campaign,
     wrong = json.dumps({**json.loads(features), "age": "autre"})
     assert verify.main([str(path), "--my-line", volunteers[0].pseudonym, salt, wrong]) == 1
     assert "ne correspond pas" in capsys.readouterr().out
+
+
+def test_migration_gives_old_pools_salts_and_the_commitments_hash(campaign, organiser_dina):
+    import importlib
+
+    from django.apps import apps
+
+    from concerto.selection.models import Selection
+
+    from .test_selection_factories import computed_selection
+
+    make_pool(campaign, 12)
+    selection = computed_selection(campaign, organiser_dina)
+    old_pool = [{"id": p["id"], "features": p["features"]} for p in selection.pool]
+    Selection.objects.filter(pk=selection.pk).update(pool=old_pool, pool_sha256="x" * 64)
+    importlib.import_module("concerto.selection.migrations.0004_pool_salts").add_salts(apps, None)
+    selection.refresh_from_db()
+    assert all(len(p["salt"]) == 32 for p in selection.pool)
+    assert selection.pool_sha256 == services.pool_commitments_digest(selection.pool)

@@ -132,6 +132,12 @@ def test_pages_show_the_format_before_the_draw_and_refuse_other_values(client, c
     client.force_login(organiser_dina)
     client.cookies["django_language"] = "en"
     args = [campaign.slug, selection.pk]
+    manage = client.get(reverse("selection:manage", args=args)).content.decode()
+    assert 'name="format_kind"' in manage and 'name="random_date"' in manage
+    refused = client.post(reverse("selection:announce", args=args), {
+        "random_source": "Les cinq numéros du Loto du 10 mars", "witnesses": "Maître Dupont",
+        "random_date": timezone.localdate().isoformat(), "format_kind": "lottery", "lottery_count": "5"})
+    assert refused.status_code == 400 and "distinct numbers" in refused.content.decode()
     response = client.post(reverse("selection:announce", args=args), {
         "random_source": "Les cinq numéros du Loto du 10 mars", "witnesses": "Maître Dupont",
         "random_date": timezone.localdate().isoformat(), "format_kind": "lottery",
