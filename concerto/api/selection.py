@@ -5,7 +5,7 @@ answer 404 to anyone but the campaign's organisers (``selection_get_for``). The 
 ``selection.json`` of the website, pseudonyms only: ``python verify.py selection.json`` re-checks it.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -40,6 +40,10 @@ class SelectionOut(Schema):
     published_at: datetime | None
     announced_at: datetime | None
     random_source: str
+    random_format: dict[str, Any] = Field(..., description="The exact format of the random value, fixed at the "
+                                         "announcement: {\"kind\": \"lottery\", \"count\", \"low\", \"high\"}, "
+                                         "{\"kind\": \"digits\", \"length\"} or {\"kind\": \"hex\", \"length\"}.")
+    random_date: date | None = Field(None, description="The day the random value is known, fixed at the announcement.")
     witnesses: str
     drawn_at: datetime | None
     random_value: str
@@ -52,7 +56,9 @@ class SelectionOut(Schema):
 
 
 class DrawIn(Schema):
-    random_value: str = Field(..., description="The announced public random value, typed as published (1 to 200 characters).")
+    random_value: str = Field(..., description="The announced public random value (1 to 200 characters). It must "
+                                               "parse in the announced format (400 invalid_fields otherwise); its "
+                                               "canonical form is stored and drawn with.")
 
 
 @router.get("/{slug}/selections", response={200: list[SelectionOut], **READ_ERRORS, **NOT_FOUND},

@@ -56,7 +56,7 @@ class VolunteerOut(Schema):
 
     @staticmethod
     def resolve_public_name(obj) -> str:
-        return str(obj.user.public_name)
+        return str(obj.user.public_name) if obj.user_id else ""  # the account was deleted
 
     @staticmethod
     def resolve_sector(obj) -> str | None:

@@ -8,6 +8,8 @@ fixed value. Nobody is notified (the demo sends no mail); the organiser can clic
 
 import random
 
+from django.utils import timezone
+
 from concerto.selection import selectors, services
 from concerto.selection.models import Selection, SelectionStatus
 
@@ -16,6 +18,9 @@ PANEL_SIZE = 12
 RANDOM_SOURCE = ("Les cinq numéros du prochain tirage du Loto, annoncés avant le tirage "
                  "et lus en public à la maison de quartier")
 WITNESSES = "Maître Dupont, huissière\nRachid B., habitant du secteur des Lavandes\nCéline M., bibliothécaire"
+# Announced with the source, before the draw: five distinct numbers from 1 to 49. The value is
+# typed as read out; the draw stores its canonical form "7-12-23-38-41".
+RANDOM_FORMAT = {"kind": "lottery", "count": 5, "low": 1, "high": 49}
 RANDOM_VALUE = "7 12 23 38 41"
 # Categories with quotas besides the sector and the talents (others are shown, not constrained).
 QUOTA_QUESTIONS = {"age", "genre", "logement", "anciennete"}
@@ -54,5 +59,6 @@ def load_selection(*, campaign, organiser, rng: random.Random) -> Selection:
         raise RuntimeError(f"demo selection could not be computed: {selection.status} {selection.error}")
     selection = services.selection_publish(by=organiser, selection=selection)
     selection = services.selection_announce(by=organiser, selection=selection, random_source=RANDOM_SOURCE,
-                                            witnesses=WITNESSES)
+                                            witnesses=WITNESSES, random_format=RANDOM_FORMAT,
+                                            random_date=timezone.localdate())
     return services.selection_draw(by=organiser, selection=selection, random_value=RANDOM_VALUE)

@@ -17,6 +17,7 @@ from .services import (
     TITLE_MAX,
     WITNESSES_MAX,
     quota_field,
+    random_format_from_fields,
 )
 
 
@@ -43,6 +44,9 @@ class SelectionForm(forms.Form):
                     "probability is optimal (%(min)s to %(max)s seconds).") % {
                         "min": TIME_LIMIT_MIN, "max": TIME_LIMIT_MAX},
         widget=forms.NumberInput(attrs={"min": TIME_LIMIT_MIN, "max": TIME_LIMIT_MAX}))
+    one_per_household = forms.BooleanField(
+        label=_("One seat per household"), required=False,
+        help_text=_("No panel may hold two volunteers who joined with the same household's letter."))
     layout = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, dates=(), keys=(), labels=None, **kwargs):
@@ -77,6 +81,7 @@ class SelectionForm(forms.Form):
             "time_limit": self.data.get("time_limit", ""),
             "required_dates": self.data.getlist("required_dates") if hasattr(self.data, "getlist") else [],
             "quotas": self.quotas(),
+            "one_per_household": self.data.get("one_per_household") in ("on", "true", "1", True),
         }
 
     @staticmethod
@@ -88,6 +93,7 @@ class SelectionForm(forms.Form):
             "panel_size": selection.panel_size if selection else DEFAULT_PANEL_SIZE,
             "time_limit": selection.time_limit if selection else DEFAULT_TIME_LIMIT,
             "required_dates": list(selection.required_dates) if selection else [],
+            "one_per_household": selection.one_per_household if selection else False,
         }
         for i, key in enumerate(keys):
             q = by_key.get(key)
@@ -98,17 +104,54 @@ class SelectionForm(forms.Form):
 
 
 class AnnounceForm(forms.Form):
+    """The announcement: source, date, exact format of the value, witnesses. Format fields stay
+    lenient here; the service checks them (``random_format_from_fields``, then the format)."""
+
     random_source = forms.CharField(
         label=_("Source of the random value"), max_length=SOURCE_MAX,
         help_text=_("Public and not yet known, e.g. “the five numbers of the EuroMillions draw of Tuesday "
                     "10 March” or “three dice rolled in front of the witnesses”."))
+    random_date = forms.DateField(
+        label=_("Date on which the value will be known"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Today or later: the value must not exist yet when you announce it."))
+    format_kind = forms.ChoiceField(
+        label=_("Exact format of the value"), choices=[
+            ("lottery", _("Lottery numbers: a fixed count of distinct whole numbers in a range")),
+            ("digits", _("Digits: a fixed number of decimal digits")),
+            ("hex", _("Hexadecimal: a fixed number of characters 0–9 and a–f (public random beacon)")),
+        ], initial="lottery", widget=forms.RadioSelect,
+        help_text=_("Announced publicly with the source: at the draw, only a value in this format is "
+                    "accepted, and its one canonical spelling is used."))
+    lottery_count = forms.CharField(label=_("Lottery: how many numbers"), required=False, max_length=4,
+                                    initial=5, widget=forms.NumberInput(attrs={"min": 1}))
+    lottery_low = forms.CharField(label=_("Lottery: lowest possible number"), required=False, max_length=8,
+                                  initial=1, widget=forms.NumberInput(attrs={"min": 0}))
+    lottery_high = forms.CharField(label=_("Lottery: highest possible number"), required=False, max_length=8,
+                                   initial=49, widget=forms.NumberInput(attrs={"min": 1}))
+    length = forms.CharField(label=_("Digits or hexadecimal: number of characters"), required=False,
+                             max_length=4, widget=forms.NumberInput(attrs={"min": 1}))
     witnesses = forms.CharField(
         label=_("Witnesses"), max_length=WITNESSES_MAX, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Names of the people who will witness the draw, shown on the public page."))
+
+    def announcement(self) -> dict:
+        """The service's arguments from the cleaned data."""
+        data = self.cleaned_data
+        return {
+            "random_source": data.get("random_source", ""), "witnesses": data.get("witnesses", ""),
+            "random_date": data.get("random_date"),
+            "random_format": random_format_from_fields(
+                kind=data.get("format_kind"), count=data.get("lottery_count"), low=data.get("lottery_low"),
+                high=data.get("lottery_high"), length=data.get("length")),
+        }
+
+    # The service names the format "random_format": its error is shown on the format choice.
+    field_aliases = {"random_format": "format_kind"}
 
 
 class DrawForm(forms.Form):
     random_value = forms.CharField(
         label=_("Random value"), max_length=RANDOM_VALUE_MAX,
-        help_text=_("Type it exactly as announced (e.g. “7 12 23 38 41”). Spaces at the ends and repeated "
-                    "spaces do not count; upper and lower case do."))
+        help_text=_("Type the value in the announced format. It is checked against that format and written in "
+                    "its canonical form before the draw; a value that does not fit the format is refused."))

@@ -37,7 +37,10 @@ class VolunteerCall(models.Model):
 
 class Volunteer(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="volunteers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteering")
+    # NULL once the person deleted their account: the row stays, anonymised, when a published
+    # selection's pool or seats refer to its pseudonym (see ``volunteers.volunteer_account_erase``).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="volunteering")
     # Stable pseudonym used in everything published about selections (e.g. "V-7K3Q").
     pseudonym = models.CharField(max_length=12)
     talents = models.JSONField(default=list)
@@ -84,6 +87,8 @@ class Selection(models.Model):
     # Volunteers must be available on all these workshop dates (codes) to be in the pool.
     required_dates = models.JSONField(default=list)
     time_limit = models.PositiveIntegerField(_("time limit (seconds)"), default=60)
+    # No panel may hold two volunteers of the same household (one letter can give four accounts).
+    one_per_household = models.BooleanField(_("one seat per household"), default=False)
     status = models.CharField(max_length=12, choices=SelectionStatus.choices, default=SelectionStatus.DRAFT)
     progress = models.FloatField(default=0)
     progress_message = models.CharField(max_length=200, blank=True)
@@ -102,6 +107,11 @@ class Selection(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     # Stage 2: the random source is announced before it is known, then its value entered.
     random_source = models.CharField(_("source of the random value"), max_length=300, blank=True)
+    # Fixed at the announcement, before the value exists: the exact format the value must have
+    # (``algorithms.draw.validate_random_format``) and the day it will be known. The draw accepts
+    # only a value in this format and uses its canonical form, so nobody can pick among spellings.
+    random_format = models.JSONField(default=dict, blank=True)
+    random_date = models.DateField(_("date the random value will be known"), null=True, blank=True)
     witnesses = models.TextField(_("witnesses"), blank=True)
     announced_at = models.DateTimeField(null=True, blank=True)
     random_value = models.CharField(_("random value"), max_length=200, blank=True)
@@ -138,6 +148,11 @@ class SelectionSeat(models.Model):
     replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     notified_at = models.DateTimeField(null=True, blank=True)
     changed_at = models.DateTimeField(auto_now=True)
+    # When this panel seat was given up (status withdrawn), and how it was refilled: ``{"quotas_kept":
+    # bool, "skipped": [reserve pseudonyms passed over because they had withdrawn], "reason":
+    # "organiser" | "account_deleted"}``. Published in order, so verify.py can replay every change.
+    left_at = models.DateTimeField(null=True, blank=True)
+    replacement_info = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["status", "reserve_rank", "pk"]

@@ -61,7 +61,7 @@ def send_seat_emails(*, selection_id: int, seat_ids: list[int], audit_url: str, 
     sent = 0
     with translation.override(language or settings.LANGUAGE_CODE):
         for seat in seats:
-            email = seat.volunteer.user.email
+            email = seat.volunteer.user.email if seat.volunteer.user is not None else ""
             if not email:
                 continue
             subject, body = seat_message(seat, selection, audit_url=audit_url)
@@ -84,7 +84,7 @@ def postal_seats(selection, *, at=None) -> list[dict]:
 
     seats = (SelectionSeat.objects.filter(selection=selection, notified_at__isnull=False,
                                           status__in=[SeatStatus.SELECTED, SeatStatus.RESERVE],
-                                          volunteer__user__email__isnull=True)
+                                          volunteer__user__isnull=False, volunteer__user__email__isnull=True)
              .select_related("volunteer__user").order_by("status", "reserve_rank", "pk"))
     if at is not None:
         seats = seats.filter(notified_at=at)

@@ -1,10 +1,12 @@
 """Reads about selections, built for the page that uses them."""
 
+import json
 import math
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Q, Subquery
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from concerto.core.models import AuditEntry
 
@@ -150,28 +152,45 @@ def seat_summary(selection) -> dict:
 
 
 def public_seats(selection) -> dict:
-    """Pseudonyms only: the current panel, the reserve in order, and the replacements made."""
+    """Pseudonyms only: the current panel, the reserve in order, and every change since the draw.
+
+    ``replacements`` is chronological (when each seat was given up): ``{"withdrawn", "replacement"
+    (None when nobody could take the seat), "rank", "quotas_kept", "skipped"}``; verify.py
+    replays it from the drawn panel to the current one. ``to_replace``: panel members who withdrew
+    (or deleted their account) and wait for the organisers' decision.
+    """
     seats = list(SelectionSeat.objects.filter(selection=selection)
                  .select_related("volunteer", "replaces__volunteer").order_by("reserve_rank", "pk"))
     panel = sorted(s.volunteer.pseudonym for s in seats if s.status == SeatStatus.SELECTED)
     reserve = [s for s in seats if s.status == SeatStatus.RESERVE]
-    replacements = [
-        {"withdrawn": s.replaces.volunteer.pseudonym, "replacement": s.volunteer.pseudonym,
-         "rank": s.reserve_rank, "quotas_kept": None}
-        for s in seats if s.replaces_id is not None
-    ]
+    by_replaced = {s.replaces_id: s for s in seats if s.replaces_id is not None}
+    left = sorted((s for s in seats if s.status == SeatStatus.WITHDRAWN),
+                  key=lambda s: (s.left_at is not None, s.left_at or s.changed_at, s.pk))
     kept = {}
     for entry in AuditEntry.objects.filter(code="selection.seat.replaced",
                                            target=f"selection.selection:{selection.pk}").only("data"):
-        kept[entry.data.get("replacement")] = entry.data.get("quotas_kept")
-    for r in replacements:
-        r["quotas_kept"] = kept.get(r["replacement"])
-    withdrawn = sorted(s.volunteer.pseudonym for s in seats if s.status == SeatStatus.WITHDRAWN)
+        kept[entry.data.get("withdrawn")] = entry.data.get("quotas_kept")
+    replacements = []
+    for s in left:
+        info = s.replacement_info or {}
+        successor = by_replaced.get(s.pk)
+        replacements.append({
+            "withdrawn": s.volunteer.pseudonym,
+            "replacement": successor.volunteer.pseudonym if successor else None,
+            "rank": successor.reserve_rank if successor else None,
+            # Seats replaced before ``replacement_info`` existed: from the journal.
+            "quotas_kept": info.get("quotas_kept", kept.get(s.volunteer.pseudonym)),
+            "skipped": list(info.get("skipped", [])),
+        })
+    withdrawn = sorted(s.volunteer.pseudonym for s in left)
+    to_replace = sorted(s.volunteer.pseudonym for s in seats
+                        if s.status == SeatStatus.SELECTED and s.volunteer.withdrawn_at is not None)
     return {
         "panel": panel,
         "reserve": [{"pseudonym": s.volunteer.pseudonym, "rank": s.reserve_rank} for s in reserve],
         "replacements": replacements,
         "withdrawn": withdrawn,
+        "to_replace": to_replace,
     }
 
 
@@ -221,6 +240,31 @@ def _algo():
     return algorithms
 
 
+def random_format_description(spec) -> str:
+    """How the announced value is written, in words, for the organisers' and the public pages."""
+    if not spec:
+        return _("No format was announced (selection drawn before formats were required).")
+    kind = spec.get("kind")
+    if kind == "lottery":
+        return _("%(count)s distinct whole numbers from %(low)s to %(high)s, written in ascending order without "
+                 "leading zeros and separated by “-”.") % spec
+    if kind == "digits":
+        return _("Exactly %(length)s decimal digits, written without spaces.") % spec
+    if kind == "hex":
+        return _("Exactly %(length)s hexadecimal characters (0 to 9, a to f), in lower case without spaces.") % spec
+    return str(spec)
+
+
+def announcement_view(selection) -> dict:
+    """The announced format in words and a canonical example, shown before and after the draw."""
+    spec = selection.random_format or {}
+    example = ""
+    if spec:
+        example = _algo().random_format_example(spec)
+    return {"format": spec, "format_text": random_format_description(spec), "example": example,
+            "date": selection.random_date}
+
+
 def audit_document(selection) -> dict:
     """``selection.json``: everything ``verify.py`` needs to re-check stage 1 and stage 2 (pseudonyms only)."""
     algo = _algo()
@@ -246,15 +290,43 @@ def audit_document(selection) -> dict:
         "published_at": selection.published_at.isoformat() if selection.published_at else None,
         "announced_at": selection.announced_at.isoformat() if selection.announced_at else None,
         "random_source": selection.random_source or None,
+        "random_format": dict(selection.random_format or {}) or None,
+        "random_date": selection.random_date.isoformat() if selection.random_date else None,
         "witnesses": selection.witnesses or None,
         "versions": dict(selection.versions or {}),
     }
+    if selection.one_per_household:
+        # Pseudonymous household ids, only for households with several volunteers in the pool: enough
+        # for verify.py to check that no panel holds two of them, meaningless outside this file.
+        from django.utils.crypto import salted_hmac
+
+        from .services import shared_households
+
+        shared = shared_households(selection.pool)
+        meta["one_per_household"] = True
+        meta["households"] = {
+            p["id"]: salted_hmac("concerto.selection.household", f"{selection.pk}|{p['household']}").hexdigest()[:12]
+            for p in selection.pool if p.get("household") in shared}
     if selection.status == SelectionStatus.DRAWN:
         seats = public_seats(selection)
         meta["replacements"] = seats["replacements"]
         meta["current_panel"] = seats["panel"]
+        meta["to_replace"] = seats["to_replace"]
     return algo.build_audit_document(people=people, quotas=quotas, panel_size=selection.panel_size,
-                                     distribution=distribution, draw=draw, reserve=reserve, meta=meta)
+                                     distribution=distribution, draw=draw, reserve=reserve, meta=meta,
+                                     salts={p["id"]: p.get("salt", "") for p in selection.pool})
+
+
+def my_pool_line(selection, pseudonym) -> dict | None:
+    """This volunteer's own line of the public pool, with the secret salt that opens its commitment
+    (shown to them only): ``{"pseudonym", "salt", "features", "commitment"}``."""
+    entry = next((p for p in selection.pool if p["id"] == pseudonym), None)
+    if entry is None or not entry.get("salt"):
+        return None
+    features = dict(sorted(entry["features"].items()))
+    return {"pseudonym": pseudonym, "salt": entry["salt"], "features": features,
+            "features_json": json.dumps(features, ensure_ascii=False, sort_keys=True),
+            "commitment": _algo().commitment(entry["salt"], pseudonym, features)}
 
 
 def audit_view(selection) -> dict:
@@ -264,7 +336,8 @@ def audit_view(selection) -> dict:
     computed = bool(selection.distribution)
     categories = selection_categories(selection.campaign)
     counts = pool_counts(selection.pool)
-    data = {"computed": computed, "pool_size": len(selection.pool), "categories": categories}
+    data = {"computed": computed, "pool_size": len(selection.pool), "categories": categories,
+            "announcement": announcement_view(selection)}
     if not computed:
         data.update(marginals={}, probabilities=[], quota_table=quota_table(
             categories=categories, quotas=selection.quotas, counts=counts))

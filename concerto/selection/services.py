@@ -16,11 +16,13 @@ cancelled (or superseded by a new one) never overwrites anything.
 import importlib.metadata
 import logging
 import platform
+import secrets
 import time
+from collections import Counter
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from concerto.core.audit import log_action
@@ -87,7 +89,8 @@ def quota_field(index: int, bound: str) -> str:
     return f"q{index}_{bound}"
 
 
-def validated_settings(*, campaign, title, panel_size, required_dates, time_limit, quotas) -> dict:
+def validated_settings(*, campaign, title, panel_size, required_dates, time_limit, quotas,
+                       one_per_household=False) -> dict:
     """Check every field; raise ``FieldErrors`` keyed by form field name, or return the clean values.
 
     ``quotas`` is a list of ``{"category", "value", "min", "max"}`` with raw bounds (as typed);
@@ -157,7 +160,7 @@ def validated_settings(*, campaign, title, panel_size, required_dates, time_limi
     if errors:
         raise FieldErrors(errors)
     return {"title": title, "panel_size": panel, "time_limit": limit, "required_dates": required,
-            "quotas": clean_quotas}
+            "quotas": clean_quotas, "one_per_household": bool(one_per_household)}
 
 
 def _known_dates(campaign) -> list[str]:
@@ -166,10 +169,11 @@ def _known_dates(campaign) -> list[str]:
     return [d["code"] for d in workshop_dates(campaign)]
 
 
-def selection_create(*, by, campaign, title, panel_size, required_dates, time_limit, quotas) -> Selection:
+def selection_create(*, by, campaign, title, panel_size, required_dates, time_limit, quotas, one_per_household=False) -> Selection:
     _require_organiser(by, campaign)
     fields = validated_settings(campaign=campaign, title=title, panel_size=panel_size,
-                                required_dates=required_dates, time_limit=time_limit, quotas=quotas)
+                                required_dates=required_dates, time_limit=time_limit, quotas=quotas,
+                                one_per_household=one_per_household)
     with transaction.atomic():
         selection = Selection.objects.create(campaign=campaign, created_by=by, status=SelectionStatus.DRAFT, **fields)
         log_action("selection.selection.created", actor=by, scope=campaign.slug, target=selection,
@@ -197,11 +201,12 @@ RESULT_FIELDS = ["pool", "pool_sha256", "distribution", "infeasibility", "lowest
                  "complete", "versions", "compute_seconds", "computed_at", "error", "progress", "progress_message"]
 
 
-def selection_update(*, by, selection, title, panel_size, required_dates, time_limit, quotas) -> Selection:
+def selection_update(*, by, selection, title, panel_size, required_dates, time_limit, quotas, one_per_household=False) -> Selection:
     """Change the settings of a selection not yet published; any computed distribution is dropped."""
     _require_organiser(by, selection.campaign)
     fields = validated_settings(campaign=selection.campaign, title=title, panel_size=panel_size,
-                                required_dates=required_dates, time_limit=time_limit, quotas=quotas)
+                                required_dates=required_dates, time_limit=time_limit, quotas=quotas,
+                                one_per_household=one_per_household)
     with transaction.atomic():
         selection = _locked(selection)
         if selection.status not in EDITABLE:
@@ -247,27 +252,59 @@ def selection_relax(*, by, selection) -> Selection:
 
 def pool_snapshot(campaign, required_dates) -> list[dict]:
     """The pseudonymised pool as the algorithm and the public see it: ``[{"id", "features"}]`` sorted."""
-    from .volunteers import call_for, volunteer_features, volunteer_pool
+    from .volunteers import call_for, volunteer_features, volunteer_households, volunteer_pool
 
     algo = _algo()
     call = call_for(campaign)
     if call is None:
         return []
-    people = [algo.Person(v.pseudonym, volunteer_features(v, call))
-              for v in volunteer_pool(campaign, required_dates=required_dates)]
+    volunteers = volunteer_pool(campaign, required_dates=required_dates)
+    people = [algo.Person(v.pseudonym, volunteer_features(v, call)) for v in volunteers]
     from .algorithms.model import pool_json
 
-    return pool_json(people)
+    pool = pool_json(people)
+    # The household (private: never published as such) for "one seat per household".
+    households = volunteer_households(campaign, volunteers)
+    household_of = {v.pseudonym: str(households[v.pk]["id"]) for v in volunteers if v.pk in households}
+    for entry in pool:
+        entry["household"] = household_of.get(entry["id"], "")
+    return pool
 
 
-def _people(pool: list[dict]) -> list:
+def pool_commitments_digest(pool: list[dict]) -> str:
+    """The published pool hash (``algorithms.commitments_digest``) of a snapshot with its salts."""
     algo = _algo()
-    return [algo.Person(p["id"], p["features"]) for p in pool]
+    return algo.commitments_digest([{"id": p["id"], "commitment": algo.commitment(p["salt"], p["id"], p["features"])}
+                                    for p in pool])
+
+
+HOUSEHOLD = "household"
+
+
+def shared_households(pool: list[dict]) -> set[str]:
+    """Households with several volunteers in this pool."""
+    counts = Counter(p.get("household") for p in pool if p.get("household"))
+    return {h for h, n in counts.items() if n > 1}
+
+
+def _people(pool: list[dict], one_per_household: bool = False) -> list:
+    """The algorithm's people; with ``one_per_household`` their household is one more category."""
+    algo = _algo()
+    if not one_per_household:
+        return [algo.Person(p["id"], p["features"]) for p in pool]
+    shared = shared_households(pool)
+    return [algo.Person(p["id"], {**p["features"], HOUSEHOLD: p.get("household") if p.get("household") in shared
+                                  else ""}) for p in pool]
 
 
 def _quotas(selection) -> list:
+    """The selection's quotas; with ``one_per_household``, at most 1 per household of several
+    volunteers, so every panel generator (windows, greedy, the MIP) and every replacement keep it."""
     algo = _algo()
-    return [algo.Quota.from_json(q) for q in selection.quotas]
+    quotas = [algo.Quota.from_json(q) for q in selection.quotas]
+    if selection.one_per_household:
+        quotas += [algo.Quota(HOUSEHOLD, h, 0, 1) for h in sorted(shared_households(selection.pool))]
+    return quotas
 
 
 def selection_compute(*, by, selection, inline: bool | None = None) -> Selection:
@@ -285,8 +322,12 @@ def selection_compute(*, by, selection, inline: bool | None = None) -> Selection
         if len(pool) < selection.panel_size:
             raise PoolTooSmall(len(pool), selection.panel_size)
         _clear_results(selection)
+        # A secret salt per volunteer: the public file commits to each person's answers without
+        # showing them (F8); each volunteer is shown their own salt to check their line.
+        for entry in pool:
+            entry["salt"] = secrets.token_hex(16)
         selection.pool = pool
-        selection.pool_sha256 = _algo().pool_digest(_people(pool))
+        selection.pool_sha256 = pool_commitments_digest(pool)
         selection.status = SelectionStatus.COMPUTING
         selection.progress_message = _("Waiting for the computation to start…")
         selection.computed_at = timezone.now()
@@ -326,7 +367,7 @@ def selection_run(*, selection_id: int, marker: str) -> None:
     if selection is None:
         return  # cancelled, superseded or already done
     campaign_slug = selection.campaign.slug
-    people, quotas = _people(selection.pool), _quotas(selection)
+    people, quotas = _people(selection.pool, selection.one_per_household), _quotas(selection)
     last = [0.0]
 
     def progress(fraction, message="") -> None:
@@ -404,9 +445,64 @@ def selection_publish(*, by, selection) -> Selection:
 # --- Stage 2: the draw --------------------------------------------------------------------------
 
 
-def selection_announce(*, by, selection, random_source, witnesses) -> Selection:
-    """Record, before it is known, where the random value will come from and who witnesses it."""
+def random_format_from_fields(*, kind, count=None, low=None, high=None, length=None) -> dict:
+    """The format dict from the announcement form's fields (raw strings); unchecked, see below."""
+    def number(raw):
+        try:
+            return int(str(raw).strip())
+        except (TypeError, ValueError):
+            return None
+
+    if kind == "lottery":
+        return {"kind": kind, "count": number(count), "low": number(low), "high": number(high)}
+    if kind in ("digits", "hex"):
+        return {"kind": kind, "length": number(length)}
+    return {"kind": str(kind or "")}
+
+
+def _format_error(spec) -> str:
+    kind = spec.get("kind") if isinstance(spec, dict) else None
+    algo = _algo()
+    if kind == "lottery":
+        return _("Give how many distinct numbers are drawn (1 to %(count)s) and their range (from a lowest to a "
+                 "highest number, at most %(high)s), with at least as many numbers in the range as are drawn.") % {
+            "count": algo.LOTTERY_COUNT_MAX, "high": algo.LOTTERY_HIGH_MAX}
+    if kind == "digits":
+        return _("Give the number of digits of the value (1 to %(max)s).") % {"max": algo.DIGITS_MAX}
+    if kind == "hex":
+        return _("Give the number of hexadecimal characters of the value (%(min)s to %(max)s).") % {
+            "min": algo.HEX_MIN, "max": algo.HEX_MAX}
+    return _("Choose the format of the random value.")
+
+
+def random_value_error(error) -> str:
+    """The French (translated) reason why a typed value is refused, from ``BadRandomValue``."""
+    params = getattr(error, "params", {}) or {}
+    messages_by_code = {
+        "wrong_count": _("The announced format has exactly %(expected)s numbers; %(found)s were found in the "
+                         "value."),
+        "repeated": _("A number appears twice; the announced format has distinct numbers."),
+        "out_of_range": _("The number %(number)s is not between %(low)s and %(high)s, the announced range."),
+        "not_digits": _("The announced format has only digits: remove the letters."),
+        "wrong_length": _("The announced format has exactly %(expected)s digits; %(found)s were found."),
+        "not_hex": _("The announced format has exactly %(expected)s hexadecimal characters (0 to 9, a to f); "
+                     "the value has %(found)s or other characters."),
+    }
+    message = messages_by_code.get(getattr(error, "code", ""))
+    if message is None:
+        return _("This value is not in the announced format.")
+    return message % params
+
+
+def selection_announce(*, by, selection, random_source, witnesses, random_format, random_date) -> Selection:
+    """Record, before it is known, where the random value will come from, the day it will be known,
+    the exact format it will be written in, and who witnesses it.
+
+    The format removes the last freedom left to whoever types the value: with the source, the date
+    and the format public beforehand, one result has one canonical value and so one ticket.
+    """
     _require_organiser(by, selection.campaign)
+    algo = _algo()
     source = clean_line(random_source or "")
     witnesses = clean_block(witnesses or "")
     errors = {}
@@ -416,6 +512,16 @@ def selection_announce(*, by, selection, random_source, witnesses) -> Selection:
     if not WITNESSES_MIN <= len(witnesses) <= WITNESSES_MAX:
         errors["witnesses"] = _("Name the witnesses (%(min)s to %(max)s characters).") % {
             "min": WITNESSES_MIN, "max": WITNESSES_MAX}
+    try:
+        clean_format = algo.validate_random_format(random_format or {})
+    except algo.BadRandomValue:
+        clean_format = None
+        errors["random_format"] = _format_error(random_format)
+    today = timezone.localdate()
+    if random_date is None:
+        errors["random_date"] = _("Give the date on which the random value will be known.")
+    elif random_date < today:
+        errors["random_date"] = _("The random value must not be known yet: give today's date or a later one.")
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():
@@ -425,23 +531,29 @@ def selection_announce(*, by, selection, random_source, witnesses) -> Selection:
                                "before the draw."))
         selection.random_source = source
         selection.witnesses = witnesses
+        selection.random_format = clean_format
+        selection.random_date = random_date
         selection.announced_at = timezone.now()
         selection.status = SelectionStatus.ANNOUNCED
-        selection.save(update_fields=["random_source", "witnesses", "announced_at", "status"])
+        selection.save(update_fields=["random_source", "witnesses", "random_format", "random_date",
+                                      "announced_at", "status"])
         log_action("selection.source.announced", actor=by, scope=selection.campaign.slug, target=selection,
-                   random_source=source, witnesses=witnesses)
+                   random_source=source, witnesses=witnesses, random_format=clean_format,
+                   random_date=random_date.isoformat())
     return selection
 
 
 def selection_draw(*, by, selection, random_value) -> Selection:
     """Draw the panel from the published distribution with the announced public random value.
 
-    The panel is ``draw_panel(distribution, value)``; everyone else in the pool is on the reserve
-    list in ``reserve_order`` — both pure functions of published data, re-checked by verify.py.
+    The value must parse in the announced format; its canonical form (not what was typed) is
+    stored and drawn with. The panel is ``draw_panel(distribution, value)``; everyone else in the
+    pool is on the reserve list in ``reserve_order`` — both pure functions of published data,
+    re-checked by verify.py.
     """
     _require_organiser(by, selection.campaign)
-    value = clean_line(random_value or "")
-    if not 1 <= len(value) <= RANDOM_VALUE_MAX:
+    typed = clean_line(random_value or "")
+    if not 1 <= len(typed) <= RANDOM_VALUE_MAX:
         raise FieldErrors({"random_value": _("Enter the random value (1 to %(max)s characters).") % {
             "max": RANDOM_VALUE_MAX}})
     algo = _algo()
@@ -449,8 +561,16 @@ def selection_draw(*, by, selection, random_value) -> Selection:
         selection = _locked(selection)
         if selection.status == SelectionStatus.DRAWN:
             raise AlreadyDrawn()
-        if selection.status != SelectionStatus.ANNOUNCED:
+        if selection.status != SelectionStatus.ANNOUNCED or not selection.random_format:
             raise WrongStage(_("Publish the distribution and announce the random source before the draw."))
+        if selection.random_date and timezone.localdate() < selection.random_date:
+            raise FieldErrors({"random_value": _(
+                "The announced random value is only known on %(date)s: the draw cannot happen before.") % {
+                "date": formats.date_format(selection.random_date, "DATE_FORMAT")}})
+        try:
+            value = algo.canonical_random_value(selection.random_format, typed)
+        except algo.BadRandomValue as error:
+            raise FieldErrors({"random_value": random_value_error(error)}) from None
         distribution = algo.Distribution.from_json(selection.distribution)
         panel_index, ticket = algo.draw_panel(distribution, value)
         panel = list(distribution.panels[panel_index])
@@ -473,7 +593,7 @@ def selection_draw(*, by, selection, random_value) -> Selection:
         selection.save(update_fields=["random_value", "ticket", "panel_index", "drawn_at", "drawn_by", "status"])
         missing = sorted(set(pool_ids) - set(volunteers))
         log_action("selection.draw.run", actor=by, scope=selection.campaign.slug, target=selection,
-                   random_value=value, ticket=str(ticket), panel_index=panel_index, panel=panel,
+                   random_value=value, typed_value=typed, ticket=str(ticket), panel_index=panel_index, panel=panel,
                    missing_volunteers=missing)
     return selection
 
@@ -489,7 +609,6 @@ def seat_replace(*, by, selection, seat_id, force: bool = False) -> SelectionSea
     Returns the replacement's seat (None when the reserve list is empty and ``force``).
     """
     _require_organiser(by, selection.campaign)
-    algo = _algo()
     with transaction.atomic():
         selection = _locked(selection)
         if selection.status != SelectionStatus.DRAWN:
@@ -498,31 +617,80 @@ def seat_replace(*, by, selection, seat_id, force: bool = False) -> SelectionSea
                 .filter(selection=selection, pk=seat_id).first())
         if seat is None or seat.status != SeatStatus.SELECTED:
             raise Invalid(_("This person is not on the panel."), code="not_on_panel")
-        seats = list(SelectionSeat.objects.filter(selection=selection).select_related("volunteer")
-                     .order_by("reserve_rank", "pk"))
-        panel = [s.volunteer.pseudonym for s in seats if s.status == SeatStatus.SELECTED]
-        reserve = [s.volunteer.pseudonym for s in seats
-                   if s.status == SeatStatus.RESERVE and s.volunteer.withdrawn_at is None]
-        people, quotas = _people(selection.pool), _quotas(selection)
-        chosen = algo.replacement_for(people, quotas, selection.panel_size, panel, seat.volunteer.pseudonym, reserve)
-        kept = chosen is not None
-        if chosen is None:
-            if not force:
-                raise NoReplacementKeepsQuotas(reserve[0] if reserve else None)
-            chosen = reserve[0] if reserve else None
-        seat.status = SeatStatus.WITHDRAWN
-        seat.save(update_fields=["status", "changed_at"])
-        replacement = None
-        if chosen is not None:
-            replacement = next(s for s in seats if s.volunteer.pseudonym == chosen)
-            replacement.status = SeatStatus.SELECTED
-            replacement.replaces = seat
-            replacement.notified_at = None  # told they are on the reserve; now they must be told they are in
-            replacement.save(update_fields=["status", "replaces", "notified_at", "changed_at"])
-        log_action("selection.seat.replaced", actor=by, scope=selection.campaign.slug, target=selection,
-                   withdrawn=seat.volunteer.pseudonym, replacement=chosen,
-                   rank=replacement.reserve_rank if replacement else None, quotas_kept=kept, forced=not kept)
+        replacement = _replace_seat(selection, seat, force=force, actor=by, reason="organiser")
     return replacement
+
+
+def _replace_seat(selection, seat, *, force: bool, actor, reason: str) -> SelectionSeat | None:
+    """Give up ``seat`` (on the panel) and refill it from the reserve; inside the caller's
+    transaction, with the selection locked. Raises ``NoReplacementKeepsQuotas`` when no reserve
+    keeps the quotas and not ``force``. The withdrawn seat records when and how, for the public file."""
+    algo = _algo()
+    seats = list(SelectionSeat.objects.filter(selection=selection).select_related("volunteer")
+                 .order_by("reserve_rank", "pk"))
+    panel = [s.volunteer.pseudonym for s in seats if s.status == SeatStatus.SELECTED]
+    reserve_seats = [s for s in seats if s.status == SeatStatus.RESERVE]
+    reserve = [s.volunteer.pseudonym for s in reserve_seats if s.volunteer.withdrawn_at is None]
+    people, quotas = _people(selection.pool, selection.one_per_household), _quotas(selection)
+    chosen = algo.replacement_for(people, quotas, selection.panel_size, panel, seat.volunteer.pseudonym, reserve)
+    kept = chosen is not None
+    if chosen is None:
+        if not force:
+            raise NoReplacementKeepsQuotas(reserve[0] if reserve else None)
+        chosen = reserve[0] if reserve else None
+    # Reserves passed over because they withdrew: published, so the order can be re-checked.
+    skipped = []
+    for s in reserve_seats:
+        if s.volunteer.pseudonym == chosen:
+            break
+        if s.volunteer.withdrawn_at is not None:
+            skipped.append(s.volunteer.pseudonym)
+    seat.status = SeatStatus.WITHDRAWN
+    seat.left_at = timezone.now()
+    seat.replacement_info = {"quotas_kept": kept, "skipped": skipped, "reason": reason}
+    seat.save(update_fields=["status", "left_at", "replacement_info", "changed_at"])
+    replacement = None
+    if chosen is not None:
+        replacement = next(s for s in seats if s.volunteer.pseudonym == chosen)
+        replacement.status = SeatStatus.SELECTED
+        replacement.replaces = seat
+        replacement.notified_at = None  # told they are on the reserve; now they must be told they are in
+        replacement.save(update_fields=["status", "replaces", "notified_at", "changed_at"])
+    log_action("selection.seat.replaced", actor=actor, scope=selection.campaign.slug, target=selection,
+               withdrawn=seat.volunteer.pseudonym, replacement=chosen,
+               rank=replacement.reserve_rank if replacement else None, quotas_kept=kept, forced=not kept,
+               skipped=skipped, reason=reason)
+    return replacement
+
+
+def seats_release_for_erased_volunteer(*, volunteer) -> dict:
+    """The person behind ``volunteer`` deleted their account: free their panel seats without
+    shrinking any panel. Called inside the account deletion's transaction, before the user row goes.
+
+    For each drawn selection where they sit on the panel, the first reserve who keeps every quota
+    takes the seat (as an organiser's "replace" would); if nobody does, the seat stays on the panel
+    flagged "withdrew – replace" for the organisers to decide (``withdrawn_selected``). Their reserve
+    places are skipped by later replacements (the volunteer is withdrawn). Everything is audited.
+    Returns ``{"replaced": [...], "to_replace": [...]}`` (selection ids).
+    """
+    result = {"replaced": [], "to_replace": []}
+    seats = (SelectionSeat.objects.filter(volunteer=volunteer, status=SeatStatus.SELECTED,
+                                          selection__status=SelectionStatus.DRAWN)
+             .select_related("selection__campaign").order_by("selection_id"))
+    for seat in seats:
+        selection = _locked(seat.selection)
+        seat = SelectionSeat.objects.select_for_update().select_related("volunteer").get(pk=seat.pk)
+        if seat.status != SeatStatus.SELECTED:
+            continue
+        try:
+            _replace_seat(selection, seat, force=False, actor=None, reason="account_deleted")
+        except NoReplacementKeepsQuotas:
+            result["to_replace"].append(selection.pk)
+            log_action("selection.seat.to_replace", scope=selection.campaign.slug, target=selection,
+                       withdrawn=seat.volunteer.pseudonym, reason="account_deleted")
+        else:
+            result["replaced"].append(selection.pk)
+    return result
 
 
 def selection_notify(*, by, selection, audit_url: str, language: str = "fr") -> dict:
@@ -539,11 +707,11 @@ def selection_notify(*, by, selection, audit_url: str, language: str = "fr") -> 
         seats = list(SelectionSeat.objects.select_for_update()
                      .filter(selection=selection, notified_at__isnull=True,
                              status__in=[SeatStatus.SELECTED, SeatStatus.RESERVE],
-                             volunteer__withdrawn_at__isnull=True)
+                             volunteer__withdrawn_at__isnull=True, volunteer__user__isnull=False)
                      .select_related("volunteer__user"))
         now = timezone.now()
         SelectionSeat.objects.filter(pk__in=[s.pk for s in seats]).update(notified_at=now)
-        by_email = [s.pk for s in seats if s.volunteer.user.email]
+        by_email = [s.pk for s in seats if s.volunteer.user is not None and s.volunteer.user.email]
         letters = len(seats) - len(by_email)
         log_action("selection.seats.notified", actor=by, scope=selection.campaign.slug, target=selection,
                    emails=len(by_email), letters=letters, at=now.isoformat())

@@ -35,6 +35,7 @@ PROBABILITIES_PAGE_SIZE = 500
 def _apply_errors(form, exc: DomainError):
     if isinstance(exc, FieldErrors):
         for field, message in exc.errors.items():
+            field = getattr(form, "field_aliases", {}).get(field, field)
             form.add_error(field if field in form.fields else None, message)
     else:
         form.add_error(None, exc.message)
@@ -178,6 +179,7 @@ def _manage_context(request, campaign, selection, **extra) -> dict:
         "announce_form": AnnounceForm(initial={"random_source": selection.random_source,
                                                "witnesses": selection.witnesses}),
         "draw_form": DrawForm(),
+        "announcement": selectors.announcement_view(selection),
         "entries": selectors.audit_entries(selection),
         "relaxation_rows": _relaxation_rows(selection, categories),
         "lowest_percent": (selection.lowest_probability or 0) * 100,
@@ -284,7 +286,7 @@ def _form_step(request, slug, selection_id, form_class, act, success, form_name)
     status = 400
     if form.is_valid():
         try:
-            act(selection, form.cleaned_data)
+            act(selection, form)
         except DomainError as exc:
             _apply_errors(form, exc)
             status = exc.status
@@ -301,7 +303,7 @@ def _form_step(request, slug, selection_id, form_class, act, success, form_name)
 def selection_announce(request, slug, selection_id):
     return _form_step(
         request, slug, selection_id, AnnounceForm,
-        lambda s, data: services.selection_announce(by=request.user, selection=s, **data),
+        lambda s, form: services.selection_announce(by=request.user, selection=s, **form.announcement()),
         _("The random source and the witnesses are announced on the public page."), "announce_form")
 
 
@@ -310,7 +312,8 @@ def selection_announce(request, slug, selection_id):
 def selection_draw(request, slug, selection_id):
     return _form_step(
         request, slug, selection_id, DrawForm,
-        lambda s, data: services.selection_draw(by=request.user, selection=s, random_value=data["random_value"]),
+        lambda s, form: services.selection_draw(by=request.user, selection=s,
+                                                random_value=form.cleaned_data["random_value"]),
         _("The panel is drawn. Notify the selected and reserve volunteers."), "draw_form")
 
 
@@ -393,6 +396,7 @@ def selection_detail(request, slug, selection_id):
         "campaign": campaign, "selection": selection, "audit": audit, "probabilities": probabilities,
         "my_pseudonym": mine, "in_pool": in_pool,
         "my_probability": audit["marginals"].get(mine) if in_pool else None,
+        "my_line": selectors.my_pool_line(selection, mine) if in_pool else None,
         "can_manage": rules.can_manage_selection(request.user, campaign),
     })
 

@@ -143,10 +143,13 @@ def volunteer_list(request, slug):
     sectors = list(campaign.sectors.all())
     talent_labels = {t["code"]: t["label"] for t in call.talents}
     rows = []
-    for volunteer in v.volunteer_list(campaign):
+    volunteers = list(v.volunteer_list(campaign))
+    households = v.volunteer_households(campaign, volunteers)
+    for volunteer in volunteers:
         profile = volunteer.profile if isinstance(volunteer.profile, dict) else {}
         rows.append({
             "volunteer": volunteer,
+            "household": households.get(volunteer.pk),
             "talents": [talent_labels[c] for c in volunteer.talents or [] if c in talent_labels],
             "dates": [d["code"] in (volunteer.availability or []) for d in call.workshop_dates],
             "profile": [{o["code"]: o["label"] for o in q["options"]}.get(profile.get(q["code"], ""), "")

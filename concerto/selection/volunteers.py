@@ -72,8 +72,11 @@ CONSENT_KEEP_MONTHS = 12
 DEFAULT_CONSENT_TEXT = (
     "J'accepte que mes réponses à ce formulaire (talents, disponibilités, profil et secteur de mon "
     "logement) soient utilisées uniquement pour constituer un groupe de participants représentatif "
-    "du quartier, par un tirage au sort équitable et vérifiable. Dans l'audit public du tirage, "
-    "mes réponses n'apparaissent que sous un pseudonyme (par exemple V-7K3Q), jamais avec mon nom. "
+    "du quartier, par un tirage au sort équitable et vérifiable. L'audit public du tirage me désigne "
+    "par un pseudonyme (par exemple V-7K3Q), jamais par mon nom. Il ne montre de mes réponses que "
+    "celles qui servent aux quotas, hors talents, et seulement si au moins 5 volontaires ont donné "
+    "les mêmes ; sinon il n'en montre qu'une empreinte chiffrée que je suis seul·e à pouvoir vérifier. "
+    "Il indique aussi ma probabilité d'être tiré·e et si je l'ai été. "
     f"Elles sont supprimées {CONSENT_KEEP_MONTHS} mois après la fin de la consultation. Je peux "
     "retirer ma candidature et mon consentement à tout moment depuis la page des volontaires."
 )
@@ -209,6 +212,24 @@ def _active(campaign):
 def volunteer_list(campaign):
     """Every volunteer of the campaign, withdrawn ones included, for the organisers' list."""
     return Volunteer.objects.filter(campaign=campaign).select_related("user", "sector").order_by("pseudonym")
+
+
+def volunteer_households(campaign, volunteers) -> dict[int, dict]:
+    """Volunteer pk → ``{"id": household pk, "label": "Foyer 12", "size": volunteers of that household}``
+    for volunteers who joined with a letter code (organisers only: one letter gives up to four
+    accounts, and the organisers must be able to see it). Volunteers without a letter are absent."""
+    from concerto.letters.models import CodeUse
+
+    volunteers = list(volunteers)
+    by_user = {}
+    for use in (CodeUse.objects.filter(user_id__in=[v.user_id for v in volunteers if v.user_id],
+                                       code__campaign=campaign)
+                .select_related("code").order_by("created_at", "pk")):
+        by_user.setdefault(use.user_id, use.code.household_id)
+    household_of = {v.pk: by_user[v.user_id] for v in volunteers if v.user_id in by_user}
+    sizes = Counter(household_of.values())
+    return {pk: {"id": hid, "label": _("Household %(id)s") % {"id": hid}, "size": sizes[hid]}
+            for pk, hid in household_of.items()}
 
 
 def volunteer_pool(campaign, *, required_dates: list[str]) -> list[Volunteer]:
@@ -564,6 +585,36 @@ def volunteer_save(*, user, campaign, talents, availability, profile, consent) -
 
 
 @transaction.atomic
+def volunteer_account_erase(*, user) -> None:
+    """The person deletes their account: call before the user row is deleted (same transaction).
+
+    A volunteer whose pseudonym is in no selection's pool is deleted outright. Otherwise the row
+    must stay, or the seat it holds would vanish with it (a drawn panel silently shrinking, a
+    published pool drawing fewer people): it is withdrawn, its availability cleared, and it keeps
+    only the pseudonym and the answers already in the pool snapshot; the account link becomes NULL
+    when the user row goes. Its panel seats are refilled from the reserve or flagged for the
+    organisers (``services.seats_release_for_erased_volunteer``).
+    """
+    from .models import Selection
+    from .services import seats_release_for_erased_volunteer
+
+    now = timezone.now()
+    for volunteer in Volunteer.objects.select_for_update().filter(user=user).select_related("campaign"):
+        pools = Selection.objects.filter(campaign=volunteer.campaign).values_list("pool", flat=True)
+        in_a_pool = any(volunteer.pseudonym == p.get("id") for pool in pools for p in (pool or []))
+        if not in_a_pool:
+            log_action("selection.volunteer.erased", scope=volunteer.campaign.slug,
+                       pseudonym=volunteer.pseudonym, kept=False)
+            volunteer.delete()
+            continue
+        volunteer.withdrawn_at = volunteer.withdrawn_at or now
+        volunteer.availability = []
+        volunteer.save(update_fields=["withdrawn_at", "availability", "updated_at"])
+        released = seats_release_for_erased_volunteer(volunteer=volunteer)
+        log_action("selection.volunteer.erased", scope=volunteer.campaign.slug, pseudonym=volunteer.pseudonym,
+                   kept=True, **released)
+
+
 def volunteer_withdraw(*, user, campaign) -> Volunteer:
     """"I am no longer a volunteer": allowed at any time, even once the call is closed.
 
@@ -611,7 +662,9 @@ def volunteers_export(*, user, campaign) -> str:
         *[d["label"] for d in call.workshop_dates],
         *[q["label"] for q in call.profile_questions],
         _("Consent given on"), _("Consent version"), _("Withdrawn on"),
+        _("Household"), _("Volunteers of this household"),
     ]])
+    households = volunteer_households(campaign, volunteers)
     talent_labels = {t["code"]: t["label"] for t in call.talents}
     for v in volunteers:
         profile = v.profile if isinstance(v.profile, dict) else {}
@@ -620,12 +673,14 @@ def volunteers_export(*, user, campaign) -> str:
             options = {o["code"]: o["label"] for o in q["options"]}
             answers.append(options.get(profile.get(q["code"], ""), ""))
         writer.writerow([_csv_cell(x) for x in [
-            v.pseudonym, v.user.public_name, v.sector.name if v.sector_id else "",
+            v.pseudonym, v.user.public_name if v.user_id else _("account deleted"), v.sector.name if v.sector_id else "",
             ", ".join(talent_labels[c] for c in v.talents if c in talent_labels),
             *[_("yes") if d["code"] in (v.availability or []) else _("no") for d in call.workshop_dates],
             *answers,
             timezone.localtime(v.consent_at).strftime("%Y-%m-%d %H:%M"), v.consent_version,
             timezone.localtime(v.withdrawn_at).strftime("%Y-%m-%d %H:%M") if v.withdrawn_at else "",
+            households[v.pk]["label"] if v.pk in households else "",
+            households[v.pk]["size"] if v.pk in households else "",
         ]])
     log_action("selection.volunteers.exported", actor=user, scope=campaign.slug, count=len(volunteers))
     return out.getvalue()

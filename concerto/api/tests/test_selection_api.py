@@ -1,6 +1,7 @@
 """Selections through the API: public audit, drafts hidden, the draw for organisers only, in order."""
 
 import pytest
+from django.utils import timezone
 
 from concerto.residents.models import Role
 from concerto.selection.models import SelectionStatus
@@ -87,17 +88,18 @@ def test_draw_in_order_only(api, campaign, pool, organiser_dina, dina_token):
     from concerto.selection import services
 
     services.selection_announce(by=organiser_dina, selection=selection, random_source="Trois dés lancés",
-                                witnesses="Maître Dupont")
+                                witnesses="Maître Dupont", random_date=timezone.localdate(),
+                                random_format={"kind": "lottery", "count": 5, "low": 1, "high": 49})
     empty = api.post(path, {"random_value": "  "}, token=dina_token)
     assert empty.status_code == 400 and "random_value" in empty.json()["errors"]
     drawn = api.post(path, {"random_value": "7 12 23 38 41"}, token=dina_token)
     assert drawn.status_code == 200
     body = drawn.json()
-    assert body["status"] == "drawn" and body["random_value"] == "7 12 23 38 41" and body["ticket"]
+    assert body["status"] == "drawn" and body["random_value"] == "7-12-23-38-41" and body["ticket"]
     again = api.post(path, {"random_value": "7 12 23 38 41"}, token=dina_token)
     assert again.status_code == 409 and again.json()["code"] == "already_drawn"
     document = api.get(f"/campaigns/{campaign.slug}/selections/{selection.pk}").json()
-    assert document["draw"]["random_value"] == "7 12 23 38 41"
+    assert document["draw"]["random_value"] == "7-12-23-38-41"
     assert document["draw"]["panel_index"] == body["panel_index"]
 
 
@@ -106,3 +108,15 @@ def test_draw_of_a_draft_is_404_to_others(api, campaign, pool, organiser_dina, o
     path = f"/campaigns/{campaign.slug}/selections/{selection.pk}/draw"
     for token in other_tokens.values():
         assert api.post(path, {"random_value": "1"}, token=token).status_code == 404
+
+
+def test_api_refuses_a_value_outside_the_format(api, campaign, pool, organiser_dina, dina_token):
+    selection = announced_selection(campaign, organiser_dina, count=5)
+    path = f"/campaigns/{campaign.slug}/selections/{selection.pk}/draw"
+    refused = api.post(path, {"random_value": "7 12 23 38 41 3"}, token=dina_token)
+    assert refused.status_code == 400 and "random_value" in refused.json()["errors"]
+    drawn = api.post(path, {"random_value": "Loto 41-38-23-12-07"}, token=dina_token)
+    assert drawn.status_code == 200 and drawn.json()["random_value"] == "7-12-23-38-41"
+    assert drawn.json()["random_format"] == {"kind": "lottery", "count": 5, "low": 1, "high": 49}
+    document = api.get(f"/campaigns/{campaign.slug}/selections/{selection.pk}").json()
+    assert document["meta"]["random_format"] == {"kind": "lottery", "count": 5, "low": 1, "high": 49} and document["draw"]["random_value"] == "7-12-23-38-41"

@@ -7,8 +7,30 @@ re-checked from the published file by ``concerto/selection/verify.py`` (stdlib o
 See docs/selection-algorithm.md.
 """
 
-from .audit import FORMAT, build_audit_document
-from .draw import draw_panel, normalise_random_value, replacement_for, reserve_order
+from .audit import (
+    FORMAT,
+    MIN_GROUP,
+    build_audit_document,
+    commitment,
+    commitments_digest,
+    public_pool,
+)
+from .draw import (
+    DIGITS_MAX,
+    HEX_MAX,
+    HEX_MIN,
+    LOTTERY_COUNT_MAX,
+    LOTTERY_HIGH_MAX,
+    RANDOM_FORMAT_KINDS,
+    BadRandomValue,
+    canonical_random_value,
+    draw_panel,
+    normalise_random_value,
+    random_format_example,
+    replacement_for,
+    reserve_order,
+    validate_random_format,
+)
 from .feasibility import check_feasibility
 from .model import (
     ALGORITHM_VERSION,
@@ -24,7 +46,21 @@ from .solver import find_distribution
 
 __all__ = [
     "ALGORITHM_VERSION",
+    "DIGITS_MAX",
+    "HEX_MAX",
+    "HEX_MIN",
+    "LOTTERY_COUNT_MAX",
+    "LOTTERY_HIGH_MAX",
+    "RANDOM_FORMAT_KINDS",
+    "BadRandomValue",
+    "canonical_random_value",
+    "random_format_example",
+    "validate_random_format",
     "FORMAT",
+    "MIN_GROUP",
+    "commitment",
+    "commitments_digest",
+    "public_pool",
     "WEIGHT_TOTAL",
     "Distribution",
     "Infeasible",

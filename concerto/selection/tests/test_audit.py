@@ -36,7 +36,7 @@ def drawn(campaign, organiser_dina):
 
 def test_published_files_verify(client, campaign, drawn, tmp_path):
     document = _download(client, campaign, drawn, tmp_path)
-    assert document["draw"]["random_value"] == "7 12 23 38 41"
+    assert document["draw"]["random_value"] == "7-12-23-38-41"
     assert document["draw"]["panel_index"] == drawn.panel_index
     assert document["draw"]["ticket"] == int(drawn.ticket)
     assert document["pool_sha256"] == drawn.pool_sha256
@@ -62,12 +62,12 @@ def test_before_the_draw_the_distribution_verifies(client, campaign, organiser_d
 def test_tampered_files_fail(client, campaign, drawn, tmp_path, tamper):
     document = _download(client, campaign, drawn, tmp_path)
     if tamper == "random_value":
-        document["draw"]["random_value"] = "7 12 23 38 42"
+        document["draw"]["random_value"] = "7-12-23-38-42"
     elif tamper == "panel":
         outsider = next(p["id"] for p in document["pool"] if p["id"] not in document["draw"]["panel"])
         document["draw"]["panel"][0] = outsider
     elif tamper == "pool":
-        document["pool"][0]["features"]["sector"] = "sud" if document["pool"][0]["features"]["sector"] == "nord" else "nord"
+        document["pool"][0]["commitment"] = "0" * 64
     elif tamper == "weights":
         document["distribution"]["weights"][0] += 1
         document["distribution"]["weights"][-1] -= 1

@@ -5,7 +5,7 @@ import random
 from django.utils import timezone
 
 from concerto.campaigns.models import Sector
-from concerto.demo.selection import PANEL_SIZE, RANDOM_VALUE, TITLE, load_selection
+from concerto.demo.selection import PANEL_SIZE, RANDOM_FORMAT, RANDOM_VALUE, TITLE, load_selection
 from concerto.residents.models import Role, User
 from concerto.selection import algorithms, selectors, volunteers
 from concerto.selection.models import (
@@ -42,7 +42,8 @@ def test_load_selection_draws_twelve_meeting_the_quotas(campaign):
     organiser = make_user("orga-demo@example.org", campaign=campaign, role=Role.ORGANISER)
     selection = load_selection(campaign=campaign, organiser=organiser, rng=random.Random(1))
     assert selection.title == TITLE and selection.status == SelectionStatus.DRAWN
-    assert selection.random_value == RANDOM_VALUE and selection.random_source and selection.witnesses
+    assert selection.random_value == algorithms.canonical_random_value(RANDOM_FORMAT, RANDOM_VALUE) == "7-12-23-38-41"
+    assert selection.random_source and selection.witnesses and selection.random_format == RANDOM_FORMAT
     selected = SelectionSeat.objects.filter(selection=selection, status=SeatStatus.SELECTED)
     assert selected.count() == PANEL_SIZE
     assert selectors.selection_figures(campaign) == {"workshop_participants": PANEL_SIZE}

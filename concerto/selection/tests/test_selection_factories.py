@@ -89,15 +89,22 @@ def published_selection(campaign, organiser, **kwargs):
     return services.selection_publish(by=organiser, selection=selection)
 
 
-def announced_selection(campaign, organiser, **kwargs):
+def announced_format(count: int = 3) -> dict:
+    """What test announcements commit to: ``count`` distinct numbers from 1 to 49, known today."""
+    return {"random_format": {"kind": "lottery", "count": count, "low": 1, "high": 49},
+            "random_date": timezone.localdate()}
+
+
+def announced_selection(campaign, organiser, count: int = 3, **kwargs):
     selection = published_selection(campaign, organiser, **kwargs)
     return services.selection_announce(by=organiser, selection=selection,
                                        random_source="Trois dés lancés devant les témoins",
-                                       witnesses="Maître Dupont, huissière\nRachid B., habitant")
+                                       witnesses="Maître Dupont, huissière\nRachid B., habitant",
+                                       **announced_format(count))
 
 
 def drawn_selection(campaign, organiser, value="4 2 6", **kwargs):
-    selection = announced_selection(campaign, organiser, **kwargs)
+    selection = announced_selection(campaign, organiser, count=len(value.split()), **kwargs)
     return services.selection_draw(by=organiser, selection=selection, random_value=value)
 
 

@@ -9,6 +9,7 @@ from concerto.selection.errors import AlreadyDrawn, PoolTooSmall, WrongStage
 from concerto.selection.models import SeatStatus, SelectionSeat, SelectionStatus
 
 from .test_selection_factories import (
+    announced_format,
     announced_selection,
     computed_selection,
     create_selection,
@@ -125,7 +126,7 @@ def test_compute_snapshots_the_pool_and_finds_a_distribution(campaign, pool, org
     selection = computed_selection(campaign, organiser_dina)
     assert selection.status == SelectionStatus.DRAFT
     assert len(selection.pool) == 12 and len(selection.pool_sha256) == 64
-    assert selection.pool[0] == {"id": "V-0001", "features": selection.pool[0]["features"]}
+    assert set(selection.pool[0]) == {"id", "features", "household", "salt"} and selection.pool[0]["id"] == "V-0001"
     assert "Personne" not in str(selection.pool)
     assert selection.distribution["panels"] and sum(selection.distribution["weights"]) == 10**9
     assert selection.lowest_probability > 0
@@ -199,14 +200,14 @@ def test_stages_only_in_order(campaign, pool, organiser_dina):
         services.selection_publish(by=organiser_dina, selection=selection)
     with pytest.raises(WrongStage):
         services.selection_announce(by=organiser_dina, selection=selection, random_source="Trois dés lancés",
-                                    witnesses="Maître Dupont")
+                                    witnesses="Maître Dupont", **announced_format())
     with pytest.raises(WrongStage):
         services.selection_draw(by=organiser_dina, selection=selection, random_value="1 2 3")
     selection = services.selection_compute(by=organiser_dina, selection=selection)
     # Computed, not published: no announcement, no draw.
     with pytest.raises(WrongStage):
         services.selection_announce(by=organiser_dina, selection=selection, random_source="Trois dés lancés",
-                                    witnesses="Maître Dupont")
+                                    witnesses="Maître Dupont", **announced_format())
     with pytest.raises(WrongStage):
         services.selection_draw(by=organiser_dina, selection=selection, random_value="1 2 3")
     selection = services.selection_publish(by=organiser_dina, selection=selection)
@@ -220,15 +221,15 @@ def test_stages_only_in_order(campaign, pool, organiser_dina):
         services.selection_publish(by=organiser_dina, selection=selection)
     with pytest.raises(WrongStage):
         services.selection_draw(by=organiser_dina, selection=selection, random_value="1 2 3")
-    selection = services.selection_announce(by=organiser_dina, selection=selection,
-                                            random_source="Trois dés lancés", witnesses="Maître Dupont")
+    selection = services.selection_announce(by=organiser_dina, selection=selection, random_source="Trois dés lancés",
+                                            witnesses="Maître Dupont", **announced_format())
     assert selection.status == SelectionStatus.ANNOUNCED and selection.announced_at
     # The announcement cannot be changed once made.
     with pytest.raises(WrongStage):
         services.selection_announce(by=organiser_dina, selection=selection, random_source="Autre source",
-                                    witnesses="Quelqu'un")
+                                    witnesses="Quelqu'un", **announced_format())
     selection = services.selection_draw(by=organiser_dina, selection=selection, random_value=" 1  2 3 ")
-    assert selection.status == SelectionStatus.DRAWN and selection.random_value == "1 2 3"
+    assert selection.status == SelectionStatus.DRAWN and selection.random_value == "1-2-3"
     assert selection.drawn_by == organiser_dina and selection.ticket
     with pytest.raises(AlreadyDrawn):
         services.selection_draw(by=organiser_dina, selection=selection, random_value="4 5 6")
@@ -236,7 +237,7 @@ def test_stages_only_in_order(campaign, pool, organiser_dina):
 
 
 def test_draw_creates_panel_and_ranked_reserve(campaign, pool, organiser_dina):
-    selection = announced_selection(campaign, organiser_dina)
+    selection = announced_selection(campaign, organiser_dina, count=5)
     selection = services.selection_draw(by=organiser_dina, selection=selection, random_value="7 12 23 38 41")
     selected = SelectionSeat.objects.filter(selection=selection, status=SeatStatus.SELECTED)
     reserve = list(SelectionSeat.objects.filter(selection=selection, status=SeatStatus.RESERVE)
@@ -264,7 +265,7 @@ def test_announcement_needs_source_and_witnesses(campaign, pool, organiser_dina,
     selection = published_selection(campaign, organiser_dina)
     with pytest.raises(FieldErrors) as exc:
         services.selection_announce(by=organiser_dina, selection=selection, random_source=source,
-                                    witnesses=witnesses)
+                                    witnesses=witnesses, **announced_format())
     assert field in exc.value.errors
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from concerto.residents.models import Role
 from concerto.selection import services
@@ -188,7 +189,9 @@ def test_whole_procedure_through_the_pages(client, campaign, pool, organiser_din
     bad = client.post(reverse("selection:announce", args=args), {"random_source": "", "witnesses": ""})
     assert bad.status_code == 400 and 'id="id_random_source_error"' in bad.content.decode()
     client.post(reverse("selection:announce", args=args),
-                {"random_source": "Les cinq numéros du Loto du 10 mars", "witnesses": "Maître Dupont"})
+                {"random_source": "Les cinq numéros du Loto du 10 mars", "witnesses": "Maître Dupont",
+                 "random_date": timezone.localdate().isoformat(), "format_kind": "lottery",
+                 "lottery_count": "5", "lottery_low": "1", "lottery_high": "49"})
     selection.refresh_from_db()
     assert selection.status == SelectionStatus.ANNOUNCED
     empty = client.post(reverse("selection:draw", args=args), {"random_value": ""})
@@ -198,7 +201,7 @@ def test_whole_procedure_through_the_pages(client, campaign, pool, organiser_din
     assert selection.status == SelectionStatus.DRAWN
     again = client.post(reverse("selection:draw", args=args), {"random_value": "1 1 1"}, follow=True)
     selection.refresh_from_db()
-    assert selection.random_value == "7 12 23 38 41"
+    assert selection.random_value == "7-12-23-38-41"
     assert again.status_code == 409
     manage = client.get(reverse("selection:manage", args=args)).content.decode()
     assert "Personne" in manage  # organisers see names
@@ -254,7 +257,7 @@ def test_public_page_has_no_names_and_shows_the_draw(client, campaign, pool, org
     html = client.get(reverse("selection:detail", args=[campaign.slug, selection.pk])).content.decode()
     assert "Personne" not in html and "@example.org" not in html and "avenue" not in html
     assert selection.pool_sha256 in html
-    assert "7 12 23 38 41" in html and selection.ticket in html
+    assert "7-12-23-38-41" in html and selection.ticket in html
     assert "Maître Dupont" in html
     assert "python verify.py selection.json" in html
     for seat in SelectionSeat.objects.filter(selection=selection):

@@ -12,10 +12,13 @@ import pytest
 from concerto.selection import verify
 from concerto.selection.algorithms import (
     build_audit_document,
+    canonical_random_value,
     draw_panel,
     find_distribution,
+    pool_digest,
     reserve_order,
 )
+from concerto.selection.algorithms.model import pool_json
 from concerto.selection.tests.pools import make_pool, make_quotas
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -26,7 +29,9 @@ def published():
     people = make_pool(60, seed=21, biased=True, talents=3)
     quotas = make_quotas(people, 8, census=True)
     dist = find_distribution(people, quotas, 8)
-    value = "Euromillions 14 22 31 40 45 étoiles 3 9"
+    # Announced format: the five main numbers of the EuroMillions, 1 to 50; canonical value.
+    random_format = {"kind": "lottery", "count": 5, "low": 1, "high": 50}
+    value = canonical_random_value(random_format, "Euromillions 45 40 31 22 14")
     index, ticket = draw_panel(dist, value)
     panel = list(dist.panels[index])
     reserve = reserve_order([p.id for p in people], panel, value)
@@ -37,7 +42,8 @@ def published():
         distribution=dist,
         draw={"random_value": value, "ticket": ticket, "panel_index": index, "panel": panel},
         reserve=reserve,
-        meta={"campaign": "saint-jerome", "title": "Ateliers de mars", "dates": {"drawn": "2026-03-01"}},
+        meta={"campaign": "saint-jerome", "title": "Ateliers de mars", "dates": {"drawn": "2026-03-01"},
+              "random_format": random_format, "random_date": "2026-03-01"},
     )
     return json.loads(json.dumps(doc))  # exactly what a file holds
 
@@ -50,7 +56,7 @@ def run(doc, tmp_path, capsys, *args):
 
 
 def test_document_shape(published):
-    assert published["format"] == "concerto-selection/1"
+    assert published["format"] == "concerto-selection/2"
     assert published["verify_command"] == "python verify.py selection.json"
     assert published["meta"]["versions"]["algorithm"]
     assert published["meta"]["versions"]["highspy"]
@@ -74,7 +80,7 @@ def tampered(published, change):
 
 def test_tampered_pool_fails(published, tmp_path, capsys):
     def change(doc):
-        doc["pool"][0]["features"]["age"] = "18-29" if doc["pool"][0]["features"]["age"] != "18-29" else "75+"
+        doc["pool"][0]["commitment"] = "0" * 64
 
     code, out = run(tampered(published, change), tmp_path, capsys)
     assert code == 1
@@ -147,17 +153,20 @@ def test_panel_breaking_a_quota_fails(published, tmp_path, capsys):
     """Swap someone into a published panel (and fix the digest so only the quota check can see it)."""
 
     def change(doc):
-        people = {p["id"]: p for p in doc["pool"]}
-        q = next(q for q in doc["quotas"] if q["min"] > 0)
-        panel = doc["distribution"]["panels"][0]
-        member = next(pid for pid in panel if people[pid]["features"].get(q["category"]) == q["value"])
-        count = sum(1 for pid in panel if people[pid]["features"].get(q["category"]) == q["value"])
-        if count > q["min"]:
-            pytest.skip("quota not tight in the first panel")
-        outsider = next(
-            pid for pid in people if pid not in panel and people[pid]["features"].get(q["category"]) != q["value"]
-        )
-        doc["distribution"]["panels"][0] = sorted([outsider if pid == member else pid for pid in panel])
+        people = {p["id"]: p["features"] for p in doc["pool"]}
+        shown = set(doc["published_categories"])
+        for q in (q for q in doc["quotas"] if q["min"] > 0 and q["category"] in shown):
+            for index, panel in enumerate(doc["distribution"]["panels"]):
+                having = [pid for pid in panel if people[pid].get(q["category"]) == q["value"]]
+                hidden = [pid for pid in panel if not people[pid]]
+                if having and len(having) + len(hidden) == q["min"]:
+                    outsider = next((pid for pid in people if pid not in panel and people[pid]
+                                     and people[pid].get(q["category"]) != q["value"]), None)
+                    if outsider:
+                        doc["distribution"]["panels"][index] = sorted(
+                            [outsider if pid == having[0] else pid for pid in panel])
+                        return
+        pytest.skip("no tight quota on published answers")
 
     code, out = run(tampered(published, change), tmp_path, capsys)
     assert code == 1
@@ -185,7 +194,16 @@ def test_no_draw_yet_passes(published, tmp_path, capsys):
 
 
 def test_recompute_finds_the_same_distribution(published, tmp_path, capsys):
+    """Format 2 hides answers, so only a file with the whole pool (format 1, kept by the organisers
+    or published before) can be recomputed."""
     code, out = run(published, tmp_path, capsys, "--recompute")
+    assert "Recalcul impossible" in out
+    full = copy.deepcopy(published)
+    people = make_pool(60, seed=21, biased=True, talents=3)
+    full["format"] = "concerto-selection/1"
+    full["pool"] = pool_json(people)
+    full["pool_sha256"] = pool_digest(people)
+    code, out = run(full, tmp_path, capsys, "--recompute")
     assert code == 0, out
     assert "Recalcul : mêmes panels et mêmes poids." in out
 
@@ -223,6 +241,7 @@ def test_verifier_imports_nothing_from_concerto_at_module_level():
     source = (ROOT / "concerto" / "selection" / "verify.py").read_text(encoding="utf-8")
     top_imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
     assert all(
-        line.split()[1].split(".")[0] in {"__future__", "argparse", "hashlib", "json", "sys", "fractions"}
+        line.split()[1].split(".")[0] in {"__future__", "argparse", "datetime", "hashlib", "json", "re",
+                                         "sys", "fractions"}
         for line in top_imports
     ), top_imports

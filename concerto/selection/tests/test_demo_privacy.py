@@ -1,0 +1,58 @@
+"""The demo's published selection file (issue 8, F8 and F2): no combination of published per-person
+answers is shared by fewer than 5 volunteers, only quota categories appear, never talents, and the
+whole file still verifies, with a canonical random value."""
+
+import io
+import json
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+
+from concerto.campaigns.models import Campaign
+from concerto.demo.services import SLUG, demo_delete, demo_load
+from concerto.selection import verify
+from concerto.selection.models import Selection, SelectionStatus
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Committed for the module, then removed, so other test modules never see it."""
+    with django_db_blocker.unblock():
+        result = demo_load()
+    yield result
+    with django_db_blocker.unblock():
+        demo_delete()
+
+
+@pytest.fixture
+def document(demo, db, client):
+    campaign = Campaign.objects.get(slug=SLUG)
+    selection = Selection.objects.get(campaign=campaign, status=SelectionStatus.DRAWN)
+    response = client.get(reverse("selection:audit_json", args=[campaign.slug, selection.pk]))
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_no_published_combination_is_shared_by_fewer_than_five(document):
+    pool = document["pool"]
+    assert len(pool) >= 20
+    groups = Counter(tuple(sorted(p["features"].items())) for p in pool)
+    assert min(groups.values()) >= 5, groups
+    quota_categories = {q["category"] for q in document["quotas"]}
+    for person in pool:
+        assert set(person["features"]) <= set(document["published_categories"]) <= quota_categories
+        assert not any(c.startswith("talent:") for c in person["features"])
+        assert len(person["commitment"]) == 64
+    # The answers that no quota uses (internet access) are never published.
+    assert "numerique" not in json.dumps(document["pool"])
+
+
+def test_the_demo_file_verifies_with_a_canonical_value(document):
+    assert document["draw"]["random_value"] == "7-12-23-38-41"
+    assert document["meta"]["random_format"] == {"kind": "lottery", "count": 5, "low": 1, "high": 49}
+    out = io.StringIO()
+    report = verify.Report(out)
+    verify.verify(document, report)
+    assert report.failures == 0, out.getvalue()
+    assert "Confidentialité" in out.getvalue()
