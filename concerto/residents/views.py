@@ -5,6 +5,7 @@ from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concerto.core.errors import DomainError, RateLimited
@@ -39,6 +40,7 @@ def sign_in(request):
     return render(request, "residents/sign_in.html", {"form": form, "next": next_url}, status=status)
 
 
+@never_cache  # the page names the address, and its URL is the secret: keep it out of every cache
 @require_http_methods(["GET", "POST"])
 def sign_in_link(request, secret):
     """GET shows a button; only the POST uses the link, because mail scanners follow GET links."""

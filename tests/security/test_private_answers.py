@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils.cache import get_max_age
 
-from concerto.residents.services import api_token_create
+from concerto.residents.services import api_token_create, sign_in_link_request
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,11 @@ def test_anonymous_public_pages_stay_cacheable(client, campaign, published_actio
     response = client.get(reverse("proposals:detail", args=[campaign.slug, published_action.pk]))
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "") and get_max_age(response) is None
+
+
+def test_sign_in_link_page_is_no_store_although_anonymous(client):
+    # It shows the address the link was sent to, and its URL is the secret itself.
+    url = sign_in_link_request(email="zoe@example.org", ip="198.51.100.7", build_url=lambda s: f"/connexion/lien/{s}/")
+    response = client.get(url)
+    assert response.status_code == 200 and "zoe@example.org" in response.content.decode()
+    assert no_store(response)
