@@ -53,6 +53,10 @@ class VolunteerOut(Schema):
     consent_at: datetime
     consent_version: int
     withdrawn_at: datetime | None
+    household: int | None = Field(None, description=(
+        "Household whose letter code the volunteer joined with (one letter admits several residents); "
+        "null without a letter."))
+    household_volunteers: int | None = Field(None, description="Volunteers who joined with that household's letter.")
 
     @staticmethod
     def resolve_public_name(obj) -> str:
@@ -111,7 +115,13 @@ def list_volunteers(request, slug: str, pages: Query[PageParams]):
     campaign = campaign_get(slug)
     if not rules.can_manage_selection(request.auth, campaign):
         raise NotAllowed(_("Only the campaign's organisers can see the volunteers."))
-    return paginate(v.volunteer_list(campaign), pages)
+    page = paginate(v.volunteer_list(campaign), pages)
+    # Sizes count the whole campaign, not just this page.
+    households = v.volunteer_households(campaign, v.volunteer_list(campaign).select_related(None).only("pk", "user_id"))
+    for volunteer in page["items"]:
+        household = households.get(volunteer.pk) or {}
+        volunteer.household, volunteer.household_volunteers = household.get("id"), household.get("size")
+    return page
 
 
 @router.get("/{slug}/volunteers/me", response={200: MyVolunteeringOut, **READ_ERRORS, **NOT_FOUND},

@@ -3,6 +3,7 @@
 import pytest
 
 from concerto.campaigns.models import Sector
+from concerto.letters.models import CodeUse, Household, InvitationCode
 from concerto.residents.models import Role
 from concerto.residents.services import resident_verify_by_letter
 from concerto.selection import volunteers as v
@@ -143,3 +144,22 @@ def test_list_is_paginated(api, campaign, call, organiser_dina):
     r = api.get(f"/campaigns/{campaign.slug}/volunteers", token=token_for(organiser_dina), page_size=2, page=2)
     assert r.status_code == 200
     assert r.json()["count"] == 3 and len(r.json()["items"]) == 1
+
+
+def test_organisers_see_which_volunteers_share_a_household_letter(api, campaign, call, organiser_dina):
+    household = Household.objects.create(campaign=campaign, name="", address_line1="3 rue des Lavandes",
+                                         postcode="13090", city="Aix-en-Provence", key="3 lavandes")
+    code = InvitationCode.objects.create(campaign=campaign, household=household, code="FOYERAPI1")
+    for i in range(3):
+        user = make_user(f"f{i}@example.org")
+        resident_verify_by_letter(user=user, campaign=campaign)
+        v.volunteer_save(user=user, campaign=campaign, **payload())
+        if i < 2:
+            CodeUse.objects.create(code=code, user=user)
+    r = api.get(f"/campaigns/{campaign.slug}/volunteers", token=token_for(organiser_dina), page_size=1)
+    assert r.status_code == 200
+    seen = [api.get(f"/campaigns/{campaign.slug}/volunteers", token=token_for(organiser_dina), page_size=1,
+                    page=n).json()["items"][0] for n in (1, 2, 3)]
+    shared = [item for item in seen if item["household"] == household.pk]
+    assert len(shared) == 2 and all(item["household_volunteers"] == 2 for item in shared)
+    assert [item["household"] for item in seen if item not in shared] == [None]
