@@ -145,7 +145,8 @@ def test_pages_show_the_format_before_the_draw_and_refuse_other_values(client, c
     assert response.status_code == 302
     selection.refresh_from_db()
     assert selection.random_format == LOTO
-    client.logout()
+    client.logout()  # forgets every cookie, the language one too
+    client.cookies["django_language"] = "en"
     public = client.get(reverse("selection:detail", args=args)).content.decode()
     assert "5 distinct whole numbers from 1 to 49" in public
     assert random_format_example(LOTO) in public
