@@ -44,7 +44,7 @@ def test_an_oversized_api_body_answers_json_on_the_real_server(live):
     import urllib.error
     import urllib.request
 
-    token = live.manage("issue_token", "habitant002@example.org").strip().splitlines()[-1]
+    token = live.manage("issue_token", "habitant002@example.org", "--scope", "write").strip().splitlines()[-1]
     body = json.dumps({"title": "x" * 3_000_000, "summary": "s", "body": ""}).encode()
     request = urllib.request.Request(f"{live.url}/api/v1/campaigns/saint-jerome/actions", data=body, method="POST",
                                      headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
