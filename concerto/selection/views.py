@@ -395,7 +395,8 @@ def selection_detail(request, slug, selection_id):
     return render(request, "selection/detail.html", {
         "campaign": campaign, "selection": selection, "audit": audit, "probabilities": probabilities,
         "my_pseudonym": mine, "in_pool": in_pool,
-        "my_probability": audit["marginals"].get(mine) if in_pool else None,
+        # A percentage, as every other probability on the page (the marginals are fractions).
+        "my_probability": audit["marginals"].get(mine, 0.0) * 100 if in_pool else None,
         "my_line": selectors.my_pool_line(selection, mine) if in_pool else None,
         "can_manage": rules.can_manage_selection(request.user, campaign),
     })

@@ -278,6 +278,16 @@ def test_volunteer_finds_their_pseudonym(client, campaign, pool, organiser_dina)
     assert "Vous êtes" in html or "You are" in html
 
 
+def test_volunteer_sees_their_probability_as_a_percentage(client, campaign, pool, organiser_dina):
+    selection = published_selection(campaign, organiser_dina)
+    volunteer = pool[2]
+    _as(client, volunteer.user)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("selection:detail", args=[campaign.slug, selection.pk])).content.decode()
+    percent = selection.distribution["marginals"][volunteer.pseudonym] * 100
+    assert f"Your probability of being selected: {percent:.2f} %." in html
+
+
 def test_verify_script_is_served(client, campaign, pool, organiser_dina):
     selection = published_selection(campaign, organiser_dina)
     response = client.get(reverse("selection:verify_script", args=[campaign.slug, selection.pk]))
