@@ -3,12 +3,12 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from conftest import make_user
 from concerto.core.errors import NotAllowed
 from concerto.core.models import AuditEntry
 from concerto.proposals.models import Action, Origin
 from concerto.proposals.services import action_create_published, action_create_published_by_system
 from concerto.residents.models import Role
+from conftest import make_user
 
 FIELDS = {"title": "Un banc sous le platane", "summary": "Un banc à l'ombre pour les anciens du quartier.",
           "origin": Origin.WORKSHOP}

@@ -3,11 +3,11 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from conftest import make_user
 from concerto.core.errors import NotAllowed
 from concerto.core.models import AuditEntry
 from concerto.residents.models import Membership, Role
 from concerto.residents.services import role_grant, role_grant_by_system
+from conftest import make_user
 
 
 @pytest.fixture
