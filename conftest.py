@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from concerto.campaigns.models import Campaign, Organisation, Phase, PhaseKind
 from concerto.proposals.models import Origin, Theme
-from concerto.proposals.services import action_create_published
+from concerto.proposals.services import action_create_published_by_system
 from concerto.residents.models import Role, User
-from concerto.residents.services import resident_join, role_grant
+from concerto.residents.services import resident_join, role_grant_by_system
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +45,7 @@ def make_user(email, *, campaign=None, role=None, password=None, name="") -> Use
         if role == Role.RESIDENT:
             resident_join(user=user, campaign=campaign)
         else:
-            role_grant(campaign=campaign, user=user, role=role)
+            role_grant_by_system(campaign=campaign, user=user, role=role)
     return user
 
 
@@ -107,7 +107,7 @@ def facilitator_fanny(campaign):
 @pytest.fixture
 def published_action(campaign):
     theme = Theme.objects.get(campaign=campaign, slug="mobilite")
-    return action_create_published(
+    return action_create_published_by_system(
         campaign=campaign,
         title="Sécuriser la traversée devant l'école",
         summary="Un passage piéton surélevé et un feu pour les enfants qui vont à l'école.",

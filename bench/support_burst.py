@@ -61,13 +61,13 @@ def build_data(n_residents: int):
 
     call_command("migrate", verbosity=0)
     from concerto.proposals.models import Origin
-    from concerto.proposals.services import action_create_published
+    from concerto.proposals.services import action_create_published_by_system
     from concerto.residents.models import User
     from concerto.residents.services import api_token_create, resident_join
     from conftest import make_campaign
 
     campaign = make_campaign("bench")
-    action = action_create_published(campaign=campaign, title="Action du banc d'essai",
+    action = action_create_published_by_system(campaign=campaign, title="Action du banc d'essai",
                                      summary="Une action pour mesurer les soutiens.", origin=Origin.WORKSHOP)
     tokens = []
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):

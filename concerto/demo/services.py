@@ -3,6 +3,7 @@
 Every act of a person goes through the service the site itself uses (``resident_join``,
 ``role_grant``, ``action_create_published``, ``action_propose``, moderation, ``support_add``,
 ``comment_add`` …), so permissions, counters and audit entries are exactly those of real use.
+The first organiser alone is granted by ``role_grant_by_system`` (nobody could grant it).
 Only what no service covers yet (organisation, campaign, sectors, phases, themes and the sector
 of an action) is written with the ORM.
 """
@@ -37,7 +38,7 @@ from concerto.proposals.models import (
     Theme,
 )
 from concerto.residents.models import STAFF_ROLES, Membership, Role, SignInLink, User
-from concerto.residents.services import resident_join, role_grant
+from concerto.residents.services import resident_join, role_grant, role_grant_by_system
 from concerto.selection.models import SeatStatus, Selection
 from concerto.selection.selectors import selection_figures
 from concerto.selection.volunteers import volunteer_figures
@@ -263,7 +264,10 @@ class _Builder:
         for local, name, role in c.STAFF:
             user = User.objects.create_user(staff_email(local), display_name=name)
             User.objects.filter(pk=user.pk).update(password=hashed)
-            role_grant(campaign=self.campaign, user=user, role=role, by=self.staff.get(Role.ORGANISER))
+            if role == Role.ORGANISER:  # the first account: nobody can grant it, the loader does
+                role_grant_by_system(campaign=self.campaign, user=user, role=role)
+            else:
+                role_grant(by=self.staff[Role.ORGANISER], campaign=self.campaign, user=user, role=role)
             self.staff[role] = user
         self.organiser = self.staff[Role.ORGANISER]
         self.moderator = self.staff[Role.MODERATOR]

@@ -54,3 +54,8 @@ def can_report_comment(user, comment) -> bool:
 
 def can_moderate(user, campaign) -> bool:
     return r.is_moderator(user, campaign)
+
+
+def can_add_published_action(user, campaign) -> bool:
+    """Publishing an action directly, without moderation, is the organisers' decision alone."""
+    return r.is_organiser(user, campaign)

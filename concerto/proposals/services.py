@@ -89,11 +89,28 @@ def action_propose(*, user, campaign, title, summary, body="", theme_id=None, pl
     return action
 
 
-def action_create_published(*, campaign, title, summary, body="", theme_id=None, place="", origin, by=None,
+def action_create_published(*, by, campaign, title, summary, body="", theme_id=None, place="", origin,
                             author=None) -> Action:
-    """An action retained by the organisers (e.g. from a workshop): published at once."""
-    if by is not None and not resident_rules.is_organiser(by, campaign):
+    """An action retained by the organisers (e.g. from a workshop): published at once.
+
+    ``by`` is required and must organise the campaign; the demo loader and the shell use
+    ``action_create_published_by_system`` instead, so no caller skips the check by omission."""
+    if not rules.can_add_published_action(by, campaign):
         raise NotAllowed(_("Only organisers can add actions directly."))
+    return _action_published_create(campaign=campaign, title=title, summary=summary, body=body, theme_id=theme_id,
+                                    place=place, origin=origin, author=author, actor=by)
+
+
+def action_create_published_by_system(*, campaign, title, summary, body="", theme_id=None, place="", origin,
+                                      author=None) -> Action:
+    """Internal use only (demo loader, shell, tests' set-up): no person acts, so nothing is checked;
+    the audit entry has no actor and says ``via="system"``. Never call it from a view or the API."""
+    return _action_published_create(campaign=campaign, title=title, summary=summary, body=body, theme_id=theme_id,
+                                    place=place, origin=origin, author=author, actor=None, via="system")
+
+
+def _action_published_create(*, campaign, title, summary, body, theme_id, place, origin, author, actor,
+                             **audit) -> Action:
     fields = _validated_fields(
         campaign=campaign, title=title, summary=summary, body=body, theme_id=theme_id, place=place
     )
@@ -102,7 +119,8 @@ def action_create_published(*, campaign, title, summary, body="", theme_id=None,
             campaign=campaign, author=author, origin=origin, status=ActionStatus.PUBLISHED,
             published_at=timezone.now(), **fields
         )
-        log_action("proposals.action.created", actor=by, scope=campaign.slug, target=action, origin=origin)
+        log_action("proposals.action.created", actor=actor, scope=campaign.slug, target=action, origin=origin,
+                   **audit)
     return action
 
 

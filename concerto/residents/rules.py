@@ -52,6 +52,11 @@ def is_moderator(user, campaign) -> bool:
     return has_role(user, campaign, Role.MODERATOR, Role.ORGANISER)
 
 
+def can_grant_roles(user, campaign) -> bool:
+    """Only the campaign's organisers hand out roles in it (moderator, ambassador, organiser...)."""
+    return is_organiser(user, campaign)
+
+
 def is_staff_of(user, campaign) -> bool:
     return has_role(user, campaign, Role.ORGANISER, Role.FACILITATOR, Role.MODERATOR, Role.AMBASSADOR)
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
-from concerto.core.errors import FieldErrors, Invalid, NotFound
+from concerto.core.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from concerto.core.text import clean_line
 
 from . import emails, names, rules, selectors
@@ -176,13 +176,27 @@ def resident_create_without_email(*, display_name: str = "") -> User:
     return User.objects.create_user(None, display_name=clean_line(display_name)[:60])
 
 
-def role_grant(*, campaign, user: User, role: str, by=None) -> Membership:
+def role_grant(*, by, campaign, user: User, role: str) -> Membership:
+    """``by`` is required and must organise the campaign; the demo loader and the shell use
+    ``role_grant_by_system``, so no caller skips the check by omission."""
+    if not rules.can_grant_roles(by, campaign):
+        raise NotAllowed(_("Only the organisers of this campaign can grant roles."))
+    return _role_grant(campaign=campaign, user=user, role=role, actor=by)
+
+
+def role_grant_by_system(*, campaign, user: User, role: str) -> Membership:
+    """Internal use only (demo loader, shell, tests' set-up): nothing is checked; the audit entry
+    has no actor and says ``via="system"``. Never call it from a view or the API."""
+    return _role_grant(campaign=campaign, user=user, role=role, actor=None, via="system")
+
+
+def _role_grant(*, campaign, user: User, role: str, actor, **audit) -> Membership:
     if role not in Role.values:
         raise Invalid(_("Unknown role."), code="role_invalid")
     membership, created = Membership.objects.get_or_create(user=user, campaign=campaign, role=role)
     if created:
         rules.forget_roles(user)
-        log_action("residents.role.granted", actor=by, scope=campaign.slug, target=user, role=role)
+        log_action("residents.role.granted", actor=actor, scope=campaign.slug, target=user, role=role, **audit)
     return membership
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from concerto.proposals.models import Origin, Theme
 from concerto.proposals.services import (
-    action_create_published,
+    action_create_published_by_system,
     action_propose,
     action_reject,
     comment_add,
@@ -74,7 +74,7 @@ def world(campaign, other_campaign, published_action, resident_alice, resident_b
     comment = comment_add(user=resident_bob, action=published_action, body="Un avis de Bob sur la traversée.")
     support_add(user=resident_bob, action=published_action)
     theme = Theme.objects.get(campaign=other_campaign, slug="mobilite")
-    elsewhere_action = action_create_published(
+    elsewhere_action = action_create_published_by_system(
         campaign=other_campaign, title="Une action d'un autre quartier", summary="Publiée dans l'autre campagne.",
         theme_id=theme.pk, origin=Origin.WORKSHOP)
     # Someone with a password and no role yet: signing in as them changes every role's session.

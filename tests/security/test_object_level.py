@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from concerto.proposals.models import ActionStatus, CommentStatus, Support
-from concerto.proposals.services import action_create_published, support_add
+from concerto.proposals.services import action_create_published_by_system, support_add
 from concerto.residents.models import ApiToken, Role
-from concerto.residents.services import role_grant
+from concerto.residents.services import role_grant_by_system
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_a_moderator_elsewhere_cannot_reach_this_campaign_objects(world):
     """Eve moderates the other campaign: neither its URLs with this campaign's ids, nor this campaign's
     URLs, let her act on this campaign's contribution or comment."""
     eve = world.users["resident_elsewhere"]
-    role_grant(campaign=world.other_campaign, user=eve, role=Role.MODERATOR)
+    role_grant_by_system(campaign=world.other_campaign, user=eve, role=Role.MODERATOR)
     client = world.client("resident_elsewhere")
     other, here = world.other_campaign.slug, world.campaign.slug
     client.post(reverse("proposals:moderate_action", args=[other, world.pending.pk]), {"decision": "publish"})
@@ -119,7 +119,7 @@ def test_a_moderator_cannot_merge_into_an_action_of_another_campaign(world):
 
 def test_ids_of_another_campaign_answer_404_through_this_campaign_urls(world):
     """An object is always looked up within the campaign of the URL."""
-    elsewhere = action_create_published(campaign=world.other_campaign, title="Autre action publiée",
+    elsewhere = action_create_published_by_system(campaign=world.other_campaign, title="Autre action publiée",
                                         summary="Une action publiée dans l'autre quartier.", origin="online")
     slug = world.campaign.slug
     client = world.client("resident")
@@ -231,7 +231,7 @@ def test_an_organiser_elsewhere_cannot_reach_this_campaign_letters_volunteers_or
     )
 
     eve = world.users["resident_elsewhere"]
-    role_grant(campaign=world.other_campaign, user=eve, role=Role.ORGANISER)
+    role_grant_by_system(campaign=world.other_campaign, user=eve, role=Role.ORGANISER)
     here, other = f"/c/{world.campaign.slug}/", f"/c/{world.other_campaign.slug}/"
     api_here, api_other = f"/campaigns/{world.campaign.slug}/", f"/campaigns/{world.other_campaign.slug}/"
     checked = 0

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from concerto.proposals.models import ActionStatus
 from concerto.proposals.services import (
-    action_create_published,
+    action_create_published_by_system,
     action_merge,
     action_propose,
     action_reject,
@@ -157,7 +157,7 @@ def test_a_merged_contribution_never_points_to_a_rejected_target(world):
 
     w = world
     moderator = w.users["moderator"]
-    target = action_create_published(campaign=w.campaign, title="Cible ZQ9",
+    target = action_create_published_by_system(campaign=w.campaign, title="Cible ZQ9",
                                      summary="Une action publiée dans laquelle on fusionne.", origin="online")
     merged = action_propose(user=w.users["resident"], campaign=w.campaign, title="Proposition fusionnée",
                             summary="Une proposition fusionnée dans la cible.")

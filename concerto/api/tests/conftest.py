@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from concerto.proposals.models import Origin, Theme
-from concerto.proposals.services import action_create_published, action_propose
+from concerto.proposals.services import action_create_published_by_system, action_propose
 from concerto.residents.services import api_token_create
 
 BASE = "/api/v1"
@@ -80,7 +80,7 @@ def pending_action(campaign, resident_alice):
 def make_actions(campaign, n, *, prefix="Action numéro"):
     theme = Theme.objects.get(campaign=campaign, slug="mobilite")
     return [
-        action_create_published(
+        action_create_published_by_system(
             campaign=campaign, title=f"{prefix} {i}", summary=f"Résumé suffisamment long {i}",
             theme_id=theme.pk if i % 2 else None, origin=Origin.ONLINE if i % 3 else Origin.WORKSHOP,
         )

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from concerto.proposals.models import Action, Origin
 from concerto.proposals.services import (
-    action_create_published,
+    action_create_published_by_system,
     action_merge,
     action_reject,
     comment_add,
@@ -43,7 +43,7 @@ def test_list_item_shape(api, published_action, alice_token, resident_alice):
 
 
 def test_list_hides_pending_and_rejected_actions(api, campaign, published_action, pending_action, moderator_marc):
-    rejected = action_create_published(campaign=campaign, title="À rejeter", summary="Une action à rejeter ici",
+    rejected = action_create_published_by_system(campaign=campaign, title="À rejeter", summary="Une action à rejeter ici",
                                        origin=Origin.ONLINE)
     action_reject(moderator=moderator_marc, campaign=campaign, action_id=rejected.pk, reason="Hors sujet ici.")
     ids = [a["id"] for a in api.get(actions_path(campaign), token=token_for(moderator_marc)).json()["items"]]
@@ -160,7 +160,7 @@ def test_rejection_reason_only_for_author_and_moderators(
 
 
 def test_rejection_reason_of_a_republished_action_stays_private(api, campaign, moderator_marc, bob_token):
-    action = action_create_published(campaign=campaign, title="Une idée publiée", summary="Résumé de l'idée publiée",
+    action = action_create_published_by_system(campaign=campaign, title="Une idée publiée", summary="Résumé de l'idée publiée",
                                      origin=Origin.ONLINE)
     Action.objects.filter(pk=action.pk).update(rejection_reason="Ancienne raison")
     assert api.get(actions_path(campaign, f"/{action.pk}"), token=bob_token).json()["rejection_reason"] is None

@@ -5,7 +5,7 @@ from django.test import override_settings
 
 from concerto.core.models import AuditEntry
 from concerto.proposals.models import Action, ActionStatus, Comment, CommentReport, Origin, Support
-from concerto.proposals.services import action_create_published, comment_add, support_add
+from concerto.proposals.services import action_create_published_by_system, comment_add, support_add
 from concerto.residents.models import Membership, Role
 from conftest import make_user
 
@@ -55,7 +55,7 @@ def test_candidate_cannot_support(api, published_action, claire_token):
 
 
 def test_participation_closed_is_403(api, closed_campaign):
-    action = action_create_published(campaign=closed_campaign, title="Action fermée", summary="Résumé de l'action",
+    action = action_create_published_by_system(campaign=closed_campaign, title="Action fermée", summary="Résumé de l'action",
                                      origin=Origin.WORKSHOP)
     token = token_for(make_user("zoe@example.org", campaign=closed_campaign, role=Role.RESIDENT))
     response = api.post(support_path(action), token=token)

@@ -2,7 +2,7 @@
 
 from concerto.proposals.services import action_reject, support_add
 from concerto.residents.models import Role
-from concerto.residents.services import role_grant
+from concerto.residents.services import role_grant_by_system
 
 from .conftest import make_actions, token_for
 
@@ -15,8 +15,8 @@ def test_me_needs_a_token(api, db):
 
 
 def test_me_lists_roles_per_campaign(api, campaign, other_campaign, resident_alice, alice_token):
-    role_grant(campaign=other_campaign, user=resident_alice, role=Role.AMBASSADOR)
-    role_grant(campaign=other_campaign, user=resident_alice, role=Role.RESIDENT)
+    role_grant_by_system(campaign=other_campaign, user=resident_alice, role=Role.AMBASSADOR)
+    role_grant_by_system(campaign=other_campaign, user=resident_alice, role=Role.RESIDENT)
     body = api.get("/me", token=alice_token).json()
     assert body["email"] == "alice@example.org"
     assert body["display_name"] == "Alice" and body["public_name"] == "Alice"

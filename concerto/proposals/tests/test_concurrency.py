@@ -13,7 +13,7 @@ from django.db import connection
 from concerto.proposals.errors import ActionNotSupportable
 from concerto.proposals.models import Action, ActionStatus, Support
 from concerto.proposals.services import (
-    action_create_published,
+    action_create_published_by_system,
     action_merge,
     support_add,
     support_withdraw,
@@ -133,7 +133,7 @@ def test_simultaneous_supports_and_withdrawals_keep_the_count_exact(campaign, pu
 def test_merging_while_residents_support_and_withdraw_keeps_both_counts_exact(
     campaign, moderator_marc, published_action
 ):
-    duplicate = action_create_published(
+    duplicate = action_create_published_by_system(
         campaign=campaign, title="Un feu devant l'école", summary="Un feu tricolore pour traverser en sécurité.",
         origin="workshop",
     )

@@ -10,7 +10,7 @@ from concerto.proposals.rules import (
     can_take_part,
     can_view_action,
 )
-from concerto.proposals.services import action_create_published, action_propose
+from concerto.proposals.services import action_create_published_by_system, action_propose
 from concerto.residents.models import Role, User
 from conftest import make_user
 
@@ -22,7 +22,7 @@ def _person(campaign, role):
 
 
 def _published(campaign):
-    return action_create_published(
+    return action_create_published_by_system(
         campaign=campaign, title="Un composteur partagé", summary="Un composteur au pied des immeubles.",
         origin="workshop",
     )

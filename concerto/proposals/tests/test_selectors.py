@@ -10,7 +10,7 @@ from concerto.proposals.selectors import (
     suppress_small,
 )
 from concerto.proposals.services import (
-    action_create_published,
+    action_create_published_by_system,
     action_merge,
     action_propose,
     action_reject,
@@ -22,7 +22,7 @@ from conftest import make_user
 
 def _publish(campaign, title, *, theme=None, origin=Origin.WORKSHOP, summary="Un résumé assez long pour passer."):
     theme_id = Theme.objects.get(campaign=campaign, slug=theme).pk if theme else None
-    return action_create_published(campaign=campaign, title=title, summary=summary, theme_id=theme_id, origin=origin)
+    return action_create_published_by_system(campaign=campaign, title=title, summary=summary, theme_id=theme_id, origin=origin)
 
 
 def _residents(campaign, n, prefix="r"):

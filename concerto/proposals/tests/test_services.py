@@ -24,7 +24,7 @@ from concerto.proposals.models import (
 from concerto.proposals.rules import can_view_action
 from concerto.proposals.selectors import action_list, moderation_queue, my_contributions
 from concerto.proposals.services import (
-    action_create_published,
+    action_create_published_by_system,
     action_merge,
     action_propose,
     action_publish,
@@ -63,7 +63,7 @@ def _publish(campaign, title="Planter des arbres rue Tissot", **kw):
         "origin": Origin.WORKSHOP,
     }
     fields.update(kw)
-    return action_create_published(campaign=campaign, title=title, **fields)
+    return action_create_published_by_system(campaign=campaign, title=title, **fields)
 
 
 def _propose(user, campaign, **kw):

@@ -137,10 +137,10 @@ def test_list_filters_search_and_ignores_unknown_sort(client, campaign, publishe
 def test_list_and_detail_query_counts_do_not_grow(client, django_assert_max_num_queries, campaign,
                                                  resident_alice, published_action, n_actions):
     from concerto.proposals.models import Origin
-    from concerto.proposals.services import action_create_published
+    from concerto.proposals.services import action_create_published_by_system
 
     for i in range(n_actions):
-        a = action_create_published(campaign=campaign, title=f"Action numéro {i}", summary="Un résumé assez long.",
+        a = action_create_published_by_system(campaign=campaign, title=f"Action numéro {i}", summary="Un résumé assez long.",
                                     origin=Origin.WORKSHOP)
         support_add(user=resident_alice, action=a)
         comment_add(user=resident_alice, action=published_action, body=f"Commentaire {i}")

@@ -13,7 +13,7 @@ from concerto.proposals.models import Comment
 from concerto.proposals.services import comment_add
 from concerto.residents.models import Role
 from concerto.residents.names import skeleton
-from concerto.residents.services import profile_update, role_grant
+from concerto.residents.services import profile_update, role_grant_by_system
 from conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_badges_cost_no_query_per_comment(client, campaign, published_action):
     def queries_with(n):
         for i in range(n):
             person = make_user(f"equipe{n}-{i}@example.org", campaign=campaign, role=Role.RESIDENT)
-            role_grant(campaign=campaign, user=person, role=Role.AMBASSADOR)
+            role_grant_by_system(campaign=campaign, user=person, role=Role.AMBASSADOR)
             Comment.objects.create(action=published_action, author=person, body=f"Avis {n}-{i}")
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200

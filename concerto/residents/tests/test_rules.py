@@ -5,14 +5,14 @@ from django.contrib.auth.models import AnonymousUser
 
 from concerto.residents import rules
 from concerto.residents.models import Role, User
-from concerto.residents.services import resident_join, role_grant
+from concerto.residents.services import resident_join, role_grant_by_system
 from conftest import make_user
 
 
 def test_roles_of_lists_the_roles_held_in_that_campaign_only(campaign, other_campaign):
     dina = make_user("dina2@example.org", campaign=campaign, role=Role.ORGANISER)
-    role_grant(campaign=campaign, user=dina, role=Role.MODERATOR)
-    role_grant(campaign=other_campaign, user=dina, role=Role.CANDIDATE)
+    role_grant_by_system(campaign=campaign, user=dina, role=Role.MODERATOR)
+    role_grant_by_system(campaign=other_campaign, user=dina, role=Role.CANDIDATE)
 
     assert rules.roles_of(dina, campaign) == {Role.ORGANISER, Role.MODERATOR}
     assert rules.roles_of(dina, other_campaign) == {Role.CANDIDATE}
@@ -27,7 +27,7 @@ def test_roles_of_is_empty_for_visitors_and_inactive_accounts(resident_alice, ca
 
 def test_a_granted_role_takes_effect_at_once_for_the_same_user_object(resident_alice, campaign):
     assert not rules.is_moderator(resident_alice, campaign)  # loads and caches the roles
-    role_grant(campaign=campaign, user=resident_alice, role=Role.MODERATOR)
+    role_grant_by_system(campaign=campaign, user=resident_alice, role=Role.MODERATOR)
     assert rules.is_moderator(resident_alice, campaign)
 
 
@@ -95,7 +95,7 @@ def test_a_candidate_never_joins_as_resident(candidate_claire, campaign):
     assert not rules.can_join_as_resident(candidate_claire, campaign)
     # Even one who joined as a resident before being declared a candidate.
     lucas = make_user("lucas@example.org", campaign=campaign, role=Role.RESIDENT)
-    role_grant(campaign=campaign, user=lucas, role=Role.CANDIDATE)
+    role_grant_by_system(campaign=campaign, user=lucas, role=Role.CANDIDATE)
     assert not rules.can_join_as_resident(lucas, campaign)
 
 
