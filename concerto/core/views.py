@@ -1,19 +1,57 @@
+import secrets
+
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+# Caches that live in the web process itself: they cannot be "down", so checking them proves nothing.
+IN_PROCESS_CACHES = (LocMemCache, DummyCache)
 
-@never_cache
-def healthz(request):
-    """Liveness and database reachability, for load balancers and monitoring."""
+
+def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        db_ok = True
     except Exception:  # noqa: BLE001 - any failure means "database does not answer"
-        db_ok = False
-    return JsonResponse({"status": "ok" if db_ok else "degraded", "database": db_ok}, status=200)
+        return False
+    return True
+
+
+def _cache_ok() -> bool | None:
+    """A set and a get of a short-lived key on the shared cache (Redis); None when the cache is in-process."""
+    cache = caches["default"]
+    if isinstance(cache, IN_PROCESS_CACHES):
+        return None
+    key, value = f"healthz:{secrets.token_hex(8)}", secrets.token_hex(4)
+    try:
+        cache.set(key, value, timeout=5)
+        ok = cache.get(key) == value
+        cache.delete(key)
+    except Exception:  # noqa: BLE001 - any failure means "cache does not answer"
+        return False
+    return ok
+
+
+@never_cache
+def healthz(request):
+    """Database (and shared cache) reachability, for load balancers and monitoring: 503 when degraded.
+
+    Cheap on purpose: one ``SELECT 1``, one cache set/get, no session and no ORM query; never in
+    the public page cache (the response is not marked ``public_cacheable``).
+    """
+    checks = {"database": _database_ok()}
+    cache_ok = _cache_ok()
+    if cache_ok is not None:
+        checks["cache"] = cache_ok
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "degraded", **checks}
+    if not healthy:
+        body["degraded"] = sorted(name for name, ok in checks.items() if not ok)
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def not_found(request, exception=None):

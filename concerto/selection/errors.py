@@ -43,3 +43,13 @@ class NoReplacementKeepsQuotas(Invalid):
         else:
             message = _("The reserve list is empty: no one can replace this person.")
         super().__init__(message)
+
+
+class SelectionArchived(WrongStage):
+    """The volunteers' answers were erased after the retention period (``volunteers_purge_expired``)."""
+
+    code = "selection_archived"
+
+    def __init__(self):
+        super().__init__(_("This selection is archived: the volunteers' answers were erased after the retention "
+                           "period, so it can no longer change."))

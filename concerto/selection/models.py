@@ -121,6 +121,11 @@ class Selection(models.Model):
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the volunteers' answers are erased after the retention period
+    # (``volunteers.volunteers_purge_expired``): the pool then keeps pseudonyms only, and what the
+    # public pages show comes from here: ``{"at", "counts": {category: {value: n}}, "panel_counts",
+    # "current_counts", "current_meets_quotas", "document": selection.json as published}``.
+    archived = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

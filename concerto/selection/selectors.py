@@ -134,6 +134,31 @@ def panel_feature_counts(pool: list[dict], panel_ids) -> dict[str, Counter]:
     return pool_counts([p for p in pool if p["id"] in wanted])
 
 
+def pool_figures(selection, seats: dict | None = None) -> dict:
+    """The pool's answers counted per category (``counts``), in the drawn panel (``panel_counts``)
+    and in the current one after changes (``current_counts``, ``current_meets_quotas``); None where
+    not applicable. Once the answers are erased (``selection.archived``), the figures stored then."""
+    if selection.archived:
+        return {key: selection.archived.get(key) for key in ARCHIVED_FIGURES}
+    from . import algorithms as algo
+
+    figures = dict.fromkeys(ARCHIVED_FIGURES)
+    figures["counts"] = pool_counts(selection.pool)
+    if selection.status == SelectionStatus.DRAWN and selection.panel_index is not None and selection.distribution:
+        members = algo.Distribution.from_json(selection.distribution).panels[selection.panel_index]
+        seats = seats if seats is not None else public_seats(selection)
+        figures["panel_counts"] = panel_feature_counts(selection.pool, members)
+        if seats["replacements"] or seats["withdrawn"]:
+            figures["current_counts"] = panel_feature_counts(selection.pool, seats["panel"])
+            people = {p["id"]: algo.Person(p["id"], p["features"]) for p in selection.pool}
+            figures["current_meets_quotas"] = algo.panel_meets_quotas(
+                seats["panel"], people, [algo.Quota.from_json(q) for q in selection.quotas], selection.panel_size)
+    return figures
+
+
+ARCHIVED_FIGURES = ("counts", "panel_counts", "current_counts", "current_meets_quotas")
+
+
 def seats_of(selection) -> list[SelectionSeat]:
     """Every seat with its volunteer and user (organiser pages only: names are not public)."""
     return list(SelectionSeat.objects.filter(selection=selection)
@@ -266,7 +291,12 @@ def announcement_view(selection) -> dict:
 
 
 def audit_document(selection) -> dict:
-    """``selection.json``: everything ``verify.py`` needs to re-check stage 1 and stage 2 (pseudonyms only)."""
+    """``selection.json``: everything ``verify.py`` needs to re-check stage 1 and stage 2 (pseudonyms only).
+
+    Once the volunteers' answers are erased, the file as it was published then (it holds no
+    answer that was not already public)."""
+    if selection.archived.get("document"):
+        return selection.archived["document"]
     algo = _algo()
     people = [algo.Person(p["id"], p["features"]) for p in selection.pool]
     quotas = [algo.Quota.from_json(q) for q in selection.quotas]
@@ -335,7 +365,7 @@ def audit_view(selection) -> dict:
 
     computed = bool(selection.distribution)
     categories = selection_categories(selection.campaign)
-    counts = pool_counts(selection.pool)
+    counts = pool_figures(selection)["counts"] if selection.archived else pool_counts(selection.pool)
     data = {"computed": computed, "pool_size": len(selection.pool), "categories": categories,
             "announcement": announcement_view(selection)}
     if not computed:
@@ -371,12 +401,10 @@ def audit_view(selection) -> dict:
         data["drawn"] = drawn
         data["ticket"] = int(selection.ticket)
         data["seats"] = seats
-        panel_counts = panel_feature_counts(selection.pool, drawn["members"])
-        if seats["replacements"] or seats["withdrawn"]:
-            current_counts = panel_feature_counts(selection.pool, seats["panel"])
-            people = {p["id"]: algo.Person(p["id"], p["features"]) for p in selection.pool}
-            data["current_meets_quotas"] = algo.panel_meets_quotas(
-                seats["panel"], people, [algo.Quota.from_json(q) for q in selection.quotas], selection.panel_size)
+        figures = pool_figures(selection, seats)
+        panel_counts, current_counts = figures["panel_counts"], figures["current_counts"]
+        if current_counts is not None:
+            data["current_meets_quotas"] = figures["current_meets_quotas"]
     table = quota_table(categories=categories, quotas=selection.quotas, counts=counts, panel_counts=panel_counts)
     if current_counts is not None:
         for group in table:

@@ -30,7 +30,13 @@ from concerto.core.errors import FieldErrors, Invalid, NotAllowed
 from concerto.core.text import clean_block, clean_line
 
 from . import rules
-from .errors import AlreadyDrawn, NoReplacementKeepsQuotas, PoolTooSmall, WrongStage
+from .errors import (
+    AlreadyDrawn,
+    NoReplacementKeepsQuotas,
+    PoolTooSmall,
+    SelectionArchived,
+    WrongStage,
+)
 from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus, Volunteer
 
 logger = logging.getLogger(__name__)
@@ -316,6 +322,8 @@ def selection_compute(*, by, selection, inline: bool | None = None) -> Selection
     _require_organiser(by, selection.campaign)
     with transaction.atomic():
         selection = _locked(selection)
+        if selection.archived:
+            raise SelectionArchived()
         if selection.status not in EDITABLE:
             raise WrongStage(_("This selection cannot be computed again at this stage."))
         pool = pool_snapshot(selection.campaign, selection.required_dates)
@@ -625,6 +633,9 @@ def _replace_seat(selection, seat, *, force: bool, actor, reason: str) -> Select
     """Give up ``seat`` (on the panel) and refill it from the reserve; inside the caller's
     transaction, with the selection locked. Raises ``NoReplacementKeepsQuotas`` when no reserve
     keeps the quotas and not ``force``. The withdrawn seat records when and how, for the public file."""
+    if selection.archived:
+        # The answers the quotas need are erased, and the published file is final.
+        raise SelectionArchived()
     algo = _algo()
     seats = list(SelectionSeat.objects.filter(selection=selection).select_related("volunteer")
                  .order_by("reserve_rank", "pk"))
@@ -680,8 +691,8 @@ def seats_release_for_erased_volunteer(*, volunteer) -> dict:
     for seat in seats:
         selection = _locked(seat.selection)
         seat = SelectionSeat.objects.select_for_update().select_related("volunteer").get(pk=seat.pk)
-        if seat.status != SeatStatus.SELECTED:
-            continue
+        if seat.status != SeatStatus.SELECTED or selection.archived:
+            continue  # an archived selection's seats no longer change (``SelectionArchived``)
         try:
             _replace_seat(selection, seat, force=False, actor=None, reason="account_deleted")
         except NoReplacementKeepsQuotas:

@@ -161,7 +161,7 @@ def selection_edit(request, slug, selection_id):
 
 def _manage_context(request, campaign, selection, **extra) -> dict:
     categories = selectors.selection_categories(campaign)
-    counts = selectors.pool_counts(selection.pool)
+    counts = selectors.pool_figures(selection)["counts"] if selection.archived else selectors.pool_counts(selection.pool)
     seats = selectors.seats_of(selection) if selection.status == SelectionStatus.DRAWN else []
     lot = request.GET.get("lot", "")
     context = {

@@ -11,19 +11,22 @@ The selection (quotas, LEXIMIN, draw) reads volunteers only through ``volunteer_
 value here, change the quota editor and the audit page of the selection too.
 """
 
+import calendar
 import csv
 import io
 import re
 import secrets
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from concerto.campaigns.models import PhaseKind
+from concerto.campaigns.models import Campaign, PhaseKind
 from concerto.campaigns.selectors import campaign_phases
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
@@ -68,7 +71,8 @@ DEFAULT_PROFILE_QUESTIONS = [
         ("oui", "Oui, régulièrement"), ("peu-ou-pas", "Peu ou pas"))},
 ]
 
-CONSENT_KEEP_MONTHS = 12
+# The promise of the consent text below, kept by ``volunteers_purge_expired`` (run daily).
+CONSENT_KEEP_MONTHS = settings.CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS
 DEFAULT_CONSENT_TEXT = (
     "J'accepte que mes réponses à ce formulaire (talents, disponibilités, profil et secteur de mon "
     "logement) soient utilisées uniquement pour constituer un groupe de participants représentatif "
@@ -217,10 +221,14 @@ def volunteer_list(campaign):
 def volunteer_households(campaign, volunteers) -> dict[int, dict]:
     """Volunteer pk → ``{"id": household pk, "label": "Foyer 12", "size": volunteers of that household}``
     for volunteers who joined with a letter code (organisers only: one letter gives up to four
-    accounts, and the organisers must be able to see it). Volunteers without a letter are absent."""
+    accounts, and the organisers must be able to see it). Volunteers without a letter are absent,
+    and so is everyone once the campaign is past the retention period (the household link is
+    among the answers erased then: ``volunteers_purge_expired``)."""
     from concerto.letters.models import CodeUse
 
     volunteers = list(volunteers)
+    if not volunteers or campaigns_past_retention().filter(pk=campaign.pk).exists():
+        return {}
     by_user = {}
     for use in (CodeUse.objects.filter(user_id__in=[v.user_id for v in volunteers if v.user_id],
                                        code__campaign=campaign)
@@ -684,3 +692,86 @@ def volunteers_export(*, user, campaign) -> str:
         ]])
     log_action("selection.volunteers.exported", actor=user, scope=campaign.slug, count=len(volunteers))
     return out.getvalue()
+
+
+# --- Retention: the consent text's promise --------------------------------------------------------
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time ``months`` calendar months earlier (31 March - 1 month = 28/29 February)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def campaigns_past_retention(now=None):
+    """Campaigns that ended more than ``CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS`` ago, with ``ended_at``.
+
+    A campaign ends when the last phase of its calendar ends (``Phase.ends_at``, whatever its kind:
+    the calendar is the only end date a campaign has). A campaign without phases never expires.
+    """
+    cutoff = months_before(now or timezone.now(), settings.CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS)
+    return (Campaign.objects.annotate(ended_at=Max("phases__ends_at"))
+            .filter(ended_at__lt=cutoff).order_by("ended_at", "pk"))
+
+
+def _has_answers(volunteer: Volunteer) -> bool:
+    return bool(volunteer.talents or volunteer.availability or volunteer.profile or volunteer.sector_id)
+
+
+def volunteers_purge_expired(*, now=None, dry_run: bool = False) -> list[dict]:
+    """Erase the volunteers' answers of every campaign past the retention period, as the consent promises.
+
+    Erased: each volunteer's talents, availability, profile answers and sector (the consent text
+    names them), and in every selection's pool snapshot the answers and household behind each
+    pseudonym, with the secret salts (with a salt, the published fingerprint of a few possible
+    answers could be opened by anyone). Kept, so the published selection stays verifiable: the
+    pseudonyms, seats, distribution and draw, and ``Selection.archived``: ``selection.json`` as it
+    was published (the same file, same pool hash: ``verify.py`` still passes) and the counts the
+    public audit page shows. An archived selection no longer changes (``SelectionArchived``).
+
+    Idempotent: a second run finds nothing left to erase and logs nothing. Each campaign purged is
+    logged (``selection.volunteers.purged``) with counts, never answers. ``dry_run`` changes nothing
+    and logs nothing. Returns ``[{"campaign", "ended_at", "volunteers", "selections"}]`` for the
+    campaigns with something to erase.
+    """
+    from .models import Selection
+    from .selectors import ARCHIVED_FIGURES, audit_document, pool_figures
+    from .services import is_computed
+
+    now = now or timezone.now()
+    report = []
+    for campaign in campaigns_past_retention(now):
+        with transaction.atomic():
+            volunteers = [v for v in Volunteer.objects.select_for_update().filter(campaign=campaign)
+                          .only("pk", "talents", "availability", "profile", "sector") if _has_answers(v)]
+            selections = [s for s in Selection.objects.select_for_update().filter(campaign=campaign).order_by("pk")
+                          if not s.archived]
+            if not volunteers and not selections:
+                continue
+            report.append({"campaign": campaign.slug, "ended_at": campaign.ended_at,
+                           "volunteers": len(volunteers), "selections": len(selections)})
+            if dry_run:
+                continue
+            for selection in selections:
+                figures = pool_figures(selection)
+                archived = {key: _plain(figures[key]) for key in ARCHIVED_FIGURES}
+                archived["at"] = now.isoformat()
+                archived["document"] = audit_document(selection) if is_computed(selection) else None
+                selection.archived = archived
+                selection.pool = [{"id": p["id"], "features": {}} for p in selection.pool]
+                selection.save(update_fields=["archived", "pool"])
+            Volunteer.objects.filter(pk__in=[v.pk for v in volunteers]).update(
+                talents=[], availability=[], profile={}, sector=None, updated_at=now)
+            log_action("selection.volunteers.purged", scope=campaign.slug,
+                       ended_at=campaign.ended_at.isoformat(), keep_months=settings.CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS,
+                       volunteers=len(volunteers), selections=len(selections))
+    return report
+
+
+def _plain(value):
+    """Counters as plain JSON objects (``{category: {value: n}}``)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value

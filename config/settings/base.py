@@ -178,6 +178,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Concerto <concerto@lo
 # Demo mode shows sign-in links on the page; never enable it where real people sign in.
 CONCERTO_DEMO_MODE = env_bool("CONCERTO_DEMO_MODE")
 CONCERTO_MAGIC_LINK_TTL_MINUTES = 15
+# The volunteers' answers are erased this many months after the campaign's last phase ends
+# (the promise of the default consent text; `manage.py purge_expired_data`, run daily).
+CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS = 12
 # (limit, window in seconds) per rate-limited act.
 CONCERTO_RATE_LIMITS = {
     "sign_in_ip": (20, 3600),

@@ -1,0 +1,24 @@
+"""Keep the retention promises: ``manage.py purge_expired_data [--dry-run]``, run daily (docs/operations.md)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from concerto.selection.volunteers import volunteers_purge_expired
+
+
+class Command(BaseCommand):
+    help = ("Erase the volunteers' answers of campaigns that ended more than "
+            "CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS ago (the consent text's promise). Run it daily.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Say what would be erased; change nothing.")
+
+    def handle(self, *args, dry_run=False, **options):
+        report = volunteers_purge_expired(dry_run=dry_run)
+        verb = "would erase" if dry_run else "erased"
+        for row in report:
+            self.stdout.write(f"{row['campaign']} (ended {row['ended_at']:%Y-%m-%d}): {verb} the answers of "
+                              f"{row['volunteers']} volunteer(s), archived {row['selections']} selection(s)")
+        months = settings.CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS
+        self.stdout.write(f"{len(report)} campaign(s) ended more than {months} months ago had answers to erase"
+                          + (" (dry run: nothing changed)." if dry_run else "."))
