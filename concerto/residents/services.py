@@ -71,6 +71,18 @@ def sign_in_link_request(*, email: str, ip: str, build_url, next_url: str = "") 
     return url
 
 
+def sign_in_links_purge(*, now=None, dry_run: bool = False) -> int:
+    """Delete sign-in links that can no longer be used: each holds an e-mail address, which has no
+    reason to stay once the link expired (``manage.py purge_expired_data``, daily). Returns the count."""
+    expired = SignInLink.objects.filter(expires_at__lte=now or timezone.now())
+    if dry_run:
+        return expired.count()
+    count, _ = expired.delete()
+    if count:
+        log_action("residents.sign_in_links.purged", count=count)
+    return count
+
+
 def sign_in_link_peek(*, secret: str) -> SignInLink:
     """The link if it can still be used; consuming it needs a POST (mail scanners only GET)."""
     link = SignInLink.objects.filter(token_hash=_hash(secret or "")).first()

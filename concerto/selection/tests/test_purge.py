@@ -10,10 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 
 from concerto.campaigns.models import Phase
 from concerto.core.models import AuditEntry
 from concerto.dashboard.services import account_delete
+from concerto.residents.models import SignInLink
 from concerto.selection import selectors, services, verify
 from concerto.selection.errors import SelectionArchived
 from concerto.selection.models import SeatStatus, Selection, SelectionSeat, Volunteer
@@ -161,3 +163,17 @@ def test_a_campaign_still_running_or_recent_is_not_touched(campaign, drawn):
     call_command("purge_expired_data", stdout=out)
     assert _answers(campaign) == before
     assert out.getvalue().startswith("0 campaign(s)")
+
+
+def test_the_command_deletes_expired_sign_in_links_and_their_addresses(db):
+    now = timezone.now()
+    SignInLink.objects.create(email="old@example.org", token_hash="a" * 64, expires_at=now - timedelta(minutes=1))
+    SignInLink.objects.create(email="used@example.org", token_hash="b" * 64, expires_at=now - timedelta(days=3),
+                              used_at=now - timedelta(days=3))
+    SignInLink.objects.create(email="fresh@example.org", token_hash="c" * 64, expires_at=now + timedelta(minutes=10))
+    out = io.StringIO()
+    call_command("purge_expired_data", "--dry-run", stdout=out)
+    assert "2 expired sign-in link(s) would be deleted." in out.getvalue() and SignInLink.objects.count() == 3
+    call_command("purge_expired_data", stdout=out)
+    assert list(SignInLink.objects.values_list("email", flat=True)) == ["fresh@example.org"]
+    assert AuditEntry.objects.get(code="residents.sign_in_links.purged").data["count"] == 2
