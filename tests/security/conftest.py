@@ -152,17 +152,35 @@ def world_data(django_db_setup, django_db_blocker, tmp_path_factory):
         outer.__exit__(None, None, None)
 
 
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames)
+                or (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))))
+
+
 @pytest.fixture
 def world(request, world_data, db, settings, tmp_path):
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
-        # Its own commits would end the module's open transaction, and its flush would empty the
-        # database under the next tests: such a test builds what it needs itself, in a module of its own.
-        pytest.fail("the security world is rolled back, not flushed: a transactional test cannot use it")
+    if _transactional(request):
+        # It would run inside the module's open transaction (its commits not real), and its end
+        # (flush, connection closed) would lose the world: it takes transactional_world instead.
+        pytest.fail("world is rolled back, never committed: a transactional test takes transactional_world")
     data, media = world_data
     shutil.copytree(media, tmp_path, dirs_exist_ok=True)  # the letters' PDFs, in this test's own folder
     settings.MEDIA_ROOT = tmp_path
     cache.clear()  # the set-up above counted against rate limits
     return World(_fresh(data))
+
+
+@pytest.fixture
+def transactional_world(transactional_db, settings, tmp_path):
+    """The same world, committed for one test (threads, real commits) and flushed after it: slow,
+    and only in a module where no test takes ``world`` (that module's transaction would be open)."""
+    if transaction.get_connection().in_atomic_block:
+        pytest.fail("transactional_world inside a module whose world transaction is open: move the test")
+    settings.MEDIA_ROOT = tmp_path
+    world = World(build_world())
+    cache.clear()
+    return world
 
 
 # --------------------------------------------------------------------------------------------------
