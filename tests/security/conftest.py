@@ -6,13 +6,14 @@ is imported from another app's tests: the suite stands on its own.
 
 import hashlib
 import secrets
+import shutil
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
-from django.test import Client
+from django.db import models, transaction
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from concerto.proposals.models import Origin, Theme
@@ -23,8 +24,9 @@ from concerto.proposals.services import (
     comment_add,
     support_add,
 )
-from concerto.residents.models import SignInLink, User
+from concerto.residents.models import Role, SignInLink, User
 from concerto.residents.services import api_token_create
+from conftest import make_campaign, make_user  # the root personas, as functions
 
 ROLES = ["visitor", "resident", "resident_elsewhere", "ambassador", "candidate", "moderator", "facilitator",
          "organiser"]
@@ -58,9 +60,29 @@ def new_link(email: str, *, minutes: int = 15, next_url: str = "") -> str:
     return secret
 
 
-@pytest.fixture
-def world(campaign, other_campaign, published_action, resident_alice, resident_bob, resident_elsewhere,
-          ambassador_bruno, candidate_claire, moderator_marc, facilitator_fanny, organiser_dina, settings, tmp_path):
+def build_world() -> dict:
+    """Every persona and object of the suite, as the root fixtures and ``letters_world`` make them
+    (same slugs, addresses and passwords, so the tests may name them)."""
+    campaign = make_campaign()
+    other_campaign = make_campaign("autre-quartier", name="Autre quartier")
+    published_action = action_create_published(
+        campaign=campaign, title="Sécuriser la traversée devant l'école",
+        summary="Un passage piéton surélevé et un feu pour les enfants qui vont à l'école.",
+        body="Les voitures roulent **vite** le matin.", theme_id=Theme.objects.get(campaign=campaign, slug="mobilite").pk,
+        place="Avenue Saint-Jérôme", origin=Origin.WORKSHOP)
+    resident_alice = make_user("alice@example.org", campaign=campaign, role=Role.RESIDENT, name="Alice")
+    resident_bob = make_user("bob@example.org", campaign=campaign, role=Role.RESIDENT, name="Bob")
+    resident_elsewhere = make_user("eve@example.org", campaign=other_campaign, role=Role.RESIDENT, name="Eve")
+    ambassador_bruno = make_user("bruno@example.org", campaign=campaign, role=Role.AMBASSADOR,
+                                 password="bruno-password-123")
+    candidate_claire = make_user("claire@example.org", campaign=campaign, role=Role.CANDIDATE,
+                                 password="claire-password-123")
+    moderator_marc = make_user("marc@example.org", campaign=campaign, role=Role.MODERATOR,
+                               password="marc-password-123")
+    facilitator_fanny = make_user("fanny@example.org", campaign=campaign, role=Role.FACILITATOR,
+                                  password="fanny-password-123")
+    organiser_dina = make_user("dina@example.org", campaign=campaign, role=Role.ORGANISER,
+                               password="dina-password-123")
     users = {"visitor": None, "resident": resident_alice, "resident_elsewhere": resident_elsewhere,
              "ambassador": ambassador_bruno, "candidate": candidate_claire, "moderator": moderator_marc,
              "facilitator": facilitator_fanny, "organiser": organiser_dina}
@@ -82,16 +104,83 @@ def world(campaign, other_campaign, published_action, resident_alice, resident_b
     alice_token, _secret = api_token_create(user=resident_alice, name="script d'Alice")
     tokens = {role: (api_token_create(user=u, name="matrice")[1] if u is not None else None)
               for role, u in users.items()}
-    settings.MEDIA_ROOT = tmp_path  # the PDF of the world's batch of letters
     letters = letters_world(campaign, organiser_dina, resident_alice, resident_bob)
-    cache.clear()  # the set-up above counted against rate limits
-    return World(
+    return dict(
         campaign=campaign, other_campaign=other_campaign, action=published_action, pending=pending,
         rejected=rejected, comment=comment, elsewhere_action=elsewhere_action, bob=resident_bob,
         alice_token=alice_token, users=users, tokens=tokens,
         link_secret=new_link("nouvelle-venue@example.org"),
         **letters,
     )
+
+
+def _fresh(value):
+    """The same rows read again: no instance (nor its caches, ``user._concerto_roles``,
+    ``campaign._phases``…) is shared between two tests."""
+    if isinstance(value, models.Model):
+        return type(value)._base_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def world_data(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once per test module (a PDF render and two solver runs: too slow per test).
+
+    It is built inside a transaction left open for the module and rolled back after its last test,
+    so no other module ever sees it; each test runs in its own savepoint inside it (``db``) and
+    finds the world untouched. The clear secrets (tokens, link, PIN) live only here: the database
+    keeps their hashes. The letters' PDF files are kept in ``media``.
+    """
+    media = tmp_path_factory.mktemp("world-media")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(MEDIA_ROOT=media):
+                data = build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield data, media
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames)
+                or (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))))
+
+
+@pytest.fixture
+def world(request, world_data, db, settings, tmp_path):
+    if _transactional(request):
+        # It would run inside the module's open transaction (its commits not real), and its end
+        # (flush, connection closed) would lose the world: it takes transactional_world instead.
+        pytest.fail("world is rolled back, never committed: a transactional test takes transactional_world")
+    data, media = world_data
+    shutil.copytree(media, tmp_path, dirs_exist_ok=True)  # the letters' PDFs, in this test's own folder
+    settings.MEDIA_ROOT = tmp_path
+    cache.clear()  # the set-up above counted against rate limits
+    return World(_fresh(data))
+
+
+@pytest.fixture
+def transactional_world(transactional_db, settings, tmp_path):
+    """The same world, committed for one test (threads, real commits) and flushed after it: slow,
+    and only in a module where no test takes ``world`` (that module's transaction would be open)."""
+    if transaction.get_connection().in_atomic_block:
+        pytest.fail("transactional_world inside a module whose world transaction is open: move the test")
+    settings.MEDIA_ROOT = tmp_path
+    world = World(build_world())
+    cache.clear()
+    return world
 
 
 # --------------------------------------------------------------------------------------------------

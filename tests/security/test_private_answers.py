@@ -1,4 +1,7 @@
-"""Personal pages are never stored; fragments and pages at one URL are kept apart (issue 8, F14, F15)."""
+"""Personal pages are never stored; fragments and pages at one URL are kept apart (issue 8, F14, F15).
+
+The tests after the first that takes the security ``world`` take it too: the world (Alice, the
+campaign…) stays in the database until the module's last test, so the root personas would clash."""
 
 import pytest
 from django.urls import reverse
@@ -36,10 +39,10 @@ def test_htmx_support_answer_varies_on_the_htmx_headers(client, resident_alice, 
     assert response.status_code == 200 and {"hx-request", "hx-target"} <= vary(response)
 
 
-def test_selection_progress_varies_on_the_htmx_headers(campaign, world):
+def test_selection_progress_varies_on_the_htmx_headers(world):
     w = world
     client = world.client("organiser")
-    url = reverse("selection:progress", args=[campaign.slug, w["draft_selection"].pk])
+    url = reverse("selection:progress", args=[w.campaign.slug, w["draft_selection"].pk])
     for headers in ({}, {"HX-Request": "true"}):
         response = client.get(url, headers=headers)
         assert {"hx-request", "hx-target"} <= vary(response), response.status_code
@@ -48,8 +51,8 @@ def test_selection_progress_varies_on_the_htmx_headers(campaign, world):
 # --- F15: no-store on personal answers -----------------------------------------------------------
 
 
-def test_my_pages_are_no_store(client, resident_alice):
-    client.force_login(resident_alice)
+def test_my_pages_are_no_store(client, world):
+    client.force_login(world.users["resident"])
     created = client.post(reverse("dashboard:me_token_create"), {"name": "script"}, follow=True)
     assert created.status_code == 200
     assert no_store(created)  # the page that shows the new token once
@@ -58,10 +61,10 @@ def test_my_pages_are_no_store(client, resident_alice):
         assert response.status_code == 200 and no_store(response), name
 
 
-def test_staff_pages_with_households_codes_and_volunteers_are_no_store(campaign, world):
+def test_staff_pages_with_households_codes_and_volunteers_are_no_store(world):
     w = world
     client = world.client("organiser")
-    slug = campaign.slug
+    slug = w.campaign.slug
     urls = [
         reverse("letters:households", args=[slug]), reverse("letters:household", args=[slug, w["household"].pk]),
         reverse("letters:tracking", args=[slug]), reverse("letters:preview", args=[slug]),
@@ -74,14 +77,14 @@ def test_staff_pages_with_households_codes_and_volunteers_are_no_store(campaign,
         assert response.status_code == 200 and no_store(response), url
 
 
-def test_api_answers_to_a_token_are_no_store(client, resident_alice):
-    _token, secret = api_token_create(user=resident_alice, name="script")
+def test_api_answers_to_a_token_are_no_store(client, world):
+    _token, secret = api_token_create(user=world.users["resident"], name="script")
     response = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 200 and no_store(response)
 
 
-def test_anonymous_public_pages_stay_cacheable(client, campaign, published_action):
-    response = client.get(reverse("proposals:detail", args=[campaign.slug, published_action.pk]))
+def test_anonymous_public_pages_stay_cacheable(client, world):
+    response = client.get(reverse("proposals:detail", args=[world.campaign.slug, world.action.pk]))
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "") and get_max_age(response) is None
 

@@ -15,9 +15,11 @@ from concerto.proposals.services import (
     action_create_published_by_system,
     action_merge,
     action_propose,
+    action_publish,
     action_reject,
     comment_add,
     comment_hide,
+    support_add,
 )
 
 from .conftest import DRAFT_TITLE, HOUSEHOLD_SECRETS, POOL_NAMES, ROLES
@@ -148,6 +150,18 @@ def test_an_export_holds_only_its_owner_data(hidden_world):
     assert "bob@example.org" not in text and "Bob" not in text
     for word in SECRET_WORDS:
         assert word not in text
+
+
+def test_the_journal_shows_decisions_but_never_names_supporters(world):
+    # Moved from the older matrix in concerto/dashboard/tests (its only case the matrix here lacked).
+    support_add(user=world.users["resident"], action=world.action)
+    action_publish(moderator=world.users["moderator"], campaign=world.campaign, action_id=world.pending.pk)
+    response = world.client("organiser").get(reverse("dashboard:journal", args=[world.campaign.slug]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "proposals.action.published" in body
+    assert "proposals.support.added" not in body
+    assert world.users["resident"].display_name not in body
 
 
 def test_a_merged_contribution_never_points_to_a_rejected_target(world):
