@@ -65,7 +65,7 @@ def build_world() -> dict:
     (same slugs, addresses and passwords, so the tests may name them)."""
     campaign = make_campaign()
     other_campaign = make_campaign("autre-quartier", name="Autre quartier")
-    published_action = action_create_published(
+    published_action = action_create_published_by_system(
         campaign=campaign, title="Sécuriser la traversée devant l'école",
         summary="Un passage piéton surélevé et un feu pour les enfants qui vont à l'école.",
         body="Les voitures roulent **vite** le matin.", theme_id=Theme.objects.get(campaign=campaign, slug="mobilite").pk,
