@@ -13,7 +13,13 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DESKTOP, PHONE
-from .helpers import CAMPAIGN, axe_violations, describe_violations, structure_problems
+from .helpers import (
+    CAMPAIGN,
+    axe_violations,
+    describe_violations,
+    sign_in_by_link,
+    structure_problems,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +113,12 @@ def link_confirm(page, live):
     expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
 
 
+def staff_link_refused(page, live):
+    """A sign-in link opened for a team member: refused, with the way to the password page."""
+    sign_in_by_link(page, live, MODERATOR)
+    expect(page.get_by_role("link", name="Connexion de l’équipe")).to_be_visible()
+
+
 def propose_with_errors(page, live):
     page.goto(f"{live.url}{CAMPAIGN}/proposer/")
     page.get_by_role("button", name="Envoyer ma proposition").click()
@@ -167,6 +179,7 @@ VISITS = [
     Visit("link-sent", link_sent),
     Visit("link-confirm", link_confirm),
     Visit("link-invalid", "/connexion/lien/ce-lien-n-existe-pas/"),
+    Visit("link-refused-to-staff", staff_link_refused),
     Visit("not-found", "/cette-page-n-existe-pas/"),
     Visit("action-signed-in", open_action_with_comments, who=RESIDENT),
     Visit("propose", f"{CAMPAIGN}/proposer/", who=RESIDENT),
