@@ -102,7 +102,8 @@ def _deadline(campaign) -> str:
 def placeholder_values(*, campaign, household: Household | None, code: str, link: str, deadline: str) -> dict:
     """The values of the letter's placeholders for one household (see pdf.PLACEHOLDERS)."""
     if household is None:
-        return {"nom": _sample_address_lines()[0], "adresse": _sample_address_lines()[1], "code": code,
+        name, street, _town = _sample_address_lines()
+        return {"nom": name, "adresse": street, "code": code,
                 "lien": link, "secteur": _("your sector"), "quartier": campaign.territory or campaign.name,
                 "date_limite": deadline}
     address = ", ".join(line for line in [household.address_line1, household.address_line2,

@@ -26,16 +26,6 @@ from concerto.proposals.services import support_add
 from concerto.residents.models import Membership, Role, User
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Committed for the module, then removed, so other test modules never see it."""
-    with django_db_blocker.unblock():
-        result = demo_load()
-    yield result
-    with django_db_blocker.unblock():
-        demo_delete()
-
-
 @pytest.fixture
 def campaign(demo, db):
     return Campaign.objects.get(slug=SLUG)
