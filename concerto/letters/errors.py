@@ -7,48 +7,34 @@ from concerto.core.errors import Invalid, NotAllowed, NotFound
 
 class LettersNotAllowed(NotAllowed):
     code = "letters_forbidden"
-
-    def __init__(self):
-        super().__init__(_("Only the organisers of this campaign can manage letters."))
+    message = _("Only the organisers of this campaign can manage letters.")
 
 
 class ImportHasErrors(Invalid):
     code = "import_has_errors"
-
-    def __init__(self):
-        super().__init__(_("This file has errors: correct them and upload it again. Nothing was imported."))
+    message = _("This file has errors: correct them and upload it again. Nothing was imported.")
 
 
 class ImportNotPending(Invalid):
     code = "import_not_pending"
-
-    def __init__(self):
-        super().__init__(_("This file was already imported or cancelled."))
+    message = _("This file was already imported or cancelled.")
 
 
 class NothingToPrint(Invalid):
     code = "nothing_to_print"
-
-    def __init__(self):
-        super().__init__(_("No household matches: there is no letter to generate."))
+    message = _("No household matches: there is no letter to generate.")
 
 
 class BatchNotReady(Invalid):
     code = "batch_not_ready"
-
-    def __init__(self):
-        super().__init__(_("The letters of this batch are not generated yet."))
+    message = _("The letters of this batch are not generated yet.")
 
 
 class HouseholdNotFound(NotFound):
     code = "household_not_found"
-
-    def __init__(self):
-        super().__init__(_("This household does not exist in this campaign."))
+    message = _("This household does not exist in this campaign.")
 
 
 class BatchNotFound(NotFound):
     code = "batch_not_found"
-
-    def __init__(self):
-        super().__init__(_("This batch of letters does not exist in this campaign."))
+    message = _("This batch of letters does not exist in this campaign.")

@@ -5,23 +5,17 @@ from concerto.core.errors import Invalid, NotAllowed
 
 class ParticipationClosed(NotAllowed):
     code = "participation_closed"
-
-    def __init__(self):
-        super().__init__(_("Participation is not open in this campaign at the moment."))
+    message = _("Participation is not open in this campaign at the moment.")
 
 
 class ActionNotSupportable(Invalid):
     code = "action_not_supportable"
-
-    def __init__(self):
-        super().__init__(_("This action cannot receive supports: it is not published."))
+    message = _("This action cannot receive supports: it is not published.")
 
 
 class WrongStatus(Invalid):
     code = "wrong_status"
-
-    def __init__(self):
-        super().__init__(_("This action is not in a state that allows this change."))
+    message = _("This action is not in a state that allows this change.")
 
 
 class SupportedBeforeErasure(NotAllowed):
@@ -29,9 +23,7 @@ class SupportedBeforeErasure(NotAllowed):
     still counted (anonymised), so a new account with the same address cannot add another."""
 
     code = "supported_before_erasure"
-
-    def __init__(self):
-        super().__init__(_(
-            "Your e-mail address already supported this action with an account that was deleted. "
-            "That support is still counted, so it cannot be given a second time."
-        ))
+    message = _(
+        "Your e-mail address already supported this action with an account that was deleted. "
+        "That support is still counted, so it cannot be given a second time."
+    )

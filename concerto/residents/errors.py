@@ -5,16 +5,12 @@ from concerto.core.errors import Invalid, NotAllowed
 
 class LinkInvalid(Invalid):
     code = "link_invalid"
-
-    def __init__(self):
-        super().__init__(_("This sign-in link is invalid, expired or already used. Ask for a new one."))
+    message = _("This sign-in link is invalid, expired or already used. Ask for a new one.")
 
 
 class CannotJoin(NotAllowed):
     code = "cannot_join"
-
-    def __init__(self):
-        super().__init__(_("You cannot take part in this campaign with this account."))
+    message = _("You cannot take part in this campaign with this account.")
 
 
 class PasswordRequired(NotAllowed):
@@ -24,18 +20,14 @@ class PasswordRequired(NotAllowed):
     every address, so the form does not reveal who holds a role."""
 
     code = "password_required"
-
-    def __init__(self):
-        super().__init__(_(
-            "This account belongs to a campaign team member or a candidate: it signs in with its password, "
-            "not with a link. Use the staff sign-in page."
-        ))
+    message = _(
+        "This account belongs to a campaign team member or a candidate: it signs in with its password, "
+        "not with a link. Use the staff sign-in page."
+    )
 
 
 class TokenReadOnly(NotAllowed):
     code = "token_read_only"
-
-    def __init__(self):
-        super().__init__(_(
-            "This API token is read-only: create a read-and-write token in “My space” to make changes."
-        ))
+    message = _(
+        "This API token is read-only: create a read-and-write token in “My space” to make changes."
+    )
