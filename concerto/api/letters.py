@@ -18,7 +18,6 @@ from concerto.letters import rules, selectors, services
 from concerto.letters.codes import format_code
 from concerto.letters.errors import LettersNotAllowed
 from concerto.letters.models import BatchKind, BatchStatus
-from concerto.letters.views import join_url
 
 from .auth import token_required
 from .pagination import paginate
@@ -186,7 +185,7 @@ def create_batch(request, slug: str, payload: BatchIn | None = None):
     campaign = _campaign(request, slug)
     payload = payload or BatchIn()
     batch = services.batch_create(user=request.auth, campaign=campaign, kind=payload.kind, scope=payload.scope,
-                                  join_url=join_url(request, campaign))
+                                  join_url=selectors.join_url(campaign, request))
     batch.refresh_from_db()
     batch.campaign = campaign
     return Status(202, batch)

@@ -3,7 +3,9 @@
 from collections import defaultdict
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.urls import reverse
 from django.utils import timezone
 
 from concerto.campaigns.models import Campaign, Sector
@@ -22,6 +24,17 @@ from .models import (
     LetterSettings,
     StreetRule,
 )
+
+
+def join_url(campaign, request=None) -> str:
+    """The join page printed on letters: absolute on CONCERTO_PUBLIC_URL, else on this request's host.
+
+    Without either (a page that only links to it) the path alone."""
+    path = reverse("joining:join", kwargs={"slug": campaign.slug})
+    base = (settings.CONCERTO_PUBLIC_URL or "").rstrip("/")
+    if base:
+        return base + path
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 def _sent_letters(campaign):

@@ -2,19 +2,18 @@
 sent to sign in, anyone else gets 403. Every form works without JavaScript (POST, redirect, GET);
 htmx only refreshes the progress of a batch being generated."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, FieldErrors, NotFound
+from concerto.core.forms import apply_errors
 
 from . import rules, selectors, services
 from .forms import (
@@ -53,19 +52,6 @@ def _batch(campaign, batch_id):
         raise Http404 from None
 
 
-def join_url(request, campaign) -> str:
-    """Absolute URL of the join page printed on letters: CONCERTO_PUBLIC_URL, else this host."""
-    path = reverse("joining:join", kwargs={"slug": campaign.slug})
-    base = (settings.CONCERTO_PUBLIC_URL or "").rstrip("/")
-    return base + path if base else request.build_absolute_uri(path)
-
-
-def _apply_errors(form, exc: DomainError):
-    if isinstance(exc, FieldErrors):
-        for field, message in exc.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(None, exc.message)
 
 
 # --- Tracking -----------------------------------------------------------------------------------
@@ -103,7 +89,7 @@ def letter_settings(request, slug):
             try:
                 services.letter_settings_update(user=request.user, campaign=campaign, **form.cleaned_data)
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("The letter is saved."))
                 return redirect("letters:settings", slug)
@@ -117,7 +103,7 @@ def letter_settings(request, slug):
 def letter_preview(request, slug):
     campaign = _campaign_for_organiser(request, slug)
     try:
-        pdf = services.letter_preview_pdf(user=request.user, campaign=campaign, join_url=join_url(request, campaign))
+        pdf = services.letter_preview_pdf(user=request.user, campaign=campaign, join_url=selectors.join_url(campaign, request))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("letters:settings", slug)
@@ -169,9 +155,9 @@ def household_reissue(request, slug, household_id):
         try:
             batch = services.household_reissue(user=request.user, campaign=campaign, household_id=household.pk,
                                                reason=form.cleaned_data["reason"],
-                                               join_url=join_url(request, campaign))
+                                               join_url=selectors.join_url(campaign, request))
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The old code is revoked and a new letter is ready to print."))
             return redirect("letters:batch", slug, batch.pk)
@@ -200,7 +186,7 @@ def import_upload(request, slug):
                 created = services.household_import_preview(
                     user=request.user, campaign=campaign, filename=upload.name, data=upload.read())
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 return redirect("letters:import_preview", slug, created.pk)
     return render(request, "letters/import_upload.html", {
@@ -268,7 +254,7 @@ def street_rules(request, slug):
                 services.street_rule_add(user=request.user, campaign=campaign, street=form.cleaned_data["street"],
                                          sector_id=form.cleaned_data["sector"])
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("The rule is added."))
                 return redirect("letters:street_rules", slug)
@@ -313,7 +299,7 @@ def batch_list(request, slug):
             try:
                 batch = services.batch_create(
                     user=request.user, campaign=campaign, kind=form.cleaned_data["kind"],
-                    scope=form.cleaned_data["scope"] or "new", join_url=join_url(request, campaign))
+                    scope=form.cleaned_data["scope"] or "new", join_url=selectors.join_url(campaign, request))
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -388,7 +374,7 @@ def batch_retry(request, slug, batch_id):
     campaign = _campaign_for_organiser(request, slug)
     try:
         services.batch_retry(user=request.user, campaign=campaign, batch_id=batch_id,
-                             join_url=join_url(request, campaign))
+                             join_url=selectors.join_url(campaign, request))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("letters:batch", slug, batch_id)

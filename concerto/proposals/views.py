@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, FieldErrors
+from concerto.core.forms import apply_errors
 from concerto.core.http import public_page_cache, safe_next, vary_on_htmx
 
 from . import rules, selectors, services
@@ -26,13 +27,6 @@ from .forms import (
 
 PAGE_SIZE = 20
 
-
-def _apply_errors(form, exc: DomainError):
-    if isinstance(exc, FieldErrors):
-        for field, message in exc.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(None, exc.message)
 
 
 @public_page_cache
@@ -129,7 +123,7 @@ def comment_create(request, slug, action_id):
         try:
             services.comment_add(user=request.user, action=action, body=form.cleaned_data["body"])
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             status = exc.status
         else:
             messages.success(request, _("Your comment is published."))
@@ -174,7 +168,7 @@ def contribution_create(request, slug):
                     theme_id=form.cleaned_data["theme"] or None, place=form.cleaned_data["place"],
                 )
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
                 status = exc.status
             else:
                 messages.success(request, _("Thank you! Your contribution will be published once a moderator has read it."))

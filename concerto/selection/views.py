@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.selectors import campaign_get
-from concerto.core.errors import DomainError, FieldErrors
+from concerto.core.errors import DomainError
+from concerto.core.forms import apply_errors
 from concerto.core.http import public_page_cache, vary_on_htmx
 
 from . import notifications, rules, selectors, services
@@ -31,14 +32,6 @@ from .models import SeatStatus, SelectionStatus
 VERIFY_SCRIPT = Path(__file__).resolve().parent / "verify.py"
 PROBABILITIES_PAGE_SIZE = 500
 
-
-def _apply_errors(form, exc: DomainError):
-    if isinstance(exc, FieldErrors):
-        for field, message in exc.errors.items():
-            field = getattr(form, "field_aliases", {}).get(field, field)
-            form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _manage_url(campaign, selection) -> str:
@@ -86,7 +79,7 @@ def _settings_page(request, campaign, selection=None):
                     services.selection_update(by=request.user, selection=selection, **values)
                     messages.success(request, _("The selection's settings are saved."))
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
                 status = exc.status
             else:
                 return redirect(_manage_url(campaign, selection))
@@ -288,7 +281,7 @@ def _form_step(request, slug, selection_id, form_class, act, success, form_name)
         try:
             act(selection, form)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             status = exc.status
         else:
             messages.success(request, success)

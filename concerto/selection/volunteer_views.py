@@ -8,26 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, FieldErrors
+from concerto.letters.selectors import join_url as letters_join_url
 
 from . import rules
 from . import volunteers as v
 from .volunteer_forms import CallForm, VolunteerForm
-
-
-def join_url(campaign) -> str:
-    """The page where a resident joins with their letter's code (built by the letters app)."""
-    for args in ([campaign.slug], []):
-        try:
-            return reverse("joining:join", args=args)
-        except NoReverseMatch:
-            continue
-    return f"/c/{campaign.slug}/rejoindre/"
 
 
 def _require_organiser(request, campaign):
@@ -84,7 +74,7 @@ def volunteer_form(request, slug):
         "active": volunteer is not None and volunteer.withdrawn_at is None,
         "refusal": refusal, "closed": call is None or not call.is_open,
         "needs_letter": isinstance(refusal, v.NotLetterVerified | v.NotResident),
-        "join_url": join_url(campaign),
+        "join_url": letters_join_url(campaign),
         "sector": v.resident_sector(request.user, campaign),
         "stale_consent": volunteer is not None and call is not None and volunteer.withdrawn_at is None
         and volunteer.consent_version != call.consent_version,
