@@ -1,8 +1,23 @@
-"""Helpers shared by views: safe redirects and client address."""
+"""Helpers shared by views: the refusal rule, safe redirects and client address."""
 
 from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.vary import vary_on_headers
+
+from .errors import DomainError, NotFound
+
+
+def require(allowed: bool, error: type[DomainError] | DomainError = NotFound) -> None:
+    """The one refusal rule (docs/architecture.md): raise ``error`` unless ``allowed``.
+
+    On staff-only objects the default, ``NotFound``, gives the same answer whether the object
+    does not exist or the person may not see it, so a refusal reveals nothing. Pass a
+    ``NotAllowed`` subclass only on a public page whose refusal has a reason to show.
+    Views let it propagate (``DomainErrorMiddleware`` answers 404 or 403); the API maps it to
+    the same status with a JSON body.
+    """
+    if not allowed:
+        raise error() if isinstance(error, type) else error
 
 
 def safe_next(request, candidate: str | None, default: str = "/") -> str:

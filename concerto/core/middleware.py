@@ -102,3 +102,28 @@ class PrivateAnswersMiddleware:
                 or (user is not None and user.is_authenticated)):
             add_never_cache_headers(response)
         return response
+
+
+class DomainErrorMiddleware:
+    """A ``NotFound`` or ``NotAllowed`` that a view lets through becomes the 404 or 403 page.
+
+    Views then need no ``try``/``Http404`` around fetch-and-authorize helpers: the refusal rule
+    is applied here once, as the API applies it in ``api/errors.py``. Other domain errors are
+    the view's to show next to the form that caused them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .errors import NotAllowed, NotFound
+        from .views import forbidden, not_found
+
+        if isinstance(exception, NotFound):
+            return not_found(request)
+        if isinstance(exception, NotAllowed):
+            return forbidden(request, reason=exception.message)
+        return None

@@ -60,10 +60,11 @@ def not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
-def forbidden(request, exception=None):
+def forbidden(request, exception=None, *, reason=None):
+    """The 403 page; ``reason`` is a domain refusal's translated message, shown instead of the generic one."""
     from django.shortcuts import render
 
-    return render(request, "errors/403.html", status=403)
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def set_language(request):
