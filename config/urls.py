@@ -13,7 +13,7 @@ urlpatterns = [
     path("c/<slug:slug>/", include("concerto.proposals.urls")),
     path("c/<slug:slug>/", include("concerto.letters.urls")),
     path("c/<slug:slug>/", include("concerto.selection.urls")),
-    path("c/<slug:slug>/", include("concerto.selection.urls_volunteer")),
+    path("c/<slug:slug>/", include("concerto.volunteers.urls")),
 ]
 handler404 = "concerto.core.views.not_found"
 handler403 = "concerto.core.views.forbidden"

@@ -1,23 +1,23 @@
 """API: the call for volunteers (public), volunteering with a token, the volunteers (organisers only).
 
 The call answers everyone and carries no personal data. The list of volunteers, with their
-answers, answers organisers of the campaign only (403 to any other token). ``/volunteers/me``
-is the caller's own record: the same checks as the website's form (``volunteers.volunteer_save``).
+answers, answers organisers of the campaign only; any other token is told it does not exist (404,
+as the website answers). ``/volunteers/me`` is the caller's own record: the same checks as the
+website's form (``volunteers.services.volunteer_save``).
 """
 
 from datetime import datetime
 
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from concerto.campaigns.selectors import campaign_get
-from concerto.core.errors import NotAllowed, NotFound
-from concerto.selection import rules
-from concerto.selection import volunteers as v
+from concerto.core.http import require
+from concerto.volunteers import rules, selectors, services
+from concerto.volunteers.errors import NoCall, NotAVolunteer
 
 from .auth import OPTIONAL_AUTH_DOC, token_optional, token_required
 from .pagination import paginate
-from .schemas import NOT_FOUND, READ_ERRORS, WRITE_ERRORS, Error, PageInfo, PageParams
+from .schemas import NOT_FOUND, READ_ERRORS, WRITE_ERRORS, PageInfo, PageParams
 
 router = Router(tags=["volunteers"])
 
@@ -95,9 +95,9 @@ class VolunteerIn(Schema):
 
 
 def _call_or_404(campaign):
-    call = v.call_for(campaign)
+    call = selectors.call_for(campaign)
     if call is None:
-        raise NotFound(_("This campaign has no call for volunteers."))
+        raise NoCall()
     return call
 
 
@@ -108,16 +108,16 @@ def get_call(request, slug: str):
     return _call_or_404(campaign_get(slug))
 
 
-@router.get("/{slug}/volunteers", response={200: VolunteerPage, 403: Error, **READ_ERRORS, **NOT_FOUND},
-            summary="Volunteers and their answers, by pseudonym (organisers of the campaign only)",
+@router.get("/{slug}/volunteers", response={200: VolunteerPage, **READ_ERRORS, **NOT_FOUND},
+            summary="Volunteers and their answers, by pseudonym (organisers of the campaign only; 404 to anyone else)",
             auth=token_required)
 def list_volunteers(request, slug: str, pages: Query[PageParams]):
     campaign = campaign_get(slug)
-    if not rules.can_manage_selection(request.auth, campaign):
-        raise NotAllowed(_("Only the campaign's organisers can see the volunteers."))
-    page = paginate(v.volunteer_list(campaign), pages)
+    require(rules.can_manage_volunteers(request.auth, campaign))
+    page = paginate(selectors.volunteer_list(campaign), pages)
     # Sizes count the whole campaign, not just this page.
-    households = v.volunteer_households(campaign, v.volunteer_list(campaign).select_related(None).only("pk", "user_id"))
+    households = selectors.volunteer_households(
+        campaign, selectors.volunteer_list(campaign).select_related(None).only("pk", "user_id"))
     for volunteer in page["items"]:
         household = households.get(volunteer.pk) or {}
         volunteer.household, volunteer.household_volunteers = household.get("id"), household.get("size")
@@ -127,9 +127,9 @@ def list_volunteers(request, slug: str, pages: Query[PageParams]):
 @router.get("/{slug}/volunteers/me", response={200: MyVolunteeringOut, **READ_ERRORS, **NOT_FOUND},
             summary="Your own answers as a volunteer (404 when you have not volunteered)", auth=token_required)
 def get_mine(request, slug: str):
-    volunteer = v.volunteer_of(request.auth, campaign_get(slug))
+    volunteer = selectors.volunteer_of(request.auth, campaign_get(slug))
     if volunteer is None:
-        raise NotFound(_("You are not a volunteer in this campaign."))
+        raise NotAVolunteer()
     return volunteer
 
 
@@ -138,7 +138,7 @@ def get_mine(request, slug: str):
                      "residents verified by letter, while the call is open",
              auth=token_required)
 def save_mine(request, slug: str, payload: VolunteerIn):
-    volunteer, created = v.volunteer_save(user=request.auth, campaign=campaign_get(slug), **payload.dict())
+    volunteer, created = services.volunteer_save(user=request.auth, campaign=campaign_get(slug), **payload.dict())
     volunteer.created = created
     return Status(201 if created else 200, volunteer)
 
@@ -146,4 +146,4 @@ def save_mine(request, slug: str, payload: VolunteerIn):
 @router.delete("/{slug}/volunteers/me", response={200: MyVolunteeringOut, **WRITE_ERRORS},
                summary="Withdraw: you are no longer a volunteer (allowed at any time)", auth=token_required)
 def withdraw_mine(request, slug: str):
-    return v.volunteer_withdraw(user=request.auth, campaign=campaign_get(slug))
+    return services.volunteer_withdraw(user=request.auth, campaign=campaign_get(slug))

@@ -6,7 +6,7 @@ from concerto.proposals.selectors import key_figures, participation_stats, suppr
 from concerto.residents.models import Role
 from concerto.residents.selectors import role_counts
 from concerto.selection.selectors import selection_figures
-from concerto.selection.volunteers import volunteer_figures
+from concerto.volunteers.selectors import volunteer_figures
 
 # Keys of later phases stay at 0 until their phase is built; the API promises every key.
 STAT_KEYS = (

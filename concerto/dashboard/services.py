@@ -4,7 +4,7 @@ from django.db import transaction
 
 from concerto.proposals.services import participation_erase
 from concerto.residents.services import account_delete as account_row_delete
-from concerto.selection.volunteers import volunteer_account_erase
+from concerto.selection.erasure import volunteer_account_erase
 
 
 def account_delete(*, user) -> None:

@@ -41,7 +41,7 @@ from concerto.residents.models import STAFF_ROLES, Membership, Role, SignInLink,
 from concerto.residents.services import resident_join, role_grant, role_grant_by_system
 from concerto.selection.models import SeatStatus, Selection
 from concerto.selection.selectors import selection_figures
-from concerto.selection.volunteers import volunteer_figures
+from concerto.volunteers.selectors import volunteer_figures
 
 from . import content as c
 from .letters import load_letters

@@ -10,11 +10,15 @@ import random
 from datetime import timedelta
 from unittest import mock
 
+from django.utils import translation
+
 from concerto.campaigns.models import PhaseKind
 from concerto.campaigns.selectors import campaign_phases
 from concerto.residents.models import Membership, Role, User
-from concerto.selection import volunteers as v
-from concerto.selection.models import Volunteer
+from concerto.volunteers import services as v
+from concerto.volunteers.defaults import call_defaults
+from concerto.volunteers.models import Volunteer
+from concerto.volunteers.selectors import call_for
 
 VOLUNTEER_COUNT = 48
 MIN_HOLDERS = 3  # every talent held by at least this many volunteers, so talent quotas can be met
@@ -78,10 +82,11 @@ def _with_every_talent(rng: random.Random, talents: list[list[str]], codes: list
 def load_volunteers(*, campaign, residents: list[User], rng: random.Random) -> list[Volunteer]:
     """Create the (closed) call and about 48 volunteers among ``residents``, who must be verified by letter."""
     organiser = _organiser(campaign)
-    defaults = v.call_defaults(campaign)
+    with translation.override("fr"):  # the demo campaign is French, whoever loads it
+        defaults = call_defaults(campaign)
     settings = {**defaults, "intro": INTRO}
     v.call_configure(user=organiser, campaign=campaign, **{**settings, "is_open": True})
-    call = v.call_for(campaign)
+    call = call_for(campaign)
     talent_codes = [t["code"] for t in call.talents]
     date_codes = [d["code"] for d in call.workshop_dates]
     people = rng.sample(list(residents), min(VOLUNTEER_COUNT, len(residents)))

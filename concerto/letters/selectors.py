@@ -188,6 +188,17 @@ def active_code(household) -> InvitationCode | None:
     return codes[0] if codes else None
 
 
+def households_of_users(campaign, user_ids) -> dict[int, int]:
+    """User pk → pk of the household whose letter code they first joined this campaign with.
+
+    Users who joined without a letter are absent. Organisers only: it links people to addresses."""
+    household_of: dict[int, int] = {}
+    for user_id, household_id in (CodeUse.objects.filter(user_id__in=list(user_ids), code__campaign=campaign)
+                                  .order_by("created_at", "pk").values_list("user_id", "code__household_id")):
+        household_of.setdefault(user_id, household_id)
+    return household_of
+
+
 def existing_keys(campaign) -> set[str]:
     return set(Household.objects.filter(campaign=campaign).values_list("key", flat=True))
 

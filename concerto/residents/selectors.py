@@ -27,6 +27,13 @@ def team_and_candidate_skeletons(*, exclude_user=None) -> set[str]:
     return {skeleton(name) for name in names}
 
 
+def resident_sector(user, campaign):
+    """The sector of the household whose letter the resident joined with (None if unknown)."""
+    membership = (Membership.objects.filter(user=user, campaign=campaign, role=Role.RESIDENT)
+                  .select_related("sector").first())
+    return membership.sector if membership else None
+
+
 def campaign_ids_of(user) -> list[int]:
     return list(Membership.objects.filter(user=user).values_list("campaign_id", flat=True).distinct())
 

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class SelectionConfig(AppConfig):
     name = "concerto.selection"
-    verbose_name = _("Volunteers and selection")
+    verbose_name = _("Selection")

@@ -46,7 +46,7 @@ class NoReplacementKeepsQuotas(Invalid):
 
 
 class SelectionArchived(WrongStage):
-    """The volunteers' answers were erased after the retention period (``volunteers_purge_expired``)."""
+    """The volunteers' answers were erased after the retention period (``erasure.volunteers_purge_expired``)."""
 
     code = "selection_archived"
 

@@ -1,4 +1,4 @@
-"""Who may volunteer, see volunteers, run a selection and read its audit."""
+"""Who may run a selection and read its audit (volunteering has its own: ``volunteers.rules``)."""
 
 from concerto.residents import rules as r
 
@@ -8,13 +8,8 @@ PUBLIC_STATUSES = {SelectionStatus.PUBLISHED, SelectionStatus.ANNOUNCED, Selecti
 
 
 def can_manage_selection(user, campaign) -> bool:
-    """Call for volunteers, volunteers' answers, quotas, computing and drawing: organisers only."""
+    """Quotas, computing and drawing: organisers only (the same people as ``volunteers.rules.can_manage_volunteers``)."""
     return r.is_organiser(user, campaign)
-
-
-def can_volunteer(user, campaign, call) -> bool:
-    """Residents verified by a letter code, while the call is open."""
-    return call is not None and call.is_open and r.is_letter_verified(user, campaign)
 
 
 def can_view_selection(user, selection) -> bool:

@@ -9,9 +9,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from concerto.core.models import AuditEntry
+from concerto.volunteers.selectors import call_for, category_labels, pseudonym_of
 
 from . import rules
-from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus, Volunteer
+from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus
 
 # Public audit page: panels shown before the "download everything" link.
 PANELS_SHOWN = 50
@@ -220,9 +221,7 @@ def public_seats(selection) -> dict:
 
 
 def my_pseudonym(user, campaign) -> str | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return Volunteer.objects.filter(campaign=campaign, user=user).values_list("pseudonym", flat=True).first()
+    return pseudonym_of(user, campaign)
 
 
 def withdrawn_selected(selection) -> list[SelectionSeat]:
@@ -240,8 +239,6 @@ def selection_categories(campaign) -> dict:
     """``{category: {"label", "values": {value: label}}}`` offered for quotas: sector, questions, talents."""
     from concerto.campaigns.models import Sector
 
-    from .volunteers import call_for, category_labels
-
     call = call_for(campaign)
     if call is None:
         return {}
@@ -250,8 +247,6 @@ def selection_categories(campaign) -> dict:
 
 def workshop_dates(campaign) -> list[dict]:
     """``[{"code", "label"}]`` of the call for volunteers, in its order."""
-    from .volunteers import call_for
-
     call = call_for(campaign)
     return [d for d in (call.workshop_dates if call else []) if isinstance(d, dict) and d.get("code")]
 

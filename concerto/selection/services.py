@@ -28,6 +28,13 @@ from django.utils.translation import gettext as _
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed
 from concerto.core.text import clean_block, clean_line
+from concerto.volunteers.selectors import (
+    call_for,
+    volunteer_features,
+    volunteer_households,
+    volunteer_ids_by_pseudonym,
+    volunteer_pool,
+)
 
 from . import rules
 from .errors import (
@@ -37,7 +44,7 @@ from .errors import (
     SelectionArchived,
     WrongStage,
 )
-from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus, Volunteer
+from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -258,8 +265,6 @@ def selection_relax(*, by, selection) -> Selection:
 
 def pool_snapshot(campaign, required_dates) -> list[dict]:
     """The pseudonymised pool as the algorithm and the public see it: ``[{"id", "features"}]`` sorted."""
-    from .volunteers import call_for, volunteer_features, volunteer_households, volunteer_pool
-
     algo = _algo()
     call = call_for(campaign)
     if call is None:
@@ -584,8 +589,7 @@ def selection_draw(*, by, selection, random_value) -> Selection:
         panel = list(distribution.panels[panel_index])
         pool_ids = [p["id"] for p in selection.pool]
         reserve = algo.reserve_order(pool_ids, panel, value)
-        volunteers = dict(Volunteer.objects.filter(campaign=selection.campaign, pseudonym__in=pool_ids)
-                          .values_list("pseudonym", "pk"))
+        volunteers = volunteer_ids_by_pseudonym(selection.campaign, pool_ids)
         seats = [SelectionSeat(selection=selection, volunteer_id=volunteers[p], status=SeatStatus.SELECTED)
                  for p in panel if p in volunteers]
         seats += [SelectionSeat(selection=selection, volunteer_id=volunteers[p], status=SeatStatus.RESERVE,

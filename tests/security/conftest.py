@@ -228,9 +228,10 @@ def letters_world(campaign, organiser, alice, bob) -> dict:
     from concerto.letters.models import Household, InvitationCode
     from concerto.selection import selectors as sel_selectors
     from concerto.selection import services as sel
-    from concerto.selection import volunteer_forms
-    from concerto.selection import volunteers as vol
     from concerto.selection.models import SeatStatus, SelectionStatus
+    from concerto.volunteers import forms as volunteer_forms
+    from concerto.volunteers.services import call_configure, volunteer_save
+    from concerto.volunteers.validation import MAX_DATES, MAX_TALENTS
 
     north = Sector.objects.create(campaign=campaign, code="nord", name="Nord")
     south = Sector.objects.create(campaign=campaign, code="sud", name="Sud")
@@ -268,13 +269,13 @@ def letters_world(campaign, organiser, alice, bob) -> dict:
         person = User.objects.create_user(f"volontaire{i}@example.org", display_name=name)
         joining.join_with_code(campaign=campaign, text=codes[households[3 + i].pk], ip="10.0.0.1", user=person)
         pool.append(person)
-    call = vol.call_configure(
+    call = call_configure(
         user=organiser, campaign=campaign, is_open=True, intro="Rejoignez les ateliers du quartier.",
-        talents=volunteer_forms.parse_items(TALENTS, max_items=vol.MAX_TALENTS, example=""),
-        workshop_dates=volunteer_forms.parse_items(DATES, max_items=vol.MAX_DATES, example=""),
+        talents=volunteer_forms.parse_items(TALENTS, max_items=MAX_TALENTS, example=""),
+        workshop_dates=volunteer_forms.parse_items(DATES, max_items=MAX_DATES, example=""),
         profile_questions=volunteer_forms.parse_questions(QUESTIONS), consent_text="J'accepte.")
     for i, person in enumerate(pool):
-        vol.volunteer_save(user=person, campaign=campaign, talents=["dessin"] if i % 2 else ["histoire"],
+        volunteer_save(user=person, campaign=campaign, talents=["dessin"] if i % 2 else ["histoire"],
                            availability=["atelier-1", "atelier-2"],
                            profile={"age": "jeune" if i % 3 else "senior"}, consent=True)
 

@@ -43,7 +43,8 @@ from concerto.proposals.models import (
 )
 from concerto.proposals.services import support_add
 from concerto.residents.models import ApiToken, SignInLink, User
-from concerto.selection.models import Selection, SelectionSeat, Volunteer, VolunteerCall
+from concerto.selection.models import Selection, SelectionSeat
+from concerto.volunteers.models import Volunteer, VolunteerCall
 
 from .conftest import PIN, ROLES, undone
 
@@ -182,7 +183,7 @@ MATRIX = {
     "POST joining:pin_sign_in":           "302+      302+      302+      302+      302+      302+      302+      302+",
     # Volunteering: the form is for residents verified by letter (Alice joined with her household's code):
     # everyone else reads why not (403 on GET, redirected with the reason on POST, nothing saved).
-    # The call, the list and the export: organisers only, 404 to anyone else (volunteer_views.py).
+    # The call, the list and the export: organisers only, 404 to anyone else (volunteers/views.py).
     "GET volunteering:call":              "302>login 404       404       404       404       404       404       200",
     "POST volunteering:call":             "302>login 404       404       404       404       404       404       302+",
     "GET volunteering:export":            "302>login 404       404       404       404       404       404       200",
@@ -238,9 +239,9 @@ MATRIX = {
     "POST /api/v1/campaigns/{slug}/letters/batches":                  "401       403       403       403       403       403       403       202+",
     "GET /api/v1/campaigns/{slug}/letters/batches/{batch_id}":        "401       403       403       403       403       403       403       200",
     "GET /api/v1/campaigns/{slug}/letters/stats":                     "401       403       403       403       403       403       403       200",
-    # API: the call is public; the volunteers' list is the organisers'; /volunteers/me is one's own record
-    # (404 when one has not volunteered: only Alice may, see the web rows).
-    "GET /api/v1/campaigns/{slug}/volunteers":                        "401       403       403       403       403       403       403       200",
+    # API: the call is public; the volunteers' list is the organisers' (404 to anyone else, as on the site);
+    # /volunteers/me is one's own record (404 when one has not volunteered: only Alice may, see the web rows).
+    "GET /api/v1/campaigns/{slug}/volunteers":                        "401       404       404       404       404       404       404       200",
     "GET /api/v1/campaigns/{slug}/volunteers/call":                   "200       200       200       200       200       200       200       200",
     "GET /api/v1/campaigns/{slug}/volunteers/me":                     "401       200       404       404       404       404       404       404",
     "DELETE /api/v1/campaigns/{slug}/volunteers/me":                  "401       200+      404       404       404       404       404       404",
@@ -427,7 +428,7 @@ EFFECTS.update({
 def _volunteer_first(w, role):
     """Withdrawing (or reading one's own answers) needs a volunteer: volunteer where the rules allow."""
     from concerto.core.errors import DomainError
-    from concerto.selection.volunteers import volunteer_save
+    from concerto.volunteers.services import volunteer_save
 
     user = w.users[role]
     if user is not None:

@@ -17,8 +17,9 @@ from django.urls import reverse
 from concerto.campaigns.models import Campaign
 from concerto.demo.services import SLUG
 from concerto.selection import verify
-from concerto.selection.models import Selection, SelectionStatus, Volunteer
-from concerto.selection.volunteers import volunteers_purge_expired
+from concerto.selection.erasure import volunteers_purge_expired
+from concerto.selection.models import Selection, SelectionStatus
+from concerto.volunteers.models import Volunteer
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from django.urls import reverse
 from concerto.core.models import AuditEntry
 from concerto.dashboard.services import account_delete
 from concerto.selection import selectors, services, verify
-from concerto.selection.models import SeatStatus, SelectionSeat, Volunteer
+from concerto.selection.models import SeatStatus, SelectionSeat
+from concerto.volunteers.models import Volunteer
 
 from .test_selection_factories import (
     announced_selection,

@@ -7,8 +7,9 @@ import io
 from django.urls import reverse
 
 from concerto.letters.models import CodeUse, Household, InvitationCode
-from concerto.selection import services, verify, volunteers
+from concerto.selection import services, verify
 from concerto.selection.tests.test_selection_factories import create_selection, make_pool
+from concerto.volunteers.export import volunteers_export
 
 
 def _same_household(campaign, members):
@@ -27,7 +28,7 @@ def test_organisers_see_households_in_the_list_and_the_export(client, campaign, 
     client.cookies["django_language"] = "en"
     html = client.get(reverse("volunteering:list", args=[campaign.slug])).content.decode()
     assert f"Household {household.pk}" in html and "3 volunteers from this household" in html
-    csv = volunteers.volunteers_export(user=organiser_dina, campaign=campaign)
+    csv = volunteers_export(user=organiser_dina, campaign=campaign)
     rows = [line.split(";") for line in csv.splitlines()[1:]]
     marked = [r for r in rows if f"Household {household.pk}" in r or f"Foyer {household.pk}" in r]
     assert len(marked) == 3 and all(r[-1] == "3" for r in marked)

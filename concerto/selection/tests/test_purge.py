@@ -17,13 +17,11 @@ from concerto.core.models import AuditEntry
 from concerto.dashboard.services import account_delete
 from concerto.residents.models import SignInLink
 from concerto.selection import selectors, services, verify
+from concerto.selection.erasure import volunteers_purge_expired
 from concerto.selection.errors import SelectionArchived
-from concerto.selection.models import SeatStatus, Selection, SelectionSeat, Volunteer
-from concerto.selection.volunteers import (
-    months_before,
-    volunteer_households,
-    volunteers_purge_expired,
-)
+from concerto.selection.models import SeatStatus, Selection, SelectionSeat
+from concerto.volunteers.models import Volunteer
+from concerto.volunteers.selectors import months_before, volunteer_households
 
 from .test_selection_factories import drawn_selection, make_pool
 

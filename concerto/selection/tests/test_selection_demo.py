@@ -7,14 +7,10 @@ from django.utils import timezone
 from concerto.campaigns.models import Sector
 from concerto.demo.selection import PANEL_SIZE, RANDOM_FORMAT, RANDOM_VALUE, TITLE, load_selection
 from concerto.residents.models import Role, User
-from concerto.selection import algorithms, selectors, volunteers
-from concerto.selection.models import (
-    SeatStatus,
-    SelectionSeat,
-    SelectionStatus,
-    Volunteer,
-    VolunteerCall,
-)
+from concerto.selection import algorithms, selectors
+from concerto.selection.models import SeatStatus, SelectionSeat, SelectionStatus
+from concerto.volunteers.defaults import call_defaults
+from concerto.volunteers.models import Volunteer, VolunteerCall
 from conftest import make_user
 
 
@@ -22,7 +18,7 @@ def _generated_volunteers(campaign, count=40, seed=3):
     rng = random.Random(seed)
     sectors = [Sector.objects.create(campaign=campaign, code=code, name=code.title())
                for code in ("lavandes", "gare", "ecoles", "parc")]
-    call = VolunteerCall.objects.create(campaign=campaign, **volunteers.call_defaults(campaign))
+    call = VolunteerCall.objects.create(campaign=campaign, **call_defaults(campaign))
     if not call.workshop_dates:
         call.workshop_dates = [{"code": "atelier-1", "label": "Atelier 1"}, {"code": "atelier-2", "label": "Atelier 2"}]
         call.save()

@@ -10,8 +10,8 @@ from concerto.campaigns.models import Sector
 from concerto.letters.models import CodeUse, Household, InvitationCode
 from concerto.residents.models import User
 from concerto.selection import services
-from concerto.selection.models import Volunteer, VolunteerCall
 from concerto.selection.selectors import quota_keys, quota_suggestion, selection_categories
+from concerto.volunteers.models import Volunteer, VolunteerCall
 
 TALENTS = [{"code": "dessin", "label": "Dessiner"}, {"code": "histoire", "label": "Histoire du quartier"}]
 DATES = [{"code": "atelier-1", "label": "Samedi 14 mars"}, {"code": "atelier-2", "label": "Samedi 28 mars"}]

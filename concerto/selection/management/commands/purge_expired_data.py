@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from concerto.residents.services import sign_in_links_purge
-from concerto.selection.volunteers import volunteers_purge_expired
+from concerto.selection.erasure import volunteers_purge_expired
 
 
 class Command(BaseCommand):

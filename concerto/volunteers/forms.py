@@ -7,7 +7,7 @@ JavaScript and a whole list can be pasted at once:
 - profile questions: ``code: label | option=label | option=label``.
 
 Each line is checked on its own and errors name the line. The structures are checked again by
-``volunteers.call_configure`` (the API and other callers skip these forms).
+``services.call_configure`` (the API and other callers skip these forms).
 """
 
 from django import forms
@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import volunteers as v
+from . import validation as v
 
 PROFILE_PREFIX = "q-"
 
@@ -206,6 +206,8 @@ class VolunteerForm(forms.Form):
         self.call = call
         self.fields["talents"].choices = [(t["code"], t["label"]) for t in call.talents]
         self.fields["availability"].choices = [(d["code"], d["label"]) for d in call.workshop_dates]
+        # The service names a question's error ``profile.<code>`` (``core.forms.apply_errors``).
+        self.field_aliases = {f"profile.{q['code']}": PROFILE_PREFIX + q["code"] for q in call.profile_questions}
         for question in call.profile_questions:
             self.fields[PROFILE_PREFIX + question["code"]] = forms.ChoiceField(
                 label=question["label"], required=False, widget=forms.RadioSelect,
@@ -225,7 +227,7 @@ class VolunteerForm(forms.Form):
         return [self[PROFILE_PREFIX + q["code"]] for q in self.call.profile_questions]
 
     def answers(self) -> dict:
-        """Keyword arguments for ``volunteers.volunteer_save`` (checked there, not here)."""
+        """Keyword arguments for ``services.volunteer_save`` (checked there, not here)."""
         data = self.cleaned_data
         return {
             "talents": data.get("talents") or [],
@@ -234,9 +236,3 @@ class VolunteerForm(forms.Form):
                         if data.get(PROFILE_PREFIX + q["code"])},
             "consent": bool(data.get("consent")),
         }
-
-    def add_service_errors(self, errors: dict) -> None:
-        """Place the service's errors (``profile.<code>``…) on the matching fields."""
-        for key, message in errors.items():
-            field = PROFILE_PREFIX + key.split(".", 1)[1] if key.startswith("profile.") else key
-            self.add_error(field if field in self.fields else None, message)

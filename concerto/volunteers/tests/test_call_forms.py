@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from concerto.selection import volunteers as v
-from concerto.selection.volunteer_forms import (
+from concerto.volunteers.defaults import DEFAULT_PROFILE_QUESTIONS, DEFAULT_TALENTS
+from concerto.volunteers.forms import (
     CallForm,
     format_items,
     format_questions,
@@ -18,13 +18,13 @@ def messages(exc) -> list[str]:
 
 
 def test_items_round_trip():
-    text = format_items(v.DEFAULT_TALENTS)
-    assert parse_items(text, max_items=40, example="x: y") == v.DEFAULT_TALENTS
+    text = format_items(DEFAULT_TALENTS)
+    assert parse_items(text, max_items=40, example="x: y") == DEFAULT_TALENTS
 
 
 def test_questions_round_trip():
-    text = format_questions(v.DEFAULT_PROFILE_QUESTIONS)
-    assert parse_questions(text) == v.DEFAULT_PROFILE_QUESTIONS
+    text = format_questions(DEFAULT_PROFILE_QUESTIONS)
+    assert parse_questions(text) == DEFAULT_PROFILE_QUESTIONS
 
 
 def test_blank_lines_are_ignored_and_labels_keep_colons():

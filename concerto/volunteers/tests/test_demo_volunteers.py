@@ -8,7 +8,8 @@ import pytest
 from concerto.campaigns.models import Sector
 from concerto.demo.volunteers import MIN_HOLDERS, VOLUNTEER_COUNT, load_volunteers
 from concerto.residents.services import resident_verify_by_letter
-from concerto.selection import volunteers as v
+from concerto.volunteers.models import Volunteer, VolunteerCall
+from concerto.volunteers.selectors import call_for, volunteer_figures, volunteer_pool
 from conftest import make_user
 
 
@@ -25,9 +26,9 @@ def residents(campaign):
 
 def test_demo_volunteers(campaign, organiser_dina, residents):
     volunteers = load_volunteers(campaign=campaign, residents=residents, rng=random.Random(7))
-    call = v.call_for(campaign)
+    call = call_for(campaign)
     assert call is not None and not call.is_open
-    assert len(volunteers) == VOLUNTEER_COUNT == v.volunteer_figures(campaign)["volunteers"]
+    assert len(volunteers) == VOLUNTEER_COUNT == volunteer_figures(campaign)["volunteers"]
     assert len({x.pseudonym for x in volunteers}) == VOLUNTEER_COUNT
     assert {x.user for x in volunteers} <= set(residents)
     talents = Counter(code for x in volunteers for code in x.talents)
@@ -36,7 +37,7 @@ def test_demo_volunteers(campaign, organiser_dina, residents):
     for question in call.profile_questions:
         answers = Counter(x.profile[question["code"]] for x in volunteers)
         assert len(answers) >= 2, question["code"]
-    both = v.volunteer_pool(campaign, required_dates=[d["code"] for d in call.workshop_dates])
+    both = volunteer_pool(campaign, required_dates=[d["code"] for d in call.workshop_dates])
     assert len(both) >= VOLUNTEER_COUNT * 2 // 3
     assert len({x.sector_id for x in volunteers}) == 4
     selection_phase = campaign.phases.get(kind="selection")
@@ -46,7 +47,7 @@ def test_demo_volunteers(campaign, organiser_dina, residents):
 def test_demo_volunteers_are_reproducible(campaign, organiser_dina, residents):
     first = load_volunteers(campaign=campaign, residents=residents, rng=random.Random(3))
     snapshot = [(x.pseudonym, x.user_id, x.talents, x.availability, x.profile) for x in first]
-    v.Volunteer.objects.all().delete()
-    v.VolunteerCall.objects.all().delete()
+    Volunteer.objects.all().delete()
+    VolunteerCall.objects.all().delete()
     again = load_volunteers(campaign=campaign, residents=residents, rng=random.Random(3))
     assert [(x.pseudonym, x.user_id, x.talents, x.availability, x.profile) for x in again] == snapshot

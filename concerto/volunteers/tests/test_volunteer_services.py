@@ -3,23 +3,45 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
+from django.utils import translation
 
 from concerto.campaigns.models import Sector
-from concerto.core.errors import FieldErrors, NotAllowed, NotFound, RateLimited
+from concerto.core.errors import FieldErrors, NotFound, RateLimited
 from concerto.core.models import AuditEntry
 from concerto.residents.models import Role
 from concerto.residents.services import resident_verify_by_letter, role_grant
-from concerto.selection import volunteers as v
-from concerto.selection.models import Volunteer, VolunteerCall
+from concerto.volunteers import services
+from concerto.volunteers.defaults import DEFAULT_PROFILE_QUESTIONS, DEFAULT_TALENTS, call_defaults
+from concerto.volunteers.errors import (
+    CandidateCannotVolunteer,
+    NotLetterVerified,
+    NotResident,
+    SignInRequired,
+    StaffCannotVolunteer,
+    VolunteeringClosed,
+)
+from concerto.volunteers.export import volunteers_export
+from concerto.volunteers.models import Volunteer, VolunteerCall
+from concerto.volunteers.rules import volunteer_refusal
+from concerto.volunteers.selectors import (
+    category_labels,
+    stale_answers,
+    volunteer_counts,
+    volunteer_features,
+    volunteer_figures,
+    volunteer_pool,
+)
+from concerto.volunteers.services import call_configure, volunteer_save, volunteer_withdraw
 from conftest import make_user
 
 ANSWERS = {"age": "30-44", "genre": "femme", "logement": "locataire", "anciennete": "2-9", "numerique": "oui"}
 
 
 def open_call(campaign, organiser, **changes) -> VolunteerCall:
-    settings = {**v.call_defaults(campaign), "is_open": True, **changes}
-    return v.call_configure(user=organiser, campaign=campaign, **settings)
+    settings = {**call_defaults(campaign), "is_open": True, **changes}
+    return call_configure(user=organiser, campaign=campaign, **settings)
 
 
 def letter_resident(campaign, email, sector=None, name=""):
@@ -31,7 +53,7 @@ def letter_resident(campaign, email, sector=None, name=""):
 def volunteer(user, campaign, **changes):
     data = {"talents": ["dessin"], "availability": ["atelier-1", "atelier-2"], "profile": dict(ANSWERS),
             "consent": True, **changes}
-    return v.volunteer_save(user=user, campaign=campaign, **data)
+    return volunteer_save(user=user, campaign=campaign, **data)
 
 
 @pytest.fixture
@@ -53,19 +75,31 @@ def lea(campaign, sector):
 
 
 def test_defaults_take_two_dates_from_the_workshop_phase(campaign):
-    defaults = v.call_defaults(campaign)
+    with translation.override("en"):
+        defaults = call_defaults(campaign)
     assert [d["code"] for d in defaults["workshop_dates"]] == ["atelier-1", "atelier-2"]
-    assert all(d["label"].startswith("Atelier ") for d in defaults["workshop_dates"])
+    assert all(d["label"].startswith("Workshop ") for d in defaults["workshop_dates"])
     assert [t["code"] for t in defaults["talents"]] == [
         "dessin", "histoire", "parole", "organisation", "bricolage", "langues", "numerique"]
     assert [q["code"] for q in defaults["profile_questions"]] == ["age", "genre", "logement", "anciennete", "numerique"]
-    assert "pseudonyme" in defaults["consent_text"]
+    assert "pseudonym" in defaults["consent_text"]
+    assert f"deleted {settings.CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS} months after" in defaults["consent_text"]
+
+
+def test_defaults_are_seed_text_in_the_organisers_language(campaign):
+    """Labels are rendered once, when the organiser first sees the form; saved, they are plain text."""
+    with translation.override("en"):
+        defaults = call_defaults(campaign)
+    assert defaults["talents"][0] == {"code": "dessin", "label": "Draw, illustrate"}
+    labels = [t["label"] for t in defaults["talents"]] + [defaults["consent_text"]] + [
+        x["label"] for q in defaults["profile_questions"] for x in [q, *q["options"]]]
+    assert all(type(label) is str for label in labels)
 
 
 def test_only_organisers_configure_the_call(campaign, resident_alice, moderator_marc, other_campaign):
     other_organiser = make_user("olga@example.org", campaign=other_campaign, role=Role.ORGANISER)
     for user in (resident_alice, moderator_marc, other_organiser):
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotFound):  # staff-only: the same answer as "no such page"
             open_call(campaign, user)
     assert not VolunteerCall.objects.exists()
 
@@ -94,7 +128,7 @@ def test_bad_call_settings_are_refused_and_nothing_changes(campaign, organiser_d
         open_call(campaign, organiser_dina, **{field: value})
     assert field in exc.value.errors
     call.refresh_from_db()
-    assert call.talents == v.DEFAULT_TALENTS
+    assert call.talents == DEFAULT_TALENTS
     assert call.consent_version == 1
 
 
@@ -103,33 +137,33 @@ def test_bad_call_settings_are_refused_and_nothing_changes(campaign, organiser_d
 
 def test_refusals_name_the_reason(campaign, call, resident_alice, candidate_claire, organiser_dina,
                                   facilitator_fanny, resident_elsewhere, lea):
-    assert v.volunteer_refusal(lea, campaign, call) is None
-    assert isinstance(v.volunteer_refusal(resident_alice, campaign, call), v.NotLetterVerified)
-    assert isinstance(v.volunteer_refusal(candidate_claire, campaign, call), v.CandidateCannotVolunteer)
-    assert isinstance(v.volunteer_refusal(organiser_dina, campaign, call), v.StaffCannotVolunteer)
-    assert isinstance(v.volunteer_refusal(facilitator_fanny, campaign, call), v.StaffCannotVolunteer)
-    assert isinstance(v.volunteer_refusal(resident_elsewhere, campaign, call), v.NotResident)
+    assert volunteer_refusal(lea, campaign, call) is None
+    assert isinstance(volunteer_refusal(resident_alice, campaign, call), NotLetterVerified)
+    assert isinstance(volunteer_refusal(candidate_claire, campaign, call), CandidateCannotVolunteer)
+    assert isinstance(volunteer_refusal(organiser_dina, campaign, call), StaffCannotVolunteer)
+    assert isinstance(volunteer_refusal(facilitator_fanny, campaign, call), StaffCannotVolunteer)
+    assert isinstance(volunteer_refusal(resident_elsewhere, campaign, call), NotResident)
     from django.contrib.auth.models import AnonymousUser
-    assert isinstance(v.volunteer_refusal(AnonymousUser(), campaign, call), v.SignInRequired)
+    assert isinstance(volunteer_refusal(AnonymousUser(), campaign, call), SignInRequired)
 
 
 def test_letter_verified_staff_member_still_cannot_volunteer(campaign, call, lea, organiser_dina):
     role_grant(campaign=campaign, user=lea, role=Role.AMBASSADOR, by=organiser_dina)
-    with pytest.raises(v.StaffCannotVolunteer):
+    with pytest.raises(StaffCannotVolunteer):
         volunteer(lea, campaign)
 
 
 def test_closed_or_missing_call_refuses(campaign, organiser_dina, lea):
-    with pytest.raises(v.VolunteeringClosed):
+    with pytest.raises(VolunteeringClosed):
         volunteer(lea, campaign)
     open_call(campaign, organiser_dina, is_open=False)
-    with pytest.raises(v.VolunteeringClosed):
+    with pytest.raises(VolunteeringClosed):
         volunteer(lea, campaign)
     assert not Volunteer.objects.exists()
 
 
 def test_email_only_resident_is_refused(campaign, call, resident_alice):
-    with pytest.raises(v.NotLetterVerified) as exc:
+    with pytest.raises(NotLetterVerified) as exc:
         volunteer(resident_alice, campaign)
     assert exc.value.status == 403
     assert not Volunteer.objects.exists()
@@ -137,7 +171,7 @@ def test_email_only_resident_is_refused(campaign, call, resident_alice):
 
 def test_other_campaigns_letter_does_not_count(campaign, call, other_campaign):
     eve = letter_resident(other_campaign, "eve2@example.org")
-    with pytest.raises(v.NotResident):
+    with pytest.raises(NotResident):
         volunteer(eve, campaign)
 
 
@@ -188,9 +222,9 @@ def test_editing_updates_answers_and_re_consents_only_for_a_new_text(campaign, o
 def test_withdraw_then_come_back(campaign, organiser_dina, call, lea):
     record, _created = volunteer(lea, campaign)
     open_call(campaign, organiser_dina, is_open=False)
-    withdrawn = v.volunteer_withdraw(user=lea, campaign=campaign)  # allowed once the call is closed
+    withdrawn = volunteer_withdraw(user=lea, campaign=campaign)  # allowed once the call is closed
     assert withdrawn.withdrawn_at is not None
-    assert v.volunteer_figures(campaign) == {"volunteers": 0}
+    assert volunteer_figures(campaign) == {"volunteers": 0}
     open_call(campaign, organiser_dina)
     back, created = volunteer(lea, campaign)
     assert not created and back.withdrawn_at is None and back.pseudonym == record.pseudonym
@@ -199,13 +233,13 @@ def test_withdraw_then_come_back(campaign, organiser_dina, call, lea):
 
 def test_withdraw_without_volunteering_is_not_found(campaign, call, lea):
     with pytest.raises(NotFound):
-        v.volunteer_withdraw(user=lea, campaign=campaign)
+        volunteer_withdraw(user=lea, campaign=campaign)
 
 
 def test_pseudonym_collision_is_retried(campaign, call, lea, monkeypatch):
     other = letter_resident(campaign, "max@example.org")
     codes = iter(["V-AAAA", "V-AAAA", "V-BBBB"])
-    monkeypatch.setattr(v, "_new_pseudonym", lambda: next(codes))
+    monkeypatch.setattr(services, "_new_pseudonym", lambda: next(codes))
     assert volunteer(lea, campaign)[0].pseudonym == "V-AAAA"
     assert volunteer(other, campaign)[0].pseudonym == "V-BBBB"
 
@@ -228,46 +262,47 @@ def test_pool_excludes_withdrawn_and_unavailable_and_is_sorted(campaign, call):
     volunteer(people[1], campaign, availability=["atelier-1"])
     volunteer(people[2], campaign)
     volunteer(people[3], campaign)
-    v.volunteer_withdraw(user=people[3], campaign=campaign)
-    both = v.volunteer_pool(campaign, required_dates=["atelier-1", "atelier-2"])
+    volunteer_withdraw(user=people[3], campaign=campaign)
+    both = volunteer_pool(campaign, required_dates=["atelier-1", "atelier-2"])
     assert {x.user for x in both} == {people[0], people[2]}
     assert [x.pseudonym for x in both] == sorted(x.pseudonym for x in both)
-    first = v.volunteer_pool(campaign, required_dates=["atelier-1"])
+    first = volunteer_pool(campaign, required_dates=["atelier-1"])
     assert {x.user for x in first} == {people[0], people[1], people[2]}
-    assert len(v.volunteer_pool(campaign, required_dates=[])) == 3
-    assert v.volunteer_figures(campaign) == {"volunteers": 3}
+    assert len(volunteer_pool(campaign, required_dates=[])) == 3
+    assert volunteer_figures(campaign) == {"volunteers": 3}
 
 
 def test_features_and_labels(campaign, organiser_dina, call, lea, sector):
     record, _created = volunteer(lea, campaign, talents=["dessin", "langues"])
-    features = v.volunteer_features(record, call)
+    features = volunteer_features(record, call)
     assert features["sector"] == "rue-lavandes"
     assert features["age"] == "30-44" and features["numerique"] == "oui"
     assert features["talent:dessin"] == "oui" and features["talent:langues"] == "oui"
     assert features["talent:parole"] == "non"
     assert len(features) == 1 + 5 + 7
-    labels = v.category_labels(call, [sector])
+    labels = category_labels(call, [sector])
     assert set(labels) == set(features)
     assert labels["sector"]["values"]["rue-lavandes"] == "Rue des Lavandes"
-    assert labels["age"]["values"]["30-44"] == "30 à 44 ans"
-    assert labels["talent:dessin"]["label"] == "Dessiner, illustrer"
+    # The call was saved from the defaults, in the language active then (this test's).
+    assert labels["age"]["values"]["30-44"] == str(DEFAULT_PROFILE_QUESTIONS[0]["options"][1]["label"])
+    assert labels["talent:dessin"]["label"] == str(DEFAULT_TALENTS[0]["label"])
     assert set(labels["talent:dessin"]["values"]) == {"oui", "non"}
 
 
 def test_removed_codes_count_as_absent_and_are_warned_about(campaign, organiser_dina, call, lea):
     record, _created = volunteer(lea, campaign, talents=["dessin", "langues"])
-    talents = [t for t in v.DEFAULT_TALENTS if t["code"] != "dessin"]
+    talents = [t for t in DEFAULT_TALENTS if t["code"] != "dessin"]
     questions = [{**q, "options": [o for o in q["options"] if o["code"] != "30-44"]} if q["code"] == "age" else q
-                 for q in v.DEFAULT_PROFILE_QUESTIONS]
+                 for q in DEFAULT_PROFILE_QUESTIONS]
     questions.append({"code": "enfants", "label": "Enfants", "options": [
         {"code": "oui", "label": "Oui"}, {"code": "non", "label": "Non"}]})
     call = open_call(campaign, organiser_dina, talents=talents, profile_questions=questions)
     record.refresh_from_db()
     assert record.talents == ["dessin", "langues"]  # stored answers keep their codes
-    features = v.volunteer_features(record, call)
+    features = volunteer_features(record, call)
     assert "talent:dessin" not in features and features["talent:langues"] == "oui"
     assert features["age"] == "" and features["enfants"] == ""
-    assert len(v.stale_answers(call)) == 3
+    assert len(stale_answers(call)) == 3
 
 
 def test_counts_for_quota_planning(campaign, call, sector):
@@ -276,7 +311,7 @@ def test_counts_for_quota_planning(campaign, call, sector):
     volunteer(a, campaign, talents=["dessin", "parole"])
     volunteer(b, campaign, talents=["dessin"], availability=["atelier-2"],
               profile={**ANSWERS, "genre": "homme"})
-    counts = v.volunteer_counts(campaign, call, [sector])
+    counts = volunteer_counts(campaign, call, [sector])
     assert counts["total"] == 2 and counts["all_dates"] == 1
     assert [d["count"] for d in counts["dates"]] == [1, 2]
     by_code = {c["code"]: {r["value"]: r["count"] for r in c["rows"]} for c in counts["categories"]}
@@ -288,9 +323,9 @@ def test_counts_for_quota_planning(campaign, call, sector):
 
 def test_csv_export_is_for_organisers_only(campaign, call, lea, resident_alice, organiser_dina):
     volunteer(lea, campaign)
-    with pytest.raises(NotAllowed):
-        v.volunteers_export(user=resident_alice, campaign=campaign)
-    content = v.volunteers_export(user=organiser_dina, campaign=campaign)
+    with pytest.raises(NotFound):
+        volunteers_export(user=resident_alice, campaign=campaign)
+    content = volunteers_export(user=organiser_dina, campaign=campaign)
     assert content.startswith("\ufeff")
     lines = content.lstrip("\ufeff").splitlines()
     assert len(lines) == 2 and lines[0].count(";") == lines[1].count(";")
@@ -301,6 +336,6 @@ def test_csv_export_is_for_organisers_only(campaign, call, lea, resident_alice, 
 def test_csv_cells_cannot_become_formulas(campaign, call, organiser_dina):
     evil = letter_resident(campaign, "evil@example.org", name="=HYPERLINK(\"x\")")
     volunteer(evil, campaign)
-    content = v.volunteers_export(user=organiser_dina, campaign=campaign)
+    content = volunteers_export(user=organiser_dina, campaign=campaign)
     assert "'=HYPERLINK" in content
     assert ';=HYPERLINK' not in content and ';"=HYPERLINK' not in content

@@ -2,12 +2,14 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from concerto.campaigns.models import Sector
 from concerto.residents.models import Role
 from concerto.residents.services import resident_verify_by_letter
-from concerto.selection import volunteers as v
-from concerto.selection.models import Volunteer, VolunteerCall
+from concerto.volunteers.defaults import DEFAULT_PROFILE_QUESTIONS, DEFAULT_TALENTS, call_defaults
+from concerto.volunteers.models import Volunteer, VolunteerCall
+from concerto.volunteers.services import call_configure
 from conftest import make_user
 
 ANSWERS = {"q-age": "45-59", "q-genre": "homme", "q-logement": "proprietaire", "q-anciennete": "20-plus",
@@ -31,7 +33,7 @@ def sector(campaign):
 
 @pytest.fixture
 def call(campaign, organiser_dina):
-    return v.call_configure(user=organiser_dina, campaign=campaign, **{**v.call_defaults(campaign), "is_open": True,
+    return call_configure(user=organiser_dina, campaign=campaign, **{**call_defaults(campaign), "is_open": True,
                             "intro": "Deux ateliers <b>pour</b> le quartier."})
 
 
@@ -132,7 +134,7 @@ def test_others_get_a_clear_refusal(client, request, campaign, call, persona):
 def test_closed_call_shows_own_answers_and_refuses_changes(client, campaign, organiser_dina, call, hugo):
     client.force_login(hugo)
     client.post(form_url(campaign), post_data())
-    v.call_configure(user=organiser_dina, campaign=campaign, **{**v.call_defaults(campaign), "is_open": False})
+    call_configure(user=organiser_dina, campaign=campaign, **{**call_defaults(campaign), "is_open": False})
     r = client.get(form_url(campaign))
     body = r.content.decode()
     assert r.status_code == 200 and r.context["closed"]
@@ -151,8 +153,8 @@ def test_no_call_yet(client, campaign, hugo):
 def test_changed_consent_text_is_asked_again(client, campaign, organiser_dina, call, hugo):
     client.force_login(hugo)
     client.post(form_url(campaign), post_data())
-    v.call_configure(user=organiser_dina, campaign=campaign,
-                     **{**v.call_defaults(campaign), "is_open": True, "consent_text": "Nouveau texte."})
+    call_configure(user=organiser_dina, campaign=campaign,
+                     **{**call_defaults(campaign), "is_open": True, "consent_text": "Nouveau texte."})
     r = client.get(form_url(campaign))
     assert r.context["stale_consent"]
     client.post(form_url(campaign), post_data())
@@ -191,8 +193,8 @@ def test_call_page_shows_defaults_then_saves(client, campaign, organiser_dina):
     r = client.post(url, data)
     assert r.status_code == 302
     call = VolunteerCall.objects.get(campaign=campaign)
-    assert call.is_open and call.talents == v.DEFAULT_TALENTS
-    assert call.profile_questions == v.DEFAULT_PROFILE_QUESTIONS
+    assert call.is_open and call.talents == DEFAULT_TALENTS
+    assert call.profile_questions == DEFAULT_PROFILE_QUESTIONS
     assert [d["code"] for d in call.workshop_dates] == ["atelier-1", "atelier-2"]
 
 
@@ -206,7 +208,7 @@ def test_call_page_reports_line_errors_and_changes_nothing(client, campaign, org
     assert set(r.context["form"].errors) == {"talents", "profile_questions"}
     assert 'id="id_talents_error"' in r.content.decode()
     call.refresh_from_db()
-    assert call.talents == v.DEFAULT_TALENTS and call.consent_version == 1
+    assert call.talents == DEFAULT_TALENTS and call.consent_version == 1
 
 
 def test_list_shows_volunteers_and_counts_to_the_organiser(client, campaign, organiser_dina, call, hugo):
@@ -217,7 +219,7 @@ def test_list_shows_volunteers_and_counts_to_the_organiser(client, campaign, org
     body = r.content.decode()
     assert r.status_code == 200
     assert Volunteer.objects.get().pseudonym in body and "Hugo" in body
-    assert "Connaître l&#x27;histoire du quartier" in body
+    assert escape(call.talents[1]["label"]) in body
     assert r.context["counts"]["total"] == 1
     assert "hugo@example.org" not in body
 
