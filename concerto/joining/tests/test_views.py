@@ -12,7 +12,7 @@ from django.utils.html import escape
 
 from concerto.campaigns.models import Sector
 from concerto.core.models import AuditEntry
-from concerto.letters import joining
+from concerto.joining import limits
 from concerto.letters.codes import ALPHABET, format_code, new_code
 from concerto.letters.models import CodeUse, Household, InvitationCode
 from concerto.residents.models import Membership, SignInLink, User, Verification
@@ -180,7 +180,7 @@ def test_brute_force_page_answers_429_in_french_even_for_a_valid_code(client, ur
     html = response.content.decode()
     assert html.count("has-error") == 1 and '<html lang="fr"' in html
     with translation.override("fr"):
-        message = joining._refusal("join_code_ip").message
+        message = limits.refusal("join_code_ip").message
     assert escape(message) in html
     assert AuditEntry.objects.filter(code="letters.code.failed").count() == limit
 
