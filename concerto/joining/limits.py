@@ -26,11 +26,16 @@ code signed in before (signed cookie, ``services.PIN_DEVICE_COOKIE``) counts aga
 own budget only (``code_pin_device``), so its owner is never locked out by others.
 """
 
+import hashlib
+
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import ngettext_lazy
 
 from concerto.core import ratelimit
+from concerto.core.audit import log_action
 from concerto.core.errors import RateLimited
+from concerto.letters.tasks import send_code_guessing_alert
 
 _HOUSEHOLD_PAUSED_HERE = ngettext_lazy(
     "After several wrong PINs, signing in with this code is paused here for up to %(days)d day to "
@@ -100,3 +105,24 @@ def take(*buckets: tuple[str, str]) -> list[ratelimit.Slot]:
 def give_back(slots: list[ratelimit.Slot]) -> None:
     for slot in slots:
         ratelimit.release(slot)
+
+
+def campaign_failure(campaign, ip: str) -> None:
+    """One more unknown code for the whole campaign: an alert to its organisers, never a block.
+
+    The count is atomic, so exactly one request per window reaches the threshold and raises the
+    alert (an audit entry, and an e-mail sent once the transaction commits).
+    """
+    slot = ratelimit.take("join_code_campaign", str(campaign.pk))
+    if slot.count != slot.limit:
+        return
+    minutes = window("join_code_campaign")
+    log_action("letters.code.alert", scope=campaign.slug, failures=slot.count, minutes=minutes, ip=ip_digest(ip))
+    campaign_id, failures, language = campaign.pk, slot.count, settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: send_code_guessing_alert.enqueue(
+        campaign_id=campaign_id, failures=failures, minutes=minutes, language=language))
+
+
+def ip_digest(ip: str) -> str:
+    """A truncated, keyed hash of an address: enough to group attempts in the audit trail, not to recover it."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()[:12]

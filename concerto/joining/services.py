@@ -5,24 +5,20 @@ to prove first (``code_join_by_email``), or without e-mail, with a public name a
 (``code_join_with_pin``). The failure budgets they count against: ``limits``.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from concerto.core import ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid
 from concerto.core.text import clean_line
 from concerto.letters.codes import parse_code
 from concerto.letters.models import CodeUse, InvitationCode
-from concerto.letters.tasks import send_code_guessing_alert
 from concerto.residents import rules as residents_rules
 from concerto.residents import services as residents_services
 from concerto.residents.errors import CannotJoin
@@ -46,27 +42,6 @@ _DUMMY_PIN_HASH = None
 # --- Codes --------------------------------------------------------------------------------------
 
 
-def _campaign_failure(campaign, ip: str) -> None:
-    """One more unknown code for the whole campaign: an alert to its organisers, never a block.
-
-    The count is atomic, so exactly one request per window reaches the threshold and raises the
-    alert (an audit entry, and an e-mail sent once the transaction commits).
-    """
-    slot = ratelimit.take("join_code_campaign", str(campaign.pk))
-    if slot.count != slot.limit:
-        return
-    minutes = limits.window("join_code_campaign")
-    log_action("letters.code.alert", scope=campaign.slug, failures=slot.count, minutes=minutes, ip=ip_digest(ip))
-    campaign_id, failures, language = campaign.pk, slot.count, settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: send_code_guessing_alert.enqueue(
-        campaign_id=campaign_id, failures=failures, minutes=minutes, language=language))
-
-
-def ip_digest(ip: str) -> str:
-    """A truncated, keyed hash of an address: enough to group attempts in the audit trail, not to recover it."""
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()[:12]
-
-
 def code_lookup(*, campaign, text: str, ip: str, user=None) -> InvitationCode:
     """The campaign's code typed by a resident, checked in this order: format (not counted),
     failure budget (429), existence (a failure is counted and logged), revocation, remaining uses.
@@ -81,8 +56,8 @@ def code_lookup(*, campaign, text: str, ip: str, user=None) -> InvitationCode:
         .first()
     )
     if code is None:
-        _campaign_failure(campaign, ip)
-        log_action("letters.code.failed", actor=user, scope=campaign.slug, ip=ip_digest(ip))
+        limits.campaign_failure(campaign, ip)
+        log_action("letters.code.failed", actor=user, scope=campaign.slug, ip=limits.ip_digest(ip))
         raise CodeNotFound()
     limits.give_back(slots)  # a real code (even revoked or used up) is not a guess
     if code.revoked_at is not None:
@@ -227,9 +202,9 @@ def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "", device:
         matches = [use for use in matches if _same_name(use.user.display_name, display_name)]
     if len(matches) != 1:
         scope = uses[0].code.campaign.slug if uses else ""
-        log_action("letters.pin.failed", scope=scope, ip=ip_digest(ip))
+        log_action("letters.pin.failed", scope=scope, ip=limits.ip_digest(ip))
         if slots[-1].scope == "code_pin_code" and slots[-1].count == slots[-1].limit:
-            log_action("letters.pin.locked", scope=scope, ip=ip_digest(ip))
+            log_action("letters.pin.locked", scope=scope, ip=limits.ip_digest(ip))
         raise PinSignInFailed()
     limits.give_back(slots)
     use = matches[0]
