@@ -1,5 +1,6 @@
 """User text: a safe Markdown subset rendered then sanitised (nh3), and accent-free search keys."""
 
+import re
 import unicodedata
 
 import markdown as md
@@ -37,15 +38,22 @@ def search_key(*parts: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Any run of white space except the no-break space (U+00A0) and the narrow one (U+202F).
+_SPACE_RUN = re.compile(r"[^\S\u00a0\u202f]+")
+
+
 def clean_line(value: str) -> str:
-    """One line of plain text: control characters and bidi overrides removed, spaces collapsed."""
+    """One line of plain text: control characters and bidi overrides removed, spaces collapsed.
+
+    The no-break spaces of French typography (before « : ; ? ! » and inside guillemets) are kept:
+    collapsing them would let a question mark wrap onto a line of its own."""
     out = []
     for ch in value:
         cat = unicodedata.category(ch)
         if cat in {"Cc", "Cf"} and ch not in "\n\t":
             continue
         out.append(" " if ch in "\n\t" else ch)
-    return " ".join("".join(out).split())
+    return _SPACE_RUN.sub(" ", "".join(out)).strip()
 
 
 def clean_block(value: str) -> str:

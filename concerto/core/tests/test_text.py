@@ -153,5 +153,9 @@ def test_clean_line_removes_hidden_characters_and_collapses_spaces(text, clean):
     assert clean_line(text) == clean
 
 
+def test_clean_line_keeps_french_no_break_spaces():
+    assert clean_line("Depuis quand\u00a0? «\u202fici\u202f»  ") == "Depuis quand\u00a0? «\u202fici\u202f»"
+
+
 def test_clean_block_keeps_line_breaks():
     assert clean_block("  Ligne 1\u202e \r\nLigne\x00 2\n\n") == "Ligne 1\nLigne 2"
