@@ -6,12 +6,16 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Q, Subquery
 from django.http import Http404
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from concerto.campaigns.models import Sector
 from concerto.core.models import AuditEntry
 
 from . import rules
+from .computation import algorithms, shared_households
 from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus, Volunteer
+from .volunteers import call_for, category_labels
 
 # Public audit page: panels shown before the "download everything" link.
 PANELS_SHOWN = 50
@@ -140,8 +144,7 @@ def pool_figures(selection, seats: dict | None = None) -> dict:
     not applicable. Once the answers are erased (``selection.archived``), the figures stored then."""
     if selection.archived:
         return {key: selection.archived.get(key) for key in ARCHIVED_FIGURES}
-    from . import algorithms as algo
-
+    algo = algorithms()
     figures = dict.fromkeys(ARCHIVED_FIGURES)
     figures["counts"] = pool_counts(selection.pool)
     if selection.status == SelectionStatus.DRAWN and selection.panel_index is not None and selection.distribution:
@@ -238,10 +241,6 @@ def audit_entries(selection, limit: int = 50) -> list[AuditEntry]:
 
 def selection_categories(campaign) -> dict:
     """``{category: {"label", "values": {value: label}}}`` offered for quotas: sector, questions, talents."""
-    from concerto.campaigns.models import Sector
-
-    from .volunteers import call_for, category_labels
-
     call = call_for(campaign)
     if call is None:
         return {}
@@ -250,19 +249,11 @@ def selection_categories(campaign) -> dict:
 
 def workshop_dates(campaign) -> list[dict]:
     """``[{"code", "label"}]`` of the call for volunteers, in its order."""
-    from .volunteers import call_for
-
     call = call_for(campaign)
     return [d for d in (call.workshop_dates if call else []) if isinstance(d, dict) and d.get("code")]
 
 
 # --- The public audit -------------------------------------------------------------------------------
-
-
-def _algo():
-    from . import algorithms
-
-    return algorithms
 
 
 def random_format_description(spec) -> str:
@@ -285,7 +276,7 @@ def announcement_view(selection) -> dict:
     spec = selection.random_format or {}
     example = ""
     if spec:
-        example = _algo().random_format_example(spec)
+        example = algorithms().random_format_example(spec)
     return {"format": spec, "format_text": random_format_description(spec), "example": example,
             "date": selection.random_date}
 
@@ -297,7 +288,7 @@ def audit_document(selection) -> dict:
     answer that was not already public)."""
     if selection.archived.get("document"):
         return selection.archived["document"]
-    algo = _algo()
+    algo = algorithms()
     people = [algo.Person(p["id"], p["features"]) for p in selection.pool]
     quotas = [algo.Quota.from_json(q) for q in selection.quotas]
     distribution = algo.Distribution.from_json(selection.distribution)
@@ -328,10 +319,6 @@ def audit_document(selection) -> dict:
     if selection.one_per_household:
         # Pseudonymous household ids, only for households with several volunteers in the pool: enough
         # for verify.py to check that no panel holds two of them, meaningless outside this file.
-        from django.utils.crypto import salted_hmac
-
-        from .services import shared_households
-
         shared = shared_households(selection.pool)
         meta["one_per_household"] = True
         meta["households"] = {
@@ -356,13 +343,12 @@ def my_pool_line(selection, pseudonym) -> dict | None:
     features = dict(sorted(entry["features"].items()))
     return {"pseudonym": pseudonym, "salt": entry["salt"], "features": features,
             "features_json": json.dumps(features, ensure_ascii=False, sort_keys=True),
-            "commitment": _algo().commitment(entry["salt"], pseudonym, features)}
+            "commitment": algorithms().commitment(entry["salt"], pseudonym, features)}
 
 
 def audit_view(selection) -> dict:
     """What the public audit page shows, computed from the stored (published) data."""
-    from . import algorithms as algo
-
+    algo = algorithms()
     computed = bool(selection.distribution)
     categories = selection_categories(selection.campaign)
     counts = pool_figures(selection)["counts"] if selection.archived else pool_counts(selection.pool)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerto.residents.models import Role
-from concerto.selection import services
+from concerto.selection import computation, services
 from concerto.selection.models import SeatStatus, Selection, SelectionSeat, SelectionStatus
 from conftest import make_user
 
@@ -247,7 +247,7 @@ def test_progress_page_polls_and_redirects_when_done(client, campaign, pool, org
     assert 'hx-trigger="every 2s"' in html and "<progress" in html and url in html
     fragment = client.get(url, HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
-    services.selection_run(selection_id=selection.pk, marker=selection.computed_at.isoformat())
+    computation.selection_run(selection_id=selection.pk, marker=selection.computed_at.isoformat())
     done = client.get(url, HTTP_HX_REQUEST="true")
     assert done.status_code == 204 and done["HX-Redirect"].endswith("/gestion/")
 
