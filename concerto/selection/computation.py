@@ -6,6 +6,7 @@ permissions or imports services: the import graph stays services -> tasks -> com
 """
 
 import importlib.metadata
+import json
 import logging
 import platform
 import time
@@ -71,17 +72,23 @@ def _versions() -> dict:
     return versions
 
 
+def progress_step(step: str, **counts) -> str:
+    """A step of the computation as stored in ``Selection.progress_message``: JSON data in no
+    language, worded for each reader by ``selectors.progress_text``."""
+    return json.dumps({"step": step, **counts}, sort_keys=True)[:200]
+
+
 def _progress_writer(running):
     """The solver's ``progress(fraction, step)`` callback: an UPDATE of the running selection at
     most every ``PROGRESS_INTERVAL`` seconds (always the last one), which pollers read at once."""
     last = [0.0]
 
-    def progress(fraction, step="") -> None:
+    def progress(fraction, step: dict) -> None:
         now = time.monotonic()
         if now - last[0] < PROGRESS_INTERVAL and fraction < 1:
             return
         last[0] = now
-        running.update(progress=max(0.0, min(1.0, float(fraction))), progress_message=str(step)[:200])
+        running.update(progress=max(0.0, min(1.0, float(fraction))), progress_message=progress_step(**step))
 
     return progress
 
