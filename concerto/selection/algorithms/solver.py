@@ -460,6 +460,7 @@ def find_distribution(
     (``complete=False``); when it runs out before MAXIMIN is proven optimal, the best distribution
     found so far is returned with ``complete=False, optimal_lowest=False``.
     Raises ``Infeasible`` when no panel meets the quotas, ``ValueError`` on bad input.
+    ``progress(fraction, {"step": ..., **counts})`` reports steps as data; callers word them.
     """
     if method not in ("leximin", "maximin"):
         raise ValueError("La méthode doit être « leximin » ou « maximin ».")
