@@ -1,8 +1,8 @@
-"""Domain errors of the organiser's side of letters: a stable code and a translated message."""
+"""Domain errors of letters: a stable code and a translated message."""
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.errors import Invalid, NotAllowed, NotFound
+from concerto.core.errors import DomainError, Invalid, NotAllowed, NotFound
 
 
 class LettersNotAllowed(NotAllowed):
@@ -38,3 +38,22 @@ class HouseholdNotFound(NotFound):
 class BatchNotFound(NotFound):
     code = "batch_not_found"
     message = _("This batch of letters does not exist in this campaign.")
+
+
+class CodeRejected(DomainError):
+    """Base of every refusal of a typed invitation code: its format here, its lookup in ``joining.errors``.
+
+    Pages show these on the code field. It lives in letters because ``codes.parse_code`` raises
+    one, and letters cannot import joining.
+    """
+
+
+class CodeError(CodeRejected, Invalid):
+    """A typed code that cannot be right, caught before any lookup (``codes.parse_code``).
+
+    ``reason`` is "empty", "length", "characters" or "check"; the machine code is ``code_<reason>``.
+    """
+
+    def __init__(self, reason: str, message):
+        super().__init__(message, code=f"code_{reason}")
+        self.reason = reason

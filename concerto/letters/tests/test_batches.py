@@ -6,7 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from concerto.letters import joining, rendering, services, tasks
+from concerto.joining import services as joining
+from concerto.letters import rendering, services, tasks
 from concerto.letters.errors import BatchNotReady, LettersNotAllowed, NothingToPrint
 from concerto.letters.models import (
     BatchKind,
