@@ -1,6 +1,9 @@
 """Helpers shared by views: the refusal rule, safe redirects and client address."""
 
+import functools
+
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.vary import vary_on_headers
 
@@ -40,10 +43,6 @@ def public_page_cache(view):
     visitor with no flash message are marked; anonymous public pages carry no CSRF token (the
     language switch is a link), so nothing personal can be shared between visitors.
     """
-    import functools
-
-    from django.contrib.messages import get_messages
-
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)

@@ -4,8 +4,12 @@ import hashlib
 import time
 
 from django.conf import settings
+from django.core.cache import caches
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+
+from .errors import NotAllowed, NotFound
+from .views import forbidden, not_found
 
 
 class LanguageMiddleware:
@@ -36,8 +40,6 @@ class PublicPageCacheMiddleware:
     """
 
     def __init__(self, get_response):
-        from django.core.cache import caches
-
         self.get_response = get_response
         self.cache = caches["pages"]
         self.supported = {code for code, _ in settings.LANGUAGES}
@@ -119,9 +121,6 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from .errors import NotAllowed, NotFound
-        from .views import forbidden, not_found
-
         if isinstance(exception, NotFound):
             return not_found(request)
         if isinstance(exception, NotAllowed):

@@ -1,11 +1,15 @@
 import secrets
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from .http import safe_next
 
 # Caches that live in the web process itself: they cannot be "down", so checking them proves nothing.
 IN_PROCESS_CACHES = (LocMemCache, DummyCache)
@@ -55,25 +59,16 @@ def healthz(request):
 
 
 def not_found(request, exception=None):
-    from django.shortcuts import render
-
     return render(request, "errors/404.html", status=404)
 
 
 def forbidden(request, exception=None, *, reason=None):
     """The 403 page; ``reason`` is a domain refusal's translated message, shown instead of the generic one."""
-    from django.shortcuts import render
-
     return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def set_language(request):
     """Switch the interface language with a plain link (no form, so public pages carry no CSRF token)."""
-    from django.conf import settings
-    from django.http import HttpResponseRedirect
-
-    from .http import safe_next
-
     language = request.GET.get("language", "")
     response = HttpResponseRedirect(safe_next(request, request.GET.get("next"), "/"))
     if language in {code for code, _name in settings.LANGUAGES}:

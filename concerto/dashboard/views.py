@@ -21,9 +21,9 @@ from concerto.proposals.rules import can_take_part, participation_open
 from concerto.residents import rules as resident_rules
 from concerto.residents import selectors as resident_selectors
 from concerto.residents import services as resident_services
-from concerto.residents.forms import DeleteAccountForm, ProfileForm, TokenForm
 
 from . import services as dashboard_services
+from .forms import DeleteAccountForm, ProfileForm, TokenForm
 from .selectors import campaign_home_figures, campaign_journal
 
 

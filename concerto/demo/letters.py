@@ -19,7 +19,7 @@ from django.utils import timezone
 from concerto.joining import services as joining
 from concerto.letters import services
 from concerto.letters.models import CodeUse, Household, InvitationCode, LetterBatch
-from concerto.letters.selectors import letter_figures
+from concerto.letters.selectors import default_body, letter_figures
 
 POSTCODE = "13090"
 CITY = "Aix-en-Provence"
@@ -89,7 +89,7 @@ def load_letters(*, campaign, organiser, residents: list, sectors: dict, rng: ra
             services.street_rule_add(user=organiser, campaign=campaign, street=street, sector_id=sectors[code].pk)
     services.letter_settings_update(
         user=organiser, campaign=campaign, sender_lines=SENDER, place=CITY,
-        title="Invitation à la concertation du quartier Saint-Jérôme", body=services.default_body(4),
+        title="Invitation à la concertation du quartier Saint-Jérôme", body=default_body(4),
         signature="L'équipe du Collectif Concerto Aix", residents_per_code=4, support_level=campaign.support_level,
     )
     upload = services.household_import_preview(user=organiser, campaign=campaign, filename="foyers-saint-jerome.csv",

@@ -2,11 +2,14 @@
 
 from collections import defaultdict
 from datetime import date
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from concerto.campaigns.models import Campaign, Sector
 
@@ -24,6 +27,7 @@ from .models import (
     LetterSettings,
     StreetRule,
 )
+from .pdf import DEFAULT_LETTER_TEXT
 
 
 def join_url(campaign, request=None) -> str:
@@ -199,6 +203,17 @@ def households_of_users(campaign, user_ids) -> dict[int, int]:
     return household_of
 
 
+def households_joined_by(campaign, user_ids) -> dict[int, Household]:
+    """For each of these users who joined the campaign with a letter code, the household of that
+    code (the latest one used, if several), in one query."""
+    households: dict[int, Household] = {}
+    uses = (CodeUse.objects.filter(user_id__in=list(user_ids), code__campaign=campaign)
+            .select_related("code__household").order_by("created_at"))
+    for use in uses:
+        households[use.user_id] = use.code.household
+    return households
+
+
 def existing_keys(campaign) -> set[str]:
     return set(Household.objects.filter(campaign=campaign).values_list("key", flat=True))
 
@@ -216,8 +231,6 @@ def street_rules_of(campaign) -> list[StreetRule]:
 
 
 def household_import_get(campaign, import_id) -> HouseholdImport:
-    from django.http import Http404
-
     try:
         import_id = int(import_id)
     except (TypeError, ValueError):
@@ -236,7 +249,52 @@ def recent_imports(campaign, limit: int = 10):
 
 
 def letter_settings_of(campaign) -> LetterSettings | None:
+    """The settings the organiser saved, or None (see ``letter_settings`` for the ones letters use)."""
     return LetterSettings.objects.filter(campaign=campaign).first()
+
+
+def letter_settings(campaign) -> LetterSettings:
+    """The settings letters are printed with: the saved ones, else the default letter (not saved)."""
+    return letter_settings_of(campaign) or letter_settings_default(campaign)
+
+
+def letter_settings_default(campaign: Campaign) -> LetterSettings:
+    """The letter used until the organiser saves their own (not saved)."""
+    return LetterSettings(
+        campaign=campaign, sender_lines=campaign.organisation.name, place=campaign.territory,
+        title=_("Invitation: %(campaign)s") % {"campaign": campaign.name}, body=default_body(4),
+        signature=_("The organising team"),
+    )
+
+
+def default_body(residents_per_code: int) -> str:
+    """The default French text, with the number of residents per code written in."""
+    return DEFAULT_LETTER_TEXT.replace("{max_foyer}", str(residents_per_code))
+
+
+class Letterhead(TypedDict):
+    """The arguments of ``pdf.render_letters`` that every letter a campaign sends shares."""
+
+    sender_lines: list[str]
+    place_date: str
+    signature: str
+    lang: str
+
+
+def letterhead(campaign, *, using: LetterSettings | None = None) -> Letterhead:
+    """The campaign's letterhead (sender, "place, date", signature) in the active language, for
+    ``render_letters(letters, title=..., **letterhead(campaign))``: invitations, reminders,
+    previews and the selection's result letters all use it. ``using``: the campaign's letter
+    settings when the caller already holds them (saves a query)."""
+    letter = using or letter_settings(campaign)
+    today = formats.date_format(timezone.localdate(), "j F Y")
+    place = letter.place
+    return Letterhead(
+        sender_lines=[line for line in letter.sender_lines.splitlines() if line.strip()],
+        place_date=_("%(place)s, %(date)s") % {"place": place, "date": today} if place else today,
+        signature=letter.signature,
+        lang=settings.LANGUAGE_CODE[:2],
+    )
 
 
 def batch_list(campaign):

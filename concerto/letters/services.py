@@ -2,30 +2,25 @@
 
 Every service checks ``rules.can_manage_letters`` again, so no path (view, API, task) skips it.
 PDF rendering never runs inside the service's transaction: a batch is created (rows only) and
-committed, then rendered, in the request for small batches or by a django-tasks worker for large
-ones (the task finds the committed rows).
+committed, then rendered (``rendering.batch_render``), in the request for small batches or by a
+django-tasks worker for large ones, enqueued on commit so the task finds the committed rows.
 """
 
 import hashlib
-import logging
-import secrets
-import tempfile
 from datetime import datetime
 
-from django.conf import settings
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concerto.campaigns.models import Campaign, PhaseKind, Sector, SupportLevel
+from concerto.campaigns.models import Campaign, Sector, SupportLevel
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid
 from concerto.core.text import clean_block, clean_line
 
-from . import rules, selectors
-from .codes import check_character, format_code, new_code
+from . import rendering, rules, samples, selectors, tasks
+from .codes import format_code, new_code
 from .errors import (
     BatchNotReady,
     ImportHasErrors,
@@ -33,7 +28,14 @@ from .errors import (
     LettersNotAllowed,
     NothingToPrint,
 )
-from .households_csv import ImportPreview, household_key, normalise, parse_households, sector_lookup
+from .households_csv import (
+    ImportPreview,
+    household_key,
+    match_street_rule,
+    normalise,
+    parse_households,
+    sector_lookup,
+)
 from .models import (
     BatchKind,
     BatchLetter,
@@ -46,21 +48,11 @@ from .models import (
     LetterSettings,
     StreetRule,
 )
-from .pdf import (
-    DEFAULT_LETTER_TEXT,
-    LetterData,
-    PlaceholderError,
-    render_body,
-    render_letters,
-    render_letters_to_file,
-)
-
-logger = logging.getLogger("concerto.letters")
+from .pdf import PlaceholderError, render_body
 
 # Batches up to this size are rendered in the organiser's request (about 3.5 s for 1,000);
 # larger ones go to the worker and show a progress page.
 INLINE_LIMIT = 1000
-PROGRESS_EVERY = 100
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -70,49 +62,6 @@ def _require(user, campaign) -> None:
 
 
 # --- Settings -----------------------------------------------------------------------------------
-
-
-def default_settings(campaign: Campaign) -> LetterSettings:
-    """The letter used until the organiser saves their own (not saved)."""
-    return LetterSettings(
-        campaign=campaign, sender_lines=campaign.organisation.name, place=campaign.territory,
-        title=_("Invitation: %(campaign)s") % {"campaign": campaign.name}, body=default_body(4),
-        signature=_("The organising team"),
-    )
-
-
-def default_body(residents_per_code: int) -> str:
-    """The default French text, with the number of residents per code written in."""
-    return DEFAULT_LETTER_TEXT.replace("{max_foyer}", str(residents_per_code))
-
-
-def letter_settings_get(campaign: Campaign) -> LetterSettings:
-    return selectors.letter_settings_of(campaign) or default_settings(campaign)
-
-
-def _deadline(campaign) -> str:
-    """``{date_limite}``: the end of the selection (volunteering) phase, else of the letters phase."""
-    phases = {p.kind: p for p in campaign.phases.all()}
-    phase = phases.get(PhaseKind.SELECTION) or phases.get(PhaseKind.INVITATION)
-    if phase is None:
-        return ""
-    return formats.date_format(timezone.localtime(phase.ends_at), "j F Y")
-
-
-def placeholder_values(*, campaign, household: Household | None, code: str, link: str, deadline: str) -> dict:
-    """The values of the letter's placeholders for one household (see pdf.PLACEHOLDERS)."""
-    if household is None:
-        name, street, _town = _sample_address_lines()
-        return {"nom": name, "adresse": street, "code": code,
-                "lien": link, "secteur": _("your sector"), "quartier": campaign.territory or campaign.name,
-                "date_limite": deadline}
-    address = ", ".join(line for line in [household.address_line1, household.address_line2,
-                                          household.address_line3] if line)
-    return {
-        "nom": household.name, "adresse": address, "code": code, "lien": link,
-        "secteur": household.sector.name if household.sector_id else "",
-        "quartier": campaign.territory or campaign.name, "date_limite": deadline,
-    }
 
 
 SETTINGS_LIMITS = {"sender_lines": 600, "place": 100, "title": 200, "body": 5000, "signature": 200}
@@ -135,8 +84,9 @@ def letter_settings_update(*, user, campaign: Campaign, sender_lines: str, place
     if not values["body"]:
         errors["body"] = _("The letter needs a text.")
     else:
-        sample = placeholder_values(campaign=campaign, household=None, code="K7QM-4XPT-9C",
-                                    link="https://example.org/", deadline=_deadline(campaign) or "1 janvier")
+        sample = rendering.placeholder_values(
+            campaign=campaign, household=None, code=format_code(samples.code()), link=samples.LINK,
+            deadline=rendering.deadline(campaign) or samples.deadline())
         try:
             render_body(values["body"], sample)
         except PlaceholderError as exc:
@@ -211,7 +161,7 @@ def _fresh_codes(count: int) -> list[str]:
 
 
 def _max_uses(campaign) -> int:
-    return letter_settings_get(campaign).residents_per_code
+    return selectors.letter_settings(campaign).residents_per_code
 
 
 def household_import_confirm(*, user, campaign: Campaign, import_id) -> int:
@@ -348,8 +298,6 @@ def street_rule_delete(*, user, campaign: Campaign, rule_id) -> None:
 
 def street_rules_apply(*, user, campaign: Campaign) -> int:
     """Give a sector to households that have none, from the street rules. Returns how many changed."""
-    from .households_csv import match_street_rule
-
     _require(user, campaign)
     pairs = _rules_for_parsing(campaign)
     sectors = dict(Sector.objects.filter(campaign=campaign).values_list("code", "pk"))
@@ -424,97 +372,12 @@ def batch_create(*, user, campaign: Campaign, kind: str = BatchKind.INVITATION, 
 
 
 def batch_start(batch: LetterBatch, *, join_url: str) -> None:
-    """Render now (small batch) or hand over to the worker."""
+    """Render now (small batch) or hand over to the worker once the batch's rows are committed."""
     if batch.total <= INLINE_LIMIT:
-        batch_render(batch_id=batch.pk, join_url=join_url)
+        rendering.batch_render(batch_id=batch.pk, join_url=join_url)
     else:
-        from .tasks import render_batch
-
-        render_batch.enqueue(batch_id=batch.pk, join_url=join_url)
-
-
-def _letter_data(batch: LetterBatch, letter_settings: LetterSettings, join_url: str) -> list[LetterData]:
-    campaign = batch.campaign
-    deadline = _deadline(campaign)
-    body = letter_settings.body or default_body(letter_settings.residents_per_code)
-    if batch.kind == BatchKind.REMINDER:
-        body = reminder_intro() + "\n\n" + body
-    rows = (
-        BatchLetter.objects.filter(batch=batch).select_related("code__household__sector")
-        .order_by("position")
-    )
-    letters = []
-    for row in rows.iterator(chunk_size=2000):
-        household = row.code.household
-        shown = format_code(row.code.code)
-        link = f"{join_url}?code={row.code.code}"
-        values = placeholder_values(campaign=campaign, household=household, code=shown, link=link,
-                                    deadline=deadline)
-        letters.append(LetterData(
-            address_lines=household.address_lines, body=render_body(body, values), code=shown, qr_url=link,
-            reference=f"{batch.pk}-{row.position}",
-        ))
-    return letters
-
-
-def reminder_intro() -> str:
-    """Reminders reuse the letter's text after this paragraph (no second template to maintain)."""
-    return _("Reminder: a few weeks ago we sent you the letter below. Your household has not used its "
-             "code yet: it is still valid.")
-
-
-def _hint(join_url: str) -> str:
-    return join_url.removeprefix("https://").removeprefix("http://")
-
-
-def batch_render(*, batch_id: int, join_url: str) -> LetterBatch | None:
-    """Render a queued batch's PDF. Idempotent: only a queued batch is taken (conditional UPDATE),
-    so two workers never render the same batch. Failures are kept on the batch, not raised."""
-    if not LetterBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
-        status=BatchStatus.RUNNING, started_at=timezone.now(), done=0, error=""
-    ):
-        return None
-    batch = LetterBatch.objects.select_related("campaign__organisation").get(pk=batch_id)
-    campaign = batch.campaign
-    try:
-        with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as handle:
-            letter_settings = letter_settings_get(campaign)
-            letters = _letter_data(batch, letter_settings, join_url)
-            title = letter_settings.title
-            if batch.kind == BatchKind.REMINDER:
-                title = _("Reminder – %(title)s") % {"title": title}
-            render_letters_to_file(
-                handle, letters,
-                sender_lines=[line for line in letter_settings.sender_lines.splitlines() if line.strip()],
-                title=title,
-                place_date=_place_date(letter_settings.place),
-                signature=letter_settings.signature,
-                code_label=_("Your invitation code"),
-                qr_caption=_("Scan to join"),
-                join_hint=_("or go to %(url)s and type your code") % {"url": _hint(join_url)},
-                lang=settings.LANGUAGE_CODE[:2],
-                progress=lambda done, _total: LetterBatch.objects.filter(pk=batch_id).update(done=done),
-            )
-            handle.seek(0)
-            name = f"{campaign.slug}-{batch.kind}-{batch.pk}-{secrets.token_hex(4)}.pdf"
-            batch.file.save(name, File(handle), save=False)
-        LetterBatch.objects.filter(pk=batch_id).update(
-            status=BatchStatus.DONE, done=batch.total, file=batch.file.name, finished_at=timezone.now())
-        log_action("letters.batch.rendered", scope=campaign.slug, target=batch, letters=batch.total)
-    except Exception as exc:
-        logger.exception("Rendering letter batch %s failed", batch_id)
-        LetterBatch.objects.filter(pk=batch_id).update(
-            status=BatchStatus.FAILED, error=str(exc)[:2000] or exc.__class__.__name__, finished_at=timezone.now())
-        log_action("letters.batch.failed", scope=campaign.slug, target=batch, error=str(exc)[:200])
-    batch.refresh_from_db()
-    return batch
-
-
-def _place_date(place: str) -> str:
-    today = formats.date_format(timezone.localdate(), "j F Y")
-    if place:
-        return _("%(place)s, %(date)s") % {"place": place, "date": today}
-    return today
+        batch_id = batch.pk
+        transaction.on_commit(lambda: tasks.render_batch.enqueue(batch_id=batch_id, join_url=join_url))
 
 
 def batch_mark_sent(*, user, campaign: Campaign, batch_id, when: datetime | None = None) -> LetterBatch:
@@ -582,44 +445,9 @@ def household_reissue(*, user, campaign: Campaign, household_id, reason: str, jo
 # --- Preview of one letter ----------------------------------------------------------------------
 
 
-def _sample_address_lines() -> list[str]:
-    """A fictitious household for previews: no real address leaves the platform in a proof."""
-    return [_("Sample Household"), _("1 Example Street"), _("00000 Sample Town")]
-
-
-# Nine fixed data characters of the sample code; its check character makes it well-formed.
-SAMPLE_CODE_DATA = "K7QM4XPT9"
-
-
-def _sample_code() -> str:
-    """A well-formed code (right length, alphabet and check character) that no household holds,
-    so a preview sent around for proofreading cannot be used to join (issue 8, F12)."""
-    code = SAMPLE_CODE_DATA + check_character(SAMPLE_CODE_DATA)
-    while InvitationCode.objects.filter(code=code).exists():  # 1 chance in 31**9; never print a live code
-        code = new_code()
-    return code
-
-
 def letter_preview_pdf(*, user, campaign: Campaign, join_url: str) -> bytes:
     """A one-page PDF of a sample letter (fictitious household and code), with the saved settings.
     Nothing is stored and no real address or code is printed: previews are passed around
     for proofreading."""
     _require(user, campaign)
-    letter_settings = letter_settings_get(campaign)
-    sample = _sample_code()
-    shown = format_code(sample)
-    link = f"{join_url}?code={sample}"
-    with translation.override(settings.LANGUAGE_CODE):
-        values = placeholder_values(campaign=campaign, household=None, code=shown, link=link,
-                                    deadline=_deadline(campaign))
-        lines = _sample_address_lines()
-        return render_letters(
-            [LetterData(address_lines=lines, body=render_body(letter_settings.body or default_body(letter_settings.residents_per_code), values),
-                        code=shown, qr_url=link, reference="preview")],
-            sender_lines=[line for line in letter_settings.sender_lines.splitlines() if line.strip()],
-            title=letter_settings.title, place_date=_place_date(letter_settings.place),
-            signature=letter_settings.signature, code_label=_("Your invitation code"),
-            qr_caption=_("Scan to join"),
-            join_hint=_("or go to %(url)s and type your code") % {"url": _hint(join_url)},
-            lang=settings.LANGUAGE_CODE[:2], progress=None,
-        )
+    return rendering.preview_pdf(campaign, join_url=join_url)

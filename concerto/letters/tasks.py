@@ -1,5 +1,9 @@
 """Background work of the letters app (``manage.py db_worker``): rendering large batches of letters,
-and the alert sent to organisers when many unknown codes are typed."""
+and the alert sent to organisers when many unknown codes are typed.
+
+Services enqueue these tasks on commit; a task runs a worker module (``rendering``) and never
+imports services, so the import graph stays one-way (the ``layers`` contract in pyproject.toml).
+"""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -8,14 +12,14 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from concerto.campaigns.models import Campaign
-from concerto.residents.models import Membership, Role
+from concerto.residents.selectors import organiser_emails
+
+from .rendering import batch_render
 
 
 @task()
 def render_batch(*, batch_id: int, join_url: str) -> None:
     """Render a queued batch; the service is idempotent, so a retried task does nothing twice."""
-    from .services import batch_render  # services enqueue this task: import at run time
-
     batch_render(batch_id=batch_id, join_url=join_url)
 
 
@@ -23,10 +27,7 @@ def render_batch(*, batch_id: int, join_url: str) -> None:
 def send_code_guessing_alert(*, campaign_id: int, failures: int, minutes: int, language: str = "fr") -> int:
     """Tell the campaign's organisers that many unknown codes were typed; returns how many were told."""
     campaign = Campaign.objects.get(pk=campaign_id)
-    emails = sorted(set(
-        Membership.objects.filter(campaign=campaign, role=Role.ORGANISER, user__is_active=True)
-        .exclude(user__email="").values_list("user__email", flat=True)
-    ))
+    emails = organiser_emails(campaign)
     if not emails:
         return 0
     with translation.override(language or settings.LANGUAGE_CODE):

@@ -75,7 +75,7 @@ def tracking(request, slug):
 @require_http_methods(["GET", "POST"])
 def letter_settings(request, slug):
     campaign = _campaign_for_organiser(request, slug)
-    current = services.letter_settings_get(campaign)
+    current = selectors.letter_settings(campaign)
     initial = {
         "sender_lines": current.sender_lines, "place": current.place, "title": current.title,
         "body": current.body, "signature": current.signature, "residents_per_code": current.residents_per_code,

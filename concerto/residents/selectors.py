@@ -63,3 +63,11 @@ def public_roles_prefetch(campaign_id, lookup: str = "memberships") -> Prefetch:
     one query for a whole page of names."""
     queryset = Membership.objects.filter(campaign_id=campaign_id, role__in=BADGED_ROLES).order_by("role")
     return Prefetch(lookup, queryset=queryset, to_attr="public_roles")
+
+
+def organiser_emails(campaign) -> list[str]:
+    """The e-mail addresses of the campaign's active organisers, sorted, without duplicates."""
+    return sorted(set(
+        Membership.objects.filter(campaign=campaign, role=Role.ORGANISER, user__is_active=True)
+        .exclude(user__email="").values_list("user__email", flat=True)
+    ))

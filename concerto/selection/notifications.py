@@ -12,6 +12,9 @@ from django.core.mail import send_mail
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from concerto.letters.pdf import LetterData, render_letters
+from concerto.letters.selectors import households_joined_by, letterhead
+
 from .models import SeatStatus, Selection, SelectionSeat
 from .selectors import workshop_dates
 
@@ -80,8 +83,6 @@ def postal_seats(selection, *, at=None) -> list[dict]:
     ``at``: only the seats notified at that moment (one click on "Notify"). ``address_lines`` is
     empty when no household is known (the organiser must then reach the person another way).
     """
-    from concerto.letters.models import CodeUse
-
     seats = (SelectionSeat.objects.filter(selection=selection, notified_at__isnull=False,
                                           status__in=[SeatStatus.SELECTED, SeatStatus.RESERVE],
                                           volunteer__user__isnull=False, volunteer__user__email__isnull=True)
@@ -89,11 +90,7 @@ def postal_seats(selection, *, at=None) -> list[dict]:
     if at is not None:
         seats = seats.filter(notified_at=at)
     seats = list(seats)
-    users = [s.volunteer.user_id for s in seats]
-    households = {}
-    for use in (CodeUse.objects.filter(user_id__in=users, code__campaign=selection.campaign)
-                .select_related("code__household").order_by("created_at")):
-        households[use.user_id] = use.code.household
+    households = households_joined_by(selection.campaign, [s.volunteer.user_id for s in seats])
     rows = []
     for seat in seats:
         household = households.get(seat.volunteer.user_id)
@@ -107,13 +104,9 @@ def postal_seats(selection, *, at=None) -> list[dict]:
 
 def letters_pdf(selection, *, audit_url: str, at=None) -> tuple[bytes, int]:
     """The PDF of letters for postal seats (see ``postal_seats``) and how many letters it holds."""
-    from concerto.letters.pdf import LetterData, render_letters
-    from concerto.letters.services import letter_settings_get
-
     rows = [r for r in postal_seats(selection, at=at) if r["address_lines"]]
     if not rows:
         return b"", 0
-    letter_settings = letter_settings_get(selection.campaign)
     with translation.override(settings.LANGUAGE_CODE):
         letters = []
         for row in rows:
@@ -121,14 +114,8 @@ def letters_pdf(selection, *, audit_url: str, at=None) -> tuple[bytes, int]:
             _subject, body = seat_message(seat, selection, audit_url=audit_url)
             letters.append(LetterData(address_lines=row["address_lines"], body=body, code=None, qr_url=None,
                                       reference=f"S{selection.pk}-{seat.volunteer.pseudonym}"))
-        place = letter_settings.place
-        today = formats.date_format(timezone.localdate(), "j F Y")
         pdf = render_letters(
-            letters,
-            sender_lines=[line for line in letter_settings.sender_lines.splitlines() if line.strip()],
-            title=_("Workshops of %(campaign)s: result of the draw") % {"campaign": selection.campaign.name},
-            place_date=_("%(place)s, on %(date)s") % {"place": place, "date": today} if place else today,
-            signature=letter_settings.signature, code_label="", qr_caption="", join_hint="",
-            lang=settings.LANGUAGE_CODE[:2], progress=None,
+            letters, title=_("Workshops of %(campaign)s: result of the draw") % {"campaign": selection.campaign.name},
+            **letterhead(selection.campaign), code_label="", qr_caption="", join_hint="", progress=None,
         )
     return pdf, len(letters)

@@ -6,12 +6,16 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Q, Subquery
 from django.http import Http404
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from concerto.campaigns.models import Sector
 from concerto.core.models import AuditEntry
 from concerto.volunteers.selectors import call_for, category_labels, pseudonym_of
 
 from . import rules
+from .computation import algorithms, shared_households
 from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus
 
 # Public audit page: panels shown before the "download everything" link.
@@ -130,6 +134,115 @@ def quota_table(*, categories: dict, quotas: list[dict], counts: dict, panel_cou
     return table
 
 
+# --- Why quotas cannot be met, and how far a computation is ------------------------------------
+#
+# The algorithms speak no language (they run without Django, for verify.py too): they return codes
+# and counts, worded here for the person reading, in their language.
+
+
+def _category_text(category: str, categories: dict) -> str:
+    info = categories.get(category)
+    if is_talent(category):
+        return _("talent “%(talent)s”") % {"talent": info["label"] if info else category.split(":", 1)[1]}
+    return _("“%(category)s”") % {"category": info["label"] if info else category}
+
+
+def _quota_people(category: str, value: str, count: int, categories: dict) -> str:
+    """"2 people with the talent “drawing”", "1 person “18-29” (age)"."""
+    people = ngettext("%(count)s person", "%(count)s people", count) % {"count": count}
+    info = categories.get(category) or {"label": category, "values": {}}
+    if is_talent(category):
+        talent = info["label"] if category in categories else category.split(":", 1)[1]
+        if value == "oui":
+            return _("%(people)s with the talent “%(talent)s”") % {"people": people, "talent": talent}
+        if value == "non":
+            return _("%(people)s without the talent “%(talent)s”") % {"people": people, "talent": talent}
+    return _("%(people)s “%(value)s” (%(category)s)") % {
+        "people": people, "value": info["values"].get(value, value), "category": info["label"]}
+
+
+def _conflict_text(conflict: dict, relaxation: list[dict], categories: dict) -> str:
+    code = conflict.get("code")
+    if code == "too_few_volunteers":
+        who = _quota_people(conflict["category"], conflict["value"], conflict["min"], categories)
+        available = conflict["available"]
+        if available:
+            have = ngettext("only %(count)s volunteer has this answer", "only %(count)s volunteers have this answer",
+                            available) % {"count": available}
+        elif is_talent(conflict["category"]) and conflict["value"] == "oui":
+            have = _("no volunteer has it")
+        else:
+            have = _("no volunteer has this answer")
+        return _("The panel needs at least %(people)s, but %(have)s.") % {"people": who, "have": have}
+    if code == "minimums_exceed_panel":
+        return _("The minimums of %(category)s add up to %(total)s seats for a panel of %(panel)s.") % {
+            "category": _category_text(conflict["category"], categories), "total": conflict["total"],
+            "panel": conflict["panel"]}
+    if code == "maximums_below_panel":
+        return _("The maximums of %(category)s (and the volunteers available) can fill only %(capacity)s seats "
+                 "for a panel of %(panel)s.") % {
+            "category": _category_text(conflict["category"], categories), "capacity": conflict["capacity"],
+            "panel": conflict["panel"]}
+    if code == "quotas_incompatible" and relaxation:
+        parts = []
+        for r in relaxation:
+            if r["new_min"] != r["min"]:
+                parts.append(_("at least %(people)s") % {
+                    "people": _quota_people(r["category"], r["value"], r["min"], categories)})
+            if r["new_max"] != r["max"]:
+                parts.append(_("at most %(people)s") % {
+                    "people": _quota_people(r["category"], r["value"], r["max"], categories)})
+        return _("These quotas cannot be met together: %(quotas)s.") % {"quotas": _("; ").join(parts)}
+    return _("No panel meets every quota.")
+
+
+def conflict_messages(selection, categories: dict | None = None) -> list[str]:
+    """Why the quotas of an infeasible selection cannot be met, one sentence per conflict, in the
+    active language. ``categories``: ``selection_categories`` when the caller already has them."""
+    infeasibility = selection.infeasibility or {}
+    conflicts = infeasibility.get("conflicts") or []
+    if not conflicts:
+        return []
+    if categories is None:
+        categories = selection_categories(selection.campaign)
+    relaxation = infeasibility.get("relaxation") or []
+    # Selections computed before conflicts were data hold French sentences: shown as they are.
+    return [c if isinstance(c, str) else _conflict_text(c, relaxation, categories) for c in conflicts]
+
+
+def progress_text(selection) -> str:
+    """The step a running computation has reached (``computation.progress_step``), in the active language."""
+    raw = selection.progress_message or ""
+    try:
+        step = json.loads(raw) if raw.startswith("{") else None
+    except ValueError:
+        step = None
+    if not isinstance(step, dict):
+        return raw  # written before steps were data
+    name = step.get("step")
+    if name == "waiting":
+        return _("Waiting for the computation to start…")
+    if name == "checking_quotas":
+        return _("Checking the quotas")
+    if name == "starting_panels":
+        return ngettext("%(count)s starting panel", "%(count)s starting panels", step.get("panels", 0)) % {
+            "count": step.get("panels", 0)}
+    if name == "improving":
+        return ngettext("%(count)s panel, gap %(gap).2e", "%(count)s panels, gap %(gap).2e", step.get("panels", 0)) % {
+            "count": step.get("panels", 0), "gap": step.get("gap", 0.0)}
+    if name == "maximin":
+        return _("Looking for the MAXIMIN")
+    if name == "lowest_found":
+        return _("Optimal lowest probability: %(lowest).6f") % {"lowest": step.get("lowest", 0.0)}
+    if name == "leximin":
+        return ngettext("LEXIMIN: %(fixed)s probability of %(total)s fixed",
+                        "LEXIMIN: %(fixed)s probabilities of %(total)s fixed", step.get("fixed", 0)) % {
+            "fixed": step.get("fixed", 0), "total": step.get("total", 0)}
+    if name == "done":
+        return _("Done")
+    return ""
+
+
 def panel_feature_counts(pool: list[dict], panel_ids) -> dict[str, Counter]:
     wanted = set(panel_ids)
     return pool_counts([p for p in pool if p["id"] in wanted])
@@ -141,8 +254,7 @@ def pool_figures(selection, seats: dict | None = None) -> dict:
     not applicable. Once the answers are erased (``selection.archived``), the figures stored then."""
     if selection.archived:
         return {key: selection.archived.get(key) for key in ARCHIVED_FIGURES}
-    from . import algorithms as algo
-
+    algo = algorithms()
     figures = dict.fromkeys(ARCHIVED_FIGURES)
     figures["counts"] = pool_counts(selection.pool)
     if selection.status == SelectionStatus.DRAWN and selection.panel_index is not None and selection.distribution:
@@ -237,8 +349,6 @@ def audit_entries(selection, limit: int = 50) -> list[AuditEntry]:
 
 def selection_categories(campaign) -> dict:
     """``{category: {"label", "values": {value: label}}}`` offered for quotas: sector, questions, talents."""
-    from concerto.campaigns.models import Sector
-
     call = call_for(campaign)
     if call is None:
         return {}
@@ -252,12 +362,6 @@ def workshop_dates(campaign) -> list[dict]:
 
 
 # --- The public audit -------------------------------------------------------------------------------
-
-
-def _algo():
-    from . import algorithms
-
-    return algorithms
 
 
 def random_format_description(spec) -> str:
@@ -280,7 +384,7 @@ def announcement_view(selection) -> dict:
     spec = selection.random_format or {}
     example = ""
     if spec:
-        example = _algo().random_format_example(spec)
+        example = algorithms().random_format_example(spec)
     return {"format": spec, "format_text": random_format_description(spec), "example": example,
             "date": selection.random_date}
 
@@ -292,7 +396,7 @@ def audit_document(selection) -> dict:
     answer that was not already public)."""
     if selection.archived.get("document"):
         return selection.archived["document"]
-    algo = _algo()
+    algo = algorithms()
     people = [algo.Person(p["id"], p["features"]) for p in selection.pool]
     quotas = [algo.Quota.from_json(q) for q in selection.quotas]
     distribution = algo.Distribution.from_json(selection.distribution)
@@ -323,10 +427,6 @@ def audit_document(selection) -> dict:
     if selection.one_per_household:
         # Pseudonymous household ids, only for households with several volunteers in the pool: enough
         # for verify.py to check that no panel holds two of them, meaningless outside this file.
-        from django.utils.crypto import salted_hmac
-
-        from .services import shared_households
-
         shared = shared_households(selection.pool)
         meta["one_per_household"] = True
         meta["households"] = {
@@ -351,13 +451,12 @@ def my_pool_line(selection, pseudonym) -> dict | None:
     features = dict(sorted(entry["features"].items()))
     return {"pseudonym": pseudonym, "salt": entry["salt"], "features": features,
             "features_json": json.dumps(features, ensure_ascii=False, sort_keys=True),
-            "commitment": _algo().commitment(entry["salt"], pseudonym, features)}
+            "commitment": algorithms().commitment(entry["salt"], pseudonym, features)}
 
 
 def audit_view(selection) -> dict:
     """What the public audit page shows, computed from the stored (published) data."""
-    from . import algorithms as algo
-
+    algo = algorithms()
     computed = bool(selection.distribution)
     categories = selection_categories(selection.campaign)
     counts = pool_figures(selection)["counts"] if selection.archived else pool_counts(selection.pool)

@@ -13,13 +13,7 @@ writes its result if the selection is still computing with that same marker, so 
 cancelled (or superseded by a new one) never overwrites anything.
 """
 
-import importlib.metadata
-import logging
-import platform
 import secrets
-import time
-from collections import Counter
-from datetime import datetime
 
 from django.db import transaction
 from django.utils import formats, timezone
@@ -36,7 +30,8 @@ from concerto.volunteers.selectors import (
     volunteer_pool,
 )
 
-from . import rules
+from . import computation, rules, tasks
+from .computation import algorithms, selection_run
 from .errors import (
     AlreadyDrawn,
     NoReplacementKeepsQuotas,
@@ -45,8 +40,7 @@ from .errors import (
     WrongStage,
 )
 from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus
-
-logger = logging.getLogger(__name__)
+from .selectors import pool_counts, selection_categories, workshop_dates
 
 TITLE_MIN, TITLE_MAX = 3, 200
 PANEL_MIN, PANEL_MAX = 2, 500
@@ -58,17 +52,8 @@ INLINE_POOL_MAX = 150
 SOURCE_MIN, SOURCE_MAX = 5, 300
 WITNESSES_MIN, WITNESSES_MAX = 3, 1000
 RANDOM_VALUE_MAX = 200
-# Progress UPDATEs from the solver's callback are spaced by at least this many seconds.
-PROGRESS_INTERVAL = 0.5
 
 EDITABLE = {SelectionStatus.DRAFT, SelectionStatus.INFEASIBLE, SelectionStatus.FAILED}
-
-
-def _algo():
-    # Imported on use: the solver pulls in numpy and highspy, which pages that never compute do not need.
-    from . import algorithms
-
-    return algorithms
 
 
 def _require_organiser(user, campaign) -> None:
@@ -109,8 +94,6 @@ def validated_settings(*, campaign, title, panel_size, required_dates, time_limi
     ``quotas`` is a list of ``{"category", "value", "min", "max"}`` with raw bounds (as typed);
     an error on row ``i`` is keyed ``q{i}_min`` / ``q{i}_max``.
     """
-    from .selectors import pool_counts, selection_categories
-
     errors: dict = {}
     title = clean_line(title or "")
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
@@ -177,8 +160,6 @@ def validated_settings(*, campaign, title, panel_size, required_dates, time_limi
 
 
 def _known_dates(campaign) -> list[str]:
-    from .selectors import workshop_dates
-
     return [d["code"] for d in workshop_dates(campaign)]
 
 
@@ -265,15 +246,12 @@ def selection_relax(*, by, selection) -> Selection:
 
 def pool_snapshot(campaign, required_dates) -> list[dict]:
     """The pseudonymised pool as the algorithm and the public see it: ``[{"id", "features"}]`` sorted."""
-    algo = _algo()
     call = call_for(campaign)
     if call is None:
         return []
     volunteers = volunteer_pool(campaign, required_dates=required_dates)
-    people = [algo.Person(v.pseudonym, volunteer_features(v, call)) for v in volunteers]
-    from .algorithms.model import pool_json
-
-    pool = pool_json(people)
+    core = algorithms()
+    pool = core.pool_json([core.Person(v.pseudonym, volunteer_features(v, call)) for v in volunteers])
     # The household (private: never published as such) for "one seat per household".
     households = volunteer_households(campaign, volunteers)
     household_of = {v.pseudonym: str(households[v.pk]["id"]) for v in volunteers if v.pk in households}
@@ -284,38 +262,9 @@ def pool_snapshot(campaign, required_dates) -> list[dict]:
 
 def pool_commitments_digest(pool: list[dict]) -> str:
     """The published pool hash (``algorithms.commitments_digest``) of a snapshot with its salts."""
-    algo = _algo()
+    algo = algorithms()
     return algo.commitments_digest([{"id": p["id"], "commitment": algo.commitment(p["salt"], p["id"], p["features"])}
                                     for p in pool])
-
-
-HOUSEHOLD = "household"
-
-
-def shared_households(pool: list[dict]) -> set[str]:
-    """Households with several volunteers in this pool."""
-    counts = Counter(p.get("household") for p in pool if p.get("household"))
-    return {h for h, n in counts.items() if n > 1}
-
-
-def _people(pool: list[dict], one_per_household: bool = False) -> list:
-    """The algorithm's people; with ``one_per_household`` their household is one more category."""
-    algo = _algo()
-    if not one_per_household:
-        return [algo.Person(p["id"], p["features"]) for p in pool]
-    shared = shared_households(pool)
-    return [algo.Person(p["id"], {**p["features"], HOUSEHOLD: p.get("household") if p.get("household") in shared
-                                  else ""}) for p in pool]
-
-
-def _quotas(selection) -> list:
-    """The selection's quotas; with ``one_per_household``, at most 1 per household of several
-    volunteers, so every panel generator (windows, greedy, the MIP) and every replacement keep it."""
-    algo = _algo()
-    quotas = [algo.Quota.from_json(q) for q in selection.quotas]
-    if selection.one_per_household:
-        quotas += [algo.Quota(HOUSEHOLD, h, 0, 1) for h in sorted(shared_households(selection.pool))]
-    return quotas
 
 
 def selection_compute(*, by, selection, inline: bool | None = None) -> Selection:
@@ -342,7 +291,7 @@ def selection_compute(*, by, selection, inline: bool | None = None) -> Selection
         selection.pool = pool
         selection.pool_sha256 = pool_commitments_digest(pool)
         selection.status = SelectionStatus.COMPUTING
-        selection.progress_message = _("Waiting for the computation to start…")
+        selection.progress_message = computation.progress_step("waiting")
         selection.computed_at = timezone.now()
         selection.save(update_fields=[*RESULT_FIELDS, "status"])
         marker = selection.computed_at.isoformat()
@@ -350,75 +299,12 @@ def selection_compute(*, by, selection, inline: bool | None = None) -> Selection
                    pool_size=len(pool), pool_sha256=selection.pool_sha256)
         run_inline = len(pool) <= INLINE_POOL_MAX if inline is None else inline
         if not run_inline:
-            from .tasks import compute_selection
-
             selection_id = selection.pk
-            transaction.on_commit(lambda: compute_selection.enqueue(selection_id=selection_id, marker=marker))
+            transaction.on_commit(lambda: tasks.compute_selection.enqueue(selection_id=selection_id, marker=marker))
     if run_inline:
         selection_run(selection_id=selection.pk, marker=marker)
         selection.refresh_from_db()
     return selection
-
-
-def _versions() -> dict:
-    algo = _algo()
-    versions = {"algorithm": algo.ALGORITHM_VERSION, "python": platform.python_version()}
-    for package in ("highspy", "numpy"):
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:  # pragma: no cover - both are dependencies
-            versions[package] = "?"
-    return versions
-
-
-def selection_run(*, selection_id: int, marker: str) -> None:
-    """Run the computation started at ``marker`` (called by the task, or inline). Never raises."""
-    algo = _algo()
-    started = datetime.fromisoformat(marker)
-    running = Selection.objects.filter(pk=selection_id, status=SelectionStatus.COMPUTING, computed_at=started)
-    selection = running.first()
-    if selection is None:
-        return  # cancelled, superseded or already done
-    campaign_slug = selection.campaign.slug
-    people, quotas = _people(selection.pool, selection.one_per_household), _quotas(selection)
-    last = [0.0]
-
-    def progress(fraction, message="") -> None:
-        now = time.monotonic()
-        if now - last[0] < PROGRESS_INTERVAL and fraction < 1:
-            return
-        last[0] = now
-        running.update(progress=max(0.0, min(1.0, float(fraction))), progress_message=str(message)[:200])
-
-    try:
-        distribution = algo.find_distribution(people, quotas, selection.panel_size,
-                                              time_limit=selection.time_limit, method="leximin", progress=progress)
-    except algo.Infeasible as exc:
-        with transaction.atomic():
-            if running.update(status=SelectionStatus.INFEASIBLE, infeasibility=exc.to_json(), progress=1,
-                              progress_message="", computed_at=timezone.now()):
-                log_action("selection.computation.infeasible", scope=campaign_slug,
-                           target=f"selection.selection:{selection_id}", conflicts=exc.conflicts)
-        return
-    except Exception as exc:  # noqa: BLE001 - any failure is shown to the organiser, never lost
-        logger.exception("selection %s: computation failed", selection_id)
-        with transaction.atomic():
-            if running.update(status=SelectionStatus.FAILED, error=str(exc)[:2000] or exc.__class__.__name__,
-                              progress_message="", computed_at=None):
-                log_action("selection.computation.failed", scope=campaign_slug,
-                           target=f"selection.selection:{selection_id}", error=str(exc)[:500])
-        return
-    with transaction.atomic():
-        if running.update(
-            status=SelectionStatus.DRAFT, distribution=distribution.to_json(),
-            lowest_probability=distribution.lowest, method=distribution.method, complete=distribution.complete,
-            versions=_versions(), compute_seconds=distribution.elapsed, computed_at=timezone.now(),
-            progress=1, progress_message="", error="",
-        ):
-            log_action("selection.computation.finished", scope=campaign_slug,
-                       target=f"selection.selection:{selection_id}", method=distribution.method,
-                       complete=distribution.complete, lowest=distribution.lowest, panels=len(distribution.panels),
-                       digest=distribution.digest(), seconds=round(distribution.elapsed, 3))
 
 
 def selection_cancel(*, by, selection) -> Selection:
@@ -475,7 +361,7 @@ def random_format_from_fields(*, kind, count=None, low=None, high=None, length=N
 
 def _format_error(spec) -> str:
     kind = spec.get("kind") if isinstance(spec, dict) else None
-    algo = _algo()
+    algo = algorithms()
     if kind == "lottery":
         return _("Give how many distinct numbers are drawn (1 to %(count)s) and their range (from a lowest to a "
                  "highest number, at most %(high)s), with at least as many numbers in the range as are drawn.") % {
@@ -515,7 +401,7 @@ def selection_announce(*, by, selection, random_source, witnesses, random_format
     and the format public beforehand, one result has one canonical value and so one ticket.
     """
     _require_organiser(by, selection.campaign)
-    algo = _algo()
+    algo = algorithms()
     source = clean_line(random_source or "")
     witnesses = clean_block(witnesses or "")
     errors = {}
@@ -569,7 +455,7 @@ def selection_draw(*, by, selection, random_value) -> Selection:
     if not 1 <= len(typed) <= RANDOM_VALUE_MAX:
         raise FieldErrors({"random_value": _("Enter the random value (1 to %(max)s characters).") % {
             "max": RANDOM_VALUE_MAX}})
-    algo = _algo()
+    algo = algorithms()
     with transaction.atomic():
         selection = _locked(selection)
         if selection.status == SelectionStatus.DRAWN:
@@ -640,14 +526,14 @@ def _replace_seat(selection, seat, *, force: bool, actor, reason: str) -> Select
     if selection.archived:
         # The answers the quotas need are erased, and the published file is final.
         raise SelectionArchived()
-    algo = _algo()
+    algo = algorithms()
     seats = list(SelectionSeat.objects.filter(selection=selection).select_related("volunteer")
                  .order_by("reserve_rank", "pk"))
     panel = [s.volunteer.pseudonym for s in seats if s.status == SeatStatus.SELECTED]
     reserve_seats = [s for s in seats if s.status == SeatStatus.RESERVE]
     reserve = [s.volunteer.pseudonym for s in reserve_seats if s.volunteer.withdrawn_at is None]
-    people, quotas = _people(selection.pool, selection.one_per_household), _quotas(selection)
-    chosen = algo.replacement_for(people, quotas, selection.panel_size, panel, seat.volunteer.pseudonym, reserve)
+    chosen = algo.replacement_for(computation.people(selection.pool, selection.one_per_household),
+                                  computation.quotas(selection), selection.panel_size, panel, seat.volunteer.pseudonym, reserve)
     kept = chosen is not None
     if chosen is None:
         if not force:
@@ -731,9 +617,7 @@ def selection_notify(*, by, selection, audit_url: str, language: str = "fr") -> 
         log_action("selection.seats.notified", actor=by, scope=selection.campaign.slug, target=selection,
                    emails=len(by_email), letters=letters, at=now.isoformat())
         if by_email:
-            from .tasks import send_selection_emails
-
             selection_id = selection.pk
-            transaction.on_commit(lambda: send_selection_emails.enqueue(
+            transaction.on_commit(lambda: tasks.send_selection_emails.enqueue(
                 selection_id=selection_id, seat_ids=by_email, audit_url=audit_url, language=language))
     return {"emails": len(by_email), "letters": letters, "at": now}

@@ -175,6 +175,7 @@ def _manage_context(request, campaign, selection, **extra) -> dict:
         "announcement": selectors.announcement_view(selection),
         "entries": selectors.audit_entries(selection),
         "relaxation_rows": _relaxation_rows(selection, categories),
+        "conflicts": selectors.conflict_messages(selection, categories),
         "lowest_percent": (selection.lowest_probability or 0) * 100,
     }
     context.update(extra)
@@ -245,7 +246,8 @@ def selection_progress(request, slug, selection_id):
         return response
     template = "selection/_progress.html" if request.htmx else "selection/progress.html"
     return render(request, template, {"campaign": campaign, "selection": selection, "done": done,
-                                      "percent": round(selection.progress * 100)})
+                                      "percent": round(selection.progress * 100),
+                                      "progress_text": selectors.progress_text(selection)})
 
 
 @login_required

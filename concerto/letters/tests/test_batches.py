@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from concerto.joining import services as joining
-from concerto.letters import services
+from concerto.letters import rendering, services, tasks
 from concerto.letters.errors import BatchNotReady, LettersNotAllowed, NothingToPrint
 from concerto.letters.models import (
     BatchKind,
@@ -51,9 +51,8 @@ def test_small_batch_is_rendered_at_once_with_one_page_per_household(campaign, o
     assert batch.letters.count() == 3
 
 
-def test_large_batches_go_through_the_task(campaign, organiser_dina, monkeypatch):
-    from concerto.letters import tasks
-
+def test_large_batches_go_through_the_task_after_commit(campaign, organiser_dina, monkeypatch,
+                                                       django_capture_on_commit_callbacks):
     monkeypatch.setattr(services, "INLINE_LIMIT", 1)
     enqueued = []
     original = tasks.render_batch
@@ -66,7 +65,11 @@ def test_large_batches_go_through_the_task(campaign, organiser_dina, monkeypatch
 
     monkeypatch.setattr(tasks, "render_batch", Spy)
     import_households(organiser_dina, campaign, households_csv(2))
-    batch = services.batch_create(user=organiser_dina, campaign=campaign, join_url=JOIN)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        batch = services.batch_create(user=organiser_dina, campaign=campaign, join_url=JOIN)
+    assert enqueued == []  # the worker must find the batch's rows: nothing is enqueued before commit
+    for callback in callbacks:
+        callback()
     batch.refresh_from_db()
     assert enqueued == [{"batch_id": batch.pk, "join_url": JOIN}]
     assert batch.status == BatchStatus.DONE and pages(read(batch)) == 2
@@ -75,7 +78,7 @@ def test_large_batches_go_through_the_task(campaign, organiser_dina, monkeypatch
 def test_rendering_twice_does_nothing(campaign, organiser_dina):
     import_households(organiser_dina, campaign, households_csv(1))
     batch = services.batch_create(user=organiser_dina, campaign=campaign, join_url=JOIN)
-    assert services.batch_render(batch_id=batch.pk, join_url=JOIN) is None
+    assert rendering.batch_render(batch_id=batch.pk, join_url=JOIN) is None
 
 
 def test_new_scope_skips_households_already_in_an_invitation_batch(campaign, organiser_dina):
@@ -94,7 +97,7 @@ def test_a_failed_batch_keeps_its_error_and_can_be_retried(campaign, organiser_d
     def broken(*args, **kwargs):
         raise RuntimeError("typst exploded")
 
-    monkeypatch.setattr(services, "render_letters_to_file", broken)
+    monkeypatch.setattr(rendering, "render_letters_to_file", broken)
     batch = services.batch_create(user=organiser_dina, campaign=campaign, join_url=JOIN)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.FAILED and "typst exploded" in batch.error and not batch.file

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from concerto.campaigns.models import Sector
 from concerto.core.models import AuditEntry
-from concerto.letters import services
+from concerto.letters import selectors, services
 from concerto.letters.codes import is_valid_check
 from concerto.letters.errors import ImportHasErrors, ImportNotPending, LettersNotAllowed
 from concerto.letters.models import Household, HouseholdImport, ImportStatus, InvitationCode
@@ -56,7 +56,7 @@ def test_confirm_creates_households_with_one_valid_code_each(campaign, organiser
 
 
 def test_codes_allow_the_configured_number_of_residents(campaign, organiser_dina):
-    settings_ = services.default_settings(campaign)
+    settings_ = selectors.letter_settings_default(campaign)
     services.letter_settings_update(user=organiser_dina, campaign=campaign, sender_lines="", place="",
                                     title="Invitation", body=settings_.body, signature="",
                                     residents_per_code=2, support_level="any")

@@ -41,6 +41,7 @@ from .model import (
     Quota,
     panel_meets_quotas,
     pool_digest,
+    pool_json,
 )
 from .solver import find_distribution
 
@@ -73,6 +74,7 @@ __all__ = [
     "normalise_random_value",
     "panel_meets_quotas",
     "pool_digest",
+    "pool_json",
     "replacement_for",
     "reserve_order",
 ]

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 
+from .draw import draw_panel
 from .model import (
     ALGORITHM_VERSION,
     TALENT_PREFIX,
@@ -126,8 +127,6 @@ def build_audit_document(
     quotas = sorted(quotas, key=lambda q: (q.category, q.value))
     draw_doc = None
     if draw is not None:
-        from .draw import draw_panel
-
         index, ticket = draw_panel(distribution, draw["random_value"])
         draw_doc = {
             "random_value": draw["random_value"],

@@ -35,11 +35,12 @@ _HEX = re.compile(r"[0-9a-f]+")
 
 
 class BadRandomValue(ValueError):
-    """The value (or the format) is not acceptable. ``code`` names the reason, ``params`` fill the
-    message; the French text is here for callers without translations (verify.py has its own)."""
+    """The value (or the format) is not acceptable: ``code`` names the reason and ``params`` hold the
+    numbers, so that callers word it in their reader's language (the site: selection.services,
+    through gettext; verify.py in French). ``str()`` is for logs only."""
 
-    def __init__(self, code: str, message: str, **params):
-        super().__init__(message)
+    def __init__(self, code: str, **params):
+        super().__init__(" ".join([code, *(f"{k}={v}" for k, v in sorted(params.items()))]))
         self.code = code
         self.params = params
 
@@ -47,7 +48,7 @@ class BadRandomValue(ValueError):
 def _int(spec: Mapping, key: str) -> int:
     value = spec.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRandomValue("bad_format", f"Format de la valeur aléatoire invalide : « {key} » manque.")
+        raise BadRandomValue("bad_format", missing=key)
     return value
 
 
@@ -60,19 +61,19 @@ def validate_random_format(spec: Mapping) -> dict:
         count, low, high = _int(spec, "count"), _int(spec, "low"), _int(spec, "high")
         if not (1 <= count <= LOTTERY_COUNT_MAX and 0 <= low < high <= LOTTERY_HIGH_MAX
                 and count <= high - low + 1):
-            raise BadRandomValue("bad_format", "Format de tirage invalide (nombre de numéros ou bornes).")
+            raise BadRandomValue("bad_format", kind=kind)
         return {"kind": kind, "count": count, "low": low, "high": high}
     if kind == "digits":
         length = _int(spec, "length")
         if not 1 <= length <= DIGITS_MAX:
-            raise BadRandomValue("bad_format", "Format de chiffres invalide (longueur).")
+            raise BadRandomValue("bad_format", kind=kind)
         return {"kind": kind, "length": length}
     if kind == "hex":
         length = _int(spec, "length")
         if not HEX_MIN <= length <= HEX_MAX:
-            raise BadRandomValue("bad_format", "Format hexadécimal invalide (longueur).")
+            raise BadRandomValue("bad_format", kind=kind)
         return {"kind": kind, "length": length}
-    raise BadRandomValue("bad_format", "Format de la valeur aléatoire inconnu.")
+    raise BadRandomValue("bad_format", kind=kind)
 
 
 def canonical_random_value(spec: Mapping, raw: str) -> str:
@@ -94,29 +95,25 @@ def canonical_random_value(spec: Mapping, raw: str) -> str:
     if kind == "lottery":
         numbers = [int(run) for run in _DIGIT_RUN.findall(text)]
         if len(numbers) != spec["count"]:
-            raise BadRandomValue("wrong_count", f"Il faut exactement {spec['count']} numéros "
-                                 f"({len(numbers)} trouvés).", expected=spec["count"], found=len(numbers))
+            raise BadRandomValue("wrong_count", expected=spec["count"], found=len(numbers))
         if len(set(numbers)) != len(numbers):
-            raise BadRandomValue("repeated", "Un numéro apparaît deux fois.")
+            raise BadRandomValue("repeated")
         outside = [n for n in numbers if not spec["low"] <= n <= spec["high"]]
         if outside:
-            raise BadRandomValue("out_of_range", f"Le numéro {outside[0]} n'est pas entre {spec['low']} et "
-                                 f"{spec['high']}.", number=outside[0], low=spec["low"], high=spec["high"])
+            raise BadRandomValue("out_of_range", number=outside[0], low=spec["low"], high=spec["high"])
         return "-".join(str(n) for n in sorted(numbers))
     if kind == "digits":
         if any(c.isalpha() for c in text) or any(c.isdigit() and c not in "0123456789" for c in text):
-            raise BadRandomValue("not_digits", "La valeur ne doit contenir que des chiffres.")
+            raise BadRandomValue("not_digits")
         digits = "".join(_DIGIT_RUN.findall(text))
         if len(digits) != spec["length"]:
-            raise BadRandomValue("wrong_length", f"Il faut exactement {spec['length']} chiffres "
-                                 f"({len(digits)} trouvés).", expected=spec["length"], found=len(digits))
+            raise BadRandomValue("wrong_length", expected=spec["length"], found=len(digits))
         return digits
     value = _HEX_SEPARATORS.sub("", text.strip().lower())
     if value.startswith("0x"):
         value = value[2:]
     if not _HEX.fullmatch(value or "-") or len(value) != spec["length"]:
-        raise BadRandomValue("not_hex", f"Il faut exactement {spec['length']} chiffres hexadécimaux "
-                             "(0 à 9, a à f).", expected=spec["length"], found=len(value))
+        raise BadRandomValue("not_hex", expected=spec["length"], found=len(value))
     return value
 
 

@@ -7,43 +7,36 @@ from collections.abc import Iterable
 import highspy
 import numpy as np
 
-from .model import Infeasible, Person, Quota, category_label, plural, quota_label
+from .model import (
+    MAXIMUMS_BELOW_PANEL,
+    MINIMUMS_EXCEED_PANEL,
+    NO_PANEL,
+    QUOTAS_INCOMPATIBLE,
+    TOO_FEW_VOLUNTEERS,
+    Infeasible,
+    Person,
+    Quota,
+)
 from .problem import PanelOracle, Problem, compile_problem, new_highs
 
 
-def _people(count: int) -> str:
-    return f"{count} {plural(count, 'personne', 'personnes')}"
-
-
-def simple_conflicts(problem: Problem) -> list[str]:
-    """Conflicts that counting alone reveals, as French sentences."""
+def simple_conflicts(problem: Problem) -> list[dict]:
+    """Conflicts that counting alone reveals (see ``model.Infeasible``)."""
     k = problem.k
     conflicts = []
     pool_counts = problem.member.sum(axis=1)
     for q, count in zip(problem.quotas, pool_counts, strict=True):
         count = int(count)
         if q.min > count:
-            if count == 0:
-                have = "aucun volontaire n'a cette réponse" if not q.category.startswith("talent:") else (
-                    "aucun volontaire ne l'a" if q.value == "oui" else "aucun volontaire n'a cette réponse"
-                )
-                conflicts.append(f"Il faut au moins {_people(q.min)} {quota_label(q)} mais {have}.")
-            else:
-                verb = "a" if count == 1 else "ont"
-                who = "volontaire" if count == 1 else "volontaires"
-                conflicts.append(
-                    f"Il faut au moins {_people(q.min)} {quota_label(q)} mais seulement {count} {who} "
-                    f"{verb} cette réponse."
-                )
+            conflicts.append({"code": TOO_FEW_VOLUNTEERS, "category": q.category, "value": q.value,
+                              "min": q.min, "available": count})
     by_category: dict[str, list[int]] = {}
     for qi, q in enumerate(problem.quotas):
         by_category.setdefault(q.category, []).append(qi)
     for category, qis in sorted(by_category.items()):
         total_min = sum(problem.quotas[qi].min for qi in qis)
         if total_min > k:
-            conflicts.append(
-                f"Les minimums de {category_label(category)} totalisent {total_min} places pour un panel de {k}."
-            )
+            conflicts.append({"code": MINIMUMS_EXCEED_PANEL, "category": category, "total": total_min, "panel": k})
         # Places the category can fill: each quota value up to its maximum (and its volunteers),
         # plus everybody whose answer has no quota.
         quoted = problem.member[qis].any(axis=0)
@@ -51,10 +44,7 @@ def simple_conflicts(problem: Problem) -> list[str]:
             min(problem.quotas[qi].max, int(pool_counts[qi])) for qi in qis
         )
         if capacity < k:
-            conflicts.append(
-                f"Les maximums de {category_label(category)} (et les volontaires disponibles) ne "
-                f"permettent de remplir que {capacity} places pour un panel de {k}."
-            )
+            conflicts.append({"code": MAXIMUMS_BELOW_PANEL, "category": category, "capacity": capacity, "panel": k})
     return conflicts
 
 
@@ -123,24 +113,11 @@ def minimal_relaxation(problem: Problem) -> list[dict]:
     return relaxation
 
 
-def _relaxation_sentence(relaxation: list[dict]) -> str:
-    parts = []
-    for r in relaxation:
-        q = Quota(r["category"], r["value"], r["min"], r["max"])
-        if r["new_min"] != r["min"]:
-            parts.append(f"au moins {_people(r['min'])} {quota_label(q)}")
-        if r["new_max"] != r["max"]:
-            parts.append(f"au plus {_people(r['max'])} {quota_label(q)}")
-    return "Ces quotas ne peuvent pas être respectés ensemble : " + " ; ".join(parts) + "."
-
-
 def explain(problem: Problem) -> Infeasible:
     conflicts = simple_conflicts(problem)
     relaxation = minimal_relaxation(problem)
-    if not conflicts and relaxation:
-        conflicts = [_relaxation_sentence(relaxation)]
     if not conflicts:
-        conflicts = ["Aucun panel ne respecte tous les quotas."]
+        conflicts = [{"code": QUOTAS_INCOMPATIBLE if relaxation else NO_PANEL}]
     return Infeasible(conflicts, relaxation)
 
 

@@ -59,43 +59,30 @@ class Quota:
         return cls(str(data["category"]), str(data["value"]), int(data["min"]), int(data["max"]))
 
 
-def category_label(category: str) -> str:
-    if category.startswith(TALENT_PREFIX):
-        return f"talent « {category[len(TALENT_PREFIX):]} »"
-    return f"« {category} »"
-
-
-def quota_label(quota: Quota) -> str:
-    """French description of the people a quota counts, for messages."""
-    if quota.category.startswith(TALENT_PREFIX):
-        talent = quota.category[len(TALENT_PREFIX):]
-        if quota.value == "oui":
-            return f"avec le talent « {talent} »"
-        if quota.value == "non":
-            return f"sans le talent « {talent} »"
-        return f"« {quota.value} » pour le talent « {talent} »"
-    return f"« {quota.value} » ({quota.category})"
-
-
-def plural(count: int, singular: str, plural_form: str) -> str:
-    return singular if count <= 1 else plural_form
+# The kinds of ``Infeasible.conflicts``; callers turn them into sentences in the reader's language
+# (``concerto.selection.selectors.conflict_messages``). If you add one, add its sentence there.
+TOO_FEW_VOLUNTEERS = "too_few_volunteers"  # category, value, min, available
+MINIMUMS_EXCEED_PANEL = "minimums_exceed_panel"  # category, total, panel
+MAXIMUMS_BELOW_PANEL = "maximums_below_panel"  # category, capacity, panel
+QUOTAS_INCOMPATIBLE = "quotas_incompatible"  # no counting shows it: see ``relaxation``
+NO_PANEL = "no_panel"
 
 
 class Infeasible(Exception):  # noqa: N818 - the name of the interface
     """No panel meets the quotas.
 
-    ``conflicts``: French sentences naming the quotas that conflict.
+    ``conflicts``: why, as data in no language: ``[{"code": <one of the kinds above>, ...counts}]``.
     ``relaxation``: the smallest change of quotas (total of the changes to minimums and maximums)
     that makes them feasible: ``[{"category", "value", "min", "max", "new_min", "new_max"}]``.
     """
 
-    def __init__(self, conflicts: list[str], relaxation: list[dict]):
-        self.conflicts = list(conflicts)
+    def __init__(self, conflicts: list[dict], relaxation: list[dict]):
+        self.conflicts = [dict(c) for c in conflicts]
         self.relaxation = list(relaxation)
-        super().__init__(" ".join(self.conflicts) or "Aucun panel ne respecte les quotas.")
+        super().__init__("no panel meets the quotas: " + ", ".join(c["code"] for c in self.conflicts))
 
     def to_json(self) -> dict:
-        return {"conflicts": list(self.conflicts), "relaxation": [dict(r) for r in self.relaxation]}
+        return {"conflicts": [dict(c) for c in self.conflicts], "relaxation": [dict(r) for r in self.relaxation]}
 
     @classmethod
     def from_json(cls, data: Mapping) -> Infeasible:

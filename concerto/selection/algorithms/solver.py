@@ -46,7 +46,7 @@ class _Timeout(Exception):
 
 
 class _Engine:
-    def __init__(self, problem: Problem, time_limit: float, progress: Callable[[float, str], None] | None):
+    def __init__(self, problem: Problem, time_limit: float, progress: Callable[[float, dict], None] | None):
         self.p = problem
         self.start = time.monotonic()
         # A margin is kept for the last LP solve and the rounding, so the call returns in time.
@@ -83,9 +83,10 @@ class _Engine:
         if time.monotonic() > self.deadline:
             raise _Timeout
 
-    def report(self, fraction: float, message: str) -> None:
+    def report(self, fraction: float, step: str, **counts) -> None:
+        """``progress(fraction, {"step": step, **counts})``: data in no language, worded by the caller."""
         if self.progress is not None:
-            self.progress(max(0.0, min(1.0, fraction)), message)
+            self.progress(max(0.0, min(1.0, fraction)), {"step": step, **counts})
 
     def add_column(self, panel) -> bool:
         col = tuple(sorted(int(i) for i in panel))
@@ -269,7 +270,7 @@ class _Engine:
                 self.add_column(panel)
             else:
                 failed.append(panel)
-        self.report(0.05, f"{len(self.columns)} panels de départ")
+        self.report(0.05, "starting_panels", panels=len(self.columns))
         # Mend the windows that break a quota (bounded work).
         initial_deadline = self.start + 0.4 * (self.deadline - self.start)
         for panel in failed[:200]:
@@ -297,7 +298,7 @@ class _Engine:
                 self.coverable = self.covered.copy()
                 break
             raise _Timeout  # the MIP stopped without an answer: out of time
-        self.report(0.1, f"{len(self.columns)} panels de départ")
+        self.report(0.1, "starting_panels", panels=len(self.columns))
 
     # -- master LP ---------------------------------------------------------------------------
     def build_master(self) -> None:
@@ -391,7 +392,7 @@ class _Engine:
             upper = min(bound - fixed_term, avg_bound)
             self.gap = max(0.0, upper - t)
             if rounds % 10 == 0:
-                self.report(base, f"{len(self.columns)} panels, écart {self.gap:.2e}")
+                self.report(base, "improving", panels=len(self.columns), gap=float(self.gap))
             if cand is not None and value > threshold and self.add_column(cand):
                 for other in self.oracle.others():
                     if y[other].sum() > threshold:
@@ -450,7 +451,7 @@ def find_distribution(
     *,
     time_limit: float = 60.0,
     method: str = "leximin",
-    progress: Callable[[float, str], None] | None = None,
+    progress: Callable[[float, dict], None] | None = None,
 ) -> Distribution:
     """The fair lottery over quota-satisfying panels (see the module docstring).
 
@@ -459,12 +460,13 @@ def find_distribution(
     (``complete=False``); when it runs out before MAXIMIN is proven optimal, the best distribution
     found so far is returned with ``complete=False, optimal_lowest=False``.
     Raises ``Infeasible`` when no panel meets the quotas, ``ValueError`` on bad input.
+    ``progress(fraction, {"step": ..., **counts})`` reports steps as data; callers word them.
     """
     if method not in ("leximin", "maximin"):
         raise ValueError("La méthode doit être « leximin » ou « maximin ».")
     problem = compile_problem(people, quotas, panel_size)
     engine = _Engine(problem, time_limit, progress)
-    engine.report(0.0, "Vérification des quotas")
+    engine.report(0.0, "checking_quotas")
     first = check_compiled(problem, engine.oracle)
     lp_lowest = 0.0
     optimal_lowest = False
@@ -477,12 +479,12 @@ def find_distribution(
         covered = False
     engine.build_master()
     try:
-        engine.report(0.1, "Recherche du MAXIMIN")
+        engine.report(0.1, "maximin")
         lp_lowest = engine.solve_level(0.1, 0.4)
         # If the starting phase was cut, somebody may be in no feasible panel at all: a zero
         # optimum then only bounds the people who can be selected.
         optimal_lowest = covered or lp_lowest > GAP_EPS
-        engine.report(0.5, f"Probabilité minimale optimale : {lp_lowest:.6f}")
+        engine.report(0.5, "lowest_found", lowest=float(lp_lowest))
         engine.fix_level(lp_lowest)
         if method == "maximin":
             complete = True
@@ -490,7 +492,7 @@ def find_distribution(
             total = int(engine.coverable.sum())
             while len(engine.fixed) < total:
                 frac = 0.5 + 0.5 * len(engine.fixed) / max(1, total)
-                engine.report(frac, f"LEXIMIN : {len(engine.fixed)} probabilités fixées sur {total}")
+                engine.report(frac, "leximin", fixed=len(engine.fixed), total=total)
                 t = engine.solve_level(frac, 0.0)
                 engine.fix_level(t)
             complete = True
@@ -514,7 +516,7 @@ def find_distribution(
         lp_lowest = max(0.0, engine.last_t) if engine.covered.all() else 0.0
     panels, weights = _round_weights(engine.columns, x, problem.ids)
     marginals = marginals_from_weights(panels, weights, problem.ids)
-    engine.report(1.0, "Terminé")
+    engine.report(1.0, "done")
     excluded = [problem.ids[i] for i in range(problem.n) if not engine.coverable[i]]
     return Distribution(
         panels=panels,

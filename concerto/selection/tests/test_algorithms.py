@@ -159,7 +159,8 @@ def test_progress_is_reported_between_0_and_1():
     seen = []
     people = make_pool(60, seed=3, biased=True)
     find_distribution(people, make_quotas(people, 8, census=True), 8, progress=lambda f, m: seen.append((f, m)))
-    assert seen and all(0.0 <= f <= 1.0 and isinstance(m, str) for f, m in seen)
+    assert seen and all(0.0 <= f <= 1.0 and isinstance(m, dict) and m["step"] for f, m in seen)
+    assert seen[-1][1] == {"step": "done"}  # steps are data in no language: selectors word them
     assert seen[-1][0] == 1.0
 
 
@@ -287,8 +288,9 @@ def test_minimums_over_the_panel_size():
     quotas = [Quota("age", v, 2, 4) for v in ("18-29", "30-44", "45-59", "60+")]
     with pytest.raises(Infeasible) as info:
         check_feasibility(people, quotas, 4)
-    assert "Les minimums de « age » totalisent 8 places pour un panel de 4." in info.value.conflicts
-    assert "Il faut au moins 2 personnes « 45-59 » (age) mais seulement 1 volontaire a cette réponse." in info.value.conflicts
+    assert {"code": "minimums_exceed_panel", "category": "age", "total": 8, "panel": 4} in info.value.conflicts
+    assert {"code": "too_few_volunteers", "category": "age", "value": "45-59", "min": 2, "available": 1} \
+        in info.value.conflicts
     assert_minimal_relaxation(people, quotas, 4, info.value)
 
 
@@ -298,7 +300,7 @@ def test_a_value_with_too_few_volunteers():
     with pytest.raises(Infeasible) as info:
         find_distribution(people, quotas, 4)
     assert info.value.conflicts == [
-        "Il faut au moins 3 personnes « 18-29 » (age) mais seulement 2 volontaires ont cette réponse."
+        {"code": "too_few_volunteers", "category": "age", "value": "18-29", "min": 3, "available": 2}
     ]
     assert info.value.relaxation == [
         {"category": "age", "value": "18-29", "min": 3, "max": 4, "new_min": 2, "new_max": 4}
@@ -312,7 +314,7 @@ def test_a_talent_nobody_has():
     with pytest.raises(Infeasible) as info:
         check_feasibility(people, quotas, 4)
     assert info.value.conflicts == [
-        "Il faut au moins 1 personne avec le talent « histoire » mais aucun volontaire ne l'a."
+        {"code": "too_few_volunteers", "category": "talent:histoire", "value": "oui", "min": 1, "available": 0}
     ]
     assert_minimal_relaxation(people, quotas, 4, info.value)
     assert info.value.to_json() == {"conflicts": info.value.conflicts, "relaxation": info.value.relaxation}
@@ -323,7 +325,7 @@ def test_maximums_that_cannot_fill_the_panel():
     quotas = [Quota("genre", "f", 0, 1), Quota("genre", "h", 0, 2)]
     with pytest.raises(Infeasible) as info:
         check_feasibility(people, quotas, 5)
-    assert any("ne permettent de remplir que 3 places pour un panel de 5" in c for c in info.value.conflicts)
+    assert {"code": "maximums_below_panel", "category": "genre", "capacity": 3, "panel": 5} in info.value.conflicts
     assert_minimal_relaxation(people, quotas, 5, info.value)
 
 
@@ -339,9 +341,7 @@ def test_maximum_of_one_category_against_minimum_of_another():
     ]
     with pytest.raises(Infeasible) as info:
         check_feasibility(people, quotas, 4)
-    assert len(info.value.conflicts) == 1
-    sentence = info.value.conflicts[0]
-    assert sentence.startswith("Ces quotas ne peuvent pas être respectés ensemble")
+    assert info.value.conflicts == [{"code": "quotas_incompatible"}]
     assert_minimal_relaxation(people, quotas, 4, info.value)
     assert total_change(info.value.relaxation) == 1
 
