@@ -1,9 +1,8 @@
 import re
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from .errors import CampaignNotFound
 from .models import Campaign, Phase
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
@@ -15,8 +14,11 @@ def campaign_list():
 
 def campaign_get(slug: str) -> Campaign:
     if not _SLUG.fullmatch(slug or ""):
-        raise Http404  # also keeps NUL bytes away from PostgreSQL
-    return get_object_or_404(Campaign.objects.select_related("organisation"), slug=slug)
+        raise CampaignNotFound()  # also keeps NUL bytes away from PostgreSQL
+    campaign = Campaign.objects.select_related("organisation").filter(slug=slug).first()
+    if campaign is None:
+        raise CampaignNotFound()
+    return campaign
 
 
 def campaign_phases(campaign: Campaign) -> list[Phase]:

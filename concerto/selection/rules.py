@@ -2,10 +2,6 @@
 
 from concerto.residents import rules as r
 
-from .models import SelectionStatus
-
-PUBLIC_STATUSES = {SelectionStatus.PUBLISHED, SelectionStatus.ANNOUNCED, SelectionStatus.DRAWN}
-
 
 def can_manage_selection(user, campaign) -> bool:
     """Call for volunteers, volunteers' answers, quotas, computing and drawing: organisers only."""
@@ -19,4 +15,4 @@ def can_volunteer(user, campaign, call) -> bool:
 
 def can_view_selection(user, selection) -> bool:
     """The audit page is public once the distribution is published; drafts are the organisers'."""
-    return selection.status in PUBLIC_STATUSES or can_manage_selection(user, selection.campaign)
+    return selection.is_public or can_manage_selection(user, selection.campaign)
