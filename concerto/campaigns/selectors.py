@@ -1,6 +1,7 @@
 import re
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .errors import CampaignNotFound
 from .models import Campaign, Phase
@@ -31,12 +32,18 @@ def campaign_phases(campaign: Campaign) -> list[Phase]:
     return cached
 
 
+# What the timeline says of a phase, by ``Phase.state``.
+STATE_LABELS = {"upcoming": _("upcoming"), "current": _("in progress"), "past": _("done")}
+
+
 def phase_timeline(campaign: Campaign, now=None) -> list[dict]:
     now = now or timezone.now()
-    return [
-        {"phase": p, "kind": p.kind, "label": p.get_kind_display(), "state": p.state(now)}
-        for p in campaign_phases(campaign)
-    ]
+    steps = []
+    for p in campaign_phases(campaign):
+        state = p.state(now)
+        steps.append({"phase": p, "kind": p.kind, "label": p.get_kind_display(), "state": state,
+                      "state_label": STATE_LABELS[state]})
+    return steps
 
 
 def phase_is_open(campaign: Campaign, kind: str, now=None) -> bool:
