@@ -66,7 +66,7 @@ messages: .venv/.synced
 	msgfmt --check -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
-# Benchmarks (not part of `make test`): results are appended to docs/benchmarks.md.
+# Benchmarks (not part of `make test`): results are prepended to docs/benchmarks.md.
 bench: .venv/.synced
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 \
 	  || { echo "wrk is needed for make bench (apt-get install wrk)." >&2; exit 1; }
