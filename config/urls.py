@@ -9,7 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("concerto.residents.urls")),
     path("", include("concerto.dashboard.urls")),
-    path("", include("concerto.letters.urls_join")),
+    path("", include("concerto.joining.urls")),
     path("c/<slug:slug>/", include("concerto.proposals.urls")),
     path("c/<slug:slug>/", include("concerto.letters.urls")),
     path("c/<slug:slug>/", include("concerto.selection.urls")),

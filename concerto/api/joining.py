@@ -10,8 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.ratelimit import client_ip
-from concerto.letters import joining
-from concerto.letters.codes import format_code
+from concerto.joining import selectors, services
 
 from .auth import OPTIONAL_AUTH_DOC, token_optional, token_required
 from .schemas import NOT_FOUND, READ_ERRORS, WRITE_ERRORS, Error
@@ -50,7 +49,7 @@ def join(request, slug: str, payload: JoinIn):
     403 ``cannot_join`` for candidates. Joining twice with the same code answers 201 again and uses
     one place only."""
     campaign = campaign_get(slug)
-    result = joining.join_with_code(campaign=campaign, text=payload.code, ip=client_ip(request), user=request.auth)
+    result = services.code_join_signed_in(user=request.auth, campaign=campaign, text=payload.code, ip=client_ip(request))
     sector = result.sector.name if result.sector is not None else None
     return Status(201, {"verified": True, "campaign": campaign.slug, "sector": sector})
 
@@ -60,8 +59,4 @@ def join(request, slug: str, payload: JoinIn):
             auth=token_optional, openapi_extra=OPTIONAL_AUTH_DOC)
 def check_code(request, slug: str, params: Query[CodeCheckParams]):
     campaign_get(slug)
-    try:
-        canonical = joining.code_check_format(params.code)
-    except joining.CodeFormatInvalid as exc:
-        return {"valid": False, "reason": exc.reason, "message": str(exc.message)}
-    return {"valid": True, "code": format_code(canonical)}
+    return selectors.code_check(params.code)

@@ -9,11 +9,15 @@ requests cannot all read "budget left" and then all be checked. A failure budget
 unknown code) takes a slot with ``take`` and gives it back with ``release`` when the attempt
 turns out right, so that only failures stay counted.
 
+Internal bulk work that plays many people at once (the demo loader) runs inside ``suspended()``:
+nothing is counted or refused in that context, and requests served meanwhile are not affected.
+
 The client's address is decided in one place, ``client_ip``: ``REMOTE_ADDR``, or, only when
 that is a trusted reverse proxy (``CONCERTO_TRUSTED_PROXIES``), the address that proxy saw.
 """
 
 import contextlib
+import contextvars
 import functools
 import hashlib
 import ipaddress
@@ -25,6 +29,9 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from .errors import RateLimited
+
+# A context variable, not a module flag: a suspension never leaks into other threads or requests.
+_suspended = contextvars.ContextVar("concerto_ratelimit_suspended", default=False)
 
 
 def _key(scope: str, ident: str, window: int) -> str:
@@ -65,12 +72,16 @@ def take(scope: str, ident: str) -> Slot:
     The count stays even when the attempt is refused; ``release`` gives it back.
     """
     limit, window = settings.CONCERTO_RATE_LIMITS[scope]
+    if _suspended.get():
+        return Slot(scope=scope, key="", count=0, limit=limit)
     key = _key(scope, ident, window)
     return Slot(scope=scope, key=key, count=_increment(key, window + 1), limit=limit)
 
 
 def release(slot: Slot) -> None:
     """Give back an attempt counted by ``take`` (it was right, or it was refused and checked nothing)."""
+    if not slot.key:  # taken while suspended: nothing was counted
+        return
     with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing left to give back
         cache.decr(slot.key)
 
@@ -83,6 +94,21 @@ def hit(scope: str, ident: str) -> None:
         raise RateLimited(
             _("Too many attempts. Please wait %(minutes)s minute(s) and try again.") % {"minutes": minutes}
         )
+
+
+@contextlib.contextmanager
+def suspended():
+    """Count nothing and refuse nothing in this context while it lasts (``take``, ``hit``).
+
+    For internal work with nobody behind it that acts for many accounts in seconds (the demo
+    loader), never around a request. Counters in the shared cache are left untouched, so real
+    visitors are neither throttled by it afterwards nor helped by it meanwhile.
+    """
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
 
 
 # --- The client's address -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from concerto.campaigns.selectors import campaign_get, campaign_list, phase_timeline
 from concerto.core.errors import DomainError
 from concerto.core.http import public_page_cache, require
-from concerto.letters.joining import letter_status_for
+from concerto.joining.selectors import letter_status_for
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.models import ActionStatus
 from concerto.proposals.rules import can_take_part, participation_open

@@ -16,7 +16,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from concerto.letters import joining, services
+from concerto.joining import services as joining
+from concerto.letters import services
 from concerto.letters.models import CodeUse, Household, InvitationCode, LetterBatch
 from concerto.letters.selectors import letter_figures
 

@@ -13,7 +13,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from unittest import mock
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -86,10 +85,6 @@ def demo_emails() -> list[str]:
     )
 
 
-def _no_rate_limit(scope: str, ident: str) -> None:
-    return None
-
-
 def demo_load(*, reset: bool = False) -> DemoResult:
     """Load the demo campaign once; with ``reset``, delete it (and its accounts) and load it again."""
     started = time.monotonic()
@@ -97,13 +92,11 @@ def demo_load(*, reset: bool = False) -> DemoResult:
         existing = Campaign.objects.filter(slug=SLUG).first()
         if existing is not None:
             return DemoResult(False, demo_counts(existing), time.monotonic() - started)
-    # Rate limits (concerto.core.ratelimit.hit, settings.CONCERTO_RATE_LIMITS) stop one account
-    # from acting too fast, e.g. 10 contributions an hour. The loader plays 130 residents in a few
-    # seconds, some proposing several ideas, so the real limits would refuse it; the counters it
-    # would leave in the shared cache could also throttle the first real demo visitors. ``hit`` is
-    # therefore a no-op for the duration of this call only. demo_load runs from the management
-    # command and tests, never inside a web request (the patch is process-wide while it lasts).
-    with mock.patch.object(ratelimit, "hit", _no_rate_limit), transaction.atomic():
+    # Rate limits (settings.CONCERTO_RATE_LIMITS) stop one account from acting too fast, e.g. 10
+    # contributions an hour. The loader plays 130 residents in a few seconds, some proposing several
+    # ideas, so the real limits would refuse it; the counters it would leave in the shared cache could
+    # also throttle the first real demo visitors. So nothing is counted while it runs.
+    with ratelimit.suspended(), transaction.atomic():
         if not reset and Campaign.objects.filter(slug=SLUG).exists():  # loaded meanwhile elsewhere
             existing = Campaign.objects.get(slug=SLUG)
             return DemoResult(False, demo_counts(existing), time.monotonic() - started)

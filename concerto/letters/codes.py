@@ -14,6 +14,8 @@ import secrets
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .errors import CodeError
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 BASE = len(ALPHABET)  # 31, prime
 DATA_LENGTH = 9  # 31**9 ≈ 2**44.6
@@ -27,18 +29,6 @@ _INVERSE_CHECK_WEIGHT = pow(LENGTH, -1, BASE)
 
 # Characters left out of the alphabet because they are easy to confuse.
 _LOOKALIKES = frozenset("0O1IL")
-
-
-class CodeError(ValueError):
-    """A code that cannot be right. ``reason`` is one of "empty", "length", "characters", "check"."""
-
-    def __init__(self, reason: str, message):
-        super().__init__(str(message))
-        self.reason = reason
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 def check_character(data: str) -> str:

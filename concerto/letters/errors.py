@@ -1,8 +1,8 @@
-"""Domain errors of the organiser's side of letters: a stable code and a translated message."""
+"""Domain errors of letters: a stable code and a translated message."""
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.errors import Invalid, NotFound
+from concerto.core.errors import DomainError, Invalid, NotFound
 
 
 class ImportHasErrors(Invalid):
@@ -43,3 +43,22 @@ class ImportNotFound(NotFound):
 class StreetRuleNotFound(NotFound):
     code = "street_rule_not_found"
     message = _("This rule does not exist.")
+
+
+class CodeRejected(DomainError):
+    """Base of every refusal of a typed invitation code: its format here, its lookup in ``joining.errors``.
+
+    Pages show these on the code field. It lives in letters because ``codes.parse_code`` raises
+    one, and letters cannot import joining.
+    """
+
+
+class CodeError(CodeRejected, Invalid):
+    """A typed code that cannot be right, caught before any lookup (``codes.parse_code``).
+
+    ``reason`` is "empty", "length", "characters" or "check"; the machine code is ``code_<reason>``.
+    """
+
+    def __init__(self, reason: str, message):
+        super().__init__(message, code=f"code_{reason}")
+        self.reason = reason

@@ -8,6 +8,15 @@ def my_memberships(user):
     return Membership.objects.filter(user=user).select_related("campaign").order_by("campaign__name", "role")
 
 
+def resident_memberships(user) -> list:
+    """The user's resident memberships, with their campaign and sector, by campaign name."""
+    return list(
+        Membership.objects.filter(user=user, role=Role.RESIDENT)
+        .select_related("campaign", "sector")
+        .order_by("campaign__name")
+    )
+
+
 def my_tokens(user):
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 

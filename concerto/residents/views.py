@@ -1,5 +1,6 @@
 """Sign-in by magic link (residents) or password (staff), and sign-out."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
@@ -34,10 +35,13 @@ def sign_in(request):
         else:
             return render(request, "residents/link_sent.html", {
                 "email": form.cleaned_data["email"], "demo_link": url if demo_mode() else None,
+                "ttl_minutes": settings.CONCERTO_MAGIC_LINK_TTL_MINUTES,
             })
     elif request.method == "POST":
         status = 400
-    return render(request, "residents/sign_in.html", {"form": form, "next": next_url}, status=status)
+    return render(request, "residents/sign_in.html", {
+        "form": form, "next": next_url, "ttl_minutes": settings.CONCERTO_MAGIC_LINK_TTL_MINUTES,
+    }, status=status)
 
 
 @never_cache  # the page names the address, and its URL is the secret: keep it out of every cache

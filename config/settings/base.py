@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "concerto.residents",
     "concerto.proposals",
     "concerto.letters",
+    "concerto.joining",
     "concerto.selection",
     "concerto.dashboard",
     "concerto.api",

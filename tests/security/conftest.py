@@ -223,7 +223,7 @@ def letters_world(campaign, organiser, alice, bob) -> dict:
     and four more letter-verified residents volunteered: they are the pool of the selections.
     """
     from concerto.campaigns.models import Sector
-    from concerto.letters import joining
+    from concerto.joining import services as joining
     from concerto.letters import services as letters
     from concerto.letters.models import Household, InvitationCode
     from concerto.selection import selectors as sel_selectors
@@ -259,14 +259,14 @@ def letters_world(campaign, organiser, alice, bob) -> dict:
     households = list(Household.objects.filter(campaign=campaign).order_by("pk"))
     codes = {h.pk: InvitationCode.objects.get(household=h, revoked_at__isnull=True).code for h in households}
     alice_household = households[0]
-    joining.join_with_code(campaign=campaign, text=codes[alice_household.pk], ip="10.0.0.1", user=alice)
-    joining.join_with_code(campaign=campaign, text=codes[households[1].pk], ip="10.0.0.1", user=bob)
-    gilles = joining.join_with_code(campaign=campaign, text=codes[households[2].pk], ip="10.0.0.1",
-                                    display_name="Gilles Sans-Courriel", pin=PIN).user
+    joining.code_join_signed_in(user=alice, campaign=campaign, text=codes[alice_household.pk], ip="10.0.0.1")
+    joining.code_join_signed_in(user=bob, campaign=campaign, text=codes[households[1].pk], ip="10.0.0.1")
+    gilles = joining.code_join_with_pin(campaign=campaign, text=codes[households[2].pk], ip="10.0.0.1",
+                                        display_name="Gilles Sans-Courriel", pin=PIN, pin_again=PIN).user
     pool = [bob, gilles]
     for i, name in enumerate(POOL_NAMES[2:]):
         person = User.objects.create_user(f"volontaire{i}@example.org", display_name=name)
-        joining.join_with_code(campaign=campaign, text=codes[households[3 + i].pk], ip="10.0.0.1", user=person)
+        joining.code_join_signed_in(user=person, campaign=campaign, text=codes[households[3 + i].pk], ip="10.0.0.1")
         pool.append(person)
     call = vol.call_configure(
         user=organiser, campaign=campaign, is_open=True, intro="Rejoignez les ateliers du quartier.",

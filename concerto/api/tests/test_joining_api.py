@@ -92,7 +92,8 @@ def test_brute_force_429_even_for_a_valid_code(api, campaign, code):
 
 
 def test_wrong_codes_for_a_whole_campaign_never_block_a_real_code(api, campaign, code, alice_token):
-    from concerto.letters.joining import CodeNotFound, code_lookup
+    from concerto.joining.errors import CodeNotFound
+    from concerto.joining.services import code_lookup
 
     for i in range(settings.CONCERTO_RATE_LIMITS["join_code_campaign"][0] + 20):
         with pytest.raises(CodeNotFound):

@@ -1,3 +1,4 @@
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -40,6 +41,18 @@ def test_a_new_window_starts_afresh(clock, limits):
         ratelimit.hit("test", "alice")
     clock.value += 60
     ratelimit.hit("test", "alice")
+
+
+def test_nothing_is_counted_or_refused_while_suspended_and_only_in_that_context(clock, limits):
+    with ratelimit.suspended():
+        for _ in range(10):
+            ratelimit.hit("test", "alice")
+        slot = ratelimit.take("test", "alice")
+        ratelimit.release(slot)
+        with ThreadPoolExecutor(1) as other:  # another thread (another request) is not suspended
+            counted = other.submit(lambda: ratelimit.take("test", "bob").count).result()
+    assert slot.allowed and counted == 1
+    assert [ratelimit.take("test", "alice").count for _ in range(2)] == [1, 2]
 
 
 def test_client_ip_falls_back_to_unknown():

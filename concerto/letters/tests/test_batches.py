@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from concerto.core.errors import NotFound
-from concerto.letters import joining, services
+from concerto.joining import services as joining
+from concerto.letters import services
 from concerto.letters.errors import BatchNotReady, NothingToPrint
 from concerto.letters.models import (
     BatchKind,

@@ -9,13 +9,13 @@ from concerto.letters.codes import (
     ALPHABET,
     DATA_LENGTH,
     LENGTH,
-    CodeError,
     check_character,
     format_code,
     is_valid_check,
     new_code,
     parse_code,
 )
+from concerto.letters.errors import CodeError
 
 SAMPLE = "K7QM4XPT9"
 
@@ -133,7 +133,7 @@ def test_empty_and_length(typed, reason):
     with pytest.raises(CodeError) as err:
         parse_code(typed)
     assert err.value.reason == reason
-    assert isinstance(err.value, ValueError)
+    assert (err.value.code, err.value.status) == (f"code_{reason}", 400)
 
 
 def test_length_message_gives_both_counts():

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from concerto.letters import joining, services
+from concerto.joining import services as joining
+from concerto.letters import services
 from concerto.letters.codes import format_code
 from concerto.letters.models import BatchStatus, InvitationCode, LetterBatch
 from concerto.residents.models import Role

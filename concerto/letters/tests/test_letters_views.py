@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from concerto.campaigns.models import Campaign
 from concerto.core.models import AuditEntry
-from concerto.letters import joining, services
+from concerto.joining import services as joining
+from concerto.letters import services
 from concerto.letters.models import (
     BatchStatus,
     Household,

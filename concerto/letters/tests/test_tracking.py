@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from concerto.letters import joining, services
+from concerto.joining import services as joining
+from concerto.letters import services
 from concerto.letters.models import CodeUse, InvitationCode, LetterBatch
 from concerto.letters.selectors import tracking_by_day, tracking_by_sector
 from conftest import make_user

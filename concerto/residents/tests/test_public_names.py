@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from concerto.core.errors import FieldErrors, Invalid
+from concerto.joining.services import code_join_with_pin
 from concerto.letters.codes import new_code
-from concerto.letters.joining import join_with_code
 from concerto.letters.models import Household, InvitationCode
 from concerto.proposals.models import Comment
 from concerto.proposals.services import comment_add
@@ -93,9 +93,11 @@ def test_joining_without_email_refuses_the_same_names(campaign, team):
     code = InvitationCode.objects.create(campaign=campaign, household=household, code=new_code(), max_uses=4)
     for name in ("\u3164", "Claire, organisatrice", "Habitant·e n°5", "Dіna Martin"):
         with pytest.raises(FieldErrors) as refused:
-            join_with_code(campaign=campaign, text=code.code, ip="10.0.0.9", display_name=name, pin="4821")
+            code_join_with_pin(campaign=campaign, text=code.code, ip="10.0.0.9", display_name=name, pin="4821",
+                               pin_again="4821")
         assert "display_name" in refused.value.errors
-    result = join_with_code(campaign=campaign, text=code.code, ip="10.0.0.9", display_name="Zoé", pin="4821")
+    result = code_join_with_pin(campaign=campaign, text=code.code, ip="10.0.0.9", display_name="Zoé", pin="4821",
+                                pin_again="4821")
     assert result.user.display_name == "Zoé"
 
 

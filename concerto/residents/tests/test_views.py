@@ -99,3 +99,12 @@ def test_sign_out_requires_post(client, resident_alice):
     client.force_login(resident_alice)
     assert client.get(reverse("residents:sign_out")).status_code == 405
     assert client.get(reverse("dashboard:me")).status_code == 200
+
+
+def test_the_pages_give_the_link_lifetime_of_the_setting_and_the_demo_shows_the_link(client, ask_link, settings):
+    settings.CONCERTO_MAGIC_LINK_TTL_MINUTES = 30
+    settings.CONCERTO_DEMO_MODE = True
+    assert "30 minutes" in client.get(reverse("residents:sign_in")).content.decode()
+    page = ask_link({"email": "nouvelle@example.org"}).content.decode()
+    assert "30 minutes" in page and "15 minutes" not in page
+    assert re.search(r'href="https?://[^"]+/connexion/lien/[^"/]+/"', page)

@@ -14,16 +14,9 @@ from django.db import connection
 
 from concerto.core.errors import RateLimited
 from concerto.core.models import AuditEntry
+from concerto.joining.errors import CodeNotFound, CodeUsedUp, PinSignInFailed
+from concerto.joining.services import code_join_with_pin, code_lookup, code_redeem, pin_sign_in
 from concerto.letters.codes import new_code
-from concerto.letters.joining import (
-    CodeNotFound,
-    CodeUsedUp,
-    PinSignInFailed,
-    code_lookup,
-    code_redeem,
-    join_with_code,
-    pin_sign_in,
-)
 from concerto.letters.models import CodeUse, Household, InvitationCode
 from concerto.residents.models import Membership, Verification
 from conftest import make_user
@@ -106,21 +99,21 @@ def _burst(fn, args_list):
 @pytest.fixture
 def slow_hash(monkeypatch):
     """Checking a PIN takes a while, as PBKDF2 does in production: a window for the burst to race in."""
-    from concerto.letters import joining
+    from concerto.joining import services
 
-    real = joining.check_password
+    real = services.check_password
 
     def slow(*args, **kwargs):
         time.sleep(0.2)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(joining, "check_password", slow)
+    monkeypatch.setattr(services, "check_password", slow)
 
 
 def test_a_burst_of_pins_checks_no_more_than_the_budget(campaign, slow_hash):
     code = _code(campaign, 4)
-    owner = join_with_code(campaign=campaign, text=code.code, ip="192.0.2.1", display_name="Marco", pin="4071",
-                           pin_again="4071").user
+    owner = code_join_with_pin(campaign=campaign, text=code.code, ip="192.0.2.1", display_name="Marco", pin="4071",
+                               pin_again="4071").user
     budget = settings.CONCERTO_RATE_LIMITS["code_pin_code_ip"][0]
     pins = [f"{5000 + i}" for i in range(29)] + ["4071"]
     results = _burst(pin_sign_in, [{"text": code.code, "pin": pin, "ip": IP} for pin in pins])

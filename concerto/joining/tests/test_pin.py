@@ -9,17 +9,18 @@ from django.utils import timezone
 
 from concerto.core.errors import FieldErrors, RateLimited
 from concerto.core.models import AuditEntry
-from concerto.letters.codes import ALPHABET, format_code, new_code
-from concerto.letters.joining import (
+from concerto.joining.errors import PinSignInFailed
+from concerto.joining.services import (
     PIN_DEVICE_COOKIE,
     PIN_DEVICE_MAX_AGE,
-    CodeFormatInvalid,
-    PinSignInFailed,
-    join_with_code,
+    code_join_signed_in,
+    code_join_with_pin,
     pin_device_token,
     pin_sign_in,
     pin_validate,
 )
+from concerto.letters.codes import ALPHABET, format_code, new_code
+from concerto.letters.errors import CodeError
 from concerto.letters.models import Household, InvitationCode
 from conftest import make_user
 
@@ -35,8 +36,8 @@ def code(campaign):
 
 
 def join(campaign, code, name, pin):
-    return join_with_code(campaign=campaign, text=code.code, ip=IP, display_name=name, pin=pin,
-                          pin_again=pin).user
+    return code_join_with_pin(campaign=campaign, text=code.code, ip=IP, display_name=name, pin=pin,
+                              pin_again=pin).user
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_same_error_for_wrong_pin_and_unknown_code(code, mireille):
 
 def test_mistyped_code_is_said_so(code, mireille):
     typo = code.code[:2] + ALPHABET[(ALPHABET.index(code.code[2]) + 1) % 31] + code.code[3:]
-    with pytest.raises(CodeFormatInvalid):
+    with pytest.raises(CodeError):
         pin_sign_in(text=typo, pin="4071", ip=IP)
 
 
@@ -207,7 +208,7 @@ def test_a_re_issued_letter_does_not_lock_out_residents_who_joined_before(code, 
 
 def test_email_residents_have_no_pin(campaign, code):
     user = make_user("e@example.org")
-    join_with_code(campaign=campaign, text=code.code, ip=IP, user=user)
+    code_join_signed_in(user=user, campaign=campaign, text=code.code, ip=IP)
     assert user.code_uses.get().pin_hash == ""
     with pytest.raises(PinSignInFailed):
         pin_sign_in(text=code.code, pin="", ip=IP)

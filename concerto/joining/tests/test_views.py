@@ -12,7 +12,7 @@ from django.utils.html import escape
 
 from concerto.campaigns.models import Sector
 from concerto.core.models import AuditEntry
-from concerto.letters import joining
+from concerto.joining import limits
 from concerto.letters.codes import ALPHABET, format_code, new_code
 from concerto.letters.models import CodeUse, Household, InvitationCode
 from concerto.residents.models import Membership, SignInLink, User, Verification
@@ -103,6 +103,15 @@ def test_join_with_new_email_sends_a_link_first(client, url, code, campaign):
     assert SignInLink.objects.get(email="nadia@example.org").next_url == f"{url}?code={format_code(code.code)}"
 
 
+def test_the_link_sent_page_gives_the_link_lifetime_of_the_setting_and_the_demo_link(client, url, code, settings):
+    settings.CONCERTO_MAGIC_LINK_TTL_MINUTES = 30
+    settings.CONCERTO_DEMO_MODE = True
+    page = client.post(url, {"step": "email", "email-code": code.code, "email-email": "nadia@example.org",
+                             "email-display_name": ""}).content.decode()
+    assert "30 minutes" in page and "15 minutes" not in page
+    assert re.search(r'href="https?://[^"]+/connexion/lien/[^"/]+/"', page)
+
+
 def test_join_with_existing_email_sends_a_link_and_does_not_sign_in(client, url, code, resident_alice):
     response = client.post(url, {"step": "email", "email-code": code.code, "email-email": "alice@example.org",
                                  "email-display_name": ""})
@@ -180,7 +189,7 @@ def test_brute_force_page_answers_429_in_french_even_for_a_valid_code(client, ur
     html = response.content.decode()
     assert html.count("has-error") == 1 and '<html lang="fr"' in html
     with translation.override("fr"):
-        message = joining._refusal("join_code_ip").message
+        message = limits.refusal("join_code_ip").message
     assert escape(message) in html
     assert AuditEntry.objects.filter(code="letters.code.failed").count() == limit
 

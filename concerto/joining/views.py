@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
@@ -10,37 +11,37 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from concerto.campaigns.selectors import campaign_get
-from concerto.core.errors import DomainError, FieldErrors
+from concerto.core.errors import DomainError, FieldErrors, RateLimited
+from concerto.core.forms import apply_errors
 from concerto.core.http import demo_mode, safe_next
 from concerto.core.ratelimit import client_ip
+from concerto.letters.codes import format_code, parse_code
+from concerto.letters.errors import CodeRejected
 
-from . import joining, rules
-from .codes import format_code
-from .join_forms import CodeForm, EmailJoinForm, PinJoinForm, PinSignInForm
+from . import rules, services
+from .forms import CodeForm, EmailJoinForm, PinJoinForm, PinSignInForm
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _join_url(slug: str, canonical: str = "") -> str:
+def _join_url(slug: str, shown: str = "") -> str:
     url = reverse("joining:join", args=[slug])
-    return f"{url}?{urlencode({'code': format_code(canonical)})}" if canonical else url
+    return f"{url}?{urlencode({'code': shown})}" if shown else url
 
 
-def _apply(form, exc: DomainError, code_field: str | None = "code"):
-    """Errors about the code go on the code field; field errors on their fields; the rest on top."""
-    if isinstance(exc, FieldErrors):
-        for name, message in exc.errors.items():
-            form.add_error(name if name in form.fields else None, message)
-    elif code_field and (exc.code.startswith("code_") or exc.status == 429):
-        form.add_error(code_field, exc.message)
-    else:
-        form.add_error(None, exc.message)
+def _about_the_code(exc: DomainError) -> bool:
+    """A refused code, or a spent budget (which refuses every code typed from here for a while)."""
+    return isinstance(exc, (CodeRejected, RateLimited))
+
+
+def _code_field(exc: DomainError) -> str | None:
+    return "code" if _about_the_code(exc) else None
 
 
 def _remember_pin_device(request, response, user):
-    """This browser is where ``user`` signs in with code + PIN (see ``joining._pin_budgets``)."""
-    response.set_cookie(joining.PIN_DEVICE_COOKIE, joining.pin_device_token(user),
-                        max_age=joining.PIN_DEVICE_MAX_AGE, secure=request.is_secure(), httponly=True,
+    """This browser is where ``user`` signs in with code + PIN (see ``services._pin_budgets``)."""
+    response.set_cookie(services.PIN_DEVICE_COOKIE, services.pin_device_token(user),
+                        max_age=services.PIN_DEVICE_MAX_AGE, secure=request.is_secure(), httponly=True,
                         samesite="Lax")
     return response
 
@@ -65,35 +66,35 @@ def join(request, slug):
     context = {"campaign": campaign, "step": "code"}
     if user.is_authenticated and not rules.can_join_with_code(user, campaign):
         context["refused"] = True
-        return render(request, "letters/join.html", context, status=403 if request.method == "POST" else 200)
+        return render(request, "joining/join.html", context, status=403 if request.method == "POST" else 200)
 
     if request.method == "GET":
         context["form"] = CodeForm(initial={"code": request.GET.get("code", "")[:40]})
-        return render(request, "letters/join.html", context)
+        return render(request, "joining/join.html", context)
 
     step = request.POST.get("step", "code")
     ip = client_ip(request)
     if step in ("email", "pin") and not user.is_authenticated:
         return _join_details(request, campaign, step, ip, context)
 
-    # Step 1 (and the whole join for a signed-in person).
+    # The code (and, for a signed-in person, the whole join).
     form = CodeForm(request.POST)
     context["form"] = form
     if not form.is_valid():
-        return render(request, "letters/join.html", context, status=400)
+        return render(request, "joining/join.html", context, status=400)
     try:
         if user.is_authenticated:
-            result = joining.join_with_code(campaign=campaign, text=form.cleaned_data["code"], ip=ip, user=user)
+            result = services.code_join_signed_in(user=user, campaign=campaign, text=form.cleaned_data["code"], ip=ip)
             return _welcome(request, campaign, result)
-        code = joining.code_lookup(campaign=campaign, text=form.cleaned_data["code"], ip=ip)
+        code = services.code_lookup(campaign=campaign, text=form.cleaned_data["code"], ip=ip)
     except DomainError as exc:
-        _apply(form, exc)
-        return render(request, "letters/join.html", context, status=exc.status)
+        apply_errors(form, exc, field_for=_code_field)
+        return render(request, "joining/join.html", context, status=exc.status)
     shown = format_code(code.code)
     context.update(step="details", code=shown, sector=code.household.sector,
                    email_form=EmailJoinForm(prefix="email", initial={"code": shown}),
                    pin_form=PinJoinForm(prefix="pin", initial={"code": shown}))
-    return render(request, "letters/join.html", context)
+    return render(request, "joining/join.html", context)
 
 
 def _join_details(request, campaign, step, ip, context):
@@ -112,35 +113,33 @@ def _join_details(request, campaign, step, ip, context):
             return _back_to_code(request, context, code_text, form.errors["code"][0], 400)
         if step == "pin" and "pin" not in form.errors and "pin_again" not in form.errors:
             try:  # all the errors at once: the PIN rules too, not only the missing name
-                joining.pin_validate(form.cleaned_data.get("pin", ""), form.cleaned_data.get("pin_again", ""))
+                services.pin_validate(form.cleaned_data.get("pin", ""), form.cleaned_data.get("pin_again", ""))
             except FieldErrors as exc:
-                _apply(form, exc, code_field=None)
-        return render(request, "letters/join.html", context, status=400)
+                apply_errors(form, exc)
+        return render(request, "joining/join.html", context, status=400)
     data = form.cleaned_data
     try:
         if step == "email":
-            result = joining.join_with_code(
+            result = services.code_join_by_email(
                 campaign=campaign, text=data["code"], ip=ip, email=data["email"],
                 display_name=data["display_name"],
                 build_url=lambda secret: request.build_absolute_uri(reverse("residents:link", args=[secret])),
-                next_url=_join_url(campaign.slug, joining.code_check_format(data["code"])),
+                next_url=_join_url(campaign.slug, format_code(parse_code(data["code"]))),
             )
         else:
-            result = joining.join_with_code(
+            result = services.code_join_with_pin(
                 campaign=campaign, text=data["code"], ip=ip, display_name=data["display_name"],
                 pin=data["pin"], pin_again=data["pin_again"],
             )
-    except FieldErrors as exc:
-        _apply(form, exc, code_field=None)
-        return render(request, "letters/join.html", context, status=exc.status)
     except DomainError as exc:
-        if exc.code.startswith("code_") or exc.status == 429:
+        if _about_the_code(exc):
             return _back_to_code(request, context, code_text, exc.message, exc.status)
-        _apply(form, exc, code_field=None)
-        return render(request, "letters/join.html", context, status=exc.status)
+        apply_errors(form, exc)
+        return render(request, "joining/join.html", context, status=exc.status)
     if result.link_sent:
-        return render(request, "letters/join_link_sent.html", {
+        return render(request, "joining/join_link_sent.html", {
             "campaign": campaign, "email": result.email, "demo_link": result.demo_link if demo_mode() else None,
+            "ttl_minutes": settings.CONCERTO_MAGIC_LINK_TTL_MINUTES,
         })
     login(request, result.user, backend=BACKEND)  # rotates the session key
     return _welcome(request, campaign, result)
@@ -152,7 +151,7 @@ def _back_to_code(request, context, code_text, message, status):
     if form.is_valid():
         form.add_error("code", message)
     context.update(step="code", form=form)
-    return render(request, "letters/join.html", context, status=status)
+    return render(request, "joining/join.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -165,18 +164,17 @@ def pin_sign_in(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                user = joining.pin_sign_in(text=data["code"], pin=data["pin"], ip=client_ip(request),
-                                           display_name=data["display_name"],
-                                           device=request.COOKIES.get(joining.PIN_DEVICE_COOKIE, ""))
+                user = services.pin_sign_in(text=data["code"], pin=data["pin"], ip=client_ip(request),
+                                            display_name=data["display_name"],
+                                            device=request.COOKIES.get(services.PIN_DEVICE_COOKIE, ""))
             except DomainError as exc:
-                if exc.code.startswith("code_") and exc.code != "code_pin_failed":
-                    form.add_error("code", exc.message)
-                else:
-                    form.add_error(None, exc.message)
+                # Only a mistyped code goes on its field: a wrong code and a wrong PIN get the same
+                # answer (PinSignInFailed), above the form.
+                apply_errors(form, exc, field_for=lambda exc: "code" if isinstance(exc, CodeRejected) else None)
                 status = exc.status
             else:
                 login(request, user, backend=BACKEND)  # rotates the session key
                 messages.success(request, _("You are signed in."))
                 response = redirect(safe_next(request, next_url, reverse("dashboard:me")))
                 return _remember_pin_device(request, response, user)
-    return render(request, "letters/pin_sign_in.html", {"form": form, "next": next_url}, status=status)
+    return render(request, "joining/pin_sign_in.html", {"form": form, "next": next_url}, status=status)

@@ -10,17 +10,17 @@ from django.utils import timezone
 from concerto.campaigns.models import Sector
 from concerto.core.errors import DomainError, FieldErrors, RateLimited
 from concerto.core.models import AuditEntry
-from concerto.letters import joining
-from concerto.letters.codes import ALPHABET, format_code, new_code
-from concerto.letters.joining import (
-    CodeFormatInvalid,
-    CodeNotFound,
-    CodeRevoked,
-    CodeUsedUp,
+from concerto.joining.errors import CodeNotFound, CodeRevoked, CodeUsedUp
+from concerto.joining.selectors import letter_status_for
+from concerto.joining.services import (
+    code_join_by_email,
+    code_join_signed_in,
+    code_join_with_pin,
     code_lookup,
     code_redeem,
-    join_with_code,
 )
+from concerto.letters.codes import ALPHABET, format_code, new_code
+from concerto.letters.errors import CodeError
 from concerto.letters.models import CodeUse, Household, InvitationCode
 from concerto.proposals import rules as proposal_rules
 from concerto.proposals.services import support_add
@@ -78,7 +78,7 @@ def test_a_code_of_another_campaign_is_not_found(other_campaign, code):
 
 def test_mistyped_code_is_a_format_error_and_is_not_counted(campaign, code):
     for _ in range(settings.CONCERTO_RATE_LIMITS["join_code_ip"][0] + 5):
-        with pytest.raises(CodeFormatInvalid) as err:
+        with pytest.raises(CodeError) as err:
             code_lookup(campaign=campaign, text=mistyped(code.code), ip=IP)
         assert err.value.code == "code_check" and err.value.status == 400
     assert not AuditEntry.objects.filter(code="letters.code.failed").exists()
@@ -87,7 +87,7 @@ def test_mistyped_code_is_a_format_error_and_is_not_counted(campaign, code):
 
 @pytest.mark.parametrize("text, reason", [("", "empty"), ("ABC", "length"), ("K0QM-4XPT-9C", "characters")])
 def test_format_error_codes(campaign, text, reason):
-    with pytest.raises(CodeFormatInvalid) as err:
+    with pytest.raises(CodeError) as err:
         code_lookup(campaign=campaign, text=text, ip=IP)
     assert err.value.code == f"code_{reason}" and err.value.reason == reason
 
@@ -190,7 +190,7 @@ def test_redeem_refuses_a_revoked_code(campaign, code, resident_alice):
 
 def test_candidates_are_refused_and_nothing_changes(campaign, code, candidate_claire):
     with pytest.raises(CannotJoin):
-        join_with_code(campaign=campaign, text=code.code, ip=IP, user=candidate_claire)
+        code_join_signed_in(user=candidate_claire, campaign=campaign, text=code.code, ip=IP)
     with pytest.raises(CannotJoin):
         code_redeem(user=candidate_claire, code=code)
     code.refresh_from_db()
@@ -202,7 +202,7 @@ def test_candidates_are_refused_and_nothing_changes(campaign, code, candidate_cl
 
 
 def test_signed_in_resident_joined_by_email_is_upgraded_to_letter(campaign, code, sector, resident_alice):
-    result = join_with_code(campaign=campaign, text=format_code(code.code), ip=IP, user=resident_alice)
+    result = code_join_signed_in(user=resident_alice, campaign=campaign, text=format_code(code.code), ip=IP)
     assert result.user == resident_alice and not result.sign_in and result.sector == sector
     residents_rules.forget_roles(resident_alice)
     assert residents_rules.is_letter_verified(resident_alice, campaign)
@@ -210,14 +210,14 @@ def test_signed_in_resident_joined_by_email_is_upgraded_to_letter(campaign, code
 
 def test_signed_in_outsider_becomes_a_letter_verified_resident(campaign, code):
     user = make_user("nouveau@example.org")
-    join_with_code(campaign=campaign, text=code.code, ip=IP, user=user)
+    code_join_signed_in(user=user, campaign=campaign, text=code.code, ip=IP)
     assert Membership.objects.get(user=user, campaign=campaign).verification == Verification.LETTER
 
 
 def test_new_email_gets_a_link_first_and_joins_once_signed_in(campaign, code, django_capture_on_commit_callbacks):
     """The address is proven before anything is created: same answer as for a known address."""
     with django_capture_on_commit_callbacks(execute=True):
-        result = join_with_code(campaign=campaign, text=code.code, ip=IP, email=" Nadia@Example.org ",
+        result = code_join_by_email(campaign=campaign, text=code.code, ip=IP, email=" Nadia@Example.org ",
                                 display_name="Nadia", build_url=LINK,
                                 next_url=f"/c/{campaign.slug}/rejoindre/?code={code.code}")
     assert result.link_sent and not result.sign_in and result.user is None
@@ -229,14 +229,14 @@ def test_new_email_gets_a_link_first_and_joins_once_signed_in(campaign, code, dj
     secret = re.search(r"/connexion/lien/([^/\s]+)/", mail.outbox[0].body).group(1)
     user, next_url = sign_in_link_consume(secret=secret)
     assert next_url.endswith(f"?code={code.code}")
-    join_with_code(campaign=campaign, text=code.code, ip=IP, user=user)
+    code_join_signed_in(user=user, campaign=campaign, text=code.code, ip=IP)
     assert Membership.objects.get(user=user, campaign=campaign).verification == Verification.LETTER
 
 
 def test_existing_email_gets_a_link_and_is_not_signed_in_nor_redeemed(campaign, code, resident_alice,
                                                                       django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        result = join_with_code(campaign=campaign, text=code.code, ip=IP, email="ALICE@example.org",
+        result = code_join_by_email(campaign=campaign, text=code.code, ip=IP, email="ALICE@example.org",
                                 build_url=LINK, next_url=f"/c/{campaign.slug}/rejoindre/?code={code.code}")
     assert result.link_sent and not result.sign_in and result.user is None
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.org"]
@@ -249,9 +249,10 @@ def test_existing_email_gets_a_link_and_is_not_signed_in_nor_redeemed(campaign, 
 
 def test_email_path_checks_the_code_before_creating_anything(campaign, code):
     with pytest.raises(CodeNotFound):
-        join_with_code(campaign=campaign, text=unknown_code(code.code), ip=IP, email="x@example.org")
+        code_join_by_email(campaign=campaign, text=unknown_code(code.code), ip=IP, email="x@example.org",
+                           build_url=LINK)
     with pytest.raises(FieldErrors) as err:
-        join_with_code(campaign=campaign, text=code.code, ip=IP, email="not-an-address")
+        code_join_by_email(campaign=campaign, text=code.code, ip=IP, email="not-an-address", build_url=LINK)
     assert "email" in err.value.errors
     assert not User.objects.filter(email="x@example.org").exists()
 
@@ -259,14 +260,14 @@ def test_email_path_checks_the_code_before_creating_anything(campaign, code):
 def test_email_path_with_used_up_code_creates_no_account(campaign, code):
     code.max_uses = 1
     code.save()
-    join_with_code(campaign=campaign, text=code.code, ip=IP, display_name="Mireille", pin="4071", pin_again="4071")
+    code_join_with_pin(campaign=campaign, text=code.code, ip=IP, display_name="Mireille", pin="4071", pin_again="4071")
     with pytest.raises(CodeUsedUp):
-        join_with_code(campaign=campaign, text=code.code, ip=IP, email="b@example.org", build_url=LINK)
+        code_join_by_email(campaign=campaign, text=code.code, ip=IP, email="b@example.org", build_url=LINK)
     assert not User.objects.filter(email="b@example.org").exists() and not SignInLink.objects.exists()
 
 
 def test_without_email_creates_an_account_with_a_hashed_pin(campaign, code, sector):
-    result = join_with_code(campaign=campaign, text=code.code, ip=IP, display_name="Mireille", pin="4071",
+    result = code_join_with_pin(campaign=campaign, text=code.code, ip=IP, display_name="Mireille", pin="4071",
                             pin_again="4071")
     user = result.user
     assert result.sign_in and user.email is None and user.display_name == "Mireille"
@@ -278,10 +279,10 @@ def test_without_email_creates_an_account_with_a_hashed_pin(campaign, code, sect
 
 def test_without_email_needs_a_name_and_a_good_pin_and_creates_nothing_otherwise(campaign, code):
     with pytest.raises(FieldErrors) as err:
-        join_with_code(campaign=campaign, text=code.code, ip=IP, display_name="", pin="1234", pin_again="1234")
+        code_join_with_pin(campaign=campaign, text=code.code, ip=IP, display_name="", pin="1234", pin_again="1234")
     assert set(err.value.errors) == {"display_name", "pin"}
     with pytest.raises(FieldErrors) as err:
-        join_with_code(campaign=campaign, text=code.code, ip=IP, display_name="Yves", pin="4071", pin_again="4072")
+        code_join_with_pin(campaign=campaign, text=code.code, ip=IP, display_name="Yves", pin="4071", pin_again="4072")
     assert set(err.value.errors) == {"pin_again"}
     assert User.objects.count() == 0
     code.refresh_from_db()
@@ -289,11 +290,11 @@ def test_without_email_needs_a_name_and_a_good_pin_and_creates_nothing_otherwise
 
 
 def test_two_members_of_a_household_cannot_take_the_same_name(campaign, code):
-    join_with_code(campaign=campaign, text=code.code, ip=IP, display_name="Paul", pin="4071")
+    code_join_with_pin(campaign=campaign, text=code.code, ip=IP, display_name="Paul", pin="4071", pin_again="4071")
     with pytest.raises(FieldErrors) as err:
-        join_with_code(campaign=campaign, text=code.code, ip=IP, display_name=" paul ", pin="8352")
+        code_join_with_pin(campaign=campaign, text=code.code, ip=IP, display_name=" paul ", pin="8352", pin_again="8352")
     assert "display_name" in err.value.errors
-    join_with_code(campaign=campaign, text=code.code, ip=IP, display_name="Paula", pin="8352")
+    code_join_with_pin(campaign=campaign, text=code.code, ip=IP, display_name="Paula", pin="8352", pin_again="8352")
     code.refresh_from_db()
     assert code.use_count == 2
 
@@ -311,7 +312,7 @@ def test_support_level_letter_allows_only_letter_verified_residents(campaign, co
         support_add(user=resident_bob, action=published_action)
     assert err.value.status in {400, 403}
 
-    join_with_code(campaign=campaign, text=code.code, ip=IP, user=resident_alice)
+    code_join_signed_in(user=resident_alice, campaign=campaign, text=code.code, ip=IP)
     residents_rules.forget_roles(resident_alice)
     assert proposal_rules.can_support(resident_alice, published_action)
     assert support_add(user=resident_alice, action=published_action)
@@ -325,11 +326,11 @@ def test_support_level_letter_allows_only_letter_verified_residents(campaign, co
 def test_letter_status_never_shows_the_code(campaign, other_campaign, code, sector, resident_alice):
     make_code(other_campaign, address="1 place Neuve")
     resident_join(user=resident_alice, campaign=other_campaign)
-    join_with_code(campaign=campaign, text=code.code, ip=IP, user=resident_alice)
-    rows = {row["campaign"].slug: row for row in joining.letter_status_for(resident_alice)}
+    code_join_signed_in(user=resident_alice, campaign=campaign, text=code.code, ip=IP)
+    rows = {row["campaign"].slug: row for row in letter_status_for(resident_alice)}
     assert rows[campaign.slug]["verified_by_letter"] and rows[campaign.slug]["sector"] == "Les Lilas"
     assert rows[campaign.slug]["joined_with_code_at"] is not None
     assert not rows[other_campaign.slug]["verified_by_letter"] and rows[other_campaign.slug]["letters_sent"]
     assert code.code not in str(rows)
-    assert joining.letter_status_for(None) == []
+    assert letter_status_for(None) == []
 

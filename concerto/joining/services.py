@@ -1,0 +1,298 @@
+"""Joining a campaign with a letter code, and signing in with code + PIN.
+
+Three ways to join, one function each: signed in (``code_join_signed_in``), with an e-mail address
+to prove first (``code_join_by_email``), or without e-mail, with a public name and a PIN
+(``code_join_with_pin``). The failure budgets they count against: ``limits``.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from concerto.core.audit import log_action
+from concerto.core.errors import FieldErrors, Invalid
+from concerto.core.text import clean_line
+from concerto.letters.codes import parse_code
+from concerto.letters.models import CodeUse, InvitationCode
+from concerto.residents import rules as residents_rules
+from concerto.residents import services as residents_services
+from concerto.residents.errors import CannotJoin
+from concerto.residents.models import User
+
+from . import limits, rules
+from .errors import CodeNotFound, CodeRevoked, CodeUsedUp, PinSignInFailed
+
+PIN_MIN, PIN_MAX = 4, 6
+# A browser where someone signed in with code + PIN (or joined with a PIN) keeps a signed cookie
+# naming that account: from there, its owner is not held back by the code's shared budget.
+PIN_DEVICE_COOKIE = "concerto_pin_device"
+PIN_DEVICE_MAX_AGE = 180 * 24 * 3600
+# Named when joining lived in letters; changing it would forget every remembered browser.
+_PIN_DEVICE_SALT = "concerto.letters.pin-device"
+_PIN_RE = re.compile(rf"[0-9]{{{PIN_MIN},{PIN_MAX}}}")
+# A hash that matches no PIN, checked when a code has no PIN user, so that every answer costs the same.
+_DUMMY_PIN_HASH = None
+
+
+# --- Codes --------------------------------------------------------------------------------------
+
+
+def code_lookup(*, campaign, text: str, ip: str, user=None) -> InvitationCode:
+    """The campaign's code typed by a resident, checked in this order: format (not counted),
+    failure budget (429), existence (a failure is counted and logged), revocation, remaining uses.
+
+    ``user``: a code that this user already redeemed is never "used up" for them.
+    """
+    canonical = parse_code(text)
+    slots = limits.take(("join_code_ip", ip))
+    code = (
+        InvitationCode.objects.select_related("household__sector", "campaign")
+        .filter(campaign=campaign, code=canonical)
+        .first()
+    )
+    if code is None:
+        limits.campaign_failure(campaign, ip)
+        log_action("letters.code.failed", actor=user, scope=campaign.slug, ip=limits.ip_digest(ip))
+        raise CodeNotFound()
+    limits.give_back(slots)  # a real code (even revoked or used up) is not a guess
+    if code.revoked_at is not None:
+        raise CodeRevoked()
+    already = user is not None and user.is_authenticated and CodeUse.objects.filter(code=code, user=user).exists()
+    if code.use_count >= code.max_uses and not already:
+        raise CodeUsedUp(code.use_count)
+    return code
+
+
+def _redeem(user, code: InvitationCode, pin_hash: str) -> CodeUse:
+    campaign = code.campaign
+    if not rules.can_join_with_code(user, campaign):
+        raise CannotJoin()
+    sector = code.household.sector
+    existing = CodeUse.objects.filter(code=code, user=user).first()
+    if existing is not None:
+        if not residents_rules.is_letter_verified(user, campaign):
+            residents_services.resident_verify_by_letter(user=user, campaign=campaign, sector=sector)
+        return existing
+    # The conditional UPDATE is the exact counter, whatever the number of simultaneous requests.
+    updated = InvitationCode.objects.filter(
+        pk=code.pk, revoked_at__isnull=True, use_count__lt=F("max_uses")
+    ).update(use_count=F("use_count") + 1)
+    if not updated:
+        code.refresh_from_db(fields=["revoked_at", "use_count", "max_uses"])
+        if code.revoked_at is not None:
+            raise CodeRevoked()
+        raise CodeUsedUp(code.use_count)
+    use = CodeUse.objects.create(code=code, user=user, pin_hash=pin_hash)
+    code.refresh_from_db(fields=["use_count"])
+    residents_services.resident_verify_by_letter(user=user, campaign=campaign, sector=sector)
+    log_action("letters.code.used", actor=user, scope=campaign.slug, target=code, household=code.household_id)
+    return use
+
+
+def code_redeem(*, user, code: InvitationCode, pin_hash: str = "") -> CodeUse:
+    """Use one of the code's places for the user (idempotent per user) and verify them by letter."""
+    try:
+        with transaction.atomic():
+            return _redeem(user, code, pin_hash)
+    except IntegrityError:
+        # The same person, in two simultaneous requests: the other one counted.
+        existing = CodeUse.objects.filter(code=code, user=user).first()
+        if existing is None:
+            raise
+        return existing
+
+
+# --- PIN ----------------------------------------------------------------------------------------
+
+
+def _trivial_pin(pin: str) -> bool:
+    digits = [int(d) for d in pin]
+    steps = {b - a for a, b in zip(digits, digits[1:], strict=False)}
+    if len(set(digits)) == 1 or steps in ({1}, {-1}):  # 0000, 1234, 9876
+        return True
+    if len(pin) % 2 == 0 and pin == pin[:2] * (len(pin) // 2):  # 1212, 454545
+        return True
+    if len(pin) == 6 and pin[:3] == pin[3:]:  # 123123
+        return True
+    return pin in {"2580", "0852", "1004", "2000", "1100", "1122", "6969"}
+
+
+def pin_validate(pin: str, pin_again: str) -> str:
+    """The PIN chosen by a resident without e-mail, or ``FieldErrors`` saying what is wrong."""
+    pin = (pin or "").strip()
+    if not _PIN_RE.fullmatch(pin):
+        raise FieldErrors({"pin": _("Choose a PIN of 4 to 6 digits (numbers only).")})
+    if _trivial_pin(pin):
+        raise FieldErrors({"pin": _(
+            "This PIN is too easy to guess (same digit, a sequence like 1234, or a repeated pattern). "
+            "Choose another one."
+        )})
+    if (pin_again or "").strip() != pin:
+        raise FieldErrors({"pin_again": _("The two PINs are different. Type the same PIN twice.")})
+    return pin
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_PIN_HASH
+    if _DUMMY_PIN_HASH is None:
+        _DUMMY_PIN_HASH = make_password("no-pin-matches-this")
+    return _DUMMY_PIN_HASH
+
+
+def _same_name(a: str, b: str) -> bool:
+    return clean_line(a).casefold() == clean_line(b).casefold()
+
+
+def pin_device_token(user) -> str:
+    """The value of ``PIN_DEVICE_COOKIE`` after ``user`` signed in (or joined) with a PIN on this browser."""
+    return signing.dumps(user.pk, salt=_PIN_DEVICE_SALT)
+
+
+def _device_user_id(canonical: str, device: str) -> int | None:
+    """The PIN user of this code named by a valid device cookie, or None."""
+    if not device:
+        return None
+    try:
+        user_id = signing.loads(device, salt=_PIN_DEVICE_SALT, max_age=PIN_DEVICE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    known = CodeUse.objects.filter(code__code=canonical, user_id=user_id).exclude(pin_hash="").exists()
+    return user_id if known else None
+
+
+def _pin_budgets(canonical: str, ip: str, device: str) -> list[tuple[str, str]]:
+    """Which budgets an attempt counts against (docs/joining.md, "Brute force").
+
+    From a browser where a PIN user of this code signed in before, only that account's own budget:
+    nobody else can spend it, so nobody else can lock its owner out. Anywhere else: the address,
+    the code from this address (tight), and the code from everywhere (larger).
+    """
+    device_user = _device_user_id(canonical, device)
+    if device_user is not None:
+        return [("code_pin_device", f"{canonical}|{device_user}")]
+    return [("code_pin_ip", ip), ("code_pin_code_ip", f"{canonical}|{ip}"), ("code_pin_code", canonical)]
+
+
+def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "", device: str = "") -> User:
+    """The resident without e-mail who joined with this code and chose this PIN.
+
+    Same answer whether the code or the PIN is wrong. Every PIN user of the code is checked
+    (constant work). When two members of a household chose the same PIN, their public name
+    tells them apart. ``device``: the ``PIN_DEVICE_COOKIE`` sent by the browser, if any.
+    """
+    canonical = parse_code(text)
+    slots = limits.take(*_pin_budgets(canonical, ip, device))
+    uses = list(
+        CodeUse.objects.select_related("user", "code__campaign")
+        .filter(code__code=canonical)
+        .exclude(pin_hash="")
+        .order_by("pk")
+    )
+    pin = (pin or "").strip()
+    matches = [use for use in uses if check_password(pin, use.pin_hash)]
+    if not uses:
+        check_password(pin, _dummy_hash())
+    matches = [use for use in matches if use.user.is_active]
+    if display_name.strip():
+        matches = [use for use in matches if _same_name(use.user.display_name, display_name)]
+    if len(matches) != 1:
+        scope = uses[0].code.campaign.slug if uses else ""
+        log_action("letters.pin.failed", scope=scope, ip=limits.ip_digest(ip))
+        if slots[-1].scope == "code_pin_code" and slots[-1].count == slots[-1].limit:
+            log_action("letters.pin.locked", scope=scope, ip=limits.ip_digest(ip))
+        raise PinSignInFailed()
+    limits.give_back(slots)
+    use = matches[0]
+    log_action("letters.pin.signed_in", actor=use.user, scope=use.code.campaign.slug, target=use.user)
+    return use.user
+
+
+# --- Joining ------------------------------------------------------------------------------------
+
+
+@dataclass
+class JoinResult:
+    """What happened: ``sign_in`` says whether the view must sign ``user`` in."""
+
+    user: User | None = None
+    code_use: CodeUse | None = None
+    created: bool = False
+    sign_in: bool = False
+    link_sent: bool = False
+    email: str = ""
+    demo_link: str = ""
+    sector: object = None
+
+
+def code_join_signed_in(*, user, campaign, text: str, ip: str) -> JoinResult:
+    """A signed-in person joins ``campaign`` with a letter code (a resident who joined by e-mail
+    becomes verified by letter). Idempotent: the same person twice uses one place."""
+    if not rules.can_join_with_code(user, campaign):
+        raise CannotJoin()
+    code = code_lookup(campaign=campaign, text=text, ip=ip, user=user)
+    use = code_redeem(user=user, code=code)
+    return JoinResult(user=user, code_use=use, sector=code.household.sector)
+
+
+def _public_name(display_name: str) -> str:
+    name = clean_line(display_name or "")
+    if len(name) > 60:
+        raise FieldErrors({"display_name": _("The public name is limited to 60 characters.")})
+    return residents_services.public_name_clean(name, field="display_name") if name else name
+
+
+def code_join_by_email(
+    *, campaign, text: str, ip: str, email: str, build_url, display_name: str = "", next_url: str = "",
+) -> JoinResult:
+    """Someone signed out joins with an e-mail address: nothing is created and nobody is signed in
+    yet; a sign-in link is sent to the address, leading to ``next_url`` (the join page with the code
+    filled in), where the code is used once they are signed in (``code_join_signed_in``).
+
+    ``build_url(secret)`` makes the link. Whether or not an account has the address, the answer is
+    the same: signing in here would let anyone holding a letter take over, or squat, someone else's
+    address, and answering differently for known addresses would reveal who has an account.
+    """
+    _public_name(display_name)  # refused names are refused here too, before the link is sent
+    try:
+        email = residents_services.normalise_email((email or "").strip())
+    except Invalid as exc:
+        raise FieldErrors({"email": exc.message}) from exc
+    code = code_lookup(campaign=campaign, text=text, ip=ip)
+    link = residents_services.sign_in_link_request(email=email, ip=ip, build_url=build_url, next_url=next_url)
+    return JoinResult(link_sent=True, email=email, demo_link=link, sector=code.household.sector)
+
+
+def code_join_with_pin(*, campaign, text: str, ip: str, display_name: str, pin: str, pin_again: str) -> JoinResult:
+    """Someone without e-mail joins with a public name (telling the household's members apart) and a
+    PIN typed twice: a new account, signed in by the caller (``result.sign_in``)."""
+    name = _public_name(display_name)
+    errors = {}
+    if not name:
+        errors["display_name"] = _(
+            "Type a public name (for example your first name): it tells you apart from the other members "
+            "of your household when you sign in."
+        )
+    try:
+        pin = pin_validate(pin, pin_again)
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise FieldErrors(errors)
+    code = code_lookup(campaign=campaign, text=text, ip=ip)
+    taken = CodeUse.objects.filter(code=code).exclude(pin_hash="").values_list("user__display_name", flat=True)
+    if any(_same_name(other, name) for other in taken):
+        raise FieldErrors({"display_name": _(
+            "Someone of your household already joined with this name. Choose another one, for example "
+            "add the initial of your surname."
+        )})
+    with transaction.atomic():
+        new_user = residents_services.resident_create_without_email(display_name=name)
+        use = code_redeem(user=new_user, code=code, pin_hash=make_password(pin))
+        log_action("residents.account.created", actor=new_user, scope=campaign.slug, target=new_user,
+                   via="letter_code_pin")
+    return JoinResult(user=new_user, code_use=use, created=True, sign_in=True, sector=code.household.sector)

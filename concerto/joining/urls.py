@@ -1,0 +1,11 @@
+"""Joining with a letter code and signing in with code + PIN (namespace "joining")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "joining"
+urlpatterns = [
+    path("c/<slug:slug>/rejoindre/", views.join, name="join"),
+    path("connexion/code/", views.pin_sign_in, name="pin_sign_in"),
+]
