@@ -122,7 +122,8 @@ def test_other_characters_are_named(code):
 
 def _quoted(char, message) -> bool:
     """The character is named between quotes, English “X” or French « X »."""
-    return f"“{char}”" in str(message) or f"« {char} »" in str(message)
+    message = str(message).replace("\u00a0", " ")
+    return f"“{char}”" in message or f"« {char} »" in message
 
 
 @pytest.mark.parametrize("typed, reason", [
