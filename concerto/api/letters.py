@@ -1,7 +1,8 @@
 """Households, batches of letters and their tracking: organisers of the campaign only.
 
-Every endpoint needs a token (401 without) and the organiser role in the campaign (403 for
-anyone else, residents and other teams included). Invitation codes are only ever served here,
+Every endpoint needs a token (401 without) and the organiser role in the campaign: anyone else,
+residents and other teams included, gets 404 ``not_found``, the answer for a campaign that does not
+exist (the refusal rule, docs/architecture.md). Invitation codes are only ever served here,
 to organisers, in the households list (``active_code``): they need them to reprint or read a
 code over the phone. The PDF of a batch is downloaded from the website (``download_url``), where
 the organiser is signed in; the API never serves the file.
@@ -14,25 +15,24 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from concerto.campaigns.selectors import campaign_get
+from concerto.core.http import require
 from concerto.letters import rules, selectors, services
 from concerto.letters.codes import format_code
-from concerto.letters.errors import LettersNotAllowed
 from concerto.letters.models import BatchKind, BatchStatus
 
 from .auth import token_required
 from .pagination import paginate
-from .schemas import NOT_FOUND, READ_ERRORS, WRITE_ERRORS, Error, PageInfo, PageParams
+from .schemas import NOT_FOUND, READ_ERRORS, WRITE_ERRORS, PageInfo, PageParams
 
 router = Router(tags=["letters"])
 
 ORGANISER = {"auth": token_required}
-READ = {**READ_ERRORS, 403: Error, **NOT_FOUND}
+READ = {**READ_ERRORS, **NOT_FOUND}
 
 
 def _campaign(request, slug):
     campaign = campaign_get(slug)
-    if not rules.can_manage_letters(request.auth, campaign):
-        raise LettersNotAllowed()
+    require(rules.can_manage_letters(request.auth, campaign))
     return campaign
 
 
@@ -106,7 +106,7 @@ class BatchOut(Schema):
 
     @staticmethod
     def resolve_download_url(obj) -> str | None:
-        if obj.status != BatchStatus.DONE or not obj.file:
+        if not obj.is_downloadable:
             return None
         return reverse("letters:batch_download", args=[obj.campaign.slug, obj.pk])
 

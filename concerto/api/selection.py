@@ -8,12 +8,12 @@ answer 404 to anyone but the campaign's organisers (``selection_get_for``). The 
 from datetime import date, datetime
 from typing import Any
 
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from concerto.campaigns.selectors import campaign_get
-from concerto.core.errors import NotFound
-from concerto.selection import services
+from concerto.core.http import require
+from concerto.selection import rules, services
+from concerto.selection.errors import NotComputed, SelectionNotFound
 from concerto.selection.selectors import audit_document, selection_get_for, selections_for
 
 from .auth import OPTIONAL_AUTH_DOC, token_optional, token_required
@@ -71,15 +71,17 @@ def list_selections(request, slug: str):
             summary="The audit document of a selection (selection.json): pool, quotas, panels, draw", **READ)
 def get_selection(request, slug: str, selection_id: int):
     selection = selection_get_for(request.auth, campaign_get(slug), selection_id)
-    if not services.is_computed(selection):
-        raise NotFound(_("The distribution of this selection is not computed yet."))
+    require(services.is_computed(selection), NotComputed)
     return audit_document(selection)
 
 
 @router.post("/{slug}/selections/{selection_id}/draw",
              response={200: SelectionOut, 409: Error, **WRITE_ERRORS},
-             summary="Draw the panel with the announced random value (organisers; 409 if not announced or "
-                     "already drawn)", **WRITE)
+             summary="Draw the panel with the announced random value (organisers; 404 to anyone else, as for a "
+                     "selection that does not exist; 409 if not announced or already drawn)", **WRITE)
 def draw_selection(request, slug: str, selection_id: int, payload: DrawIn):
-    selection = selection_get_for(request.auth, campaign_get(slug), selection_id)
+    campaign = campaign_get(slug)
+    # A staff-only act: refused before the lookup, so the answer is the same for every selection id.
+    require(rules.can_manage_selection(request.auth, campaign), SelectionNotFound)
+    selection = selection_get_for(request.auth, campaign, selection_id)
     return services.selection_draw(by=request.auth, selection=selection, random_value=payload.random_value)

@@ -3,8 +3,9 @@
 No interactive docs page: it would load scripts from a CDN, which our Content-Security-Policy forbids.
 """
 
-from django.http import Http404
 from ninja import NinjaAPI, Router
+
+from concerto.core.errors import NotFound
 
 from . import campaigns, joining, letters, me, proposals, selection, volunteers
 from .errors import install as install_error_handlers
@@ -39,7 +40,7 @@ fallback = Router()
 @fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None,
                         include_in_schema=False)
 def unknown_path(request, rest: str):
-    raise Http404
+    raise NotFound()
 
 
 api.add_router("", fallback)

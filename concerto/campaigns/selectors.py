@@ -1,9 +1,9 @@
 import re
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from .errors import CampaignNotFound
 from .models import Campaign, Phase
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
@@ -15,8 +15,11 @@ def campaign_list():
 
 def campaign_get(slug: str) -> Campaign:
     if not _SLUG.fullmatch(slug or ""):
-        raise Http404  # also keeps NUL bytes away from PostgreSQL
-    return get_object_or_404(Campaign.objects.select_related("organisation"), slug=slug)
+        raise CampaignNotFound()  # also keeps NUL bytes away from PostgreSQL
+    campaign = Campaign.objects.select_related("organisation").filter(slug=slug).first()
+    if campaign is None:
+        raise CampaignNotFound()
+    return campaign
 
 
 def campaign_phases(campaign: Campaign) -> list[Phase]:
@@ -29,12 +32,18 @@ def campaign_phases(campaign: Campaign) -> list[Phase]:
     return cached
 
 
+# What the timeline says of a phase, by ``Phase.state``.
+STATE_LABELS = {"upcoming": _("upcoming"), "current": _("in progress"), "past": _("done")}
+
+
 def phase_timeline(campaign: Campaign, now=None) -> list[dict]:
     now = now or timezone.now()
-    return [
-        {"phase": p, "kind": p.kind, "label": p.get_kind_display(), "state": p.state(now)}
-        for p in campaign_phases(campaign)
-    ]
+    steps = []
+    for p in campaign_phases(campaign):
+        state = p.state(now)
+        steps.append({"phase": p, "kind": p.kind, "label": p.get_kind_display(), "state": state,
+                      "state_label": STATE_LABELS[state]})
+    return steps
 
 
 def phase_is_open(campaign: Campaign, kind: str, now=None) -> bool:

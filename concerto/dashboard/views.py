@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerto.campaigns.selectors import campaign_get, campaign_list, phase_timeline
 from concerto.core.errors import DomainError
-from concerto.core.http import public_page_cache
+from concerto.core.http import public_page_cache, require
 from concerto.joining.selectors import letter_status_for
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.rules import can_take_part, participation_open
@@ -37,7 +37,7 @@ def index(request):
 @require_GET
 def campaign_home(request, slug):
     campaign = campaign_get(slug)
-    top = list(proposal_selectors.action_list(campaign).filter(status="published")[:5])
+    top = proposal_selectors.action_list_home(campaign)
     return render(request, "dashboard/campaign_home.html", {
         "campaign": campaign,
         "timeline": phase_timeline(campaign),
@@ -54,8 +54,7 @@ def campaign_home(request, slug):
 def campaign_journal_view(request, slug):
     """The team's acts on this campaign (moderation decisions, roles), for its organisers."""
     campaign = campaign_get(slug)
-    if not resident_rules.is_organiser(request.user, campaign):
-        raise Http404
+    require(resident_rules.is_organiser(request.user, campaign))
     page = Paginator(campaign_journal(campaign), 50).get_page(request.GET.get("page"))
     return render(request, "dashboard/journal.html", {"campaign": campaign, "page": page,
                                                       "entries": list(page.object_list)})

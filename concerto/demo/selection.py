@@ -29,7 +29,7 @@ MAX_RELAXATIONS = 3
 
 def demo_quotas(campaign, required_dates) -> list[dict]:
     categories = selectors.selection_categories(campaign)
-    pool = services.pool_snapshot(campaign, required_dates)
+    pool = selectors.pool_snapshot(campaign, required_dates)
     suggestion = selectors.quota_suggestion(categories=categories, counts=selectors.pool_counts(pool),
                                             pool_size=len(pool), panel_size=PANEL_SIZE)
     return [q for q in suggestion
@@ -45,7 +45,7 @@ def load_selection(*, campaign, organiser, rng: random.Random) -> Selection:
     del rng
     dates = [d["code"] for d in selectors.workshop_dates(campaign)]
     # Prefer people available on every date, if enough of them volunteered.
-    required = dates if len(services.pool_snapshot(campaign, dates)) >= 2 * PANEL_SIZE else []
+    required = dates if len(selectors.pool_snapshot(campaign, dates)) >= 2 * PANEL_SIZE else []
     selection = services.selection_create(
         by=organiser, campaign=campaign, title=TITLE, panel_size=PANEL_SIZE, required_dates=required,
         time_limit=60, quotas=demo_quotas(campaign, required))

@@ -2,12 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.errors import DomainError, Invalid, NotAllowed, NotFound
-
-
-class LettersNotAllowed(NotAllowed):
-    code = "letters_forbidden"
-    message = _("Only the organisers of this campaign can manage letters.")
+from concerto.core.errors import DomainError, Invalid, NotFound
 
 
 class ImportHasErrors(Invalid):
@@ -38,6 +33,16 @@ class HouseholdNotFound(NotFound):
 class BatchNotFound(NotFound):
     code = "batch_not_found"
     message = _("This batch of letters does not exist in this campaign.")
+
+
+class ImportNotFound(NotFound):
+    code = "import_not_found"
+    message = _("This import does not exist.")
+
+
+class StreetRuleNotFound(NotFound):
+    code = "street_rule_not_found"
+    message = _("This rule does not exist.")
 
 
 class CodeRejected(DomainError):

@@ -196,6 +196,24 @@ class LetterBatch(models.Model):
     def __str__(self) -> str:
         return f"batch {self.pk}"
 
+    # Templates and views ask these instead of spelling status strings.
+    @property
+    def is_working(self) -> bool:
+        return self.status in (BatchStatus.QUEUED, BatchStatus.RUNNING)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == BatchStatus.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == BatchStatus.FAILED
+
+    @property
+    def is_downloadable(self) -> bool:
+        """The PDF exists: the batch is done and its file was kept (the site serves it, never MEDIA_ROOT)."""
+        return self.is_done and bool(self.file)
+
 
 class BatchLetter(models.Model):
     batch = models.ForeignKey(LetterBatch, on_delete=models.CASCADE, related_name="letters")

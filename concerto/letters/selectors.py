@@ -6,15 +6,14 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery, Value
-from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from concerto.campaigns.models import Campaign, Sector
 
-from .errors import BatchNotFound, HouseholdNotFound
-from .households_csv import normalise
+from .errors import BatchNotFound, HouseholdNotFound, ImportNotFound
+from .households_csv import ImportPreview, normalise
 from .models import (
     BatchKind,
     BatchLetter,
@@ -22,6 +21,7 @@ from .models import (
     CodeUse,
     Household,
     HouseholdImport,
+    ImportStatus,
     InvitationCode,
     LetterBatch,
     LetterSettings,
@@ -234,11 +234,40 @@ def household_import_get(campaign, import_id) -> HouseholdImport:
     try:
         import_id = int(import_id)
     except (TypeError, ValueError):
-        raise Http404 from None
+        raise ImportNotFound() from None
     found = HouseholdImport.objects.filter(campaign=campaign, pk=import_id).first()
     if found is None:
-        raise Http404
+        raise ImportNotFound()
+    found.campaign = campaign
     return found
+
+
+# The preview page lists this many rows of the file; the figures count them all.
+PREVIEW_ROWS = 50
+
+
+def import_preview_view(upload: HouseholdImport, rows: int = PREVIEW_ROWS) -> dict:
+    """What the import preview page shows: the parsed file, its first rows with their sector's name,
+    households per sector (by name), duplicates split by kind, and what the organiser may do now."""
+    preview = ImportPreview.from_json(upload.preview or {})
+    names = {s.code: s.name for s in sectors_of(upload.campaign)}
+    without = _("Without sector")
+    shown = [{**row, "sector_name": names.get(row["sector"], ""), "sector_from_rule": row.get("sector_from") == "rule"}
+             for row in preview.rows[:rows]]
+    pending = upload.status == ImportStatus.PREVIEW
+    return {
+        "preview": preview,
+        "rows": shown,
+        "by_sector": sorted(((names.get(code, without) if code else without, n)
+                             for code, n in preview.by_sector().items()), key=lambda item: item[0]),
+        "without_sector": preview.without_sector,
+        "duplicates_in_file": [d for d in preview.duplicates if d.other_line is not None],
+        "duplicates_existing": [d for d in preview.duplicates if d.other_line is None],
+        "pending": pending,
+        "imported": upload.status == ImportStatus.IMPORTED,
+        "cancelled": upload.status == ImportStatus.CANCELLED,
+        "can_import": pending and not preview.errors and bool(preview.rows),
+    }
 
 
 def recent_imports(campaign, limit: int = 10):

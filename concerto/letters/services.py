@@ -1,6 +1,7 @@
 """Writes of the organiser's side of letters: one function per act, transactional, audit-logged.
 
-Every service checks ``rules.can_manage_letters`` again, so no path (view, API, task) skips it.
+Every service checks ``rules.can_manage_letters`` again, so no path (view, API, task) skips it; a
+refusal is ``NotFound``, as on the pages and in the API (the refusal rule, docs/architecture.md).
 PDF rendering never runs inside the service's transaction: a batch is created (rows only) and
 committed, then rendered (``rendering.batch_render``), in the request for small batches or by a
 django-tasks worker for large ones, enqueued on commit so the task finds the committed rows.
@@ -17,16 +18,19 @@ from django.utils.translation import gettext as _
 from concerto.campaigns.models import Campaign, Sector, SupportLevel
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid
+from concerto.core.http import require
 from concerto.core.text import clean_block, clean_line
 
 from . import rendering, rules, samples, selectors, tasks
 from .codes import format_code, new_code
 from .errors import (
+    BatchNotFound,
     BatchNotReady,
     ImportHasErrors,
+    ImportNotFound,
     ImportNotPending,
-    LettersNotAllowed,
     NothingToPrint,
+    StreetRuleNotFound,
 )
 from .households_csv import (
     ImportPreview,
@@ -57,8 +61,7 @@ UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _require(user, campaign) -> None:
-    if not rules.can_manage_letters(user, campaign):
-        raise LettersNotAllowed()
+    require(rules.can_manage_letters(user, campaign))
 
 
 # --- Settings -----------------------------------------------------------------------------------
@@ -186,7 +189,7 @@ def household_import_confirm(*, user, campaign: Campaign, import_id) -> int:
 def _confirm(user, campaign, import_id) -> int:
     upload = HouseholdImport.objects.select_for_update().filter(campaign=campaign, pk=import_id).first()
     if upload is None:
-        raise Invalid(_("This import does not exist."), code="not_found")
+        raise ImportNotFound()
     if upload.status != ImportStatus.PREVIEW:
         raise ImportNotPending()
     preview = ImportPreview.from_json(upload.preview)
@@ -226,7 +229,7 @@ def household_import_cancel(*, user, campaign: Campaign, import_id) -> Household
     with transaction.atomic():
         upload = HouseholdImport.objects.select_for_update().filter(campaign=campaign, pk=import_id).first()
         if upload is None:
-            raise Invalid(_("This import does not exist."), code="not_found")
+            raise ImportNotFound()
         if upload.status != ImportStatus.PREVIEW:
             raise ImportNotPending()
         upload.status = ImportStatus.CANCELLED
@@ -291,7 +294,7 @@ def street_rule_delete(*, user, campaign: Campaign, rule_id) -> None:
     with transaction.atomic():
         rule = StreetRule.objects.filter(campaign=campaign, pk=rule_id).first()
         if rule is None:
-            raise Invalid(_("This rule does not exist."), code="not_found")
+            raise StreetRuleNotFound()
         log_action("letters.street_rule.deleted", actor=user, scope=campaign.slug, target=rule, street=rule.street)
         rule.delete()
 
@@ -386,7 +389,7 @@ def batch_mark_sent(*, user, campaign: Campaign, batch_id, when: datetime | None
     with transaction.atomic():
         batch = LetterBatch.objects.select_for_update().filter(campaign=campaign, pk=batch_id).first()
         if batch is None:
-            raise Invalid(_("This batch of letters does not exist in this campaign."), code="batch_not_found")
+            raise BatchNotFound()
         if batch.status != BatchStatus.DONE:
             raise BatchNotReady()
         if batch.sent_at is None:
@@ -403,6 +406,8 @@ def batch_retry(*, user, campaign: Campaign, batch_id, join_url: str) -> LetterB
         updated = LetterBatch.objects.filter(campaign=campaign, pk=batch_id, status=BatchStatus.FAILED).update(
             status=BatchStatus.QUEUED, done=0, error="", started_at=None, finished_at=None)
         if not updated:
+            if not LetterBatch.objects.filter(campaign=campaign, pk=batch_id).exists():
+                raise BatchNotFound()
             raise Invalid(_("Only a failed batch can be generated again."), code="batch_not_failed")
         batch = LetterBatch.objects.get(pk=batch_id)
         log_action("letters.batch.retried", actor=user, scope=campaign.slug, target=batch)

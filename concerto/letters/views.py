@@ -1,12 +1,12 @@
 """The organiser's pages for households, letters and their tracking. Organisers only: a visitor is
-sent to sign in, anyone else gets 403. Every form works without JavaScript (POST, redirect, GET);
-htmx only refreshes the progress of a batch being generated."""
+sent to sign in, anyone else gets 404, as for a campaign or batch that does not exist (the refusal
+rule, docs/architecture.md). Every form works without JavaScript (POST, redirect, GET); htmx only
+refreshes the progress of a batch being generated."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, FieldErrors, NotFound
 from concerto.core.forms import apply_errors
+from concerto.core.http import require
 
 from . import rules, selectors, services
 from .forms import (
@@ -24,34 +25,15 @@ from .forms import (
     StreetRuleForm,
     UploadForm,
 )
-from .households_csv import ImportPreview
-from .models import BatchKind, BatchStatus, ImportStatus
+from .models import BatchKind, BatchStatus
 
 PAGE_SIZE = 50
-PREVIEW_ROWS = 50
 
 
 def _campaign_for_organiser(request, slug):
     campaign = campaign_get(slug)
-    if not rules.can_manage_letters(request.user, campaign):
-        raise PermissionDenied
+    require(rules.can_manage_letters(request.user, campaign))
     return campaign
-
-
-def _household(campaign, household_id):
-    try:
-        return selectors.household_get(campaign, household_id)
-    except NotFound:
-        raise Http404 from None
-
-
-def _batch(campaign, batch_id):
-    try:
-        return selectors.batch_get(campaign, batch_id)
-    except NotFound:
-        raise Http404 from None
-
-
 
 
 # --- Tracking -----------------------------------------------------------------------------------
@@ -138,7 +120,7 @@ def household_list(request, slug):
 @require_GET
 def household_detail(request, slug, household_id):
     campaign = _campaign_for_organiser(request, slug)
-    household = _household(campaign, household_id)
+    household = selectors.household_get(campaign, household_id)
     return render(request, "letters/household_detail.html", {
         "campaign": campaign, "household": household, "codes": list(household.codes.all()),
         "form": ReissueForm(),
@@ -149,7 +131,7 @@ def household_detail(request, slug, household_id):
 @require_POST
 def household_reissue(request, slug, household_id):
     campaign = _campaign_for_organiser(request, slug)
-    household = _household(campaign, household_id)
+    household = selectors.household_get(campaign, household_id)
     form = ReissueForm(request.POST)
     if form.is_valid():
         try:
@@ -200,23 +182,8 @@ def import_upload(request, slug):
 def import_preview(request, slug, import_id):
     campaign = _campaign_for_organiser(request, slug)
     upload = selectors.household_import_get(campaign, import_id)
-    preview = ImportPreview.from_json(upload.preview or {})
-    sectors = {s.code: s.name for s in selectors.sectors_of(campaign)}
-    by_sector = sorted(
-        ((sectors.get(code, _("Without sector")) if code else _("Without sector"), n)
-         for code, n in preview.by_sector().items()),
-        key=lambda item: item[0],
-    )
-    for row in preview.rows[:PREVIEW_ROWS]:
-        row["sector_name"] = sectors.get(row["sector"], "")
     return render(request, "letters/import_preview.html", {
-        "campaign": campaign, "upload": upload, "preview": preview, "rows": preview.rows[:PREVIEW_ROWS],
-        "by_sector": by_sector, "pending": upload.status == ImportStatus.PREVIEW,
-        "can_import": upload.status == ImportStatus.PREVIEW and not preview.errors and preview.rows,
-        "without_sector": preview.without_sector,
-        "duplicates_in_file": [d for d in preview.duplicates if d.other_line is not None],
-        "duplicates_existing": [d for d in preview.duplicates if d.other_line is None],
-    })
+        "campaign": campaign, "upload": upload, **selectors.import_preview_view(upload)})
 
 
 @login_required
@@ -317,14 +284,14 @@ def batch_list(request, slug):
 
 def _batch_context(campaign, batch):
     return {"campaign": campaign, "batch": batch, "percent": selectors.batch_percent(batch),
-            "working": batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING)}
+            "working": batch.is_working}
 
 
 @login_required
 @require_GET
 def batch_detail(request, slug, batch_id):
     campaign = _campaign_for_organiser(request, slug)
-    batch = _batch(campaign, batch_id)
+    batch = selectors.batch_get(campaign, batch_id)
     return render(request, "letters/batch_detail.html", _batch_context(campaign, batch))
 
 
@@ -333,7 +300,7 @@ def batch_detail(request, slug, batch_id):
 def batch_progress(request, slug, batch_id):
     """The progress box alone, polled by htmx every 2 s while the batch is generated."""
     campaign = _campaign_for_organiser(request, slug)
-    batch = _batch(campaign, batch_id)
+    batch = selectors.batch_get(campaign, batch_id)
     return render(request, "letters/_batch_progress.html", _batch_context(campaign, batch))
 
 
@@ -342,13 +309,12 @@ def batch_progress(request, slug, batch_id):
 def batch_download(request, slug, batch_id):
     """The PDF, never served from MEDIA_ROOT directly: organisers only, as an attachment."""
     campaign = _campaign_for_organiser(request, slug)
-    batch = _batch(campaign, batch_id)
-    if batch.status != BatchStatus.DONE or not batch.file:
-        raise Http404
+    batch = selectors.batch_get(campaign, batch_id)
+    require(batch.is_downloadable)
     try:
         handle = batch.file.open("rb")
     except FileNotFoundError:
-        raise Http404 from None
+        raise NotFound() from None
     filename = f"courriers-{campaign.slug}-{batch.get_kind_display()}-{batch.pk}.pdf".replace(" ", "-")
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
     response["Cache-Control"] = "private, no-store"

@@ -1,6 +1,18 @@
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.errors import Invalid, NotAllowed
+from concerto.core.errors import Invalid, NotAllowed, NotFound
+
+
+class ActionNotFound(NotFound):
+    """Also an action this person may not see (pending, rejected): its existence is not revealed."""
+
+    code = "not_found"  # what API clients have always read here
+    message = _("This action does not exist.")
+
+
+class CommentNotFound(NotFound):
+    code = "not_found"
+    message = _("This comment does not exist.")
 
 
 class ParticipationClosed(NotAllowed):
@@ -27,3 +39,18 @@ class SupportedBeforeErasure(NotAllowed):
         "Your e-mail address already supported this action with an account that was deleted. "
         "That support is still counted, so it cannot be given a second time."
     )
+
+
+class SignInToSupport(NotAllowed):
+    code = "sign_in_required"
+    message = _("Sign in to support")
+
+
+class LetterRequired(NotAllowed):
+    code = "letter_required"
+    message = _("Supports are reserved to residents of the households that received a letter.")
+
+
+class CannotSupport(NotAllowed):
+    code = "forbidden"  # what support_add has always answered here
+    message = _("You cannot support actions in this campaign.")

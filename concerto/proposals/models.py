@@ -95,6 +95,23 @@ class Action(TimeStampedModel):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
+    # Templates ask these instead of spelling status strings.
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ActionStatus.PENDING
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ActionStatus.PUBLISHED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == ActionStatus.REJECTED
+
+    @property
+    def is_merged(self) -> bool:
+        return self.status == ActionStatus.MERGED
+
 
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
@@ -149,6 +166,10 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk} on action {self.action_id}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == CommentStatus.HIDDEN
 
 
 class CommentReport(models.Model):

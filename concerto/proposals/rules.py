@@ -4,6 +4,13 @@ from concerto.campaigns.models import PhaseKind
 from concerto.campaigns.selectors import phase_is_open
 from concerto.residents import rules as r
 
+from .errors import (
+    ActionNotSupportable,
+    CannotSupport,
+    LetterRequired,
+    ParticipationClosed,
+    SignInToSupport,
+)
 from .models import PUBLIC_STATUSES, ActionStatus
 
 
@@ -37,6 +44,25 @@ def can_take_part(user, campaign) -> bool:
 
 def can_support(user, action) -> bool:
     return action.status == ActionStatus.PUBLISHED and can_take_part(user, action.campaign)
+
+
+def support_refusal(user, action):
+    """Why this person may not support this action now, as a domain error; None when they may.
+
+    Checked in this order so each person reads the reason that concerns them (the support box
+    offers to sign in, or to enter the letter's code). None exactly when ``can_support`` holds.
+    """
+    if action.status != ActionStatus.PUBLISHED:
+        return ActionNotSupportable()
+    if not participation_open(action.campaign):
+        return ParticipationClosed()
+    if user is None or not user.is_authenticated:
+        return SignInToSupport()
+    if not r.meets_support_level(user, action.campaign):
+        return LetterRequired()
+    if not can_support(user, action):  # deny by default, whatever the order above says
+        return CannotSupport()
+    return None
 
 
 def can_comment(user, action) -> bool:

@@ -2,13 +2,12 @@
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from concerto.core.text import clean_line, search_key
 from concerto.residents.selectors import public_roles_prefetch
 
 from . import rules
+from .errors import ActionNotFound, CommentNotFound
 from .models import (
     PUBLIC_STATUSES,
     Action,
@@ -50,26 +49,31 @@ def action_list(campaign, *, theme: str = "", origin: str = "", status: str = ""
     return qs.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
 
 
+def action_list_home(campaign, limit: int = 5) -> list:
+    """The first published actions in the list's default order, for the campaign's home page."""
+    return list(action_list(campaign, status=ActionStatus.PUBLISHED)[:limit])
+
+
 def action_get_for(user, campaign, action_id) -> Action:
-    """Fetch-and-authorize: 404 for actions the user may not see (never reveal that they exist)."""
-    action = get_object_or_404(
-        Action.objects.select_related("theme", "author", "merged_into"),
-        pk=action_id, campaign=campaign,
-    )
+    """Fetch-and-authorize: ``ActionNotFound`` for actions the user may not see (never reveal that they exist)."""
+    action = (Action.objects.select_related("theme", "author", "merged_into")
+              .filter(pk=action_id, campaign=campaign).first())
+    if action is None:
+        raise ActionNotFound()
     action.campaign = campaign
     if not rules.can_view_action(user, action):
-        raise Http404
+        raise ActionNotFound()
     return action
 
 
 def comment_get_for(user, campaign, comment_id) -> Comment:
-    """Fetch-and-authorize a comment: 404 unless its action is visible to the user."""
-    comment = get_object_or_404(
-        Comment.objects.select_related("action"), pk=comment_id, action__campaign=campaign
-    )
+    """Fetch-and-authorize a comment: ``CommentNotFound`` unless its action is visible to the user."""
+    comment = Comment.objects.select_related("action").filter(pk=comment_id, action__campaign=campaign).first()
+    if comment is None:
+        raise CommentNotFound()
     comment.action.campaign = campaign
     if not rules.can_view_action(user, comment.action):
-        raise Http404
+        raise CommentNotFound()
     return comment
 
 

@@ -8,12 +8,21 @@ from django.utils.translation import gettext as _
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed
+from concerto.core.http import require
 from concerto.core.text import clean_block, clean_line, render_markdown, search_key
 from concerto.residents import rules as resident_rules
 from concerto.residents.services import erased_address_hash, resident_join
 
 from . import rules
-from .errors import ActionNotSupportable, ParticipationClosed, SupportedBeforeErasure, WrongStatus
+from .errors import (
+    ActionNotFound,
+    ActionNotSupportable,
+    CannotSupport,
+    CommentNotFound,
+    ParticipationClosed,
+    SupportedBeforeErasure,
+    WrongStatus,
+)
 from .models import (
     Action,
     ActionStatus,
@@ -125,11 +134,11 @@ def _action_published_create(*, campaign, title, summary, body, theme_id, place,
 
 
 def _moderated(moderator, action_id, campaign) -> Action:
-    if not rules.can_moderate(moderator, campaign):
-        raise NotAllowed(_("Only the moderators of this campaign can do this."))
+    # Moderation is staff-only: anyone else is told what a missing action tells (the refusal rule).
+    require(rules.can_moderate(moderator, campaign), ActionNotFound)
     action = Action.objects.select_for_update().filter(pk=action_id, campaign=campaign).first()
     if action is None:
-        raise Invalid(_("This action does not exist."), code="not_found")
+        raise ActionNotFound()
     return action
 
 
@@ -211,7 +220,7 @@ def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
     if not rules.can_take_part(user, campaign):
         if not rules.participation_open(campaign):
             raise ParticipationClosed()
-        raise NotAllowed(_("You cannot support actions in this campaign."))
+        raise CannotSupport()
     if channel not in Channel.values:
         raise Invalid(_("Unknown channel."), code="channel_invalid")
     ratelimit.hit("support", f"{user.pk}")
@@ -291,15 +300,14 @@ def comment_report(*, user, comment: Comment, reason: str = "") -> bool:
 
 
 def comment_hide(*, moderator, campaign, comment_id: int, reason: str) -> Comment:
-    if not rules.can_moderate(moderator, campaign):
-        raise NotAllowed(_("Only the moderators of this campaign can do this."))
+    require(rules.can_moderate(moderator, campaign), CommentNotFound)
     reason = clean_line(reason or "")
     if not 3 <= len(reason) <= REASON_MAX:
         raise FieldErrors({"reason": _("Give the reason shown in place of the comment (3 to 300 characters).")})
     with transaction.atomic():
         comment = Comment.objects.select_for_update().filter(pk=comment_id, action__campaign=campaign).first()
         if comment is None:
-            raise Invalid(_("This comment does not exist."), code="not_found")
+            raise CommentNotFound()
         if comment.status == CommentStatus.HIDDEN:
             raise Invalid(_("This comment is already hidden."), code="already_hidden")
         comment.status = CommentStatus.HIDDEN
@@ -314,12 +322,11 @@ def comment_hide(*, moderator, campaign, comment_id: int, reason: str) -> Commen
 
 def comment_reports_dismiss(*, moderator, campaign, comment_id: int) -> Comment:
     """The moderator keeps the comment visible; open reports are closed."""
-    if not rules.can_moderate(moderator, campaign):
-        raise NotAllowed(_("Only the moderators of this campaign can do this."))
+    require(rules.can_moderate(moderator, campaign), CommentNotFound)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().filter(pk=comment_id, action__campaign=campaign).first()
         if comment is None:
-            raise Invalid(_("This comment does not exist."), code="not_found")
+            raise CommentNotFound()
         CommentReport.objects.filter(comment=comment, resolved_at__isnull=True).update(resolved_at=timezone.now())
         comment.open_report_count = 0
         comment.save(update_fields=["open_report_count"])

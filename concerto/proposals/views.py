@@ -3,18 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concerto.campaigns.models import SupportLevel
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, FieldErrors
 from concerto.core.forms import apply_errors
-from concerto.core.http import public_page_cache, safe_next, vary_on_htmx
+from concerto.core.http import public_page_cache, require, safe_next, vary_on_htmx
 
 from . import rules, selectors, services
+from .errors import LetterRequired, SignInToSupport
 from .forms import (
     CommentForm,
     ContributionForm,
@@ -27,6 +28,16 @@ from .forms import (
 
 PAGE_SIZE = 20
 
+
+def _support_box(user, action) -> dict:
+    """What the support box offers this person: the button, or why not and what to do about it."""
+    refusal = rules.support_refusal(user, action)
+    return {
+        "can_support": refusal is None,
+        "sign_in_to_support": isinstance(refusal, SignInToSupport),
+        "letter_required": isinstance(refusal, LetterRequired),
+        "letter_level": action.campaign.support_level == SupportLevel.LETTER,
+    }
 
 
 @public_page_cache
@@ -61,7 +72,7 @@ def _detail_context(request, campaign, action, comment_form=None):
         "campaign": campaign, "action": action,
         "comments": comments,
         "supported": selectors.supported_ids(request.user, [action.pk]),
-        "can_support": rules.can_support(request.user, action),
+        **_support_box(request.user, action),
         "can_comment": rules.can_comment(request.user, action),
         "participation_open": rules.participation_open(campaign),
         "comment_form": comment_form or CommentForm(),
@@ -105,7 +116,7 @@ def action_support(request, slug, action_id):
     if request.htmx:
         action.refresh_from_db(fields=["support_count"])
         return render(request, "proposals/_support.html", {
-            "action": action, "campaign": campaign, "can_support": rules.can_support(request.user, action),
+            "action": action, "campaign": campaign, **_support_box(request.user, action),
             "supported": selectors.supported_ids(request.user, [action.pk]), "flash": message,
             "flash_error": status != 200,
         }, status=status if status != 200 else 200)
@@ -180,8 +191,7 @@ def contribution_create(request, slug):
 
 
 def _require_moderator(request, campaign):
-    if not rules.can_moderate(request.user, campaign):
-        raise Http404  # do not reveal the queue exists to others
+    require(rules.can_moderate(request.user, campaign))  # do not reveal the queue exists to others
 
 
 @login_required

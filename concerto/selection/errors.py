@@ -2,7 +2,19 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.errors import DomainError, Invalid
+from concerto.core.errors import DomainError, Invalid, NotFound
+
+
+class SelectionNotFound(NotFound):
+    """Also a draft to anyone but the organisers, and any selection to a non-organiser on their pages."""
+
+    code = "not_found"  # what API clients have always read here
+    message = _("This selection does not exist.")
+
+
+class NotComputed(NotFound):
+    code = "not_found"
+    message = _("The distribution of this selection is not computed yet.")
 
 
 class WrongStage(DomainError):

@@ -5,6 +5,7 @@ import hashlib
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .selectors import is_talent
 from .services import (
     DEFAULT_PANEL_SIZE,
     DEFAULT_TIME_LIMIT,
@@ -52,7 +53,7 @@ class SelectionForm(forms.Form):
     def __init__(self, *args, dates=(), keys=(), labels=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.keys = list(keys)
-        labels = labels or {}
+        self.labels = labels = labels or {}
         self.fields["required_dates"].choices = [(d["code"], d["label"]) for d in dates]
         self.fields["layout"].initial = layout_key(self.keys)
         for i, (category, value) in enumerate(self.keys):
@@ -69,6 +70,20 @@ class SelectionForm(forms.Form):
             raise forms.ValidationError(_(
                 "The questions of the call for volunteers changed while you were editing: check the quotas again."))
         return data
+
+    def quota_groups(self, counts) -> list[dict]:
+        """The quota rows grouped by category for the page: label, pool count and the two bound fields."""
+        groups: list[dict] = []
+        for i, (category, value) in enumerate(self.keys):
+            info = self.labels.get(category, {"label": category, "values": {}})
+            if not groups or groups[-1]["category"] != category:
+                groups.append({"category": category, "label": info["label"],
+                               "is_talent": is_talent(category), "rows": []})
+            groups[-1]["rows"].append({
+                "label": info["values"].get(value, value), "pool": counts.get(category, {}).get(value, 0),
+                "min": self[quota_field(i, "min")], "max": self[quota_field(i, "max")],
+            })
+        return groups
 
     def quotas(self) -> list[dict]:
         """The rows as typed, for the service to validate."""

@@ -17,6 +17,10 @@ class SelectionStatus(models.TextChoices):
     DRAWN = "drawn", _("Drawn")
 
 
+# From publication on, a selection's audit page is public (``rules.can_view_selection``).
+PUBLIC_STATUSES = frozenset({SelectionStatus.PUBLISHED, SelectionStatus.ANNOUNCED, SelectionStatus.DRAWN})
+
+
 class Selection(models.Model):
     """One selection of workshop participants: quotas, the published distribution, the public draw."""
 
@@ -75,6 +79,10 @@ class Selection(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
 
 
 class SeatStatus(models.TextChoices):

@@ -2,10 +2,6 @@
 
 from concerto.residents import rules as r
 
-from .models import SelectionStatus
-
-PUBLIC_STATUSES = {SelectionStatus.PUBLISHED, SelectionStatus.ANNOUNCED, SelectionStatus.DRAWN}
-
 
 def can_manage_selection(user, campaign) -> bool:
     """Quotas, computing and drawing: organisers only (the same people as ``volunteers.rules.can_manage_volunteers``)."""
@@ -14,4 +10,4 @@ def can_manage_selection(user, campaign) -> bool:
 
 def can_view_selection(user, selection) -> bool:
     """The audit page is public once the distribution is published; drafts are the organisers'."""
-    return selection.status in PUBLIC_STATUSES or can_manage_selection(user, selection.campaign)
+    return selection.is_public or can_manage_selection(user, selection.campaign)

@@ -5,18 +5,25 @@ import math
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Q, Subquery
-from django.http import Http404
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from concerto.campaigns.models import Sector
 from concerto.core.models import AuditEntry
-from concerto.volunteers.selectors import call_for, category_labels, pseudonym_of
+from concerto.volunteers.selectors import (
+    call_for,
+    category_labels,
+    pseudonym_of,
+    volunteer_features,
+    volunteer_households,
+    volunteer_pool,
+)
 
 from . import rules
 from .computation import algorithms, shared_households
-from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus
+from .errors import SelectionNotFound
+from .models import PUBLIC_STATUSES, SeatStatus, Selection, SelectionSeat, SelectionStatus
 
 # Public audit page: panels shown before the "download everything" link.
 PANELS_SHOWN = 50
@@ -37,28 +44,57 @@ def selections_for(campaign, user) -> list[Selection]:
     """Selections of the campaign this person may see: public ones, plus every draft for organisers."""
     qs = Selection.objects.filter(campaign=campaign).defer("pool", "distribution", "infeasibility")
     if not rules.can_manage_selection(user, campaign):
-        qs = qs.filter(status__in=rules.PUBLIC_STATUSES)
+        qs = qs.filter(status__in=PUBLIC_STATUSES)
     return list(qs.order_by("-created_at", "-pk"))
 
 
 def selection_get_for(user, campaign, selection_id) -> Selection:
-    """The selection if this person may see its audit page; 404 otherwise (drafts do not exist for the public)."""
+    """The selection if this person may see its audit page; ``SelectionNotFound`` otherwise (drafts
+    do not exist for the public)."""
     selection = Selection.objects.filter(campaign=campaign, pk=selection_id).first()
-    if selection is None or not rules.can_view_selection(user, selection):
-        raise Http404
+    if selection is None:
+        raise SelectionNotFound()
     selection.campaign = campaign
+    if not rules.can_view_selection(user, selection):
+        raise SelectionNotFound()
     return selection
 
 
 def selection_manage_get(user, campaign, selection_id) -> Selection:
-    """The selection for its organisers; 404 to anyone else, so its existence is not revealed."""
+    """The selection for its organisers; ``SelectionNotFound`` to anyone else, so its existence is not revealed."""
     if not rules.can_manage_selection(user, campaign):
-        raise Http404
+        raise SelectionNotFound()
     selection = Selection.objects.filter(campaign=campaign, pk=selection_id).first()
     if selection is None:
-        raise Http404
+        raise SelectionNotFound()
     selection.campaign = campaign
     return selection
+
+
+def pool_snapshot(campaign, required_dates) -> list[dict]:
+    """The pseudonymised pool as the algorithm and the public see it: ``[{"id", "features"}]`` sorted."""
+    call = call_for(campaign)
+    if call is None:
+        return []
+    volunteers = volunteer_pool(campaign, required_dates=required_dates)
+    core = algorithms()
+    pool = core.pool_json([core.Person(v.pseudonym, volunteer_features(v, call)) for v in volunteers])
+    # The household (private: never published as such) for "one seat per household".
+    households = volunteer_households(campaign, volunteers)
+    household_of = {v.pseudonym: str(households[v.pk]["id"]) for v in volunteers if v.pk in households}
+    for entry in pool:
+        entry["household"] = household_of.get(entry["id"], "")
+    return pool
+
+
+def selection_settings_view(campaign, *, required_dates) -> dict:
+    """What the settings page reads besides its form, with the pool snapshotted once per request:
+    the quota ``categories`` and their ``keys``, the workshop ``dates``, and for the volunteers
+    available on ``required_dates`` the ``pool_size`` and the answers' ``counts``."""
+    categories = selection_categories(campaign)
+    pool = pool_snapshot(campaign, required_dates)
+    return {"categories": categories, "keys": quota_keys(categories), "dates": workshop_dates(campaign),
+            "pool_size": len(pool), "counts": pool_counts(pool)}
 
 
 def pool_counts(pool: list[dict]) -> dict[str, Counter]:

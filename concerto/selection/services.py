@@ -20,14 +20,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from concerto.core.audit import log_action
-from concerto.core.errors import FieldErrors, Invalid, NotAllowed
+from concerto.core.errors import FieldErrors, Invalid
+from concerto.core.http import require
 from concerto.core.text import clean_block, clean_line
 from concerto.volunteers.selectors import (
-    call_for,
-    volunteer_features,
-    volunteer_households,
     volunteer_ids_by_pseudonym,
-    volunteer_pool,
 )
 
 from . import computation, rules, tasks
@@ -37,10 +34,11 @@ from .errors import (
     NoReplacementKeepsQuotas,
     PoolTooSmall,
     SelectionArchived,
+    SelectionNotFound,
     WrongStage,
 )
 from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus
-from .selectors import pool_counts, selection_categories, workshop_dates
+from .selectors import pool_counts, pool_snapshot, selection_categories, workshop_dates
 
 TITLE_MIN, TITLE_MAX = 3, 200
 PANEL_MIN, PANEL_MAX = 2, 500
@@ -57,8 +55,8 @@ EDITABLE = {SelectionStatus.DRAFT, SelectionStatus.INFEASIBLE, SelectionStatus.F
 
 
 def _require_organiser(user, campaign) -> None:
-    if not rules.can_manage_selection(user, campaign):
-        raise NotAllowed(_("Only the organisers of this campaign can manage selections."))
+    # Anyone else is told what a missing selection tells them (the refusal rule, docs/architecture.md).
+    require(rules.can_manage_selection(user, campaign), SelectionNotFound)
 
 
 def _locked(selection) -> Selection:
@@ -242,22 +240,6 @@ def selection_relax(*, by, selection) -> Selection:
 
 
 # --- Stage 1: the distribution ------------------------------------------------------------------
-
-
-def pool_snapshot(campaign, required_dates) -> list[dict]:
-    """The pseudonymised pool as the algorithm and the public see it: ``[{"id", "features"}]`` sorted."""
-    call = call_for(campaign)
-    if call is None:
-        return []
-    volunteers = volunteer_pool(campaign, required_dates=required_dates)
-    core = algorithms()
-    pool = core.pool_json([core.Person(v.pseudonym, volunteer_features(v, call)) for v in volunteers])
-    # The household (private: never published as such) for "one seat per household".
-    households = volunteer_households(campaign, volunteers)
-    household_of = {v.pseudonym: str(households[v.pk]["id"]) for v in volunteers if v.pk in households}
-    for entry in pool:
-        entry["household"] = household_of.get(entry["id"], "")
-    return pool
 
 
 def pool_commitments_digest(pool: list[dict]) -> str:

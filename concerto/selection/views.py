@@ -1,8 +1,9 @@
 """Selection pages: the organisers' steps (quotas, computation, publication, announcement, draw,
 reserve, notifications) and the public audit page with its downloadable files.
 
-Thin views: authorize (``selectors.selection_get_for`` / ``selection_manage_get`` answer 404),
-call one service, redirect (POST-redirect-GET). Everything works without JavaScript; htmx only
+Thin views: authorize (``selectors.selection_get_for`` / ``selection_manage_get`` raise
+``SelectionNotFound``, the 404 page, for anyone who may not see the selection), call one service,
+redirect (POST-redirect-GET). Everything works without JavaScript; htmx only
 refreshes the progress of a computation.
 """
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -20,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.selectors import campaign_get
-from concerto.core.errors import DomainError
+from concerto.core.errors import DomainError, NotFound
 from concerto.core.forms import apply_errors
-from concerto.core.http import public_page_cache, vary_on_htmx
+from concerto.core.http import public_page_cache, require, vary_on_htmx
 
 from . import notifications, rules, selectors, services
-from .errors import NoReplacementKeepsQuotas
+from .errors import NoReplacementKeepsQuotas, NotComputed
 from .forms import AnnounceForm, DrawForm, SelectionForm
 from .models import SeatStatus, SelectionStatus
 
@@ -59,11 +60,15 @@ def selection_list(request, slug):
 
 
 def _settings_page(request, campaign, selection=None):
-    if not rules.can_manage_selection(request.user, campaign):
-        raise Http404
-    categories = selectors.selection_categories(campaign)
-    keys = selectors.quota_keys(categories)
-    dates = selectors.workshop_dates(campaign)
+    require(rules.can_manage_selection(request.user, campaign))
+    if request.method == "POST":
+        required = request.POST.getlist("required_dates")
+        known = {d["code"] for d in selectors.workshop_dates(campaign)}
+        required = [d for d in required if d in known]
+    else:
+        required = list(selection.required_dates) if selection else []
+    page = selectors.selection_settings_view(campaign, required_dates=required)
+    categories, keys, dates = page["categories"], page["keys"], page["dates"]
     status = 200
     if request.method == "POST":
         form = SelectionForm(request.POST, dates=dates, keys=keys, labels=categories)
@@ -89,11 +94,8 @@ def _settings_page(request, campaign, selection=None):
                 panel_size = max(services.PANEL_MIN, min(services.PANEL_MAX, int(values["panel_size"])))
             except (TypeError, ValueError):
                 panel_size = services.DEFAULT_PANEL_SIZE
-            dates_known = {d["code"] for d in dates}
-            pool = services.pool_snapshot(campaign, [d for d in values["required_dates"] if d in dates_known])
-            counts = selectors.pool_counts(pool)
-            suggestion = selectors.quota_suggestion(categories=categories, counts=counts, pool_size=len(pool),
-                                                    panel_size=panel_size)
+            suggestion = selectors.quota_suggestion(categories=categories, counts=page["counts"],
+                                                    pool_size=page["pool_size"], panel_size=panel_size)
             data = request.POST.copy()
             for i, row in enumerate(suggestion):
                 data[services.quota_field(i, "min")] = str(row["min"])
@@ -102,33 +104,18 @@ def _settings_page(request, campaign, selection=None):
             messages.info(request, _("The quotas below are the proportional suggestion; nothing is saved yet."))
         else:
             status = 400
-        required = [d for d in form.data.getlist("required_dates") if d in {x["code"] for x in dates}]
     else:
-        required = list(selection.required_dates) if selection else []
-        pool = services.pool_snapshot(campaign, required)
         if selection is not None and selection.quotas:
             quotas = selection.quotas
         else:
             panel_size = selection.panel_size if selection else services.DEFAULT_PANEL_SIZE
-            quotas = selectors.quota_suggestion(categories=categories, counts=selectors.pool_counts(pool),
-                                                pool_size=len(pool), panel_size=panel_size)
+            quotas = selectors.quota_suggestion(categories=categories, counts=page["counts"],
+                                                pool_size=page["pool_size"], panel_size=panel_size)
         form = SelectionForm(initial=SelectionForm.initial_for(selection=selection, quotas=quotas, keys=keys),
                              dates=dates, keys=keys, labels=categories)
-    pool = services.pool_snapshot(campaign, required)
-    counts = selectors.pool_counts(pool)
-    groups = []
-    for i, (category, value) in enumerate(keys):
-        if not groups or groups[-1]["category"] != category:
-            groups.append({"category": category, "label": categories[category]["label"],
-                           "is_talent": selectors.is_talent(category), "rows": []})
-        groups[-1]["rows"].append({
-            "label": categories[category]["values"].get(value, value),
-            "pool": counts.get(category, {}).get(value, 0),
-            "min": form[services.quota_field(i, "min")], "max": form[services.quota_field(i, "max")],
-        })
     return render(request, "selection/form.html", {
-        "campaign": campaign, "selection": selection, "form": form, "groups": groups, "pool_size": len(pool),
-        "has_call": bool(categories),
+        "campaign": campaign, "selection": selection, "form": form, "groups": form.quota_groups(page["counts"]),
+        "pool_size": page["pool_size"], "has_call": bool(categories),
     }, status=status)
 
 
@@ -158,7 +145,7 @@ def _manage_context(request, campaign, selection, **extra) -> dict:
     seats = selectors.seats_of(selection) if selection.status == SelectionStatus.DRAWN else []
     lot = request.GET.get("lot", "")
     context = {
-        "campaign": campaign, "selection": selection,
+        "campaign": campaign, "selection": selection, "Status": SelectionStatus, "SeatStatus": SeatStatus,
         "computed": services.is_computed(selection),
         "editable": selection.status in services.EDITABLE,
         "quota_table": selectors.quota_table(categories=categories, quotas=selection.quotas, counts=counts),
@@ -365,7 +352,7 @@ def letters_pdf(request, slug, selection_id):
         try:
             at = datetime.fromisoformat(request.GET["lot"])
         except ValueError:
-            raise Http404 from None
+            raise NotFound() from None
     pdf, count = notifications.letters_pdf(selection, audit_url=_audit_url(request, campaign, selection), at=at)
     if not count:
         messages.error(request, _("There is no letter to print: everyone notified has an e-mail address."))
@@ -388,7 +375,8 @@ def selection_detail(request, slug, selection_id):
     mine = selectors.my_pseudonym(request.user, campaign)
     in_pool = bool(mine) and any(p["id"] == mine for p in selection.pool)
     return render(request, "selection/detail.html", {
-        "campaign": campaign, "selection": selection, "audit": audit, "probabilities": probabilities,
+        "campaign": campaign, "selection": selection, "Status": SelectionStatus, "audit": audit,
+        "probabilities": probabilities,
         "my_pseudonym": mine, "in_pool": in_pool,
         # A percentage, as every other probability on the page (the marginals are fractions).
         "my_probability": audit["marginals"].get(mine, 0.0) * 100 if in_pool else None,
@@ -401,8 +389,7 @@ def selection_detail(request, slug, selection_id):
 def selection_json(request, slug, selection_id):
     campaign = campaign_get(slug)
     selection = selectors.selection_get_for(request.user, campaign, selection_id)
-    if not services.is_computed(selection):
-        raise Http404
+    require(services.is_computed(selection), NotComputed)
     document = selectors.audit_document(selection)
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = 'attachment; filename="selection.json"'
@@ -416,7 +403,7 @@ def verify_script(request, slug, selection_id):
     try:
         content = VERIFY_SCRIPT.read_bytes()
     except FileNotFoundError:  # pragma: no cover - shipped with the app
-        raise Http404 from None
+        raise NotFound() from None
     response = HttpResponse(content, content_type="text/x-python; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="verify.py"'
     return response

@@ -281,7 +281,7 @@ def letters_world(campaign, organiser, alice, bob) -> dict:
 
     def new_selection(title, quotas=None):
         if quotas is None:
-            snapshot = sel.pool_snapshot(campaign, [])
+            snapshot = sel_selectors.pool_snapshot(campaign, [])
             quotas = sel_selectors.quota_suggestion(
                 categories=sel_selectors.selection_categories(campaign), counts=sel_selectors.pool_counts(snapshot),
                 pool_size=len(snapshot), panel_size=2)

@@ -137,42 +137,43 @@ MATRIX = {
     "GET /api/v1/me/supports":                                      "401  200  200  200  200  200  200  200",
     "GET /api/v1/me/contributions":                                 "401  200  200  200  200  200  200  200",
     # Letters (households, codes, PDF batches, tracking): organisers of the campaign only. A visitor is sent to
-    # sign in, anyone else gets 403 (letters/views.py), the organiser of another campaign included.
-    "GET letters:batch":                  "302>login 403       403       403       403       403       403       200",
+    # sign in; anyone else, the organiser of another campaign included, gets 404, as for a page that does not
+    # exist (the refusal rule, docs/architecture.md): the same answer on the API rows below.
+    "GET letters:batch":                  "302>login 404       404       404       404       404       404       200",
     "POST letters:batch":                 "302>login 405       405       405       405       405       405       405",
-    "GET letters:batch_download":         "302>login 403       403       403       403       403       403       200",
+    "GET letters:batch_download":         "302>login 404       404       404       404       404       404       200",
     "POST letters:batch_download":        "302>login 405       405       405       405       405       405       405",
-    "GET letters:batch_progress":         "302>login 403       403       403       403       403       403       200",
+    "GET letters:batch_progress":         "302>login 404       404       404       404       404       404       200",
     "POST letters:batch_progress":        "302>login 405       405       405       405       405       405       405",
     "GET letters:batch_retry":            "302>login 405       405       405       405       405       405       405",
-    "POST letters:batch_retry":           "302>login 403       403       403       403       403       403       302+",
+    "POST letters:batch_retry":           "302>login 404       404       404       404       404       404       302+",
     "GET letters:batch_sent":             "302>login 405       405       405       405       405       405       405",
-    "POST letters:batch_sent":            "302>login 403       403       403       403       403       403       302+",
-    "GET letters:batches":                "302>login 403       403       403       403       403       403       200",
-    "POST letters:batches":               "302>login 403       403       403       403       403       403       302+",
-    "GET letters:household":              "302>login 403       403       403       403       403       403       200",
+    "POST letters:batch_sent":            "302>login 404       404       404       404       404       404       302+",
+    "GET letters:batches":                "302>login 404       404       404       404       404       404       200",
+    "POST letters:batches":               "302>login 404       404       404       404       404       404       302+",
+    "GET letters:household":              "302>login 404       404       404       404       404       404       200",
     "POST letters:household":             "302>login 405       405       405       405       405       405       405",
     "GET letters:household_reissue":      "302>login 405       405       405       405       405       405       405",
-    "POST letters:household_reissue":     "302>login 403       403       403       403       403       403       302+",
-    "GET letters:households":             "302>login 403       403       403       403       403       403       200",
+    "POST letters:household_reissue":     "302>login 404       404       404       404       404       404       302+",
+    "GET letters:households":             "302>login 404       404       404       404       404       404       200",
     "POST letters:households":            "302>login 405       405       405       405       405       405       405",
-    "GET letters:import":                 "302>login 403       403       403       403       403       403       200",
-    "POST letters:import":                "302>login 403       403       403       403       403       403       302+",
+    "GET letters:import":                 "302>login 404       404       404       404       404       404       200",
+    "POST letters:import":                "302>login 404       404       404       404       404       404       302+",
     "GET letters:import_confirm":         "302>login 405       405       405       405       405       405       405",
-    "POST letters:import_confirm":        "302>login 403       403       403       403       403       403       302+",
-    "GET letters:import_preview":         "302>login 403       403       403       403       403       403       200",
+    "POST letters:import_confirm":        "302>login 404       404       404       404       404       404       302+",
+    "GET letters:import_preview":         "302>login 404       404       404       404       404       404       200",
     "POST letters:import_preview":        "302>login 405       405       405       405       405       405       405",
-    "GET letters:preview":                "302>login 403       403       403       403       403       403       200",
+    "GET letters:preview":                "302>login 404       404       404       404       404       404       200",
     "POST letters:preview":               "302>login 405       405       405       405       405       405       405",
-    "GET letters:settings":               "302>login 403       403       403       403       403       403       200",
-    "POST letters:settings":              "302>login 403       403       403       403       403       403       302+",
+    "GET letters:settings":               "302>login 404       404       404       404       404       404       200",
+    "POST letters:settings":              "302>login 404       404       404       404       404       404       302+",
     "GET letters:street_rule_delete":     "302>login 405       405       405       405       405       405       405",
-    "POST letters:street_rule_delete":    "302>login 403       403       403       403       403       403       302+",
-    "GET letters:street_rules":           "302>login 403       403       403       403       403       403       200",
-    "POST letters:street_rules":          "302>login 403       403       403       403       403       403       302+",
+    "POST letters:street_rule_delete":    "302>login 404       404       404       404       404       404       302+",
+    "GET letters:street_rules":           "302>login 404       404       404       404       404       404       200",
+    "POST letters:street_rules":          "302>login 404       404       404       404       404       404       302+",
     "GET letters:street_rules_apply":     "302>login 405       405       405       405       405       405       405",
-    "POST letters:street_rules_apply":    "302>login 403       403       403       403       403       403       302+",
-    "GET letters:tracking":               "302>login 403       403       403       403       403       403       200",
+    "POST letters:street_rules_apply":    "302>login 404       404       404       404       404       404       302+",
+    "GET letters:tracking":               "302>login 404       404       404       404       404       404       200",
     "POST letters:tracking":              "302>login 405       405       405       405       405       405       405",
     # Joining with a letter code: anyone but the campaign's candidates. A visitor's code step shows the
     # details form (nothing happens yet); signed in, the code is redeemed at once (a CodeUse row).
@@ -233,23 +234,24 @@ MATRIX = {
     # API: joining with a code (the token's owner), the format check (no lookup, public).
     "GET /api/v1/campaigns/{slug}/codes/check":                       "200       200       200       200       200       200       200       200",
     "POST /api/v1/campaigns/{slug}/join":                             "401       201+      201+      201+      403       201+      201+      201+",
-    # API: households, codes, batches and letter figures: organisers only (403 to any other token).
-    "GET /api/v1/campaigns/{slug}/households":                        "401       403       403       403       403       403       403       200",
-    "GET /api/v1/campaigns/{slug}/letters/batches":                   "401       403       403       403       403       403       403       200",
-    "POST /api/v1/campaigns/{slug}/letters/batches":                  "401       403       403       403       403       403       403       202+",
-    "GET /api/v1/campaigns/{slug}/letters/batches/{batch_id}":        "401       403       403       403       403       403       403       200",
-    "GET /api/v1/campaigns/{slug}/letters/stats":                     "401       403       403       403       403       403       403       200",
-    # API: the call is public; the volunteers' list is the organisers' (404 to anyone else, as on the site);
-    # /volunteers/me is one's own record (404 when one has not volunteered: only Alice may, see the web rows).
+    # API: households, codes, batches and letter figures: organisers only (404 to any other token, as on the site).
+    "GET /api/v1/campaigns/{slug}/households":                        "401       404       404       404       404       404       404       200",
+    "GET /api/v1/campaigns/{slug}/letters/batches":                   "401       404       404       404       404       404       404       200",
+    "POST /api/v1/campaigns/{slug}/letters/batches":                  "401       404       404       404       404       404       404       202+",
+    "GET /api/v1/campaigns/{slug}/letters/batches/{batch_id}":        "401       404       404       404       404       404       404       200",
+    "GET /api/v1/campaigns/{slug}/letters/stats":                     "401       404       404       404       404       404       404       200",
+    # API: the call is public; the volunteers' list is the organisers' (404 to anyone else); /volunteers/me is one's own record
+    # (404 when one has not volunteered: only Alice may, see the web rows).
     "GET /api/v1/campaigns/{slug}/volunteers":                        "401       404       404       404       404       404       404       200",
     "GET /api/v1/campaigns/{slug}/volunteers/call":                   "200       200       200       200       200       200       200       200",
     "GET /api/v1/campaigns/{slug}/volunteers/me":                     "401       200       404       404       404       404       404       404",
     "DELETE /api/v1/campaigns/{slug}/volunteers/me":                  "401       200+      404       404       404       404       404       404",
     "POST /api/v1/campaigns/{slug}/volunteers/me":                    "401       201+      403       403       403       403       403       403",
-    # API: selections are public from publication on; the draw needs the organiser's token.
+    # API: selections are public from publication on; the draw needs the organiser's token (404 to any other
+    # token, as the site's draw button answers).
     "GET /api/v1/campaigns/{slug}/selections":                        "200       200       200       200       200       200       200       200",
     "GET /api/v1/campaigns/{slug}/selections/{selection_id}":         "200       200       200       200       200       200       200       200",
-    "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw":   "401       403       403       403       403       403       403       200+",
+    "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw":   "401       404       404       404       404       404       404       200+",
     # Any other path under /api/v1/: the JSON 404, whatever the method.
     "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
     "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",
@@ -549,7 +551,8 @@ SELECTION_FOR = {
 }
 
 
-def url_for(key: str, w) -> str:
+def url_for(key: str, w, **override) -> str:
+    """The row's URL in the world; ``override`` replaces path values (a missing id, an unknown campaign)."""
     method, target = key.split(" ", 1)
     values = {"slug": w.campaign.slug, "action_id": w.action.pk, "comment_id": w.comment.pk,
               "token_id": w.alice_token.pk, "secret": w.link_secret, "rest": "nulle-part",
@@ -558,19 +561,20 @@ def url_for(key: str, w) -> str:
     for suffix, name in SELECTION_FOR.items():
         if target.startswith(suffix) or (suffix.startswith("/") and target.endswith(suffix)):
             values["selection_id"] = w[name].pk
+    values.update(override)
     if target.startswith("/"):
         return re.sub(r"\{(?:\w+:)?(\w+)\}", lambda m: str(values[m.group(1)]), target)
-    if target.startswith("proposals:moderate_action"):
+    if target.startswith("proposals:moderate_action") and "action_id" not in override:
         values["action_id"] = w.pending.pk
     pattern = {name: route for route, name in _walk(get_resolver())}[target]
     wanted = re.findall(r"<(?:\w+:)?(\w+)>", pattern)
     return reverse(target, kwargs={k: values[k] for k in wanted})
 
 
-def answer(w, key: str, role: str):
+def answer(w, key: str, role: str, **override):
     """(cell, response) for one role on one row, inside a rolled-back savepoint."""
     method, target = key.split(" ", 1)
-    url = url_for(key, w)
+    url = url_for(key, w, **override)
     data = data_for(key, w)
     with undone():
         if key in PREPARE:
@@ -611,6 +615,56 @@ def test_matrix_row(world, key):
     assert actual == expected, "\n".join(
         f"{role:>20}: expected {expected[role]:<10} got {actual[role]}" for role in ROLES
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# The one refusal rule (docs/architecture.md): on staff-only objects, "may not see" and "does not
+# exist" get the same answer, 404, on the site and in the API alike.
+# --------------------------------------------------------------------------------------------------
+
+SIGNED_IN_PUBLIC = ("resident", "resident_elsewhere", "ambassador", "candidate")
+REFUSED = {"403", "404"}
+
+
+def test_staff_only_rows_refuse_with_404_never_403():
+    """Read off the table: a row that the organiser passes and every signed-in resident is refused is
+    staff-only, and its refusals are all 404 (never a 403 that would confirm the object exists)."""
+    staff_only = []
+    for key in MATRIX:
+        cells = expected_row(key)
+        if all(cells[r] in REFUSED for r in SIGNED_IN_PUBLIC) and cells["organiser"][0] in "23":
+            staff_only.append(key)
+            assert {c for r, c in cells.items() if c in REFUSED} == {"404"}, key
+    assert any(k.startswith("GET letters:") for k in staff_only) and any(k.startswith("POST /api/") for k in staff_only)
+
+
+# A staff-only page and its API twin, and the path value naming the object (None: the campaign's page).
+STAFF_TWINS = [
+    ("GET letters:batch", "GET /api/v1/campaigns/{slug}/letters/batches/{batch_id}", "batch_id"),
+    ("GET letters:batches", "GET /api/v1/campaigns/{slug}/letters/batches", None),
+    ("POST letters:batches", "POST /api/v1/campaigns/{slug}/letters/batches", None),
+    ("GET letters:households", "GET /api/v1/campaigns/{slug}/households", None),
+    ("GET letters:tracking", "GET /api/v1/campaigns/{slug}/letters/stats", None),
+    ("POST selection:draw", "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw", "selection_id"),
+]
+MISSING_ID = 10**9
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("page", "api_row", "id_name"), STAFF_TWINS, ids=[t[0] for t in STAFF_TWINS])
+def test_a_staff_only_page_and_its_api_twin_answer_alike_for_missing_and_hidden(world, page, api_row, id_name):
+    missing = {"slug": "nulle-part"} if id_name is None else {id_name: MISSING_ID}
+    for role in ("resident", "resident_elsewhere", "candidate", "moderator", "organiser"):
+        hidden_page, _r = answer(world, page, role)
+        hidden_api, hidden_body = answer(world, api_row, role)
+        gone_page, _r = answer(world, page, role, **missing)
+        gone_api, gone_body = answer(world, api_row, role, **missing)
+        assert gone_page == gone_api == "404", (role, gone_page, gone_api)
+        if role == "organiser":
+            continue  # may see it: the rows of MATRIX say what the organiser gets
+        assert hidden_page == hidden_api == "404", (role, hidden_page, hidden_api)
+        if id_name is not None:  # the same body for an object that exists and one that does not
+            assert hidden_body.json() == gone_body.json(), role
 
 
 # --------------------------------------------------------------------------------------------------

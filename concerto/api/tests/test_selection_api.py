@@ -70,12 +70,15 @@ def test_unknown_selection_is_404(api, campaign, pool):
 
 
 def test_draw_needs_an_organiser_token(api, campaign, pool, organiser_dina, other_tokens):
+    """Anyone else is told what a selection that does not exist tells them: 404, the same body."""
     selection = announced_selection(campaign, organiser_dina)
     path = f"/campaigns/{campaign.slug}/selections/{selection.pk}/draw"
+    missing = f"/campaigns/{campaign.slug}/selections/{selection.pk + 1000}/draw"
     assert api.post(path, {"random_value": "1 2 3"}).status_code == 401
     for who, token in other_tokens.items():
         response = api.post(path, {"random_value": "1 2 3"}, token=token)
-        assert response.status_code == 403, who
+        assert response.status_code == 404, who
+        assert response.json() == api.post(missing, {"random_value": "1 2 3"}, token=token).json(), who
     selection.refresh_from_db()
     assert selection.status == SelectionStatus.ANNOUNCED
 

@@ -6,9 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from concerto.core.errors import NotFound
 from concerto.joining import services as joining
 from concerto.letters import rendering, services, tasks
-from concerto.letters.errors import BatchNotReady, LettersNotAllowed, NothingToPrint
+from concerto.letters.errors import BatchNotReady, NothingToPrint
 from concerto.letters.models import (
     BatchKind,
     BatchStatus,
@@ -157,7 +158,7 @@ def test_reissue_needs_a_reason_and_a_household_of_this_campaign(campaign, other
     with pytest.raises(FieldErrors):
         services.household_reissue(user=organiser_dina, campaign=campaign, household_id=household.pk, reason="",
                                    join_url=JOIN)
-    with pytest.raises((LettersNotAllowed, NotFound)):
+    with pytest.raises(NotFound):
         services.household_reissue(user=organiser_dina, campaign=other_campaign, household_id=household.pk,
                                    reason="perdu", join_url=JOIN)
     assert InvitationCode.objects.filter(revoked_at__isnull=False).count() == 0
@@ -184,7 +185,7 @@ def test_reminders_only_for_posted_codes_never_used(campaign, organiser_dina, re
 
 
 def test_only_organisers_generate(campaign, moderator_marc):
-    with pytest.raises(LettersNotAllowed):
+    with pytest.raises(NotFound):
         services.batch_create(user=moderator_marc, campaign=campaign, join_url=JOIN)
     assert not LetterBatch.objects.exists()
 
@@ -210,7 +211,7 @@ def test_download_is_an_attachment_for_organisers_only(client, campaign, organis
     batch = services.batch_create(user=organiser_dina, campaign=campaign, join_url=JOIN)
     url = reverse("letters:batch_download", args=[campaign.slug, batch.pk])
     client.force_login(moderator_marc)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     client.force_login(organiser_dina)
     r = client.get(url)
     assert r.status_code == 200

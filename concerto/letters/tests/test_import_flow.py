@@ -5,10 +5,11 @@ import pytest
 from django.urls import reverse
 
 from concerto.campaigns.models import Sector
+from concerto.core.errors import NotFound
 from concerto.core.models import AuditEntry
 from concerto.letters import selectors, services
 from concerto.letters.codes import is_valid_check
-from concerto.letters.errors import ImportHasErrors, ImportNotPending, LettersNotAllowed
+from concerto.letters.errors import ImportHasErrors, ImportNotPending
 from concerto.letters.models import Household, HouseholdImport, ImportStatus, InvitationCode
 
 CSV = (
@@ -117,7 +118,7 @@ def test_cancel_then_confirm_does_nothing(campaign, organiser_dina):
 
 def test_only_organisers_import(campaign, moderator_marc, resident_alice, other_campaign):
     for user in (moderator_marc, resident_alice):
-        with pytest.raises(LettersNotAllowed):
+        with pytest.raises(NotFound):
             services.household_import_preview(user=user, campaign=campaign, filename="f.csv", data=CSV.encode())
     assert not HouseholdImport.objects.exists()
 

@@ -1,4 +1,5 @@
-"""The letters API: organisers only (401 without a token, 403 for anyone else), JSON throughout."""
+"""The letters API: organisers only (401 without a token, 404 for anyone else, as for a missing campaign), JSON
+throughout."""
 
 import json
 
@@ -67,7 +68,7 @@ def test_anonymous_callers_get_401(client, campaign, setup):
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.MODERATOR, Role.FACILITATOR, Role.AMBASSADOR,
                                   Role.CANDIDATE, "other_organiser"])
-def test_everyone_but_organisers_gets_403(client, campaign, other_campaign, setup, role):
+def test_everyone_but_organisers_gets_404_as_for_a_missing_campaign(client, campaign, other_campaign, setup, role):
     if role == "other_organiser":
         user = make_user("olga@example.org", campaign=other_campaign, role=Role.ORGANISER)
     else:
@@ -75,8 +76,8 @@ def test_everyone_but_organisers_gets_403(client, campaign, other_campaign, setu
     token = token_for(user)
     for method, path in endpoints(campaign, setup["batch"]):
         r = call(client, method, path, token)
-        assert r.status_code == 403, path
-        assert r.json()["code"] == "letters_forbidden"
+        assert r.status_code == 404, path
+        assert r.json()["code"] == "not_found"
         assert "code" not in json.dumps(r.json().get("items", ""))
     assert LetterBatch.objects.count() == 1
 

@@ -3,9 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from concerto.core.errors import FieldErrors
+from concerto.core.errors import FieldErrors, NotFound
 from concerto.letters import services
-from concerto.letters.errors import LettersNotAllowed
 from concerto.letters.models import Household, StreetRule
 
 from .test_import_flow import add_sectors, import_households
@@ -57,10 +56,10 @@ def test_bad_rules_are_refused(campaign, other_campaign, organiser_dina):
 
 def test_only_organisers_manage_rules(campaign, moderator_marc):
     sectors = add_sectors(campaign)
-    with pytest.raises(LettersNotAllowed):
+    with pytest.raises(NotFound):
         services.street_rule_add(user=moderator_marc, campaign=campaign, street="rue X",
                                  sector_id=sectors["rue-lavandes"].pk)
-    with pytest.raises(LettersNotAllowed):
+    with pytest.raises(NotFound):
         services.street_rules_apply(user=moderator_marc, campaign=campaign)
 
 

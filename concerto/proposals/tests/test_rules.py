@@ -97,3 +97,43 @@ def test_a_pending_contribution_is_seen_by_its_author_and_moderators_only(campai
 
 def test_a_published_action_is_public(campaign):
     assert can_view_action(AnonymousUser(), _published(campaign)) is True
+
+
+# --- Why not support: the reason the support box shows ------------------------------------------
+
+
+def test_support_refusal_names_the_reason_that_concerns_each_person(campaign, closed_campaign):
+    from concerto.campaigns.models import SupportLevel
+    from concerto.proposals.errors import (
+        ActionNotSupportable,
+        CannotSupport,
+        LetterRequired,
+        ParticipationClosed,
+        SignInToSupport,
+    )
+    from concerto.proposals.rules import support_refusal
+
+    resident = _person(campaign, Role.RESIDENT)
+    action = _published(campaign)
+    pending = action_propose(user=resident, campaign=campaign, title="Une boîte à livres",
+                             summary="Une boîte à livres près de l'école.")
+    assert support_refusal(resident, action) is None
+    assert isinstance(support_refusal(resident, pending), ActionNotSupportable)
+    assert isinstance(support_refusal(AnonymousUser(), action), SignInToSupport)
+    assert isinstance(support_refusal(_person(campaign, Role.CANDIDATE), action), CannotSupport)
+    assert isinstance(support_refusal(_person(closed_campaign, Role.RESIDENT), _published(closed_campaign)),
+                      ParticipationClosed)
+    campaign.support_level = SupportLevel.LETTER
+    campaign.save(update_fields=["support_level"])
+    action.campaign = campaign
+    assert isinstance(support_refusal(resident, action), LetterRequired)  # joined by e-mail, not by letter
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_support_refusal_is_none_exactly_when_can_support(campaign, closed_campaign, role):
+    from concerto.proposals.rules import support_refusal
+
+    for where in (campaign, closed_campaign):
+        person = _person(where, role)
+        action = _published(where)
+        assert (support_refusal(person, action) is None) is can_support(person, action)

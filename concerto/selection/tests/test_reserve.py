@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from concerto.core.errors import NotAllowed
+from concerto.core.errors import NotFound
 from concerto.core.models import AuditEntry
 from concerto.selection import algorithms, selectors, services
 from concerto.selection.errors import NoReplacementKeepsQuotas, WrongStage
@@ -131,7 +131,7 @@ def test_replace_only_after_the_draw_by_organisers(campaign, organiser_dina, res
         services.seat_replace(by=organiser_dina, selection=selection, seat_id=1)
     selection = services.selection_draw(by=organiser_dina, selection=selection, random_value="1 2 3")
     seat = SelectionSeat.objects.filter(selection=selection, status=SeatStatus.SELECTED).first()
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         services.seat_replace(by=resident_alice, selection=selection, seat_id=seat.pk)
     reserve = SelectionSeat.objects.filter(selection=selection, status=SeatStatus.RESERVE).first()
     with pytest.raises(Exception) as exc:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from concerto.campaigns.models import Sector
 from concerto.letters.models import CodeUse, Household, InvitationCode
 from concerto.residents.models import User
-from concerto.selection import services
+from concerto.selection import selectors, services
 from concerto.selection.selectors import quota_keys, quota_suggestion, selection_categories
 from concerto.volunteers.models import Volunteer, VolunteerCall
 
@@ -65,7 +65,7 @@ def make_pool(campaign, size: int, *, seed: int = 1, no_email_every: int = 0) ->
 
 
 def suggested_quotas(campaign, panel_size: int, required_dates=()) -> list[dict]:
-    pool = services.pool_snapshot(campaign, list(required_dates))
+    pool = selectors.pool_snapshot(campaign, list(required_dates))
     from concerto.selection.selectors import pool_counts
 
     return quota_suggestion(categories=selection_categories(campaign), counts=pool_counts(pool),
@@ -121,4 +121,4 @@ def test_factories_build_a_pool(campaign):
     volunteers = make_pool(campaign, 6, no_email_every=3)
     assert len(volunteers) == 6
     assert sum(1 for v in volunteers if v.user.email is None) == 2
-    assert len(services.pool_snapshot(campaign, [])) == 6
+    assert len(selectors.pool_snapshot(campaign, [])) == 6

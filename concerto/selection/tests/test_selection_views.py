@@ -311,3 +311,22 @@ def test_replacement_through_the_page(client, campaign, pool, organiser_dina):
         assert seat.volunteer.pseudonym in html and replacement.volunteer.pseudonym in html
     else:
         assert response.status_code == 409 and seat.status == SeatStatus.SELECTED
+
+
+@pytest.mark.parametrize("method", ["get", "suggest", "invalid"])
+def test_the_settings_page_snapshots_the_pool_once_per_request(client, campaign, pool, organiser_dina, monkeypatch,
+                                                              method):
+    from concerto.selection import selectors
+
+    extra = {"suggest": "1"} if method == "suggest" else {"panel_size": "abc"}
+    data = {**_form_data(campaign), **extra}
+    calls = []
+    real = selectors.pool_snapshot
+    counted = lambda *a, **k: calls.append(a) or real(*a, **k)  # noqa: E731
+    monkeypatch.setattr(selectors, "pool_snapshot", counted)
+    monkeypatch.setattr(services, "pool_snapshot", counted)
+    _as(client, organiser_dina)
+    url = reverse("selection:create", args=[campaign.slug])
+    response = client.get(url) if method == "get" else client.post(url, data)
+    assert response.status_code in (200, 400)
+    assert len(calls) == 1
