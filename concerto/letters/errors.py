@@ -62,3 +62,9 @@ class CodeError(CodeRejected, Invalid):
     def __init__(self, reason: str, message):
         super().__init__(message, code=f"code_{reason}")
         self.reason = reason
+
+
+class PlaceholderError(Invalid):
+    """An unknown placeholder or an unbalanced brace in a letter's text; the message names it."""
+
+    code = "placeholder"

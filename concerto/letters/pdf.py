@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from concerto.core.errors import Invalid
+from .errors import PlaceholderError
 
 TEMPLATE = Path(__file__).resolve().parent / "typst" / "letter.typ"
 
@@ -83,10 +83,6 @@ MAX_ADDRESS_LINES = 6
 CHUNK_SIZE = 400  # letters per Typst compile when a batch is split
 WORKERS = 2
 TASKS_PER_WORKER = 4  # chunks compiled by a worker process before it is replaced
-
-
-class PlaceholderError(Invalid):
-    code = "placeholder"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from .errors import (
     ImportNotFound,
     ImportNotPending,
     NothingToPrint,
+    PlaceholderError,
     StreetRuleNotFound,
 )
 from .households_csv import (
@@ -52,7 +53,7 @@ from .models import (
     LetterSettings,
     StreetRule,
 )
-from .pdf import PlaceholderError, render_body
+from .pdf import render_body
 
 # Batches up to this size are rendered in the organiser's request (about 3.5 s for 1,000);
 # larger ones go to the worker and show a progress page.

@@ -22,14 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.errors import Invalid
-
-
-class EmailInvalid(Invalid):
-    code = "email_invalid"
-
-    def __init__(self, message=None):
-        super().__init__(message or _("Enter a valid e-mail address."))
+from .errors import EmailInvalid
 
 
 def _refuse_lookalikes():

@@ -31,3 +31,8 @@ class TokenReadOnly(NotAllowed):
     message = _(
         "This API token is read-only: create a read-and-write token in “My space” to make changes."
     )
+
+
+class EmailInvalid(Invalid):
+    code = "email_invalid"
+    message = _("Enter a valid e-mail address.")

@@ -22,16 +22,12 @@ class WrongStage(DomainError):
 
     code = "wrong_stage"
     status = 409
-
-    def __init__(self, message=None):
-        super().__init__(message or _("This selection is not at the stage that allows this step."))
+    message = _("This selection is not at the stage that allows this step.")
 
 
 class AlreadyDrawn(WrongStage):
     code = "already_drawn"
-
-    def __init__(self):
-        super().__init__(_("This selection has already been drawn: a draw cannot be repeated."))
+    message = _("This selection has already been drawn: a draw cannot be repeated.")
 
 
 class PoolTooSmall(Invalid):
@@ -61,7 +57,5 @@ class SelectionArchived(WrongStage):
     """The volunteers' answers were erased after the retention period (``erasure.volunteers_purge_expired``)."""
 
     code = "selection_archived"
-
-    def __init__(self):
-        super().__init__(_("This selection is archived: the volunteers' answers were erased after the retention "
-                           "period, so it can no longer change."))
+    message = _("This selection is archived: the volunteers' answers were erased after the retention "
+                "period, so it can no longer change.")

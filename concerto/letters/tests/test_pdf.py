@@ -12,11 +12,11 @@ import segno
 import typst
 
 from concerto.letters import pdf
+from concerto.letters.errors import PlaceholderError
 from concerto.letters.pdf import (
     DEFAULT_LETTER_TEXT,
     PLACEHOLDERS,
     LetterData,
-    PlaceholderError,
     render_body,
     render_letters,
 )
