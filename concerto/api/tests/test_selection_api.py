@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from concerto.residents.models import Role
 from concerto.selection.models import SelectionStatus
-from concerto.selection.tests.test_selection_factories import (
+from concerto.selection.tests.factories import (
     announced_selection,
     computed_selection,
     create_selection,

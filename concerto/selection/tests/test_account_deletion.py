@@ -13,7 +13,7 @@ from concerto.selection import selectors, services, verify
 from concerto.selection.models import SeatStatus, SelectionSeat
 from concerto.volunteers.models import Volunteer
 
-from .test_selection_factories import (
+from .factories import (
     announced_selection,
     drawn_selection,
     make_pool,

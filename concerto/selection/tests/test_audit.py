@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from concerto.selection.models import SeatStatus, SelectionSeat
 
-from .test_selection_factories import drawn_selection, make_pool, published_selection
+from .factories import drawn_selection, make_pool, published_selection
 
 
 def _download(client, campaign, selection, tmp_path):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from concerto.letters.models import CodeUse, Household, InvitationCode
 from concerto.selection import services, verify
-from concerto.selection.tests.test_selection_factories import create_selection, make_pool
+from concerto.selection.tests.factories import create_selection, make_pool
 from concerto.volunteers.export import volunteers_export
 
 

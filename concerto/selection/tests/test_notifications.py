@@ -10,7 +10,7 @@ from concerto.selection import notifications, services
 from concerto.selection.errors import WrongStage
 from concerto.selection.models import SeatStatus, SelectionSeat
 
-from .test_selection_factories import announced_selection, drawn_selection, make_pool
+from .factories import announced_selection, drawn_selection, make_pool
 
 AUDIT_URL = "https://concerto.example/c/quartier-test/selections/1/"
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from concerto.selection import services, verify
 from concerto.selection.algorithms import Person, Quota, public_pool
 
-from .test_selection_factories import drawn_selection, make_pool
+from .factories import drawn_selection, make_pool
 
 
 def test_public_pool_keeps_groups_of_five_and_no_talent():
@@ -64,7 +64,7 @@ def test_migration_gives_old_pools_salts_and_the_commitments_hash(campaign, orga
 
     from concerto.selection.models import Selection
 
-    from .test_selection_factories import computed_selection
+    from .factories import computed_selection
 
     make_pool(campaign, 12)
     selection = computed_selection(campaign, organiser_dina)

@@ -23,7 +23,7 @@ from concerto.selection.models import SeatStatus, Selection, SelectionSeat
 from concerto.volunteers.models import Volunteer
 from concerto.volunteers.selectors import months_before, volunteer_households
 
-from .test_selection_factories import drawn_selection, make_pool
+from .factories import drawn_selection, make_pool
 
 
 def _ended_at(campaign):

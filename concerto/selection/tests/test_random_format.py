@@ -22,7 +22,7 @@ from concerto.selection.algorithms import (
 from concerto.selection.algorithms.draw import draw_ticket
 from concerto.selection.models import SelectionSeat, SelectionStatus
 
-from .test_selection_factories import announced_selection, make_pool, published_selection
+from .factories import announced_selection, make_pool, published_selection
 
 LOTO = {"kind": "lottery", "count": 5, "low": 1, "high": 49}
 NUMBERS = [7, 12, 23, 38, 41]

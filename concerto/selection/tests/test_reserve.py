@@ -10,7 +10,7 @@ from concerto.selection import algorithms, selectors, services
 from concerto.selection.errors import NoReplacementKeepsQuotas, WrongStage
 from concerto.selection.models import SeatStatus, SelectionSeat
 
-from .test_selection_factories import (
+from .factories import (
     announced_selection,
     drawn_selection,
     make_pool,

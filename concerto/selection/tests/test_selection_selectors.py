@@ -5,7 +5,7 @@ from django.utils import translation
 from concerto.selection import computation, selectors
 from concerto.selection.models import Selection
 
-from .test_selection_factories import (
+from .factories import (
     create_selection,
     drawn_selection,
     make_pool,
@@ -99,3 +99,10 @@ def test_progress_steps_are_worded_in_the_active_language():
         assert text("leximin", fixed=3, total=10) == "LEXIMIN: 3 probabilities of 10 fixed"
         assert text("done") == "Done"
     assert selectors.progress_text(Selection(progress_message="Terminé")) == "Terminé"  # stored before
+
+
+def test_the_pool_snapshot_has_every_volunteer_with_or_without_email(campaign):
+    volunteers = make_pool(campaign, 6, no_email_every=3)
+    assert len(volunteers) == 6
+    assert sum(1 for v in volunteers if v.user.email is None) == 2
+    assert len(selectors.pool_snapshot(campaign, [])) == 6

@@ -8,7 +8,7 @@ from concerto.selection import selectors, services
 from concerto.selection.errors import AlreadyDrawn, PoolTooSmall, WrongStage
 from concerto.selection.models import SeatStatus, SelectionSeat, SelectionStatus
 
-from .test_selection_factories import (
+from .factories import (
     announced_format,
     announced_selection,
     computed_selection,

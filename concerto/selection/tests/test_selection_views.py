@@ -10,7 +10,7 @@ from concerto.selection import computation, selectors, services
 from concerto.selection.models import SeatStatus, Selection, SelectionSeat, SelectionStatus
 from conftest import make_user
 
-from .test_selection_factories import (
+from .factories import (
     announced_selection,
     computed_selection,
     create_selection,

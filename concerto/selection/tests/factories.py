@@ -1,5 +1,6 @@
-"""Builders shared by the selection tests: a call for volunteers, sectors, volunteers (ORM rows), a
-drawn selection through the real services. Imported by the other test_selection*/test_draw* files."""
+"""Builders shared by the selection tests (and the API's): a call for volunteers, sectors, volunteers
+(ORM rows: the volunteers' own services are tested in concerto/volunteers/tests), and selections
+taken through the real services up to each stage (created, computed, announced, drawn, published)."""
 
 import random
 
@@ -115,10 +116,3 @@ def keys_of(campaign):
 @pytest.fixture
 def pool12(campaign):
     return make_pool(campaign, 12)
-
-
-def test_factories_build_a_pool(campaign):
-    volunteers = make_pool(campaign, 6, no_email_every=3)
-    assert len(volunteers) == 6
-    assert sum(1 for v in volunteers if v.user.email is None) == 2
-    assert len(selectors.pool_snapshot(campaign, [])) == 6
