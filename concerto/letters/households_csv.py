@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext as _
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # the one limit on a households file (services.upload_size_check)
 MAX_ROWS = 50_000
 MAX_LINE_CHARS = 1000
 KEY_MAX = 400

@@ -34,6 +34,7 @@ from .errors import (
     StreetRuleNotFound,
 )
 from .households_csv import (
+    MAX_BYTES,
     ImportPreview,
     household_key,
     match_street_rule,
@@ -58,7 +59,7 @@ from .pdf import render_body
 # Batches up to this size are rendered in the organiser's request (about 3.5 s for 1,000);
 # larger ones go to the worker and show a progress page.
 INLINE_LIMIT = 1000
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_BYTES = MAX_BYTES  # the parser's limit, checked before the file is read
 
 
 def _require(user, campaign) -> None:
@@ -131,12 +132,17 @@ def _rules_for_parsing(campaign) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: (-len(normalise(p[0])), p[0]))
 
 
+def upload_size_check(size: int) -> None:
+    """Refuse a households file over the limit; views call it before reading the upload into memory."""
+    if size > UPLOAD_MAX_BYTES:
+        raise FieldErrors({"file": _("The file is too big: the limit is %(max)s MB.") % {
+            "max": UPLOAD_MAX_BYTES // 1024 // 1024}})
+
+
 def household_import_preview(*, user, campaign: Campaign, filename: str, data: bytes) -> HouseholdImport:
     """Parse an uploaded CSV file and keep the result; nothing is imported yet."""
     _require(user, campaign)
-    if len(data) > UPLOAD_MAX_BYTES:
-        raise FieldErrors({"file": _("The file is too big: the limit is %(max)s MB.") % {
-            "max": UPLOAD_MAX_BYTES // 1024 // 1024}})
+    upload_size_check(len(data))
     sectors = sector_lookup(Sector.objects.filter(campaign=campaign).values_list("code", "name"))
     preview = parse_households(data, sectors=sectors, street_rules=_rules_for_parsing(campaign),
                                existing_keys=selectors.existing_keys(campaign))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.selectors import campaign_get
-from concerto.core.errors import DomainError, FieldErrors, NotFound
+from concerto.core.errors import DomainError, NotFound
 from concerto.core.forms import apply_errors
 from concerto.core.http import require
 
@@ -162,9 +162,7 @@ def import_upload(request, slug):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size > services.UPLOAD_MAX_BYTES:
-                    raise FieldErrors({"file": _("The file is too big: the limit is %(max)s MB.") % {
-                        "max": services.UPLOAD_MAX_BYTES // 1024 // 1024}})
+                services.upload_size_check(upload.size)
                 created = services.household_import_preview(
                     user=request.user, campaign=campaign, filename=upload.name, data=upload.read())
             except DomainError as exc:
