@@ -347,15 +347,23 @@ def batch_percent(batch: LetterBatch) -> int:
     return int(100 * batch.done / batch.total) if batch.total else 0
 
 
+def invitation_codes(campaign, scope: str):
+    """Active codes an invitation batch would print: all of them, or ("new") those in no invitation
+    batch yet (a failed batch printed nothing)."""
+    active = InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True)
+    if scope == "new":
+        in_invitation = BatchLetter.objects.filter(
+            code=OuterRef("pk"), batch__kind=BatchKind.INVITATION
+        ).exclude(batch__status=BatchStatus.FAILED)
+        active = active.exclude(Exists(in_invitation))
+    return active
+
+
 def printable_counts(campaign) -> dict:
     """How many letters each kind of batch would contain now (for the batches page)."""
-    active = InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True)
-    in_invitation = BatchLetter.objects.filter(
-        code=OuterRef("pk"), batch__kind=BatchKind.INVITATION
-    ).exclude(batch__status=BatchStatus.FAILED)
     return {
-        "new": active.exclude(Exists(in_invitation)).count(),
-        "all": active.count(),
+        "new": invitation_codes(campaign, "new").count(),
+        "all": invitation_codes(campaign, "all").count(),
         "reminders": reminder_codes(campaign).count(),
     }
 

@@ -11,7 +11,6 @@ import hashlib
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -330,15 +329,6 @@ def street_rules_apply(*, user, campaign: Campaign) -> int:
 SCOPES = ("new", "all")
 
 
-def _invitation_codes(campaign, scope: str):
-    active = InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True)
-    if scope == "new":
-        printed = BatchLetter.objects.filter(code=OuterRef("pk"), batch__kind=BatchKind.INVITATION).exclude(
-            batch__status=BatchStatus.FAILED)
-        active = active.exclude(Exists(printed))
-    return active
-
-
 def _create_batch(user, campaign, kind, code_ids: list[int]) -> LetterBatch:
     if not code_ids:
         raise NothingToPrint()
@@ -368,7 +358,7 @@ def batch_create(*, user, campaign: Campaign, kind: str = BatchKind.INVITATION, 
     if kind == BatchKind.INVITATION:
         if scope not in SCOPES:
             raise FieldErrors({"scope": _("Choose which households receive a letter.")})
-        codes = _invitation_codes(campaign, scope)
+        codes = selectors.invitation_codes(campaign, scope)
     elif kind == BatchKind.REMINDER:
         codes = selectors.reminder_codes(campaign)
     else:
