@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from concerto.letters.codes import format_code, parse_code
 from concerto.letters.errors import CodeError
-from concerto.letters.models import CodeUse, InvitationCode
+from concerto.letters.selectors import campaigns_with_codes, code_uses_of
 from concerto.residents.models import Verification
 from concerto.residents.selectors import resident_memberships
 
@@ -15,14 +15,8 @@ def letter_status_for(user) -> list[dict]:
     if user is None or not user.is_authenticated:
         return []
     memberships = resident_memberships(user)
-    uses = {
-        use.code.campaign_id: use
-        for use in CodeUse.objects.filter(user=user).select_related("code").order_by("created_at")
-    }
-    with_letters = set(
-        InvitationCode.objects.filter(campaign__in=[m.campaign_id for m in memberships])
-        .values_list("campaign_id", flat=True).distinct()
-    )
+    uses = {use.code.campaign_id: use for use in code_uses_of(user)}
+    with_letters = campaigns_with_codes(m.campaign_id for m in memberships)
     rows = []
     for membership in memberships:
         use = uses.get(membership.campaign_id)

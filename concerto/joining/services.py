@@ -11,18 +11,17 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid
 from concerto.core.text import clean_line
+from concerto.letters import selectors as letters_selectors
+from concerto.letters import services as letters_services
 from concerto.letters.codes import parse_code
-from concerto.letters.models import CodeUse, InvitationCode
 from concerto.residents import rules as residents_rules
 from concerto.residents import services as residents_services
 from concerto.residents.errors import CannotJoin
-from concerto.residents.models import User
 
 from . import limits, rules
 from .errors import CodeNotFound, CodeRevoked, CodeUsedUp, PinSignInFailed
@@ -42,7 +41,7 @@ _DUMMY_PIN_HASH = None
 # --- Codes --------------------------------------------------------------------------------------
 
 
-def code_lookup(*, campaign, text: str, ip: str, user=None) -> InvitationCode:
+def code_lookup(*, campaign, text: str, ip: str, user=None):
     """The campaign's code typed by a resident, checked in this order: format (not counted),
     failure budget (429), existence (a failure is counted and logged), revocation, remaining uses.
 
@@ -50,11 +49,7 @@ def code_lookup(*, campaign, text: str, ip: str, user=None) -> InvitationCode:
     """
     canonical = parse_code(text)
     slots = limits.take(("join_code_ip", ip))
-    code = (
-        InvitationCode.objects.select_related("household__sector", "campaign")
-        .filter(campaign=campaign, code=canonical)
-        .first()
-    )
+    code = letters_selectors.code_for(campaign, canonical)
     if code is None:
         limits.campaign_failure(campaign, ip)
         log_action("letters.code.failed", actor=user, scope=campaign.slug, ip=limits.ip_digest(ip))
@@ -62,46 +57,39 @@ def code_lookup(*, campaign, text: str, ip: str, user=None) -> InvitationCode:
     limits.give_back(slots)  # a real code (even revoked or used up) is not a guess
     if code.revoked_at is not None:
         raise CodeRevoked()
-    already = user is not None and user.is_authenticated and CodeUse.objects.filter(code=code, user=user).exists()
+    already = user is not None and user.is_authenticated and letters_selectors.code_use_of(code, user) is not None
     if code.use_count >= code.max_uses and not already:
         raise CodeUsedUp(code.use_count)
     return code
 
 
-def _redeem(user, code: InvitationCode, pin_hash: str) -> CodeUse:
+def _redeem(user, code, pin_hash: str):
     campaign = code.campaign
     if not rules.can_join_with_code(user, campaign):
         raise CannotJoin()
     sector = code.household.sector
-    existing = CodeUse.objects.filter(code=code, user=user).first()
+    existing = letters_selectors.code_use_of(code, user)
     if existing is not None:
         if not residents_rules.is_letter_verified(user, campaign):
             residents_services.resident_verify_by_letter(user=user, campaign=campaign, sector=sector)
         return existing
-    # The conditional UPDATE is the exact counter, whatever the number of simultaneous requests.
-    updated = InvitationCode.objects.filter(
-        pk=code.pk, revoked_at__isnull=True, use_count__lt=F("max_uses")
-    ).update(use_count=F("use_count") + 1)
-    if not updated:
-        code.refresh_from_db(fields=["revoked_at", "use_count", "max_uses"])
+    use = letters_services.code_use_take(code=code, user=user, pin_hash=pin_hash)
+    if use is None:
         if code.revoked_at is not None:
             raise CodeRevoked()
         raise CodeUsedUp(code.use_count)
-    use = CodeUse.objects.create(code=code, user=user, pin_hash=pin_hash)
-    code.refresh_from_db(fields=["use_count"])
     residents_services.resident_verify_by_letter(user=user, campaign=campaign, sector=sector)
-    log_action("letters.code.used", actor=user, scope=campaign.slug, target=code, household=code.household_id)
     return use
 
 
-def code_redeem(*, user, code: InvitationCode, pin_hash: str = "") -> CodeUse:
+def code_redeem(*, user, code, pin_hash: str = ""):
     """Use one of the code's places for the user (idempotent per user) and verify them by letter."""
     try:
         with transaction.atomic():
             return _redeem(user, code, pin_hash)
     except IntegrityError:
         # The same person, in two simultaneous requests: the other one counted.
-        existing = CodeUse.objects.filter(code=code, user=user).first()
+        existing = letters_selectors.code_use_of(code, user)
         if existing is None:
             raise
         return existing
@@ -161,8 +149,7 @@ def _device_user_id(canonical: str, device: str) -> int | None:
         user_id = signing.loads(device, salt=_PIN_DEVICE_SALT, max_age=PIN_DEVICE_MAX_AGE)
     except signing.BadSignature:
         return None
-    known = CodeUse.objects.filter(code__code=canonical, user_id=user_id).exclude(pin_hash="").exists()
-    return user_id if known else None
+    return user_id if letters_selectors.is_pin_user_of(canonical, user_id) else None
 
 
 def _pin_budgets(canonical: str, ip: str, device: str) -> list[tuple[str, str]]:
@@ -178,7 +165,7 @@ def _pin_budgets(canonical: str, ip: str, device: str) -> list[tuple[str, str]]:
     return [("code_pin_ip", ip), ("code_pin_code_ip", f"{canonical}|{ip}"), ("code_pin_code", canonical)]
 
 
-def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "", device: str = "") -> User:
+def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "", device: str = ""):
     """The resident without e-mail who joined with this code and chose this PIN.
 
     Same answer whether the code or the PIN is wrong. Every PIN user of the code is checked
@@ -187,12 +174,7 @@ def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "", device:
     """
     canonical = parse_code(text)
     slots = limits.take(*_pin_budgets(canonical, ip, device))
-    uses = list(
-        CodeUse.objects.select_related("user", "code__campaign")
-        .filter(code__code=canonical)
-        .exclude(pin_hash="")
-        .order_by("pk")
-    )
+    uses = letters_selectors.pin_uses_for(canonical)
     pin = (pin or "").strip()
     matches = [use for use in uses if check_password(pin, use.pin_hash)]
     if not uses:
@@ -219,8 +201,8 @@ def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "", device:
 class JoinResult:
     """What happened: ``sign_in`` says whether the view must sign ``user`` in."""
 
-    user: User | None = None
-    code_use: CodeUse | None = None
+    user: object = None
+    code_use: object = None
     created: bool = False
     sign_in: bool = False
     link_sent: bool = False
@@ -284,8 +266,7 @@ def code_join_with_pin(*, campaign, text: str, ip: str, display_name: str, pin: 
     if errors:
         raise FieldErrors(errors)
     code = code_lookup(campaign=campaign, text=text, ip=ip)
-    taken = CodeUse.objects.filter(code=code).exclude(pin_hash="").values_list("user__display_name", flat=True)
-    if any(_same_name(other, name) for other in taken):
+    if any(_same_name(other, name) for other in letters_selectors.pin_names_of(code)):
         raise FieldErrors({"display_name": _(
             "Someone of your household already joined with this name. Choose another one, for example "
             "add the initial of your surname."

@@ -135,6 +135,59 @@ def tracking_by_day(campaign) -> list[dict]:
     return days
 
 
+
+# --- Codes and their uses (what joining reads) --------------------------------------------------
+
+
+def code_for(campaign, canonical: str) -> InvitationCode | None:
+    """The campaign's code with this canonical text (``codes.parse_code``), with its campaign and
+    its household's sector, or None."""
+    return (
+        InvitationCode.objects.select_related("household__sector", "campaign")
+        .filter(campaign=campaign, code=canonical)
+        .first()
+    )
+
+
+def code_use_of(code, user) -> CodeUse | None:
+    """The user's use of this code, or None."""
+    return CodeUse.objects.filter(code=code, user=user).first()
+
+
+def code_uses_of(user) -> list[CodeUse]:
+    """Every code the user joined with, oldest first, with its code."""
+    return list(CodeUse.objects.filter(user=user).select_related("code").order_by("created_at"))
+
+
+def campaigns_with_codes(campaign_ids) -> set[int]:
+    """Those of these campaigns that have at least one code (revoked ones included)."""
+    return set(
+        InvitationCode.objects.filter(campaign__in=list(campaign_ids))
+        .values_list("campaign_id", flat=True).distinct()
+    )
+
+
+def pin_uses_for(canonical: str) -> list[CodeUse]:
+    """The uses of the code with this canonical text by residents who chose a PIN, oldest first,
+    with their user and the code's campaign."""
+    return list(
+        CodeUse.objects.select_related("user", "code__campaign")
+        .filter(code__code=canonical)
+        .exclude(pin_hash="")
+        .order_by("pk")
+    )
+
+
+def is_pin_user_of(canonical: str, user_id) -> bool:
+    """Whether this user joined with the code with this canonical text and chose a PIN."""
+    return CodeUse.objects.filter(code__code=canonical, user_id=user_id).exclude(pin_hash="").exists()
+
+
+def pin_names_of(code) -> list[str]:
+    """The public names of the residents who joined with this code and chose a PIN."""
+    return list(CodeUse.objects.filter(code=code).exclude(pin_hash="").values_list("user__display_name", flat=True))
+
+
 # --- Households ---------------------------------------------------------------------------------
 
 USED_FILTERS = ("", "used", "unused", "revoked")

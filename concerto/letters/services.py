@@ -5,12 +5,16 @@ refusal is ``NotFound``, as on the pages and in the API (the refusal rule, docs/
 PDF rendering never runs inside the service's transaction: a batch is created (rows only) and
 committed, then rendered (``rendering.batch_render``), in the request for small batches or by a
 django-tasks worker for large ones, enqueued on commit so the task finds the committed rows.
+
+The resident's side, taking a place on a code (``code_use_take``), checks no rule: joining
+decides who may redeem a code and calls it inside its own transaction.
 """
 
 import hashlib
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +49,7 @@ from .models import (
     BatchKind,
     BatchLetter,
     BatchStatus,
+    CodeUse,
     Household,
     HouseholdImport,
     ImportStatus,
@@ -442,6 +447,34 @@ def household_reissue(*, user, campaign: Campaign, household_id, reason: str, jo
                    revoked=old.pk if old else None, reason=reason, batch=batch.pk)
     batch_start(batch, join_url=join_url)
     return batch
+
+
+# --- Redeeming a code ---------------------------------------------------------------------------
+
+
+def code_use_take(*, code: InvitationCode, user, pin_hash: str = "") -> CodeUse | None:
+    """Take one of the code's places for ``user``: the new ``CodeUse`` (with ``pin_hash``, for a
+    resident without e-mail), or None when no place is left, the code being revoked or used up in
+    the meantime (``code`` is then refreshed, so the caller can tell which).
+
+    The caller holds the transaction that also verifies the resident (this one nests as a savepoint)
+    and has checked that ``user`` has no use of the code yet; when they take one at the same moment,
+    the unique ``(code, user)`` constraint raises ``IntegrityError`` and nothing is counted.
+    """
+    with transaction.atomic():
+        # The conditional UPDATE is the exact counter, whatever the number of simultaneous requests:
+        # it locks the code's row before the use is written, and re-checks revocation under the lock.
+        updated = InvitationCode.objects.filter(
+            pk=code.pk, revoked_at__isnull=True, use_count__lt=F("max_uses")
+        ).update(use_count=F("use_count") + 1)
+        if not updated:
+            code.refresh_from_db(fields=["revoked_at", "use_count", "max_uses"])
+            return None
+        use = CodeUse.objects.create(code=code, user=user, pin_hash=pin_hash)
+        code.refresh_from_db(fields=["use_count"])
+        log_action("letters.code.used", actor=user, scope=code.campaign.slug, target=code,
+                   household=code.household_id)
+    return use
 
 
 # --- Preview of one letter ----------------------------------------------------------------------
