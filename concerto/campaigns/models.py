@@ -26,6 +26,10 @@ class SupportLevel(models.TextChoices):
     LETTER = "letter", _("Only residents verified by a letter code")
 
 
+def default_languages() -> list[str]:
+    return ["fr", "en"]
+
+
 class Campaign(TimeStampedModel):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("organisation")
@@ -45,6 +49,19 @@ class Campaign(TimeStampedModel):
         choices=SupportLevel.choices,
         default=SupportLevel.ANY_RESIDENT,
     )
+    # Who residents turn to: shown wherever a message says "ask the organisers", and on letters.
+    contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact telephone"), max_length=40, blank=True)
+    contact_note = models.CharField(
+        _("where and when to meet the organisers"), max_length=300, blank=True,
+        help_text=_("For example: drop-in every Tuesday 5–7 pm at the community centre, 5 rue des Lilas."),
+    )
+    legal_notice = models.TextField(_("legal notice"), blank=True)
+    privacy_notice = models.TextField(_("privacy notice"), blank=True)
+    languages = models.JSONField(_("languages"), default=default_languages)
+    # Archived campaigns leave every public list and accept no new participation; nothing is erased.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -91,6 +108,8 @@ class Phase(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    # Organisers may close a phase before its end date (e.g. supports stop early); dates stay as planned.
+    is_closed = models.BooleanField(_("closed by the organisers"), default=False)
 
     class Meta:
         ordering = ["starts_at", "id"]

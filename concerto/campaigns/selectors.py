@@ -48,4 +48,14 @@ def phase_timeline(campaign: Campaign, now=None) -> list[dict]:
 
 def phase_is_open(campaign: Campaign, kind: str, now=None) -> bool:
     now = now or timezone.now()
-    return any(p.kind == kind and p.starts_at <= now < p.ends_at for p in campaign_phases(campaign))
+    return any(
+        p.kind == kind and not p.is_closed and p.starts_at <= now < p.ends_at for p in campaign_phases(campaign)
+    )
+
+
+def public_contact(campaign: Campaign) -> str:
+    """How residents reach the organisers, in one sentence ("" when nothing is set)."""
+    parts = [x for x in (campaign.contact_name, campaign.contact_email, campaign.contact_phone) if x]
+    if campaign.contact_note:
+        parts.append(campaign.contact_note)
+    return ", ".join(parts)
