@@ -2,9 +2,41 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.errors import NotFound
+from concerto.core.errors import Invalid, NotAllowed, NotFound
 
 
 class CampaignNotFound(NotFound):
     code = "not_found"  # what API clients have always read for an unknown campaign
     message = _("This campaign does not exist.")
+
+
+class OrganisationNotFound(NotFound):
+    code = "organisation_not_found"
+    message = _("This organisation does not exist.")
+
+
+class OrganisationExists(Invalid):
+    code = "organisation_exists"
+    message = _("An organisation with this address already exists: nothing was changed.")
+
+
+class CampaignArchived(NotAllowed):
+    """A public act (joining, supporting, proposing…) on a campaign that ended."""
+
+    code = "campaign_archived"
+    message = _("This campaign is archived: it no longer accepts participation. Its pages stay readable.")
+
+
+class CampaignAlreadyArchived(Invalid):
+    code = "campaign_already_archived"
+    message = _("This campaign is already archived.")
+
+
+class CampaignNotArchived(Invalid):
+    code = "campaign_not_archived"
+    message = _("This campaign is not archived.")
+
+
+class ConsentTextUnchanged(Invalid):
+    code = "consent_text_unchanged"
+    message = _("This text is the same as the current version: no new version was made.")

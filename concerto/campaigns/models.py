@@ -1,5 +1,6 @@
 """Organisations, campaigns, their phase calendar and territory."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -130,3 +131,28 @@ class Phase(models.Model):
         if now >= self.ends_at:
             return "past"
         return "current"
+
+
+class ConsentText(models.Model):
+    """What residents accept when they join a campaign. Editing adds a version; none is ever changed or
+    deleted, so whoever accepted version n can be shown the exact text of version n."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="consent_texts")
+    version = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A string reference: campaigns stands below residents, which owns the user model.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("written by"))
+
+    class Meta:
+        ordering = ["campaign", "-version"]
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "version"], name="consent_text_version_unique"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="consent_text_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} – v{self.version}"

@@ -1,16 +1,25 @@
 import re
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .errors import CampaignNotFound
-from .models import Campaign, Phase
+from .errors import CampaignNotFound, OrganisationNotFound
+from .models import Campaign, ConsentText, Organisation, Phase
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 def campaign_list():
-    return Campaign.objects.filter(is_public=True).select_related("organisation").order_by("-created_at")
+    """The public list (home page, API): listed campaigns that are not archived."""
+    return (Campaign.objects.filter(is_public=True, archived_at__isnull=True).select_related("organisation")
+            .order_by("-created_at"))
+
+
+def campaign_is_archived(campaign: Campaign) -> bool:
+    """An archived campaign stays readable but accepts no new participation (joining, supports,
+    contributions, comments, volunteering: every phase counts as closed, see ``phase_is_open``)."""
+    return campaign.archived_at is not None
 
 
 def campaign_get(slug: str) -> Campaign:
@@ -47,6 +56,8 @@ def phase_timeline(campaign: Campaign, now=None) -> list[dict]:
 
 
 def phase_is_open(campaign: Campaign, kind: str, now=None) -> bool:
+    if campaign_is_archived(campaign):
+        return False
     now = now or timezone.now()
     return any(
         p.kind == kind and not p.is_closed and p.starts_at <= now < p.ends_at for p in campaign_phases(campaign)
@@ -59,3 +70,45 @@ def public_contact(campaign: Campaign) -> str:
     if campaign.contact_note:
         parts.append(campaign.contact_note)
     return ", ".join(parts)
+
+
+def organisation_get(slug: str) -> Organisation:
+    organisation = Organisation.objects.filter(slug=slug).first() if _SLUG.fullmatch(slug or "") else None
+    if organisation is None:
+        raise OrganisationNotFound()
+    return organisation
+
+
+def organisation_exists(slug: str) -> bool:
+    return Organisation.objects.filter(slug=slug).exists()
+
+
+def organisations_by_ids(ids, *, every: bool = False) -> list[Organisation]:
+    """The organisations with these ids (``every``: all of them, for platform superusers), by name."""
+    qs = Organisation.objects.all() if every else Organisation.objects.filter(pk__in=list(ids))
+    return list(qs.order_by("name"))
+
+
+def back_office_campaigns(*, organisation_ids, campaign_ids, every: bool = False) -> dict[str, list[Campaign]]:
+    """The campaigns of these organisations plus these campaigns (``every``: all, for platform
+    superusers), split into ``active`` and ``archived``, newest first. One query."""
+    qs = Campaign.objects.select_related("organisation").order_by("-created_at")
+    if not every:
+        qs = qs.filter(Q(organisation_id__in=list(organisation_ids)) | Q(pk__in=list(campaign_ids)))
+    rows = list(qs)
+    return {"active": [c for c in rows if c.archived_at is None],
+            "archived": [c for c in rows if c.archived_at is not None]}
+
+
+def consent_current(campaign: Campaign) -> ConsentText | None:
+    """The consent text residents accept when they join now (the latest version), or None."""
+    return ConsentText.objects.filter(campaign=campaign).order_by("-version").first()
+
+
+def consent_versions(campaign: Campaign) -> list[ConsentText]:
+    """Every version, newest first, with who wrote it."""
+    return list(ConsentText.objects.filter(campaign=campaign).select_related("created_by").order_by("-version"))
+
+
+def sector_count(campaign: Campaign) -> int:
+    return campaign.sectors.count()

@@ -13,6 +13,8 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from concerto.campaigns.errors import CampaignArchived
+from concerto.campaigns.selectors import campaign_is_archived
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid
 from concerto.core.text import clean_line
@@ -46,7 +48,10 @@ def code_lookup(*, campaign, text: str, ip: str, user=None):
     failure budget (429), existence (a failure is counted and logged), revocation, remaining uses.
 
     ``user``: a code that this user already redeemed is never "used up" for them.
+    An archived campaign takes no new resident: ``CampaignArchived`` (403) before anything is counted.
     """
+    if campaign_is_archived(campaign):
+        raise CampaignArchived()
     canonical = parse_code(text)
     slots = limits.take(("join_code_ip", ip))
     code = letters_selectors.code_for(campaign, canonical)

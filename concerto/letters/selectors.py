@@ -428,3 +428,9 @@ def reminder_codes(campaign):
         batch__kind__in=[BatchKind.INVITATION, BatchKind.REISSUE],
     )
     return InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True, use_count=0).filter(Exists(sent))
+
+
+def letters_generated(campaign) -> bool:
+    """Whether any batch of letters was made: printed letters carry the campaign's address, which
+    then must not change (``campaigns.services.campaign_update``'s ``slug_locked``)."""
+    return LetterBatch.objects.filter(campaign=campaign).exists()

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concerto.campaigns.models import Campaign
+from concerto.campaigns.models import Campaign, Organisation
 from concerto.core.errors import Invalid
 
 from .emails import normalise_email
@@ -115,6 +115,30 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.role} @ {self.campaign_id}"
+
+
+class OrganisationRole(models.TextChoices):
+    ADMIN = "admin", _("Organisation administrator")
+
+
+class OrganisationMembership(models.Model):
+    """A role in an organisation, above its campaigns: its administrators create campaigns (and become
+    their organisers). The first one is made by ``manage.py concerto_setup``."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organisation_memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=OrganisationRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role in an organisation")
+        verbose_name_plural = _("roles in organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="organisation_membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} @ organisation {self.organisation_id}"
 
 
 class SignInLink(models.Model):

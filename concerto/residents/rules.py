@@ -1,8 +1,16 @@
 """Who holds which role where. Every permission in Concerto is built from these predicates."""
 
 from concerto.campaigns.models import Campaign
+from concerto.campaigns.selectors import campaign_is_archived
 
-from .models import STAFF_ROLES, Membership, Role, Verification
+from .models import (
+    STAFF_ROLES,
+    Membership,
+    OrganisationMembership,
+    OrganisationRole,
+    Role,
+    Verification,
+)
 
 
 def _memberships(user, campaign: Campaign) -> tuple[frozenset[str], str | None]:
@@ -36,6 +44,8 @@ def is_letter_verified(user, campaign: Campaign) -> bool:
 
 def forget_roles(user) -> None:
     user.__dict__.pop("_concerto_roles", None)
+    user.__dict__.pop("_concerto_org_admin", None)
+    user.__dict__.pop("_concerto_organises", None)
 
 
 def has_role(user, campaign: Campaign, *roles: str) -> bool:
@@ -61,10 +71,64 @@ def is_staff_of(user, campaign) -> bool:
     return has_role(user, campaign, Role.ORGANISER, Role.FACILITATOR, Role.MODERATOR, Role.AMBASSADOR)
 
 
+def _active(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def administered_organisation_ids(user) -> frozenset[int]:
+    """The organisations the user administers, loaded once per request and user."""
+    if not _active(user):
+        return frozenset()
+    cached = user.__dict__.get("_concerto_org_admin")
+    if cached is None:
+        cached = user.__dict__["_concerto_org_admin"] = frozenset(
+            OrganisationMembership.objects.filter(user=user, role=OrganisationRole.ADMIN)
+            .values_list("organisation_id", flat=True))
+    return cached
+
+
+def is_platform_superuser(user) -> bool:
+    return _active(user) and bool(getattr(user, "is_superuser", False))
+
+
+def is_organisation_admin(user, organisation) -> bool:
+    if is_platform_superuser(user):
+        return True
+    return organisation is not None and organisation.pk in administered_organisation_ids(user)
+
+
+def can_create_campaign(user, organisation) -> bool:
+    """Administrators of the organisation (and platform superusers) open its campaigns."""
+    return is_organisation_admin(user, organisation)
+
+
+def can_manage_campaign(user, campaign) -> bool:
+    """The campaign's settings, consent texts, archive and launch checklist: its organisers and the
+    administrators of its organisation."""
+    return is_organiser(user, campaign) or is_organisation_admin(user, campaign.organisation)
+
+
+def can_use_campaign_back_office(user) -> bool:
+    """Who sees the list of campaigns to manage: superusers, organisation administrators, organisers."""
+    if is_platform_superuser(user):
+        return True
+    if not _active(user):
+        return False
+    if administered_organisation_ids(user):
+        return True
+    cached = user.__dict__.get("_concerto_organises")
+    if cached is None:
+        cached = user.__dict__["_concerto_organises"] = Membership.objects.filter(
+            user=user, role=Role.ORGANISER).exists()
+    return cached
+
+
 def signs_in_with_password(user) -> bool:
     """Platform staff and anyone with a team or candidate role in any campaign: a sign-in link
     alone (whoever reads the mailbox) must not open these accounts; they use their password."""
     if user.is_staff or user.is_superuser:
+        return True
+    if OrganisationMembership.objects.filter(user=user).exists():
         return True
     return Membership.objects.filter(user=user, role__in=[*STAFF_ROLES, Role.CANDIDATE]).exists()
 
@@ -76,6 +140,8 @@ def is_resident(user, campaign) -> bool:
 def can_join_as_resident(user, campaign) -> bool:
     """Any signed-in person may join a campaign that accepts e-mail joining; candidates never."""
     if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if campaign_is_archived(campaign):
         return False
     roles = roles_of(user, campaign)
     if Role.CANDIDATE in roles:

@@ -71,3 +71,16 @@ def organiser_emails(campaign) -> list[str]:
         Membership.objects.filter(campaign=campaign, role=Role.ORGANISER, user__is_active=True)
         .exclude(user__email="").values_list("user__email", flat=True)
     ))
+
+
+def organised_campaign_ids(user) -> list[int]:
+    """The campaigns the user organises (for the back office's list of campaigns)."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(Membership.objects.filter(user=user, role=Role.ORGANISER).values_list("campaign_id", flat=True))
+
+
+def team_counts(campaign) -> dict[str, int]:
+    """Active people per team role in the campaign (the launch checklist), in one query."""
+    return Membership.objects.filter(campaign=campaign, user__is_active=True).aggregate(
+        **{role: Count("id", filter=Q(role=role)) for role in STAFF_ROLES})

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -24,6 +26,8 @@ from .models import (
     TOKEN_MAX_DAYS,
     ApiToken,
     Membership,
+    OrganisationMembership,
+    OrganisationRole,
     Role,
     SignInLink,
     TokenScope,
@@ -210,6 +214,55 @@ def _role_grant(*, campaign, user: User, role: str, actor, **audit) -> Membershi
         rules.forget_roles(user)
         log_action("residents.role.granted", actor=actor, scope=campaign.slug, target=user, role=role, **audit)
     return membership
+
+
+def campaign_creator_grant(*, by: User, campaign) -> Membership:
+    """The administrator who opened ``campaign`` becomes its organiser (``dashboard.services.campaign_open``).
+    Checks ``by`` itself: only an administrator of the campaign's organisation."""
+    if not rules.can_create_campaign(by, campaign.organisation):
+        raise NotAllowed(_("Only the administrators of this organisation can open its campaigns."))
+    return _role_grant(campaign=campaign, user=by, role=Role.ORGANISER, actor=by, via="campaign_created")
+
+
+def organisation_admin_grant_by_system(*, organisation, user: User) -> OrganisationMembership:
+    """Internal use only (``manage.py concerto_setup``, the demo loader, tests' set-up): nothing is
+    checked; audited with no actor and ``via="system"``. Never call it from a view or the API."""
+    membership, created = OrganisationMembership.objects.get_or_create(
+        user=user, organisation=organisation, role=OrganisationRole.ADMIN)
+    if created:
+        rules.forget_roles(user)
+        log_action("residents.organisation_admin.granted", actor=None, scope=f"organisation:{organisation.slug}",
+                   target=user, organisation=organisation.slug, via="system")
+    return membership
+
+
+def first_admin_create_by_system(*, organisation, email: str, display_name: str, password: str) -> User:
+    """The first administrator of a new organisation (``manage.py concerto_setup``): a staff account
+    that signs in with its password. Refused, with nothing created, when the address already has an
+    account or the password is weak (Django's password validators)."""
+    errors = {}
+    try:
+        email = normalise_email((email or "").strip())
+    except Invalid as exc:
+        errors["email"] = exc.message
+    name = clean_line(display_name or "")
+    if not name:
+        errors["display_name"] = _("Type the administrator's name, as the team will see it.")
+    elif len(name) > 60:
+        errors["display_name"] = _("The public name is limited to 60 characters.")
+    if "email" not in errors and User.objects.filter(email=email).exists():
+        errors["email"] = _("An account already uses this e-mail address: nothing was changed.")
+    try:
+        validate_password(password or "", User(email=email if "email" not in errors else None, display_name=name))
+    except ValidationError as exc:
+        errors["password"] = " ".join(exc.messages)
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        user = User.objects.create_user(email, password=password, display_name=name)
+        log_action("residents.account.created", actor=None, target=user, via="system")
+        organisation_admin_grant_by_system(organisation=organisation, user=user)
+    return user
 
 
 def profile_update(*, user: User, display_name: str) -> User:

@@ -1,5 +1,6 @@
 """Who may volunteer, and who may see and manage the call and the volunteers' answers."""
 
+from concerto.campaigns.selectors import campaign_is_archived
 from concerto.residents import rules as r
 from concerto.residents.models import Role
 
@@ -22,7 +23,8 @@ def can_manage_volunteers(user, campaign) -> bool:
 
 def can_volunteer(user, campaign, call) -> bool:
     """Residents verified by a letter code, while the call is open."""
-    return call is not None and call.is_open and r.is_letter_verified(user, campaign)
+    return (call is not None and call.is_open and not campaign_is_archived(campaign)
+            and r.is_letter_verified(user, campaign))
 
 
 def volunteer_refusal(user, campaign, call):
@@ -32,7 +34,7 @@ def volunteer_refusal(user, campaign, call):
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return SignInRequired()
-    if call is None or not call.is_open:
+    if call is None or not call.is_open or campaign_is_archived(campaign):
         return VolunteeringClosed()
     roles = r.roles_of(user, campaign)
     if Role.CANDIDATE in roles:

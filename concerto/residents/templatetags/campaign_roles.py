@@ -11,3 +11,15 @@ register = template.Library()
 def organised_by(campaign, user) -> bool:
     """``{% if campaign|organised_by:user %}``: organiser links in the navigation."""
     return rules.is_organiser(user, campaign)
+
+
+@register.filter
+def managed_by(campaign, user) -> bool:
+    """``{% if campaign|managed_by:user %}``: the link to the campaign's back office."""
+    return rules.can_manage_campaign(user, campaign)
+
+
+@register.filter
+def uses_back_office(user) -> bool:
+    """``{% if user|uses_back_office %}``: the "Campaigns" link of the staff header."""
+    return rules.can_use_campaign_back_office(user)
