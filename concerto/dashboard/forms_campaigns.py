@@ -63,7 +63,15 @@ class CampaignCreateForm(CampaignForm):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+        field = self.fields["organisation"]
+        field.choices = [(o.pk, o.name) for o in organisations]
+        # One organisation: nothing to choose, the field is not shown.
+        self.only = organisations[0].pk if len(organisations) == 1 else None
+        if self.only is not None:
+            field.required = False
+
+    def clean_organisation(self):
+        return self.cleaned_data.get("organisation") or self.only
 
 
 class ConsentTextForm(forms.Form):

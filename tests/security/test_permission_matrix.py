@@ -24,8 +24,10 @@ import re
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from concerto.api.urls import api
+from concerto.campaigns.models import Campaign, ConsentText
 from concerto.letters.models import (
     CodeUse,
     Household,
@@ -105,6 +107,28 @@ MATRIX = {
     "POST proposals:moderate_comment":    "302>login 404       404       404       404       302+      404       302+",
     "GET dashboard:journal":              "302>login 404       404       404       404       404       404       200",
     "POST dashboard:journal":             "302>login 405       405       405       405       405       405       405",
+    # The campaign back office (dashboard/views_campaigns.py): the campaign's organisers and its organisation's
+    # administrators; 404 to anyone else. Creating is for organisation administrators only: nobody in this
+    # world is one (see concerto/dashboard/tests/test_views_campaigns.py), so the organiser gets 404 too.
+    "GET dashboard:campaigns_manage":     "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:campaigns_manage":    "302>login 405       405       405       405       405       405       405",
+    "GET dashboard:campaign_new":         "302>login 404       404       404       404       404       404       404",
+    "POST dashboard:campaign_new":        "302>login 404       404       404       404       404       404       404",
+    "GET dashboard:campaign_edit":        "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:campaign_edit":       "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:campaign_archive":     "302>login 405       405       405       405       405       405       405",
+    "POST dashboard:campaign_archive":    "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:campaign_restore":     "302>login 405       405       405       405       405       405       405",
+    "POST dashboard:campaign_restore":    "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:campaign_consent":     "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:campaign_consent":    "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:campaign_checklist":   "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:campaign_checklist":  "302>login 405       405       405       405       405       405       405",
+    # Each campaign's legal and privacy notices: public.
+    "GET dashboard:campaign_legal_notice":   "200       200       200       200       200       200       200       200",
+    "POST dashboard:campaign_legal_notice":  "405       405       405       405       405       405       405       405",
+    "GET dashboard:campaign_privacy_notice": "200       200       200       200       200       200       200       200",
+    "POST dashboard:campaign_privacy_notice": "405       405       405       405       405       405       405       405",
     # Mon espace: one's own data only. The token row revokes the resident's (Alice's) token: only she can.
     "GET dashboard:me":                   "302>login 200       200       200       200       200       200       200",
     "POST dashboard:me":                  "302>login 405       405       405       405       405       405       405",
@@ -271,6 +295,12 @@ DATA = {
     "POST dashboard:me_profile": {"display_name": "Nom public changé"},
     "POST dashboard:me_token_create": {"name": "Nouveau jeton"},
     "POST dashboard:me_delete": {"confirm": "SUPPRIMER"},
+    "POST dashboard:campaign_new": {"name": "Campagne de la matrice", "slug": "campagne-matrice", "territory": "Aix",
+                                    "support_level": "any", "languages": ["fr"]},
+    "POST dashboard:campaign_edit": lambda w: {"name": "Nom changé par la matrice", "slug": w.campaign.slug,
+                                               "territory": w.campaign.territory, "support_level": "any",
+                                               "languages": ["fr", "en"]},
+    "POST dashboard:campaign_consent": {"text": "Texte de consentement de la matrice."},
     "POST proposals:support": {"op": "add"},
     "POST proposals:comment": {"body": "Un commentaire pour la matrice."},
     "POST proposals:report": {"reason": "Propos déplacés"},
@@ -303,6 +333,11 @@ EFFECTS = {
     "POST dashboard:me_token_create": lambda w, role, c: ApiToken.objects.count(),
     "POST dashboard:me_token_revoke": lambda w, role, c: ApiToken.objects.get(pk=w.alice_token.pk).revoked_at,
     "POST dashboard:me_delete": lambda w, role, c: User.objects.count(),
+    "POST dashboard:campaign_new": lambda w, role, c: Campaign.objects.count(),
+    "POST dashboard:campaign_edit": lambda w, role, c: Campaign.objects.get(pk=w.campaign.pk).name,
+    "POST dashboard:campaign_archive": lambda w, role, c: Campaign.objects.get(pk=w.campaign.pk).archived_at,
+    "POST dashboard:campaign_restore": lambda w, role, c: Campaign.objects.get(pk=w.campaign.pk).archived_at,
+    "POST dashboard:campaign_consent": lambda w, role, c: ConsentText.objects.count(),
     "POST proposals:support": lambda w, role, c: Support.objects.count(),
     "POST proposals:comment": lambda w, role, c: Comment.objects.count(),
     "POST proposals:report": lambda w, role, c: CommentReport.objects.count(),
@@ -324,7 +359,12 @@ def _support_first(w, role):
         support_add(user=user, action=w.action)
 
 
-PREPARE = {"DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support": _support_first}
+def _archived(w, role):
+    Campaign.objects.filter(pk=w.campaign.pk).update(archived_at=timezone.now())
+
+
+PREPARE = {"DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support": _support_first,
+           "POST dashboard:campaign_restore": _archived}
 
 
 # --------------------------------------------------------------------------------------------------
