@@ -37,7 +37,12 @@ from concerto.proposals.models import (
     Theme,
 )
 from concerto.residents.models import STAFF_ROLES, Membership, Role, SignInLink, User
-from concerto.residents.services import resident_join, role_grant, role_grant_by_system
+from concerto.residents.services import (
+    organisation_admin_grant_by_system,
+    resident_join,
+    role_grant,
+    role_grant_by_system,
+)
 from concerto.selection.models import SeatStatus, Selection
 from concerto.selection.selectors import selection_figures
 from concerto.volunteers.selectors import volunteer_figures
@@ -259,6 +264,9 @@ class _Builder:
             User.objects.filter(pk=user.pk).update(password=hashed)
             if role == Role.ORGANISER:  # the first account: nobody can grant it, the loader does
                 role_grant_by_system(campaign=self.campaign, user=user, role=role)
+                # She also administers the association, as ``manage.py concerto_setup`` would have made
+                # her: the back office's "create a campaign" can be tried.
+                organisation_admin_grant_by_system(organisation=self.campaign.organisation, user=user)
             else:
                 role_grant(by=self.staff[Role.ORGANISER], campaign=self.campaign, user=user, role=role)
             self.staff[role] = user

@@ -164,6 +164,17 @@ def open_selection(suffix=""):
     return go
 
 
+def campaign_new_with_errors(page, live):
+    """The creation form sent with a taken address and a wrong e-mail: every error on its field."""
+    page.goto(f"{live.url}/gestion/campagnes/nouvelle/")
+    page.locator("#id_name").fill("Une campagne")
+    page.locator("#id_slug").fill("saint-jerome")
+    page.locator("#id_territory").fill("Aix")
+    page.locator("#id_contact_email").fill("pas-une-adresse")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
 VISITS = [
     Visit("index", "/"),
     Visit("campaign-home", f"{CAMPAIGN}/"),
@@ -210,6 +221,14 @@ VISITS = [
     Visit("volunteer-call", f"{CAMPAIGN}/volontaires/appel/", who=ORGANISER),
     Visit("selection-new", f"{CAMPAIGN}/selections/nouvelle/", who=ORGANISER),
     Visit("selection-manage", open_selection("gestion/"), who=ORGANISER),
+    Visit("campaigns-manage", "/gestion/campagnes/", who=ORGANISER),
+    Visit("campaign-new", "/gestion/campagnes/nouvelle/", who=ORGANISER),
+    Visit("campaign-new-errors", campaign_new_with_errors, who=ORGANISER),
+    Visit("campaign-settings", f"{CAMPAIGN}/gestion/", who=ORGANISER),
+    Visit("campaign-consent", f"{CAMPAIGN}/gestion/consentement/", who=ORGANISER),
+    Visit("campaign-checklist", f"{CAMPAIGN}/gestion/lancement/", who=ORGANISER),
+    Visit("legal-notice", f"{CAMPAIGN}/mentions-legales/"),
+    Visit("privacy-notice", f"{CAMPAIGN}/confidentialite/"),
     Visit("en-join", f"{CAMPAIGN}/rejoindre/", lang="en"),
     Visit("en-selection-audit", open_selection(), lang="en"),
     Visit("en-index", "/", lang="en"),
