@@ -148,7 +148,8 @@ def campaign_checklist(campaign, user) -> dict:
         _line("selection", bool(selections), ngettext(
             "%(n)d selection is prepared.", "%(n)d selections are prepared.", len(selections)) % {"n": len(selections)}
             if selections else _("No selection of workshop participants yet."),
-            _url("selection:list", slug), _("Prepare a selection"), optional=True),
+            _url("selection:list", slug), _("See the selections") if selections else _("Prepare a selection"),
+            optional=True),
     ]
     if campaign.archived_at is not None:
         public = _("The campaign is archived: its pages stay readable, nobody can take part.")
