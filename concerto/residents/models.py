@@ -103,6 +103,9 @@ class Membership(models.Model):
     sector = models.ForeignKey(
         "campaigns.Sector", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sector")
     )
+    # Residents who joined with a letter code: the version of the campaign's consent text
+    # (``campaigns.ConsentText``) shown on the join page when they joined; None if there was none.
+    consent_version = models.PositiveIntegerField(_("consent text version accepted"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

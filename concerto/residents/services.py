@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from concerto.campaigns.selectors import consent_current
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed, NotFound
@@ -172,18 +173,25 @@ def resident_verify_by_letter(*, user: User, campaign, sector=None) -> Membershi
     """
     if Role.CANDIDATE in rules.roles_of(user, campaign):
         raise CannotJoin()
+    # The join page shows the current consent text next to the code: joining accepts that version.
+    consent = consent_current(campaign)
+    version = consent.version if consent is not None else None
     membership, created = Membership.objects.get_or_create(
         user=user,
         campaign=campaign,
         role=Role.RESIDENT,
-        defaults={"verification": Verification.LETTER, "sector": sector},
+        defaults={"verification": Verification.LETTER, "sector": sector, "consent_version": version},
     )
-    if not created and (membership.verification != Verification.LETTER or membership.sector_id != getattr(sector, "pk", None)):
+    if not created and (membership.verification != Verification.LETTER
+                        or membership.sector_id != getattr(sector, "pk", None)
+                        or (version is not None and membership.consent_version != version)):
         membership.verification = Verification.LETTER
         membership.sector = sector or membership.sector
-        membership.save(update_fields=["verification", "sector"])
+        membership.consent_version = version if version is not None else membership.consent_version
+        membership.save(update_fields=["verification", "sector", "consent_version"])
     rules.forget_roles(user)
-    log_action("residents.resident.verified_by_letter", actor=user, scope=campaign.slug, target=user)
+    log_action("residents.resident.verified_by_letter", actor=user, scope=campaign.slug, target=user,
+               **({"consent_version": version} if version is not None else {}))
     return membership
 
 

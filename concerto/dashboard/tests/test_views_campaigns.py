@@ -267,3 +267,22 @@ def test_a_real_code_cannot_join_an_archived_campaign(client, organiser_dina, re
     r = client.post(reverse("joining:join", args=[campaign.slug]), {"code": code})
     assert r.status_code == 403
     assert not Membership.objects.filter(campaign=campaign, user=resident_elsewhere).exists()
+
+
+def test_joining_with_a_code_records_the_consent_version_shown(client, organiser_dina, resident_elsewhere, campaign):
+    consent_text_add(by=organiser_dina, campaign=campaign, text="Première version.")
+    consent_text_add(by=organiser_dina, campaign=campaign, text="Deuxième version.")
+    client.force_login(resident_elsewhere)
+    url = reverse("joining:join", args=[campaign.slug])
+    assert "Deuxième version." in client.get(url).content.decode()
+    assert client.post(url, {"code": _real_code(campaign)}).status_code == 302
+    membership = Membership.objects.get(campaign=campaign, user=resident_elsewhere, role=Role.RESIDENT)
+    assert membership.consent_version == 2
+    entry = AuditEntry.objects.get(code="residents.resident.verified_by_letter", scope=campaign.slug)
+    assert entry.data["consent_version"] == 2
+
+
+def test_without_a_consent_text_nothing_is_recorded(client, resident_elsewhere, campaign):
+    client.force_login(resident_elsewhere)
+    client.post(reverse("joining:join", args=[campaign.slug]), {"code": _real_code(campaign)})
+    assert Membership.objects.get(campaign=campaign, user=resident_elsewhere, role=Role.RESIDENT).consent_version is None
