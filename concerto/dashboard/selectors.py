@@ -70,7 +70,7 @@ def campaign_stats(campaign) -> dict:
 # The journal shows acts of the team (moderation, roles), never residents' own acts: a line
 # "X supported Y" would reveal who supported what, which is sensitive data.
 JOURNAL_CODES = ("proposals.action.", "proposals.comment.hidden", "proposals.comment.reports_dismissed",
-                 "residents.role.")
+                 "residents.role.", "campaigns.campaign.", "campaigns.consent_text.")
 
 
 def campaign_journal(campaign):

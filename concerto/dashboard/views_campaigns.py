@@ -8,6 +8,7 @@ Who: administrators of the campaign's organisation and the campaign's organisers
 before each call.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerto.campaigns import selectors as campaign_selectors
 from concerto.campaigns import services as campaign_services
+from concerto.campaigns.models import SupportLevel
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError
 from concerto.core.forms import apply_errors
@@ -65,8 +67,8 @@ def campaigns_manage(request):
 def campaign_new(request):
     organisations = _creatable_organisations(request.user)
     require(bool(organisations))
-    initial = {"support_level": "any", "allow_email_join": True, "is_public": True, "languages": ["fr", "en"],
-               "organisation": organisations[0].pk}
+    initial = {"support_level": SupportLevel.ANY_RESIDENT, "allow_email_join": True, "is_public": True,
+               "languages": [code for code, _name in settings.LANGUAGES], "organisation": organisations[0].pk}
     form = CampaignCreateForm(request.POST or None, initial=initial, organisations=organisations)
     status = 200
     if request.method == "POST":

@@ -1,7 +1,8 @@
 """Every permission about actions, supports and comments. Deny by default."""
 
+from concerto.campaigns.errors import CampaignArchived
 from concerto.campaigns.models import PhaseKind
-from concerto.campaigns.selectors import phase_is_open
+from concerto.campaigns.selectors import campaign_is_archived, phase_is_open
 from concerto.residents import rules as r
 
 from .errors import (
@@ -54,6 +55,8 @@ def support_refusal(user, action):
     """
     if action.status != ActionStatus.PUBLISHED:
         return ActionNotSupportable()
+    if campaign_is_archived(action.campaign):
+        return CampaignArchived()
     if not participation_open(action.campaign):
         return ParticipationClosed()
     if user is None or not user.is_authenticated:

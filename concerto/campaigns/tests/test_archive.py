@@ -4,6 +4,7 @@ no volunteer; nothing erased."""
 import pytest
 from django.urls import reverse
 
+from concerto.campaigns.errors import CampaignArchived
 from concerto.campaigns.services import campaign_archive
 from concerto.core.errors import DomainError
 from concerto.proposals.rules import can_take_part, participation_open, support_refusal
@@ -35,7 +36,7 @@ def test_no_participation_in_an_archived_campaign(resident_alice, published_acti
     assert not participation_open(archived)
     assert not can_take_part(resident_alice, archived)
     published_action.refresh_from_db()
-    assert support_refusal(resident_alice, published_action) is not None
+    assert isinstance(support_refusal(resident_alice, published_action), CampaignArchived)
     with pytest.raises(DomainError):
         support_add(user=resident_alice, action=published_action)
     assert published_action.supports.count() == 0

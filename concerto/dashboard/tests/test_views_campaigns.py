@@ -286,3 +286,11 @@ def test_without_a_consent_text_nothing_is_recorded(client, resident_elsewhere, 
     client.force_login(resident_elsewhere)
     client.post(reverse("joining:join", args=[campaign.slug]), {"code": _real_code(campaign)})
     assert Membership.objects.get(campaign=campaign, user=resident_elsewhere, role=Role.RESIDENT).consent_version is None
+
+
+def test_settings_changes_are_in_the_team_journal(client, organiser_dina, campaign):
+    campaign_update(by=organiser_dina, campaign=campaign, slug_locked=False, legal_notice="Éditeur")
+    consent_text_add(by=organiser_dina, campaign=campaign, text="J'accepte.")
+    r = _client(client, organiser_dina).get(reverse("dashboard:journal", args=[campaign.slug]))
+    codes = [e.code for e in r.context["entries"]]
+    assert "campaigns.campaign.updated" in codes and "campaigns.consent_text.added" in codes
