@@ -1,5 +1,7 @@
 """Who holds which role where. Every permission in Concerto is built from these predicates."""
 
+from django.db.models import CharField, Exists, OuterRef, Value
+
 from concerto.campaigns.models import Campaign
 from concerto.campaigns.selectors import campaign_is_archived
 
@@ -9,18 +11,27 @@ from .models import (
     OrganisationMembership,
     OrganisationRole,
     Role,
+    User,
     Verification,
 )
 
+# Marks, in ``_memberships``' one query, a row saying the user administers the campaign's organisation.
+_ORG_ADMIN = "@organisation-admin"
 
-def _memberships(user, campaign: Campaign) -> tuple[frozenset[str], str | None]:
-    """(roles, resident verification) of the user in the campaign, loaded once per request and user."""
+
+def _memberships(user, campaign: Campaign) -> tuple[frozenset[str], str | None, bool]:
+    """(roles, resident verification, administers the campaign's organisation) of the user in the
+    campaign, loaded once per request and user, in one query."""
     cache = user.__dict__.setdefault("_concerto_roles", {})
     if campaign.pk not in cache:
-        rows = Membership.objects.filter(user=user, campaign=campaign).values_list("role", "verification")
-        roles = frozenset(role for role, _v in rows)
+        admin = OrganisationMembership.objects.filter(
+            user=user, organisation_id=campaign.organisation_id, role=OrganisationRole.ADMIN,
+        ).values_list(Value(_ORG_ADMIN, output_field=CharField()), Value("", output_field=CharField()))
+        rows = list(Membership.objects.filter(user=user, campaign=campaign).values_list("role", "verification")
+                    .union(admin, all=True))
+        roles = frozenset(role for role, _v in rows if role != _ORG_ADMIN)
         verification = next((v for role, v in rows if role == Role.RESIDENT), None)
-        cache[campaign.pk] = (roles, verification)
+        cache[campaign.pk] = (roles, verification, any(role == _ORG_ADMIN for role, _v in rows))
     return cache[campaign.pk]
 
 
@@ -104,8 +115,10 @@ def can_create_campaign(user, organisation) -> bool:
 
 def can_manage_campaign(user, campaign) -> bool:
     """The campaign's settings, consent texts, archive and launch checklist: its organisers and the
-    administrators of its organisation."""
-    return is_organiser(user, campaign) or is_organisation_admin(user, campaign.organisation)
+    administrators of its organisation (read with the roles: no query of its own)."""
+    if is_organiser(user, campaign):
+        return True
+    return _active(user) and _memberships(user, campaign)[2]
 
 
 def can_use_campaign_back_office(user) -> bool:
@@ -114,18 +127,17 @@ def can_use_campaign_back_office(user) -> bool:
         return True
     if not _active(user):
         return False
-    if administered_organisation_ids(user):
-        return True
     cached = user.__dict__.get("_concerto_organises")
-    if cached is None:
-        cached = user.__dict__["_concerto_organises"] = Membership.objects.filter(
-            user=user, role=Role.ORGANISER).exists()
+    if cached is None:  # one query for the header of every page
+        cached = user.__dict__["_concerto_organises"] = User.objects.filter(pk=user.pk).filter(
+            Exists(OrganisationMembership.objects.filter(user=OuterRef("pk"), role=OrganisationRole.ADMIN))
+            | Exists(Membership.objects.filter(user=OuterRef("pk"), role=Role.ORGANISER))).exists()
     return cached
 
 
 def signs_in_with_password(user) -> bool:
-    """Platform staff and anyone with a team or candidate role in any campaign: a sign-in link
-    alone (whoever reads the mailbox) must not open these accounts; they use their password."""
+    """Platform staff, organisation administrators and anyone with a team or candidate role in any
+    campaign: a sign-in link alone (whoever reads the mailbox) must not open these accounts; they use their password."""
     if user.is_staff or user.is_superuser:
         return True
     if OrganisationMembership.objects.filter(user=user).exists():

@@ -294,3 +294,9 @@ def test_settings_changes_are_in_the_team_journal(client, organiser_dina, campai
     r = _client(client, organiser_dina).get(reverse("dashboard:journal", args=[campaign.slug]))
     codes = [e.code for e in r.context["entries"]]
     assert "campaigns.campaign.updated" in codes and "campaigns.consent_text.added" in codes
+
+
+def test_my_space_links_to_the_back_office_for_those_who_use_it(client, admin_ada, resident_alice):
+    assert reverse("dashboard:campaigns_manage") in _client(client, admin_ada).get(reverse("dashboard:me")).content.decode()
+    client.force_login(resident_alice)
+    assert reverse("dashboard:campaigns_manage") not in client.get(reverse("dashboard:me")).content.decode()

@@ -21,5 +21,5 @@ def managed_by(campaign, user) -> bool:
 
 @register.filter
 def uses_back_office(user) -> bool:
-    """``{% if user|uses_back_office %}``: the "Campaigns" link of the staff header."""
+    """``{% if user|uses_back_office %}``: the link to the campaign back office on “Mon espace”."""
     return rules.can_use_campaign_back_office(user)
