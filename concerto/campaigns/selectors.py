@@ -3,8 +3,8 @@ import re
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .errors import CampaignNotFound
-from .models import Campaign, Phase
+from .errors import CampaignNotFound, PhaseNotFound, SectorNotFound
+from .models import Campaign, Phase, PhaseKind, Sector
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
@@ -59,3 +59,57 @@ def public_contact(campaign: Campaign) -> str:
     if campaign.contact_note:
         parts.append(campaign.contact_note)
     return ", ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------
+# The calendar and sectors pages of the back office (issue 10).
+# --------------------------------------------------------------------------------------------------
+
+# What else in Concerto reads a phase: told to the organiser before they delete or close it.
+PHASE_DEPENDENTS = {
+    PhaseKind.PARTICIPATION: _("Residents may support, propose and comment only while this phase is open."),
+    PhaseKind.SELECTION: _("Letters give the end of this phase as the deadline to volunteer."),
+    PhaseKind.INVITATION: _("When there is no selection phase, letters give the end of this phase as the "
+                            "deadline."),
+    PhaseKind.WORKSHOPS: _("The volunteers' form offers the first and last days of this phase as workshop "
+                           "dates."),
+}
+
+
+def phase_dependents(phase: Phase, now=None) -> list[str]:
+    """Sentences for the organiser: what depends on this phase (empty when nothing does)."""
+    said = PHASE_DEPENDENTS.get(phase.kind)
+    if said is None:
+        return []
+    sentences = [str(said)]
+    now = now or timezone.now()
+    if phase.kind == PhaseKind.PARTICIPATION and not phase.is_closed and phase.starts_at <= now < phase.ends_at:
+        sentences.append(str(_("It is open now: supports, proposals and comments stop at once.")))
+    return sentences
+
+
+def phase_closing_warning(phase: Phase, now=None) -> str:
+    """What closing this phase now stops, or "" when closing it changes nothing residents notice."""
+    now = now or timezone.now()
+    if phase.kind == PhaseKind.PARTICIPATION and not phase.is_closed and now < phase.ends_at:
+        return str(_("Closing the participation phase stops supports, proposals and comments at once, "
+                     "before its end date."))
+    return ""
+
+
+def phase_get(campaign: Campaign, phase_id) -> Phase:
+    phase = Phase.objects.filter(campaign=campaign, pk=phase_id).first() if str(phase_id).isdigit() else None
+    if phase is None:
+        raise PhaseNotFound()
+    return phase
+
+
+def sector_list(campaign: Campaign) -> list[Sector]:
+    return list(Sector.objects.filter(campaign=campaign).order_by("name", "pk"))
+
+
+def sector_get(campaign: Campaign, sector_id) -> Sector:
+    sector = Sector.objects.filter(campaign=campaign, pk=sector_id).first() if str(sector_id).isdigit() else None
+    if sector is None:
+        raise SectorNotFound()
+    return sector

@@ -71,3 +71,9 @@ def organiser_emails(campaign) -> list[str]:
         Membership.objects.filter(campaign=campaign, role=Role.ORGANISER, user__is_active=True)
         .exclude(user__email="").values_list("user__email", flat=True)
     ))
+
+
+def sector_membership_counts(campaign) -> dict[int, int]:
+    """``{sector_id: residents}``: memberships that carry each sector of the campaign."""
+    return dict(Membership.objects.filter(campaign=campaign, sector__isnull=False).order_by()
+                .values("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n"))
