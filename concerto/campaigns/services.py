@@ -218,7 +218,7 @@ def sector_create(*, by, campaign: Campaign, name: str, code: str | None = None)
         name = _sector_name(campaign, name)
         sector = Sector.objects.create(campaign=campaign, name=name, code=_sector_code(campaign, name, code))
         log_action("campaigns.sector.created", actor=by, scope=campaign.slug, target=sector, name=sector.name,
-                   code=sector.code)
+                   sector_code=sector.code)
     return sector
 
 

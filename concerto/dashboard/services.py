@@ -51,7 +51,7 @@ def sector_delete(*, by, campaign, sector_id) -> None:
         _sector_unquoted(campaign, sector)
         campaign_services.sector_row_delete(by=by, campaign=campaign, sector_id=sector.pk)
         log_action("campaigns.sector.deleted", actor=by, scope=campaign.slug, target=f"campaigns.sector:{sector.pk}",
-                   name=sector.name, code=sector.code)
+                   name=sector.name, sector_code=sector.code)
 
 
 def sector_merge(*, by, campaign, sector_id, into_id) -> Sector:
@@ -77,5 +77,5 @@ def sector_merge(*, by, campaign, sector_id, into_id) -> Sector:
         moved["volunteers"] = volunteers_sector_move(by=by, campaign=campaign, source=source, target=target)
         campaign_services.sector_row_delete(by=by, campaign=campaign, sector_id=source.pk)
         log_action("campaigns.sector.merged", actor=by, scope=campaign.slug, target=target, name=source.name,
-                   code=source.code, into_name=target.name, into_code=target.code, **moved)
+                   sector_code=source.code, into_name=target.name, into_code=target.code, **moved)
     return target

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_calendar
 
 app_name = "dashboard"
 urlpatterns = [
@@ -13,4 +13,18 @@ urlpatterns = [
     path("moi/supprimer/", views.me_delete, name="me_delete"),
     path("c/<slug:slug>/", views.campaign_home, name="campaign_home"),
     path("c/<slug:slug>/journal/", views.campaign_journal_view, name="journal"),
+    # The calendar, themes and sectors of a campaign (organisers): views_calendar.py.
+    path("c/<slug:slug>/gestion/calendrier/", views_calendar.calendar, name="calendar"),
+    path("c/<slug:slug>/gestion/calendrier/<int:phase_id>/", views_calendar.phase_edit, name="phase_edit"),
+    path("c/<slug:slug>/gestion/calendrier/<int:phase_id>/supprimer/", views_calendar.phase_delete,
+         name="phase_delete"),
+    path("c/<slug:slug>/gestion/themes/", views_calendar.themes, name="themes"),
+    path("c/<slug:slug>/gestion/themes/<int:theme_id>/", views_calendar.theme_edit, name="theme_edit"),
+    path("c/<slug:slug>/gestion/themes/<int:theme_id>/deplacer/", views_calendar.theme_move, name="theme_move"),
+    path("c/<slug:slug>/gestion/themes/<int:theme_id>/supprimer/", views_calendar.theme_delete,
+         name="theme_delete"),
+    path("c/<slug:slug>/gestion/secteurs/", views_calendar.sectors, name="sectors"),
+    path("c/<slug:slug>/gestion/secteurs/<int:sector_id>/", views_calendar.sector_edit, name="sector_edit"),
+    path("c/<slug:slug>/gestion/secteurs/<int:sector_id>/supprimer/", views_calendar.sector_delete,
+         name="sector_delete"),
 ]
