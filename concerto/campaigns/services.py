@@ -60,7 +60,7 @@ def _lock(campaign: Campaign) -> None:
 
 
 def phase_errors(*, campaign: Campaign, kind, starts_at, ends_at, summary: str = "",
-                 phase_id: int | None = None) -> dict:
+                 phase_id: int | None = None, against_others: bool = True) -> dict:
     """What is wrong with these values for a phase of ``campaign`` (``phase_id``: the phase being edited).
 
     Rules: a known kind, one phase per kind, a start and an end, the end after the start, no
@@ -80,6 +80,7 @@ def phase_errors(*, campaign: Campaign, kind, starts_at, ends_at, summary: str =
         return errors
     if ends_at <= starts_at:
         errors["ends_at"] = _("The phase must end after it starts.")
+    if errors or not against_others:
         return errors
     others = [p for p in Phase.objects.filter(campaign=campaign).order_by("starts_at", "id") if p.pk != phase_id]
     if any(p.kind == kind for p in others):
@@ -106,10 +107,10 @@ def phase_errors(*, campaign: Campaign, kind, starts_at, ends_at, summary: str =
     return errors
 
 
-def _phase_values(*, campaign, kind, starts_at, ends_at, summary, phase_id=None) -> dict:
+def _phase_values(*, campaign, kind, starts_at, ends_at, summary, phase_id=None, against_others=True) -> dict:
     summary = clean_line(summary or "")
     errors = phase_errors(campaign=campaign, kind=kind, starts_at=starts_at, ends_at=ends_at, summary=summary,
-                          phase_id=phase_id)
+                          phase_id=phase_id, against_others=against_others)
     if errors:
         raise FieldErrors(errors)
     return {"kind": kind, "starts_at": starts_at, "ends_at": ends_at, "summary": summary}
@@ -157,8 +158,11 @@ def phase_update(*, by, campaign: Campaign, phase_id, kind: str, starts_at, ends
     with transaction.atomic():
         _lock(campaign)
         phase = _phase_for(campaign, phase_id)
+        # Same kind and dates: only the description or the closing changes, so a calendar saved
+        # before these rules existed does not stop an organiser from closing a phase early.
+        unmoved = (kind, starts_at, ends_at) == (phase.kind, phase.starts_at, phase.ends_at)
         values = _phase_values(campaign=campaign, kind=kind, starts_at=starts_at, ends_at=ends_at, summary=summary,
-                               phase_id=phase.pk)
+                               phase_id=phase.pk, against_others=not unmoved)
         before = {"kind": phase.kind, "starts_at": phase.starts_at.isoformat(),
                   "ends_at": phase.ends_at.isoformat(), "is_closed": phase.is_closed}
         for name, value in values.items():

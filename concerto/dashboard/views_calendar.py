@@ -24,6 +24,11 @@ from .selectors import sector_rows, sector_usage
 GET_POST = require_http_methods(["GET", "POST"])
 
 
+def _posted(request):
+    """The submitted data, even when empty (``request.POST or None`` would leave an empty form unbound)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _organised(request, slug):
     """The campaign, for its organisers; 404 to anyone else (the one refusal rule)."""
     campaign = campaign_selectors.campaign_get(slug)
@@ -44,10 +49,15 @@ def _phase_rows(campaign) -> list[dict]:
     return rows
 
 
-def _phase_values(form) -> dict:
+def _phase_values(form, phase=None) -> dict:
     data = form.cleaned_data
-    return {"kind": data["kind"], "starts_at": data["starts_at"], "ends_at": data["ends_at"],
-            "summary": data["summary"], "is_closed": data["is_closed"]}
+    values = {"kind": data["kind"], "starts_at": data["starts_at"], "ends_at": data["ends_at"],
+              "summary": data["summary"], "is_closed": data["is_closed"]}
+    if phase is not None:  # the form shows minutes: a date left as shown keeps its stored seconds
+        for name in ("starts_at", "ends_at"):
+            if values[name] == getattr(phase, name).replace(second=0, microsecond=0):
+                values[name] = getattr(phase, name)
+    return values
 
 
 @login_required
@@ -56,7 +66,7 @@ def calendar(request, slug):
     campaign = _organised(request, slug)
     present = {p.kind for p in campaign_selectors.campaign_phases(campaign)}
     missing = [k for k in PHASE_ORDER if k not in present]
-    form = PhaseForm(request.POST or None, kinds=missing)
+    form = PhaseForm(_posted(request), kinds=missing)
     if request.method == "POST" and form.is_valid():
         try:
             phase = campaign_services.phase_create(by=request.user, campaign=campaign, **_phase_values(form))
@@ -78,7 +88,7 @@ def phase_edit(request, slug, phase_id):
     phase = campaign_selectors.phase_get(campaign, phase_id)
     initial = {"kind": phase.kind, "starts_at": timezone.localtime(phase.starts_at),
                "ends_at": timezone.localtime(phase.ends_at), "summary": phase.summary, "is_closed": phase.is_closed}
-    form = PhaseForm(request.POST or None, initial=initial)
+    form = PhaseForm(_posted(request), initial=initial)
     warning = ""
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["is_closed"] and not phase.is_closed:
@@ -88,7 +98,7 @@ def phase_edit(request, slug, phase_id):
         else:
             try:
                 phase = campaign_services.phase_update(by=request.user, campaign=campaign, phase_id=phase.pk,
-                                                       **_phase_values(form))
+                                                       **_phase_values(form, phase))
             except DomainError as exc:
                 apply_errors(form, exc)
             else:
@@ -121,7 +131,7 @@ def phase_delete(request, slug, phase_id):
 @GET_POST
 def themes(request, slug):
     campaign = _organised(request, slug)
-    form = ThemeForm(request.POST or None)
+    form = ThemeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             theme = proposal_services.theme_create(by=request.user, campaign=campaign, name=form.cleaned_data["name"])
@@ -140,7 +150,7 @@ def themes(request, slug):
 def theme_edit(request, slug, theme_id):
     campaign = _organised(request, slug)
     theme = proposal_selectors.theme_get(campaign, theme_id)
-    form = ThemeForm(request.POST or None, initial={"name": theme.name})
+    form = ThemeForm(_posted(request), initial={"name": theme.name})
     if request.method == "POST" and form.is_valid():
         try:
             theme = proposal_services.theme_rename(by=request.user, campaign=campaign, theme_id=theme.pk,
@@ -174,7 +184,7 @@ def theme_delete(request, slug, theme_id):
     campaign = _organised(request, slug)
     theme = proposal_selectors.theme_get(campaign, theme_id)
     targets = [t for t in proposal_selectors.theme_list(campaign) if t.pk != theme.pk]
-    form = MergeForm(request.POST or None, targets=targets)
+    form = MergeForm(_posted(request), targets=targets)
     if request.method == "POST":
         try:
             if theme.action_count:
@@ -202,7 +212,7 @@ def theme_delete(request, slug, theme_id):
 @GET_POST
 def sectors(request, slug):
     campaign = _organised(request, slug)
-    form = SectorForm(request.POST or None)
+    form = SectorForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             sector = campaign_services.sector_create(by=request.user, campaign=campaign,
@@ -223,7 +233,7 @@ def sectors(request, slug):
 def sector_edit(request, slug, sector_id):
     campaign = _organised(request, slug)
     sector = campaign_selectors.sector_get(campaign, sector_id)
-    form = SectorForm(request.POST or None, initial={"name": sector.name})
+    form = SectorForm(_posted(request), initial={"name": sector.name})
     if request.method == "POST" and form.is_valid():
         try:
             sector = campaign_services.sector_rename(by=request.user, campaign=campaign, sector_id=sector.pk,
@@ -245,7 +255,7 @@ def sector_delete(request, slug, sector_id):
     sector = campaign_selectors.sector_get(campaign, sector_id)
     usage = sector_usage(campaign, sector.pk)
     targets = [s for s in campaign_selectors.sector_list(campaign) if s.pk != sector.pk]
-    form = MergeForm(request.POST or None, targets=targets)
+    form = MergeForm(_posted(request), targets=targets)
     if request.method == "POST":
         try:
             if usage["total"]:
