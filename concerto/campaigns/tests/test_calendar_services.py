@@ -224,3 +224,27 @@ def test_only_organisers_create_or_rename_sectors(empty_campaign, organiser, mod
     with pytest.raises(SectorNotFound):
         services.sector_row_delete(by=moderator, campaign=empty_campaign, sector_id=sector.pk)
     assert list(Sector.objects.values_list("name", flat=True)) == ["Nord"]
+
+
+def test_a_legacy_calendar_does_not_block_closing_an_unmoved_phase(empty_campaign, organiser):
+    """Phases saved before these rules (or by hand) may overlap: changing only the description or the
+    closing is accepted; moving the phase is checked against the others."""
+    Phase.objects.create(campaign=empty_campaign, kind=PhaseKind.INVITATION, starts_at=day(0), ends_at=day(30))
+    participation = Phase.objects.create(campaign=empty_campaign, kind=PhaseKind.PARTICIPATION, starts_at=day(10),
+                                         ends_at=day(40))
+    closed = services.phase_update(by=organiser, campaign=empty_campaign, phase_id=participation.pk,
+                                   kind=participation.kind, starts_at=participation.starts_at,
+                                   ends_at=participation.ends_at, summary="Close plus tôt", is_closed=True)
+    assert closed.is_closed and closed.summary == "Close plus tôt"
+    errors = errors_of(lambda: services.phase_update(
+        by=organiser, campaign=empty_campaign, phase_id=participation.pk, kind=participation.kind,
+        starts_at=day(11), ends_at=day(40)))
+    assert "overlap the “Letters” phase" in errors["starts_at"]
+
+
+def test_phase_errors_checks_without_writing(empty_campaign, organiser):
+    add(empty_campaign, organiser, PhaseKind.SELECTION, day(10), day(20))
+    assert services.phase_errors(campaign=empty_campaign, kind="workshops", starts_at=day(20), ends_at=day(30)) == {}
+    assert set(services.phase_errors(campaign=empty_campaign, kind="workshops", starts_at=day(19),
+                                     ends_at=day(30))) == {"starts_at"}
+    assert Phase.objects.count() == 1
