@@ -248,3 +248,14 @@ def test_phase_errors_checks_without_writing(empty_campaign, organiser):
     assert set(services.phase_errors(campaign=empty_campaign, kind="workshops", starts_at=day(19),
                                      ends_at=day(30))) == {"starts_at"}
     assert Phase.objects.count() == 1
+
+
+def test_the_demo_calendar_passes_the_rules(empty_campaign, organiser):
+    """The shipped Saint-Jérôme calendar (door to door during participation) is built by the same service."""
+    from concerto.demo import content
+
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    for p in content.PHASES:
+        add(empty_campaign, organiser, p.kind, today + timedelta(days=p.start_day, hours=p.start_hour),
+            today + timedelta(days=p.end_day, hours=p.end_hour), summary=p.summary)
+    assert Phase.objects.filter(campaign=empty_campaign).count() == len(PhaseKind.values)
