@@ -88,12 +88,19 @@ def phase_dependents(phase: Phase, now=None) -> list[str]:
     return sentences
 
 
-def phase_closing_warning(phase: Phase, now=None) -> str:
-    """What closing this phase now stops, or "" when closing it changes nothing residents notice."""
+def phase_closing_warning(phase: Phase, *, is_closed: bool = True, starts_at=None, ends_at=None, now=None) -> str:
+    """What this change stops at once, or "" when residents notice nothing: the participation phase,
+    open now, closed early or given dates that no longer include the present moment."""
     now = now or timezone.now()
-    if phase.kind == PhaseKind.PARTICIPATION and not phase.is_closed and now < phase.ends_at:
+    if phase.kind != PhaseKind.PARTICIPATION or phase.is_closed or not phase.starts_at <= now < phase.ends_at:
+        return ""
+    starts_at, ends_at = starts_at or phase.starts_at, ends_at or phase.ends_at
+    if is_closed:
         return str(_("Closing the participation phase stops supports, proposals and comments at once, "
                      "before its end date."))
+    if not starts_at <= now < ends_at:
+        return str(_("With these dates the participation phase is no longer open now: supports, proposals "
+                     "and comments stop at once."))
     return ""
 
 

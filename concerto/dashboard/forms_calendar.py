@@ -36,7 +36,7 @@ class PhaseForm(forms.Form):
         label=_("Closed by the organisers"), required=False,
         help_text=_("The phase counts as over even before its end date, e.g. to stop supports early. "
                     "The dates stay as planned."))
-    confirm = forms.BooleanField(label=_("I understand, close it"), required=False)
+    confirm = forms.BooleanField(label=_("I understand: residents can no longer take part"), required=False)
 
     def __init__(self, *args, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -91,10 +91,11 @@ def phase_edit(request, slug, phase_id):
     form = PhaseForm(_posted(request), initial=initial)
     warning = ""
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["is_closed"] and not phase.is_closed:
-            warning = campaign_selectors.phase_closing_warning(phase)
-        if warning and not form.cleaned_data["confirm"]:
-            form.add_error("confirm", _("Tick this box to close the phase anyway."))
+        data = form.cleaned_data
+        warning = campaign_selectors.phase_closing_warning(
+            phase, is_closed=data["is_closed"], starts_at=data["starts_at"], ends_at=data["ends_at"])
+        if warning and not data["confirm"]:
+            form.add_error("confirm", _("Tick this box to confirm."))
         else:
             try:
                 phase = campaign_services.phase_update(by=request.user, campaign=campaign, phase_id=phase.pk,

@@ -78,7 +78,7 @@ def test_closing_participation_asks_for_confirmation_then_closes_it(dina, campai
     r = dina.post(url("phase_edit", campaign, phase.pk), form)
     body = r.content.decode()
     assert r.status_code == 200 and "stops supports, proposals and comments at once" in body
-    assert "Tick this box to close the phase anyway." in body
+    assert "Tick this box to confirm." in body
     assert not Phase.objects.get(pk=phase.pk).is_closed
     r = dina.post(url("phase_edit", campaign, phase.pk), {**form, "confirm": "on"})
     assert r.status_code == 302
@@ -86,6 +86,22 @@ def test_closing_participation_asks_for_confirmation_then_closes_it(dina, campai
     campaign.__dict__.pop("_phases", None)
     assert not phase_is_open(campaign, PhaseKind.PARTICIPATION)
     assert "closed early" in dina.get(url("calendar", campaign)).content.decode()
+
+
+def test_moving_participation_out_of_today_asks_for_confirmation(dina, campaign):
+    phase = Phase.objects.get(campaign=campaign, kind=PhaseKind.PARTICIPATION)
+    Phase.objects.filter(campaign=campaign).exclude(pk=phase.pk).delete()  # a calendar with room to move
+    end = timezone.now() - timedelta(hours=1)
+    form = {"kind": phase.kind, "starts_at": local(phase.starts_at), "ends_at": local(end)}
+    r = dina.post(url("phase_edit", campaign, phase.pk), form)
+    assert r.status_code == 200 and "no longer open now" in r.content.decode()
+    assert Phase.objects.get(pk=phase.pk).ends_at == phase.ends_at
+    assert dina.post(url("phase_edit", campaign, phase.pk), {**form, "confirm": "on"}).status_code == 302
+    assert Phase.objects.get(pk=phase.pk).ends_at < timezone.now()
+    # Changing only the description of the open phase asks nothing.
+    Phase.objects.filter(pk=phase.pk).update(ends_at=phase.ends_at)
+    r = dina.post(url("phase_edit", campaign, phase.pk), {**form, "ends_at": local(phase.ends_at), "summary": "Hop"})
+    assert r.status_code == 302 and Phase.objects.get(pk=phase.pk).summary == "Hop"
 
 
 def test_deleting_a_phase_warns_first(dina, campaign):
