@@ -251,15 +251,12 @@ def sector_rename(*, by, campaign: Campaign, sector_id, name: str) -> Sector:
     return sector
 
 
-def sector_row_delete(*, by, campaign: Campaign, sector_id) -> Sector:
+def sector_row_delete(*, by, campaign: Campaign, sector_id) -> None:
     """The row only, once every other app has moved or checked its rows: call
-    ``dashboard.services.sector_delete`` or ``sector_merge``, which do that in one transaction."""
+    ``dashboard.services.sector_delete`` or ``sector_merge``, which do that in one transaction and audit it."""
     _require_organiser(by, campaign, SectorNotFound)
     with transaction.atomic():
-        sector = _sector_for(campaign, sector_id)
-        gone = Sector(pk=sector.pk, campaign=campaign, name=sector.name, code=sector.code)
-        sector.delete()
-    return gone
+        _sector_for(campaign, sector_id).delete()
 
 
 def sector_get_for_update(*, by, campaign: Campaign, sector_id) -> Sector:

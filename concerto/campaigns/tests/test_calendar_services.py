@@ -259,3 +259,15 @@ def test_the_demo_calendar_passes_the_rules(empty_campaign, organiser):
         add(empty_campaign, organiser, p.kind, today + timedelta(days=p.start_day, hours=p.start_hour),
             today + timedelta(days=p.end_day, hours=p.end_hour), summary=p.summary)
     assert Phase.objects.filter(campaign=empty_campaign).count() == len(PhaseKind.values)
+
+
+def test_the_organiser_check_matches_the_residents_rule(empty_campaign, organiser, moderator):
+    from concerto.residents.rules import is_organiser
+
+    assert services._ORGANISER == Role.ORGANISER
+    admin = User.objects.create_superuser("admin@example.org", password="admin-password-123")
+    User.objects.filter(pk=organiser.pk).update(is_active=False)
+    organiser.refresh_from_db()
+    for user in (admin, organiser, moderator, None):
+        assert services._may_organise(user, empty_campaign) == is_organiser(user, empty_campaign), user
+    assert services._may_organise(admin, empty_campaign) and not services._may_organise(organiser, empty_campaign)
