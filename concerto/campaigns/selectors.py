@@ -36,13 +36,21 @@ def campaign_phases(campaign: Campaign) -> list[Phase]:
 STATE_LABELS = {"upcoming": _("upcoming"), "current": _("in progress"), "past": _("done")}
 
 
+CLOSED_LABEL = _("closed early")
+
+
 def phase_timeline(campaign: Campaign, now=None) -> list[dict]:
+    """Each phase with its state; a phase the organisers closed before its end counts as done
+    (``"past"``, shown "closed early"), as ``phase_is_open`` says."""
     now = now or timezone.now()
     steps = []
     for p in campaign_phases(campaign):
         state = p.state(now)
+        closed = p.is_closed and state != "past"
+        if closed:
+            state = "past"
         steps.append({"phase": p, "kind": p.kind, "label": p.get_kind_display(), "state": state,
-                      "state_label": STATE_LABELS[state]})
+                      "closed": closed, "state_label": CLOSED_LABEL if closed else STATE_LABELS[state]})
     return steps
 
 

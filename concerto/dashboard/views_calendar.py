@@ -40,13 +40,7 @@ def _organised(request, slug):
 
 
 def _phase_rows(campaign) -> list[dict]:
-    now = timezone.now()
-    rows = []
-    for phase in campaign_selectors.campaign_phases(campaign):
-        state = "closed" if phase.is_closed else phase.state(now)
-        label = _("closed early") if phase.is_closed else campaign_selectors.STATE_LABELS[state]
-        rows.append({"phase": phase, "state": state, "state_label": label})
-    return rows
+    return campaign_selectors.phase_timeline(campaign)
 
 
 def _phase_values(form, phase=None) -> dict:

@@ -271,3 +271,16 @@ def test_the_organiser_check_matches_the_residents_rule(empty_campaign, organise
     for user in (admin, organiser, moderator, None):
         assert services._may_organise(user, empty_campaign) == is_organiser(user, empty_campaign), user
     assert services._may_organise(admin, empty_campaign) and not services._may_organise(organiser, empty_campaign)
+
+
+def test_a_phase_closed_early_reads_as_done_on_the_timeline(empty_campaign, organiser):
+    from concerto.campaigns.selectors import phase_timeline
+
+    now = timezone.now()
+    phase = add(empty_campaign, organiser, PhaseKind.PARTICIPATION, now - timedelta(days=1), now + timedelta(days=9))
+    assert phase_timeline(empty_campaign)[0]["state"] == "current"
+    services.phase_update(by=organiser, campaign=empty_campaign, phase_id=phase.pk, kind=phase.kind,
+                          starts_at=phase.starts_at, ends_at=phase.ends_at, is_closed=True)
+    with translation.override("en"):
+        step = phase_timeline(Campaign.objects.get(pk=empty_campaign.pk))[0]
+        assert (step["state"], step["closed"], str(step["state_label"])) == ("past", True, "closed early")
