@@ -496,7 +496,8 @@ PREPARE.update({
 # --------------------------------------------------------------------------------------------------
 
 
-def _phase(w, kind="synthesis"):
+def _phase(w, kind="live_event"):
+    """The phase the edit and delete rows act on (the calendar row deletes and re-adds the synthesis)."""
     from concerto.campaigns.models import Phase
 
     return Phase.objects.get(campaign=w.campaign, kind=kind)
@@ -514,14 +515,14 @@ def _local(dt) -> str:
     return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
-def _phase_form(w, summary="Le dossier final, changé par la matrice."):
+def _phase_form(w, summary="Le plateau, changé par la matrice."):
     phase = _phase(w)
     return {"kind": phase.kind, "starts_at": _local(phase.starts_at), "ends_at": _local(phase.ends_at),
             "summary": summary}
 
 
 def _no_synthesis(w, role):
-    _phase(w).delete()
+    _phase(w, "synthesis").delete()
 
 
 def _no_sector_quotas(w, role):
@@ -533,8 +534,8 @@ def _no_sector_quotas(w, role):
 PATH_VALUES = {"phase_id": lambda w: _phase(w).pk, "theme_id": lambda w: _theme(w).pk,
                "sector_id": lambda w: w.sectors["nord"].pk}
 DATA.update({
-    "POST dashboard:calendar": lambda w: {**_phase_form(w), "starts_at": "2099-01-01T10:00",
-                                          "ends_at": "2099-02-01T10:00"},
+    "POST dashboard:calendar": {"kind": "synthesis", "starts_at": "2099-01-01T10:00", "ends_at": "2099-02-01T10:00",
+                                "summary": "Le dossier final, ajouté par la matrice."},
     "POST dashboard:phase_edit": _phase_form,
     "POST dashboard:themes": {"name": "Culture et sport"},
     "POST dashboard:theme_edit": {"name": "Nature en ville"},
