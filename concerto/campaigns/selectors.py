@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .errors import CampaignNotFound, OrganisationNotFound
-from .models import Campaign, ConsentText, Organisation, Phase
+from .errors import CampaignNotFound, OrganisationNotFound, PhaseNotFound, SectorNotFound
+from .models import Campaign, ConsentText, Organisation, Phase, PhaseKind, Sector
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
@@ -45,13 +45,21 @@ def campaign_phases(campaign: Campaign) -> list[Phase]:
 STATE_LABELS = {"upcoming": _("upcoming"), "current": _("in progress"), "past": _("done")}
 
 
+CLOSED_LABEL = _("closed early")
+
+
 def phase_timeline(campaign: Campaign, now=None) -> list[dict]:
+    """Each phase with its state; a phase the organisers closed before its end counts as done
+    (``"past"``, shown "closed early"), as ``phase_is_open`` says."""
     now = now or timezone.now()
     steps = []
     for p in campaign_phases(campaign):
         state = p.state(now)
+        closed = p.is_closed and state != "past"
+        if closed:
+            state = "past"
         steps.append({"phase": p, "kind": p.kind, "label": p.get_kind_display(), "state": state,
-                      "state_label": STATE_LABELS[state]})
+                      "closed": closed, "state_label": CLOSED_LABEL if closed else STATE_LABELS[state]})
     return steps
 
 
@@ -112,3 +120,62 @@ def consent_versions(campaign: Campaign) -> list[ConsentText]:
 
 def sector_count(campaign: Campaign) -> int:
     return campaign.sectors.count()
+# --------------------------------------------------------------------------------------------------
+# The calendar and sectors pages of the back office (issue 10).
+# --------------------------------------------------------------------------------------------------
+
+# What else in Concerto reads a phase: told to the organiser before they delete or close it.
+PHASE_DEPENDENTS = {
+    PhaseKind.PARTICIPATION: _("Residents may support, propose and comment only while this phase is open."),
+    PhaseKind.SELECTION: _("Letters give the end of this phase as the deadline to volunteer."),
+    PhaseKind.INVITATION: _("When there is no selection phase, letters give the end of this phase as the "
+                            "deadline."),
+    PhaseKind.WORKSHOPS: _("The volunteers' form offers the first and last days of this phase as workshop "
+                           "dates."),
+}
+
+
+def phase_dependents(phase: Phase, now=None) -> list[str]:
+    """Sentences for the organiser: what depends on this phase (empty when nothing does)."""
+    said = PHASE_DEPENDENTS.get(phase.kind)
+    if said is None:
+        return []
+    sentences = [str(said)]
+    now = now or timezone.now()
+    if phase.kind == PhaseKind.PARTICIPATION and not phase.is_closed and phase.starts_at <= now < phase.ends_at:
+        sentences.append(str(_("It is open now: supports, proposals and comments stop at once.")))
+    return sentences
+
+
+def phase_closing_warning(phase: Phase, *, is_closed: bool = True, starts_at=None, ends_at=None, now=None) -> str:
+    """What this change stops at once, or "" when residents notice nothing: the participation phase,
+    open now, closed early or given dates that no longer include the present moment."""
+    now = now or timezone.now()
+    if phase.kind != PhaseKind.PARTICIPATION or phase.is_closed or not phase.starts_at <= now < phase.ends_at:
+        return ""
+    starts_at, ends_at = starts_at or phase.starts_at, ends_at or phase.ends_at
+    if is_closed:
+        return str(_("Closing the participation phase stops supports, proposals and comments at once, "
+                     "before its end date."))
+    if not starts_at <= now < ends_at:
+        return str(_("With these dates the participation phase is no longer open now: supports, proposals "
+                     "and comments stop at once."))
+    return ""
+
+
+def phase_get(campaign: Campaign, phase_id) -> Phase:
+    phase = Phase.objects.filter(campaign=campaign, pk=phase_id).first() if str(phase_id).isdigit() else None
+    if phase is None:
+        raise PhaseNotFound()
+    return phase
+
+
+def sector_list(campaign: Campaign) -> list[Sector]:
+    return list(Sector.objects.filter(campaign=campaign).order_by("name", "pk"))
+
+
+def sector_get(campaign: Campaign, sector_id) -> Sector:
+    sector = Sector.objects.filter(campaign=campaign, pk=sector_id).first() if str(sector_id).isdigit() else None
+    if sector is None:
+        raise SectorNotFound()
+    return sector

@@ -9,19 +9,22 @@ from concerto.campaigns.selectors import (
     consent_current,
     public_contact,
     sector_count,
+    sector_list,
 )
 from concerto.core.selectors import audit_entries
 from concerto.letters.selectors import letter_figures, letters_generated
+from concerto.letters.selectors import sector_usage as sector_letter_usage
 from concerto.proposals.selectors import (
     key_figures,
     participation_stats,
+    sector_action_counts,
     suppress_small,
     themes_for,
 )
 from concerto.residents.models import Role
-from concerto.residents.selectors import role_counts, team_counts
+from concerto.residents.selectors import role_counts, sector_membership_counts, team_counts
 from concerto.selection.selectors import selection_figures, selections_for
-from concerto.volunteers.selectors import call_for, volunteer_figures
+from concerto.volunteers.selectors import call_for, sector_volunteer_counts, volunteer_figures
 
 # Keys of later phases stay at 0 until their phase is built; the API promises every key.
 STAT_KEYS = (
@@ -174,3 +177,30 @@ def _team_sentence(team: dict) -> str:
     if not moderators:
         return _("The team has no moderator yet: contributions would wait unreviewed.")
     return _("The campaign has no organiser.")
+# --------------------------------------------------------------------------------------------------
+# The sectors page (issue 10): what points at each sector, from every app that keeps one.
+# --------------------------------------------------------------------------------------------------
+
+SECTOR_USES = ("households", "street_rules", "residents", "actions", "volunteers")
+
+
+def sector_rows(campaign) -> list[dict]:
+    """Each sector of the campaign with how many rows of each app carry it (five queries in all)."""
+    letters = sector_letter_usage(campaign)
+    residents = sector_membership_counts(campaign)
+    actions = sector_action_counts(campaign)
+    volunteers = sector_volunteer_counts(campaign)
+    rows = []
+    for sector in sector_list(campaign):
+        uses = {"households": letters.get(sector.pk, {}).get("households", 0),
+                "street_rules": letters.get(sector.pk, {}).get("street_rules", 0),
+                "residents": residents.get(sector.pk, 0), "actions": actions.get(sector.pk, 0),
+                "volunteers": volunteers.get(sector.pk, 0)}
+        rows.append({"sector": sector, **uses, "total": sum(uses.values())})
+    return rows
+
+
+def sector_usage(campaign, sector_id: int) -> dict:
+    """One sector's row of ``sector_rows`` (zeros when nothing carries it)."""
+    return next((r for r in sector_rows(campaign) if r["sector"].pk == sector_id),
+                dict.fromkeys((*SECTOR_USES, "total"), 0))

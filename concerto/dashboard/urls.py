@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_campaigns
+from . import views, views_calendar, views_campaigns
 
 app_name = "dashboard"
 urlpatterns = [
@@ -23,4 +23,18 @@ urlpatterns = [
     path("c/<slug:slug>/gestion/lancement/", views_campaigns.campaign_checklist_view, name="campaign_checklist"),
     path("c/<slug:slug>/mentions-legales/", views_campaigns.campaign_legal_notice, name="campaign_legal_notice"),
     path("c/<slug:slug>/confidentialite/", views_campaigns.campaign_privacy_notice, name="campaign_privacy_notice"),
+    # The calendar, themes and sectors of a campaign (organisers): views_calendar.py.
+    path("c/<slug:slug>/gestion/calendrier/", views_calendar.calendar, name="calendar"),
+    path("c/<slug:slug>/gestion/calendrier/<int:phase_id>/", views_calendar.phase_edit, name="phase_edit"),
+    path("c/<slug:slug>/gestion/calendrier/<int:phase_id>/supprimer/", views_calendar.phase_delete,
+         name="phase_delete"),
+    path("c/<slug:slug>/gestion/themes/", views_calendar.themes, name="themes"),
+    path("c/<slug:slug>/gestion/themes/<int:theme_id>/", views_calendar.theme_edit, name="theme_edit"),
+    path("c/<slug:slug>/gestion/themes/<int:theme_id>/deplacer/", views_calendar.theme_move, name="theme_move"),
+    path("c/<slug:slug>/gestion/themes/<int:theme_id>/supprimer/", views_calendar.theme_delete,
+         name="theme_delete"),
+    path("c/<slug:slug>/gestion/secteurs/", views_calendar.sectors, name="sectors"),
+    path("c/<slug:slug>/gestion/secteurs/<int:sector_id>/", views_calendar.sector_edit, name="sector_edit"),
+    path("c/<slug:slug>/gestion/secteurs/<int:sector_id>/supprimer/", views_calendar.sector_delete,
+         name="sector_delete"),
 ]

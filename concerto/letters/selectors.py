@@ -434,3 +434,15 @@ def letters_generated(campaign) -> bool:
     """Whether any batch of letters was made: printed letters carry the campaign's address, which
     then must not change (``campaigns.services.campaign_update``'s ``slug_locked``)."""
     return LetterBatch.objects.filter(campaign=campaign).exists()
+
+
+def sector_usage(campaign) -> dict[int, dict[str, int]]:
+    """``{sector_id: {"households": n, "street_rules": n}}`` for the sectors page (two queries)."""
+    usage: dict[int, dict[str, int]] = defaultdict(lambda: {"households": 0, "street_rules": 0})
+    for sector_id, n in (Household.objects.filter(campaign=campaign, sector__isnull=False)
+                         .order_by().values("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n")):
+        usage[sector_id]["households"] = n
+    for sector_id, n in (StreetRule.objects.filter(campaign=campaign)
+                         .order_by().values("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n")):
+        usage[sector_id]["street_rules"] = n
+    return dict(usage)

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from concerto.campaigns.errors import SectorNotFound
 from concerto.campaigns.models import Campaign, Sector, SupportLevel
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid
@@ -486,3 +487,17 @@ def letter_preview_pdf(*, user, campaign: Campaign, join_url: str) -> bytes:
     for proofreading."""
     _require(user, campaign)
     return rendering.preview_pdf(campaign, join_url=join_url)
+
+
+# --- Sectors merged (issue 10): called by dashboard.services.sector_merge in its transaction -----
+
+
+def households_sector_move(*, user, campaign: Campaign, source: Sector, target: Sector) -> dict:
+    """Households and street rules of ``source`` go to ``target``; returns how many of each moved."""
+    require(rules.can_manage_letters(user, campaign), SectorNotFound)
+    if source.campaign_id != campaign.pk or target.campaign_id != campaign.pk:
+        raise ValueError("both sectors must belong to the campaign")
+    with transaction.atomic():
+        households = Household.objects.filter(campaign=campaign, sector=source).update(sector=target)
+        rules_moved = StreetRule.objects.filter(campaign=campaign, sector=source).update(sector=target)
+    return {"households": households, "street_rules": rules_moved}

@@ -54,3 +54,12 @@ class LetterRequired(NotAllowed):
 class CannotSupport(NotAllowed):
     code = "forbidden"  # what support_add has always answered here
     message = _("You cannot support actions in this campaign.")
+
+
+class ThemeNotFound(NotFound):
+    message = _("This theme does not exist.")
+
+
+class ThemeInUse(Invalid):
+    code = "theme_in_use"
+    message = _("Actions carry this theme: merge it into another theme instead of deleting it.")

@@ -7,7 +7,7 @@ from concerto.core.text import clean_line, search_key
 from concerto.residents.selectors import public_roles_prefetch
 
 from . import rules
-from .errors import ActionNotFound, CommentNotFound
+from .errors import ActionNotFound, CommentNotFound, ThemeNotFound
 from .models import (
     PUBLIC_STATUSES,
     Action,
@@ -172,3 +172,23 @@ def participation_stats(campaign) -> dict:
         "contributions": action_counts["contributions"],
         "published_actions": action_counts["published"],
     }
+
+
+def theme_list(campaign) -> list[Theme]:
+    """The campaign's themes in their order, each with ``action_count`` (every status)."""
+    return list(Theme.objects.filter(campaign=campaign).annotate(action_count=Count("actions"))
+                .order_by("position", "name", "pk"))
+
+
+def theme_get(campaign, theme_id) -> Theme:
+    theme = (Theme.objects.filter(campaign=campaign, pk=theme_id).annotate(action_count=Count("actions")).first()
+             if str(theme_id).isdigit() else None)
+    if theme is None:
+        raise ThemeNotFound()
+    return theme
+
+
+def sector_action_counts(campaign) -> dict[int, int]:
+    """``{sector_id: actions}`` placed in each sector of the campaign."""
+    return dict(Action.objects.filter(campaign=campaign, sector__isnull=False).order_by()
+                .values("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n"))

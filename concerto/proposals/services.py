@@ -3,8 +3,10 @@
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from concerto.campaigns.errors import SectorNotFound
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed
@@ -21,6 +23,8 @@ from .errors import (
     CommentNotFound,
     ParticipationClosed,
     SupportedBeforeErasure,
+    ThemeInUse,
+    ThemeNotFound,
     WrongStatus,
 )
 from .models import (
@@ -362,3 +366,144 @@ def participation_erase(*, user) -> None:
             Comment.objects.filter(pk=comment_id).update(open_report_count=F("open_report_count") - n)
         CommentReport.objects.filter(reporter=user).delete()
         Comment.objects.filter(author=user).delete()
+
+
+# --------------------------------------------------------------------------------------------------
+# Themes, edited by the campaign's organisers (issue 10)
+# --------------------------------------------------------------------------------------------------
+
+THEME_NAME_MAX = 80
+THEME_SLUG_MAX = 40
+
+
+def _theme_organiser(by, campaign) -> None:
+    # Staff-only: anyone else is told what a missing theme tells (the one refusal rule).
+    require(resident_rules.is_organiser(by, campaign), ThemeNotFound)
+
+
+def _theme_name(campaign, name: str, *, theme_id=None) -> str:
+    name = clean_line(name or "")
+    if not name:
+        raise FieldErrors({"name": _("Give the theme a name.")})
+    if len(name) > THEME_NAME_MAX:
+        raise FieldErrors({"name": _("The name is limited to %(max)s characters.") % {"max": THEME_NAME_MAX}})
+    if Theme.objects.filter(campaign=campaign, name__iexact=name).exclude(pk=theme_id).exists():
+        raise FieldErrors({"name": _("Another theme of this campaign already has this name.")})
+    return name
+
+
+def _theme_for(campaign, theme_id) -> Theme:
+    try:
+        theme_id = int(theme_id)
+    except (TypeError, ValueError):
+        raise ThemeNotFound() from None
+    theme = Theme.objects.select_for_update().filter(campaign=campaign, pk=theme_id).first()
+    if theme is None:
+        raise ThemeNotFound()
+    return theme
+
+
+def _lock_themes(campaign) -> list[Theme]:
+    """The campaign's themes in their order, locked: writers of the same campaign queue."""
+    return list(Theme.objects.select_for_update().filter(campaign=campaign).order_by("position", "name", "pk"))
+
+
+def _reindex_search(actions) -> None:
+    """Actions are found by their theme's name too (``search_text``): recompute it after a rename or a merge."""
+    actions = list(actions.select_related("theme"))
+    for a in actions:
+        a.search_text = search_key(a.title, a.summary, a.body, a.place, a.theme.name if a.theme_id else "")
+    Action.objects.bulk_update(actions, ["search_text"], batch_size=500)
+
+
+def theme_create(*, by, campaign, name: str) -> Theme:
+    """A new theme, last in the order; its address (slug, used in the actions' filter) comes from the name."""
+    _theme_organiser(by, campaign)
+    with transaction.atomic():
+        themes = _lock_themes(campaign)
+        name = _theme_name(campaign, name)
+        taken = {t.slug for t in themes}
+        base = slugify(name)[:THEME_SLUG_MAX - 4].strip("-") or "theme"
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        position = max((t.position for t in themes), default=0) + 1
+        theme = Theme.objects.create(campaign=campaign, name=name, slug=slug, position=position)
+        log_action("proposals.theme.created", actor=by, scope=campaign.slug, target=theme, name=name)
+    return theme
+
+
+def theme_rename(*, by, campaign, theme_id, name: str) -> Theme:
+    """A new name; the address (slug) stays, so shared links to the filtered list keep working."""
+    _theme_organiser(by, campaign)
+    with transaction.atomic():
+        _lock_themes(campaign)
+        theme = _theme_for(campaign, theme_id)
+        name = _theme_name(campaign, name, theme_id=theme.pk)
+        before, theme.name = theme.name, name
+        theme.save(update_fields=["name"])
+        _reindex_search(Action.objects.filter(theme=theme))
+        log_action("proposals.theme.renamed", actor=by, scope=campaign.slug, target=theme, name=name, before=before)
+    return theme
+
+
+def theme_move(*, by, campaign, theme_id, offset: int) -> Theme:
+    """Move a theme up (``offset=-1``) or down (``+1``) in the order residents see."""
+    _theme_organiser(by, campaign)
+    if offset not in (-1, 1):
+        raise FieldErrors({"offset": _("A theme moves one place up or down.")})
+    with transaction.atomic():
+        themes = _lock_themes(campaign)
+        theme = _theme_for(campaign, theme_id)
+        index = next(i for i, t in enumerate(themes) if t.pk == theme.pk)
+        other = index + offset
+        if 0 <= other < len(themes):
+            themes[index], themes[other] = themes[other], themes[index]
+        for position, t in enumerate(themes, start=1):
+            t.position = position
+        Theme.objects.bulk_update(themes, ["position"])
+        theme = next(t for t in themes if t.pk == theme.pk)
+        log_action("proposals.theme.moved", actor=by, scope=campaign.slug, target=theme, position=theme.position)
+    return theme
+
+
+def theme_delete(*, by, campaign, theme_id) -> None:
+    """Delete a theme no action carries (``ThemeInUse`` otherwise: merge it with ``theme_merge``)."""
+    _theme_organiser(by, campaign)
+    with transaction.atomic():
+        _lock_themes(campaign)
+        theme = _theme_for(campaign, theme_id)
+        if Action.objects.filter(theme=theme).exists():
+            raise ThemeInUse()
+        log_action("proposals.theme.deleted", actor=by, scope=campaign.slug, target=theme, name=theme.name)
+        theme.delete()
+
+
+def theme_merge(*, by, campaign, theme_id, into_id) -> Theme:
+    """Every action of the theme goes to ``into_id``, then the theme is deleted. Returns the theme kept."""
+    _theme_organiser(by, campaign)
+    with transaction.atomic():
+        _lock_themes(campaign)
+        theme = _theme_for(campaign, theme_id)
+        try:
+            target = _theme_for(campaign, into_id)
+        except ThemeNotFound:
+            raise FieldErrors({"into": _("Choose one of the other themes of this campaign.")}) from None
+        if target.pk == theme.pk:
+            raise FieldErrors({"into": _("A theme cannot be merged into itself.")})
+        moved_ids = list(Action.objects.filter(theme=theme).values_list("pk", flat=True))
+        Action.objects.filter(pk__in=moved_ids).update(theme=target)
+        _reindex_search(Action.objects.filter(pk__in=moved_ids))
+        log_action("proposals.theme.merged", actor=by, scope=campaign.slug, target=theme, name=theme.name,
+                   into=target.pk, into_name=target.name, actions_moved=len(moved_ids))
+        theme.delete()
+    return target
+
+
+def actions_sector_move(*, by, campaign, source, target) -> int:
+    """Actions placed in sector ``source`` go to ``target`` (a merge of sectors, dashboard.services.sector_merge)."""
+    require(resident_rules.is_organiser(by, campaign), SectorNotFound)
+    if source.campaign_id != campaign.pk or target.campaign_id != campaign.pk:
+        raise ValueError("both sectors must belong to the campaign")
+    with transaction.atomic():
+        return Action.objects.filter(campaign=campaign, sector=source).update(sector=target)

@@ -84,3 +84,9 @@ def team_counts(campaign) -> dict[str, int]:
     """Active people per team role in the campaign (the launch checklist), in one query."""
     return Membership.objects.filter(campaign=campaign, user__is_active=True).aggregate(
         **{role: Count("id", filter=Q(role=role)) for role in STAFF_ROLES})
+
+
+def sector_membership_counts(campaign) -> dict[int, int]:
+    """``{sector_id: residents}``: memberships that carry each sector of the campaign."""
+    return dict(Membership.objects.filter(campaign=campaign, sector__isnull=False).order_by()
+                .values("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n"))

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from concerto.campaigns.errors import SectorNotFound
 from concerto.campaigns.selectors import consent_current
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
@@ -402,3 +403,13 @@ def account_delete(*, user: User) -> None:
         if user.email:
             SignInLink.objects.filter(email=user.email).delete()
         user.delete()
+
+
+def memberships_sector_move(*, by, campaign, source, target) -> int:
+    """Residents' sector ``source`` becomes ``target`` (a merge of sectors, dashboard.services.sector_merge)."""
+    if not rules.is_organiser(by, campaign):
+        raise SectorNotFound()
+    if source.campaign_id != campaign.pk or target.campaign_id != campaign.pk:
+        raise ValueError("both sectors must belong to the campaign")
+    with transaction.atomic():
+        return Membership.objects.filter(campaign=campaign, sector=source).update(sector=target)

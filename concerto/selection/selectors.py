@@ -542,3 +542,14 @@ def audit_view(selection) -> dict:
                 row["current"] = current_counts.get(group["category"], {}).get(row["value"], 0)
     data["quota_table"] = table
     return data
+
+
+def selections_with_sector_quota(campaign, sector_code: str) -> list[str]:
+    """Titles of the selections not yet drawn whose quotas name this sector: merging or deleting the
+    sector would leave those quotas pointing at nothing (a drawn selection keeps its frozen pool)."""
+    titles = []
+    for title, quotas in (Selection.objects.filter(campaign=campaign).exclude(status=SelectionStatus.DRAWN)
+                          .order_by("pk").values_list("title", "quotas")):
+        if any(q.get("category") == "sector" and q.get("value") == sector_code for q in quotas or []):
+            titles.append(title)
+    return titles

@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -267,3 +267,9 @@ def campaigns_past_retention(now=None):
     cutoff = months_before(now or timezone.now(), settings.CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS)
     return (Campaign.objects.annotate(ended_at=Max("phases__ends_at"))
             .filter(ended_at__lt=cutoff).order_by("ended_at", "pk"))
+
+
+def sector_volunteer_counts(campaign) -> dict[int, int]:
+    """``{sector_id: volunteers}``, withdrawn ones included (their rows still name the sector)."""
+    return dict(Volunteer.objects.filter(campaign=campaign, sector__isnull=False).order_by()
+                .values("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n"))

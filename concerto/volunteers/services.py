@@ -10,6 +10,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from concerto.campaigns.errors import SectorNotFound
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
 from concerto.core.http import require
@@ -168,3 +169,12 @@ def volunteers_answers_erase(*, campaign, now, dry_run: bool = False) -> int:
         Volunteer.objects.filter(pk__in=volunteers).update(
             talents=[], availability=[], profile={}, sector=None, updated_at=now)
     return len(volunteers)
+
+
+def volunteers_sector_move(*, by, campaign, source, target) -> int:
+    """Volunteers' sector ``source`` becomes ``target`` (a merge of sectors, dashboard.services.sector_merge)."""
+    require(rules.can_manage_volunteers(by, campaign), SectorNotFound)
+    if source.campaign_id != campaign.pk or target.campaign_id != campaign.pk:
+        raise ValueError("both sectors must belong to the campaign")
+    with transaction.atomic():
+        return Volunteer.objects.filter(campaign=campaign, sector=source).update(sector=target)

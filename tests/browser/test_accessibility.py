@@ -175,6 +175,37 @@ def campaign_new_with_errors(page, live):
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def phase_link(kind_label: str, suffix: str = ""):
+    """The calendar, then the edit (or delete) page of a phase, found by its name in the table."""
+    def go(page, live):
+        page.goto(f"{live.url}{CAMPAIGN}/gestion/calendrier/")
+        row = page.locator("main table tbody tr").filter(has_text=kind_label).first
+        href = row.locator("a").first.get_attribute("href")
+        page.goto(live.url + href + suffix)
+    return go
+
+
+def phase_with_errors(page, live):
+    phase_link("Participation")(page, live)
+    page.fill("#id_ends_at", "2000-01-01T10:00")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".error").first).to_be_visible()
+
+
+def phase_closing_warning(page, live):
+    phase_link("Participation")(page, live)
+    page.check("#id_is_closed")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#id_confirm")).to_be_visible()
+
+
+def first_merge(list_path: str):
+    def go(page, live):
+        page.goto(f"{live.url}{CAMPAIGN}/gestion/{list_path}/")
+        page.goto(live.url + page.locator("main table a.danger-link").first.get_attribute("href"))
+    return go
+
+
 VISITS = [
     Visit("index", "/"),
     Visit("campaign-home", f"{CAMPAIGN}/"),
@@ -217,6 +248,14 @@ VISITS = [
     Visit("households", f"{CAMPAIGN}/foyers/", who=ORGANISER),
     Visit("households-import", f"{CAMPAIGN}/foyers/importer/", who=ORGANISER),
     Visit("street-rules", f"{CAMPAIGN}/foyers/rues/", who=ORGANISER),
+    Visit("calendar", f"{CAMPAIGN}/gestion/calendrier/", who=ORGANISER),
+    Visit("phase-edit-errors", phase_with_errors, who=ORGANISER),
+    Visit("phase-closing-warning", phase_closing_warning, who=ORGANISER),
+    Visit("phase-delete", phase_link("Participation", "supprimer/"), who=ORGANISER),
+    Visit("themes", f"{CAMPAIGN}/gestion/themes/", who=ORGANISER),
+    Visit("theme-merge", first_merge("themes"), who=ORGANISER),
+    Visit("sectors", f"{CAMPAIGN}/gestion/secteurs/", who=ORGANISER),
+    Visit("sector-merge", first_merge("secteurs"), who=ORGANISER),
     Visit("volunteer-list", f"{CAMPAIGN}/volontaires/liste/", who=ORGANISER),
     Visit("volunteer-call", f"{CAMPAIGN}/volontaires/appel/", who=ORGANISER),
     Visit("selection-new", f"{CAMPAIGN}/selections/nouvelle/", who=ORGANISER),

@@ -129,6 +129,27 @@ MATRIX = {
     "POST dashboard:campaign_legal_notice":  "405       405       405       405       405       405       405       405",
     "GET dashboard:campaign_privacy_notice": "200       200       200       200       200       200       200       200",
     "POST dashboard:campaign_privacy_notice": "405       405       405       405       405       405       405       405",
+    # The calendar, themes and sectors of a campaign (dashboard/views_calendar.py): organisers only.
+    "GET dashboard:calendar":             "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:calendar":            "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:phase_edit":           "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:phase_edit":          "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:phase_delete":         "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:phase_delete":        "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:themes":               "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:themes":              "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:theme_edit":           "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:theme_edit":          "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:theme_move":           "302>login 405       405       405       405       405       405       405",
+    "POST dashboard:theme_move":          "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:theme_delete":         "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:theme_delete":        "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:sectors":              "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:sectors":             "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:sector_edit":          "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:sector_edit":         "302>login 404       404       404       404       404       404       302+",
+    "GET dashboard:sector_delete":        "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:sector_delete":       "302>login 404       404       404       404       404       404       302+",
     # Mon espace: one's own data only. The token row revokes the resident's (Alice's) token: only she can.
     "GET dashboard:me":                   "302>login 200       200       200       200       200       200       200",
     "POST dashboard:me":                  "302>login 405       405       405       405       405       405       405",
@@ -511,6 +532,89 @@ PREPARE.update({
 
 
 # --------------------------------------------------------------------------------------------------
+# Calendar, themes and sectors (dashboard/views_calendar.py): bodies, effect probes and preconditions
+# --------------------------------------------------------------------------------------------------
+
+
+def _phase(w, kind="live_event"):
+    """The phase the edit and delete rows act on (the calendar row deletes and re-adds the synthesis)."""
+    from concerto.campaigns.models import Phase
+
+    return Phase.objects.get(campaign=w.campaign, kind=kind)
+
+
+def _theme(w, slug="espaces-verts"):
+    from concerto.proposals.models import Theme
+
+    return Theme.objects.get(campaign=w.campaign, slug=slug)
+
+
+def _local(dt) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+def _phase_form(w, summary="Le plateau, changé par la matrice."):
+    phase = _phase(w)
+    return {"kind": phase.kind, "starts_at": _local(phase.starts_at), "ends_at": _local(phase.ends_at),
+            "summary": summary}
+
+
+def _no_synthesis(w, role):
+    _phase(w, "synthesis").delete()
+
+
+def _no_sector_quotas(w, role):
+    for selection in Selection.objects.filter(campaign=w.campaign):
+        selection.quotas = [q for q in selection.quotas if q["category"] != "sector"]
+        selection.save(update_fields=["quotas"])
+
+
+PATH_VALUES = {"phase_id": lambda w: _phase(w).pk, "theme_id": lambda w: _theme(w).pk,
+               "sector_id": lambda w: w.sectors["nord"].pk}
+DATA.update({
+    "POST dashboard:calendar": {"kind": "synthesis", "starts_at": "2099-01-01T10:00", "ends_at": "2099-02-01T10:00",
+                                "summary": "Le dossier final, ajouté par la matrice."},
+    "POST dashboard:phase_edit": _phase_form,
+    "POST dashboard:themes": {"name": "Culture et sport"},
+    "POST dashboard:theme_edit": {"name": "Nature en ville"},
+    "POST dashboard:theme_move": {"direction": "up"},
+    "POST dashboard:theme_delete": lambda w: {"into": str(_theme(w, "mobilite").pk)},
+    "POST dashboard:sectors": {"name": "Les Facultés"},
+    "POST dashboard:sector_edit": {"name": "Nord renommé"},
+    "POST dashboard:sector_delete": lambda w: {"into": str(w.sectors["sud"].pk)},
+})
+
+
+def _count(model_path):
+    def probe(w, role, c):
+        from django.apps import apps
+
+        return apps.get_model(model_path).objects.count()
+
+    return probe
+
+
+EFFECTS.update({
+    "POST dashboard:calendar": _count("campaigns.Phase"),
+    "POST dashboard:phase_edit": lambda w, role, c: _phase(w).summary,
+    "POST dashboard:phase_delete": _count("campaigns.Phase"),
+    "POST dashboard:themes": _count("proposals.Theme"),
+    "POST dashboard:theme_edit": lambda w, role, c: _theme(w).name,
+    "POST dashboard:theme_move": lambda w, role, c: _theme(w).position,
+    "POST dashboard:theme_delete": _count("proposals.Theme"),
+    "POST dashboard:sectors": _count("campaigns.Sector"),
+    "POST dashboard:sector_edit": lambda w, role, c: w.sectors["nord"].__class__.objects.get(pk=w.sectors["nord"].pk).name,
+    "POST dashboard:sector_delete": _count("campaigns.Sector"),
+})
+PREPARE.update({
+    "POST dashboard:calendar": _no_synthesis,
+    "POST dashboard:sector_delete": _no_sector_quotas,
+})
+
+
+# --------------------------------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------------------------------
 
@@ -601,6 +705,7 @@ def url_for(key: str, w, **override) -> str:
     for suffix, name in SELECTION_FOR.items():
         if target.startswith(suffix) or (suffix.startswith("/") and target.endswith(suffix)):
             values["selection_id"] = w[name].pk
+    values.update({name: pk(w) for name, pk in PATH_VALUES.items()})
     values.update(override)
     if target.startswith("/"):
         return re.sub(r"\{(?:\w+:)?(\w+)\}", lambda m: str(values[m.group(1)]), target)
