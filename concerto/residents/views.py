@@ -141,7 +141,8 @@ def password_reset(request):
 
 @never_cache  # the URL is the secret
 @require_http_methods(["GET", "POST"])
-def password_reset_confirm(request, uidb64, token):
+def password_reset_confirm(request, uidb64, reset_token):
+    token = reset_token
     try:
         account = services.password_reset_check(uidb64=uidb64, token=token)
     except DomainError as exc:
@@ -277,8 +278,9 @@ def team_role_remove(request, slug, user_id):
 
 @never_cache  # the URL is the secret
 @require_http_methods(["GET", "POST"])
-def team_accept(request, secret):
+def team_accept(request, invitation_token):
     """The invited person opens the link: GET shows what to do (mail scanners only GET), POST accepts."""
+    secret = invitation_token
     try:
         invitation = services.team_invitation_peek(secret=secret)
     except DomainError as exc:
