@@ -164,6 +164,73 @@ def open_selection(suffix=""):
     return go
 
 
+# The team, passwords and PIN reset (issue 10): links made by the services, printed for the browser.
+NEW_INVITATION = """
+import secrets
+from concerto.campaigns.models import Campaign
+from concerto.residents.models import User
+from concerto.residents.services import team_invite
+campaign = Campaign.objects.get(slug="saint-jerome")
+by = User.objects.get(email="organisatrice@example.org")
+_inv, secret = team_invite(by=by, campaign=campaign, email=f"recrue-{secrets.token_hex(4)}@example.org",
+                           role="moderator", build_url=lambda s: s)
+print(secret)
+"""
+NEW_PASSWORD_LINK = """
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from concerto.residents.models import User
+user = User.objects.get(email="animateur@example.org")
+print(f"{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}")
+"""
+FIND_PIN_CODE = """
+from concerto.letters.codes import format_code
+from concerto.letters.models import CodeUse
+use = CodeUse.objects.filter(code__campaign__slug="saint-jerome").exclude(pin_hash="").order_by("pk").first()
+print(format_code(use.code.code) if use else "")
+"""
+
+
+def invitation_page(page, live):
+    secret = live.manage("shell", "-c", NEW_INVITATION).strip().splitlines()[-1]
+    page.goto(f"{live.url}/invitation/{secret}/")
+    expect(page.locator("#id_display_name")).to_be_visible()
+
+
+def invitation_with_errors(page, live):
+    invitation_page(page, live)
+    page.locator("#id_display_name").fill("Recrue Test")
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def team_with_errors(page, live):
+    page.goto(f"{live.url}{CAMPAIGN}/gestion/equipe/")
+    page.locator("main form.form button[type=submit]").last.click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def password_reset_sent(page, live):
+    page.goto(f"{live.url}/connexion/mot-de-passe/oublie/")
+    page.get_by_label("Adresse e-mail").fill("personne@example.org")
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consultez vos e-mails")
+
+
+def password_reset_confirm(page, live):
+    path = live.manage("shell", "-c", NEW_PASSWORD_LINK).strip().splitlines()[-1]
+    page.goto(f"{live.url}/connexion/mot-de-passe/nouveau/{path}/")
+    page.locator("main form button[type=submit]").click()  # empty: the errors are shown
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def pin_reset_page(page, live):
+    lines = live.manage("shell", "-c", FIND_PIN_CODE).strip().splitlines()
+    code = lines[-1] if lines else ""
+    page.goto(f"{live.url}{CAMPAIGN}/gestion/pin/" + (f"?code={code}" if code else ""))
+
+
 VISITS = [
     Visit("index", "/"),
     Visit("campaign-home", f"{CAMPAIGN}/"),
@@ -210,6 +277,17 @@ VISITS = [
     Visit("volunteer-call", f"{CAMPAIGN}/volontaires/appel/", who=ORGANISER),
     Visit("selection-new", f"{CAMPAIGN}/selections/nouvelle/", who=ORGANISER),
     Visit("selection-manage", open_selection("gestion/"), who=ORGANISER),
+    Visit("team", f"{CAMPAIGN}/gestion/equipe/", who=ORGANISER),
+    Visit("team-errors", team_with_errors, who=ORGANISER),
+    Visit("invitation", invitation_page),
+    Visit("invitation-errors", invitation_with_errors),
+    Visit("invitation-invalid", "/invitation/ce-lien-n-existe-pas/"),
+    Visit("password-reset", "/connexion/mot-de-passe/oublie/"),
+    Visit("password-reset-sent", password_reset_sent),
+    Visit("password-reset-confirm", password_reset_confirm),
+    Visit("password-change", "/moi/mot-de-passe/", who=ORGANISER),
+    Visit("pin-reset", pin_reset_page, who=ORGANISER),
+    Visit("pin-reset-code-typo", f"{CAMPAIGN}/gestion/pin/?code=ABCD-EFGH-I0", who=ORGANISER),
     Visit("en-join", f"{CAMPAIGN}/rejoindre/", lang="en"),
     Visit("en-selection-audit", open_selection(), lang="en"),
     Visit("en-index", "/", lang="en"),

@@ -26,6 +26,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
 from concerto.api.urls import api
+from concerto.core.models import AuditEntry
 from concerto.letters.models import (
     CodeUse,
     Household,
@@ -42,7 +43,6 @@ from concerto.proposals.models import (
     Support,
 )
 from concerto.proposals.services import support_add
-from concerto.core.models import AuditEntry
 from concerto.residents.models import ApiToken, Membership, SignInLink, TeamInvitation, User
 from concerto.selection.models import Selection, SelectionSeat
 from concerto.volunteers.models import Volunteer, VolunteerCall
@@ -278,6 +278,10 @@ MATRIX = {
     "GET /api/v1/campaigns/{slug}/selections":                        "200       200       200       200       200       200       200       200",
     "GET /api/v1/campaigns/{slug}/selections/{selection_id}":         "200       200       200       200       200       200       200       200",
     "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw":   "401       404       404       404       404       404       404       200+",
+    # API: the team, organisers only (404 to any other token, as on the team page).
+    "GET /api/v1/campaigns/{slug}/team":                              "401       404       404       404       404       404       404       200",
+    "POST /api/v1/campaigns/{slug}/team/invitations":                 "401       404       404       404       404       404       404       201+",
+    "DELETE /api/v1/campaigns/{slug}/team/invitations/{invitation_id}": "401     404       404       404       404       404       404       204+",
     # Any other path under /api/v1/: the JSON 404, whatever the method.
     "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
     "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",
@@ -426,6 +430,7 @@ DATA.update({
     "GET /api/v1/campaigns/{slug}/codes/check": lambda w: {"code": w.free_code},
     "POST /api/v1/campaigns/{slug}/letters/batches": {"kind": "invitation", "scope": "new"},
     "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw": {"random_value": "1 2 3"},
+    "POST /api/v1/campaigns/{slug}/team/invitations": {"email": "recrue-api@example.org", "role": "ambassador"},
     "POST /api/v1/campaigns/{slug}/volunteers/me": VOLUNTEER_JSON,
 })
 
@@ -467,6 +472,9 @@ EFFECTS.update({
     "POST joining:pin_reset": lambda w, role, c: CodeUse.objects.get(user=w.gilles).pin_hash,
     "POST /api/v1/campaigns/{slug}/join": lambda w, role, c: CodeUse.objects.count(),
     "POST /api/v1/campaigns/{slug}/letters/batches": lambda w, role, c: LetterBatch.objects.count(),
+    "POST /api/v1/campaigns/{slug}/team/invitations": lambda w, role, c: TeamInvitation.objects.count(),
+    "DELETE /api/v1/campaigns/{slug}/team/invitations/{invitation_id}": lambda w, role, c: TeamInvitation.objects.get(
+        pk=w.invitation.pk).revoked_at,
     "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw": _selection_field("announced_selection", "status"),
     "POST /api/v1/campaigns/{slug}/volunteers/me": _volunteers(),
     "DELETE /api/v1/campaigns/{slug}/volunteers/me": _volunteers(withdrawn_at__isnull=False),
@@ -694,6 +702,8 @@ STAFF_TWINS = [
     ("GET letters:households", "GET /api/v1/campaigns/{slug}/households", None),
     ("GET letters:tracking", "GET /api/v1/campaigns/{slug}/letters/stats", None),
     ("POST selection:draw", "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw", "selection_id"),
+    ("GET residents:team", "GET /api/v1/campaigns/{slug}/team", None),
+    ("POST residents:team_revoke", "DELETE /api/v1/campaigns/{slug}/team/invitations/{invitation_id}", "invitation_id"),
 ]
 MISSING_ID = 10**9
 
