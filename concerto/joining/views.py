@@ -200,7 +200,7 @@ def pin_reset(request, slug):
     campaign = campaign_get(slug)
     require(rules.can_reset_pins(request.user, campaign))
     text = request.POST.get("code") or request.GET.get("code") or ""
-    find = PinResetFindForm({"code": text} if text else None)
+    find = PinResetFindForm({"code": text} if text else None, auto_id="find_%s")
     context = {"campaign": campaign, "find": find, "form": None, "uses": None}
     status = 200
     if text and find.is_valid():

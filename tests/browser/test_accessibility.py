@@ -174,7 +174,7 @@ campaign = Campaign.objects.get(slug="saint-jerome")
 by = User.objects.get(email="organisatrice@example.org")
 _inv, secret = team_invite(by=by, campaign=campaign, email=f"recrue-{secrets.token_hex(4)}@example.org",
                            role="moderator", build_url=lambda s: s)
-print(secret)
+print("SECRET=" + secret)
 """
 NEW_PASSWORD_LINK = """
 from django.contrib.auth.tokens import default_token_generator
@@ -182,18 +182,31 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from concerto.residents.models import User
 user = User.objects.get(email="animateur@example.org")
-print(f"{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}")
+print(f"LINK={urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}")
 """
 FIND_PIN_CODE = """
+from concerto.core.ratelimit import suspended
+from concerto.joining.services import code_join_with_pin
 from concerto.letters.codes import format_code
-from concerto.letters.models import CodeUse
+from concerto.letters.models import CodeUse, InvitationCode
 use = CodeUse.objects.filter(code__campaign__slug="saint-jerome").exclude(pin_hash="").order_by("pk").first()
-print(format_code(use.code.code) if use else "")
+if use is None:  # the demo has none: a resident without e-mail joins with a free code
+    code = InvitationCode.objects.filter(campaign__slug="saint-jerome", revoked_at__isnull=True,
+                                         use_count=0).order_by("pk").first()
+    with suspended():
+        use = code_join_with_pin(campaign=code.campaign, text=code.code, ip="192.0.2.1", display_name="Gisèle",
+                                 pin="4071", pin_again="4071").code_use
+print("CODE=" + format_code(use.code.code))
 """
+
+
+def _printed(output: str, marker: str) -> str:
+    """The value a shell snippet printed after ``marker`` (the shell may print other lines)."""
+    return next(line for line in output.splitlines() if line.startswith(marker)).removeprefix(marker)
 
 
 def invitation_page(page, live):
-    secret = live.manage("shell", "-c", NEW_INVITATION).strip().splitlines()[-1]
+    secret = _printed(live.manage("shell", "-c", NEW_INVITATION), "SECRET=")
     page.goto(f"{live.url}/invitation/{secret}/")
     expect(page.locator("#id_display_name")).to_be_visible()
 
@@ -219,16 +232,17 @@ def password_reset_sent(page, live):
 
 
 def password_reset_confirm(page, live):
-    path = live.manage("shell", "-c", NEW_PASSWORD_LINK).strip().splitlines()[-1]
+    path = _printed(live.manage("shell", "-c", NEW_PASSWORD_LINK), "LINK=")
     page.goto(f"{live.url}/connexion/mot-de-passe/nouveau/{path}/")
     page.locator("main form button[type=submit]").click()  # empty: the errors are shown
     expect(page.get_by_role("alert")).to_be_visible()
 
 
 def pin_reset_page(page, live):
-    lines = live.manage("shell", "-c", FIND_PIN_CODE).strip().splitlines()
-    code = lines[-1] if lines else ""
-    page.goto(f"{live.url}{CAMPAIGN}/gestion/pin/" + (f"?code={code}" if code else ""))
+    """A household's code with a resident who signs in with a PIN: the form to reset it."""
+    code = _printed(live.manage("shell", "-c", FIND_PIN_CODE), "CODE=")
+    page.goto(f"{live.url}{CAMPAIGN}/gestion/pin/?code={code}")
+    expect(page.locator("#id_pin")).to_be_visible()
 
 
 VISITS = [
