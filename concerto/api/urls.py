@@ -7,7 +7,7 @@ from ninja import NinjaAPI, Router
 
 from concerto.core.errors import NotFound
 
-from . import campaigns, joining, letters, me, proposals, selection, volunteers
+from . import campaigns, joining, letters, me, proposals, selection, team, volunteers
 from .errors import install as install_error_handlers
 
 api = NinjaAPI(
@@ -30,6 +30,7 @@ api.add_router("/campaigns", letters.router)
 api.add_router("/campaigns", joining.router)
 api.add_router("/campaigns", volunteers.router)
 api.add_router("/campaigns", selection.router)
+api.add_router("/campaigns", team.router)
 api.add_router("/me", me.router)
 
 
@@ -39,6 +40,8 @@ fallback = Router()
 
 @fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None,
                         include_in_schema=False)
+
+
 def unknown_path(request, rest: str):
     raise NotFound()
 

@@ -49,3 +49,8 @@ class PinSignInFailed(Invalid):
 class SignInRequired(Invalid):
     code = "sign_in_required"
     message = _("Sign in first, then type your code again.")
+
+
+class PinResidentNotFound(NotFound):
+    code = "pin_resident_not_found"
+    message = _("Nobody signs in with a PIN with this code under this name: choose a person from the list.")

@@ -2,6 +2,8 @@
 (check character, PIN strength, uses left) are in ``joining`` so that the API applies them too."""
 
 from django import forms
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 CODE_HELP = _("10 characters, printed in large type on your letter, for example K7QM-4XPT-9C. "
@@ -79,3 +81,50 @@ class PinSignInForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class PinResetFindForm(forms.Form):
+    """The organiser's PIN reset, step 1: the household's code (shown on its page under "Households")."""
+
+    code = forms.CharField(
+        label=_("The household's code"), max_length=40,
+        help_text=_("As printed on the letter, or as shown on the household's page under “Households”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                      "spellcheck": "false", "size": 14}),
+    )
+
+
+class PinResetForm(forms.Form):
+    """Step 2: who, and which new PIN (a random one, or the one the resident chose)."""
+
+    GENERATE, CHOSEN = "generate", "chosen"
+
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    user = forms.TypedChoiceField(label=_("Resident"), coerce=int, widget=forms.RadioSelect,
+                                  error_messages={"required": _("Choose the resident whose PIN to reset.")})
+    mode = forms.ChoiceField(
+        label=_("New PIN"), widget=forms.RadioSelect, initial=GENERATE,
+        choices=[(GENERATE, _("Generate a random PIN of 6 digits, to tell the resident")),
+                 (CHOSEN, _("Type the PIN the resident chose (4 to 6 digits)"))],
+    )
+    pin = _pin_field(_("PIN chosen by the resident"), autocomplete="off")
+    pin_again = _pin_field(_("The same PIN, again"), autocomplete="off")
+
+    def __init__(self, *args, uses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [
+            (use.user_id, _("%(name)s (joined on %(date)s)") % {
+                "name": use.user.public_name, "date": date_format(localtime(use.created_at), "j F Y")})
+            for use in uses
+        ]
+        if len(uses) == 1:
+            self.fields["user"].initial = uses[0].user_id
+        self.fields["pin"].required = self.fields["pin_again"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == self.GENERATE:
+            data["pin"] = data["pin_again"] = ""
+        elif data.get("mode") == self.CHOSEN and not data.get("pin"):
+            self.add_error("pin", _("Type the PIN the resident chose (4 to 6 digits)."))
+        return data

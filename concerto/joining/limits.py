@@ -27,8 +27,10 @@ own budget only (``code_pin_device``), so its owner is never locked out by other
 """
 
 import hashlib
+import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import ngettext_lazy
 
@@ -126,3 +128,25 @@ def campaign_failure(campaign, ip: str) -> None:
 def ip_digest(ip: str) -> str:
     """A truncated, keyed hash of an address: enough to group attempts in the audit trail, not to recover it."""
     return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()[:12]
+
+
+# --- Clearing a code's PIN lock-out (an organiser's PIN reset) --------------------------------------
+
+_GENERATION_KEY = "pin-budgets-generation:{}"
+_CODE_SCOPES = ("code_pin_code", "code_pin_code_ip", "code_pin_device")
+
+
+def code_ident(canonical: str) -> str:
+    """How the code's PIN budgets name it: the code, plus the generation set by its last reset.
+
+    A reset cannot delete the counters kept per (code, address), since the addresses are not
+    known; it starts a new generation instead, so that every budget of the code starts at zero."""
+    generation = cache.get(_GENERATION_KEY.format(canonical))
+    return f"{canonical}~{generation}" if generation else canonical
+
+
+def code_budgets_reset(canonical: str) -> None:
+    """Every PIN budget of this code starts again at zero (``code_ident``). The generation lives at
+    least as long as the longest of these windows, so counters from before it never come back."""
+    timeout = max(settings.CONCERTO_RATE_LIMITS[scope][1] for scope in _CODE_SCOPES) + 60
+    cache.set(_GENERATION_KEY.format(canonical), secrets.token_hex(6), timeout=timeout)

@@ -6,6 +6,7 @@ to prove first (``code_join_by_email``), or without e-mail, with a public name a
 """
 
 import re
+import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -17,6 +18,7 @@ from concerto.campaigns.errors import CampaignArchived
 from concerto.campaigns.selectors import campaign_is_archived
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid
+from concerto.core.http import require
 from concerto.core.text import clean_line
 from concerto.letters import selectors as letters_selectors
 from concerto.letters import services as letters_services
@@ -26,7 +28,7 @@ from concerto.residents import services as residents_services
 from concerto.residents.errors import CannotJoin
 
 from . import limits, rules
-from .errors import CodeNotFound, CodeRevoked, CodeUsedUp, PinSignInFailed
+from .errors import CodeNotFound, CodeRevoked, CodeUsedUp, PinResidentNotFound, PinSignInFailed
 
 PIN_MIN, PIN_MAX = 4, 6
 # A browser where someone signed in with code + PIN (or joined with a PIN) keeps a signed cookie
@@ -165,9 +167,10 @@ def _pin_budgets(canonical: str, ip: str, device: str) -> list[tuple[str, str]]:
     the code from this address (tight), and the code from everywhere (larger).
     """
     device_user = _device_user_id(canonical, device)
+    ident = limits.code_ident(canonical)  # changes when an organiser resets a PIN of the code
     if device_user is not None:
-        return [("code_pin_device", f"{canonical}|{device_user}")]
-    return [("code_pin_ip", ip), ("code_pin_code_ip", f"{canonical}|{ip}"), ("code_pin_code", canonical)]
+        return [("code_pin_device", f"{ident}|{device_user}")]
+    return [("code_pin_ip", ip), ("code_pin_code_ip", f"{ident}|{ip}"), ("code_pin_code", ident)]
 
 
 def pin_sign_in(*, text: str, pin: str, ip: str, display_name: str = "", device: str = ""):
@@ -282,3 +285,48 @@ def code_join_with_pin(*, campaign, text: str, ip: str, display_name: str, pin: 
         log_action("residents.account.created", actor=new_user, scope=campaign.slug, target=new_user,
                    via="letter_code_pin")
     return JoinResult(user=new_user, code_use=use, created=True, sign_in=True, sector=code.household.sector)
+
+
+# --- PIN reset by an organiser ---------------------------------------------------------------------
+
+
+def _new_pin() -> str:
+    while True:
+        pin = f"{secrets.randbelow(10 ** PIN_MAX):0{PIN_MAX}d}"
+        if not _trivial_pin(pin):
+            return pin
+
+
+def pin_residents_of(*, by, campaign, text: str):
+    """For the organiser's PIN reset page: the campaign's code typed (``CodeError`` if malformed,
+    ``CodeNotFound``) and the uses of it by residents who sign in with a PIN, oldest first."""
+    require(rules.can_reset_pins(by, campaign))
+    canonical = parse_code(text)
+    code = letters_selectors.code_for(campaign, canonical)
+    if code is None:
+        raise CodeNotFound()
+    return code, [use for use in letters_selectors.pin_uses_for(canonical) if use.code_id == code.pk]
+
+
+def pin_reset(*, by, campaign, text: str, user_id, pin: str = "", pin_again: str = "") -> str:
+    """An organiser gives a resident without e-mail a new PIN; returns it, to be shown once.
+
+    ``pin``: the PIN the resident chose (typed twice, the same rules as when joining); empty: a
+    random 6-digit PIN. The code's PIN lock-out is cleared (every budget starts again) and the
+    resident's sessions end, so whoever knew the old PIN is signed out. Organisers only (anyone
+    else: not found); audited as ``letters.pin.reset``, without the PIN.
+    """
+    code, uses = pin_residents_of(by=by, campaign=campaign, text=text)
+    use = next((u for u in uses if str(u.user_id) == str(user_id)), None)
+    if use is None:
+        raise PinResidentNotFound()
+    chosen = bool((pin or "").strip())
+    pin = pin_validate(pin, pin_again) if chosen else _new_pin()
+    with transaction.atomic():
+        if not letters_services.code_use_pin_set(code=code, user=use.user, pin_hash=make_password(pin)):
+            raise PinResidentNotFound()
+        residents_services.sessions_end(user=use.user)
+        log_action("letters.pin.reset", actor=by, scope=campaign.slug, target=use.user, household=code.household_id,
+                   chosen_by="resident" if chosen else "generated")
+    limits.code_budgets_reset(code.code)
+    return pin

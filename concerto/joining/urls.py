@@ -8,4 +8,5 @@ app_name = "joining"
 urlpatterns = [
     path("c/<slug:slug>/rejoindre/", views.join, name="join"),
     path("connexion/code/", views.pin_sign_in, name="pin_sign_in"),
+    path("c/<slug:slug>/gestion/pin/", views.pin_reset, name="pin_reset"),
 ]

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,13 +14,20 @@ from django.views.decorators.http import require_http_methods
 from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, FieldErrors, RateLimited
 from concerto.core.forms import apply_errors
-from concerto.core.http import demo_mode, safe_next
+from concerto.core.http import demo_mode, require, safe_next
 from concerto.core.ratelimit import client_ip
 from concerto.letters.codes import format_code, parse_code
 from concerto.letters.errors import CodeRejected
 
 from . import rules, services
-from .forms import CodeForm, EmailJoinForm, PinJoinForm, PinSignInForm
+from .forms import (
+    CodeForm,
+    EmailJoinForm,
+    PinJoinForm,
+    PinResetFindForm,
+    PinResetForm,
+    PinSignInForm,
+)
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -178,3 +186,46 @@ def pin_sign_in(request):
                 response = redirect(safe_next(request, next_url, reverse("dashboard:me")))
                 return _remember_pin_device(request, response, user)
     return render(request, "joining/pin_sign_in.html", {"form": form, "next": next_url}, status=status)
+
+
+# --- PIN reset by an organiser ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pin_reset(request, slug):
+    """An organiser resets the PIN of a resident without e-mail: find the household's code, choose
+    the person, generate a PIN or type the one they chose; the new PIN is shown once (never stored
+    in clear, never put in a redirect)."""
+    campaign = campaign_get(slug)
+    require(rules.can_reset_pins(request.user, campaign))
+    text = request.POST.get("code") or request.GET.get("code") or ""
+    find = PinResetFindForm({"code": text} if text else None, auto_id="find_%s")
+    context = {"campaign": campaign, "find": find, "form": None, "uses": None}
+    status = 200
+    if text and find.is_valid():
+        try:
+            code, uses = services.pin_residents_of(by=request.user, campaign=campaign, text=text)
+        except CodeRejected as exc:
+            find.add_error("code", exc.message)
+            return render(request, "joining/pin_reset.html", context, status=400 if request.method == "POST" else 200)
+        form = PinResetForm(request.POST if request.method == "POST" else None, uses=uses,
+                            initial={"code": format_code(code.code)})
+        context.update(form=form, uses=uses, code=format_code(code.code), household=code.household)
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    pin = services.pin_reset(by=request.user, campaign=campaign, text=data["code"],
+                                             user_id=data["user"], pin=data["pin"], pin_again=data["pin_again"])
+                except DomainError as exc:
+                    apply_errors(form, exc)
+                    status = exc.status
+                else:
+                    person = next(use.user for use in uses if use.user_id == data["user"])
+                    return render(request, "joining/pin_reset_done.html", {
+                        "campaign": campaign, "person": person, "pin": pin, "code": context["code"]})
+    elif request.method == "POST":
+        status = 400
+    return render(request, "joining/pin_reset.html", context, status=status)

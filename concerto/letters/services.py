@@ -478,6 +478,13 @@ def code_use_take(*, code: InvitationCode, user, pin_hash: str = "") -> CodeUse 
     return use
 
 
+def code_use_pin_set(*, code: InvitationCode, user, pin_hash: str) -> bool:
+    """Replace the PIN of ``user``'s use of ``code`` (a resident without e-mail who chose one);
+    False when there is no such use. Like ``code_use_take``, it checks no rule: joining's
+    ``pin_reset`` checks the organiser and writes the audit entry, in its transaction."""
+    return bool(CodeUse.objects.filter(code=code, user=user).exclude(pin_hash="").update(pin_hash=pin_hash))
+
+
 # --- Preview of one letter ----------------------------------------------------------------------
 
 

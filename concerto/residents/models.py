@@ -203,3 +203,50 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+# Roles an organiser hands out through the team page (the resident role comes with joining).
+TEAM_ROLES = [Role.ORGANISER, Role.FACILITATOR, Role.MODERATOR, Role.AMBASSADOR, Role.CANDIDATE]
+INVITATION_DAYS = 7
+
+
+class TeamInvitation(models.Model):
+    """An invitation, sent by e-mail, to take a role in a campaign's team.
+
+    Only the SHA-256 of the link's secret is stored; resending makes a new secret (the old link
+    stops working). Its state is read from the dates: pending until accepted, revoked or expired.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="team_invitations")
+    email = models.EmailField(_("e-mail address"))  # the normal form (emails.normalise_email)
+    role = models.CharField(_("role"), max_length=20, choices=[(r.value, r.label) for r in TEAM_ROLES])
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    sent_count = models.PositiveSmallIntegerField(default=1)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("team invitation")
+        verbose_name_plural = _("team invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "email", "role"], name="team_invitation_one_open",
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -1,6 +1,6 @@
 from django.db.models import Count, Prefetch, Q
 
-from .models import STAFF_ROLES, ApiToken, Membership, Role, User
+from .models import STAFF_ROLES, TEAM_ROLES, ApiToken, Membership, Role, TeamInvitation, User
 from .names import skeleton
 
 
@@ -90,3 +90,34 @@ def sector_membership_counts(campaign) -> dict[int, int]:
     """``{sector_id: residents}``: memberships that carry each sector of the campaign."""
     return dict(Membership.objects.filter(campaign=campaign, sector__isnull=False).order_by()
                 .values("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n"))
+# --- The team ---------------------------------------------------------------------------------------
+
+
+def team_members(campaign) -> list[dict]:
+    """The campaign's team and candidates, one entry per person: ``{"user", "roles"}`` (roles in the
+    order of ``TEAM_ROLES``), sorted by public name, in one query."""
+    order = {role.value: i for i, role in enumerate(TEAM_ROLES)}
+    people: dict[int, dict] = {}
+    rows = (Membership.objects.filter(campaign=campaign, role__in=TEAM_ROLES).select_related("user")
+            .order_by("user__display_name", "user_id"))
+    for membership in rows:
+        entry = people.setdefault(membership.user_id, {"user": membership.user, "roles": []})
+        entry["roles"].append(Role(membership.role))
+    for entry in people.values():
+        entry["roles"].sort(key=order.__getitem__)
+    return list(people.values())
+
+
+def team_invitations_pending(campaign) -> list[TeamInvitation]:
+    """Invitations neither accepted nor revoked (expired ones included, to be sent again), newest first."""
+    return list(TeamInvitation.objects.filter(campaign=campaign, accepted_at=None, revoked_at=None)
+                .select_related("invited_by").order_by("-sent_at", "-pk"))
+
+
+def organiser_count(campaign) -> int:
+    return Membership.objects.filter(campaign=campaign, role=Role.ORGANISER).count()
+
+
+def user_by_email(email: str) -> User | None:
+    """The account with this address in its normal form (exact match), or None."""
+    return User.objects.filter(email=email).first() if email else None

@@ -1,4 +1,5 @@
-"""Writes about accounts: sign-in links, joining a campaign, API tokens, account deletion."""
+"""Writes about accounts: sign-in links, passwords, joining a campaign, the team (roles and invitations),
+API tokens, account deletion."""
 
 import hashlib
 import logging
@@ -6,12 +7,15 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from concerto.campaigns.errors import SectorNotFound
@@ -19,11 +23,32 @@ from concerto.campaigns.selectors import consent_current
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed, NotFound
+from concerto.core.http import require
 from concerto.core.text import clean_line
 
 from . import emails, names, rules, selectors
-from .errors import CannotJoin, LinkInvalid, PasswordRequired, TokenReadOnly
+from .errors import (
+    AlreadyMember,
+    CannotJoin,
+    InvitationExpired,
+    InvitationInvalid,
+    InvitationNotFound,
+    InvitationOtherAccount,
+    InvitationPending,
+    InvitationRevoked,
+    InvitationSignInFirst,
+    InvitationUsed,
+    LastOrganiser,
+    LinkInvalid,
+    MemberNotFound,
+    PasswordRequired,
+    PasswordResetLinkInvalid,
+    TokenReadOnly,
+    WrongPassword,
+)
 from .models import (
+    INVITATION_DAYS,
+    TEAM_ROLES,
     TOKEN_DEFAULT_DAYS,
     TOKEN_MAX_DAYS,
     ApiToken,
@@ -32,11 +57,12 @@ from .models import (
     OrganisationRole,
     Role,
     SignInLink,
+    TeamInvitation,
     TokenScope,
     User,
     Verification,
 )
-from .tasks import send_sign_in_link
+from .tasks import send_password_reset, send_sign_in_link, send_team_invitation
 
 logger = logging.getLogger("concerto.residents")
 
@@ -413,3 +439,358 @@ def memberships_sector_move(*, by, campaign, source, target) -> int:
         raise ValueError("both sectors must belong to the campaign")
     with transaction.atomic():
         return Membership.objects.filter(campaign=campaign, sector=source).update(sector=target)
+# --- Passwords (staff) ----------------------------------------------------------------------------
+
+
+def _password_check_new(user: User, password: str, password_again: str, *, field: str = "password") -> str:
+    """The new password, or ``FieldErrors`` with Django's validators' messages (settings
+    ``AUTH_PASSWORD_VALIDATORS``) on ``field``, or on ``<field>_again`` when the two differ."""
+    errors = {}
+    try:
+        password_validation.validate_password(password or "", user=user)
+    except ValidationError as exc:
+        errors[field] = " ".join(str(m) for m in exc.messages)
+    if not errors and password != password_again:
+        errors[f"{field}_again"] = _("The two passwords are different. Type the same password twice.")
+    if errors:
+        exc = FieldErrors(errors)
+        exc.code = "password_invalid"
+        raise exc
+    return password
+
+
+def password_reset_request(*, email: str, ip: str, build_url) -> str | None:
+    """"Forgot your password?": mail a one-time link to choose a new password, after commit.
+
+    Only accounts that sign in with a password get one (residents sign in with a link or a PIN).
+    The caller answers the same whatever happens here, so the form does not reveal which
+    addresses have an account; the limits count every address, known or not. ``build_url(uidb64,
+    token)`` makes the link; it is returned for the tests and the demo's terminal, never shown.
+    """
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        email = ""
+    ratelimit.hit("password_reset_ip", ip)
+    if not email:
+        return None
+    ratelimit.hit("password_reset_email", email)
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is None or not (user.has_usable_password() or rules.signs_in_with_password(user)):
+        return None
+    url = build_url(urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user))
+    minutes = max(1, settings.PASSWORD_RESET_TIMEOUT // 60)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    with transaction.atomic():
+        log_action("residents.password.reset_requested", actor=None, target=user)
+        transaction.on_commit(lambda: send_password_reset.enqueue(email=email, url=url, minutes=minutes,
+                                                                  language=language))
+    if settings.CONCERTO_DEMO_MODE:
+        logger.warning("Demo password link for %s: %s", email, url)
+    return url
+
+
+def password_reset_check(*, uidb64: str, token: str) -> User:
+    """The account of a valid "choose a password" link. Django's token changes once the password
+    (or the last sign-in) changes, so a link works once, and for ``PASSWORD_RESET_TIMEOUT`` seconds."""
+    try:
+        user_id = int(urlsafe_base64_decode(uidb64 or "").decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise PasswordResetLinkInvalid() from None
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email=None).first()
+    if user is None or not default_token_generator.check_token(user, token or ""):
+        raise PasswordResetLinkInvalid()
+    return user
+
+
+@transaction.atomic
+def password_reset_confirm(*, uidb64: str, token: str, password: str, password_again: str) -> User:
+    """Set the password chosen through a reset link. Every other session of the account ends (its
+    session hash follows the password)."""
+    user = password_reset_check(uidb64=uidb64, token=token)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not default_token_generator.check_token(user, token):  # a simultaneous use of the same link
+        raise PasswordResetLinkInvalid()
+    user.set_password(_password_check_new(user, password, password_again))
+    user.save(update_fields=["password"])
+    log_action("residents.password.reset", actor=user, target=user)
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, current_password: str, password: str, password_again: str) -> User:
+    """A signed-in person with a password changes it (the caller keeps their own session with
+    ``update_session_auth_hash``; their other sessions end)."""
+    if not user.has_usable_password():
+        raise NotFound()
+    ratelimit.hit("password_change", str(user.pk))
+    if not user.check_password(current_password or ""):
+        exc = FieldErrors({"current_password": WrongPassword.message})
+        exc.code = WrongPassword.code
+        raise exc
+    user.set_password(_password_check_new(user, password, password_again))
+    user.save(update_fields=["password"])
+    log_action("residents.password.changed", actor=user, target=user)
+    return user
+
+
+def sessions_end(*, user: User) -> None:
+    """End every session of an account without password (a resident signing in with a PIN or a
+    link): its session hash is derived from the password field, which gets a new unusable value."""
+    if user.has_usable_password():
+        raise Invalid(_("This account has a password: change the password to end its sessions."),
+                      code="has_password")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+
+
+# --- The team: invitations and roles ---------------------------------------------------------------
+
+
+def _team_role(role: str) -> str:
+    if role not in [r.value for r in TEAM_ROLES]:
+        exc = FieldErrors({"role": _("Choose a role: organiser, facilitator, moderator, ambassador or candidate.")})
+        exc.code = "role_invalid"
+        raise exc
+    return role
+
+
+def _require_organiser(by, campaign) -> None:
+    """Staff-only: anyone who does not organise the campaign is told it does not exist."""
+    require(rules.can_grant_roles(by, campaign))
+
+
+def _invitation_send(invitation: TeamInvitation, secret: str, build_url, by) -> str:
+    url = build_url(secret)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    values = {"email": invitation.email, "url": url, "campaign_name": invitation.campaign.name,
+              "role": invitation.role, "inviter": by.display_name or by.email or "", "days": INVITATION_DAYS,
+              "language": language}
+    transaction.on_commit(lambda: send_team_invitation.enqueue(**values))
+    if settings.CONCERTO_DEMO_MODE:
+        logger.warning("Demo invitation link for %s: %s", invitation.email, url)
+    return url
+
+
+def team_invite(*, by, campaign, email: str, role: str, build_url) -> tuple[TeamInvitation, str]:
+    """Invite a person by e-mail to take ``role`` in the campaign. ``by`` must organise it.
+
+    The link (``build_url(secret)``) is mailed after commit and returned (the demo shows it; code
+    such as the demo loader passes it to ``team_invitation_accept``). An expired invitation for the
+    same address and role is replaced; a pending one is refused (resend it instead).
+    """
+    _require_organiser(by, campaign)
+    _team_role(role)
+    try:
+        email = normalise_email(email)
+    except Invalid as exc:
+        raise FieldErrors({"email": exc.message}) from exc
+    if Membership.objects.filter(campaign=campaign, role=role, user__email=email).exists():
+        raise AlreadyMember()
+    ratelimit.hit("team_invite", str(by.pk))
+    ratelimit.hit("team_invite_email", f"{campaign.pk}|{email}")
+    secret = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        previous = (TeamInvitation.objects.select_for_update()
+                    .filter(campaign=campaign, email=email, role=role, accepted_at=None, revoked_at=None).first())
+        if previous is not None and not previous.is_expired:
+            raise InvitationPending()
+        if previous is not None:
+            TeamInvitation.objects.filter(pk=previous.pk).update(revoked_at=now)
+        try:
+            with transaction.atomic():
+                invitation = TeamInvitation.objects.create(
+                    campaign=campaign, email=email, role=role, token_hash=_hash(secret), invited_by=by,
+                    sent_at=now, expires_at=now + timedelta(days=INVITATION_DAYS))
+        except IntegrityError:  # the same invitation sent at the same moment by another request
+            raise InvitationPending() from None
+        log_action("residents.invitation.sent", actor=by, scope=campaign.slug, target=invitation, role=role,
+                   replaces=previous.pk if previous else None)
+        url = _invitation_send(invitation, secret, build_url, by)
+    return invitation, url
+
+
+def _open_invitation(campaign, invitation_id) -> TeamInvitation:
+    try:
+        invitation_id = int(invitation_id)
+    except (TypeError, ValueError):
+        raise InvitationNotFound() from None
+    invitation = (TeamInvitation.objects.select_for_update().select_related("campaign")
+                  .filter(pk=invitation_id, campaign=campaign, accepted_at=None, revoked_at=None).first())
+    if invitation is None:
+        raise InvitationNotFound()
+    return invitation
+
+
+def team_invitation_resend(*, by, campaign, invitation_id, build_url) -> tuple[TeamInvitation, str]:
+    """Send a pending invitation again with a new link, valid ``INVITATION_DAYS`` days from now;
+    the previous link stops working. Limited per address (``team_invite_email``)."""
+    _require_organiser(by, campaign)
+    secret = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = _open_invitation(campaign, invitation_id)
+        ratelimit.hit("team_invite", str(by.pk))
+        ratelimit.hit("team_invite_email", f"{campaign.pk}|{invitation.email}")
+        invitation.token_hash = _hash(secret)
+        invitation.sent_at = now
+        invitation.expires_at = now + timedelta(days=INVITATION_DAYS)
+        invitation.sent_count += 1
+        invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "sent_count"])
+        log_action("residents.invitation.resent", actor=by, scope=campaign.slug, target=invitation,
+                   role=invitation.role, sent_count=invitation.sent_count)
+        url = _invitation_send(invitation, secret, build_url, by)
+    return invitation, url
+
+
+@transaction.atomic
+def team_invitation_revoke(*, by, campaign, invitation_id) -> TeamInvitation:
+    """Cancel a pending invitation: its link then says so."""
+    _require_organiser(by, campaign)
+    invitation = _open_invitation(campaign, invitation_id)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    log_action("residents.invitation.revoked", actor=by, scope=campaign.slug, target=invitation,
+               role=invitation.role)
+    return invitation
+
+
+def _invitation_state(invitation: TeamInvitation | None) -> TeamInvitation:
+    """The invitation if it can still be accepted, else the error that says why."""
+    if invitation is None:
+        raise InvitationInvalid()
+    if invitation.accepted_at is not None:
+        raise InvitationUsed()
+    if invitation.revoked_at is not None:
+        raise InvitationRevoked()
+    if invitation.is_expired:
+        raise InvitationExpired()
+    # Whoever invited must still organise the campaign: removing an organiser stops their invitations.
+    if invitation.invited_by is None or not rules.can_grant_roles(invitation.invited_by, invitation.campaign):
+        raise InvitationRevoked()
+    return invitation
+
+
+def team_invitation_peek(*, secret: str) -> TeamInvitation:
+    """The invitation of this link if it can still be accepted (GET: nothing changes)."""
+    return _invitation_state(
+        TeamInvitation.objects.select_related("campaign", "invited_by").filter(token_hash=_hash(secret or "")).first()
+    )
+
+
+class InvitationStep:
+    """What the person who opened an invitation link must do (``team_invitation_step``)."""
+
+    ACCEPT = "accept"  # signed in as the invited account, which has a password: one button
+    SIGN_IN = "sign_in"  # the account exists and has a password: sign in first
+    SET_UP = "set_up"  # no account yet, or one without password: name and password
+    OTHER_ACCOUNT = "other_account"  # signed in as someone else
+
+
+def team_invitation_step(invitation: TeamInvitation, user) -> str:
+    signed_in = user is not None and user.is_authenticated
+    if signed_in and user.email != invitation.email:
+        return InvitationStep.OTHER_ACCOUNT
+    account = user if signed_in else User.objects.filter(email=invitation.email).first()
+    if account is None or not account.has_usable_password():
+        return InvitationStep.SET_UP
+    return InvitationStep.ACCEPT if signed_in else InvitationStep.SIGN_IN
+
+
+def team_invitation_accept(*, secret: str, user=None, display_name: str = "", password: str = "",
+                           password_again: str = "") -> User:
+    """Accept an invitation: the role is granted to the invited address's account, and the account is
+    returned (the view signs it in).
+
+    Opening the mailed link proves the address, as a sign-in link does. Without an account, or with
+    one that has no password (a resident), the person chooses their public name and a password
+    (Django's validators), since team members sign in with a password. An account that has a
+    password must be signed in (``user``) to accept. Expired, revoked, used or replaced links are
+    refused with an error saying which.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = _invitation_state(
+            TeamInvitation.objects.select_for_update().select_related("campaign", "invited_by")
+            .filter(token_hash=_hash(secret or "")).first())
+        campaign = invitation.campaign
+        step = team_invitation_step(invitation, user)
+        if step == InvitationStep.OTHER_ACCOUNT:
+            raise InvitationOtherAccount()
+        if step == InvitationStep.SIGN_IN:
+            raise InvitationSignInFirst()
+        account = user if step == InvitationStep.ACCEPT else User.objects.filter(email=invitation.email).first()
+        if step == InvitationStep.SET_UP:
+            account = _invited_account(invitation, account, display_name, password, password_again)
+        if not account.is_active:
+            raise InvitationInvalid()
+        # The conditional UPDATE is the single-use guarantee, also where FOR UPDATE is a no-op (SQLite).
+        if not TeamInvitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None,
+                                             expires_at__gt=now).update(accepted_at=now, accepted_by=account):
+            raise InvitationUsed()
+        _role_grant(campaign=campaign, user=account, role=invitation.role, actor=account, via="invitation",
+                    invitation=invitation.pk, invited_by=invitation.invited_by_id)
+        log_action("residents.invitation.accepted", actor=account, scope=campaign.slug, target=invitation,
+                   role=invitation.role)
+    return account
+
+
+def _invited_account(invitation, account, display_name, password, password_again) -> User:
+    """Create the invited account, or give a password to an existing one that had none."""
+    errors = {}
+    name = clean_line(display_name or "")
+    try:
+        if not name:
+            raise FieldErrors({"display_name": _("Type your public name: residents see it next to your role.")})
+        if len(name) > 60:
+            raise FieldErrors({"display_name": _("The public name is limited to 60 characters.")})
+        name = public_name_clean(name, user=account, campaign=invitation.campaign, field="display_name")
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+    probe = account or User(email=invitation.email, display_name=name)
+    try:
+        _password_check_new(probe, password, password_again)
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise FieldErrors(errors)
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = User.objects.create_user(invitation.email, password=password, display_name=name)
+        except IntegrityError:  # the address signed up at the same moment: give it the password
+            account = User.objects.get(email=invitation.email)
+            if account.has_usable_password():
+                raise InvitationSignInFirst() from None
+        else:
+            log_action("residents.account.created", actor=account, scope=invitation.campaign.slug, target=account,
+                       via="invitation")
+            return account
+    account.set_password(password)
+    account.display_name = name
+    account.save(update_fields=["password", "display_name"])
+    log_action("residents.password.set", actor=account, target=account, via="invitation")
+    return account
+
+
+@transaction.atomic
+def role_revoke(*, by, campaign, user_id, role: str) -> None:
+    """Remove one team role from a member. ``by`` must organise the campaign; the last organiser
+    cannot be removed (by themselves or anyone else), so a campaign always keeps one."""
+    _require_organiser(by, campaign)
+    if role not in [r.value for r in TEAM_ROLES]:
+        raise MemberNotFound()
+    membership = (Membership.objects.select_for_update().select_related("user")
+                  .filter(campaign=campaign, user_id=user_id, role=role).first())
+    if membership is None:
+        raise MemberNotFound()
+    if role == Role.ORGANISER:
+        organisers = list(Membership.objects.select_for_update().filter(campaign=campaign, role=Role.ORGANISER)
+                          .values_list("pk", flat=True))
+        if len(organisers) <= 1:
+            raise LastOrganiser()
+    membership.delete()
+    rules.forget_roles(membership.user)
+    rules.forget_roles(by)
+    log_action("residents.role.revoked", actor=by, scope=campaign.slug, target=membership.user, role=role)

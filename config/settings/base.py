@@ -181,6 +181,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Concerto <concerto@lo
 # Demo mode shows sign-in links on the page; never enable it where real people sign in.
 CONCERTO_DEMO_MODE = env_bool("CONCERTO_DEMO_MODE")
 CONCERTO_MAGIC_LINK_TTL_MINUTES = 15
+# A "forgot your password?" link works for an hour, once (Django's token changes with the password).
+PASSWORD_RESET_TIMEOUT = 3600
 # The volunteers' answers are erased this many months after the campaign's last phase ends
 # (the promise of the default consent text; `manage.py purge_expired_data`, run daily).
 CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS = 12
@@ -209,6 +211,14 @@ CONCERTO_RATE_LIMITS = {
     "code_pin_code": (20, 7 * 86400),
     "code_pin_device": (10, 7 * 86400),
     "volunteer": (20, 3600),
+    # The team (docs/backoffice.md, "The team"): invitations sent per organiser, and mails per invited
+    # address and campaign (first sending and resending together).
+    "team_invite": (50, 3600),
+    "team_invite_email": (5, 86400),
+    # "Forgot your password?": per connection, and per address (bounds the mail one address receives).
+    "password_reset_ip": (10, 3600),
+    "password_reset_email": (3, 3600),
+    "password_change": (10, 900),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated);
 # empty: REMOTE_ADDR is the client. See concerto.core.ratelimit.client_ip and docs/operations.md.

@@ -204,6 +204,85 @@ def first_merge(list_path: str):
         page.goto(f"{live.url}{CAMPAIGN}/gestion/{list_path}/")
         page.goto(live.url + page.locator("main table a.danger-link").first.get_attribute("href"))
     return go
+# The team, passwords and PIN reset (issue 10): links made by the services, printed for the browser.
+NEW_INVITATION = """
+import secrets
+from concerto.campaigns.models import Campaign
+from concerto.residents.models import User
+from concerto.residents.services import team_invite
+campaign = Campaign.objects.get(slug="saint-jerome")
+by = User.objects.get(email="organisatrice@example.org")
+_inv, secret = team_invite(by=by, campaign=campaign, email=f"recrue-{secrets.token_hex(4)}@example.org",
+                           role="moderator", build_url=lambda s: s)
+print("SECRET=" + secret)
+"""
+NEW_PASSWORD_LINK = """
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from concerto.residents.models import User
+user = User.objects.get(email="animateur@example.org")
+print(f"LINK={urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}")
+"""
+FIND_PIN_CODE = """
+from concerto.core.ratelimit import suspended
+from concerto.joining.services import code_join_with_pin
+from concerto.letters.codes import format_code
+from concerto.letters.models import CodeUse, InvitationCode
+use = CodeUse.objects.filter(code__campaign__slug="saint-jerome").exclude(pin_hash="").order_by("pk").first()
+if use is None:  # the demo has none: a resident without e-mail joins with a free code
+    code = InvitationCode.objects.filter(campaign__slug="saint-jerome", revoked_at__isnull=True,
+                                         use_count=0).order_by("pk").first()
+    with suspended():
+        use = code_join_with_pin(campaign=code.campaign, text=code.code, ip="192.0.2.1", display_name="Gisèle",
+                                 pin="4071", pin_again="4071").code_use
+print("CODE=" + format_code(use.code.code))
+"""
+
+
+def _printed(output: str, marker: str) -> str:
+    """The value a shell snippet printed after ``marker`` (the shell may print other lines)."""
+    return next(line for line in output.splitlines() if line.startswith(marker)).removeprefix(marker)
+
+
+def invitation_page(page, live):
+    secret = _printed(live.manage("shell", "-c", NEW_INVITATION), "SECRET=")
+    page.goto(f"{live.url}/invitation/{secret}/")
+    expect(page.locator("#id_display_name")).to_be_visible()
+
+
+def invitation_with_errors(page, live):
+    invitation_page(page, live)
+    page.locator("#id_display_name").fill("Recrue Test")
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def team_with_errors(page, live):
+    page.goto(f"{live.url}{CAMPAIGN}/gestion/equipe/")
+    page.locator("main form.form button[type=submit]").last.click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def password_reset_sent(page, live):
+    page.goto(f"{live.url}/connexion/mot-de-passe/oublie/")
+    page.get_by_label("Adresse e-mail").fill("personne@example.org")
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consultez vos e-mails")
+
+
+def password_reset_confirm(page, live):
+    path = _printed(live.manage("shell", "-c", NEW_PASSWORD_LINK), "LINK=")
+    page.goto(f"{live.url}/connexion/mot-de-passe/nouveau/{path}/")
+    page.locator("main form button[type=submit]").click()  # empty: the errors are shown
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def pin_reset_page(page, live):
+    """A household's code with a resident who signs in with a PIN: the form to reset it."""
+    code = _printed(live.manage("shell", "-c", FIND_PIN_CODE), "CODE=")
+    page.goto(f"{live.url}{CAMPAIGN}/gestion/pin/?code={code}")
+    expect(page.locator("#id_pin")).to_be_visible()
 
 
 VISITS = [
@@ -268,6 +347,17 @@ VISITS = [
     Visit("campaign-checklist", f"{CAMPAIGN}/gestion/lancement/", who=ORGANISER),
     Visit("legal-notice", f"{CAMPAIGN}/mentions-legales/"),
     Visit("privacy-notice", f"{CAMPAIGN}/confidentialite/"),
+    Visit("team", f"{CAMPAIGN}/gestion/equipe/", who=ORGANISER),
+    Visit("team-errors", team_with_errors, who=ORGANISER),
+    Visit("invitation", invitation_page),
+    Visit("invitation-errors", invitation_with_errors),
+    Visit("invitation-invalid", "/invitation/ce-lien-n-existe-pas/"),
+    Visit("password-reset", "/connexion/mot-de-passe/oublie/"),
+    Visit("password-reset-sent", password_reset_sent),
+    Visit("password-reset-confirm", password_reset_confirm),
+    Visit("password-change", "/moi/mot-de-passe/", who=ORGANISER),
+    Visit("pin-reset", pin_reset_page, who=ORGANISER),
+    Visit("pin-reset-code-typo", f"{CAMPAIGN}/gestion/pin/?code=ABCD-EFGH-I0", who=ORGANISER),
     Visit("en-join", f"{CAMPAIGN}/rejoindre/", lang="en"),
     Visit("en-selection-audit", open_selection(), lang="en"),
     Visit("en-index", "/", lang="en"),

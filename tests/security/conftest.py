@@ -105,13 +105,32 @@ def build_world() -> dict:
     tokens = {role: (api_token_create(user=u, name="matrice")[1] if u is not None else None)
               for role, u in users.items()}
     letters = letters_world(campaign, organiser_dina, resident_alice, resident_bob)
+    team = team_world(campaign, organiser_dina)
     return dict(
+        **team,
         campaign=campaign, other_campaign=other_campaign, action=published_action, pending=pending,
         rejected=rejected, comment=comment, elsewhere_action=elsewhere_action, bob=resident_bob,
         alice_token=alice_token, users=users, tokens=tokens,
         link_secret=new_link("nouvelle-venue@example.org"),
         **letters,
     )
+
+
+def team_world(campaign, organiser) -> dict:
+    """A pending team invitation (to an address with no account) and a "choose a password" link for
+    Gaston (the account with a password and no role); their clear secrets live only here."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from concerto.residents.services import team_invite
+
+    invitation, url = team_invite(by=organiser, campaign=campaign, email="nouveau-membre@example.org",
+                                  role=Role.MODERATOR, build_url=lambda secret: secret)
+    gaston = User.objects.get(email="gaston@example.org")
+    return {"invitation": invitation, "invitation_token": url,
+            "uidb64": urlsafe_base64_encode(force_bytes(gaston.pk)),
+            "reset_token": default_token_generator.make_token(gaston)}
 
 
 def _fresh(value):

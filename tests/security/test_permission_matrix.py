@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from concerto.api.urls import api
 from concerto.campaigns.models import Campaign, ConsentText
+from concerto.core.models import AuditEntry
 from concerto.letters.models import (
     CodeUse,
     Household,
@@ -44,7 +45,7 @@ from concerto.proposals.models import (
     Support,
 )
 from concerto.proposals.services import support_add
-from concerto.residents.models import ApiToken, SignInLink, User
+from concerto.residents.models import ApiToken, Membership, SignInLink, TeamInvitation, User
 from concerto.selection.models import Selection, SelectionSeat
 from concerto.volunteers.models import Volunteer, VolunteerCall
 
@@ -80,6 +81,28 @@ MATRIX = {
     "POST residents:link":                "302+      302+      302+      302+      302+      302+      302+      302+",
     "GET residents:sign_out":             "405       405       405       405       405       405       405       405",
     "POST residents:sign_out":            "302       302+      302+      302+      302+      302+      302+      302+",
+    # Staff passwords: "forgot your password?" answers alike for every address (Gaston's here); the link
+    # sets a password and signs its owner in, whoever was signed in before. Changing one's password needs
+    # one (residents have none: 404); the body's current password is nobody's here, so staff get 400.
+    "GET residents:password_reset":       "200       200       200       200       200       200       200       200",
+    "POST residents:password_reset":      "200+      200+      200+      200+      200+      200+      200+      200+",
+    "GET residents:password_reset_confirm": "200     200       200       200       200       200       200       200",
+    "POST residents:password_reset_confirm": "302+   302+      302+      302+      302+      302+      302+      302+",
+    "GET residents:password_change":      "302>login 404       404       200       200       200       200       200",
+    "POST residents:password_change":     "302>login 404       404       400       400       400       400       400",
+    # The team: organisers of the campaign only (404 to anyone else). The invitation link is for an
+    # address without account: a visitor creates it and is signed in; anyone signed in as someone else
+    # reads that they must sign out first (400 on POST, nothing changes).
+    "GET residents:team":                 "302>login 404       404       404       404       404       404       200",
+    "POST residents:team":                "302>login 404       404       404       404       404       404       302+",
+    "GET residents:team_resend":          "302>login 405       405       405       405       405       405       405",
+    "POST residents:team_resend":         "302>login 404       404       404       404       404       404       302+",
+    "GET residents:team_revoke":          "302>login 405       405       405       405       405       405       405",
+    "POST residents:team_revoke":         "302>login 404       404       404       404       404       404       302+",
+    "GET residents:team_role_remove":     "302>login 405       405       405       405       405       405       405",
+    "POST residents:team_role_remove":    "302>login 404       404       404       404       404       404       302+",
+    "GET residents:team_accept":          "200       200       200       200       200       200       200       200",
+    "POST residents:team_accept":         "302+      400       400       400       400       400       400       400",
     # Public pages.
     "GET dashboard:index":                "200       200       200       200       200       200       200       200",
     "POST dashboard:index":               "405       405       405       405       405       405       405       405",
@@ -227,6 +250,9 @@ MATRIX = {
     "POST joining:join":                  "200       302+      302+      302+      403       302+      302+      302+",
     "GET joining:pin_sign_in":            "200       200       200       200       200       200       200       200",
     "POST joining:pin_sign_in":           "302+      302+      302+      302+      302+      302+      302+      302+",
+    # Resetting a forgotten PIN (Gilles's, with his household's code): organisers only, the new PIN on the page.
+    "GET joining:pin_reset":              "302>login 404       404       404       404       404       404       200",
+    "POST joining:pin_reset":             "302>login 404       404       404       404       404       404       200+",
     # Volunteering: the form is for residents verified by letter (Alice joined with her household's code):
     # everyone else reads why not (403 on GET, redirected with the reason on POST, nothing saved).
     # The call, the list and the export: organisers only, 404 to anyone else (volunteers/views.py).
@@ -297,6 +323,10 @@ MATRIX = {
     "GET /api/v1/campaigns/{slug}/selections":                        "200       200       200       200       200       200       200       200",
     "GET /api/v1/campaigns/{slug}/selections/{selection_id}":         "200       200       200       200       200       200       200       200",
     "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw":   "401       404       404       404       404       404       404       200+",
+    # API: the team, organisers only (404 to any other token, as on the team page).
+    "GET /api/v1/campaigns/{slug}/team":                              "401       404       404       404       404       404       404       200",
+    "POST /api/v1/campaigns/{slug}/team/invitations":                 "401       404       404       404       404       404       404       201+",
+    "DELETE /api/v1/campaigns/{slug}/team/invitations/{invitation_id}": "401     404       404       404       404       404       404       204+",
     # Any other path under /api/v1/: the JSON 404, whatever the method.
     "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
     "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",
@@ -322,6 +352,14 @@ DATA = {
                                                "territory": w.campaign.territory, "support_level": "any",
                                                "languages": ["fr", "en"]},
     "POST dashboard:campaign_consent": {"text": "Texte de consentement de la matrice."},
+    "POST residents:password_reset": {"email": "gaston@example.org"},
+    "POST residents:password_reset_confirm": {"password": "un-nouveau-mot-de-passe", "password_again": "un-nouveau-mot-de-passe"},
+    "POST residents:password_change": {"current_password": "pas-le-bon-mot-de-passe", "password": "un-nouveau-mot-de-passe",
+                                       "password_again": "un-nouveau-mot-de-passe"},
+    "POST residents:team": {"email": "nouvelle-recrue@example.org", "role": "facilitator"},
+    "POST residents:team_role_remove": {"role": "moderator"},
+    "POST residents:team_accept": {"display_name": "Nouveau Membre", "password": "un-nouveau-mot-de-passe",
+                                   "password_again": "un-nouveau-mot-de-passe"},
     "POST proposals:support": {"op": "add"},
     "POST proposals:comment": {"body": "Un commentaire pour la matrice."},
     "POST proposals:report": {"reason": "Propos déplacés"},
@@ -359,6 +397,15 @@ EFFECTS = {
     "POST dashboard:campaign_archive": lambda w, role, c: Campaign.objects.get(pk=w.campaign.pk).archived_at,
     "POST dashboard:campaign_restore": lambda w, role, c: Campaign.objects.get(pk=w.campaign.pk).archived_at,
     "POST dashboard:campaign_consent": lambda w, role, c: ConsentText.objects.count(),
+    "POST residents:password_reset": lambda w, role, c: AuditEntry.objects.filter(
+        code="residents.password.reset_requested").count(),
+    "POST residents:password_reset_confirm": _session_key,
+    "POST residents:password_change": lambda w, role, c: AuditEntry.objects.filter(code="residents.password.changed").count(),
+    "POST residents:team": lambda w, role, c: TeamInvitation.objects.count(),
+    "POST residents:team_resend": lambda w, role, c: TeamInvitation.objects.get(pk=w.invitation.pk).sent_count,
+    "POST residents:team_revoke": lambda w, role, c: TeamInvitation.objects.get(pk=w.invitation.pk).revoked_at,
+    "POST residents:team_role_remove": lambda w, role, c: Membership.objects.count(),
+    "POST residents:team_accept": lambda w, role, c: Membership.objects.count(),
     "POST proposals:support": lambda w, role, c: Support.objects.count(),
     "POST proposals:comment": lambda w, role, c: Comment.objects.count(),
     "POST proposals:report": lambda w, role, c: CommentReport.objects.count(),
@@ -438,10 +485,13 @@ DATA.update({
     "POST joining:join": lambda w: {"code": w.free_code},
     "GET joining:join": lambda w: {"code": w.free_code},
     "POST joining:pin_sign_in": lambda w: {"code": w.codes[w.households[2].pk], "pin": PIN},
+    "GET joining:pin_reset": lambda w: {"code": w.codes[w.households[2].pk]},
+    "POST joining:pin_reset": lambda w: {"code": w.codes[w.households[2].pk], "user": w.gilles.pk, "mode": "generate"},
     "POST /api/v1/campaigns/{slug}/join": lambda w: {"code": w.free_code},
     "GET /api/v1/campaigns/{slug}/codes/check": lambda w: {"code": w.free_code},
     "POST /api/v1/campaigns/{slug}/letters/batches": {"kind": "invitation", "scope": "new"},
     "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw": {"random_value": "1 2 3"},
+    "POST /api/v1/campaigns/{slug}/team/invitations": {"email": "recrue-api@example.org", "role": "ambassador"},
     "POST /api/v1/campaigns/{slug}/volunteers/me": VOLUNTEER_JSON,
 })
 
@@ -480,8 +530,12 @@ EFFECTS.update({
     "POST volunteering:call": lambda w, role, c: VolunteerCall.objects.get(campaign=w.campaign).intro,
     "POST joining:join": lambda w, role, c: CodeUse.objects.count(),
     "POST joining:pin_sign_in": _session_key,
+    "POST joining:pin_reset": lambda w, role, c: CodeUse.objects.get(user=w.gilles).pin_hash,
     "POST /api/v1/campaigns/{slug}/join": lambda w, role, c: CodeUse.objects.count(),
     "POST /api/v1/campaigns/{slug}/letters/batches": lambda w, role, c: LetterBatch.objects.count(),
+    "POST /api/v1/campaigns/{slug}/team/invitations": lambda w, role, c: TeamInvitation.objects.count(),
+    "DELETE /api/v1/campaigns/{slug}/team/invitations/{invitation_id}": lambda w, role, c: TeamInvitation.objects.get(
+        pk=w.invitation.pk).revoked_at,
     "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw": _selection_field("announced_selection", "status"),
     "POST /api/v1/campaigns/{slug}/volunteers/me": _volunteers(),
     "DELETE /api/v1/campaigns/{slug}/volunteers/me": _volunteers(withdrawn_at__isnull=False),
@@ -701,7 +755,9 @@ def url_for(key: str, w, **override) -> str:
     values = {"slug": w.campaign.slug, "action_id": w.action.pk, "comment_id": w.comment.pk,
               "token_id": w.alice_token.pk, "secret": w.link_secret, "rest": "nulle-part",
               "batch_id": w.batch.pk, "household_id": w.household.pk, "import_id": w.pending_import.pk,
-              "rule_id": w.rule.pk, "selection_id": w.drawn_selection.pk, "seat_id": w.seat.pk}
+              "rule_id": w.rule.pk, "selection_id": w.drawn_selection.pk, "seat_id": w.seat.pk,
+              "invitation_id": w.invitation.pk, "invitation_token": w.invitation_token, "uidb64": w.uidb64,
+              "reset_token": w.reset_token, "user_id": w.users["moderator"].pk}
     for suffix, name in SELECTION_FOR.items():
         if target.startswith(suffix) or (suffix.startswith("/") and target.endswith(suffix)):
             values["selection_id"] = w[name].pk
@@ -791,6 +847,8 @@ STAFF_TWINS = [
     ("GET letters:households", "GET /api/v1/campaigns/{slug}/households", None),
     ("GET letters:tracking", "GET /api/v1/campaigns/{slug}/letters/stats", None),
     ("POST selection:draw", "POST /api/v1/campaigns/{slug}/selections/{selection_id}/draw", "selection_id"),
+    ("GET residents:team", "GET /api/v1/campaigns/{slug}/team", None),
+    ("POST residents:team_revoke", "DELETE /api/v1/campaigns/{slug}/team/invitations/{invitation_id}", "invitation_id"),
 ]
 MISSING_ID = 10**9
 
