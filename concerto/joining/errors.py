@@ -49,3 +49,12 @@ class PinSignInFailed(Invalid):
 class SignInRequired(Invalid):
     code = "sign_in_required"
     message = _("Sign in first, then type your code again.")
+
+
+class CodeWithdrawn(CodeRejected):
+    """A code whose household the organisers deleted (a vacant home, an import undone): revoked, without household."""
+
+    code = "code_withdrawn"
+    status = 409
+    message = _("This code is no longer valid: the organisers removed this address from the invitations (for "
+                "example a vacant home). If you live there, ask the organisers for a new letter.")
