@@ -454,44 +454,50 @@ def household_residents(household) -> list[dict]:
 UNFINISHED_BATCH = (BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED)
 
 
-def household_blockers(campaign, household_ids) -> dict[int, dict]:
-    """Why some of these households cannot be removed, by household pk: ``used`` (residents joined
-    with one of its codes), ``posted`` (the date a letter of it was marked posted), ``batch`` (the
-    number of an unfinished batch holding its letter). Households absent are free. Three queries."""
-    ids = list(household_ids)
+def household_blockers(campaign, households) -> dict[int, dict]:
+    """Why some of these households (a queryset) cannot be removed, by household pk: ``used``
+    (residents joined with one of its codes), ``posted`` (the date a letter of it was first marked
+    posted), ``batch`` (the number of an unfinished batch holding its letter). Households absent
+    are free. Three queries, whatever the number of households (subqueries, never a list of ids)."""
+    ids = households.values("pk")
     found: dict[int, dict] = {}
-    used = (InvitationCode.objects.filter(campaign=campaign, household_id__in=ids)
+    used = (InvitationCode.objects.filter(campaign=campaign, household__in=ids)
             .filter(Q(use_count__gte=1) | Exists(CodeUse.objects.filter(code=OuterRef("pk"))))
             .values_list("household_id", flat=True))
     for pk in used:
         found.setdefault(pk, {})["used"] = True
-    posted = (BatchLetter.objects.filter(batch__campaign=campaign, code__household_id__in=ids,
-                                         batch__sent_at__isnull=False)
-              .values_list("code__household_id").annotate(first=Min("batch__sent_at")))
+    letters = BatchLetter.objects.filter(batch__campaign=campaign, code__household__in=ids)
+    posted = (letters.filter(batch__sent_at__isnull=False).values_list("code__household_id")
+              .annotate(first=Min("batch__sent_at")).order_by())
     for pk, first in posted:
         found.setdefault(pk, {})["posted"] = first
-    unfinished = (BatchLetter.objects.filter(batch__campaign=campaign, code__household_id__in=ids,
-                                             batch__status__in=UNFINISHED_BATCH)
-                  .values_list("code__household_id").annotate(batch=Min("batch_id")))
+    unfinished = (letters.filter(batch__status__in=UNFINISHED_BATCH).values_list("code__household_id")
+                  .annotate(batch=Min("batch_id")).order_by())
     for pk, batch in unfinished:
         found.setdefault(pk, {})["batch"] = batch
     return found
 
 
-def household_unposted_batches(campaign, household_ids) -> list[dict]:
-    """Batches already generated but not marked posted that hold letters of these households:
-    ``[{"batch": pk, "letters": n}]``. Their letters must not be posted once the households are gone."""
-    rows = (BatchLetter.objects.filter(batch__campaign=campaign, code__household_id__in=list(household_ids),
-                                       batch__status=BatchStatus.DONE, batch__sent_at__isnull=True)
-            .values_list("batch_id").annotate(n=Count("pk")).order_by("batch_id"))
-    return [{"batch": pk, "letters": n} for pk, n in rows]
+def household_unposted_batches(campaign, households, *, leaving_out=()) -> list[dict]:
+    """Batches already generated but not marked posted that hold letters of these households (a
+    queryset; ``leaving_out``: pks of households to ignore): ``[{"batch": pk, "letters": n}]``.
+    Their letters must not be posted once the households are gone."""
+    skip = set(leaving_out)
+    counts: dict[int, int] = defaultdict(int)
+    rows = BatchLetter.objects.filter(batch__campaign=campaign, code__household__in=households.values("pk"),
+                                      batch__status=BatchStatus.DONE, batch__sent_at__isnull=True)
+    for batch_id, household_id in rows.values_list("batch_id", "code__household_id"):
+        if household_id not in skip:
+            counts[batch_id] += 1
+    return [{"batch": pk, "letters": n} for pk, n in sorted(counts.items())]
 
 
 def household_delete_check(campaign, household) -> dict:
     """What the household page says about deleting this household: ``blockers`` (see
     ``household_blockers``; empty when it may be deleted) and the unposted batches holding its letter."""
-    return {"blockers": household_blockers(campaign, [household.pk]).get(household.pk, {}),
-            "unposted": household_unposted_batches(campaign, [household.pk])}
+    one = Household.objects.filter(pk=household.pk)
+    return {"blockers": household_blockers(campaign, one).get(household.pk, {}),
+            "unposted": household_unposted_batches(campaign, one)}
 
 
 def import_undo_plan(campaign, upload: HouseholdImport) -> dict:
@@ -499,14 +505,14 @@ def import_undo_plan(campaign, upload: HouseholdImport) -> dict:
     whose letter was never posted and is in no unfinished batch), ``keep`` (the others, each with
     its reasons as in ``household_blockers``), ``unposted`` (generated batches holding letters of
     households to remove) and ``possible`` (the import can be undone and removes something)."""
-    households = list(Household.objects.filter(campaign=campaign, source=upload)
-                      .select_related("sector").order_by("address_line1", "pk"))
-    blockers = household_blockers(campaign, [h.pk for h in households])
+    of_import = Household.objects.filter(campaign=campaign, source=upload)
+    households = list(of_import.select_related("sector").order_by("address_line1", "pk"))
+    blockers = household_blockers(campaign, of_import)
     remove = [h for h in households if h.pk not in blockers]
     keep = [{"household": h, **blockers[h.pk]} for h in households if h.pk in blockers]
     return {
         "remove": remove, "keep": keep,
-        "unposted": household_unposted_batches(campaign, [h.pk for h in remove]) if remove else [],
+        "unposted": household_unposted_batches(campaign, of_import, leaving_out=blockers) if remove else [],
         "possible": upload.status == ImportStatus.IMPORTED and bool(remove),
     }
 

@@ -586,10 +586,12 @@ def _remove_households(user, campaign, households: list[Household], reason: str)
     has locked the codes and checked that no resident joined with them."""
     pks = [h.pk for h in households]
     now = timezone.now()
-    InvitationCode.objects.filter(household_id__in=pks, revoked_at__isnull=True).update(
-        revoked_at=now, revoked_by=user, revoke_reason=reason[:REASON_MAX])
-    InvitationCode.objects.filter(household_id__in=pks).update(household=None)
-    Household.objects.filter(pk__in=pks).delete()
+    for start in range(0, len(pks), 2000):  # bounded lists of ids (SQLite limits query parameters)
+        chunk = pks[start:start + 2000]
+        InvitationCode.objects.filter(household_id__in=chunk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=user, revoke_reason=reason[:REASON_MAX])
+        InvitationCode.objects.filter(household_id__in=chunk).update(household=None)
+        Household.objects.filter(pk__in=chunk).delete()
     return len(pks)
 
 
@@ -615,7 +617,8 @@ def household_delete(*, user, campaign: Campaign, household_id, reason: str) -> 
         # Locking the codes first: a resident joining at this moment either took a place before
         # (and is seen below) or finds the code revoked (code_use_take re-checks under the lock).
         list(InvitationCode.objects.select_for_update().filter(household=household))
-        blockers = selectors.household_blockers(campaign, [household.pk]).get(household.pk, {})
+        blockers = selectors.household_blockers(campaign, Household.objects.filter(pk=household.pk)).get(
+            household.pk, {})
         if blockers.get("used"):
             raise HouseholdNotVacant()
         if blockers.get("batch"):

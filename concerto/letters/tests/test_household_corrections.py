@@ -4,6 +4,7 @@ export households and codes. Each test fails on the code before issue 10."""
 
 import csv
 import io
+import json
 
 import pytest
 from django.urls import reverse
@@ -31,6 +32,7 @@ from concerto.letters.models import (
     LetterBatch,
 )
 from concerto.residents.models import Role
+from concerto.residents.services import api_token_create
 from conftest import make_user
 
 from .test_import_flow import households_csv, post_file
@@ -412,3 +414,68 @@ def test_only_organisers_export(client, campaign, organiser_dina, role):
     client.force_login(make_user(f"{role}@example.org", campaign=campaign, role=role))
     assert client.post(reverse("letters:households_export", args=[campaign.slug])).status_code == 404
     assert not AuditEntry.objects.filter(code="letters.households.exported").exists()
+
+
+# --- API twins ----------------------------------------------------------------------------------
+
+
+def api(client, method, path, token, data=None):
+    return client.generic(method, "/api/v1/campaigns" + path, json.dumps(data) if data is not None else "",
+                          content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def token_of(user):
+    return api_token_create(user=user, name="tests", scope="write")[1]
+
+
+def test_the_api_corrects_an_address_and_chooses_a_sector_by_hand(client, campaign, organiser_dina):
+    Sector.objects.create(campaign=campaign, code="nord", name="Nord")
+    imported(organiser_dina, campaign, households_csv(2))
+    h = household(campaign, "1 rue des Lavandes")
+    token = token_of(organiser_dina)
+    path = f"/{campaign.slug}/households/{h.pk}"
+    r = api(client, "PATCH", path, token, {"address_line1": "2 rue des Lavandes", "sector": "nord"})
+    assert r.status_code == 400 and "address_line1" in r.json()["errors"]
+    r = api(client, "PATCH", path, token, {"address_line1": "9 rue des Lavandes", "sector": "inconnu"})
+    assert r.status_code == 400 and list(r.json()["errors"]) == ["sector"]
+    assert Household.objects.get(pk=h.pk).address_line1 == "1 rue des Lavandes"  # nothing changed
+    r = api(client, "PATCH", path, token, {"address_line1": "9 rue des Lavandes", "sector": "nord"})
+    assert r.status_code == 200, r.content
+    assert r.json()["address_line1"] == "9 rue des Lavandes" and r.json()["sector"] == "nord"
+    assert r.json()["postcode"] == "13090"  # the fields not given are kept
+    assert Household.objects.get(pk=h.pk).sector_set_at is not None
+
+
+def test_the_api_deletes_a_vacant_household_and_undoes_an_import(client, campaign, organiser_dina):
+    upload = imported(organiser_dina, campaign, households_csv(3))
+    first, second, third = (household(campaign, f"{n} rue des Lavandes") for n in range(1, 4))
+    join(campaign, active(first), "voisine@example.org")
+    token = token_of(organiser_dina)
+    r = api(client, "DELETE", f"/{campaign.slug}/households/{first.pk}", token, {"reason": "vacant"})
+    assert r.status_code == 409 and r.json()["code"] == "household_not_vacant"
+    r = api(client, "DELETE", f"/{campaign.slug}/households/{second.pk}", token, {"reason": "vacant"})
+    assert r.status_code == 204
+    r = api(client, "POST", f"/{campaign.slug}/households/imports/{upload.pk}/undo", token)
+    assert r.status_code == 200 and r.json() == {"removed": 1, "kept": 1}
+    assert list(Household.objects.values_list("pk", flat=True)) == [first.pk]
+    r = api(client, "POST", f"/{campaign.slug}/households/imports/{upload.pk}/undo", token)
+    assert r.status_code == 409 and r.json()["code"] == "import_not_imported"
+    assert third.pk
+
+
+@pytest.mark.parametrize("role", [Role.RESIDENT, Role.MODERATOR, "other_organiser"])
+def test_the_api_corrections_answer_404_to_anyone_but_the_organisers(client, campaign, other_campaign, organiser_dina,
+                                                                     role):
+    upload = imported(organiser_dina, campaign, households_csv(1))
+    h = household(campaign, "1 rue des Lavandes")
+    if role == "other_organiser":
+        user = make_user("olga@example.org", campaign=other_campaign, role=Role.ORGANISER)
+    else:
+        user = make_user(f"{role}@example.org", campaign=campaign, role=role)
+    token = token_of(user)
+    for method, path, data in [("PATCH", f"/{campaign.slug}/households/{h.pk}", {"city": "Marseille"}),
+                               ("DELETE", f"/{campaign.slug}/households/{h.pk}", {"reason": "vacant"}),
+                               ("POST", f"/{campaign.slug}/households/imports/{upload.pk}/undo", None)]:
+        r = api(client, method, path, token, data)
+        assert r.status_code == 404 and r.json()["code"] == "not_found", (method, path)
+    assert Household.objects.get(pk=h.pk).city == "Aix"
