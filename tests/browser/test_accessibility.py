@@ -173,8 +173,8 @@ def household_edit_with_errors(page, live):
     expect(page.get_by_role("alert")).to_be_visible()
 
 
-BAD_LINES = ("adresse;code_postal;ville\n1 rue des Essais;13090;Aix-en-Provence\n;1309;Aix-en-Provence\n"
-             "3 rue des Essais;13090;\n").encode()
+BAD_LINES = (b"adresse;code_postal;ville\n1 rue des Essais;13090;Aix-en-Provence\n;1309;Aix-en-Provence\n"
+             b"3 rue des Essais;13090;\n")
 
 
 def import_with_rejected_lines(page, live):

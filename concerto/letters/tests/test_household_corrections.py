@@ -479,3 +479,26 @@ def test_the_api_corrections_answer_404_to_anyone_but_the_organisers(client, cam
         r = api(client, method, path, token, data)
         assert r.status_code == 404 and r.json()["code"] == "not_found", (method, path)
     assert Household.objects.get(pk=h.pk).city == "Aix"
+
+
+def test_the_export_streams_under_asgi_without_reading_everything_first(campaign, organiser_dina, monkeypatch):
+    """Under ASGI a sync iterator would be read whole before the first byte; the view hands over an
+    async iterator instead, read a block of lines at a time."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    from concerto.letters import selectors
+
+    monkeypatch.setattr(selectors, "EXPORT_CHUNK", 2)
+    imported(organiser_dina, campaign, households_csv(5))
+    client = AsyncClient()
+    client.force_login(organiser_dina)
+
+    async def download():
+        response = await client.post(reverse("letters:households_export", args=[campaign.slug]))
+        assert response.is_async
+        return response.status_code, b"".join([part async for part in response.streaming_content])
+
+    status, body = async_to_sync(download)()
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert status == 200 and len(rows) == 6
