@@ -502,3 +502,9 @@ def test_the_export_streams_under_asgi_without_reading_everything_first(campaign
     status, body = async_to_sync(download)()
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert status == 200 and len(rows) == 6
+
+
+def test_the_households_page_leads_to_the_export(client, campaign, organiser_dina):
+    client.force_login(organiser_dina)
+    page = client.get(reverse("letters:households", args=[campaign.slug])).content.decode()
+    assert reverse("letters:households_export", args=[campaign.slug]) in page
