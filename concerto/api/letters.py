@@ -12,9 +12,11 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from concerto.campaigns.selectors import campaign_get
+from concerto.core.errors import FieldErrors
 from concerto.core.http import require
 from concerto.letters import rules, selectors, services
 from concerto.letters.codes import format_code
@@ -22,7 +24,7 @@ from concerto.letters.models import BatchKind, BatchStatus
 
 from .auth import token_required
 from .pagination import paginate
-from .schemas import NOT_FOUND, READ_ERRORS, WRITE_ERRORS, PageInfo, PageParams
+from .schemas import NOT_FOUND, READ_ERRORS, WRITE_ERRORS, Error, PageInfo, PageParams
 
 router = Router(tags=["letters"])
 
@@ -156,6 +158,8 @@ class LetterStatsOut(Schema):
 
 @router.get("/{slug}/households", response={200: HouseholdPage, **READ},
             summary="Households of the campaign with their active code (organisers only)", **ORGANISER)
+
+
 def list_households(request, slug: str, filters: Query[HouseholdFilters]):
     campaign = _campaign(request, slug)
     return paginate(
@@ -164,6 +168,8 @@ def list_households(request, slug: str, filters: Query[HouseholdFilters]):
 
 @router.get("/{slug}/letters/batches", response={200: BatchPage, **READ},
             summary="Batches of letters, newest first (organisers only)", **ORGANISER)
+
+
 def list_batches(request, slug: str, pages: Query[PageParams]):
     campaign = _campaign(request, slug)
     return paginate(selectors.batch_list(campaign).select_related("campaign"), pages)
@@ -171,6 +177,8 @@ def list_batches(request, slug: str, pages: Query[PageParams]):
 
 @router.get("/{slug}/letters/batches/{batch_id}", response={200: BatchOut, **READ},
             summary="One batch of letters and its progress (organisers only)", **ORGANISER)
+
+
 def get_batch(request, slug: str, batch_id: int):
     campaign = _campaign(request, slug)
     batch = selectors.batch_get(campaign, batch_id)
@@ -181,6 +189,8 @@ def get_batch(request, slug: str, batch_id: int):
 @router.post("/{slug}/letters/batches", response={202: BatchOut, **WRITE_ERRORS},
              summary="Generate a batch of invitations or reminders (202: poll the batch for its status)",
              **ORGANISER)
+
+
 def create_batch(request, slug: str, payload: BatchIn | None = None):
     campaign = _campaign(request, slug)
     payload = payload or BatchIn()
@@ -193,8 +203,88 @@ def create_batch(request, slug: str, payload: BatchIn | None = None):
 
 @router.get("/{slug}/letters/stats", response={200: LetterStatsOut, **READ},
             summary="Letters sent, codes used, by sector and by day (organisers only)", **ORGANISER)
+
+
 def letter_stats(request, slug: str):
     campaign = _campaign(request, slug)
     figures = selectors.figures_with_rate(campaign)
     return {**figures, "by_sector": selectors.tracking_by_sector(campaign),
             "by_day": selectors.tracking_by_day(campaign)}
+
+
+# --- Correcting households (the twins of the household page and of undoing an import) -----------
+
+CONFLICT = {409: Error}
+
+
+class HouseholdPatch(Schema):
+    """Only the fields given change. Address fields are checked as a line of the import file."""
+
+    name: str | None = Field(None, max_length=200)
+    address_line1: str | None = Field(None, max_length=200)
+    address_line2: str | None = Field(None, max_length=200)
+    address_line3: str | None = Field(None, max_length=200)
+    postcode: str | None = Field(None, max_length=12)
+    city: str | None = Field(None, max_length=120)
+    sector: str | None = Field(None, max_length=40, description=(
+        'A sector code chosen by hand (the street rules never change it afterwards), "none" for no sector '
+        'chosen by hand, or "rules" to hand the sector back to the street rules.'))
+
+
+class HouseholdDeleteIn(Schema):
+    reason: str = Field(..., max_length=200, description="Why (3 to 200 characters), kept in the audit trail.")
+
+
+class ImportUndoOut(Schema):
+    removed: int = Field(..., description="Households removed, their codes revoked.")
+    kept: int = Field(..., description="Households kept: residents joined with their code, or their letter was "
+                                       "posted, or it is in a batch being generated or failed.")
+
+
+ADDRESS_FIELDS = ("name", "address_line1", "address_line2", "address_line3", "postcode", "city")
+
+
+@router.patch("/{slug}/households/{household_id}", response={200: HouseholdOut, **WRITE_ERRORS, **CONFLICT},
+              summary="Correct a household's address or choose its sector by hand (organisers only)", **ORGANISER)
+
+
+def update_household(request, slug: str, household_id: int, payload: HouseholdPatch):
+    campaign = _campaign(request, slug)
+    household = selectors.household_get(campaign, household_id)
+    given = payload.dict(exclude_unset=True)
+    choice = given.get("sector")
+    if choice is not None and choice not in ("none", "rules"):
+        # Checked before anything is saved: a wrong sector changes nothing, the address included.
+        sector = next((s for s in selectors.sectors_of(campaign) if s.code == choice), None)
+        if sector is None:
+            raise FieldErrors({"sector": _("Choose one of the campaign's sectors.")})
+        choice = str(sector.pk)
+    if any(given.get(field) is not None for field in ADDRESS_FIELDS):
+        values = {field: given[field] if given.get(field) is not None else getattr(household, field)
+                  for field in ADDRESS_FIELDS}
+        services.household_update(user=request.auth, campaign=campaign, household_id=household.pk, **values)
+    if choice is not None:
+        services.household_sector_set(user=request.auth, campaign=campaign, household_id=household.pk,
+                                      sector_id=choice)
+    return selectors.household_get(campaign, household.pk)
+
+
+@router.delete("/{slug}/households/{household_id}", response={204: None, **WRITE_ERRORS, **CONFLICT},
+               summary="Delete a vacant household; its codes are revoked and kept (organisers only)", **ORGANISER)
+
+
+def delete_household(request, slug: str, household_id: int, payload: HouseholdDeleteIn):
+    campaign = _campaign(request, slug)
+    services.household_delete(user=request.auth, campaign=campaign, household_id=household_id,
+                              reason=payload.reason)
+    return Status(204, None)
+
+
+@router.post("/{slug}/households/imports/{import_id}/undo", response={200: ImportUndoOut, **WRITE_ERRORS, **CONFLICT},
+             summary="Undo an import: remove its households nobody joined with and whose letter was not posted",
+             **ORGANISER)
+
+
+def undo_import(request, slug: str, import_id: int):
+    campaign = _campaign(request, slug)
+    return services.household_import_undo(user=request.auth, campaign=campaign, import_id=import_id)

@@ -54,3 +54,12 @@ class SignInRequired(Invalid):
 class PinResidentNotFound(NotFound):
     code = "pin_resident_not_found"
     message = _("Nobody signs in with a PIN with this code under this name: choose a person from the list.")
+
+
+class CodeWithdrawn(CodeRejected):
+    """A code whose household the organisers deleted (a vacant home, an import undone): revoked, without household."""
+
+    code = "code_withdrawn"
+    status = 409
+    message = _("This code is no longer valid: the organisers removed this address from the invitations (for "
+                "example a vacant home). If you live there, ask the organisers for a new letter.")

@@ -28,7 +28,14 @@ from concerto.residents import services as residents_services
 from concerto.residents.errors import CannotJoin
 
 from . import limits, rules
-from .errors import CodeNotFound, CodeRevoked, CodeUsedUp, PinResidentNotFound, PinSignInFailed
+from .errors import (
+    CodeNotFound,
+    CodeRevoked,
+    CodeUsedUp,
+    CodeWithdrawn,
+    PinResidentNotFound,
+    PinSignInFailed,
+)
 
 PIN_MIN, PIN_MAX = 4, 6
 # A browser where someone signed in with code + PIN (or joined with a PIN) keeps a signed cookie
@@ -63,7 +70,7 @@ def code_lookup(*, campaign, text: str, ip: str, user=None):
         raise CodeNotFound()
     limits.give_back(slots)  # a real code (even revoked or used up) is not a guess
     if code.revoked_at is not None:
-        raise CodeRevoked()
+        raise CodeWithdrawn() if code.household_id is None else CodeRevoked()
     already = user is not None and user.is_authenticated and letters_selectors.code_use_of(code, user) is not None
     if code.use_count >= code.max_uses and not already:
         raise CodeUsedUp(code.use_count)

@@ -68,3 +68,33 @@ class PlaceholderError(Invalid):
     """An unknown placeholder or an unbalanced brace in a letter's text; the message names it."""
 
     code = "placeholder"
+
+
+# --- Correcting households ----------------------------------------------------------------------
+
+
+class HouseholdNotVacant(Invalid):
+    code = "household_not_vacant"
+    status = 409
+    message = _("Residents joined with this household's code: it cannot be deleted. Their accounts and "
+                "supports depend on it. If the letter went to the wrong people, re-issue it instead.")
+
+
+class HouseholdInUnfinishedBatch(Invalid):
+    code = "household_in_unfinished_batch"
+    status = 409
+    message = _("This household's letter is in a batch that is being generated or that failed: wait until "
+                "the batch is ready (or generate it again), then delete the household.")
+
+
+class ImportNotImported(Invalid):
+    code = "import_not_imported"
+    status = 409
+    message = _("Only an imported file can be undone: this one was never imported, or was already undone.")
+
+
+class ImportNothingToUndo(Invalid):
+    code = "import_nothing_to_undo"
+    status = 409
+    message = _("No household of this import can be removed: residents joined with their codes, or their "
+                "letters were posted. Delete the vacant households one by one from their pages.")

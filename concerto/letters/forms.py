@@ -90,3 +90,39 @@ class BatchForm(forms.Form):
 class ReissueForm(forms.Form):
     reason = forms.CharField(label=_("Why is the letter re-issued?"), max_length=REASON_MAX,
                              help_text=_("For example “letter lost” or “code given to a neighbour”."))
+
+
+# --- Correcting households ----------------------------------------------------------------------
+
+
+class HouseholdForm(forms.Form):
+    """The household's name and address; cleaned and checked by ``services.household_update``."""
+
+    name = forms.CharField(label=_("Name on the letter"), required=False, max_length=200,
+                           help_text=_("Optional, e.g. “Famille Martin”."))
+    address_line1 = forms.CharField(label=_("Address"), max_length=200, help_text=_("Number and street."))
+    address_line2 = forms.CharField(label=_("Address (continued)"), required=False, max_length=200,
+                                    help_text=_("Building, staircase, flat…"))
+    address_line3 = forms.CharField(label=_("Address line 3"), required=False, max_length=200)
+    postcode = forms.CharField(label=_("Postcode"), max_length=12)
+    city = forms.CharField(label=_("City"), max_length=120)
+
+
+class HouseholdSectorForm(forms.Form):
+    sector = forms.ChoiceField(label=_("Sector"))
+
+    def __init__(self, *args, sectors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = (
+            [("rules", _("Decided by the street rules")), ("none", _("No sector (chosen by hand)"))]
+            + [(str(s.pk), s.name) for s in sectors]
+        )
+
+
+class HouseholdDeleteForm(forms.Form):
+    reason = forms.CharField(label=_("Why is this household deleted?"), max_length=REASON_MAX,
+                             help_text=_("For example “vacant home, letter returned” or “address imported twice”."))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "delete_%s")  # the re-issue form on the same page has a "reason" too
+        super().__init__(*args, **kwargs)

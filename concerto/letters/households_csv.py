@@ -3,8 +3,10 @@
 The file comes from a spreadsheet (LibreOffice, Excel français): UTF-8 with or without BOM,
 UTF-16 ("texte Unicode") or Windows-1252; ``;``, ``,`` or tab as delimiter; French or English
 headers in any case, with or without accents. Every problem is reported with the line number
-the spreadsheet shows (the header is line 1), the column and a translated message; the caller
-imports nothing while there is any error.
+the spreadsheet shows (the header is line 1), the column and a translated message. A problem of
+the whole file (``FILE_ERRORS``: unreadable, empty, too big, a required column missing) blocks the
+import; a bad line is *rejected*: kept with its cells and reasons (``ImportPreview.rejected``) so
+the valid lines can be imported and the rejected ones downloaded (``rejected_csv``).
 
 Decisions (documented in docs/letters.md):
 - postcodes are French: exactly 5 digits once spaces are removed. A 4-digit value is refused
@@ -124,6 +126,10 @@ class Duplicate:
     address: str
 
 
+# Errors of the whole file: nothing can be imported. Any other error rejects its line only.
+FILE_ERRORS = frozenset({"file_too_big", "empty_file", "missing_header", "too_many_rows", "unreadable", "no_rows"})
+
+
 @dataclass
 class ImportPreview:
     rows: list[dict] = field(default_factory=list)
@@ -132,6 +138,14 @@ class ImportPreview:
     ignored_columns: list[str] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    # The file's title line and its rejected lines as read ({"line", "cells", "reasons"}).
+    header: list[str] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+
+    @property
+    def file_errors(self) -> list[LineError]:
+        """The errors that block the whole file (see ``FILE_ERRORS``)."""
+        return [e for e in self.errors if e.code in FILE_ERRORS]
 
     @property
     def without_sector(self) -> int:
@@ -151,6 +165,8 @@ class ImportPreview:
             "ignored_columns": self.ignored_columns,
             "encoding": self.encoding,
             "delimiter": self.delimiter,
+            "header": self.header,
+            "rejected": self.rejected,
         }
 
     @classmethod
@@ -162,6 +178,8 @@ class ImportPreview:
             ignored_columns=list(data.get("ignored_columns", [])),
             encoding=data.get("encoding", ""),
             delimiter=data.get("delimiter", ""),
+            header=list(data.get("header", [])),
+            rejected=list(data.get("rejected", [])),
         )
 
 
@@ -243,6 +261,7 @@ def parse_households(data: bytes, *, sectors: dict[str, str], street_rules, exis
                     continue  # blank lines above the header
                 columns, ignored = _read_header(record)
                 preview.ignored_columns = ignored
+                preview.header = [_clean(cell)[:200] for cell in record]
                 width = len(record)
                 missing = [name for name in REQUIRED if name not in columns]
                 if missing:
@@ -260,8 +279,12 @@ def parse_households(data: bytes, *, sectors: dict[str, str], street_rules, exis
                     "The file has more than %(max)s households: split it in several files."
                 ) % {"max": max_rows}))
                 break
+            before = len(errors)
             _parse_row(line, record, columns, width, lookup, known_sectors, street_rules, existing_keys,
                        seen, preview)
+            if len(errors) > before:
+                preview.rejected.append({"line": line, "cells": [cell[:MAX_LINE_CHARS] for cell in record],
+                                         "reasons": [e.message for e in errors[before:]]})
     except csv.Error as exc:
         errors.append(LineError(reader.line_num, "", "unreadable", _(
             "The file cannot be read as CSV near this line (%(detail)s)."
@@ -366,3 +389,82 @@ def _parse_row(line, record, columns, width, lookup, known_sectors, street_rules
         "address_line3": lines[2], "postcode": postcode, "city": values["city"], "sector": sector,
         "sector_from": sector_from, "key": key,
     })
+
+
+# --- Writing CSV for spreadsheets ---------------------------------------------------------------
+
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe
+    (addresses are typed by people; a cell "=HYPERLINK(…)" must never run)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+
+
+class _Line:
+    """A file-like object whose ``write`` returns what it was given (for streaming ``csv.writer``)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows, *, bom: bool = True):
+    """Each row as one CSV line for Excel in France (``;``, CRLF), the first preceded by a UTF-8 BOM
+    so that accents come out right when the file is opened by a double click. A generator: the
+    caller streams it (``StreamingHttpResponse``) and encodes it as UTF-8."""
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    if bom:
+        yield "\ufeff"
+    for row in rows:
+        yield writer.writerow([csv_cell(cell) for cell in row])
+
+
+def rejected_rows(preview: ImportPreview, reason_title: str):
+    """The rows of the rejected-lines file: the file's title line plus a ``reason_title`` column,
+    then each rejected line as read, with its line number in the original file and its reasons.
+    A "reason" column of the uploaded file (a rejected-lines file corrected and uploaded again) is
+    left out, so the reasons are never doubled."""
+    drop = {i for i, title in enumerate(preview.header) if _header_key(title) == _header_key(reason_title)}
+    width = max([len(preview.header)] + [len(r["cells"]) for r in preview.rejected])
+
+    def kept(cells):
+        cells = list(cells) + [""] * (width - len(cells))
+        return [cell for i, cell in enumerate(cells) if i not in drop]
+
+    yield [*kept(preview.header), reason_title]
+    for rejected in preview.rejected:
+        reasons = " ; ".join(rejected["reasons"])
+        yield [*kept(rejected["cells"]), _("line %(line)s: %(reasons)s") % {"line": rejected["line"], "reasons": reasons}]
+
+
+# --- One address typed in a form ----------------------------------------------------------------
+
+ADDRESS_FIELDS = ("name", "address_line1", "address_line2", "address_line3", "postcode", "city")
+
+
+def address_check(values: dict) -> tuple[dict, dict]:
+    """``(cleaned, errors)`` for one household's address typed by hand: the same cleaning, limits
+    and postcode rules as a line of the file (``errors`` maps a field name to its message)."""
+    cleaned = {name: _clean(str(values.get(name) or "")) for name in ADDRESS_FIELDS}
+    cleaned["postcode"] = re.sub(r"\s+", "", cleaned["postcode"])
+    errors = {}
+    for name in ADDRESS_FIELDS:
+        limit = FIELDS[name][0]
+        if len(cleaned[name]) > limit:
+            errors[name] = _("At most %(max)s characters (here %(found)s).") % {
+                "max": limit, "found": len(cleaned[name])}
+    if not cleaned["address_line1"]:
+        errors["address_line1"] = _("The address is missing.")
+    postcode = cleaned["postcode"]
+    if not postcode:
+        errors["postcode"] = _("The postcode is missing.")
+    elif re.fullmatch(r"\d{4}", postcode):
+        errors["postcode"] = _("“%(value)s” has 4 digits: French postcodes have 5 (did you mean 0%(value)s?).") % {
+            "value": postcode}
+    elif not re.fullmatch(r"\d{5}", postcode):
+        errors["postcode"] = _("“%(value)s” is not a French postcode (5 digits).") % {"value": postcode[:20]}
+    if not cleaned["city"]:
+        errors["city"] = _("The city is missing.")
+    return cleaned, errors

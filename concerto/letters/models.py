@@ -57,6 +57,7 @@ class ImportStatus(models.TextChoices):
     PREVIEW = "preview", _("Previewed")
     IMPORTED = "imported", _("Imported")
     CANCELLED = "cancelled", _("Cancelled")
+    UNDONE = "undone", _("Undone")
 
 
 class HouseholdImport(models.Model):
@@ -73,6 +74,8 @@ class HouseholdImport(models.Model):
     preview = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    # Set when the organiser undid the import (services.household_import_undo).
+    undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,6 +98,8 @@ class Household(models.Model):
     # Normalised address, to detect the same household imported twice.
     key = models.CharField(max_length=400)
     source = models.ForeignKey(HouseholdImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="households")
+    # When an organiser chose the sector by hand: the street rules never change it afterwards.
+    sector_set_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,10 +118,15 @@ class Household(models.Model):
 
 
 class InvitationCode(models.Model):
-    """The personal code printed on a household's letter. One active code per household."""
+    """The personal code printed on a household's letter. One active code per household.
+
+    A household deleted by an organiser (vacant, or undone with its import) leaves its codes behind,
+    revoked and without household (``household`` NULL): the audit trail and the batches that printed
+    them still name them, and joining refuses them with its own message.
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitation_codes")
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="codes")
+    household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="codes")
     # Canonical form: upper case, no separators, check character last.
     code = models.CharField(max_length=16, unique=True)
     max_uses = models.PositiveSmallIntegerField(default=4)

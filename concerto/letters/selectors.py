@@ -9,11 +9,13 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sub
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from concerto.campaigns.models import Campaign, Sector
 
+from .codes import format_code
 from .errors import BatchNotFound, HouseholdNotFound, ImportNotFound
-from .households_csv import ImportPreview, normalise
+from .households_csv import ImportPreview, normalise, rejected_rows
 from .models import (
     BatchKind,
     BatchLetter,
@@ -319,7 +321,11 @@ def import_preview_view(upload: HouseholdImport, rows: int = PREVIEW_ROWS) -> di
         "pending": pending,
         "imported": upload.status == ImportStatus.IMPORTED,
         "cancelled": upload.status == ImportStatus.CANCELLED,
-        "can_import": pending and not preview.errors and bool(preview.rows),
+        # Rejected lines are left out; only an error of the whole file blocks the import.
+        "file_errors": preview.file_errors,
+        "can_import": pending and not preview.file_errors and bool(preview.rows),
+        "undone": upload.status == ImportStatus.UNDONE,
+        "undoable": upload.status == ImportStatus.IMPORTED,
     }
 
 
@@ -446,3 +452,135 @@ def sector_usage(campaign) -> dict[int, dict[str, int]]:
                          .order_by().values("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n")):
         usage[sector_id]["street_rules"] = n
     return dict(usage)
+# --- Correcting households: residents of a household, undoing an import, the export -------------
+
+
+def household_residents(household) -> list[dict]:
+    """Who joined with this household's codes, oldest first: public name, when, how (with an
+    e-mail address, or without one: code and PIN) and the code used. Never the e-mail address:
+    the page needs no more to tell the household's members apart. One query."""
+    uses = (CodeUse.objects.filter(code__household=household).select_related("user", "code")
+            .order_by("created_at", "pk"))
+    return [{"name": use.user.public_name, "joined_at": use.created_at, "with_pin": bool(use.pin_hash),
+             "code": use.code.code, "code_revoked": use.code.revoked_at is not None} for use in uses]
+
+
+# Batches whose PDF is not made yet (or failed and may be retried): their letters are read again
+# from the households, so a household in one of them cannot be removed.
+UNFINISHED_BATCH = (BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED)
+
+
+def household_blockers(campaign, households) -> dict[int, dict]:
+    """Why some of these households (a queryset) cannot be removed, by household pk: ``used``
+    (residents joined with one of its codes), ``posted`` (the date a letter of it was first marked
+    posted), ``batch`` (the number of an unfinished batch holding its letter). Households absent
+    are free. Three queries, whatever the number of households (subqueries, never a list of ids)."""
+    ids = households.values("pk")
+    found: dict[int, dict] = {}
+    used = (InvitationCode.objects.filter(campaign=campaign, household__in=ids)
+            .filter(Q(use_count__gte=1) | Exists(CodeUse.objects.filter(code=OuterRef("pk"))))
+            .values_list("household_id", flat=True))
+    for pk in used:
+        found.setdefault(pk, {})["used"] = True
+    letters = BatchLetter.objects.filter(batch__campaign=campaign, code__household__in=ids)
+    posted = (letters.filter(batch__sent_at__isnull=False).values_list("code__household_id")
+              .annotate(first=Min("batch__sent_at")).order_by())
+    for pk, first in posted:
+        found.setdefault(pk, {})["posted"] = first
+    unfinished = (letters.filter(batch__status__in=UNFINISHED_BATCH).values_list("code__household_id")
+                  .annotate(batch=Min("batch_id")).order_by())
+    for pk, batch in unfinished:
+        found.setdefault(pk, {})["batch"] = batch
+    return found
+
+
+def household_unposted_batches(campaign, households, *, leaving_out=()) -> list[dict]:
+    """Batches already generated but not marked posted that hold letters of these households (a
+    queryset; ``leaving_out``: pks of households to ignore): ``[{"batch": pk, "letters": n}]``.
+    Their letters must not be posted once the households are gone."""
+    skip = set(leaving_out)
+    counts: dict[int, int] = defaultdict(int)
+    rows = BatchLetter.objects.filter(batch__campaign=campaign, code__household__in=households.values("pk"),
+                                      batch__status=BatchStatus.DONE, batch__sent_at__isnull=True)
+    for batch_id, household_id in rows.values_list("batch_id", "code__household_id"):
+        if household_id not in skip:
+            counts[batch_id] += 1
+    return [{"batch": pk, "letters": n} for pk, n in sorted(counts.items())]
+
+
+def household_delete_check(campaign, household) -> dict:
+    """What the household page says about deleting this household: ``blockers`` (see
+    ``household_blockers``; empty when it may be deleted) and the unposted batches holding its letter."""
+    one = Household.objects.filter(pk=household.pk)
+    return {"blockers": household_blockers(campaign, one).get(household.pk, {}),
+            "unposted": household_unposted_batches(campaign, one)}
+
+
+def import_undo_plan(campaign, upload: HouseholdImport) -> dict:
+    """What undoing this import would do: ``remove`` (its households that no resident joined with,
+    whose letter was never posted and is in no unfinished batch), ``keep`` (the others, each with
+    its reasons as in ``household_blockers``), ``unposted`` (generated batches holding letters of
+    households to remove) and ``possible`` (the import can be undone and removes something)."""
+    of_import = Household.objects.filter(campaign=campaign, source=upload)
+    households = list(of_import.select_related("sector").order_by("address_line1", "pk"))
+    blockers = household_blockers(campaign, of_import)
+    remove = [h for h in households if h.pk not in blockers]
+    keep = [{"household": h, **blockers[h.pk]} for h in households if h.pk in blockers]
+    return {
+        "remove": remove, "keep": keep,
+        "unposted": household_unposted_batches(campaign, of_import, leaving_out=blockers) if remove else [],
+        "possible": upload.status == ImportStatus.IMPORTED and bool(remove),
+    }
+
+
+def import_rejected_rows(upload: HouseholdImport):
+    """The rows of the rejected-lines CSV of this import (see ``households_csv.rejected_rows``)."""
+    return rejected_rows(ImportPreview.from_json(upload.preview or {}), pgettext("CSV column", "reason"))
+
+
+EXPORT_CHUNK = 2000
+
+
+def household_export_chunks(campaign):
+    """The rows of the households export, by chunks of ``EXPORT_CHUNK`` households (keyset
+    pagination on pk: constant memory and constant queries per chunk, whatever the campaign's size).
+
+    One row per code (a household whose letter was re-issued has one row per code; a household
+    without code, one row), with the code's state: revoked, used (at least one resident joined),
+    sent (a letter with it was marked posted), else new.
+    """
+    states = {"revoked": pgettext("code state", "revoked"), "used": pgettext("code state", "used"),
+              "sent": pgettext("code state", "sent"), "new": pgettext("code state", "new")}
+    sent = BatchLetter.objects.filter(code=OuterRef("pk"), batch__sent_at__isnull=False)
+    after = 0
+    while True:
+        households = list(Household.objects.filter(campaign=campaign, pk__gt=after).order_by("pk")
+                          .select_related("sector", "source")[:EXPORT_CHUNK])
+        if not households:
+            return
+        codes: dict[int, list] = defaultdict(list)
+        for code in (InvitationCode.objects.filter(household__in=households).annotate(posted=Exists(sent))
+                     .order_by("created_at", "pk")):
+            codes[code.household_id].append(code)
+        rows = []
+        for h in households:
+            source = ""
+            if h.source_id:
+                source = f"{h.source.filename} ({formats.date_format(timezone.localtime(h.source.created_at), 'Y-m-d')})"
+            for code in codes.get(h.pk) or [None]:
+                if code is None:
+                    state, shown, uses = "", "", ""
+                else:
+                    key = ("revoked" if code.revoked_at else "used" if code.use_count else
+                           "sent" if code.posted else "new")
+                    state, shown = states[key], format_code(code.code)
+                    uses = f"{code.use_count}/{code.max_uses}"
+                rows.append([h.pk, h.name, h.address_line1, h.address_line2, h.address_line3, h.postcode, h.city,
+                             h.sector.name if h.sector_id else "", shown, state, uses, source])
+        yield rows
+        after = households[-1].pk
+
+
+def household_export_header() -> list[str]:
+    return [_("household"), _("name"), _("address"), _("address (continued)"), _("address line 3"),
+            _("postcode"), _("city"), _("sector"), _("code"), _("code state"), _("uses"), _("import")]

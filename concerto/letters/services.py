@@ -30,8 +30,13 @@ from .codes import format_code, new_code
 from .errors import (
     BatchNotFound,
     BatchNotReady,
+    HouseholdInUnfinishedBatch,
+    HouseholdNotFound,
+    HouseholdNotVacant,
     ImportHasErrors,
     ImportNotFound,
+    ImportNothingToUndo,
+    ImportNotImported,
     ImportNotPending,
     NothingToPrint,
     PlaceholderError,
@@ -40,6 +45,8 @@ from .errors import (
 from .households_csv import (
     MAX_BYTES,
     ImportPreview,
+    address_check,
+    csv_lines,
     household_key,
     match_street_rule,
     normalise,
@@ -205,7 +212,8 @@ def _confirm(user, campaign, import_id) -> int:
     if upload.status != ImportStatus.PREVIEW:
         raise ImportNotPending()
     preview = ImportPreview.from_json(upload.preview)
-    if upload.error_count or preview.errors:
+    # Only an error of the whole file blocks it; rejected lines are left out (see households_csv).
+    if preview.file_errors:
         raise ImportHasErrors()
     existing = selectors.existing_keys(campaign)
     sectors = dict(Sector.objects.filter(campaign=campaign).values_list("code", "pk"))
@@ -232,7 +240,7 @@ def _confirm(user, campaign, import_id) -> int:
     upload.imported_at = timezone.now()
     upload.save(update_fields=["status", "imported_at"])
     log_action("letters.import.confirmed", actor=user, scope=campaign.slug, target=upload,
-               households=len(households), skipped=len(preview.rows) - len(rows))
+               households=len(households), skipped=len(preview.rows) - len(rows), rejected=len(preview.rejected))
     return len(households)
 
 
@@ -318,14 +326,15 @@ def street_rules_apply(*, user, campaign: Campaign) -> int:
     sectors = dict(Sector.objects.filter(campaign=campaign).values_list("code", "pk"))
     by_sector: dict[int, list[int]] = {}
     with transaction.atomic():
-        for pk, line1 in Household.objects.filter(campaign=campaign, sector__isnull=True).values_list(
-                "pk", "address_line1"):
+        for pk, line1 in Household.objects.filter(campaign=campaign, sector__isnull=True,
+                                                  sector_set_at__isnull=True).values_list("pk", "address_line1"):
             code = match_street_rule(line1, pairs)
             if code:
                 by_sector.setdefault(sectors[code], []).append(pk)
         changed = 0
         for sector_pk, pks in by_sector.items():
-            changed += Household.objects.filter(pk__in=pks, sector__isnull=True).update(sector_id=sector_pk)
+            changed += Household.objects.filter(pk__in=pks, sector__isnull=True, sector_set_at__isnull=True).update(
+                sector_id=sector_pk)
         log_action("letters.street_rules.applied", actor=user, scope=campaign.slug, households=changed)
     return changed
 
@@ -508,3 +517,181 @@ def households_sector_move(*, user, campaign: Campaign, source: Sector, target: 
         households = Household.objects.filter(campaign=campaign, sector=source).update(sector=target)
         rules_moved = StreetRule.objects.filter(campaign=campaign, sector=source).update(sector=target)
     return {"households": households, "street_rules": rules_moved}
+# --- Correcting households (edit, sector by hand, delete, undo an import, export) ---------------
+
+
+def _household_locked(campaign, household_id) -> Household:
+    try:
+        household_id = int(household_id)
+    except (TypeError, ValueError):
+        raise HouseholdNotFound() from None
+    household = Household.objects.select_for_update().filter(campaign=campaign, pk=household_id).first()
+    if household is None:
+        raise HouseholdNotFound()
+    return household
+
+
+def household_update(*, user, campaign: Campaign, household_id, address_line1: str, postcode: str, city: str,
+                     address_line2: str = "", address_line3: str = "", name: str = "") -> Household:
+    """Correct a household's name and address, cleaned and checked as a line of the import file.
+
+    An address that another household of the campaign already has (same normalised key, as the
+    import compares them) is refused on the address field: two letters would go to one letterbox.
+    The codes do not change (the letter already posted stays valid), nor does the sector (set it by
+    hand with ``household_sector_set``). Nothing changes when a field is wrong."""
+    _require(user, campaign)
+    values, errors = address_check({"name": name, "address_line1": address_line1, "address_line2": address_line2,
+                                    "address_line3": address_line3, "postcode": postcode, "city": city})
+    if errors:
+        raise FieldErrors(errors)
+    key = household_key([values["address_line1"], values["address_line2"], values["address_line3"]],
+                        values["postcode"])
+    duplicate = {"address_line1": _("Another household of this campaign already has this address: one letterbox "
+                                    "receives one letter. Correct or delete that household instead.")}
+    try:
+        with transaction.atomic():
+            household = _household_locked(campaign, household_id)
+            if Household.objects.filter(campaign=campaign, key=key).exclude(pk=household.pk).exists():
+                raise FieldErrors(duplicate)
+            before = {field: getattr(household, field) for field in values}
+            changed = {field: value for field, value in values.items() if before[field] != value}
+            if not changed:
+                return household
+            for field, value in values.items():
+                setattr(household, field, value)
+            household.key = key
+            household.save(update_fields=[*values, "key"])
+            log_action("letters.household.updated", actor=user, scope=campaign.slug, target=household,
+                       before={f: before[f] for f in changed}, after=changed)
+    except IntegrityError:
+        raise FieldErrors(duplicate) from None
+    return household
+
+
+def household_sector_set(*, user, campaign: Campaign, household_id, sector_id) -> Household:
+    """Choose the household's sector by hand (``sector_id`` a sector of the campaign, or "none" for
+    no sector): the street rules never change it afterwards. ``sector_id`` "rules" hands it back to
+    the street rules (the first that matches its address now, else no sector).
+
+    Residents who already joined with its code keep the sector they joined with."""
+    _require(user, campaign)
+    choice = str(sector_id or "").strip()
+    sector = None
+    if choice not in ("none", "rules"):
+        try:
+            sector = Sector.objects.filter(campaign=campaign, pk=int(choice)).first()
+        except ValueError:
+            sector = None
+        if sector is None:
+            raise FieldErrors({"sector": _("Choose one of the campaign's sectors.")})
+    with transaction.atomic():
+        household = _household_locked(campaign, household_id)
+        if choice == "rules":
+            code = match_street_rule(household.address_line1, _rules_for_parsing(campaign))
+            sector = Sector.objects.filter(campaign=campaign, code=code).first() if code else None
+            household.sector_set_at = None
+        else:
+            household.sector_set_at = timezone.now()
+        before = household.sector.code if household.sector_id else None
+        household.sector = sector
+        household.save(update_fields=["sector", "sector_set_at"])
+        log_action("letters.household.sector_set", actor=user, scope=campaign.slug, target=household,
+                   before=before, after=sector.code if sector else None, by_hand=choice != "rules")
+    return household
+
+
+def _remove_households(user, campaign, households: list[Household], reason: str) -> int:
+    """Revoke the codes of these households, keep the codes without household (for the audit trail
+    and the batches that printed them), and delete the households. The caller holds the transaction,
+    has locked the codes and checked that no resident joined with them."""
+    pks = [h.pk for h in households]
+    now = timezone.now()
+    for start in range(0, len(pks), 2000):  # bounded lists of ids (SQLite limits query parameters)
+        chunk = pks[start:start + 2000]
+        InvitationCode.objects.filter(household_id__in=chunk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=user, revoke_reason=reason[:REASON_MAX])
+        InvitationCode.objects.filter(household_id__in=chunk).update(household=None)
+        Household.objects.filter(pk__in=chunk).delete()
+    return len(pks)
+
+
+def _address_of(household: Household) -> str:
+    return ", ".join(household.address_lines)
+
+
+def household_delete(*, user, campaign: Campaign, household_id, reason: str) -> None:
+    """Delete a vacant household: nobody ever joined with its codes. Its codes are revoked and kept
+    (joining then says the address is no longer invited); ``reason`` (3 to 200 characters, e.g.
+    "logement vacant, courrier revenu") goes in the audit trail with the address.
+
+    Refused with the reason when residents joined with one of its codes (``HouseholdNotVacant``) or
+    when its letter is in a batch being generated or failed (``HouseholdInUnfinishedBatch``). A letter
+    already posted does not prevent it: a vacant address returns its letter."""
+    _require(user, campaign)
+    reason = clean_line(reason or "")
+    if not 3 <= len(reason) <= REASON_MAX:
+        raise FieldErrors({"reason": _("Say why the household is deleted (3 to 200 characters), e.g. “vacant "
+                                       "home, letter returned”.")})
+    with transaction.atomic():
+        household = _household_locked(campaign, household_id)
+        # Locking the codes first: a resident joining at this moment either took a place before
+        # (and is seen below) or finds the code revoked (code_use_take re-checks under the lock).
+        list(InvitationCode.objects.select_for_update().filter(household=household))
+        blockers = selectors.household_blockers(campaign, Household.objects.filter(pk=household.pk)).get(
+            household.pk, {})
+        if blockers.get("used"):
+            raise HouseholdNotVacant()
+        if blockers.get("batch"):
+            raise HouseholdInUnfinishedBatch()
+        codes = list(InvitationCode.objects.filter(household=household).values_list("pk", flat=True))
+        log_action("letters.household.deleted", actor=user, scope=campaign.slug, target=household,
+                   address=_address_of(household), sector=household.sector.code if household.sector_id else None,
+                   codes=codes, reason=reason)
+        _remove_households(user, campaign, [household], _("Household deleted: %(reason)s") % {"reason": reason})
+
+
+def household_import_undo(*, user, campaign: Campaign, import_id) -> dict:
+    """Undo an import: remove its households that nobody joined with, whose letter was never posted
+    and is in no unfinished batch (their codes revoked and kept, as ``household_delete``); keep the
+    others and say why. Returns ``{"removed": n, "kept": n}``.
+
+    Refused when the import is not imported (``ImportNotImported``: never confirmed, or already
+    undone) or when none of its households can be removed (``ImportNothingToUndo``). The plan is
+    computed again under the import's lock, so the confirmation page may be stale but the act is not.
+    """
+    _require(user, campaign)
+    with transaction.atomic():
+        upload = HouseholdImport.objects.select_for_update().filter(campaign=campaign, pk=import_id).first()
+        if upload is None:
+            raise ImportNotFound()
+        if upload.status != ImportStatus.IMPORTED:
+            raise ImportNotImported()
+        list(InvitationCode.objects.select_for_update().filter(household__source=upload))
+        plan = selectors.import_undo_plan(campaign, upload)
+        if not plan["remove"]:
+            raise ImportNothingToUndo()
+        removed = _remove_households(user, campaign, plan["remove"],
+                                     _("Import undone: %(file)s") % {"file": upload.filename})
+        upload.status = ImportStatus.UNDONE
+        upload.undone_at = timezone.now()
+        upload.save(update_fields=["status", "undone_at"])
+        log_action("letters.import.undone", actor=user, scope=campaign.slug, target=upload,
+                   removed=removed, kept=len(plan["keep"]), kept_households=[k["household"].pk for k in plan["keep"]])
+    return {"removed": removed, "kept": len(plan["keep"])}
+
+
+def households_export(*, user, campaign: Campaign):
+    """The households and their codes as CSV lines (UTF-8 with BOM, ``;``, for Excel in France),
+    a generator for a streaming answer. Codes are personal: organisers only, and each export is in
+    the audit trail (written here, before the first line is read)."""
+    _require(user, campaign)
+    with transaction.atomic():
+        log_action("letters.households.exported", actor=user, scope=campaign.slug,
+                   households=Household.objects.filter(campaign=campaign).count())
+
+    def rows():
+        yield selectors.household_export_header()
+        for chunk in selectors.household_export_chunks(campaign):
+            yield from chunk
+
+    return csv_lines(rows())

@@ -3,12 +3,19 @@ sent to sign in, anyone else gets 404, as for a campaign or batch that does not 
 rule, docs/architecture.md). Every form works without JavaScript (POST, redirect, GET); htmx only
 refreshes the progress of a batch being generated."""
 
+import itertools
+import re
+
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.selectors import campaign_get
@@ -19,12 +26,16 @@ from concerto.core.http import require
 from . import rules, selectors, services
 from .forms import (
     BatchForm,
+    HouseholdDeleteForm,
     HouseholdFilterForm,
+    HouseholdForm,
+    HouseholdSectorForm,
     ReissueForm,
     SettingsForm,
     StreetRuleForm,
     UploadForm,
 )
+from .households_csv import csv_lines
 from .models import BatchKind, BatchStatus
 
 PAGE_SIZE = 50
@@ -121,10 +132,27 @@ def household_list(request, slug):
 def household_detail(request, slug, household_id):
     campaign = _campaign_for_organiser(request, slug)
     household = selectors.household_get(campaign, household_id)
-    return render(request, "letters/household_detail.html", {
+    return _household_page(request, campaign, household)
+
+
+def _household_page(request, campaign, household, *, status=200, **forms):
+    """The household page, with the forms given (bound, showing their errors) or fresh ones."""
+    sectors = selectors.sectors_of(campaign)
+    sector_choice = str(household.sector_id) if household.sector_id else "none"
+    if household.sector_set_at is None:
+        sector_choice = "rules"
+    context = {
         "campaign": campaign, "household": household, "codes": list(household.codes.all()),
-        "form": ReissueForm(),
-    })
+        "residents": selectors.household_residents(household),
+        "delete_check": selectors.household_delete_check(campaign, household),
+        "form": forms.get("form") or ReissueForm(),
+        "edit_form": forms.get("edit_form") or HouseholdForm(initial={
+            field: getattr(household, field) for field in HouseholdForm.base_fields}),
+        "sector_form": forms.get("sector_form") or HouseholdSectorForm(
+            sectors=sectors, initial={"sector": sector_choice}),
+        "delete_form": forms.get("delete_form") or HouseholdDeleteForm(),
+    }
+    return render(request, "letters/household_detail.html", context, status=status)
 
 
 @login_required
@@ -143,9 +171,7 @@ def household_reissue(request, slug, household_id):
         else:
             messages.success(request, _("The old code is revoked and a new letter is ready to print."))
             return redirect("letters:batch", slug, batch.pk)
-    return render(request, "letters/household_detail.html", {
-        "campaign": campaign, "household": household, "codes": list(household.codes.all()), "form": form,
-    }, status=400)
+    return _household_page(request, campaign, household, status=400, form=form)
 
 
 # --- Import -------------------------------------------------------------------------------------
@@ -342,3 +368,133 @@ def batch_retry(request, slug, batch_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("letters:batch", slug, batch_id)
+
+
+# --- Correcting households ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def household_edit(request, slug, household_id):
+    campaign = _campaign_for_organiser(request, slug)
+    household = selectors.household_get(campaign, household_id)
+    form = HouseholdForm(request.POST)
+    if form.is_valid():
+        try:
+            services.household_update(user=request.user, campaign=campaign, household_id=household.pk,
+                                      **form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The address is saved."))
+            return redirect("letters:household", slug, household.pk)
+    return _household_page(request, campaign, household, status=400, edit_form=form)
+
+
+@login_required
+@require_POST
+def household_sector(request, slug, household_id):
+    campaign = _campaign_for_organiser(request, slug)
+    household = selectors.household_get(campaign, household_id)
+    form = HouseholdSectorForm(request.POST, sectors=selectors.sectors_of(campaign))
+    if form.is_valid():
+        try:
+            services.household_sector_set(user=request.user, campaign=campaign, household_id=household.pk,
+                                          sector_id=form.cleaned_data["sector"])
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The sector is saved."))
+            return redirect("letters:household", slug, household.pk)
+    return _household_page(request, campaign, household, status=400, sector_form=form)
+
+
+@login_required
+@require_POST
+def household_delete(request, slug, household_id):
+    campaign = _campaign_for_organiser(request, slug)
+    household = selectors.household_get(campaign, household_id)
+    form = HouseholdDeleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.household_delete(user=request.user, campaign=campaign, household_id=household.pk,
+                                      reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The household is deleted and its code revoked."))
+            return redirect("letters:households", slug)
+    return _household_page(request, campaign, household, status=400, delete_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_undo(request, slug, import_id):
+    """GET: what undoing would remove and keep; POST: undo."""
+    campaign = _campaign_for_organiser(request, slug)
+    upload = selectors.household_import_get(campaign, import_id)
+    if request.method == "POST":
+        try:
+            result = services.household_import_undo(user=request.user, campaign=campaign, import_id=upload.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("letters:import_undo", slug, upload.pk)
+        messages.success(request, ngettext(
+            "Import undone: %(removed)s household removed, its code revoked.",
+            "Import undone: %(removed)s households removed, their codes revoked.", result["removed"],
+        ) % result + ("" if not result["kept"] else " " + ngettext(
+            "%(kept)s household is kept (see why below).", "%(kept)s households are kept (see why below).",
+            result["kept"]) % result))
+        return redirect("letters:import_undo", slug, upload.pk)
+    return render(request, "letters/import_undo.html", {
+        "campaign": campaign, "upload": upload, **selectors.import_undo_plan(campaign, upload)})
+
+
+def _csv_response(request, lines, filename: str) -> StreamingHttpResponse:
+    """A CSV download streamed line by line, as an attachment, never stored by a cache."""
+    response = StreamingHttpResponse(_streamed(request, lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _streamed(request, lines):
+    """``lines`` (a generator reading the database) as the server wants it: under ASGI an async
+    iterator reading a block of lines per thread hop (a sync iterator would be read whole into
+    memory first); under WSGI and in tests, the generator itself, encoded."""
+    encoded = (line.encode("utf-8") for line in lines)
+    if not isinstance(request, ASGIRequest):
+        return encoded
+
+    def block():
+        return b"".join(itertools.islice(encoded, 500))
+
+    async def chunks():
+        while data := await sync_to_async(block)():
+            yield data
+
+    return chunks()
+
+
+@login_required
+@require_GET
+def import_rejected(request, slug, import_id):
+    """The rejected lines of a file, with their reasons, to correct in a spreadsheet and upload again."""
+    campaign = _campaign_for_organiser(request, slug)
+    upload = selectors.household_import_get(campaign, import_id)
+    stem = upload.filename.rsplit(".", 1)[0] or "foyers"
+    filename = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{stem}-lignes-rejetees.csv")
+    return _csv_response(request, csv_lines(selectors.import_rejected_rows(upload)), filename)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def households_export(request, slug):
+    """GET: the warning (codes are personal); POST: the CSV, streamed (audited by the service)."""
+    campaign = _campaign_for_organiser(request, slug)
+    if request.method == "POST":
+        lines = services.households_export(user=request.user, campaign=campaign)
+        filename = f"foyers-codes-{campaign.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+        return _csv_response(request, lines, filename)
+    return render(request, "letters/households_export.html", {
+        "campaign": campaign, "count": selectors.letter_figures(campaign)["households"]})

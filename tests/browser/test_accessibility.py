@@ -155,6 +155,43 @@ def join_second_step(page, live):
     expect(page.locator("#without-email")).to_be_visible()
 
 
+def open_household(used):
+    """The first household of the list with this filter: "used" (residents joined: listed, no delete form),
+    "unused" (vacant: the delete form)."""
+    def go(page, live):
+        page.goto(f"{live.url}{CAMPAIGN}/foyers/?used={used}")
+        page.locator("main table a[href*='/foyers/']").first.click()
+        expect(page.locator("#edit-title")).to_be_visible()
+    return go
+
+
+def household_edit_with_errors(page, live):
+    open_household("unused")(page, live)
+    page.locator("#id_city").fill("")
+    page.locator("#id_postcode").fill("130")
+    page.locator("form[action$='/modifier/'] button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+BAD_LINES = (b"adresse;code_postal;ville\n1 rue des Essais;13090;Aix-en-Provence\n;1309;Aix-en-Provence\n"
+             b"3 rue des Essais;13090;\n")
+
+
+def import_with_rejected_lines(page, live):
+    page.goto(f"{live.url}{CAMPAIGN}/foyers/importer/")
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "essai-lignes-rejetees.csv", "mimeType": "text/csv", "buffer": BAD_LINES}])
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("a[href$='lignes-rejetees.csv']")).to_be_visible()
+
+
+def import_undo_page(page, live):
+    page.goto(f"{live.url}{CAMPAIGN}/foyers/importer/")
+    page.get_by_role("link", name="foyers-saint-jerome.csv").click()
+    page.goto(page.url + "annuler-l-import/")
+    expect(page.locator("h1")).to_be_visible()
+
+
 def open_selection(suffix=""):
     def go(page, live):
         page.goto(f"{live.url}{CAMPAIGN}/selections/")
@@ -335,6 +372,12 @@ VISITS = [
     Visit("theme-merge", first_merge("themes"), who=ORGANISER),
     Visit("sectors", f"{CAMPAIGN}/gestion/secteurs/", who=ORGANISER),
     Visit("sector-merge", first_merge("secteurs"), who=ORGANISER),
+    Visit("household-joined", open_household("used"), who=ORGANISER),
+    Visit("household-vacant", open_household("unused"), who=ORGANISER),
+    Visit("household-edit-errors", household_edit_with_errors, who=ORGANISER),
+    Visit("households-export", f"{CAMPAIGN}/foyers/exporter/", who=ORGANISER),
+    Visit("import-rejected-lines", import_with_rejected_lines, who=ORGANISER),
+    Visit("import-undo", import_undo_page, who=ORGANISER),
     Visit("volunteer-list", f"{CAMPAIGN}/volontaires/liste/", who=ORGANISER),
     Visit("volunteer-call", f"{CAMPAIGN}/volontaires/appel/", who=ORGANISER),
     Visit("selection-new", f"{CAMPAIGN}/selections/nouvelle/", who=ORGANISER),

@@ -223,6 +223,20 @@ MATRIX = {
     "POST letters:household":             "302>login 405       405       405       405       405       405       405",
     "GET letters:household_reissue":      "302>login 405       405       405       405       405       405       405",
     "POST letters:household_reissue":     "302>login 404       404       404       404       404       404       302+",
+    # Correcting households (issue 10). Delete acts on the one vacant household (see HOUSEHOLD_FOR); undo on the
+    # pending import, confirmed first (PREPARE); the export page warns (GET), its POST streams the CSV (audited).
+    "GET letters:household_edit":         "302>login 405       405       405       405       405       405       405",
+    "POST letters:household_edit":        "302>login 404       404       404       404       404       404       302+",
+    "GET letters:household_sector":       "302>login 405       405       405       405       405       405       405",
+    "POST letters:household_sector":      "302>login 404       404       404       404       404       404       302+",
+    "GET letters:household_delete":       "302>login 405       405       405       405       405       405       405",
+    "POST letters:household_delete":      "302>login 404       404       404       404       404       404       302+",
+    "GET letters:households_export":      "302>login 404       404       404       404       404       404       200",
+    "POST letters:households_export":     "302>login 404       404       404       404       404       404       200+",
+    "GET letters:import_undo":            "302>login 404       404       404       404       404       404       200",
+    "POST letters:import_undo":           "302>login 404       404       404       404       404       404       302+",
+    "GET letters:import_rejected":        "302>login 404       404       404       404       404       404       200",
+    "POST letters:import_rejected":       "302>login 405       405       405       405       405       405       405",
     "GET letters:households":             "302>login 404       404       404       404       404       404       200",
     "POST letters:households":            "302>login 405       405       405       405       405       405       405",
     "GET letters:import":                 "302>login 404       404       404       404       404       404       200",
@@ -311,6 +325,9 @@ MATRIX = {
     "POST /api/v1/campaigns/{slug}/letters/batches":                  "401       404       404       404       404       404       404       202+",
     "GET /api/v1/campaigns/{slug}/letters/batches/{batch_id}":        "401       404       404       404       404       404       404       200",
     "GET /api/v1/campaigns/{slug}/letters/stats":                     "401       404       404       404       404       404       404       200",
+    "PATCH /api/v1/campaigns/{slug}/households/{household_id}":       "401       404       404       404       404       404       404       200+",
+    "DELETE /api/v1/campaigns/{slug}/households/{household_id}":      "401       404       404       404       404       404       404       204+",
+    "POST /api/v1/campaigns/{slug}/households/imports/{import_id}/undo": "401     404       404       404       404       404       404       200+",
     # API: the call is public; the volunteers' list is the organisers' (404 to anyone else); /volunteers/me is one's own record
     # (404 when one has not volunteered: only Alice may, see the web rows).
     "GET /api/v1/campaigns/{slug}/volunteers":                        "401       404       404       404       404       404       404       200",
@@ -468,6 +485,12 @@ DATA.update({
                               "residents_per_code": "3", "support_level": "letter"},
     "POST letters:batches": {"kind": "invitation", "scope": "new"},
     "POST letters:household_reissue": {"reason": "Lettre perdue"},
+    "POST letters:household_edit": {"name": "Famille Corrigée", "address_line1": "17 bis rue des Lavandes",
+                                    "postcode": "13090", "city": "Aix"},
+    "POST letters:household_sector": lambda w: {"sector": str(w.sectors["sud"].pk)},
+    "POST letters:household_delete": {"reason": "Logement vacant"},
+    "PATCH /api/v1/campaigns/{slug}/households/{household_id}": {"city": "Aix-en-Provence", "sector": "sud"},
+    "DELETE /api/v1/campaigns/{slug}/households/{household_id}": {"reason": "Logement vacant"},
     "POST letters:import": _csv_upload,
     "POST letters:street_rules": lambda w: {"street": "impasse des Pins", "sector": str(w.sectors["sud"].pk)},
     "POST selection:create": lambda w: _selection_form(w, "Nouvelle sélection de la matrice"),
@@ -510,6 +533,16 @@ EFFECTS.update({
     "POST letters:batch_sent": lambda w, role, c: LetterBatch.objects.get(pk=w.batch.pk).sent_at,
     "POST letters:batch_retry": lambda w, role, c: LetterBatch.objects.get(pk=w.batch.pk).status,
     "POST letters:household_reissue": lambda w, role, c: InvitationCode.objects.count(),
+    "POST letters:household_edit": lambda w, role, c: Household.objects.get(pk=w.household.pk).name,
+    "POST letters:household_sector": lambda w, role, c: Household.objects.get(pk=w.household.pk).sector_set_at,
+    "POST letters:household_delete": lambda w, role, c: Household.objects.count(),
+    "POST letters:households_export": lambda w, role, c: AuditEntry.objects.filter(
+        code="letters.households.exported").count(),
+    "POST letters:import_undo": lambda w, role, c: Household.objects.count(),
+    "PATCH /api/v1/campaigns/{slug}/households/{household_id}": lambda w, role, c: Household.objects.get(
+        pk=w.household.pk).city,
+    "DELETE /api/v1/campaigns/{slug}/households/{household_id}": lambda w, role, c: Household.objects.count(),
+    "POST /api/v1/campaigns/{slug}/households/imports/{import_id}/undo": lambda w, role, c: Household.objects.count(),
     "POST letters:import": lambda w, role, c: HouseholdImport.objects.count(),
     "POST letters:import_confirm": lambda w, role, c: Household.objects.count(),
     "POST letters:street_rules": lambda w, role, c: StreetRule.objects.count(),
@@ -554,6 +587,13 @@ def _volunteer_first(w, role):
                            profile={"age": "jeune"}, consent=True)
 
 
+def _pending_import_confirmed(w, role):
+    """Undoing needs an imported file: the pending one (two households nobody joined with), confirmed."""
+    from concerto.letters.services import household_import_confirm
+
+    household_import_confirm(user=w.users["organiser"], campaign=w.campaign, import_id=w.pending_import.pk)
+
+
 def _batch_failed(w, role):
     LetterBatch.objects.filter(pk=w.batch.pk).update(status="failed", error="Typst a échoué.")
 
@@ -579,6 +619,9 @@ PREPARE.update({
     "GET /api/v1/campaigns/{slug}/volunteers/me": _volunteer_first,
     "DELETE /api/v1/campaigns/{slug}/volunteers/me": _volunteer_first,
     "POST letters:batch_retry": _batch_failed,
+    "GET letters:import_undo": _pending_import_confirmed,
+    "POST letters:import_undo": _pending_import_confirmed,
+    "POST /api/v1/campaigns/{slug}/households/imports/{import_id}/undo": _pending_import_confirmed,
     "POST selection:cancel": _computing,
     "POST letters:street_rules_apply": _household_without_sector,
     "GET selection:letters_pdf": _notified,
@@ -749,6 +792,10 @@ SELECTION_FOR = {
 }
 
 
+# Rows acting on the vacant household (the free code's) rather than Alice's: only it may be deleted.
+HOUSEHOLD_FOR = ("POST letters:household_delete", "DELETE /api/v1/campaigns/{slug}/households/{household_id}")
+
+
 def url_for(key: str, w, **override) -> str:
     """The row's URL in the world; ``override`` replaces path values (a missing id, an unknown campaign)."""
     method, target = key.split(" ", 1)
@@ -762,6 +809,8 @@ def url_for(key: str, w, **override) -> str:
         if target.startswith(suffix) or (suffix.startswith("/") and target.endswith(suffix)):
             values["selection_id"] = w[name].pk
     values.update({name: pk(w) for name, pk in PATH_VALUES.items()})
+    if key in HOUSEHOLD_FOR:
+        values["household_id"] = w.households[-1].pk  # the one household nobody joined with: deletable
     values.update(override)
     if target.startswith("/"):
         return re.sub(r"\{(?:\w+:)?(\w+)\}", lambda m: str(values[m.group(1)]), target)
@@ -841,6 +890,8 @@ def test_staff_only_rows_refuse_with_404_never_403():
 
 # A staff-only page and its API twin, and the path value naming the object (None: the campaign's page).
 STAFF_TWINS = [
+    ("POST letters:household_edit", "PATCH /api/v1/campaigns/{slug}/households/{household_id}", "household_id"),
+    ("POST letters:household_delete", "DELETE /api/v1/campaigns/{slug}/households/{household_id}", "household_id"),
     ("GET letters:batch", "GET /api/v1/campaigns/{slug}/letters/batches/{batch_id}", "batch_id"),
     ("GET letters:batches", "GET /api/v1/campaigns/{slug}/letters/batches", None),
     ("POST letters:batches", "POST /api/v1/campaigns/{slug}/letters/batches", None),

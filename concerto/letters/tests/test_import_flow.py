@@ -1,5 +1,5 @@
-"""Importing households: preview first, nothing imported while there are errors, one code per household,
-idempotent confirmation, cancel."""
+"""Importing households: preview first, the valid lines imported and the bad ones rejected (nothing
+while the file as a whole has an error), one code per household, idempotent confirmation, cancel."""
 
 import pytest
 from django.urls import reverse
@@ -65,12 +65,24 @@ def test_codes_allow_the_configured_number_of_residents(campaign, organiser_dina
     assert set(InvitationCode.objects.values_list("max_uses", flat=True)) == {2}
 
 
-def test_a_file_with_errors_imports_nothing(campaign, organiser_dina):
+def test_a_file_with_bad_lines_imports_only_its_valid_lines(campaign, organiser_dina):
+    """Issue 10 (trap: a single bad line used to block the whole file)."""
     add_sectors(campaign)
     upload = services.household_import_preview(
         user=organiser_dina, campaign=campaign, filename="f.csv",
         data=(CSV + ";;13090;Aix;;\n").encode())
     assert upload.error_count == 1 and upload.row_count == 3
+    assert services.household_import_confirm(user=organiser_dina, campaign=campaign, import_id=upload.pk) == 3
+    assert Household.objects.count() == 3 and InvitationCode.objects.count() == 3
+    upload.refresh_from_db()
+    assert upload.status == ImportStatus.IMPORTED
+
+
+def test_an_error_of_the_whole_file_imports_nothing(campaign, organiser_dina):
+    upload = services.household_import_preview(
+        user=organiser_dina, campaign=campaign, filename="f.csv",
+        data=b"adresse;ville\n1 rue A;Aix\n")  # no postcode column
+    assert upload.error_count == 1
     with pytest.raises(ImportHasErrors):
         services.household_import_confirm(user=organiser_dina, campaign=campaign, import_id=upload.pk)
     assert not Household.objects.exists() and not InvitationCode.objects.exists()
@@ -161,7 +173,7 @@ def test_upload_preview_confirm_without_javascript(client, campaign, organiser_d
     assert Household.objects.count() == 3
 
 
-def test_preview_with_errors_lists_every_error_and_offers_no_import(client, campaign, organiser_dina):
+def test_preview_with_errors_lists_every_error_and_imports_the_valid_lines(client, campaign, organiser_dina):
     client.force_login(organiser_dina)
     text = "adresse;code_postal;ville\n" + "".join(f";1309{i % 10};Aix\n" for i in range(60)) + "1 rue A;13090;Aix\n"
     post_file(client, campaign, text)
@@ -169,10 +181,11 @@ def test_preview_with_errors_lists_every_error_and_offers_no_import(client, camp
     assert upload.error_count == 60
     page = client.get(reverse("letters:import_preview", args=[campaign.slug, upload.pk])).content.decode()
     assert page.count('<tr><th scope="row">') >= 60 + 1  # every error, and the valid row
-    assert 'name="decision" value="import"' not in page
+    assert 'name="decision" value="import"' in page
+    assert reverse("letters:import_rejected", args=[campaign.slug, upload.pk]) in page
     r = client.post(reverse("letters:import_confirm", args=[campaign.slug, upload.pk]), {"decision": "import"})
     assert r.status_code == 302
-    assert not Household.objects.exists()
+    assert list(Household.objects.values_list("address_line1", flat=True)) == ["1 rue A"]
 
 
 def test_cancel_page(client, campaign, organiser_dina):

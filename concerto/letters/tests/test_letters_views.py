@@ -51,6 +51,8 @@ def pages(campaign, ready):
         reverse("letters:batch_download", args=[slug, b]), reverse("letters:households", args=[slug]),
         reverse("letters:household", args=[slug, h]), reverse("letters:import", args=[slug]),
         reverse("letters:import_preview", args=[slug, upload]), reverse("letters:street_rules", args=[slug]),
+        reverse("letters:households_export", args=[slug]), reverse("letters:import_undo", args=[slug, upload]),
+        reverse("letters:import_rejected", args=[slug, upload]),
     ]
     posts = [
         (reverse("letters:settings", args=[slug]), {"body": "Bonjour {nom}", "residents_per_code": 3,
@@ -64,12 +66,20 @@ def pages(campaign, ready):
         (reverse("letters:street_rules", args=[slug]), {"street": "allée des Pins", "sector": ""}),
         (reverse("letters:street_rule_delete", args=[slug, rule]), {}),
         (reverse("letters:street_rules_apply", args=[slug]), {}),
+        (reverse("letters:household_edit", args=[slug, h]), {"address_line1": "8 rue Neuve", "postcode": "13090",
+                                                             "city": "Aix"}),
+        (reverse("letters:household_sector", args=[slug, h]), {"sector": "none"}),
+        (reverse("letters:household_delete", args=[slug, h]), {"reason": "vacant"}),
+        (reverse("letters:import_undo", args=[slug, upload]), {}),
+        (reverse("letters:households_export", args=[slug]), {}),
     ]
     return gets, posts
 
 
 def snapshot():
     return (Household.objects.count(), InvitationCode.objects.filter(revoked_at__isnull=True).count(),
+            list(Household.objects.values_list("address_line1", "sector_id", "sector_set_at")),
+            AuditEntry.objects.filter(code="letters.households.exported").count(),
             LetterBatch.objects.count(), list(LetterBatch.objects.values_list("sent_at", flat=True)),
             StreetRule.objects.count(), LetterSettings.objects.count(),
             list(Campaign.objects.values_list("support_level", flat=True)))
@@ -89,6 +99,8 @@ def test_visitors_are_sent_to_sign_in(client, campaign, ready):
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.MODERATOR, Role.FACILITATOR, Role.AMBASSADOR, Role.CANDIDATE,
                                   "other_organiser", "nobody"])
+
+
 def test_everyone_but_the_campaigns_organisers_gets_404_as_for_a_missing_page(client, campaign, other_campaign, ready, role):
     if role == "other_organiser":
         user = make_user("olga@example.org", campaign=other_campaign, role=Role.ORGANISER)
@@ -169,6 +181,8 @@ def test_settings_are_saved_with_the_support_level(client, campaign, organiser_d
     ({"support_level": "everyone"}, "support_level"),
     ({"sender_lines": "\n".join(f"ligne {i}" for i in range(8))}, "sender_lines"),
 ])
+
+
 def test_bad_settings_change_nothing(client, campaign, organiser_dina, changes, field):
     client.force_login(organiser_dina)
     r = client.post(settings_url(campaign), {**VALID, **changes})
