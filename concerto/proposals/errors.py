@@ -54,3 +54,13 @@ class LetterRequired(NotAllowed):
 class CannotSupport(NotAllowed):
     code = "forbidden"  # what support_add has always answered here
     message = _("You cannot support actions in this campaign.")
+
+
+class NotTheAuthor(NotAllowed):
+    code = "not_author"
+    message = _("Only its author can withdraw a contribution.")
+
+
+class NotPending(Invalid):
+    code = "not_pending"
+    message = _("Only a contribution waiting for moderation can be withdrawn.")
