@@ -246,7 +246,7 @@ def action_edit_by_moderator(*, moderator, campaign, action_id: int, title, summ
         action.edited_by_moderation_at = timezone.now()
         action.save(update_fields=["title", "summary", "body", "body_html", "theme", "search_text", "title_key",
                                    "edited_by_moderation_at", "updated_at"])
-        log_action("proposals.contribution.edited", actor=moderator, scope=campaign.slug, target=action,
+        log_action("proposals.action.edited", actor=moderator, scope=campaign.slug, target=action,
                    before={name: before[name] for name in changed}, after={name: after[name] for name in changed})
     return action
 

@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from concerto.core.errors import FieldErrors
 from concerto.core.models import AuditEntry
+from concerto.dashboard.selectors import campaign_journal
 from concerto.proposals.errors import ActionNotFound, NotPending, NotTheAuthor, WrongStatus
 from concerto.proposals.models import Action, ActionStatus, CommentReport, Origin, ReportKind, Theme
 from concerto.proposals.selectors import key_figures, similar_actions
@@ -243,11 +244,12 @@ def test_a_moderator_corrects_a_pending_contribution_audited_and_the_author_is_t
     assert (pending.title, pending.theme_id, pending.status) == (
         "Traversée dangereuse devant l'école", mobility.pk, ActionStatus.PENDING)
     assert "<strong>matin</strong>" in pending.body_html and pending.edited_by_moderation_at
-    entry = AuditEntry.objects.get(code="proposals.contribution.edited")
+    entry = AuditEntry.objects.get(code="proposals.action.edited")
     assert entry.actor == moderator_marc
     assert entry.data["before"] == {"title": "Traversée dangereuse à l'école", "body": "", "theme": "Espaces verts"}
     assert entry.data["after"] == {"title": "Traversée dangereuse devant l'école", "body": "Vu le **matin**.",
                                    "theme": "Mobilité"}
+    assert entry in campaign_journal(campaign)  # a team decision: the organisers' journal lists it
     # The author sees it was edited, on the action's page and in "My space".
     client.force_login(resident_bob)
     date = pending.edited_by_moderation_at
@@ -265,7 +267,7 @@ def test_a_correction_with_bad_input_changes_nothing(client, campaign, pending, 
     assert 'class="error"' in r.content.decode()
     pending.refresh_from_db()
     assert pending.title == "Traversée dangereuse à l'école" and pending.edited_by_moderation_at is None
-    assert not AuditEntry.objects.filter(code="proposals.contribution.edited").exists()
+    assert not AuditEntry.objects.filter(code="proposals.action.edited").exists()
 
 
 def test_only_pending_contributions_are_corrected_and_only_by_moderators(campaign, pending, moderator_marc,
