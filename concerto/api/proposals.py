@@ -14,11 +14,13 @@ from concerto.proposals.selectors import (
     action_get_for,
     action_list,
     comment_get_for,
+    similar_actions,
     supported_ids,
     visible_comments,
 )
 from concerto.proposals.services import (
     action_propose,
+    action_withdraw,
     comment_add,
     comment_report,
     support_add,
@@ -42,6 +44,7 @@ from .schemas import (
     PageParams,
     ReportIn,
     ReportOut,
+    SimilarActionOut,
     SupportOut,
 )
 
@@ -73,6 +76,8 @@ def _with_viewer_fields(user, action):
 
 @router.get("/{slug}/actions", response={200: ActionPage, **READ_ERRORS, **NOT_FOUND},
             summary="Public actions of a campaign, filtered, sorted and paginated", **READ)
+
+
 def list_actions(request, slug: str, filters: Query[ActionFilters]):
     campaign = campaign_get(slug)
     page = paginate(
@@ -84,8 +89,18 @@ def list_actions(request, slug: str, filters: Query[ActionFilters]):
     return page
 
 
+@router.get("/{slug}/actions/similar", response={200: list[SimilarActionOut], **READ_ERRORS, **NOT_FOUND},
+            summary="Published actions whose title is close to q (accent- and typo-tolerant), closest first", **READ)
+
+
+def list_similar_actions(request, slug: str, q: str = "", limit: int = 5):
+    return similar_actions(campaign_get(slug), q[:200], max(1, min(limit, 20)))
+
+
 @router.get("/{slug}/actions/{action_id}", response={200: ActionDetailOut, **READ_ERRORS, **NOT_FOUND},
             summary="One action (pending and rejected ones only for their author and moderators)", **READ)
+
+
 def get_action(request, slug: str, action_id: int):
     action = action_get_for(request.auth, campaign_get(slug), action_id)
     return _with_viewer_fields(request.auth, action)
@@ -93,6 +108,8 @@ def get_action(request, slug: str, action_id: int):
 
 @router.get("/{slug}/actions/{action_id}/comments", response={200: CommentPage, **READ_ERRORS, **NOT_FOUND},
             summary="Comments of an action, oldest first (hidden ones show only the reason)", **READ)
+
+
 def list_comments(request, slug: str, action_id: int, pages: Query[PageParams]):
     action = action_get_for(request.auth, campaign_get(slug), action_id)
     return paginate(visible_comments(action), pages)
@@ -103,13 +120,26 @@ def list_comments(request, slug: str, action_id: int, pages: Query[PageParams]):
 
 @router.post("/{slug}/actions", response={201: ActionDetailOut, **WRITE_ERRORS},
              summary="Propose an action; it waits for moderation (status pending)", **WRITE)
+
+
 def propose_action(request, slug: str, payload: ActionIn):
     action = action_propose(user=request.auth, campaign=campaign_get(slug), **payload.dict())
     return Status(201, _with_viewer_fields(request.auth, action))
 
 
+@router.post("/{slug}/actions/{action_id}/withdraw", response={200: ActionDetailOut, **WRITE_ERRORS},
+             summary="Withdraw your own contribution while it waits for moderation (status withdrawn)", **WRITE)
+
+
+def withdraw_action(request, slug: str, action_id: int):
+    action = action_withdraw(user=request.auth, campaign=campaign_get(slug), action_id=action_id)
+    return _with_viewer_fields(request.auth, action)
+
+
 @router.post("/{slug}/actions/{action_id}/support", response={200: SupportOut, 201: SupportOut, **WRITE_ERRORS},
              summary="Support an action (201 when added, 200 when you already supported it)", **WRITE)
+
+
 def add_support(request, slug: str, action_id: int):
     action = action_get_for(request.auth, campaign_get(slug), action_id)
     created = support_add(user=request.auth, action=action)
@@ -118,6 +148,8 @@ def add_support(request, slug: str, action_id: int):
 
 @router.delete("/{slug}/actions/{action_id}/support", response={204: None, **WRITE_ERRORS},
                summary="Withdraw your support (404 when you did not support it)", **WRITE)
+
+
 def withdraw_support(request, slug: str, action_id: int):
     action = action_get_for(request.auth, campaign_get(slug), action_id)
     if not support_withdraw(user=request.auth, action=action):
@@ -127,6 +159,8 @@ def withdraw_support(request, slug: str, action_id: int):
 
 @router.post("/{slug}/actions/{action_id}/comments", response={201: CommentOut, **WRITE_ERRORS},
              summary="Comment on a published action", **WRITE)
+
+
 def add_comment(request, slug: str, action_id: int, payload: CommentIn):
     action = action_get_for(request.auth, campaign_get(slug), action_id)
     return Status(201, comment_add(user=request.auth, action=action, body=payload.body))
@@ -135,7 +169,10 @@ def add_comment(request, slug: str, action_id: int, payload: CommentIn):
 @router.post("/{slug}/comments/{comment_id}/report",
              response={200: ReportOut, 201: ReportOut, **WRITE_ERRORS},
              summary="Report a comment to the moderators (201 the first time, 200 after)", **WRITE)
+
+
 def report_comment(request, slug: str, comment_id: int, payload: ReportIn | None = None):
     comment = comment_get_for(request.auth, campaign_get(slug), comment_id)
-    created = comment_report(user=request.auth, comment=comment, reason=payload.reason if payload else "")
+    created = comment_report(user=request.auth, comment=comment, reason=payload.reason if payload else "",
+                             kind=payload.kind if payload else "")
     return Status(201 if created else 200, {"comment_id": comment.pk, "created": created})

@@ -246,7 +246,15 @@ class CommentIn(Schema):
 
 
 class ReportIn(Schema):
+    kind: str = Field("", description="Why: insult, personal, spam, off_topic or other (the default).")
     reason: str = Field("", description="Optional, at most 300 characters.")
+
+
+class SimilarActionOut(Schema):
+    id: int
+    title: str
+    support_count: int
+    similarity: float = Field(..., description="From 0 to 1: how close the title is (accents and case ignored).")
 
 
 class ReportOut(Schema):

@@ -63,3 +63,13 @@ class ThemeNotFound(NotFound):
 class ThemeInUse(Invalid):
     code = "theme_in_use"
     message = _("Actions carry this theme: merge it into another theme instead of deleting it.")
+
+
+class NotTheAuthor(NotAllowed):
+    code = "not_author"
+    message = _("Only its author can withdraw a contribution.")
+
+
+class NotPending(Invalid):
+    code = "not_pending"
+    message = _("Only a contribution waiting for moderation can be withdrawn.")

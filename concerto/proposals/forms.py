@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Origin
+from .models import Origin, ReportKind
 from .selectors import SORTS
 from .services import BODY_MAX, COMMENT_MAX, SUMMARY_MAX, TITLE_MAX
 
@@ -52,9 +52,31 @@ class ContributionForm(forms.Form):
     place = forms.CharField(label=_("Place (optional)"), required=False, max_length=140,
                             help_text=_("A street, a square, a building…"))
 
-    def __init__(self, *args, themes=(), **kwargs):
+    def __init__(self, *args, themes=(), similar_url="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [("", _("No particular theme"))] + [(str(t.pk), t.name) for t in themes]
+        if similar_url:
+            # htmx: "Already proposed?" under the title, once typing pauses (the button does it without JS).
+            self.fields["title"].widget.attrs.update({
+                "hx-get": similar_url, "hx-trigger": "input changed delay:600ms, search",
+                "hx-target": "#similar", "hx-swap": "innerHTML", "hx-sync": "this:replace",
+                "autocomplete": "off",
+            })
+
+
+# What "Check similar proposals" and the links of "Already proposed?" keep of a draft, in the session.
+DRAFT_FIELDS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX, "theme": 20, "place": 140}
+
+
+class ModerationEditForm(ContributionForm):
+    """What a moderator may correct in a pending contribution: its words and its theme."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["place"]
+        self.fields["title"].help_text = ""
+        self.fields["summary"].help_text = ""
+        self.fields["body"].label = _("Details")
 
 
 class CommentForm(forms.Form):
@@ -63,8 +85,8 @@ class CommentForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    reason = forms.CharField(label=_("Why should moderators look at it? (optional)"), required=False,
-                             max_length=300)
+    kind = forms.ChoiceField(label=_("Reason"), choices=[("", _("Choose a reason")), *ReportKind.choices])
+    reason = forms.CharField(label=_("In your own words (optional)"), required=False, max_length=300)
 
 
 class RejectForm(forms.Form):
@@ -72,12 +94,9 @@ class RejectForm(forms.Form):
                              max_length=1000)
 
 
-class MergeForm(forms.Form):
-    into = forms.ChoiceField(label=_("Merge into"))
-
-    def __init__(self, *args, targets=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["into"].choices = [("", "—")] + [(str(a.pk), a.title) for a in targets]
+class MergeSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search a published action"), required=False, max_length=100,
+                        help_text=_("A few letters of its title are enough; accents and typos do not matter."))
 
 
 class HideForm(forms.Form):

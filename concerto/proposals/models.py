@@ -37,6 +37,7 @@ class ActionStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     REJECTED = "rejected", _("Rejected")
     MERGED = "merged", _("Merged into another action")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its author")
 
 
 PUBLIC_STATUSES = (ActionStatus.PUBLISHED, ActionStatus.MERGED)
@@ -67,6 +68,11 @@ class Action(TimeStampedModel):
     support_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
     search_text = models.TextField(editable=False, blank=True)
+    # The title lower-cased and without accents (``core.text.search_key``): what ``similar_actions``
+    # compares, with pg_trgm on PostgreSQL (a GIN trigram index, migration 0005) or in Python on SQLite.
+    title_key = models.CharField(max_length=140, editable=False, blank=True, default="")
+    # Set when a moderator corrected the contribution before publishing it: its author is told.
+    edited_by_moderation_at = models.DateTimeField(_("edited by the moderators at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("action")
@@ -111,6 +117,10 @@ class Action(TimeStampedModel):
     @property
     def is_merged(self) -> bool:
         return self.status == ActionStatus.MERGED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == ActionStatus.WITHDRAWN
 
 
 class Channel(models.TextChoices):
@@ -172,10 +182,21 @@ class Comment(models.Model):
         return self.status == CommentStatus.HIDDEN
 
 
+class ReportKind(models.TextChoices):
+    """Why a comment is reported: the moderators read it next to the comment."""
+
+    INSULT = "insult", _("Insulting, hateful or threatening")
+    PERSONAL = "personal", _("Reveals someone's personal information")
+    SPAM = "spam", _("Advertising or spam")
+    OFF_TOPIC = "off_topic", _("Off topic or misleading")
+    OTHER = "other", _("Another reason")
+
+
 class CommentReport(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    kind = models.CharField(_("reason"), max_length=20, choices=ReportKind.choices, default=ReportKind.OTHER)
+    reason = models.CharField(_("details"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 

@@ -88,3 +88,9 @@ def can_moderate(user, campaign) -> bool:
 def can_add_published_action(user, campaign) -> bool:
     """Publishing an action directly, without moderation, is the organisers' decision alone."""
     return r.is_organiser(user, campaign)
+
+
+def can_withdraw(user, action) -> bool:
+    """Its author takes back a contribution while no moderator has decided on it."""
+    return bool(user is not None and user.is_authenticated and action.author_id == user.pk
+                and action.status == ActionStatus.PENDING)

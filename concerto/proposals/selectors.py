@@ -1,12 +1,28 @@
 """Reads about actions, built for the pages and API calls that use them (constant query counts)."""
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
+from concerto.campaigns.models import Campaign
 from concerto.core.text import clean_line, search_key
 from concerto.residents.selectors import public_roles_prefetch
 
-from . import rules
+from . import rules, similarity
 from .errors import ActionNotFound, CommentNotFound, ThemeNotFound
 from .models import (
     PUBLIC_STATUSES,
@@ -14,6 +30,7 @@ from .models import (
     ActionStatus,
     Channel,
     Comment,
+    CommentReport,
     CommentStatus,
     Origin,
     Support,
@@ -25,6 +42,8 @@ SORTS = {"supports": ("-support_count", "-id"), "newest": ("-published_at", "-id
 DEFAULT_SORT = "supports"
 PUBLIC_STATUS_FILTERS = {s.value for s in PUBLIC_STATUSES}
 SMALL_GROUP = 5
+# Not counted as contributions: drafts, and those their author withdrew before moderation.
+NOT_CONTRIBUTED = (ActionStatus.DRAFT, ActionStatus.WITHDRAWN)
 
 
 def themes_for(campaign) -> list[Theme]:
@@ -92,6 +111,8 @@ def visible_comments(action):
 
 
 def moderation_queue(campaign):
+    """Pending contributions, and reported comments with their open reports (``open_reports``: the
+    reasons the reporters chose and wrote, oldest first; never who reported)."""
     pending = (
         Action.objects.filter(campaign=campaign, status=ActionStatus.PENDING)
         .select_related("theme", "author").order_by("created_at", "id")
@@ -99,12 +120,77 @@ def moderation_queue(campaign):
     reported = (
         Comment.objects.filter(action__campaign=campaign, status=CommentStatus.VISIBLE, open_report_count__gt=0)
         .select_related("author", "action").order_by("-open_report_count", "created_at")
+        .prefetch_related(Prefetch(
+            "reports", queryset=CommentReport.objects.filter(resolved_at__isnull=True).order_by("created_at", "id"),
+            to_attr="open_reports"))
     )
     return pending, reported
 
 
-def merge_targets(campaign):
-    return Action.objects.filter(campaign=campaign, status=ActionStatus.PUBLISHED).only("id", "title").order_by("title")
+def moderation_waiting(campaign) -> int:
+    """What waits for a moderator's decision: pending contributions plus reported comments (each
+    counted once, however many reports it has), in one query."""
+    pending = (Action.objects.filter(campaign=OuterRef("pk"), status=ActionStatus.PENDING)
+               .order_by().values("campaign").annotate(n=Count("id")).values("n"))
+    reported = (Comment.objects.filter(action__campaign=OuterRef("pk"), status=CommentStatus.VISIBLE,
+                                       open_report_count__gt=0)
+                .order_by().values("action__campaign").annotate(n=Count("id")).values("n"))
+    row = (Campaign.objects.filter(pk=campaign.pk)
+           .annotate(p=Coalesce(Subquery(pending), 0), r=Coalesce(Subquery(reported), 0))
+           .values_list("p", "r").first())
+    return sum(row) if row else 0
+
+
+def pending_for_moderation(campaign, action_id) -> Action:
+    """A pending contribution, for a moderator's page (the caller checked ``can_moderate``)."""
+    action = (Action.objects.select_related("theme", "author")
+              .filter(pk=action_id, campaign=campaign, status=ActionStatus.PENDING).first())
+    if action is None:
+        raise ActionNotFound()
+    action.campaign = campaign
+    return action
+
+
+SIMILAR_MIN_CHARS = 3
+
+
+def similar_actions(campaign, text, limit=5, *, exclude_id=None) -> list[Action]:
+    """Published actions of the campaign whose title is close to ``text``, closest first.
+
+    Accent- and typo-tolerant: titles and text are compared without case nor accents
+    (``Action.title_key``), by trigrams. PostgreSQL uses pg_trgm (its ``%`` and ``%>`` operators,
+    the GIN index of migration 0005); SQLite computes the same trigrams in Python over the
+    campaign's published titles (a few thousand at most). A title that contains the text as typed
+    always counts, so a few letters find an action. Each action gets ``similarity`` (0 to 1)."""
+    key = search_key(clean_line(text or ""))[:200].strip()
+    if len(key) < SIMILAR_MIN_CHARS:
+        return []
+    published = Action.objects.filter(campaign=campaign, status=ActionStatus.PUBLISHED)
+    if exclude_id is not None:
+        published = published.exclude(pk=exclude_id)
+    if connection.vendor == "postgresql":
+        found = list(
+            published.filter(Q(TrigramSimilar(F("title_key"), key)) | Q(TrigramWordSimilar(F("title_key"), key))
+                             | Q(title_key__contains=key))
+            .annotate(similarity=Greatest(
+                TrigramSimilarity("title_key", key), TrigramWordSimilarity(key, "title_key"),
+                Case(When(title_key__contains=key, then=Value(1.0)), default=Value(0.0), output_field=FloatField())))
+            .only("id", "title", "support_count", "status", "campaign_id")
+            .order_by("-similarity", "-support_count", "id")[:limit]
+        )
+        return found
+    query = similarity.trigrams(key)
+    scores = {}
+    for pk, title_key in published.values_list("id", "title_key"):
+        score = 1.0 if key in title_key else similarity.score(query, similarity.trigrams(title_key))
+        if score > 0:
+            scores[pk] = score
+    best = sorted(scores, key=lambda pk: -scores[pk])[: limit * 4]
+    found = list(published.filter(pk__in=best).only("id", "title", "support_count", "status", "campaign_id"))
+    for action in found:
+        action.similarity = scores[action.pk]
+    found.sort(key=lambda a: (-a.similarity, -a.support_count, a.pk))
+    return found[:limit]
 
 
 def my_supports(user):
@@ -149,7 +235,7 @@ def key_figures(campaign) -> dict:
     return Action.objects.filter(campaign=campaign).aggregate(
         supports=Coalesce(Sum("support_count"), 0),
         from_workshops=Count("id", filter=Q(origin=Origin.WORKSHOP, status__in=PUBLIC_STATUSES)),
-        contributions=Count("id", filter=~Q(origin=Origin.WORKSHOP) & ~Q(status=ActionStatus.DRAFT)),
+        contributions=Count("id", filter=~Q(origin=Origin.WORKSHOP) & ~Q(status__in=NOT_CONTRIBUTED)),
     )
 
 
@@ -162,7 +248,7 @@ def participation_stats(campaign) -> dict:
     by_channel = {c: by_channel_rows.get(c, 0) for c in Channel.values}
     action_counts = Action.objects.filter(campaign=campaign).aggregate(
         from_workshops=Count("id", filter=Q(origin=Origin.WORKSHOP, status__in=PUBLIC_STATUSES)),
-        contributions=Count("id", filter=~Q(origin=Origin.WORKSHOP) & ~Q(status=ActionStatus.DRAFT)),
+        contributions=Count("id", filter=~Q(origin=Origin.WORKSHOP) & ~Q(status__in=NOT_CONTRIBUTED)),
         published=Count("id", filter=Q(status=ActionStatus.PUBLISHED)),
     )
     return {

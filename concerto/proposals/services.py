@@ -21,6 +21,8 @@ from .errors import (
     ActionNotSupportable,
     CannotSupport,
     CommentNotFound,
+    NotPending,
+    NotTheAuthor,
     ParticipationClosed,
     SupportedBeforeErasure,
     ThemeInUse,
@@ -35,6 +37,7 @@ from .models import (
     CommentReport,
     CommentStatus,
     Origin,
+    ReportKind,
     Support,
     Theme,
 )
@@ -80,6 +83,7 @@ def _validated_fields(*, campaign, title, summary, body, theme_id, place) -> dic
         "place": place,
         "theme": theme,
         "search_text": search_key(title, summary, body, place, theme.name if theme else ""),
+        "title_key": search_key(title)[:TITLE_MAX],
     }
 
 
@@ -218,6 +222,63 @@ def action_merge(*, moderator, campaign, action_id: int, into_id) -> Action:
     return action
 
 
+EDITABLE_FIELDS = ("title", "summary", "body", "theme")
+
+
+def action_edit_by_moderator(*, moderator, campaign, action_id: int, title, summary, body="",
+                             theme_id=None) -> Action:
+    """A moderator corrects a pending contribution before publishing it (a typo, a name, the theme).
+
+    Its author is told (``edited_by_moderation_at``, shown on the action's page and in "My space");
+    the audit entry keeps each changed field before and after. Place and origin are left as they are."""
+    with transaction.atomic():
+        action = _moderated(moderator, action_id, campaign)
+        if action.status != ActionStatus.PENDING:
+            raise WrongStatus()
+        fields = _validated_fields(campaign=campaign, title=title, summary=summary, body=body,
+                                   theme_id=theme_id, place=action.place)
+        theme = fields["theme"]
+        before = {"title": action.title, "summary": action.summary, "body": action.body,
+                  "theme": action.theme.name if action.theme_id else ""}
+        after = {"title": fields["title"], "summary": fields["summary"], "body": fields["body"],
+                 "theme": theme.name if theme else ""}
+        changed = [name for name in EDITABLE_FIELDS if before[name] != after[name]]
+        if not changed:
+            return action
+        for name, value in fields.items():
+            setattr(action, name, value)
+        action.edited_by_moderation_at = timezone.now()
+        action.save(update_fields=["title", "summary", "body", "body_html", "theme", "search_text", "title_key",
+                                   "edited_by_moderation_at", "updated_at"])
+        log_action("proposals.action.edited", actor=moderator, scope=campaign.slug, target=action,
+                   before={name: before[name] for name in changed}, after={name: after[name] for name in changed})
+    return action
+
+
+def action_withdraw(*, user, campaign, action_id: int) -> Action:
+    """The author takes back a contribution that no moderator has decided on yet.
+
+    Only its author may, only while it is pending; it stays in their "My space" as withdrawn and
+    nobody else sees it (like a rejected one). Anyone who may not see it is told it does not exist."""
+    if user is None or not user.is_authenticated:
+        raise ActionNotFound()
+    with transaction.atomic():
+        action = Action.objects.select_for_update().filter(pk=action_id, campaign=campaign).first()
+        if action is None:
+            raise ActionNotFound()
+        action.campaign = campaign
+        if action.author_id != user.pk:
+            if not rules.can_view_action(user, action):
+                raise ActionNotFound()
+            raise NotTheAuthor()
+        if action.status != ActionStatus.PENDING:
+            raise NotPending()
+        action.status = ActionStatus.WITHDRAWN
+        action.save(update_fields=["status", "updated_at"])
+        log_action("proposals.contribution.withdrawn", actor=user, scope=campaign.slug, target=action)
+    return action
+
+
 def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
     """Add the user's support; True if added, False if it already existed (a retry is harmless)."""
     campaign = action.campaign
@@ -287,15 +348,21 @@ def comment_add(*, user, action: Action, body: str) -> Comment:
     return comment
 
 
-def comment_report(*, user, comment: Comment, reason: str = "") -> bool:
-    """Report a comment to the moderators; True the first time this person reports it."""
+def comment_report(*, user, comment: Comment, reason: str = "", kind: str = "") -> bool:
+    """Report a comment to the moderators; True the first time this person reports it.
+
+    ``kind`` is one of ``ReportKind`` (empty: "another reason", as API clients before issue 10 sent);
+    ``reason`` is the reporter's own words. The moderators read both next to the comment."""
     if not rules.can_report_comment(user, comment):
         raise NotAllowed(_("You cannot report this comment."))
+    kind = kind or ReportKind.OTHER
+    if kind not in ReportKind.values:
+        raise FieldErrors({"kind": _("Choose one of the reasons in the list.")})
     reason = clean_line(reason or "")[:REASON_MAX]
     ratelimit.hit("report", f"{user.pk}")
     try:
         with transaction.atomic():
-            CommentReport.objects.create(comment=comment, reporter=user, reason=reason)
+            CommentReport.objects.create(comment=comment, reporter=user, kind=kind, reason=reason)
             Comment.objects.filter(pk=comment.pk).update(open_report_count=F("open_report_count") + 1)
             log_action("proposals.comment.reported", actor=user, scope=comment.action.campaign.slug, target=comment)
     except IntegrityError:

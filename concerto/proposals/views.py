@@ -10,18 +10,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concerto.campaigns.models import SupportLevel
 from concerto.campaigns.selectors import campaign_get
-from concerto.core.errors import DomainError, FieldErrors
+from concerto.core.errors import DomainError, FieldErrors, NotFound
 from concerto.core.forms import apply_errors
 from concerto.core.http import public_page_cache, require, safe_next, vary_on_htmx
 
 from . import rules, selectors, services
 from .errors import LetterRequired, SignInToSupport
 from .forms import (
+    DRAFT_FIELDS,
     CommentForm,
     ContributionForm,
     FilterForm,
     HideForm,
-    MergeForm,
+    MergeSearchForm,
+    ModerationEditForm,
     RejectForm,
     ReportForm,
 )
@@ -78,6 +80,7 @@ def _detail_context(request, campaign, action, comment_form=None):
         "comment_form": comment_form or CommentForm(),
         "report_form": ReportForm(),
         "is_author": request.user.is_authenticated and action.author_id == request.user.pk,
+        "can_withdraw": rules.can_withdraw(request.user, action),
         "can_moderate": rules.can_moderate(request.user, campaign),
     }
 
@@ -153,7 +156,10 @@ def comment_report(request, slug, comment_id):
     form = ReportForm(request.POST)
     try:
         created = services.comment_report(user=request.user, comment=comment,
-                                          reason=form.data.get("reason", ""))
+                                          reason=form.data.get("reason", ""), kind=form.data.get("kind", ""))
+    except FieldErrors as exc:
+        for message in exc.errors.values():
+            messages.error(request, message)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -162,14 +168,38 @@ def comment_report(request, slug, comment_id):
     return redirect(reverse("proposals:detail", args=[slug, comment.action_id]) + f"#comment-{comment.pk}")
 
 
+def _draft_key(campaign) -> str:
+    return f"proposal_draft:{campaign.pk}"
+
+
+def _draft_from(data) -> dict:
+    return {name: str(data.get(name, ""))[:limit] for name, limit in DRAFT_FIELDS.items()}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def contribution_create(request, slug):
+    """The proposal form. "Already proposed?" lists published actions close to the title: while
+    typing (htmx, ``contribution_similar``), or with the "Check similar proposals" button. Both
+    keep the draft in the session, and so do the links of that list: going to read an action
+    never loses what was typed. Nothing there ever blocks sending."""
     campaign = campaign_get(slug)
     themes = selectors.themes_for(campaign)
-    form = ContributionForm(request.POST or None, themes=themes)
-    status = 200
-    if request.method == "POST":
+    similar_url = reverse("proposals:similar", args=[slug])
+    draft = request.session.get(_draft_key(campaign)) or {}
+    status, similar, checked = 200, [], False
+    if request.method == "POST" and ("check" in request.POST or "see" in request.POST):
+        draft = _draft_from(request.POST)
+        request.session[_draft_key(campaign)] = draft
+        if "see" in request.POST:
+            try:
+                return redirect("proposals:detail", slug, int(request.POST["see"]))
+            except (TypeError, ValueError):
+                pass
+        form = ContributionForm(initial=draft, themes=themes, similar_url=similar_url)
+        similar, checked = selectors.similar_actions(campaign, draft["title"]), True
+    elif request.method == "POST":
+        form = ContributionForm(request.POST, themes=themes, similar_url=similar_url)
         status = 400
         if form.is_valid():
             try:
@@ -182,12 +212,49 @@ def contribution_create(request, slug):
                 apply_errors(form, exc)
                 status = exc.status
             else:
+                request.session.pop(_draft_key(campaign), None)
                 messages.success(request, _("Thank you! Your contribution will be published once a moderator has read it."))
                 return redirect("proposals:detail", slug, action.pk)
+    else:
+        form = ContributionForm(initial=draft, themes=themes, similar_url=similar_url)
+        if draft.get("title"):
+            similar, checked = selectors.similar_actions(campaign, draft["title"]), True
+    can_take_part = rules.can_take_part(request.user, campaign)
+    if request.method == "GET" and not can_take_part:
+        status = 403
     return render(request, "proposals/contribution_form.html", {
-        "campaign": campaign, "form": form, "can_take_part": rules.can_take_part(request.user, campaign),
-        "participation_open": rules.participation_open(campaign),
-    }, status=status if request.method == "POST" else (200 if rules.can_take_part(request.user, campaign) else 403))
+        "campaign": campaign, "form": form, "can_take_part": can_take_part,
+        "participation_open": rules.participation_open(campaign), "similar": similar, "checked": checked,
+        "draft_kept": bool(draft) and request.method == "GET",
+    }, status=status)
+
+
+@require_GET
+def contribution_similar(request, slug):
+    """The "Already proposed?" list for a title being typed (the htmx fragment of the proposal
+    form; a plain page without JavaScript). Published titles only: nothing that is not public."""
+    campaign = campaign_get(slug)
+    title = request.GET.get("title", "")
+    context = {"campaign": campaign, "similar": selectors.similar_actions(campaign, title), "checked": True,
+               "title": title[:200]}
+    template = "proposals/_similar.html" if request.htmx else "proposals/similar.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def contribution_withdraw(request, slug, action_id):
+    campaign = campaign_get(slug)
+    detail_url = reverse("proposals:detail", args=[slug, action_id])
+    try:
+        services.action_withdraw(user=request.user, campaign=campaign, action_id=action_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your contribution is withdrawn: nobody else will see it."))
+    return redirect(safe_next(request, request.POST.get("back"), detail_url))
 
 
 def _require_moderator(request, campaign):
@@ -200,12 +267,60 @@ def moderation_queue(request, slug):
     campaign = campaign_get(slug)
     _require_moderator(request, campaign)
     pending, reported = selectors.moderation_queue(campaign)
-    targets = list(selectors.merge_targets(campaign))
     return render(request, "proposals/moderation.html", {
         "campaign": campaign, "pending": list(pending[:50]), "pending_count": pending.count(),
-        "reported": list(reported[:50]), "reject_form": RejectForm(), "merge_form": MergeForm(targets=targets),
-        "hide_form": HideForm(),
+        "reported": list(reported[:50]), "reject_form": RejectForm(), "hide_form": HideForm(),
     })
+
+
+@vary_on_htmx
+@login_required
+@require_GET
+def moderation_merge(request, slug, action_id):
+    """Choose where to merge a pending contribution: similar published actions first, or a search
+    by a few letters of a title (accents and typos do not matter). htmx refreshes the results."""
+    campaign = campaign_get(slug)
+    _require_moderator(request, campaign)
+    action = selectors.pending_for_moderation(campaign, action_id)
+    form = MergeSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    if q:
+        targets = selectors.similar_actions(campaign, q, 15, exclude_id=action.pk)
+    else:
+        targets = selectors.similar_actions(campaign, action.title, 8, exclude_id=action.pk)
+    context = {"campaign": campaign, "action": action, "form": form, "q": q, "targets": targets}
+    template = "proposals/_merge_targets.html" if request.htmx else "proposals/moderation_merge.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderation_edit(request, slug, action_id):
+    """A moderator corrects a pending contribution before deciding; its author is told."""
+    campaign = campaign_get(slug)
+    _require_moderator(request, campaign)
+    action = selectors.pending_for_moderation(campaign, action_id)
+    themes = selectors.themes_for(campaign)
+    initial = {"title": action.title, "summary": action.summary, "body": action.body,
+               "theme": str(action.theme_id or "")}
+    form = ModerationEditForm(request.POST or None, initial=initial, themes=themes)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.action_edit_by_moderator(
+                    moderator=request.user, campaign=campaign, action_id=action.pk,
+                    title=form.cleaned_data["title"], summary=form.cleaned_data["summary"],
+                    body=form.cleaned_data["body"], theme_id=form.cleaned_data["theme"] or None)
+            except DomainError as exc:
+                apply_errors(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("The contribution is corrected; its author will see that it was edited."))
+                return redirect(reverse("proposals:moderation", args=[slug]) + f"#pending-{action.pk}")
+    return render(request, "proposals/moderation_edit.html", {"campaign": campaign, "action": action,
+                                                              "form": form}, status=status)
 
 
 @login_required

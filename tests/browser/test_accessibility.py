@@ -140,6 +140,32 @@ def searched_with_htmx(page, live):
     expect(page.locator("#results-title")).to_have_text(re.compile(r"^\d{1,2} actions?$"))
 
 
+def propose_similar_htmx(page, live):
+    """"Already proposed?" as htmx fills it while a resident types the title."""
+    page.goto(f"{live.url}{CAMPAIGN}/proposer/")
+    page.locator("#id_title").press_sequentially("securiser la traverse ecole", delay=20)
+    expect(page.locator("#similar .similar li").first).to_be_visible()
+
+
+def propose_similar_checked(page, live):
+    """The same list without waiting for htmx: the "check" button (it keeps the draft)."""
+    page.goto(f"{live.url}{CAMPAIGN}/proposer/")
+    page.locator("#id_title").fill("arbres dans la cour")
+    page.locator("button[name=check]").click()
+    expect(page.locator("#similar .similar, #similar .similar-none").first).to_be_visible()
+
+
+def moderation_subpage(kind, search=""):
+    def go(page, live):
+        page.goto(f"{live.url}{CAMPAIGN}/moderation/")
+        page.locator(f"main a[href*='/{kind}/']").first.click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        if search:
+            page.locator("#id_q").press_sequentially(search, delay=20)
+            expect(page.locator("#merge-targets h2")).to_contain_text(search)
+    return go
+
+
 def join_with_errors(page, live):
     page.goto(f"{live.url}{CAMPAIGN}/rejoindre/")
     page.get_by_label(re.compile("code", re.I)).first.fill("ABCD-EFGH-I0")
@@ -349,6 +375,12 @@ VISITS = [
     Visit("account-delete", "/moi/supprimer/", who=RESIDENT),
     Visit("account-delete-errors", delete_with_errors, who=RESIDENT),
     Visit("moderation", f"{CAMPAIGN}/moderation/", who=MODERATOR),
+    Visit("moderation-merge", moderation_subpage("fusion"), who=MODERATOR),
+    Visit("moderation-merge-search", moderation_subpage("fusion", "arbres"), who=MODERATOR),
+    Visit("moderation-edit", moderation_subpage("modifier"), who=MODERATOR),
+    Visit("propose-similar", propose_similar_htmx, who=RESIDENT),
+    Visit("propose-similar-checked", propose_similar_checked, who=RESIDENT),
+    Visit("similar-page", f"{CAMPAIGN}/proposer/deja-propose/?title=traversee+ecole"),
     Visit("journal", f"{CAMPAIGN}/journal/", who=ORGANISER),
     Visit("my-space-organiser", "/moi/", who=ORGANISER),
     Visit("join", f"{CAMPAIGN}/rejoindre/"),

@@ -121,11 +121,22 @@ MATRIX = {
     "POST proposals:report":              "302>login 302+      302+      302+      302+      302+      302+      302+",
     "GET proposals:propose":              "302>login 200       200       200       403       200       200       200",
     "POST proposals:propose":             "302>login 302+      302+      302+      403       302+      302+      302+",
+    # "Already proposed?": published titles only, so public (the proposal form calls it while one types).
+    "GET proposals:similar":              "200       200       200       200       200       200       200       200",
+    "POST proposals:similar":             "405       405       405       405       405       405       405       405",
+    # Withdrawing a pending contribution: its author alone (Alice here, see PREPARE). Moderators see it and are
+    # told why not; to anyone else it does not exist.
+    "GET proposals:withdraw":             "302>login 405       405       405       405       405       405       405",
+    "POST proposals:withdraw":            "302>login 302+      404       404       404       302       404       302",
     # Moderation: moderators and organisers; 404 to others, so the queue's existence is not revealed.
     "GET proposals:moderation":           "302>login 404       404       404       404       200       404       200",
     "POST proposals:moderation":          "302>login 405       405       405       405       405       405       405",
     "GET proposals:moderate_action":      "302>login 405       405       405       405       405       405       405",
     "POST proposals:moderate_action":     "302>login 404       404       404       404       302+      404       302+",
+    "GET proposals:moderation_merge":     "302>login 404       404       404       404       200       404       200",
+    "POST proposals:moderation_merge":    "302>login 405       405       405       405       405       405       405",
+    "GET proposals:moderation_edit":      "302>login 404       404       404       404       200       404       200",
+    "POST proposals:moderation_edit":     "302>login 404       404       404       404       302+      404       302+",
     "GET proposals:moderate_comment":     "302>login 405       405       405       405       405       405       405",
     "POST proposals:moderate_comment":    "302>login 404       404       404       404       302+      404       302+",
     "GET dashboard:journal":              "302>login 404       404       404       404       404       404       200",
@@ -194,12 +205,15 @@ MATRIX = {
     "GET /api/v1/campaigns/{slug}/actions":                         "200  200  200  200  200  200  200  200",
     "GET /api/v1/campaigns/{slug}/actions/{action_id}":             "200  200  200  200  200  200  200  200",
     "GET /api/v1/campaigns/{slug}/actions/{action_id}/comments":    "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/actions/similar":                 "200  200  200  200  200  200  200  200",
     # API writes: a token is needed; the same rules as the pages.
     "POST /api/v1/campaigns/{slug}/actions":                        "401  201+ 201+ 201+ 403  201+ 201+ 201+",
     "POST /api/v1/campaigns/{slug}/actions/{action_id}/support":    "401  201+ 201+ 201+ 403  201+ 201+ 201+",
     "DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support":  "401  204+ 204+ 204+ 404  204+ 204+ 204+",
     "POST /api/v1/campaigns/{slug}/actions/{action_id}/comments":   "401  201+ 201+ 201+ 403  201+ 201+ 201+",
     "POST /api/v1/campaigns/{slug}/comments/{comment_id}/report":   "401  201+ 201+ 201+ 201+ 201+ 201+ 201+",
+    # Its author alone (Alice, see PREPARE); moderators are told why not (403), anyone else: it does not exist.
+    "POST /api/v1/campaigns/{slug}/actions/{action_id}/withdraw":   "401  200+ 404  404  404  403  404  403",
     # API: the caller's own account.
     "GET /api/v1/me":                                               "401  200  200  200  200  200  200  200",
     "GET /api/v1/me/supports":                                      "401  200  200  200  200  200  200  200",
@@ -379,13 +393,18 @@ DATA = {
                                    "password_again": "un-nouveau-mot-de-passe"},
     "POST proposals:support": {"op": "add"},
     "POST proposals:comment": {"body": "Un commentaire pour la matrice."},
-    "POST proposals:report": {"reason": "Propos déplacés"},
+    "POST proposals:report": {"kind": "insult", "reason": "Propos déplacés"},
+    "POST proposals:moderation_edit": {"title": "Proposition corrigée par la modération",
+                                       "summary": "Une proposition que la modération a corrigée.", "body": "",
+                                       "theme": ""},
     "POST proposals:propose": CONTRIBUTION,
     "POST proposals:moderate_action": {"decision": "publish"},
     "POST proposals:moderate_comment": {"decision": "hide", "reason": "Hors sujet"},
     "POST /api/v1/campaigns/{slug}/actions": CONTRIBUTION,
     "POST /api/v1/campaigns/{slug}/actions/{action_id}/comments": {"body": "Un commentaire par l'API."},
-    "POST /api/v1/campaigns/{slug}/comments/{comment_id}/report": {"reason": "Propos déplacés"},
+    "POST /api/v1/campaigns/{slug}/comments/{comment_id}/report": {"kind": "insult", "reason": "Propos déplacés"},
+    "GET proposals:similar": {"title": "securiser la traverse"},
+    "GET /api/v1/campaigns/{slug}/actions/similar": {"q": "securiser la traverse"},
 }
 
 
@@ -429,6 +448,10 @@ EFFECTS = {
     "POST proposals:propose": lambda w, role, c: Action.objects.count(),
     "POST proposals:moderate_action": lambda w, role, c: Action.objects.get(pk=w.pending.pk).status,
     "POST proposals:moderate_comment": lambda w, role, c: Comment.objects.get(pk=w.comment.pk).status,
+    "POST proposals:moderation_edit": lambda w, role, c: Action.objects.get(pk=w.pending.pk).title,
+    "POST proposals:withdraw": lambda w, role, c: Action.objects.get(pk=w.pending.pk).status,
+    "POST /api/v1/campaigns/{slug}/actions/{action_id}/withdraw":
+        lambda w, role, c: Action.objects.get(pk=w.pending.pk).status,
     "POST /api/v1/campaigns/{slug}/actions": lambda w, role, c: Action.objects.count(),
     "POST /api/v1/campaigns/{slug}/actions/{action_id}/support": lambda w, role, c: Support.objects.count(),
     "DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support": lambda w, role, c: Support.objects.count(),
@@ -450,6 +473,16 @@ def _archived(w, role):
 
 PREPARE = {"DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support": _support_first,
            "POST dashboard:campaign_restore": _archived}
+
+
+def _alice_wrote_the_pending_one(w, role):
+    """Withdrawing needs the author: Alice (the resident column) wrote the pending contribution."""
+    Action.objects.filter(pk=w.pending.pk).update(author=w.users["resident"])
+
+
+PREPARE = {"DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support": _support_first,
+           "POST proposals:withdraw": _alice_wrote_the_pending_one,
+           "POST /api/v1/campaigns/{slug}/actions/{action_id}/withdraw": _alice_wrote_the_pending_one}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -811,6 +844,8 @@ def url_for(key: str, w, **override) -> str:
     values.update({name: pk(w) for name, pk in PATH_VALUES.items()})
     if key in HOUSEHOLD_FOR:
         values["household_id"] = w.households[-1].pk  # the one household nobody joined with: deletable
+    if target.endswith("/withdraw") or target.startswith(("proposals:withdraw", "proposals:moderation_")):
+        values["action_id"] = w.pending.pk  # acts on a contribution waiting for moderation
     values.update(override)
     if target.startswith("/"):
         return re.sub(r"\{(?:\w+:)?(\w+)\}", lambda m: str(values[m.group(1)]), target)

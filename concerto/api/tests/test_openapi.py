@@ -13,6 +13,8 @@ PATHS = {
     "/api/v1/campaigns/{slug}/actions/{action_id}": {"get"},
     "/api/v1/campaigns/{slug}/actions/{action_id}/comments": {"get", "post"},
     "/api/v1/campaigns/{slug}/actions/{action_id}/support": {"post", "delete"},
+    "/api/v1/campaigns/{slug}/actions/{action_id}/withdraw": {"post"},
+    "/api/v1/campaigns/{slug}/actions/similar": {"get"},
     "/api/v1/campaigns/{slug}/comments/{comment_id}/report": {"post"},
     "/api/v1/campaigns/{slug}/join": {"post"},
     "/api/v1/campaigns/{slug}/codes/check": {"get"},
