@@ -209,6 +209,9 @@ CONCERTO_RATE_LIMITS = {
     "code_pin_code": (20, 7 * 86400),
     "code_pin_device": (10, 7 * 86400),
     "volunteer": (20, 3600),
+    # "Am I drawn?" on a selection's audit page, per address: pseudonyms are public there; this only
+    # keeps the form from being used to scrape.
+    "selection_lookup": (30, 600),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated);
 # empty: REMOTE_ADDR is the client. See concerto.core.ratelimit.client_ip and docs/operations.md.
