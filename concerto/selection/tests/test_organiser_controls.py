@@ -26,7 +26,13 @@ from concerto.selection.errors import (
     NotifyNotPreviewed,
     NotifyUnprepared,
 )
-from concerto.selection.models import SeatAnswer, SeatStatus, Selection, SelectionSeat, SelectionStatus
+from concerto.selection.models import (
+    SeatAnswer,
+    SeatStatus,
+    Selection,
+    SelectionSeat,
+    SelectionStatus,
+)
 
 from .factories import (
     WORKSHOP_PLACE,
