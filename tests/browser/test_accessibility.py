@@ -164,6 +164,27 @@ def open_selection(suffix=""):
     return go
 
 
+FIND_ANSWER_LINK = """
+from concerto.selection.models import SelectionSeat
+from concerto.selection.notifications import answer_token
+seat = SelectionSeat.objects.filter(selection__campaign__slug="saint-jerome", status="selected").order_by("pk").first()
+print(f"/c/saint-jerome/selections/reponse/?t={answer_token(seat.pk)}")
+"""
+
+
+def selection_answer(page, live):
+    page.goto(live.url + live.manage("shell", "-c", FIND_ANSWER_LINK).strip().splitlines()[-1])
+
+
+def selection_lookup(page, live):
+    """"Suis-je tiré·e ?" answered for a pseudonym of the audit page's table."""
+    open_selection()(page, live)
+    pseudonym = page.locator("#probabilities-title ~ table tbody th").first.inner_text().split()[0]
+    page.get_by_label(re.compile("pseudonyme|pseudonym", re.I)).fill(pseudonym)
+    page.locator("form[role=search] button[type=submit]").click()
+    expect(page.locator("main .card[role=status]")).to_be_visible()
+
+
 VISITS = [
     Visit("index", "/"),
     Visit("campaign-home", f"{CAMPAIGN}/"),
@@ -199,6 +220,8 @@ VISITS = [
     Visit("pin-sign-in", "/connexion/code/"),
     Visit("selections", f"{CAMPAIGN}/selections/"),
     Visit("selection-audit", open_selection()),
+    Visit("selection-lookup", selection_lookup),
+    Visit("selection-answer", selection_answer),
     Visit("volunteer-form", f"{CAMPAIGN}/volontaires/", who=RESIDENT),
     Visit("letters-tracking", f"{CAMPAIGN}/courriers/", who=ORGANISER),
     Visit("letters-settings", f"{CAMPAIGN}/courriers/texte/", who=ORGANISER),
@@ -210,6 +233,8 @@ VISITS = [
     Visit("volunteer-call", f"{CAMPAIGN}/volontaires/appel/", who=ORGANISER),
     Visit("selection-new", f"{CAMPAIGN}/selections/nouvelle/", who=ORGANISER),
     Visit("selection-manage", open_selection("gestion/"), who=ORGANISER),
+    Visit("selection-message", open_selection("message/"), who=ORGANISER),
+    Visit("selection-archive", open_selection("archiver/"), who=ORGANISER),
     Visit("en-join", f"{CAMPAIGN}/rejoindre/", lang="en"),
     Visit("en-selection-audit", open_selection(), lang="en"),
     Visit("en-index", "/", lang="en"),
