@@ -43,7 +43,14 @@ class SelectionOut(Schema):
     random_format: dict[str, Any] = Field(..., description="The exact format of the random value, fixed at the "
                                          "announcement: {\"kind\": \"lottery\", \"count\", \"low\", \"high\"}, "
                                          "{\"kind\": \"digits\", \"length\"} or {\"kind\": \"hex\", \"length\"}.")
-    random_date: date | None = Field(None, description="The day the random value is known, fixed at the announcement.")
+    random_date: date | None = Field(None, description="The local day of random_known_at.")
+    random_known_at: datetime | None = Field(None, description="The moment the random value is known, fixed at the "
+                                             "announcement: the draw is refused before it (409 "
+                                             "random_value_not_known_yet).")
+    is_workshop_panel: bool = Field(..., description="The campaign's workshop panel: the only selection counted "
+                                                     "in public figures.")
+    archived_at: datetime | None = Field(None, description="Set when organisers archived it: listed only with "
+                                                          "?archived=true, still readable here.")
     witnesses: str
     drawn_at: datetime | None
     random_value: str
@@ -63,12 +70,16 @@ class DrawIn(Schema):
 
 @router.get("/{slug}/selections", response={200: list[SelectionOut], **READ_ERRORS, **NOT_FOUND},
             summary="Selections of a campaign (published ones; organisers also see drafts)", **READ)
-def list_selections(request, slug: str):
-    return selections_for(campaign_get(slug), request.auth)
+
+
+def list_selections(request, slug: str, archived: bool = False):
+    return selections_for(campaign_get(slug), request.auth, archived=archived)
 
 
 @router.get("/{slug}/selections/{selection_id}", response={200: dict[str, Any], **READ_ERRORS, **NOT_FOUND},
             summary="The audit document of a selection (selection.json): pool, quotas, panels, draw", **READ)
+
+
 def get_selection(request, slug: str, selection_id: int):
     selection = selection_get_for(request.auth, campaign_get(slug), selection_id)
     require(services.is_computed(selection), NotComputed)
@@ -78,7 +89,10 @@ def get_selection(request, slug: str, selection_id: int):
 @router.post("/{slug}/selections/{selection_id}/draw",
              response={200: SelectionOut, 409: Error, **WRITE_ERRORS},
              summary="Draw the panel with the announced random value (organisers; 404 to anyone else, as for a "
-                     "selection that does not exist; 409 if not announced or already drawn)", **WRITE)
+                     "selection that does not exist; 409 if not announced, before the announced moment, or "
+                     "already drawn)", **WRITE)
+
+
 def draw_selection(request, slug: str, selection_id: int, payload: DrawIn):
     campaign = campaign_get(slug)
     # A staff-only act: refused before the lookup, so the answer is the same for every selection id.

@@ -60,5 +60,7 @@ def load_selection(*, campaign, organiser, rng: random.Random) -> Selection:
     selection = services.selection_publish(by=organiser, selection=selection)
     selection = services.selection_announce(by=organiser, selection=selection, random_source=RANDOM_SOURCE,
                                             witnesses=WITNESSES, random_format=RANDOM_FORMAT,
-                                            random_date=timezone.localdate())
-    return services.selection_draw(by=organiser, selection=selection, random_value=RANDOM_VALUE)
+                                            random_known_at=timezone.now())
+    selection = services.selection_draw(by=organiser, selection=selection, random_value=RANDOM_VALUE)
+    # The real draw of the workshop participants: the one the campaign's public figures count.
+    return services.selection_set_workshop_panel(by=organiser, selection=selection)

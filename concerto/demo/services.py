@@ -322,8 +322,8 @@ class _Builder:
             published_at=start + timedelta(hours=11),
             announced_at=start + timedelta(days=1, hours=18),
             drawn_at=start + timedelta(days=4, hours=20, minutes=45),
-            # The announced date of the value: the day of the draw (the Loto of that evening).
-            random_date=timezone.localdate(start + timedelta(days=4, hours=20, minutes=45)),
+            # The announced moment of the value: the Loto of that evening, drawn a quarter of an hour before.
+            random_known_at=start + timedelta(days=4, hours=20, minutes=30),
         )
         self.selection.refresh_from_db()
 

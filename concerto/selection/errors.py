@@ -1,5 +1,6 @@
 """Domain errors of selections: a stable machine code and a translated message."""
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core.errors import DomainError, Invalid, NotFound
@@ -59,3 +60,48 @@ class SelectionArchived(WrongStage):
     code = "selection_archived"
     message = _("This selection is archived: the volunteers' answers were erased after the retention "
                 "period, so it can no longer change.")
+
+
+class DrawTooEarly(WrongStage):
+    """The announced moment the random value is known has not come: nobody can know it yet."""
+
+    code = "random_value_not_known_yet"
+
+    def __init__(self, known_at):
+        local = timezone.localtime(known_at)
+        super().__init__(_("The announced random value is only known on %(date)s at %(time)s: the draw cannot "
+                           "happen before.") % {"date": formats.date_format(local, "DATE_FORMAT"),
+                                                "time": formats.time_format(local, "TIME_FORMAT")})
+
+
+class CannotDelete(WrongStage):
+    code = "cannot_delete"
+    message = _("This selection has been public: it cannot be deleted, only archived, so that its audit page "
+                "stays available.")
+
+
+class CannotArchive(WrongStage):
+    code = "cannot_archive"
+    message = _("Only a selection that has been made public can be archived; a draft is deleted instead.")
+
+
+class IsArchived(WrongStage):
+    code = "archived"
+    message = _("This selection is archived: it can still be checked, but no longer changed.")
+
+
+class NotifyUnprepared(WrongStage):
+    code = "notification_not_ready"
+    message = _("Give the place, date and time of the first workshop, then preview the message, before "
+                "notifying.")
+
+
+class NotifyNotPreviewed(WrongStage):
+    code = "notification_not_previewed"
+    message = _("The message changed since your preview: preview it again, then send it.")
+
+
+class AnswerLinkInvalid(NotFound):
+    code = "not_found"
+    message = _("This answer link is not valid. Copy the whole link from your message, or contact the "
+                "organisers.")

@@ -9,6 +9,7 @@ from .selectors import is_talent
 from .services import (
     DEFAULT_PANEL_SIZE,
     DEFAULT_TIME_LIMIT,
+    NOTICE_TEXT_MAX,
     PANEL_MAX,
     PANEL_MIN,
     RANDOM_VALUE_MAX,
@@ -17,6 +18,7 @@ from .services import (
     TIME_LIMIT_MIN,
     TITLE_MAX,
     WITNESSES_MAX,
+    WORKSHOP_PLACE_MAX,
     quota_field,
     random_format_from_fields,
 )
@@ -118,6 +120,10 @@ class SelectionForm(forms.Form):
         return initial
 
 
+# What a ``datetime-local`` input sends, and what people type where the browser shows a text box.
+DATETIME_INPUTS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M"]
+
+
 class AnnounceForm(forms.Form):
     """The announcement: source, date, exact format of the value, witnesses. Format fields stay
     lenient here; the service checks them (``random_format_from_fields``, then the format)."""
@@ -126,10 +132,12 @@ class AnnounceForm(forms.Form):
         label=_("Source of the random value"), max_length=SOURCE_MAX,
         help_text=_("Public and not yet known, e.g. “the five numbers of the EuroMillions draw of Tuesday "
                     "10 March” or “three dice rolled in front of the witnesses”."))
-    random_date = forms.DateField(
-        label=_("Date on which the value will be known"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Today or later: the value must not exist yet when you announce it."))
+    random_known_at = forms.DateTimeField(
+        label=_("Date and time at which the value will be known"), required=False,
+        input_formats=DATETIME_INPUTS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("For a lottery, the time of its draw (e.g. 21:00). The value must not exist yet when you "
+                    "announce it, and the panel cannot be drawn before this moment."))
     format_kind = forms.ChoiceField(
         label=_("Exact format of the value"), choices=[
             ("lottery", _("Lottery numbers: a fixed count of distinct whole numbers in a range")),
@@ -155,7 +163,7 @@ class AnnounceForm(forms.Form):
         data = self.cleaned_data
         return {
             "random_source": data.get("random_source", ""), "witnesses": data.get("witnesses", ""),
-            "random_date": data.get("random_date"),
+            "random_known_at": data.get("random_known_at"),
             "random_format": random_format_from_fields(
                 kind=data.get("format_kind"), count=data.get("lottery_count"), low=data.get("lottery_low"),
                 high=data.get("lottery_high"), length=data.get("length")),
@@ -170,3 +178,29 @@ class DrawForm(forms.Form):
         label=_("Random value"), max_length=RANDOM_VALUE_MAX,
         help_text=_("Type the value in the announced format. It is checked against that format and written in "
                     "its canonical form before the draw; a value that does not fit the format is refused."))
+
+
+class NoticeForm(forms.Form):
+    """The first workshop meeting and the organisers' paragraph of the message to the selected."""
+
+    workshop_place = forms.CharField(
+        label=_("Place of the first workshop"), max_length=WORKSHOP_PLACE_MAX,
+        help_text=_("As residents will find it, e.g. “Maison de quartier, 12 rue des Lilas, salle 2”."))
+    workshop_starts_at = forms.DateTimeField(
+        label=_("Date and time of the first workshop"), input_formats=DATETIME_INPUTS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    notice_text = forms.CharField(
+        label=_("Your message to the selected people"), required=False, max_length=NOTICE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A paragraph placed after the announcement of the result; the place, the time, the link to "
+                    "answer and the audit page are added for you. Leave empty for the default text."))
+
+
+class AnswerForm(forms.Form):
+    t = forms.CharField(widget=forms.HiddenInput, max_length=300)
+    answer = forms.ChoiceField(choices=[("confirmed", _("I take part")), ("declined", _("I cannot take part"))])
+
+
+class LookupForm(forms.Form):
+    pseudonyme = forms.CharField(label=_("Your pseudonym"), max_length=20,
+                                 help_text=_("As written in your message or on your volunteer page, e.g. V-7K3Q."))

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concerto.campaigns.models import Campaign
@@ -53,10 +55,11 @@ class Selection(models.Model):
     # Stage 2: the random source is announced before it is known, then its value entered.
     random_source = models.CharField(_("source of the random value"), max_length=300, blank=True)
     # Fixed at the announcement, before the value exists: the exact format the value must have
-    # (``algorithms.draw.validate_random_format``) and the day it will be known. The draw accepts
-    # only a value in this format and uses its canonical form, so nobody can pick among spellings.
+    # (``algorithms.draw.validate_random_format``) and the moment it will be known (e.g. the evening
+    # of the lottery draw). The draw accepts only a value in this format and uses its canonical form,
+    # so nobody can pick among spellings, and it is refused before that moment (``DrawTooEarly``).
     random_format = models.JSONField(default=dict, blank=True)
-    random_date = models.DateField(_("date the random value will be known"), null=True, blank=True)
+    random_known_at = models.DateTimeField(_("moment the random value will be known"), null=True, blank=True)
     witnesses = models.TextField(_("witnesses"), blank=True)
     announced_at = models.DateTimeField(null=True, blank=True)
     random_value = models.CharField(_("random value"), max_length=200, blank=True)
@@ -71,11 +74,30 @@ class Selection(models.Model):
     # public pages show comes from here: ``{"at", "counts": {category: {value: n}}, "panel_counts",
     # "current_counts", "current_meets_quotas", "document": selection.json as published}``.
     archived = models.JSONField(default=dict, blank=True)
+    # Not the same as ``archived`` above: a drawn selection the organisers put away (a rehearsal, a
+    # superseded draw). It leaves the lists but keeps its audit page; drawn selections are never
+    # deleted (``selection_archive``; drafts and undrawn ones are deleted: ``selection_delete``).
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # The selection whose panel is the campaign's workshop panel: the only one that feeds public
+    # figures (``selectors.selection_figures``). Set by organisers on a drawn selection, at most one.
+    is_workshop_panel = models.BooleanField(_("workshop panel"), default=False)
+    # The first workshop meeting, told to the drawn people (the workshops themselves come later:
+    # until then, a place and a start are all a notification needs), and the organisers' own
+    # paragraph of the notification (``notifications.seat_message``; empty: the default one).
+    workshop_place = models.CharField(_("place of the first workshop"), max_length=300, blank=True)
+    workshop_starts_at = models.DateTimeField(_("date and time of the first workshop"), null=True, blank=True)
+    notice_text = models.TextField(_("message to the selected people"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("selection")
         verbose_name_plural = _("selections")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign"], condition=Q(is_workshop_panel=True),
+                                    name="selection_one_workshop_panel"),
+            models.CheckConstraint(condition=~Q(is_workshop_panel=True) | Q(status="drawn"),
+                                   name="selection_workshop_panel_drawn"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -84,11 +106,23 @@ class Selection(models.Model):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
+    @property
+    def random_date(self):
+        """The local day of ``random_known_at`` (what the published file has always called ``random_date``)."""
+        return timezone.localdate(self.random_known_at) if self.random_known_at else None
+
 
 class SeatStatus(models.TextChoices):
     SELECTED = "selected", _("Selected")
     RESERVE = "reserve", _("Reserve")
     WITHDRAWN = "withdrawn", _("Withdrew")
+
+
+class SeatAnswer(models.TextChoices):
+    """A selected person's answer to their notification (through the link it carries)."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
 
 
 class SelectionSeat(models.Model):
@@ -107,6 +141,9 @@ class SelectionSeat(models.Model):
     # "organiser" | "account_deleted"}``. Published in order, so verify.py can replay every change.
     left_at = models.DateTimeField(null=True, blank=True)
     replacement_info = models.JSONField(default=dict, blank=True)
+    # Empty until the person answers through the link of their notification (``seat_answer``).
+    answer = models.CharField(max_length=10, choices=SeatAnswer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["status", "reserve_rank", "pk"]

@@ -5,10 +5,14 @@ after commit; letters are rendered on demand by the organiser (``letters_pdf``),
 notified at one moment or for all seats notified by post.
 """
 
+import hashlib
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,6 +31,52 @@ def _dates(selection) -> list[str]:
     return [d["label"] for d in dates if not wanted or d["code"] in wanted]
 
 
+ANSWER_SALT = "concerto.selection.answer"
+
+
+def answer_token(seat_id: int) -> str:
+    """The secret part of a selected person's answer link: the seat, signed (SECRET_KEY)."""
+    return signing.dumps(seat_id, salt=ANSWER_SALT, compress=False)
+
+
+def seat_from_token(token: str) -> int | None:
+    """The seat id of an answer link, or None if the token is not one we signed."""
+    try:
+        value = signing.loads(str(token or ""), salt=ANSWER_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def answer_url(seat: SelectionSeat, selection: Selection, *, audit_url: str) -> str:
+    """The absolute link of the answer page, on the same site as the audit page."""
+    parts = urlsplit(audit_url)
+    root = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    path = reverse("selection:answer", args=[selection.campaign.slug])
+    return f"{root}{path}?t={answer_token(seat.pk)}"
+
+
+def notice_digest(selection: Selection) -> str:
+    """What the organiser previewed: the paragraph, the place and the time. Sending checks it."""
+    starts = str(int(selection.workshop_starts_at.timestamp())) if selection.workshop_starts_at else ""
+    text = "\x1f".join([selection.notice_text or "", selection.workshop_place or "", starts])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def default_notice_text(selection: Selection) -> str:
+    return _("We look forward to meeting you at the first workshop. Please tell us whether you take part by "
+             "clicking the link below.")
+
+
+def workshop_when(selection: Selection) -> str:
+    """"Thursday 12 March 2026 at 18:30" in the active language, or "" when not set."""
+    if selection.workshop_starts_at is None:
+        return ""
+    local = timezone.localtime(selection.workshop_starts_at)
+    return _("%(date)s at %(time)s") % {"date": formats.date_format(local, "l j F Y"),
+                                        "time": formats.time_format(local, "TIME_FORMAT")}
+
+
 def seat_message(seat: SelectionSeat, selection: Selection, *, audit_url: str) -> tuple[str, str]:
     """(subject, body) in the active language for a selected or reserve seat."""
     campaign = selection.campaign.name
@@ -36,11 +86,16 @@ def seat_message(seat: SelectionSeat, selection: Selection, *, audit_url: str) -
         subject = _("Workshops of %(campaign)s: you have been selected") % {"campaign": campaign}
         body = _(
             "Hello,\n\nYou volunteered for the workshops of %(campaign)s. On %(date)s, a fair and public draw "
-            "selected you as one of the %(size)s participants.\n\nThe workshops take place on:\n%(dates)s\n\n"
-            "If you can no longer take part, tell the organisers as soon as possible: a person from the "
-            "reserve list will take your place.\n\nThe draw can be checked by anyone (you appear as "
-            "%(pseudonym)s): %(url)s\n\nThank you for taking part!"
+            "selected you as one of the %(size)s participants.\n\n%(notice)s\n\n"
+            "First workshop: %(when)s, %(place)s.\n\nThe workshops take place on:\n%(dates)s\n\n"
+            "Do you take part? Answer here (yes or no): %(answer_url)s\n"
+            "If you cannot take part, a person from the reserve list will take your place.\n\n"
+            "The draw can be checked by anyone (you appear as %(pseudonym)s): %(url)s\n\nThank you for taking part!"
         ) % {"campaign": campaign, "date": drawn, "size": selection.panel_size, "dates": dates,
+             "notice": selection.notice_text or default_notice_text(selection),
+             "when": workshop_when(selection) or _("(to be announced)"),
+             "place": selection.workshop_place or _("(place to be announced)"),
+             "answer_url": answer_url(seat, selection, audit_url=audit_url),
              "pseudonym": seat.volunteer.pseudonym, "url": audit_url}
     else:
         subject = _("Workshops of %(campaign)s: you are on the reserve list") % {"campaign": campaign}
@@ -53,6 +108,20 @@ def seat_message(seat: SelectionSeat, selection: Selection, *, audit_url: str) -
         ) % {"campaign": campaign, "date": drawn, "size": selection.panel_size, "rank": seat.reserve_rank,
              "pseudonym": seat.volunteer.pseudonym, "url": audit_url}
     return subject, body
+
+
+def preview_messages(selection: Selection, *, audit_url: str) -> list[dict]:
+    """The message as a selected person and as the first reserve will read it, for the organiser to
+    check before sending: ``[{"label", "subject", "body"}]`` (the answer link is a sample's)."""
+    previews = []
+    for status, label in ((SeatStatus.SELECTED, _("To a selected person")),
+                          (SeatStatus.RESERVE, _("To a person on the reserve list"))):
+        seat = (SelectionSeat.objects.filter(selection=selection, status=status)
+                .select_related("volunteer").order_by("reserve_rank", "pk").first())
+        if seat is not None:
+            subject, body = seat_message(seat, selection, audit_url=audit_url)
+            previews.append({"label": label, "subject": subject, "body": body})
+    return previews
 
 
 def send_seat_emails(*, selection_id: int, seat_ids: list[int], audit_url: str, language: str) -> int:

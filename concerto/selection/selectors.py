@@ -22,7 +22,7 @@ from concerto.volunteers.selectors import (
 
 from . import rules
 from .computation import algorithms, shared_households
-from .errors import SelectionNotFound
+from .errors import AnswerLinkInvalid, SelectionNotFound
 from .models import PUBLIC_STATUSES, SeatStatus, Selection, SelectionSeat, SelectionStatus
 
 # Public audit page: panels shown before the "download everything" link.
@@ -30,22 +30,32 @@ PANELS_SHOWN = 50
 
 
 def selection_figures(campaign) -> dict:
-    """``workshop_participants``: people on the panel of the most recent drawn selection (0 if none).
+    """``workshop_participants``: people on the panel of the campaign's workshop panel (0 if none
+    is chosen). Only that selection counts: a rehearsal or test draw never shows in public figures.
 
-    One query: the latest drawn selection is a subquery of the seat count.
+    One query: the workshop panel is a subquery of the seat count.
     """
-    latest = (Selection.objects.filter(campaign=campaign, status=SelectionStatus.DRAWN)
-              .order_by("-drawn_at", "-pk").values("pk")[:1])
-    count = SelectionSeat.objects.filter(selection_id=Subquery(latest), status=SeatStatus.SELECTED).count()
+    panel = Selection.objects.filter(campaign=campaign, is_workshop_panel=True,
+                                     status=SelectionStatus.DRAWN).values("pk")[:1]
+    count = SelectionSeat.objects.filter(selection_id=Subquery(panel), status=SeatStatus.SELECTED).count()
     return {"workshop_participants": count}
 
 
-def selections_for(campaign, user) -> list[Selection]:
-    """Selections of the campaign this person may see: public ones, plus every draft for organisers."""
-    qs = Selection.objects.filter(campaign=campaign).defer("pool", "distribution", "infeasibility")
+def selections_for(campaign, user, *, archived: bool = False) -> list[Selection]:
+    """Selections of the campaign this person may see: public ones, plus every draft for organisers.
+    Archived ones only with ``archived=True`` (then only them): they keep their audit address."""
+    qs = (Selection.objects.filter(campaign=campaign, archived_at__isnull=not archived)
+          .defer("pool", "distribution", "infeasibility"))
     if not rules.can_manage_selection(user, campaign):
         qs = qs.filter(status__in=PUBLIC_STATUSES)
     return list(qs.order_by("-created_at", "-pk"))
+
+
+def archived_count(campaign, user) -> int:
+    qs = Selection.objects.filter(campaign=campaign, archived_at__isnull=False)
+    if not rules.can_manage_selection(user, campaign):
+        qs = qs.filter(status__in=PUBLIC_STATUSES)
+    return qs.count()
 
 
 def selection_get_for(user, campaign, selection_id) -> Selection:
@@ -422,7 +432,7 @@ def announcement_view(selection) -> dict:
     if spec:
         example = algorithms().random_format_example(spec)
     return {"format": spec, "format_text": random_format_description(spec), "example": example,
-            "date": selection.random_date}
+            "date": selection.random_date, "known_at": selection.random_known_at}
 
 
 def audit_document(selection) -> dict:
@@ -457,6 +467,7 @@ def audit_document(selection) -> dict:
         "random_source": selection.random_source or None,
         "random_format": dict(selection.random_format or {}) or None,
         "random_date": selection.random_date.isoformat() if selection.random_date else None,
+        "random_known_at": selection.random_known_at.isoformat() if selection.random_known_at else None,
         "witnesses": selection.witnesses or None,
         "versions": dict(selection.versions or {}),
     }
@@ -553,3 +564,53 @@ def selections_with_sector_quota(campaign, sector_code: str) -> list[str]:
         if any(q.get("category") == "sector" and q.get("value") == sector_code for q in quotas or []):
             titles.append(title)
     return titles
+# --- The plain-language summary and "Am I drawn?" -----------------------------------------------
+
+
+def plain_summary(selection, audit: dict) -> dict | None:
+    """The figures of the summary that opens the audit page: pool and panel sizes, and each
+    volunteer's chance (lowest, highest, mean; the mean is exactly panel size / pool size, since the
+    chances add up to the panel size). None before the distribution is computed."""
+    marginals = [audit["marginals"].get(p["id"], 0.0) for p in selection.pool]
+    if not audit.get("computed") or not marginals:
+        return None
+    return {"pool": len(marginals), "panel": selection.panel_size,
+            "lowest": min(marginals) * 100, "highest": max(marginals) * 100,
+            "mean": selection.panel_size * 100 / len(marginals),
+            "drawn": selection.status == SelectionStatus.DRAWN,
+            "equal": max(marginals) - min(marginals) < 1e-6}
+
+
+def pseudonym_lookup(selection, typed: str) -> dict:
+    """What the public may learn about one pseudonym (all of it is already on the audit page):
+    ``{"pseudonym", "found", "probability" (percent), "status": "selected" | "reserve" | "withdrawn" |
+    "pool" (not drawn yet), "rank"}``. The pseudonym is matched without case or spaces."""
+    wanted = "".join(str(typed or "").split()).upper()
+    pool_ids = {p["id"].upper(): p["id"] for p in selection.pool}
+    pseudonym = pool_ids.get(wanted) or pool_ids.get(f"V-{wanted}") or pool_ids.get(f"V-{wanted[1:]}")
+    if pseudonym is None:
+        return {"pseudonym": wanted, "found": False}
+    result = {"pseudonym": pseudonym, "found": True, "status": "pool", "rank": None,
+              "probability": algorithms().Distribution.from_json(selection.distribution).marginals.get(pseudonym, 0.0)
+              * 100 if selection.distribution else None}
+    if selection.status == SelectionStatus.DRAWN:
+        seats = public_seats(selection)
+        if pseudonym in seats["panel"]:
+            result["status"] = "selected"
+        elif any(r["pseudonym"] == pseudonym for r in seats["reserve"]):
+            result["status"] = "reserve"
+            result["rank"] = next(r["rank"] for r in seats["reserve"] if r["pseudonym"] == pseudonym)
+        else:
+            result["status"] = "withdrawn"
+    return result
+
+
+def seat_for_answer(campaign, seat_id) -> SelectionSeat:
+    """The seat of an answer link (its id comes from the signed token), with its selection; a link
+    of another campaign, or of a seat that no longer exists, is ``AnswerLinkInvalid`` (404)."""
+    seat = (SelectionSeat.objects.select_related("selection", "volunteer")
+            .filter(pk=seat_id, selection__campaign=campaign).first() if seat_id else None)
+    if seat is None:
+        raise AnswerLinkInvalid()
+    seat.selection.campaign = campaign
+    return seat

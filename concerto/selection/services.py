@@ -16,7 +16,7 @@ cancelled (or superseded by a new one) never overwrites anything.
 import secrets
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concerto.core.audit import log_action
@@ -27,17 +27,31 @@ from concerto.volunteers.selectors import (
     volunteer_ids_by_pseudonym,
 )
 
-from . import computation, rules, tasks
+from . import computation, notifications, rules, tasks
 from .computation import algorithms, selection_run
 from .errors import (
     AlreadyDrawn,
+    AnswerLinkInvalid,
+    CannotArchive,
+    CannotDelete,
+    DrawTooEarly,
+    IsArchived,
     NoReplacementKeepsQuotas,
+    NotifyNotPreviewed,
+    NotifyUnprepared,
     PoolTooSmall,
     SelectionArchived,
     SelectionNotFound,
     WrongStage,
 )
-from .models import SeatStatus, Selection, SelectionSeat, SelectionStatus
+from .models import (
+    PUBLIC_STATUSES,
+    SeatAnswer,
+    SeatStatus,
+    Selection,
+    SelectionSeat,
+    SelectionStatus,
+)
 from .selectors import pool_counts, pool_snapshot, selection_categories, workshop_dates
 
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -375,8 +389,9 @@ def random_value_error(error) -> str:
     return message % params
 
 
-def selection_announce(*, by, selection, random_source, witnesses, random_format, random_date) -> Selection:
-    """Record, before it is known, where the random value will come from, the day it will be known,
+def selection_announce(*, by, selection, random_source, witnesses, random_format, random_known_at) -> Selection:
+    """Record, before it is known, where the random value will come from, the moment it will be known
+    (``random_known_at``, an aware datetime: the draw is refused before it),
     the exact format it will be written in, and who witnesses it.
 
     The format removes the last freedom left to whoever types the value: with the source, the date
@@ -398,29 +413,32 @@ def selection_announce(*, by, selection, random_source, witnesses, random_format
     except algo.BadRandomValue:
         clean_format = None
         errors["random_format"] = _format_error(random_format)
-    today = timezone.localdate()
-    if random_date is None:
-        errors["random_date"] = _("Give the date on which the random value will be known.")
-    elif random_date < today:
-        errors["random_date"] = _("The random value must not be known yet: give today's date or a later one.")
+    # The form is precise to the minute: the current minute still counts as "not yet known".
+    this_minute = timezone.now().replace(second=0, microsecond=0)
+    if random_known_at is None:
+        errors["random_known_at"] = _("Give the date and time at which the random value will be known.")
+    elif random_known_at < this_minute:
+        errors["random_known_at"] = _("The random value must not be known yet: give a moment from now on.")
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():
         selection = _locked(selection)
+        if selection.archived_at:
+            raise IsArchived()
         if selection.status != SelectionStatus.PUBLISHED:
             raise WrongStage(_("The random source is announced once, after the distribution is published and "
                                "before the draw."))
         selection.random_source = source
         selection.witnesses = witnesses
         selection.random_format = clean_format
-        selection.random_date = random_date
+        selection.random_known_at = random_known_at
         selection.announced_at = timezone.now()
         selection.status = SelectionStatus.ANNOUNCED
-        selection.save(update_fields=["random_source", "witnesses", "random_format", "random_date",
+        selection.save(update_fields=["random_source", "witnesses", "random_format", "random_known_at",
                                       "announced_at", "status"])
         log_action("selection.source.announced", actor=by, scope=selection.campaign.slug, target=selection,
                    random_source=source, witnesses=witnesses, random_format=clean_format,
-                   random_date=random_date.isoformat())
+                   random_known_at=random_known_at.isoformat())
     return selection
 
 
@@ -442,12 +460,12 @@ def selection_draw(*, by, selection, random_value) -> Selection:
         selection = _locked(selection)
         if selection.status == SelectionStatus.DRAWN:
             raise AlreadyDrawn()
+        if selection.archived_at:
+            raise IsArchived()
         if selection.status != SelectionStatus.ANNOUNCED or not selection.random_format:
             raise WrongStage(_("Publish the distribution and announce the random source before the draw."))
-        if selection.random_date and timezone.localdate() < selection.random_date:
-            raise FieldErrors({"random_value": _(
-                "The announced random value is only known on %(date)s: the draw cannot happen before.") % {
-                "date": formats.date_format(selection.random_date, "DATE_FORMAT")}})
+        if selection.random_known_at and timezone.now() < selection.random_known_at:
+            raise DrawTooEarly(selection.random_known_at)
         try:
             value = algo.canonical_random_value(selection.random_format, typed)
         except algo.BadRandomValue as error:
@@ -497,7 +515,8 @@ def seat_replace(*, by, selection, seat_id, force: bool = False) -> SelectionSea
                 .filter(selection=selection, pk=seat_id).first())
         if seat is None or seat.status != SeatStatus.SELECTED:
             raise Invalid(_("This person is not on the panel."), code="not_on_panel")
-        replacement = _replace_seat(selection, seat, force=force, actor=by, reason="organiser")
+        reason = "declined" if seat.answer == SeatAnswer.DECLINED else "organiser"
+        replacement = _replace_seat(selection, seat, force=force, actor=by, reason=reason)
     return replacement
 
 
@@ -576,10 +595,48 @@ def seats_release_for_erased_volunteer(*, volunteer) -> dict:
     return result
 
 
-def selection_notify(*, by, selection, audit_url: str, language: str = "fr") -> dict:
+WORKSHOP_PLACE_MIN, WORKSHOP_PLACE_MAX = 3, 300
+NOTICE_TEXT_MAX = 2000
+
+
+def selection_workshop_update(*, by, selection, workshop_place, workshop_starts_at, notice_text) -> Selection:
+    """The first workshop meeting (place, date and time) and the organisers' paragraph of the message
+    to the selected people. After the draw; changing them requires a new preview before sending."""
+    _require_organiser(by, selection.campaign)
+    place = clean_line(workshop_place or "")
+    text = clean_block(notice_text or "")
+    errors = {}
+    if not WORKSHOP_PLACE_MIN <= len(place) <= WORKSHOP_PLACE_MAX:
+        errors["workshop_place"] = _("Give the place of the first workshop (%(min)s to %(max)s characters).") % {
+            "min": WORKSHOP_PLACE_MIN, "max": WORKSHOP_PLACE_MAX}
+    if workshop_starts_at is None:
+        errors["workshop_starts_at"] = _("Give the date and time of the first workshop.")
+    elif workshop_starts_at < timezone.now():
+        errors["workshop_starts_at"] = _("The first workshop must be in the future.")
+    if len(text) > NOTICE_TEXT_MAX:
+        errors["notice_text"] = _("The message has at most %(max)s characters.") % {"max": NOTICE_TEXT_MAX}
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status != SelectionStatus.DRAWN:
+            raise WrongStage(_("People are notified after the draw."))
+        selection.workshop_place = place
+        selection.workshop_starts_at = workshop_starts_at
+        selection.notice_text = text
+        selection.save(update_fields=["workshop_place", "workshop_starts_at", "notice_text"])
+        log_action("selection.notice.updated", actor=by, scope=selection.campaign.slug, target=selection,
+                   workshop_place=place, workshop_starts_at=workshop_starts_at.isoformat(),
+                   digest=notifications.notice_digest(selection))
+    return selection
+
+
+def selection_notify(*, by, selection, audit_url: str, previewed: str, language: str = "fr") -> dict:
     """Tell selected and reserve people not yet told: e-mail after commit, letters for those without one.
 
-    Returns ``{"emails": n, "letters": m, "at": datetime}``; the letters are the PDF of the seats
+    ``previewed`` is the digest of the message the organiser saw in the preview
+    (``notifications.notice_digest``): if the text, the place or the time changed since, nothing is
+    sent. Returns ``{"emails": n, "letters": m, "at": datetime}``; the letters are the PDF of the seats
     notified at ``at`` without an e-mail address. A second call only reaches people not yet notified.
     """
     _require_organiser(by, selection.campaign)
@@ -587,6 +644,10 @@ def selection_notify(*, by, selection, audit_url: str, language: str = "fr") -> 
         selection = _locked(selection)
         if selection.status != SelectionStatus.DRAWN:
             raise WrongStage(_("People are notified after the draw."))
+        if not selection.workshop_place or selection.workshop_starts_at is None:
+            raise NotifyUnprepared()
+        if previewed != notifications.notice_digest(selection):
+            raise NotifyNotPreviewed()
         seats = list(SelectionSeat.objects.select_for_update()
                      .filter(selection=selection, notified_at__isnull=True,
                              status__in=[SeatStatus.SELECTED, SeatStatus.RESERVE],
@@ -597,9 +658,97 @@ def selection_notify(*, by, selection, audit_url: str, language: str = "fr") -> 
         by_email = [s.pk for s in seats if s.volunteer.user is not None and s.volunteer.user.email]
         letters = len(seats) - len(by_email)
         log_action("selection.seats.notified", actor=by, scope=selection.campaign.slug, target=selection,
-                   emails=len(by_email), letters=letters, at=now.isoformat())
+                   emails=len(by_email), letters=letters, at=now.isoformat(), digest=previewed)
         if by_email:
             selection_id = selection.pk
             transaction.on_commit(lambda: tasks.send_selection_emails.enqueue(
                 selection_id=selection_id, seat_ids=by_email, audit_url=audit_url, language=language))
     return {"emails": len(by_email), "letters": letters, "at": now}
+
+
+def seat_answer(*, campaign, token: str, answer: str) -> SelectionSeat:
+    """A selected person confirms or declines through the link of their notification.
+
+    The signed token is the person's proof (they may have no account or no e-mail: letters carry
+    the link too). Only a seat still on the panel answers; the answer may change until the organisers
+    act on it. A decline is what the organisers see next to "call the next reserve".
+    """
+    if answer not in SeatAnswer.values:
+        raise Invalid(_("Choose whether you take part or not."), code="invalid_answer")
+    with transaction.atomic():
+        seat_id = notifications.seat_from_token(token)
+        seat = (SelectionSeat.objects.select_for_update().select_related("selection", "volunteer")
+                .filter(pk=seat_id, selection__campaign=campaign).first() if seat_id else None)
+        if seat is None:
+            raise AnswerLinkInvalid()
+        if seat.status != SeatStatus.SELECTED or seat.selection.status != SelectionStatus.DRAWN:
+            raise WrongStage(_("Your place is no longer on the panel: the organisers have already given it to "
+                               "someone from the reserve list. Contact them if this is a mistake."),
+                             code="seat_not_on_panel")
+        seat.answer = answer
+        seat.answered_at = timezone.now()
+        seat.save(update_fields=["answer", "answered_at", "changed_at"])
+        log_action(f"selection.seat.{answer}", scope=campaign.slug, target=seat.selection,
+                   pseudonym=seat.volunteer.pseudonym, via="answer_link")
+    return seat
+
+
+# --- Workshop panel, archive, deletion ------------------------------------------------------------
+
+
+def selection_set_workshop_panel(*, by, selection) -> Selection:
+    """Make this drawn selection the campaign's workshop panel, the only one public figures count
+    (``selectors.selection_figures``); any other selection of the campaign stops being it."""
+    _require_organiser(by, selection.campaign)
+    with transaction.atomic():
+        # Lock every selection of the campaign: two organisers choosing two panels at once queue here
+        # (the conditional unique constraint is the last guard).
+        list(Selection.objects.select_for_update().filter(campaign=selection.campaign).values_list("pk"))
+        selection = _locked(selection)
+        if selection.status != SelectionStatus.DRAWN:
+            raise WrongStage(_("Only a drawn selection can be the workshop panel."), code="not_drawn")
+        if selection.archived_at:
+            raise IsArchived()
+        previous = list(Selection.objects.filter(campaign=selection.campaign, is_workshop_panel=True)
+                        .exclude(pk=selection.pk).values_list("pk", flat=True))
+        Selection.objects.filter(pk__in=previous).update(is_workshop_panel=False)
+        selection.is_workshop_panel = True
+        selection.save(update_fields=["is_workshop_panel"])
+        log_action("selection.workshop_panel.set", actor=by, scope=selection.campaign.slug, target=selection,
+                   previous=previous)
+    return selection
+
+
+def selection_archive(*, by, selection) -> Selection:
+    """Put away a selection that has been public (a rehearsal, a superseded draw): it leaves the lists,
+    keeps its audit page and files at the same address, and can no longer change. Never erased."""
+    _require_organiser(by, selection.campaign)
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status not in PUBLIC_STATUSES:
+            raise CannotArchive()
+        if selection.archived_at:
+            raise IsArchived()
+        if selection.is_workshop_panel:
+            raise WrongStage(_("This selection is the workshop panel: choose another panel before archiving it."),
+                             code="is_workshop_panel")
+        selection.archived_at = timezone.now()
+        selection.save(update_fields=["archived_at"])
+        log_action("selection.selection.archived", actor=by, scope=selection.campaign.slug, target=selection,
+                   status=selection.status)
+    return selection
+
+
+def selection_delete(*, by, selection) -> None:
+    """Delete a selection that was never public (a draft, an infeasible or failed one). From
+    publication on, a selection is only archived (``selection_archive``): its audit page stays."""
+    _require_organiser(by, selection.campaign)
+    with transaction.atomic():
+        selection = _locked(selection)
+        if selection.status in PUBLIC_STATUSES:
+            raise CannotDelete()
+        if selection.status == SelectionStatus.COMPUTING:
+            raise WrongStage(_("Stop the computation before deleting this selection."), code="computing")
+        log_action("selection.selection.deleted", actor=by, scope=selection.campaign.slug, target=selection,
+                   title=selection.title, status=selection.status)
+        selection.delete()

@@ -8,6 +8,7 @@ app_name = "selection"
 urlpatterns = [
     path("selections/", views.selection_list, name="list"),
     path("selections/nouvelle/", views.selection_create, name="create"),
+    path("selections/reponse/", views.seat_answer, name="answer"),
     path("selections/<int:selection_id>/", views.selection_detail, name="detail"),
     path("selections/<int:selection_id>/selection.json", views.selection_json, name="audit_json"),
     path("selections/<int:selection_id>/verify.py", views.verify_script, name="verify_script"),
@@ -23,4 +24,9 @@ urlpatterns = [
     path("selections/<int:selection_id>/places/<int:seat_id>/remplacer/", views.seat_replace, name="replace"),
     path("selections/<int:selection_id>/prevenir/", views.selection_notify, name="notify"),
     path("selections/<int:selection_id>/courriers.pdf", views.letters_pdf, name="letters_pdf"),
+    path("selections/<int:selection_id>/message/", views.selection_message, name="message"),
+    path("selections/<int:selection_id>/panel-des-ateliers/", views.selection_workshop_panel, name="workshop_panel"),
+    path("selections/<int:selection_id>/archiver/", views.selection_archive, name="archive"),
+    path("selections/<int:selection_id>/supprimer/", views.selection_delete, name="delete"),
+    path("selections/<int:selection_id>/suis-je-tire/", views.selection_lookup, name="lookup"),
 ]

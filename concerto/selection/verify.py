@@ -296,7 +296,7 @@ def verify(doc: dict, report: Report, *, recompute: bool = False) -> None:
         canonical_form, reason = canonical_random_value(fmt, value)
         if fmt:
             report.info(f"Format annoncé de la valeur aléatoire : {json.dumps(fmt, ensure_ascii=False, sort_keys=True)}"
-                        f"{', connue le ' + str(meta.get('random_date')) if meta.get('random_date') else ''}.")
+                        f"{', connue le ' + str(meta.get('random_known_at') or meta.get('random_date')) if meta.get('random_known_at') or meta.get('random_date') else ''}.")
         report.check(canonical_form is not None and canonical_form == value,
                      f"Valeur aléatoire « {value} » : forme canonique du format annoncé.",
                      f"Valeur aléatoire « {value} » refusée : "

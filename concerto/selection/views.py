@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,11 +24,12 @@ from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, NotFound
 from concerto.core.forms import apply_errors
 from concerto.core.http import public_page_cache, require, vary_on_htmx
+from concerto.core.ratelimit import client_ip, hit
 
 from . import notifications, rules, selectors, services
 from .errors import NoReplacementKeepsQuotas, NotComputed
-from .forms import AnnounceForm, DrawForm, SelectionForm
-from .models import SeatStatus, SelectionStatus
+from .forms import AnnounceForm, AnswerForm, DrawForm, LookupForm, NoticeForm, SelectionForm
+from .models import PUBLIC_STATUSES, SeatAnswer, SeatStatus, SelectionStatus
 
 VERIFY_SCRIPT = Path(__file__).resolve().parent / "verify.py"
 PROBABILITIES_PAGE_SIZE = 500
@@ -50,8 +51,10 @@ def _audit_url(request, campaign, selection) -> str:
 @require_GET
 def selection_list(request, slug):
     campaign = campaign_get(slug)
+    archived = request.GET.get("archivees") == "1"
     return render(request, "selection/list.html", {
-        "campaign": campaign, "selections": selectors.selections_for(campaign, request.user),
+        "campaign": campaign, "selections": selectors.selections_for(campaign, request.user, archived=archived),
+        "showing_archived": archived, "archived_count": selectors.archived_count(campaign, request.user),
         "can_manage": rules.can_manage_selection(request.user, campaign),
     })
 
@@ -158,6 +161,8 @@ def _manage_context(request, campaign, selection, **extra) -> dict:
         "lot": lot,
         "announce_form": AnnounceForm(initial={"random_source": selection.random_source,
                                                "witnesses": selection.witnesses}),
+        "Answer": SeatAnswer, "deletable": selection.status not in PUBLIC_STATUSES,
+        "too_early": bool(selection.random_known_at and timezone.now() < selection.random_known_at),
         "draw_form": DrawForm(),
         "announcement": selectors.announcement_view(selection),
         "entries": selectors.audit_entries(selection),
@@ -330,16 +335,152 @@ def selection_notify(request, slug, selection_id):
     try:
         result = services.selection_notify(by=request.user, selection=selection,
                                            audit_url=_audit_url(request, campaign, selection),
+                                           previewed=request.POST.get("previewed", ""),
                                            language=translation.get_language() or "fr")
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(_manage_url(campaign, selection))
+        return redirect("selection:message", slug, selection.pk)
     messages.success(request, _("%(emails)s e-mail(s) are being sent; %(letters)s letter(s) to print.") % {
         "emails": result["emails"], "letters": result["letters"]})
     url = _manage_url(campaign, selection)
     if result["letters"]:
         url += "?lot=" + result["at"].isoformat().replace("+", "%2B") + "#letters"
     return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_message(request, slug, selection_id):
+    """The notification, edited then previewed: place and time of the first workshop, the organisers'
+    paragraph; below, the messages exactly as people will read them, and the button that sends them."""
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    if selection.status != SelectionStatus.DRAWN:
+        messages.error(request, _("People are notified after the draw."))
+        return redirect(_manage_url(campaign, selection))
+    status = 200
+    if request.method == "POST":
+        form = NoticeForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                services.selection_workshop_update(by=request.user, selection=selection, **form.cleaned_data)
+            except DomainError as exc:
+                apply_errors(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("The message is saved. Read the preview below, then send it."))
+                return redirect(reverse("selection:message", args=[slug, selection.pk]) + "#preview")
+    else:
+        form = NoticeForm(initial={"workshop_place": selection.workshop_place,
+                                   "workshop_starts_at": selection.workshop_starts_at and
+                                   timezone.localtime(selection.workshop_starts_at),
+                                   "notice_text": selection.notice_text})
+    ready = bool(selection.workshop_place and selection.workshop_starts_at)
+    return render(request, "selection/message.html", {
+        "campaign": campaign, "selection": selection, "form": form, "ready": ready,
+        "previews": notifications.preview_messages(selection, audit_url=_audit_url(request, campaign, selection))
+        if ready else [],
+        "digest": notifications.notice_digest(selection), "summary": selectors.seat_summary(selection),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def selection_workshop_panel(request, slug, selection_id):
+    return _step(request, slug, selection_id,
+                 lambda s: services.selection_set_workshop_panel(by=request.user, selection=s),
+                 _("This selection is now the workshop panel: the campaign's public figures count its panel."))
+
+
+def _confirm_page(request, slug, selection_id, *, act, template_action, success, done_url):
+    campaign = campaign_get(slug)
+    selection = selectors.selection_manage_get(request.user, campaign, selection_id)
+    if request.method == "POST":
+        try:
+            act(selection)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(_manage_url(campaign, selection))
+        messages.success(request, success)
+        return redirect(done_url(campaign, selection))
+    return render(request, "selection/confirm.html", {"campaign": campaign, "selection": selection,
+                                                      "act": template_action})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_delete(request, slug, selection_id):
+    return _confirm_page(request, slug, selection_id, template_action="delete",
+                         act=lambda s: services.selection_delete(by=request.user, selection=s),
+                         success=_("The selection is deleted."),
+                         done_url=lambda c, s: reverse("selection:list", args=[c.slug]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_archive(request, slug, selection_id):
+    return _confirm_page(request, slug, selection_id, template_action="archive",
+                         act=lambda s: services.selection_archive(by=request.user, selection=s),
+                         success=_("The selection is archived: it no longer appears in the list, and its audit "
+                                   "page stays at the same address."),
+                         done_url=lambda c, s: _manage_url(c, s))
+
+
+@require_http_methods(["GET", "POST"])
+def seat_answer(request, slug):
+    """A selected person answers through the link of their notification: no account needed, the
+    signed link is the proof. GET only shows the question (mail scanners follow links); POST answers."""
+    campaign = campaign_get(slug)
+    token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
+    seat_id = notifications.seat_from_token(token)
+    seat = selectors.seat_for_answer(campaign, seat_id)
+    if request.method == "POST":
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                seat = services.seat_answer(campaign=campaign, token=token, answer=form.cleaned_data["answer"])
+            except DomainError as exc:
+                if exc.status == 404:
+                    raise
+                messages.error(request, exc.message)
+            else:
+                if seat.answer == SeatAnswer.CONFIRMED:
+                    messages.success(request, _("Thank you: your participation is confirmed. See you at the first "
+                                                "workshop!"))
+                else:
+                    messages.success(request, _("Thank you for telling us. The organisers will offer your place to "
+                                                "the next person on the reserve list."))
+            return redirect(reverse("selection:answer", args=[slug]) + "?t=" + token)
+        messages.error(request, _("Choose whether you take part or not."))
+    return render(request, "selection/answer.html", {
+        "campaign": campaign, "seat": seat, "selection": seat.selection, "token": token,
+        "Answer": SeatAnswer, "on_panel": seat.status == SeatStatus.SELECTED,
+        "when": notifications.workshop_when(seat.selection),
+    })
+
+
+@require_GET
+def selection_lookup(request, slug, selection_id):
+    """"Am I drawn?": a pseudonym typed in the audit page's form, answered in one sentence. Pseudonyms
+    are already public on that page; the limit per address only keeps the page from being scraped."""
+    campaign = campaign_get(slug)
+    selection = selectors.selection_get_for(request.user, campaign, selection_id)
+    form = LookupForm(request.GET or None)
+    result, status = None, 200
+    if form.is_bound and form.is_valid():
+        try:
+            hit("selection_lookup", client_ip(request))
+        except DomainError as exc:
+            form.add_error("pseudonyme", exc.message)
+            status = exc.status
+        else:
+            result = selectors.pseudonym_lookup(selection, form.cleaned_data["pseudonyme"])
+    elif form.is_bound:
+        status = 400
+    return render(request, "selection/lookup.html", {
+        "campaign": campaign, "selection": selection, "form": form, "result": result, "Status": SelectionStatus,
+    }, status=status)
 
 
 @login_required
@@ -382,6 +523,7 @@ def selection_detail(request, slug, selection_id):
         "my_probability": audit["marginals"].get(mine, 0.0) * 100 if in_pool else None,
         "my_line": selectors.my_pool_line(selection, mine) if in_pool else None,
         "can_manage": rules.can_manage_selection(request.user, campaign),
+        "plain": selectors.plain_summary(selection, audit), "lookup_form": LookupForm(),
     })
 
 

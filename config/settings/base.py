@@ -219,6 +219,9 @@ CONCERTO_RATE_LIMITS = {
     "password_reset_ip": (10, 3600),
     "password_reset_email": (3, 3600),
     "password_change": (10, 900),
+    # "Am I drawn?" on a selection's audit page, per address: pseudonyms are public there; this only
+    # keeps the form from being used to scrape.
+    "selection_lookup": (30, 600),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated);
 # empty: REMOTE_ADDR is the client. See concerto.core.ratelimit.client_ip and docs/operations.md.

@@ -346,6 +346,25 @@ def pin_reset_page(page, live):
     code = _printed(live.manage("shell", "-c", FIND_PIN_CODE), "CODE=")
     page.goto(f"{live.url}{CAMPAIGN}/gestion/pin/?code={code}")
     expect(page.locator("#id_pin")).to_be_visible()
+FIND_ANSWER_LINK = """
+from concerto.selection.models import SelectionSeat
+from concerto.selection.notifications import answer_token
+seat = SelectionSeat.objects.filter(selection__campaign__slug="saint-jerome", status="selected").order_by("pk").first()
+print(f"/c/saint-jerome/selections/reponse/?t={answer_token(seat.pk)}")
+"""
+
+
+def selection_answer(page, live):
+    page.goto(live.url + live.manage("shell", "-c", FIND_ANSWER_LINK).strip().splitlines()[-1])
+
+
+def selection_lookup(page, live):
+    """"Suis-je tiré·e ?" answered for a pseudonym of the audit page's table."""
+    open_selection()(page, live)
+    pseudonym = page.locator("#probabilities-title ~ table tbody th").first.inner_text().split()[0]
+    page.get_by_label(re.compile("pseudonyme|pseudonym", re.I)).fill(pseudonym)
+    page.locator("form[role=search] button[type=submit]").click()
+    expect(page.locator("main .card[role=status]")).to_be_visible()
 
 
 VISITS = [
@@ -389,6 +408,8 @@ VISITS = [
     Visit("pin-sign-in", "/connexion/code/"),
     Visit("selections", f"{CAMPAIGN}/selections/"),
     Visit("selection-audit", open_selection()),
+    Visit("selection-lookup", selection_lookup),
+    Visit("selection-answer", selection_answer),
     Visit("volunteer-form", f"{CAMPAIGN}/volontaires/", who=RESIDENT),
     Visit("letters-tracking", f"{CAMPAIGN}/courriers/", who=ORGANISER),
     Visit("letters-settings", f"{CAMPAIGN}/courriers/texte/", who=ORGANISER),
@@ -433,6 +454,8 @@ VISITS = [
     Visit("password-change", "/moi/mot-de-passe/", who=ORGANISER),
     Visit("pin-reset", pin_reset_page, who=ORGANISER),
     Visit("pin-reset-code-typo", f"{CAMPAIGN}/gestion/pin/?code=ABCD-EFGH-I0", who=ORGANISER),
+    Visit("selection-message", open_selection("message/"), who=ORGANISER),
+    Visit("selection-archive", open_selection("archiver/"), who=ORGANISER),
     Visit("en-join", f"{CAMPAIGN}/rejoindre/", lang="en"),
     Visit("en-selection-audit", open_selection(), lang="en"),
     Visit("en-index", "/", lang="en"),

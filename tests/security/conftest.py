@@ -314,7 +314,7 @@ def letters_world(campaign, organiser, alice, bob) -> dict:
     drawn = sel.selection_publish(by=organiser, selection=drawn)
     published = _clone(drawn, title="Publiée pas encore annoncée")
     drawn = sel.selection_announce(by=organiser, selection=drawn, random_source="Trois dés devant les témoins",
-                                   witnesses="Maître Dupont", random_date=timezone.localdate(),
+                                   witnesses="Maître Dupont", random_known_at=timezone.now(),
                                    random_format={"kind": "lottery", "count": 3, "low": 1, "high": 6})
     announced = _clone(drawn, title="Annoncée pas encore tirée")
     drawn = sel.selection_draw(by=organiser, selection=drawn, random_value="4 2 6")

@@ -296,6 +296,18 @@ MATRIX = {
     "POST volunteering:withdraw":         "302>login 302+      302       302       302       302       302       302",
     # Selections: the list, the audit page and its files are public once published (the drawn selection
     # here; drafts: see test_visibility). Every organiser step answers 404 to anyone else.
+    "GET selection:answer":               "200       200       200       200       200       200       200       200",
+    "POST selection:answer":              "302+      302+      302+      302+      302+      302+      302+      302+",
+    "GET selection:archive":              "302>login 404       404       404       404       404       404       200",
+    "POST selection:archive":             "302>login 404       404       404       404       404       404       302+",
+    "GET selection:delete":               "302>login 404       404       404       404       404       404       200",
+    "POST selection:delete":              "302>login 404       404       404       404       404       404       302+",
+    "GET selection:lookup":               "200       200       200       200       200       200       200       200",
+    "POST selection:lookup":              "405       405       405       405       405       405       405       405",
+    "GET selection:message":              "302>login 404       404       404       404       404       404       200",
+    "POST selection:message":             "302>login 404       404       404       404       404       404       302+",
+    "GET selection:workshop_panel":       "302>login 405       405       405       405       405       405       405",
+    "POST selection:workshop_panel":      "302>login 404       404       404       404       404       404       302+",
     "GET selection:announce":             "302>login 405       405       405       405       405       405       405",
     "POST selection:announce":            "302>login 404       404       404       404       404       404       302+",
     "GET selection:audit_json":           "200       200       200       200       200       200       200       200",
@@ -529,9 +541,15 @@ DATA.update({
     "POST selection:create": lambda w: _selection_form(w, "Nouvelle sélection de la matrice"),
     "POST selection:edit": _selection_form,
     "POST selection:announce": {"random_source": "Le loto de samedi", "witnesses": "Rachid B.",
-                                "random_date": "2099-01-01", "format_kind": "lottery", "lottery_count": "5",
+                                "random_known_at": "2099-01-01T20:00", "format_kind": "lottery", "lottery_count": "5",
                                 "lottery_low": "1", "lottery_high": "49"},
     "POST selection:draw": {"random_value": "1 2 3"},
+    "GET selection:answer": lambda w: {"t": _answer_token(w)},
+    "POST selection:answer": lambda w: {"t": _answer_token(w), "answer": "declined"},
+    "GET selection:lookup": lambda w: {"pseudonyme": w.seat.volunteer.pseudonym},
+    "POST selection:message": lambda w: {"workshop_place": "Maison de quartier",
+                                         "workshop_starts_at": "2099-01-01T18:30", "notice_text": ""},
+    "POST selection:notify": lambda w: {"previewed": _prepared_digest()},
     "POST volunteering:form": VOLUNTEER_FORM,
     "POST volunteering:call": {"is_open": "on", "intro": "Un appel changé par la matrice.",
                                "talents": "dessin: Dessiner\nhistoire: Histoire du quartier",
@@ -550,6 +568,18 @@ DATA.update({
     "POST /api/v1/campaigns/{slug}/team/invitations": {"email": "recrue-api@example.org", "role": "ambassador"},
     "POST /api/v1/campaigns/{slug}/volunteers/me": VOLUNTEER_JSON,
 })
+
+
+def _answer_token(w):
+    from concerto.selection.notifications import answer_token
+
+    return answer_token(w.seat.pk)
+
+
+def _prepared_digest():
+    from concerto.selection.tests.factories import prepared_digest
+
+    return prepared_digest()
 
 
 def _selection_field(name, field):
@@ -591,6 +621,11 @@ EFFECTS.update({
     "POST selection:draw": _selection_field("announced_selection", "status"),
     "POST selection:replace": lambda w, role, c: SelectionSeat.objects.get(pk=w.seat.pk).status,
     "POST selection:notify": lambda w, role, c: SelectionSeat.objects.filter(notified_at__isnull=False).count(),
+    "POST selection:answer": lambda w, role, c: SelectionSeat.objects.get(pk=w.seat.pk).answer,
+    "POST selection:archive": _selection_field("drawn_selection", "archived_at"),
+    "POST selection:delete": lambda w, role, c: Selection.objects.count(),
+    "POST selection:message": _selection_field("drawn_selection", "workshop_place"),
+    "POST selection:workshop_panel": _selection_field("drawn_selection", "is_workshop_panel"),
     "POST volunteering:form": _volunteers(),
     "POST volunteering:withdraw": _volunteers(withdrawn_at__isnull=False),
     "POST volunteering:call": lambda w, role, c: VolunteerCall.objects.get(campaign=w.campaign).intro,
@@ -642,9 +677,17 @@ def _household_without_sector(w, role):
 def _notified(w, role):
     """The postal letters exist once the selected and reserve volunteers are notified (Gilles has no e-mail)."""
     from concerto.selection.services import selection_notify
+    from concerto.selection.tests.factories import prepared_notice
 
     selection_notify(by=w.users["organiser"], selection=w.drawn_selection, audit_url="https://x.example/a",
-                     language="fr")
+                     language="fr", previewed=prepared_notice(w.drawn_selection, w.users["organiser"]))
+
+
+def _notice_prepared(w, role):
+    """Sending needs the first workshop's place and time, saved and previewed."""
+    from concerto.selection.tests.factories import prepared_notice
+
+    prepared_notice(w.drawn_selection, w.users["organiser"])
 
 
 PREPARE.update({
@@ -658,6 +701,7 @@ PREPARE.update({
     "POST selection:cancel": _computing,
     "POST letters:street_rules_apply": _household_without_sector,
     "GET selection:letters_pdf": _notified,
+    "POST selection:notify": _notice_prepared,
 })
 
 
@@ -822,6 +866,7 @@ SELECTION_FOR = {
     "selection:cancel": "draft_selection", "selection:relax": "infeasible_selection",
     "selection:publish": "computed_selection", "selection:announce": "published_selection",
     "selection:draw": "announced_selection", "/draw": "announced_selection",
+    "selection:delete": "draft_selection",
 }
 
 

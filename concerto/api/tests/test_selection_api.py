@@ -91,7 +91,7 @@ def test_draw_in_order_only(api, campaign, pool, organiser_dina, dina_token):
     from concerto.selection import services
 
     services.selection_announce(by=organiser_dina, selection=selection, random_source="Trois dés lancés",
-                                witnesses="Maître Dupont", random_date=timezone.localdate(),
+                                witnesses="Maître Dupont", random_known_at=timezone.now(),
                                 random_format={"kind": "lottery", "count": 5, "low": 1, "high": 49})
     empty = api.post(path, {"random_value": "  "}, token=dina_token)
     assert empty.status_code == 400 and "random_value" in empty.json()["errors"]

@@ -10,7 +10,8 @@ from django.utils import timezone
 from concerto.campaigns.models import Sector
 from concerto.letters.models import CodeUse, Household, InvitationCode
 from concerto.residents.models import User
-from concerto.selection import selectors, services
+from concerto.selection import notifications, selectors, services
+from concerto.selection.models import Selection
 from concerto.selection.selectors import quota_keys, quota_suggestion, selection_categories
 from concerto.volunteers.models import Volunteer, VolunteerCall
 
@@ -93,7 +94,7 @@ def published_selection(campaign, organiser, **kwargs):
 def announced_format(count: int = 3) -> dict:
     """What test announcements commit to: ``count`` distinct numbers from 1 to 49, known today."""
     return {"random_format": {"kind": "lottery", "count": count, "low": 1, "high": 49},
-            "random_date": timezone.localdate()}
+            "random_known_at": timezone.now()}
 
 
 def announced_selection(campaign, organiser, count: int = 3, **kwargs):
@@ -107,6 +108,27 @@ def announced_selection(campaign, organiser, count: int = 3, **kwargs):
 def drawn_selection(campaign, organiser, value="4 2 6", **kwargs):
     selection = announced_selection(campaign, organiser, count=len(value.split()), **kwargs)
     return services.selection_draw(by=organiser, selection=selection, random_value=value)
+
+
+WORKSHOP_PLACE = "Maison de quartier, 12 rue des Lilas"
+
+
+def workshop_start():
+    """In a week, at 18:30 local time: the first workshop of the tests."""
+    return (timezone.localtime() + timezone.timedelta(days=7)).replace(hour=18, minute=30, second=0, microsecond=0)
+
+
+def prepared_digest(text="") -> str:
+    """The digest the preview shows once ``prepared_notice`` saved the same values."""
+    return notifications.notice_digest(Selection(notice_text=text, workshop_place=WORKSHOP_PLACE,
+                                                 workshop_starts_at=workshop_start()))
+
+
+def prepared_notice(selection, organiser, *, text="") -> str:
+    """The first workshop's place and time saved; returns the digest a preview shows."""
+    selection = services.selection_workshop_update(by=organiser, selection=selection, workshop_place=WORKSHOP_PLACE,
+                                                   workshop_starts_at=workshop_start(), notice_text=text)
+    return notifications.notice_digest(selection)
 
 
 def keys_of(campaign):

@@ -41,6 +41,7 @@ def test_deleting_a_drawn_volunteers_account_keeps_the_panel_full(client, campai
                                                                     capsys):
     make_pool(campaign, 12)
     selection = drawn_selection(campaign, organiser_dina, quotas=[])
+    services.selection_set_workshop_panel(by=organiser_dina, selection=selection)
     seat = _panel(selection).select_related("volunteer__user").first()
     pseudonym, user = seat.volunteer.pseudonym, seat.volunteer.user
     account_delete(user=user)

@@ -10,7 +10,7 @@ from concerto.selection import notifications, services
 from concerto.selection.errors import WrongStage
 from concerto.selection.models import SeatStatus, SelectionSeat
 
-from .factories import announced_selection, drawn_selection, make_pool
+from .factories import announced_selection, drawn_selection, make_pool, prepared_notice
 
 AUDIT_URL = "https://concerto.example/c/quartier-test/selections/1/"
 
@@ -22,8 +22,10 @@ def drawn(campaign, organiser_dina):
 
 
 def _notify(selection, organiser, capture):
+    digest = prepared_notice(selection, organiser)
     with capture(execute=True):
-        return services.selection_notify(by=organiser, selection=selection, audit_url=AUDIT_URL, language="fr")
+        return services.selection_notify(by=organiser, selection=selection, audit_url=AUDIT_URL, language="fr",
+                                         previewed=digest)
 
 
 def test_emails_for_those_with_an_address_letters_for_the_others(drawn, organiser_dina,
@@ -67,15 +69,16 @@ def test_notify_only_after_the_draw(campaign, organiser_dina, resident_alice):
     make_pool(campaign, 12)
     selection = announced_selection(campaign, organiser_dina)
     with pytest.raises(WrongStage):
-        services.selection_notify(by=organiser_dina, selection=selection, audit_url=AUDIT_URL)
+        services.selection_notify(by=organiser_dina, selection=selection, audit_url=AUDIT_URL, previewed="")
     assert not mail.outbox
 
 
 def test_notify_and_letters_through_the_pages(client, campaign, drawn, organiser_dina,
                                               django_capture_on_commit_callbacks):
     client.force_login(organiser_dina)
+    digest = prepared_notice(drawn, organiser_dina)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("selection:notify", args=[campaign.slug, drawn.pk]))
+        response = client.post(reverse("selection:notify", args=[campaign.slug, drawn.pk]), {"previewed": digest})
     assert response.status_code == 302 and "lot=" in response["Location"]
     assert len(mail.outbox) == 9
     manage = client.get(response["Location"])

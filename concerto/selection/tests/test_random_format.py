@@ -20,6 +20,7 @@ from concerto.selection.algorithms import (
     random_format_example,
 )
 from concerto.selection.algorithms.draw import draw_ticket
+from concerto.selection.errors import DrawTooEarly
 from concerto.selection.models import SelectionSeat, SelectionStatus
 
 from .factories import announced_selection, make_pool, published_selection
@@ -58,6 +59,8 @@ def test_every_spelling_of_the_same_numbers_gives_one_value_and_one_ticket():
 
 @pytest.mark.parametrize("typed", ["7 12 23 38", "7 12 23 38 41 3", "7 7 12 23 38", "7 12 23 38 50",
                                    "0 7 12 23 38", "Loto 2026 : 7 12 23 38 41", ""])
+
+
 def test_values_outside_the_format_are_refused(typed):
     with pytest.raises(BadRandomValue):
         canonical_random_value(LOTO, typed)
@@ -91,12 +94,12 @@ def pool(campaign):
 
 def test_announcement_must_fix_format_and_date(campaign, pool, organiser_dina):
     selection = published_selection(campaign, organiser_dina)
-    yesterday = timezone.localdate() - timezone.timedelta(days=1)
+    yesterday = timezone.now() - timezone.timedelta(days=1)
     with pytest.raises(FieldErrors) as exc:
         services.selection_announce(by=organiser_dina, selection=selection, random_source="Les numéros du Loto",
                                     witnesses="Maître Dupont", random_format={"kind": "lottery", "count": 5},
-                                    random_date=yesterday)
-    assert {"random_format", "random_date"} <= set(exc.value.errors)
+                                    random_known_at=yesterday)
+    assert {"random_format", "random_known_at"} <= set(exc.value.errors)
     selection.refresh_from_db()
     assert selection.status == SelectionStatus.PUBLISHED and not selection.random_format
 
@@ -120,8 +123,8 @@ def test_draw_before_the_announced_date_is_refused(campaign, pool, organiser_din
     selection = published_selection(campaign, organiser_dina)
     services.selection_announce(by=organiser_dina, selection=selection, random_source="Les numéros du Loto",
                                 witnesses="Maître Dupont", random_format=LOTO,
-                                random_date=timezone.localdate() + timezone.timedelta(days=3))
-    with pytest.raises(FieldErrors):
+                                random_known_at=timezone.now() + timezone.timedelta(days=3))
+    with pytest.raises(DrawTooEarly):
         services.selection_draw(by=organiser_dina, selection=selection, random_value="7 12 23 38 41")
     selection.refresh_from_db()
     assert selection.status == SelectionStatus.ANNOUNCED
@@ -133,14 +136,14 @@ def test_pages_show_the_format_before_the_draw_and_refuse_other_values(client, c
     client.cookies["django_language"] = "en"
     args = [campaign.slug, selection.pk]
     manage = client.get(reverse("selection:manage", args=args)).content.decode()
-    assert 'name="format_kind"' in manage and 'name="random_date"' in manage
+    assert 'name="format_kind"' in manage and "name=\"random_known_at\"" in manage
     refused = client.post(reverse("selection:announce", args=args), {
         "random_source": "Les cinq numéros du Loto du 10 mars", "witnesses": "Maître Dupont",
-        "random_date": timezone.localdate().isoformat(), "format_kind": "lottery", "lottery_count": "5"})
+        "random_known_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "format_kind": "lottery", "lottery_count": "5"})
     assert refused.status_code == 400 and "distinct numbers" in refused.content.decode()
     response = client.post(reverse("selection:announce", args=args), {
         "random_source": "Les cinq numéros du Loto du 10 mars", "witnesses": "Maître Dupont",
-        "random_date": timezone.localdate().isoformat(), "format_kind": "lottery",
+        "random_known_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "format_kind": "lottery",
         "lottery_count": "5", "lottery_low": "1", "lottery_high": "49"})
     assert response.status_code == 302
     selection.refresh_from_db()

@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from concerto.selection import computation, selectors
+from concerto.selection import computation, selectors, services
 from concerto.selection.models import Selection
 
 from .factories import (
@@ -13,12 +13,15 @@ from .factories import (
 )
 
 
-def test_workshop_participants_counts_the_latest_drawn_panel(campaign, organiser_dina):
+def test_workshop_participants_counts_the_workshop_panel_only(campaign, organiser_dina):
     assert selectors.selection_figures(campaign) == {"workshop_participants": 0}
     make_pool(campaign, 12)
     published_selection(campaign, organiser_dina)
     assert selectors.selection_figures(campaign) == {"workshop_participants": 0}
-    drawn_selection(campaign, organiser_dina, panel_size=4)
+    real = drawn_selection(campaign, organiser_dina, panel_size=4)
+    # Drawn, but not yet chosen as the workshop panel: a drawn selection may be a rehearsal.
+    assert selectors.selection_figures(campaign) == {"workshop_participants": 0}
+    services.selection_set_workshop_panel(by=organiser_dina, selection=real)
     assert selectors.selection_figures(campaign) == {"workshop_participants": 4}
 
 

@@ -191,7 +191,7 @@ def test_whole_procedure_through_the_pages(client, campaign, pool, organiser_din
     assert bad.status_code == 400 and 'id="id_random_source_error"' in bad.content.decode()
     client.post(reverse("selection:announce", args=args),
                 {"random_source": "Les cinq numéros du Loto du 10 mars", "witnesses": "Maître Dupont",
-                 "random_date": timezone.localdate().isoformat(), "format_kind": "lottery",
+                 "random_known_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "format_kind": "lottery",
                  "lottery_count": "5", "lottery_low": "1", "lottery_high": "49"})
     selection.refresh_from_db()
     assert selection.status == SelectionStatus.ANNOUNCED
