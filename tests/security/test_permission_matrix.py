@@ -483,16 +483,13 @@ def _archived(w, role):
     Campaign.objects.filter(pk=w.campaign.pk).update(archived_at=timezone.now())
 
 
-PREPARE = {"DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support": _support_first,
-           "POST dashboard:campaign_restore": _archived}
-
-
 def _alice_wrote_the_pending_one(w, role):
     """Withdrawing needs the author: Alice (the resident column) wrote the pending contribution."""
     Action.objects.filter(pk=w.pending.pk).update(author=w.users["resident"])
 
 
 PREPARE = {"DELETE /api/v1/campaigns/{slug}/actions/{action_id}/support": _support_first,
+           "POST dashboard:campaign_restore": _archived,
            "POST proposals:withdraw": _alice_wrote_the_pending_one,
            "POST /api/v1/campaigns/{slug}/actions/{action_id}/withdraw": _alice_wrote_the_pending_one}
 
