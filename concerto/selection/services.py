@@ -511,6 +511,8 @@ def seat_replace(*, by, selection, seat_id, force: bool = False) -> SelectionSea
         selection = _locked(selection)
         if selection.status != SelectionStatus.DRAWN:
             raise WrongStage(_("Replacements happen after the draw."))
+        if selection.archived_at:
+            raise IsArchived()
         seat = (SelectionSeat.objects.select_for_update().select_related("volunteer")
                 .filter(selection=selection, pk=seat_id).first())
         if seat is None or seat.status != SeatStatus.SELECTED:
@@ -644,6 +646,8 @@ def selection_notify(*, by, selection, audit_url: str, previewed: str, language:
         selection = _locked(selection)
         if selection.status != SelectionStatus.DRAWN:
             raise WrongStage(_("People are notified after the draw."))
+        if selection.archived_at:
+            raise IsArchived()
         if not selection.workshop_place or selection.workshop_starts_at is None:
             raise NotifyUnprepared()
         if previewed != notifications.notice_digest(selection):

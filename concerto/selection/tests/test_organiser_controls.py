@@ -184,6 +184,11 @@ def test_a_public_selection_is_never_erased_only_archived(english, campaign, poo
         services.selection_archive(by=organiser_dina, selection=drawn)
     with pytest.raises(IsArchived):
         services.selection_set_workshop_panel(by=organiser_dina, selection=drawn)
+    seat = SelectionSeat.objects.filter(selection=drawn, status=SeatStatus.SELECTED).first()
+    with pytest.raises(IsArchived):
+        services.seat_replace(by=organiser_dina, selection=drawn, seat_id=seat.pk, force=True)
+    seat.refresh_from_db()
+    assert seat.status == SeatStatus.SELECTED
 
 
 def test_deleting_and_archiving_are_for_the_right_stages_and_people(campaign, pool, organiser_dina, resident_alice):
