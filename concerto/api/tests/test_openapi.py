@@ -19,6 +19,8 @@ PATHS = {
     "/api/v1/campaigns/{slug}/join": {"post"},
     "/api/v1/campaigns/{slug}/codes/check": {"get"},
     "/api/v1/campaigns/{slug}/households": {"get"},
+    "/api/v1/campaigns/{slug}/households/{household_id}": {"patch", "delete"},
+    "/api/v1/campaigns/{slug}/households/imports/{import_id}/undo": {"post"},
     "/api/v1/campaigns/{slug}/letters/batches": {"get", "post"},
     "/api/v1/campaigns/{slug}/letters/batches/{batch_id}": {"get"},
     "/api/v1/campaigns/{slug}/letters/stats": {"get"},
