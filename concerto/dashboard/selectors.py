@@ -1,5 +1,6 @@
 """Pages composed from several apps' selectors. This app owns no models."""
 
+from concerto.core.journal import journal_codes
 from concerto.core.selectors import audit_entries
 from concerto.letters.selectors import letter_figures
 from concerto.proposals.selectors import key_figures, participation_stats, suppress_small
@@ -52,11 +53,8 @@ def campaign_stats(campaign) -> dict:
     return stats
 
 
-# The journal shows acts of the team (moderation, roles), never residents' own acts: a line
-# "X supported Y" would reveal who supported what, which is sensitive data.
-JOURNAL_CODES = ("proposals.action.", "proposals.comment.hidden", "proposals.comment.reports_dismissed",
-                 "residents.role.")
-
-
 def campaign_journal(campaign):
-    return audit_entries(scope=campaign.slug, include=JOURNAL_CODES)
+    """The team's acts, never residents' own acts: a line "X supported Y" would reveal who supported
+    what, which is sensitive data. Which codes are the team's: ``core.journal.ACTS``."""
+    include, exclude = journal_codes()
+    return audit_entries(scope=campaign.slug, include=include, exclude=exclude)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from concerto.campaigns.selectors import campaign_get, campaign_list, phase_timeline
 from concerto.core.errors import DomainError
 from concerto.core.http import public_page_cache, require
+from concerto.core.journal import described
 from concerto.joining.selectors import letter_status_for
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.rules import can_take_part, participation_open
@@ -57,7 +58,7 @@ def campaign_journal_view(request, slug):
     require(resident_rules.is_organiser(request.user, campaign))
     page = Paginator(campaign_journal(campaign), 50).get_page(request.GET.get("page"))
     return render(request, "dashboard/journal.html", {"campaign": campaign, "page": page,
-                                                      "entries": list(page.object_list)})
+                                                      "lines": described(page.object_list)})
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from concerto.campaigns.models import Campaign, Sector
+from concerto.core.journal import Target
 
 from .errors import BatchNotFound, HouseholdNotFound, ImportNotFound
 from .households_csv import ImportPreview, normalise
@@ -428,3 +429,18 @@ def reminder_codes(campaign):
         batch__kind__in=[BatchKind.INVITATION, BatchKind.REISSUE],
     )
     return InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True, use_count=0).filter(Exists(sent))
+
+
+# --- Names of households and batches in the journal (``core.journal``) ---------------------------
+
+
+def journal_targets_households(ids) -> dict[int, Target]:
+    return {h.pk: Target(f"{h.address_line1}, {h.postcode} {h.city}".strip(", "),
+                         reverse("letters:household", args=[h.campaign.slug, h.pk]))
+            for h in Household.objects.filter(pk__in=ids).select_related("campaign")}
+
+
+def journal_targets_batches(ids) -> dict[int, Target]:
+    return {b.pk: Target(_("no. %(number)s") % {"number": b.pk},
+                         reverse("letters:batch", args=[b.campaign.slug, b.pk]))
+            for b in LetterBatch.objects.filter(pk__in=ids).select_related("campaign")}

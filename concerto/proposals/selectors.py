@@ -2,7 +2,9 @@
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
+from concerto.core.journal import Target
 from concerto.core.text import clean_line, search_key
 from concerto.residents.selectors import public_roles_prefetch
 
@@ -172,3 +174,22 @@ def participation_stats(campaign) -> dict:
         "contributions": action_counts["contributions"],
         "published_actions": action_counts["published"],
     }
+
+
+# --- Names of actions and comments in the journal (``core.journal``) ----------------------------
+
+
+def journal_targets_actions(ids) -> dict[int, Target]:
+    found = {}
+    for action in Action.objects.filter(pk__in=ids).select_related("campaign"):
+        view = "proposals:detail" if action.is_public else "proposals:moderate_action"
+        found[action.pk] = Target(action.title, reverse(view, args=[action.campaign.slug, action.pk]))
+    return found
+
+
+def journal_targets_comments(ids) -> dict[int, Target]:
+    found = {}
+    for comment in Comment.objects.filter(pk__in=ids).select_related("action__campaign"):
+        action = comment.action
+        found[comment.pk] = Target(action.title, reverse("proposals:detail", args=[action.campaign.slug, action.pk]))
+    return found

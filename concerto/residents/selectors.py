@@ -1,5 +1,7 @@
 from django.db.models import Count, Prefetch, Q
 
+from concerto.core.journal import Target
+
 from .models import STAFF_ROLES, ApiToken, Membership, Role, User
 from .names import skeleton
 
@@ -71,3 +73,8 @@ def organiser_emails(campaign) -> list[str]:
         Membership.objects.filter(campaign=campaign, role=Role.ORGANISER, user__is_active=True)
         .exclude(user__email="").values_list("user__email", flat=True)
     ))
+
+
+def journal_targets_users(ids) -> dict[int, Target]:
+    """Public names only (``core.journal``): the journal never shows an e-mail address."""
+    return {u.pk: Target(u.public_name) for u in User.objects.filter(pk__in=ids)}

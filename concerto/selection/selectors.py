@@ -5,11 +5,13 @@ import math
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Q, Subquery
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from concerto.campaigns.models import Sector
+from concerto.core.journal import Target
 from concerto.core.models import AuditEntry
 from concerto.volunteers.selectors import (
     call_for,
@@ -542,3 +544,12 @@ def audit_view(selection) -> dict:
                 row["current"] = current_counts.get(group["category"], {}).get(row["value"], 0)
     data["quota_table"] = table
     return data
+
+
+# --- Names of selections in the journal (``core.journal``) ---------------------------------------
+
+
+def journal_targets_selections(ids) -> dict[int, Target]:
+    return {s.pk: Target(s.title,
+                         reverse("selection:manage", args=[s.campaign.slug, s.pk]))
+            for s in Selection.objects.filter(pk__in=ids).select_related("campaign")}

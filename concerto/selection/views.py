@@ -24,6 +24,7 @@ from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, NotFound
 from concerto.core.forms import apply_errors
 from concerto.core.http import public_page_cache, require, vary_on_htmx
+from concerto.core.journal import described
 
 from . import notifications, rules, selectors, services
 from .errors import NoReplacementKeepsQuotas, NotComputed
@@ -160,7 +161,7 @@ def _manage_context(request, campaign, selection, **extra) -> dict:
                                                "witnesses": selection.witnesses}),
         "draw_form": DrawForm(),
         "announcement": selectors.announcement_view(selection),
-        "entries": selectors.audit_entries(selection),
+        "entries": described(selectors.audit_entries(selection)),
         "relaxation_rows": _relaxation_rows(selection, categories),
         "conflicts": selectors.conflict_messages(selection, categories),
         "lowest_percent": (selection.lowest_probability or 0) * 100,
