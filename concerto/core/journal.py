@@ -46,7 +46,7 @@ ACTS: dict[str, Act] = {
     "proposals.action.published": Act(_("{actor} published the action “{target}”.")),
     "proposals.action.rejected": Act(_("{actor} rejected the contribution “{target}”.")),
     "proposals.action.merged": Act(_("{actor} merged the contribution “{target}” into another action "
-                                     "({supports_moved} supports moved).")),
+                                     "(supports moved: {supports_moved}).")),
     "proposals.comment.hidden": Act(_("{actor} hid a comment on “{target}”: {reason}")),
     "proposals.comment.reports_dismissed": Act(_("{actor} dismissed the reports on a comment on “{target}”.")),
     "proposals.contribution.submitted": private(_("{actor} proposed “{target}”.")),
@@ -63,27 +63,27 @@ ACTS: dict[str, Act] = {
     "residents.sign_in.link": private(_("{actor} signed in with an e-mail link.")),
     "residents.sign_in.link_refused": private(_("An e-mail link was refused to {target}: staff sign in with a "
                                                 "password.")),
-    "residents.sign_in_links.purged": private(_("{count} expired sign-in links were deleted.")),
+    "residents.sign_in_links.purged": private(_("Expired sign-in links deleted: {count}.")),
     "residents.token.created": private(_("{actor} created an API token.")),
     "residents.token.revoked": private(_("{actor} revoked an API token.")),
     # Letters, households and codes
     "letters.settings.updated": Act(_("{actor} changed the letter text.")),
     "letters.support_level.changed": Act(_("{actor} changed who may support actions.")),
-    "letters.import.previewed": Act(_("{actor} uploaded a households file ({rows} lines, {errors} errors).")),
-    "letters.import.confirmed": Act(_("{actor} imported {households} households.")),
+    "letters.import.previewed": Act(_("{actor} uploaded a households file (lines: {rows}, errors: {errors}).")),
+    "letters.import.confirmed": Act(_("{actor} imported households (households: {households}).")),
     "letters.import.cancelled": Act(_("{actor} cancelled a households import.")),
     "letters.household.created": Act(_("{actor} added the household {target}.")),
     "letters.household.reissued": Act(_("{actor} issued a new code for the household {target}.")),
     "letters.street_rule.added": Act(_("{actor} added a street rule for “{street}”.")),
     "letters.street_rule.deleted": Act(_("{actor} deleted the street rule for “{street}”.")),
-    "letters.street_rules.applied": Act(_("{actor} applied the street rules ({households} households changed).")),
-    "letters.batch.created": Act(_("{actor} prepared the letter batch {target} ({letters} letters).")),
-    "letters.batch.rendered": Act(_("The letter batch {target} is ready ({letters} letters).")),
+    "letters.street_rules.applied": Act(_("{actor} applied the street rules (households changed: {households}).")),
+    "letters.batch.created": Act(_("{actor} prepared the letter batch {target} (letters: {letters}).")),
+    "letters.batch.rendered": Act(_("The letter batch {target} is ready (letters: {letters}).")),
     "letters.batch.failed": Act(_("The letter batch {target} could not be prepared.")),
     "letters.batch.retried": Act(_("{actor} started the letter batch {target} again.")),
-    "letters.batch.sent": Act(_("{actor} marked the letter batch {target} as posted ({letters} letters).")),
-    "letters.code.alert": Act(_("Many wrong letter codes were typed ({failures} in {minutes} minutes): the "
-                                "organisers were alerted.")),
+    "letters.batch.sent": Act(_("{actor} marked the letter batch {target} as posted (letters: {letters}).")),
+    "letters.code.alert": Act(_("Many wrong letter codes were typed (wrong codes: {failures}, minutes: {minutes}): "
+                                "the organisers were alerted.")),
     "letters.code.used": private(_("{actor} joined with a letter code.")),
     "letters.code.failed": private(_("A wrong letter code was typed.")),
     "letters.pin.failed": private(_("A wrong PIN was typed.")),
@@ -93,22 +93,22 @@ ACTS: dict[str, Act] = {
     "selection.call.configured": Act(_("{actor} saved the call for volunteers.")),
     "selection.call.opened": Act(_("{actor} opened the call for volunteers.")),
     "selection.call.closed": Act(_("{actor} closed the call for volunteers.")),
-    "selection.volunteers.exported": Act(_("{actor} downloaded the list of volunteers ({count} people).")),
-    "selection.volunteers.purged": Act(_("The answers of {volunteers} volunteers were erased after the "
-                                         "retention period.")),
+    "selection.volunteers.exported": Act(_("{actor} downloaded the list of volunteers (people: {count}).")),
+    "selection.volunteers.purged": Act(_("Volunteers' answers erased after the retention period "
+                                         "(volunteers: {volunteers}).")),
     "selection.volunteer.registered": private(_("Volunteer {pseudonym} signed up.")),
     "selection.volunteer.updated": private(_("Volunteer {pseudonym} updated their answers.")),
     "selection.volunteer.returned": private(_("Volunteer {pseudonym} volunteered again.")),
     "selection.volunteer.withdrawn": private(_("Volunteer {pseudonym} withdrew.")),
     "selection.volunteer.erased": private(_("The answers of volunteer {pseudonym} were erased.")),
     # Selections
-    "selection.selection.created": Act(_("{actor} created the selection “{target}” (panel of {panel_size}).")),
+    "selection.selection.created": Act(_("{actor} created the selection “{target}” (panel size: {panel_size}).")),
     "selection.selection.updated": Act(_("{actor} changed the settings of the selection “{target}”.")),
     "selection.quotas.relaxed": Act(_("{actor} relaxed the quotas of the selection “{target}”.")),
-    "selection.computation.started": Act(_("{actor} started the computation of the selection “{target}” ({pool_size} "
-                                           "volunteers).")),
+    "selection.computation.started": Act(_("{actor} started the computation of the selection “{target}” (volunteers: "
+                                           "{pool_size}).")),
     "selection.computation.cancelled": Act(_("{actor} stopped the computation of the selection “{target}”.")),
-    "selection.computation.finished": Act(_("The computation of the selection “{target}” finished ({panels} possible panels).")),
+    "selection.computation.finished": Act(_("The computation of the selection “{target}” finished (possible panels: {panels}).")),
     "selection.computation.infeasible": Act(_("The quotas of the selection “{target}” cannot be met together.")),
     "selection.computation.failed": Act(_("The computation of the selection “{target}” failed.")),
     "selection.distribution.published": Act(_("{actor} published the chances of the selection “{target}”.")),
@@ -116,8 +116,8 @@ ACTS: dict[str, Act] = {
     "selection.draw.run": Act(_("{actor} ran the public draw of the selection “{target}”.")),
     "selection.seat.replaced": Act(_("{actor} replaced {withdrawn} in the selection “{target}” from the reserve list.")),
     "selection.seat.to_replace": Act(_("A seat of the selection “{target}” is to refill: {withdrawn} deleted their account.")),
-    "selection.seats.notified": Act(_("{actor} notified the people drawn in the selection “{target}” ({emails} e-mails, "
-                                      "{letters} letters).")),
+    "selection.seats.notified": Act(_("{actor} notified the people drawn in the selection “{target}” (e-mails: {emails}, "
+                                      "letters: {letters}).")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.

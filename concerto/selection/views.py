@@ -164,6 +164,7 @@ def _manage_context(request, campaign, selection, **extra) -> dict:
         "entries": described(selectors.audit_entries(selection)),
         "relaxation_rows": _relaxation_rows(selection, categories),
         "conflicts": selectors.conflict_messages(selection, categories),
+        "failure": selectors.failure_text(selection, categories),
         "lowest_percent": (selection.lowest_probability or 0) * 100,
     }
     context.update(extra)
@@ -173,9 +174,9 @@ def _manage_context(request, campaign, selection, **extra) -> dict:
 def _relaxation_rows(selection, categories) -> list[dict]:
     rows = []
     for change in (selection.infeasibility or {}).get("relaxation") or []:
-        info = categories.get(change["category"], {"label": change["category"], "values": {}})
+        info = categories.get(change["category"]) or {"label": _("a question no longer asked"), "values": {}}
         rows.append({**change, "category_label": info["label"],
-                     "value_label": info["values"].get(change["value"], change["value"])})
+                     "value_label": info["values"].get(change["value"], _("an answer no longer offered"))})
     return rows
 
 
