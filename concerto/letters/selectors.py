@@ -444,3 +444,10 @@ def journal_targets_batches(ids) -> dict[int, Target]:
     return {b.pk: Target(_("no. %(number)s") % {"number": b.pk},
                          reverse("letters:batch", args=[b.campaign.slug, b.pk]))
             for b in LetterBatch.objects.filter(pk__in=ids).select_related("campaign")}
+
+
+def my_households(user) -> list[CodeUse]:
+    """The households whose letter code this person joined with ("Mes données"), with their sector."""
+    return list(CodeUse.objects.filter(user=user)
+                .select_related("code__campaign", "code__household", "code__household__sector")
+                .order_by("created_at"))

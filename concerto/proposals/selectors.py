@@ -16,6 +16,7 @@ from .models import (
     ActionStatus,
     Channel,
     Comment,
+    CommentReport,
     CommentStatus,
     Origin,
     Support,
@@ -193,3 +194,9 @@ def journal_targets_comments(ids) -> dict[int, Target]:
         action = comment.action
         found[comment.pk] = Target(action.title, reverse("proposals:detail", args=[action.campaign.slug, action.pk]))
     return found
+
+
+def my_reports(user):
+    """The comments this person reported ("Mes données"): the reason they gave, never who else did."""
+    return (CommentReport.objects.filter(reporter=user).select_related("comment__action__campaign")
+            .order_by("-created_at"))

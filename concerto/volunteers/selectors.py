@@ -267,3 +267,13 @@ def campaigns_past_retention(now=None):
     cutoff = months_before(now or timezone.now(), settings.CONCERTO_VOLUNTEER_ANSWERS_KEEP_MONTHS)
     return (Campaign.objects.annotate(ended_at=Max("phases__ends_at"))
             .filter(ended_at__lt=cutoff).order_by("ended_at", "pk"))
+
+
+def my_volunteering(user) -> list[dict]:
+    """Every volunteer record of this person with their answers in words ("Mes données")."""
+    rows = []
+    for volunteer in Volunteer.objects.filter(user=user).select_related("campaign", "sector").order_by("created_at"):
+        call = call_for(volunteer.campaign)
+        rows.append({"volunteer": volunteer,
+                     "answers": answers_for_display(call, volunteer) if call is not None else None})
+    return rows
