@@ -12,3 +12,8 @@ def audit_entries(*, scope: str, include: tuple[str, ...], exclude: tuple[str, .
     for prefix in exclude:
         qs = qs.exclude(code__startswith=prefix)
     return qs.order_by("-at", "-id")
+
+
+def acts_of(user, *, codes: tuple[str, ...], limit: int = 200):
+    """This person's own entries of the given codes, newest first (their sign-in history)."""
+    return AuditEntry.objects.filter(actor=user, code__in=codes).order_by("-at", "-id")[:limit]

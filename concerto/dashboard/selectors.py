@@ -1,8 +1,11 @@
 """Pages composed from several apps' selectors. This app owns no models."""
 
+from dataclasses import dataclass, field
+
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from concerto.campaigns.selectors import (
     campaign_phases,
@@ -11,9 +14,13 @@ from concerto.campaigns.selectors import (
     sector_count,
     sector_list,
 )
-from concerto.core.selectors import audit_entries
+from concerto.core.journal import journal_codes
+from concerto.core.journal import sentence as journal_sentence
+from concerto.core.selectors import acts_of, audit_entries
+from concerto.letters import selectors as letters_selectors
 from concerto.letters.selectors import letter_figures, letters_generated
 from concerto.letters.selectors import sector_usage as sector_letter_usage
+from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.selectors import (
     key_figures,
     participation_stats,
@@ -21,9 +28,11 @@ from concerto.proposals.selectors import (
     suppress_small,
     themes_for,
 )
+from concerto.residents import selectors as resident_selectors
 from concerto.residents.models import Role
 from concerto.residents.selectors import role_counts, sector_membership_counts, team_counts
 from concerto.selection.selectors import selection_figures, selections_for
+from concerto.volunteers import selectors as volunteer_selectors
 from concerto.volunteers.selectors import call_for, sector_volunteer_counts, volunteer_figures
 
 # Keys of later phases stay at 0 until their phase is built; the API promises every key.
@@ -70,14 +79,154 @@ def campaign_stats(campaign) -> dict:
     return stats
 
 
-# The journal shows acts of the team (moderation, roles), never residents' own acts: a line
-# "X supported Y" would reveal who supported what, which is sensitive data.
-JOURNAL_CODES = ("proposals.action.", "proposals.comment.hidden", "proposals.comment.reports_dismissed",
-                 "residents.role.", "campaigns.campaign.", "campaigns.consent_text.")
-
-
 def campaign_journal(campaign):
-    return audit_entries(scope=campaign.slug, include=JOURNAL_CODES)
+    """The team's acts, never residents' own acts: a line "X supported Y" would reveal who supported
+    what, which is sensitive data. Which codes are the team's: ``core.journal.ACTS``."""
+    include, exclude = journal_codes()
+    return audit_entries(scope=campaign.slug, include=include, exclude=exclude)
+
+
+# --- "Mes données": everything held about one person, for the page and the JSON download ---------
+
+SIGN_IN_CODES = ("residents.account.created", "residents.sign_in.link", "letters.pin.signed_in")
+
+
+@dataclass
+class DataSection:
+    """One part of "Mes données": ``rows`` for the JSON (stable English keys, codes, ISO dates),
+    ``display`` for the page (French labels), ``columns`` naming each field for people."""
+
+    key: str
+    title: str
+    columns: list[tuple[str, str]]
+    rows: list[dict] = field(default_factory=list)
+    display: list[list] = field(default_factory=list)
+    single: bool = False  # one record (the account): a dict in the JSON
+
+    @property
+    def pairs(self) -> list[tuple[str, object]]:
+        """(label, value) of the first record, for a one-record part shown as a list."""
+        return list(zip([label for _name, label in self.columns], self.display[0], strict=True)) if self.display else []
+
+    def add(self, row: dict, shown: dict | None = None) -> None:
+        self.rows.append(row)
+        shown = {**row, **(shown or {})}
+        self.display.append([shown.get(name) for name, _label in self.columns])
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def my_data(user) -> list[DataSection]:
+    """Everything Concerto holds about ``user``: account, roles and household links, volunteer
+    answers, supports, contributions, comments, reports, sign-ins and API tokens (never a secret)."""
+    account = DataSection("account", _("My account"), [
+        ("email", _("E-mail address")), ("public_name", _("Public name")), ("joined", _("Account created"))],
+        single=True)
+    account.add({"email": user.email, "public_name": user.display_name, "joined": _iso(user.date_joined)},
+                {"email": user.email or _("none (sign-in with a letter code and PIN)"),
+                 "public_name": user.public_name, "joined": user.date_joined})
+
+    roles = DataSection("roles", _("My roles in campaigns"), [
+        ("campaign_name", _("Campaign")), ("role", _("Role")), ("verification", _("Verified")),
+        ("sector", _("Sector")), ("since", _("Since"))])
+    for m in resident_selectors.my_memberships(user):
+        roles.add({"campaign": m.campaign.slug, "campaign_name": m.campaign.name, "role": m.role,
+                   "verification": m.verification, "sector": m.sector.name if m.sector_id else "",
+                   "since": _iso(m.created_at)},
+                  {"role": m.get_role_display(), "verification": m.get_verification_display(),
+                   "since": m.created_at})
+
+    households = DataSection("households", _("My household (letter code)"), [
+        ("campaign_name", _("Campaign")), ("sector", _("Sector")),
+        ("joined_at", _("Joined with its code on")), ("pin", _("Sign-in with code and PIN"))])
+    # The household's address stays with the organisers (tests/security/test_visibility.py): the
+    # letter's recipient has it on paper, whoever else typed its code must not learn it here.
+    for use in letters_selectors.my_households(user):
+        household = use.code.household
+        households.add({"campaign": use.code.campaign.slug, "campaign_name": use.code.campaign.name,
+                        "sector": household.sector.name if household.sector_id else "",
+                        "joined_at": _iso(use.created_at), "pin": bool(use.pin_hash)},
+                       {"joined_at": use.created_at})
+
+    volunteering = DataSection("volunteering", _("My volunteer answers"), [
+        ("campaign_name", _("Campaign")), ("pseudonym", _("Pseudonym")), ("talents", _("Talents")),
+        ("availability", _("Workshop dates")), ("profile", _("Answers")), ("consent_at", _("Consent given on")),
+        ("withdrawn_at", _("Withdrawn on"))])
+    for item in volunteer_selectors.my_volunteering(user):
+        v, answers = item["volunteer"], item["answers"] or {"talents": [], "dates": [], "profile": []}
+        profile = {row["label"]: row["answer"] for row in answers["profile"] if row["answer"]}
+        volunteering.add(
+            {"campaign": v.campaign.slug, "campaign_name": v.campaign.name, "pseudonym": v.pseudonym,
+             "sector": v.sector.name if v.sector_id else "", "talents": answers["talents"],
+             "availability": answers["dates"], "profile": profile, "consent_version": v.consent_version,
+             "consent_at": _iso(v.consent_at), "withdrawn_at": _iso(v.withdrawn_at)},
+            {"talents": ", ".join(answers["talents"]), "availability": ", ".join(answers["dates"]),
+             "profile": "; ".join(gettext("%(question)s: %(answer)s") % {"question": k, "answer": a}
+                                  for k, a in profile.items()),
+             "consent_at": v.consent_at, "withdrawn_at": v.withdrawn_at})
+
+    supports = DataSection("supports", _("My supports"), [
+        ("action", _("Action")), ("campaign_name", _("Campaign")), ("channel", _("How")), ("at", _("On"))])
+    for s in proposal_selectors.my_supports(user):
+        supports.add({"campaign": s.action.campaign.slug, "campaign_name": s.action.campaign.name,
+                      "action_id": s.action_id, "action": s.action.title, "channel": s.channel,
+                      "at": _iso(s.created_at)},
+                     {"channel": s.get_channel_display(), "at": s.created_at})
+
+    contributions = DataSection("contributions", _("My contributions"), [
+        ("title", _("Title")), ("campaign_name", _("Campaign")), ("status", _("Status")),
+        ("rejection_reason", _("Reason of a refusal")), ("created_at", _("Sent on"))])
+    for a in proposal_selectors.my_contributions(user):
+        contributions.add({"campaign": a.campaign.slug, "campaign_name": a.campaign.name, "id": a.pk,
+                           "title": a.title, "summary": a.summary, "body": a.body, "place": a.place,
+                           "status": a.status, "rejection_reason": a.rejection_reason,
+                           "created_at": _iso(a.created_at)},
+                          {"status": a.get_status_display(), "created_at": a.created_at})
+
+    comments = DataSection("comments", _("My comments"), [
+        ("action", _("On the action")), ("body", _("Comment")), ("status", _("Status")), ("at", _("On"))])
+    for c in proposal_selectors.my_comments(user):
+        comments.add({"campaign": c.action.campaign.slug, "action_id": c.action_id, "action": c.action.title,
+                      "body": c.body, "status": c.status, "at": _iso(c.created_at)},
+                     {"status": c.get_status_display(), "at": c.created_at})
+
+    reports = DataSection("reports", _("Comments I reported"), [
+        ("action", _("On the action")), ("reason", _("My reason")), ("at", _("On"))])
+    for r in proposal_selectors.my_reports(user):
+        reports.add({"campaign": r.comment.action.campaign.slug, "action": r.comment.action.title,
+                     "comment_id": r.comment_id, "reason": r.reason, "at": _iso(r.created_at)},
+                    {"at": r.created_at})
+
+    sign_ins = DataSection("sign_ins", _("My sign-ins"), [("how", _("How")), ("at", _("On"))])
+    for entry in acts_of(user, codes=SIGN_IN_CODES):
+        sign_ins.add({"how": entry.code.rsplit(".", 1)[-1], "at": _iso(entry.at)},
+                     {"how": journal_sentence(entry), "at": entry.at})
+
+    tokens = DataSection("api_tokens", _("My API tokens (their secret is never kept)"), [
+        ("name", _("Name")), ("prefix", _("Starts with")), ("scope", _("May")), ("created_at", _("Created on")),
+        ("expires_at", _("Expires on")), ("revoked", _("Revoked"))])
+    for t in resident_selectors.my_tokens(user):
+        tokens.add({"name": t.name, "prefix": t.prefix, "scope": t.scope, "created_at": _iso(t.created_at),
+                    "expires_at": _iso(t.expires_at), "last_used_at": _iso(t.last_used_at),
+                    "revoked": t.revoked_at is not None},
+                   {"scope": t.get_scope_display(), "created_at": t.created_at, "expires_at": t.expires_at})
+    return [account, roles, households, volunteering, supports, contributions, comments, reports, sign_ins,
+            tokens]
+
+
+def my_data_json(user, sections: list[DataSection]) -> dict:
+    """The download: each part under a stable key, and ``labels`` naming every part and field in the
+    reader's language, so the file explains itself."""
+    data: dict = {"exported_at": timezone.now().isoformat()}
+    labels = {}
+    for section in sections:
+        data[section.key] = section.rows[0] if section.single else section.rows
+        labels[section.key] = {"title": str(section.title),
+                               "fields": {name: str(label) for name, label in section.columns}}
+    data["labels"] = labels
+    return data
 
 
 # --- The launch checklist (dashboard.views_campaigns.campaign_checklist) -------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("moi/profil/", views.me_profile, name="me_profile"),
     path("moi/jetons/", views.me_token_create, name="me_token_create"),
     path("moi/jetons/<int:token_id>/revoquer/", views.me_token_revoke, name="me_token_revoke"),
+    path("moi/donnees/", views.me_data, name="me_data"),
     path("moi/donnees.json", views.me_export, name="me_export"),
     path("moi/supprimer/", views.me_delete, name="me_delete"),
     path("c/<slug:slug>/", views.campaign_home, name="campaign_home"),

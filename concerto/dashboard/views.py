@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.selectors import campaign_get, campaign_list, phase_timeline
 from concerto.core.errors import DomainError
 from concerto.core.http import public_page_cache, require
+from concerto.core.journal import described
 from concerto.joining.selectors import letter_status_for
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.rules import can_take_part, participation_open
@@ -24,7 +24,7 @@ from concerto.residents import services as resident_services
 
 from . import services as dashboard_services
 from .forms import DeleteAccountForm, ProfileForm, TokenForm
-from .selectors import campaign_home_figures, campaign_journal
+from .selectors import campaign_home_figures, campaign_journal, my_data, my_data_json
 
 
 @public_page_cache
@@ -57,7 +57,7 @@ def campaign_journal_view(request, slug):
     require(resident_rules.is_organiser(request.user, campaign))
     page = Paginator(campaign_journal(campaign), 50).get_page(request.GET.get("page"))
     return render(request, "dashboard/journal.html", {"campaign": campaign, "page": page,
-                                                      "entries": list(page.object_list)})
+                                                      "lines": described(page.object_list)})
 
 
 @login_required
@@ -130,35 +130,16 @@ def me_token_revoke(request, token_id):
 
 @login_required
 @require_GET
+def me_data(request):
+    """Everything Concerto holds about the signed-in person, as a page (GDPR right of access)."""
+    return render(request, "dashboard/me_data.html", {"sections": my_data(request.user)})
+
+
+@login_required
+@require_GET
 def me_export(request):
-    """Everything Concerto holds about the signed-in person, as JSON (GDPR right of access)."""
-    user = request.user
-    data = {
-        "exported_at": timezone.now().isoformat(),
-        "account": {"email": user.email, "public_name": user.display_name, "joined": user.date_joined.isoformat()},
-        "roles": [{"campaign": m.campaign.slug, "role": m.role} for m in resident_selectors.my_memberships(user)],
-        "supports": [
-            {"campaign": s.action.campaign.slug, "action_id": s.action_id, "action": s.action.title,
-             "channel": s.channel, "at": s.created_at.isoformat()}
-            for s in proposal_selectors.my_supports(user)
-        ],
-        "contributions": [
-            {"campaign": a.campaign.slug, "id": a.pk, "title": a.title, "summary": a.summary, "body": a.body,
-             "place": a.place, "status": a.status, "rejection_reason": a.rejection_reason,
-             "created_at": a.created_at.isoformat()}
-            for a in proposal_selectors.my_contributions(user)
-        ],
-        "comments": [
-            {"campaign": c.action.campaign.slug, "action_id": c.action_id, "body": c.body, "status": c.status,
-             "at": c.created_at.isoformat()}
-            for c in proposal_selectors.my_comments(user)
-        ],
-        "api_tokens": [
-            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(),
-             "revoked": t.revoked_at is not None}
-            for t in resident_selectors.my_tokens(user)
-        ],
-    }
+    """The same, as a JSON file, each part and field named in ``labels``."""
+    data = my_data_json(request.user, my_data(request.user))
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="mes-donnees-concerto.json"'
     return response

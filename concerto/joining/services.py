@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from concerto.campaigns.errors import CampaignArchived
 from concerto.campaigns.selectors import campaign_is_archived
 from concerto.core.audit import log_action
-from concerto.core.errors import FieldErrors, Invalid
+from concerto.core.errors import FieldErrors, Invalid, RateLimited
 from concerto.core.http import require
 from concerto.core.text import clean_line
 from concerto.letters import selectors as letters_selectors
 from concerto.letters import services as letters_services
 from concerto.letters.codes import parse_code
+from concerto.letters.errors import CodeRejected
 from concerto.residents import rules as residents_rules
 from concerto.residents import services as residents_services
 from concerto.residents.errors import CannotJoin
@@ -247,21 +248,51 @@ def code_join_by_email(
     *, campaign, text: str, ip: str, email: str, build_url, display_name: str = "", next_url: str = "",
 ) -> JoinResult:
     """Someone signed out joins with an e-mail address: nothing is created and nobody is signed in
-    yet; a sign-in link is sent to the address, leading to ``next_url`` (the join page with the code
-    filled in), where the code is used once they are signed in (``code_join_signed_in``).
+    yet; a sign-in link is sent to the address. Opening it (``code_join_after_link``) signs them in,
+    keeps the public name typed here and uses the code, then leads to ``next_url``.
 
     ``build_url(secret)`` makes the link. Whether or not an account has the address, the answer is
     the same: signing in here would let anyone holding a letter take over, or squat, someone else's
     address, and answering differently for known addresses would reveal who has an account.
     """
-    _public_name(display_name)  # refused names are refused here too, before the link is sent
+    name = _public_name(display_name)  # refused names are refused here too, before the link is sent
     try:
         email = residents_services.normalise_email((email or "").strip())
     except Invalid as exc:
         raise FieldErrors({"email": exc.message}) from exc
     code = code_lookup(campaign=campaign, text=text, ip=ip)
-    link = residents_services.sign_in_link_request(email=email, ip=ip, build_url=build_url, next_url=next_url)
+    link = residents_services.sign_in_link_request(
+        email=email, ip=ip, build_url=build_url, next_url=next_url,
+        intent={"display_name": name, "code": code.code, "campaign": campaign.slug})
     return JoinResult(link_sent=True, email=email, demo_link=link, sector=code.household.sector)
+
+
+@dataclass
+class LinkJoin:
+    """What opening a join link did: ``user`` is signed in; ``joined`` is the JoinResult, or None with
+    ``error`` (the code was used up or revoked meanwhile: the view offers the join page again)."""
+
+    user: object
+    next_url: str
+    code: str = ""
+    joined: JoinResult | None = None
+    error: object = None
+
+
+def code_join_after_link(*, secret: str, campaign, ip: str) -> LinkJoin:
+    """The link of ``code_join_by_email`` opened: sign-in (the account is created on first use, with
+    the public name typed when joining), then the code is used for that account, in one step."""
+    user, link = residents_services.sign_in_link_use(secret=secret)
+    intent = link.intent or {}
+    code = str(intent.get("code") or "")
+    outcome = LinkJoin(user=user, next_url=link.next_url, code=code)
+    if not code or intent.get("campaign") != campaign.slug:
+        return outcome
+    try:
+        outcome.joined = code_join_signed_in(user=user, campaign=campaign, text=code, ip=ip)
+    except (CannotJoin, CodeRejected, RateLimited) as exc:
+        outcome.error = exc
+    return outcome
 
 
 def code_join_with_pin(*, campaign, text: str, ip: str, display_name: str, pin: str, pin_again: str) -> JoinResult:

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from concerto.campaigns.selectors import campaign_get
@@ -16,8 +17,10 @@ from concerto.core.errors import DomainError, FieldErrors, RateLimited
 from concerto.core.forms import apply_errors
 from concerto.core.http import demo_mode, require, safe_next
 from concerto.core.ratelimit import client_ip
-from concerto.letters.codes import format_code, parse_code
+from concerto.letters.codes import format_code
 from concerto.letters.errors import CodeRejected
+from concerto.residents import services as residents_services
+from concerto.residents.errors import PasswordRequired
 
 from . import rules, services
 from .forms import (
@@ -54,14 +57,19 @@ def _remember_pin_device(request, response, user):
     return response
 
 
-def _welcome(request, campaign, result):
+def _next(request) -> str:
+    """Where the person was before joining (an action they wanted to support), kept through every step."""
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), "")
+
+
+def _welcome(request, campaign, result, next_url=""):
     if result.sector is not None:
         text = _("Welcome! You joined “%(campaign)s” as a resident verified by letter (sector: %(sector)s).") % {
             "campaign": campaign.name, "sector": result.sector.name}
     else:
         text = _("Welcome! You joined “%(campaign)s” as a resident verified by letter.") % {"campaign": campaign.name}
     messages.success(request, text)
-    response = redirect("dashboard:campaign_home", campaign.slug)
+    response = redirect(next_url or reverse("dashboard:campaign_home", args=[campaign.slug]))
     if result.code_use is not None and result.code_use.pin_hash:
         _remember_pin_device(request, response, result.user)
     return response
@@ -71,7 +79,7 @@ def _welcome(request, campaign, result):
 def join(request, slug):
     campaign = campaign_get(slug)
     user = request.user
-    context = {"campaign": campaign, "step": "code"}
+    context = {"campaign": campaign, "step": "code", "next": _next(request)}
     if user.is_authenticated and not rules.can_join_with_code(user, campaign):
         context["refused"] = True
         return render(request, "joining/join.html", context, status=403 if request.method == "POST" else 200)
@@ -93,7 +101,7 @@ def join(request, slug):
     try:
         if user.is_authenticated:
             result = services.code_join_signed_in(user=user, campaign=campaign, text=form.cleaned_data["code"], ip=ip)
-            return _welcome(request, campaign, result)
+            return _welcome(request, campaign, result, context["next"])
         code = services.code_lookup(campaign=campaign, text=form.cleaned_data["code"], ip=ip)
     except DomainError as exc:
         apply_errors(form, exc, field_for=_code_field)
@@ -131,8 +139,9 @@ def _join_details(request, campaign, step, ip, context):
             result = services.code_join_by_email(
                 campaign=campaign, text=data["code"], ip=ip, email=data["email"],
                 display_name=data["display_name"],
-                build_url=lambda secret: request.build_absolute_uri(reverse("residents:link", args=[secret])),
-                next_url=_join_url(campaign.slug, format_code(parse_code(data["code"]))),
+                build_url=lambda secret: request.build_absolute_uri(
+                    reverse("joining:join_link", args=[campaign.slug, secret])),
+                next_url=context["next"],
             )
         else:
             result = services.code_join_with_pin(
@@ -150,7 +159,38 @@ def _join_details(request, campaign, step, ip, context):
             "ttl_minutes": settings.CONCERTO_MAGIC_LINK_TTL_MINUTES,
         })
     login(request, result.user, backend=BACKEND)  # rotates the session key
-    return _welcome(request, campaign, result)
+    return _welcome(request, campaign, result, context["next"])
+
+
+@never_cache  # the URL is the secret: keep it out of every cache
+@require_http_methods(["GET", "POST"])
+def join_link(request, slug, secret):
+    """The link mailed by an e-mail join. GET asks for a click (mail scanners follow GET links);
+    the POST signs in and uses the code in one step, then goes back where the person was."""
+    campaign = campaign_get(slug)
+    try:
+        link = residents_services.sign_in_link_peek(secret=secret)
+    except DomainError as exc:
+        return render(request, "residents/link_invalid.html", {"message": exc.message}, status=400)
+    if request.method == "GET":
+        return render(request, "joining/join_link_confirm.html", {"campaign": campaign, "email": link.email})
+    try:
+        outcome = services.code_join_after_link(secret=secret, campaign=campaign, ip=client_ip(request))
+    except PasswordRequired as exc:
+        return render(request, "residents/link_invalid.html",
+                      {"message": exc.message, "password_required": True}, status=exc.status)
+    except DomainError as exc:
+        return render(request, "residents/link_invalid.html", {"message": exc.message}, status=400)
+    login(request, outcome.user, backend=BACKEND)  # rotates the session key
+    next_url = safe_next(request, outcome.next_url, "")
+    if outcome.joined is not None:
+        return _welcome(request, campaign, outcome.joined, next_url)
+    if outcome.error is not None:
+        messages.error(request, outcome.error.message)
+        url = _join_url(campaign.slug, format_code(outcome.code) if outcome.code else "")
+        return redirect(f"{url}&{urlencode({'next': next_url})}" if next_url and outcome.code else url)
+    messages.success(request, _("You are signed in."))
+    return redirect(next_url or reverse("dashboard:campaign_home", args=[campaign.slug]))
 
 
 def _back_to_code(request, context, code_text, message, status):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from concerto.campaigns.models import Campaign, Sector
+from concerto.core.journal import Target
 
 from .codes import format_code
 from .errors import BatchNotFound, HouseholdNotFound, ImportNotFound
@@ -584,3 +585,25 @@ def household_export_chunks(campaign):
 def household_export_header() -> list[str]:
     return [_("household"), _("name"), _("address"), _("address (continued)"), _("address line 3"),
             _("postcode"), _("city"), _("sector"), _("code"), _("code state"), _("uses"), _("import")]
+
+
+# --- Names of households and batches in the journal (``core.journal``) ---------------------------
+
+
+def journal_targets_households(ids) -> dict[int, Target]:
+    return {h.pk: Target(f"{h.address_line1}, {h.postcode} {h.city}".strip(", "),
+                         reverse("letters:household", args=[h.campaign.slug, h.pk]))
+            for h in Household.objects.filter(pk__in=ids).select_related("campaign")}
+
+
+def journal_targets_batches(ids) -> dict[int, Target]:
+    return {b.pk: Target(_("no. %(number)s") % {"number": b.pk},
+                         reverse("letters:batch", args=[b.campaign.slug, b.pk]))
+            for b in LetterBatch.objects.filter(pk__in=ids).select_related("campaign")}
+
+
+def my_households(user) -> list[CodeUse]:
+    """The households whose letter code this person joined with ("Mes données"), with their sector."""
+    return list(CodeUse.objects.filter(user=user)
+                .select_related("code__campaign", "code__household", "code__household__sector")
+                .order_by("created_at"))

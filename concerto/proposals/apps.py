@@ -6,3 +6,11 @@ class ProposalsConfig(AppConfig):
     name = "concerto.proposals"
     label = "proposals"
     verbose_name = _("Actions and contributions")
+
+    def ready(self):
+        from concerto.core.journal import register_target
+
+        from . import selectors  # the app registry is ready: models may be imported now
+
+        register_target("proposals.action", selectors.journal_targets_actions)
+        register_target("proposals.comment", selectors.journal_targets_comments)

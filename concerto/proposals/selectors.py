@@ -17,8 +17,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
 
 from concerto.campaigns.models import Campaign
+from concerto.core.journal import Target
 from concerto.core.text import clean_line, search_key
 from concerto.residents.selectors import public_roles_prefetch
 
@@ -278,3 +280,28 @@ def sector_action_counts(campaign) -> dict[int, int]:
     """``{sector_id: actions}`` placed in each sector of the campaign."""
     return dict(Action.objects.filter(campaign=campaign, sector__isnull=False).order_by()
                 .values("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n"))
+
+
+# --- Names of actions and comments in the journal (``core.journal``) ----------------------------
+
+
+def journal_targets_actions(ids) -> dict[int, Target]:
+    found = {}
+    for action in Action.objects.filter(pk__in=ids).select_related("campaign"):
+        view = "proposals:detail" if action.is_public else "proposals:moderate_action"
+        found[action.pk] = Target(action.title, reverse(view, args=[action.campaign.slug, action.pk]))
+    return found
+
+
+def journal_targets_comments(ids) -> dict[int, Target]:
+    found = {}
+    for comment in Comment.objects.filter(pk__in=ids).select_related("action__campaign"):
+        action = comment.action
+        found[comment.pk] = Target(action.title, reverse("proposals:detail", args=[action.campaign.slug, action.pk]))
+    return found
+
+
+def my_reports(user):
+    """The comments this person reported ("Mes données"): the reason they gave, never who else did."""
+    return (CommentReport.objects.filter(reporter=user).select_related("comment__action__campaign")
+            .order_by("-created_at"))

@@ -6,3 +6,10 @@ class ResidentsConfig(AppConfig):
     name = "concerto.residents"
     label = "residents"
     verbose_name = _("Residents and accounts")
+
+    def ready(self):
+        from concerto.core.journal import register_target
+
+        from . import selectors  # the app registry is ready: models may be imported now
+
+        register_target("residents.user", selectors.journal_targets_users)

@@ -153,6 +153,10 @@ class SignInLink(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     next_url = models.CharField(max_length=300, blank=True)
+    # What the person was doing when they asked for the link, finished once it is opened:
+    # ``{"display_name": …}`` (the public name typed when joining) and ``{"code": …}`` (the letter
+    # code of a join, read by ``joining``). Deleted with the link.
+    intent = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["email", "created_at"])]

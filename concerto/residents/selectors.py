@@ -1,5 +1,7 @@
 from django.db.models import Count, Prefetch, Q
 
+from concerto.core.journal import Target
+
 from .models import STAFF_ROLES, TEAM_ROLES, ApiToken, Membership, Role, TeamInvitation, User
 from .names import skeleton
 
@@ -121,3 +123,8 @@ def organiser_count(campaign) -> int:
 def user_by_email(email: str) -> User | None:
     """The account with this address in its normal form (exact match), or None."""
     return User.objects.filter(email=email).first() if email else None
+
+
+def journal_targets_users(ids) -> dict[int, Target]:
+    """Public names only (``core.journal``): the journal never shows an e-mail address."""
+    return {u.pk: Target(u.public_name) for u in User.objects.filter(pk__in=ids)}

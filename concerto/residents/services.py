@@ -76,10 +76,11 @@ def normalise_email(email: str) -> str:
     return emails.normalise_email(email)
 
 
-def sign_in_link_request(*, email: str, ip: str, build_url, next_url: str = "") -> str:
+def sign_in_link_request(*, email: str, ip: str, build_url, next_url: str = "", intent: dict | None = None) -> str:
     """Create a one-time link and mail it after commit. Returns the link (shown on screen in demo mode only).
 
     The answer is the same whether or not an account exists, so the form does not reveal who takes part.
+    ``intent``: what to finish when the link is opened (``SignInLink.intent``).
     """
     email = normalise_email(email)
     # Per (address, connection) first, then a loose per-address cap that bounds the mail sent:
@@ -94,6 +95,7 @@ def sign_in_link_request(*, email: str, ip: str, build_url, next_url: str = "") 
             token_hash=_hash(secret),
             expires_at=timezone.now() + timedelta(minutes=settings.CONCERTO_MAGIC_LINK_TTL_MINUTES),
             next_url=next_url[:300],
+            intent=intent or {},
         )
         url = build_url(secret)
         language = translation.get_language() or settings.LANGUAGE_CODE
@@ -125,6 +127,13 @@ def sign_in_link_peek(*, secret: str) -> SignInLink:
 
 def sign_in_link_consume(*, secret: str) -> tuple[User, str]:
     """Use the link once and return (user, next_url), creating the account on first sign-in."""
+    user, link = sign_in_link_use(secret=secret)
+    return user, link.next_url
+
+
+def sign_in_link_use(*, secret: str) -> tuple[User, SignInLink]:
+    """Use the link once and return (user, link), creating the account on first sign-in. A public
+    name typed when the link was asked (``intent["display_name"]``) is kept if the account has none."""
     now = timezone.now()
     with transaction.atomic():
         link = SignInLink.objects.select_for_update().filter(token_hash=_hash(secret or "")).first()
@@ -155,11 +164,26 @@ def sign_in_link_consume(*, secret: str) -> tuple[User, str]:
         else:
             staff = None
             log_action("residents.account.created" if created else "residents.sign_in.link", actor=user, target=user)
+            _keep_public_name(user, (link.intent or {}).get("display_name"))
     if staff is not None:
         # Outside the transaction, so the link stays used and the refusal stays in the journal.
         log_action("residents.sign_in.link_refused", actor=None, target=staff)
         raise PasswordRequired()
-    return user, link.next_url
+    return user, link
+
+
+def _keep_public_name(user: User, name) -> None:
+    """The name typed before the link was sent, checked again now that the account is known; a
+    name refused meanwhile (or an account that already has one) leaves the account as it is."""
+    if user.display_name or not isinstance(name, str) or not clean_line(name):
+        return
+    name = clean_line(name)[:60]
+    try:
+        name = public_name_clean(name, user=user)
+    except (Invalid, FieldErrors):
+        return
+    user.display_name = name
+    user.save(update_fields=["display_name"])
 
 
 def password_sign_in(*, request, email: str, password: str, ip: str) -> User:

@@ -102,7 +102,7 @@ def sign_in_password(request):
                 login(request, user)
                 messages.success(request, _("You are signed in."))
                 return redirect(safe_next(request, next_url, reverse("dashboard:me")))
-    return render(request, "residents/sign_in_password.html", {"form": form}, status=status)
+    return render(request, "residents/sign_in_password.html", {"form": form, "next": next_url}, status=status)
 
 
 @require_POST

@@ -116,7 +116,10 @@ def selection_run(*, selection_id: int, marker: str) -> None:
     except Exception as exc:  # noqa: BLE001 - any failure is shown to the organiser, never lost
         logger.exception("selection %s: computation failed", selection_id)
         with transaction.atomic():
-            if running.update(status=SelectionStatus.FAILED, error=str(exc)[:2000] or exc.__class__.__name__,
+            # Bad input is stored as data, worded for the reader by ``selectors.failure_text``.
+            error = (json.dumps({"code": exc.code, **exc.data}) if isinstance(exc, core.BadInput)
+                     else str(exc)[:2000] or exc.__class__.__name__)
+            if running.update(status=SelectionStatus.FAILED, error=error,
                               progress_message="", computed_at=None):
                 log_action("selection.computation.failed", scope=campaign_slug,
                            target=f"selection.selection:{selection_id}", error=str(exc)[:500])

@@ -5,11 +5,13 @@ import math
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Q, Subquery
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from concerto.campaigns.models import Sector
+from concerto.core.journal import Target
 from concerto.core.models import AuditEntry
 from concerto.volunteers.selectors import (
     call_for,
@@ -196,7 +198,7 @@ def _category_text(category: str, categories: dict) -> str:
 def _quota_people(category: str, value: str, count: int, categories: dict) -> str:
     """"2 people with the talent “drawing”", "1 person “18-29” (age)"."""
     people = ngettext("%(count)s person", "%(count)s people", count) % {"count": count}
-    info = categories.get(category) or {"label": category, "values": {}}
+    info = categories.get(category) or {"label": _("a question no longer asked"), "values": {}}
     if is_talent(category):
         talent = info["label"] if category in categories else category.split(":", 1)[1]
         if value == "oui":
@@ -204,7 +206,8 @@ def _quota_people(category: str, value: str, count: int, categories: dict) -> st
         if value == "non":
             return _("%(people)s without the talent “%(talent)s”") % {"people": people, "talent": talent}
     return _("%(people)s “%(value)s” (%(category)s)") % {
-        "people": people, "value": info["values"].get(value, value), "category": info["label"]}
+        "people": people, "value": info["values"].get(value, _("an answer no longer offered")),
+        "category": info["label"]}
 
 
 def _conflict_text(conflict: dict, relaxation: list[dict], categories: dict) -> str:
@@ -254,6 +257,38 @@ def conflict_messages(selection, categories: dict | None = None) -> list[str]:
     relaxation = infeasibility.get("relaxation") or []
     # Selections computed before conflicts were data hold French sentences: shown as they are.
     return [c if isinstance(c, str) else _conflict_text(c, relaxation, categories) for c in conflicts]
+
+
+def failure_text(selection, categories: dict | None = None) -> str:
+    """Why the last computation failed, in the active language. Bad input is stored as data
+    (``algorithms.BadInput``) and worded here with the call's labels: a sector's name, never
+    « place-amandiers » (sector). Other failures keep the text they were stored with."""
+    raw = selection.error or ""
+    try:
+        data = json.loads(raw) if raw.startswith("{") else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or "code" not in data:
+        return raw
+    if categories is None:
+        categories = selection_categories(selection.campaign)
+    code = data["code"]
+    category, value = str(data.get("category", "")), str(data.get("value", ""))
+    info = categories.get(category) or {}
+    names = {"quota": _("%(value)s (%(category)s)") % {
+        "value": (info.get("values") or {}).get(value, _("an answer no longer offered")),
+        "category": info.get("label") or _("a question no longer asked")}}
+    if code == "panel_larger_than_pool":
+        return _("The panel (%(panel)s people) is larger than the pool of volunteers (%(pool)s).") % {
+            "panel": data.get("panel"), "pool": data.get("pool")}
+    if code == "duplicate_quota":
+        return _("The quota “%(quota)s” is given twice.") % names
+    if code == "quota_bounds_invalid":
+        return _("The bounds of the quota “%(quota)s” must be whole numbers, 0 or more.") % names
+    if code == "quota_min_above_max":
+        return _("The quota “%(quota)s” has a minimum (%(min)s) above its maximum (%(max)s).") % {
+            **names, "min": data.get("min"), "max": data.get("max")}
+    return _("The settings of this selection are not valid: change them, then compute again.")
 
 
 def progress_text(selection) -> str:
@@ -614,3 +649,12 @@ def seat_for_answer(campaign, seat_id) -> SelectionSeat:
         raise AnswerLinkInvalid()
     seat.selection.campaign = campaign
     return seat
+
+
+# --- Names of selections in the journal (``core.journal``) ---------------------------------------
+
+
+def journal_targets_selections(ids) -> dict[int, Target]:
+    return {s.pk: Target(s.title,
+                         reverse("selection:manage", args=[s.campaign.slug, s.pk]))
+            for s in Selection.objects.filter(pk__in=ids).select_related("campaign")}

@@ -24,6 +24,7 @@ from concerto.campaigns.selectors import campaign_get
 from concerto.core.errors import DomainError, NotFound
 from concerto.core.forms import apply_errors
 from concerto.core.http import public_page_cache, require, vary_on_htmx
+from concerto.core.journal import described
 from concerto.core.ratelimit import client_ip, hit
 
 from . import notifications, rules, selectors, services
@@ -165,9 +166,10 @@ def _manage_context(request, campaign, selection, **extra) -> dict:
         "too_early": bool(selection.random_known_at and timezone.now() < selection.random_known_at),
         "draw_form": DrawForm(),
         "announcement": selectors.announcement_view(selection),
-        "entries": selectors.audit_entries(selection),
+        "entries": described(selectors.audit_entries(selection)),
         "relaxation_rows": _relaxation_rows(selection, categories),
         "conflicts": selectors.conflict_messages(selection, categories),
+        "failure": selectors.failure_text(selection, categories),
         "lowest_percent": (selection.lowest_probability or 0) * 100,
     }
     context.update(extra)
@@ -177,9 +179,9 @@ def _manage_context(request, campaign, selection, **extra) -> dict:
 def _relaxation_rows(selection, categories) -> list[dict]:
     rows = []
     for change in (selection.infeasibility or {}).get("relaxation") or []:
-        info = categories.get(change["category"], {"label": change["category"], "values": {}})
+        info = categories.get(change["category"]) or {"label": _("a question no longer asked"), "values": {}}
         rows.append({**change, "category_label": info["label"],
-                     "value_label": info["values"].get(change["value"], change["value"])})
+                     "value_label": info["values"].get(change["value"], _("an answer no longer offered"))})
     return rows
 
 

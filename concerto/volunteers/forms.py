@@ -1,148 +1,226 @@
 """Forms of the call for volunteers (organisers) and of the volunteer form (residents).
 
-The organiser edits lists as plain text, one entry per line, so the page works without
-JavaScript and a whole list can be pasted at once:
-
-- talents and workshop dates: ``code: label``;
-- profile questions: ``code: label | option=label | option=label``.
-
-Each line is checked on its own and errors name the line. The structures are checked again by
-``services.call_configure`` (the API and other callers skip these forms).
+The organiser's call is a plain form, without JavaScript and without any syntax to learn: one row
+per talent, workshop date, question and answer, each with its label, a "remove" box and buttons to
+move it up or down; "add" buttons give a new empty row (``CallEditor``). Codes, which the answers,
+quotas and published files use, are made from the label when a row is saved for the first time and
+never change afterwards, so renaming a label keeps every answer already given. The structures are
+checked again by ``services.call_configure`` (the API and other callers skip these forms).
 """
 
+from dataclasses import dataclass, field
+
 from django import forms
-from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from concerto.core.text import clean_line
 
 from . import validation as v
 
 PROFILE_PREFIX = "q-"
+MAX_ROWS_POSTED = 100  # rows read from a POST, whatever its counters say
 
 
-def _lines(text: str):
-    for number, raw in enumerate((text or "").replace("\r\n", "\n").split("\n"), start=1):
-        line = raw.strip()
-        if line:
-            yield number, line
+@dataclass
+class Row:
+    """One talent, date, question or answer as the editor shows it; ``code`` is "" until saved."""
+
+    code: str = ""
+    label: str = ""
+    remove: bool = False
+    error: str = ""
+    options: list["Row"] = field(default_factory=list)
 
 
-def _code_label(part: str, *, number: int, separator: str, example: str, errors: list, what: str):
-    """Split ``code<separator>label``; append a per-line error and return None when it is wrong."""
-    if separator not in part:
-        errors.append(_("Line %(line)s: write the code, “%(sep)s”, then the label, for example “%(example)s”.")
-                      % {"line": number, "sep": separator, "example": example})
+def _rows(items) -> list[Row]:
+    rows = []
+    for item in items or []:
+        if isinstance(item, dict):
+            rows.append(Row(code=str(item.get("code", "")), label=str(item.get("label", "")),
+                            options=_rows(item.get("options")) if "options" in item else []))
+    return rows
+
+
+def _count(data, name: str) -> int:
+    try:
+        return max(0, min(int(data.get(name, 0)), MAX_ROWS_POSTED))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _posted_rows(data, prefix: str, *, with_options: bool = False) -> list[Row]:
+    rows = []
+    for i in range(_count(data, f"{prefix}-count")):
+        row = Row(code=str(data.get(f"{prefix}-{i}-code", "")).strip()[:40],
+                  label=str(data.get(f"{prefix}-{i}-label", "")), remove=bool(data.get(f"{prefix}-{i}-remove")))
+        if with_options:
+            row.options = _posted_rows(data, f"{prefix}-{i}-o")
+        rows.append(row)
+    return rows
+
+
+def new_code(label: str, taken: set[str], fallback: str) -> str:
+    """A code for a new row, from its label: "Dessiner, illustrer" → "dessiner-illustrer"."""
+    base = slugify(label)[:36].strip("-") or fallback
+    if not v.CODE_RE.fullmatch(base):
+        base = fallback
+    code, n = base, 2
+    while code in taken or code in v.RESERVED_QUESTION_CODES:
+        code, n = f"{base}-{n}", n + 1
+    return code
+
+
+class CallEditor:
+    """The lists of the call as rows: built from the call, or from a POST, changed by one button
+    (``apply``), and turned back into the call's structures (``cleaned``)."""
+
+    SECTIONS = ("t", "d", "q")
+
+    def __init__(self, talents: list[Row], dates: list[Row], questions: list[Row]):
+        self.lists = {"t": talents, "d": dates, "q": questions}
+        self.errors: dict[str, str] = {}
+
+    @classmethod
+    def for_call(cls, call) -> "CallEditor":
+        editor = cls(_rows(call.talents), _rows(call.workshop_dates), _rows(call.profile_questions))
+        editor.add_blanks()
+        return editor
+
+    @classmethod
+    def from_post(cls, data) -> "CallEditor":
+        return cls(_posted_rows(data, "t"), _posted_rows(data, "d"), _posted_rows(data, "q", with_options=True))
+
+    @property
+    def talents(self):
+        return self.lists["t"]
+
+    @property
+    def dates(self):
+        return self.lists["d"]
+
+    @property
+    def questions(self):
+        return self.lists["q"]
+
+    def add_blanks(self) -> None:
+        """An empty row at the end of each list (and two empty answers to an empty question)."""
+        for key in self.SECTIONS:
+            rows = self.lists[key]
+            if not rows or rows[-1].code or rows[-1].label.strip():
+                rows.append(Row(options=[Row(), Row()] if key == "q" else []))
+        for question in self.questions:
+            if not question.options or question.options[-1].code or question.options[-1].label.strip():
+                question.options.append(Row())
+
+    def _target(self, ref: str) -> tuple[list[Row], int] | None:
+        """``t-3`` → (talents, 3); ``q-2-o-1`` → (options of question 2, 1); ``q-2-o`` → (options, -1)."""
+        parts = ref.split("-")
+        try:
+            rows = self.lists[parts[0]]
+            if len(parts) == 2:
+                return rows, int(parts[1])
+            if parts[0] == "q" and parts[2] == "o":
+                options = rows[int(parts[1])].options
+                return options, int(parts[3]) if len(parts) == 4 else -1
+        except (KeyError, IndexError, ValueError):
+            return None
         return None
-    code, label = (x.strip() for x in part.split(separator, 1))
-    if not v.CODE_RE.fullmatch(code):
-        if what == "option":
-            message = _("Line %(line)s: the option code “%(code)s” may contain only lower-case letters "
-                        "without accents, digits and hyphens (at most 40 characters).")
-        else:
-            message = _("Line %(line)s: the code “%(code)s” may contain only lower-case letters without "
-                        "accents, digits and hyphens (at most 40 characters).")
-        errors.append(message % {"line": number, "code": code})
-        return None
-    if not label:
-        errors.append(_("Line %(line)s: the label of “%(code)s” is missing.") % {"line": number, "code": code})
-        return None
-    if len(label) > v.LABEL_MAX:
-        errors.append(_("Line %(line)s: labels are limited to %(max)s characters.")
-                      % {"line": number, "max": v.LABEL_MAX})
-        return None
-    return code, label
 
+    def apply(self, op: str) -> bool:
+        """One button other than "save": add a row, or move one. False when ``op`` means nothing."""
+        verb, _sep, ref = (op or "").partition(":")
+        if verb == "add":
+            if ref in self.lists:
+                self.lists[ref].append(Row(options=[Row(), Row()] if ref == "q" else []))
+                return True
+            found = self._target(ref)
+            if found is not None:
+                found[0].append(Row())
+                return True
+            return False
+        found = self._target(ref)
+        if verb not in ("up", "down") or found is None:
+            return False
+        rows, i = found
+        j = i - 1 if verb == "up" else i + 1
+        if not (0 <= i < len(rows) and 0 <= j < len(rows)):
+            return False
+        rows[i], rows[j] = rows[j], rows[i]
+        return True
 
-def parse_items(text: str, *, max_items: int, example: str) -> list[dict]:
-    """``code: label`` per line → ``[{"code", "label"}]``; ValidationError listing every bad line."""
-    errors: list[str] = []
-    items: list[dict] = []
-    first_line: dict[str, int] = {}
-    for number, line in _lines(text):
-        parsed = _code_label(line, number=number, separator=":", example=example, errors=errors, what="item")
-        if parsed is None:
-            continue
-        code, label = parsed
-        if code in first_line:
-            errors.append(_("Line %(line)s: the code “%(code)s” is already used on line %(first)s.")
-                          % {"line": number, "code": code, "first": first_line[code]})
-            continue
-        first_line[code] = number
-        items.append({"code": code, "label": label})
-    if len(items) > max_items:
-        errors.append(_("At most %(max)s lines.") % {"max": max_items})
-    if errors:
-        raise ValidationError(errors)
-    return items
+    def _clean_list(self, rows: list[Row], *, max_items: int, fallback: str, what: str) -> list[dict]:
+        kept = [r for r in rows if not r.remove and (r.label.strip() or r.code)]  # empty new rows: ignored
+        taken = {r.code for r in kept if r.code}
+        items, seen = [], set()
+        for row in kept:
+            label = clean_line(row.label)  # as the service cleans it: no-break spaces stay
+            if not label:
+                row.error = _("Give this entry a label, or tick “Remove”.")
+                continue
+            if len(label) > v.LABEL_MAX:
+                row.error = _("Labels are limited to %(max)s characters.") % {"max": v.LABEL_MAX}
+                continue
+            code = row.code
+            if code and (code in seen or v.code_error(code)):
+                code = ""
+            if not code:
+                code = new_code(label, taken | seen, f"{fallback}-{len(items) + 1}")
+                row.code = code
+            seen.add(code)
+            item = {"code": code, "label": label}
+            if what == "question":
+                options = self._clean_list(row.options, max_items=v.MAX_OPTIONS, fallback="reponse",
+                                           what="option")
+                if any(o.error for o in row.options):
+                    row.error = _("Correct the answers of this question.")
+                elif len(options) < 2:
+                    row.error = _("Give this question at least two answers.")
+                item["options"] = options
+            items.append(item)
+        return items
 
+    def view_rows(self, key: str) -> list[dict]:
+        """The rows of one list for the template, with their field-name prefixes (``t-0``, ``q-1-o-2``)."""
+        def rows(items: list[Row], prefix: str) -> list[dict]:
+            return [{"row": r, "prefix": f"{prefix}-{i}", "number": i + 1, "first": i == 0,
+                     "last": i == len(items) - 1,
+                     "options": rows(r.options, f"{prefix}-{i}-o") if key == "q" else [],
+                     "options_prefix": f"{prefix}-{i}-o"}
+                    for i, r in enumerate(items)]
+        return rows(self.lists[key], key)
 
-def format_items(items: list[dict]) -> str:
-    return "\n".join(f"{i['code']}: {i['label']}" for i in items)
+    def talent_rows(self):
+        return self.view_rows("t")
 
+    def date_rows(self):
+        return self.view_rows("d")
 
-QUESTION_EXAMPLE = "age: Âge | 18-29=18 à 29 ans | 30-44=30 à 44 ans"
+    def question_rows(self):
+        return self.view_rows("q")
 
-
-def parse_questions(text: str) -> list[dict]:
-    """``code: label | option=label | …`` per line → the profile questions, checked line by line."""
-    errors: list[str] = []
-    questions: list[dict] = []
-    first_line: dict[str, int] = {}
-    for number, line in _lines(text):
-        head, *parts = [p.strip() for p in line.split("|")]
-        parsed = _code_label(head, number=number, separator=":", example=QUESTION_EXAMPLE, errors=errors,
-                             what="question")
-        if parsed is None:
-            continue
-        code, label = parsed
-        if code in v.RESERVED_QUESTION_CODES:
-            errors.append(_("Line %(line)s: “sector” is reserved: the sector comes from the household's letter.")
-                          % {"line": number})
-            continue
-        if code in first_line:
-            errors.append(_("Line %(line)s: the code “%(code)s” is already used on line %(first)s.")
-                          % {"line": number, "code": code, "first": first_line[code]})
-            continue
-        first_line[code] = number
-        options, seen, line_ok = [], set(), True
-        for part in (p for p in parts if p):
-            option = _code_label(part, number=number, separator="=", example="18-29=18 à 29 ans",
-                                 errors=errors, what="option")
-            if option is None:
-                line_ok = False
-                break
-            if option[0] in seen:
-                errors.append(_("Line %(line)s: the option “%(code)s” appears twice.")
-                              % {"line": number, "code": option[0]})
-                line_ok = False
-                break
-            seen.add(option[0])
-            options.append({"code": option[0], "label": option[1]})
-        if not line_ok:
-            continue
-        if len(options) < 2:
-            errors.append(_("Line %(line)s: give at least two options, each after a “|”, for example “%(example)s”.")
-                          % {"line": number, "example": QUESTION_EXAMPLE})
-            continue
-        if len(options) > v.MAX_OPTIONS:
-            errors.append(_("Line %(line)s: at most %(max)s options.") % {"line": number, "max": v.MAX_OPTIONS})
-            continue
-        questions.append({"code": code, "label": label, "options": options})
-    if len(questions) > v.MAX_QUESTIONS:
-        errors.append(_("At most %(max)s lines.") % {"max": v.MAX_QUESTIONS})
-    if errors:
-        raise ValidationError(errors)
-    return questions
-
-
-def format_questions(questions: list[dict]) -> str:
-    return "\n".join(
-        " | ".join([f"{q['code']}: {q['label']}", *(f"{o['code']}={o['label']}" for o in q["options"])])
-        for q in questions
-    )
+    def cleaned(self) -> dict | None:
+        """``talents``, ``workshop_dates``, ``profile_questions`` for ``services.call_configure``, or
+        None with the errors on their rows and ``self.errors`` per list."""
+        out = {}
+        for key, name, max_items, fallback, what in (
+            ("t", "talents", v.MAX_TALENTS, "talent", "talent"),
+            ("d", "workshop_dates", v.MAX_DATES, "atelier", "date"),
+            ("q", "profile_questions", v.MAX_QUESTIONS, "question", "question"),
+        ):
+            rows = self.lists[key]
+            out[name] = self._clean_list(rows, max_items=max_items, fallback=fallback, what=what)
+            if any(r.error for r in rows):
+                self.errors[name] = _("Correct the rows marked below.")
+            elif len(out[name]) > max_items:
+                self.errors[name] = _("At most %(max)s entries.") % {"max": max_items}
+        return None if self.errors else out
 
 
 class CallForm(forms.Form):
+    """The texts of the call and whether it is open; the lists are the ``CallEditor``'s."""
+
     is_open = forms.BooleanField(
         label=gettext_lazy("Volunteering is open"), required=False,
         help_text=gettext_lazy("While it is open, residents verified by letter can send the volunteer form."))
@@ -150,20 +228,6 @@ class CallForm(forms.Form):
         label=gettext_lazy("Introduction (optional)"), required=False, max_length=v.INTRO_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("Shown at the top of the volunteer form: what the workshops are, who is chosen and how."))
-    talents = forms.CharField(
-        label=gettext_lazy("Talents"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy("One talent per line: a short code, a colon, then the label residents read. "
-                               "Example: “dessin: Dessiner, illustrer”."))
-    workshop_dates = forms.CharField(
-        label=gettext_lazy("Workshop dates"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("One date per line: a short code, a colon, then the label. "
-                               "Example: “atelier-1: Samedi 14 mars, 9 h 30”."))
-    profile_questions = forms.CharField(
-        label=gettext_lazy("Profile questions"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy("One question per line: code, colon, question, then each answer as "
-                               "“| code=label”. Example: “age: Âge | 18-29=18 à 29 ans | 30-44=30 à 44 ans”. "
-                               "Offer a “prefer not to say” answer where it makes sense. "
-                               "The sector is not a question: it comes from the household's letter."))
     consent_text = forms.CharField(
         label=gettext_lazy("Consent text"), max_length=v.CONSENT_MAX, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=gettext_lazy("Volunteers tick a box to agree to this text. Changing it asks every volunteer "
@@ -171,22 +235,7 @@ class CallForm(forms.Form):
 
     @classmethod
     def for_call(cls, call, data=None) -> "CallForm":
-        initial = {
-            "is_open": call.is_open, "intro": call.intro, "talents": format_items(call.talents),
-            "workshop_dates": format_items(call.workshop_dates),
-            "profile_questions": format_questions(call.profile_questions), "consent_text": call.consent_text,
-        }
-        return cls(data, initial=initial)
-
-    def clean_talents(self):
-        return parse_items(self.cleaned_data["talents"], max_items=v.MAX_TALENTS, example="dessin: Dessiner, illustrer")
-
-    def clean_workshop_dates(self):
-        return parse_items(self.cleaned_data["workshop_dates"], max_items=v.MAX_DATES,
-                           example="atelier-1: Samedi 14 mars, 9 h 30")
-
-    def clean_profile_questions(self):
-        return parse_questions(self.cleaned_data["profile_questions"])
+        return cls(data, initial={"is_open": call.is_open, "intro": call.intro, "consent_text": call.consent_text})
 
 
 class VolunteerForm(forms.Form):

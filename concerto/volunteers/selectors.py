@@ -273,3 +273,13 @@ def sector_volunteer_counts(campaign) -> dict[int, int]:
     """``{sector_id: volunteers}``, withdrawn ones included (their rows still name the sector)."""
     return dict(Volunteer.objects.filter(campaign=campaign, sector__isnull=False).order_by()
                 .values("sector_id").annotate(n=Count("pk")).values_list("sector_id", "n"))
+
+
+def my_volunteering(user) -> list[dict]:
+    """Every volunteer record of this person with their answers in words ("Mes données")."""
+    rows = []
+    for volunteer in Volunteer.objects.filter(user=user).select_related("campaign", "sector").order_by("created_at"):
+        call = call_for(volunteer.campaign)
+        rows.append({"volunteer": volunteer,
+                     "answers": answers_for_display(call, volunteer) if call is not None else None})
+    return rows

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.selectors import campaign_get
-from concerto.core.errors import DomainError
+from concerto.core.errors import DomainError, FieldErrors
 from concerto.core.forms import apply_errors
 from concerto.core.http import require
 from concerto.letters.selectors import join_url
@@ -21,7 +21,7 @@ from concerto.residents.selectors import resident_sector
 from . import rules, selectors, services
 from .errors import NotLetterVerified, NotResident, VolunteeringClosed
 from .export import volunteers_export
-from .forms import CallForm, VolunteerForm
+from .forms import CallEditor, CallForm, VolunteerForm
 
 
 @login_required
@@ -87,22 +87,39 @@ def call_edit(request, slug):
     campaign = campaign_get(slug)
     require(rules.can_manage_volunteers(request.user, campaign))
     call = selectors.call_for_editing(campaign)
-    form = CallForm.for_call(call, request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.call_configure(user=request.user, campaign=campaign, **form.cleaned_data)
-            except DomainError as exc:
-                apply_errors(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The call for volunteers is saved."))
-                return redirect("volunteering:call", campaign.slug)
+    status, unsaved = 200, False
+    if request.method == "GET":
+        form, editor = CallForm.for_call(call), CallEditor.for_call(call)
+    else:
+        form, editor = CallForm.for_call(call, request.POST), CallEditor.from_post(request.POST)
+        op = request.POST.get("op", "save")
+        if op != "save":
+            # Add or move a row: the page comes back with the change, saved only by "Save".
+            editor.apply(op)
+            form = CallForm(initial={"is_open": bool(request.POST.get("is_open")),  # errors: only on "Save"
+                                     "intro": request.POST.get("intro", ""),
+                                     "consent_text": request.POST.get("consent_text", "")})
+            unsaved = True
+        else:
+            status = 400
+            lists = editor.cleaned()
+            if form.is_valid() and lists is not None:
+                try:
+                    services.call_configure(user=request.user, campaign=campaign, **form.cleaned_data, **lists)
+                except FieldErrors as exc:  # the lists' errors above their list, the others on their field
+                    editor.errors.update({k: m for k, m in exc.errors.items() if k not in form.fields})
+                    apply_errors(form, FieldErrors({k: m for k, m in exc.errors.items() if k in form.fields}))
+                    status = exc.status
+                except DomainError as exc:
+                    apply_errors(form, exc)
+                    status = exc.status
+                else:
+                    messages.success(request, _("The call for volunteers is saved."))
+                    return redirect("volunteering:call", campaign.slug)
+        editor.add_blanks()
     return render(request, "volunteers/call_form.html", {
-        "campaign": campaign, "call": call, "form": form, "saved": call.pk is not None,
-        "warnings": selectors.stale_answers(call),
+        "campaign": campaign, "call": call, "form": form, "editor": editor, "saved": call.pk is not None,
+        "unsaved": unsaved, "warnings": selectors.stale_answers(call),
     }, status=status)
 
 

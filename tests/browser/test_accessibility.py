@@ -218,6 +218,33 @@ def import_undo_page(page, live):
     expect(page.locator("h1")).to_be_visible()
 
 
+
+
+def join_link_confirm(page, live):
+    """The e-mail join: name and address on one screen, then the link's confirmation page."""
+    join_second_step(page, live)
+    page.locator("#id_email-email").fill("habitant-nouveau@example.org")
+    page.locator("#id_email-display_name").fill("Nina")
+    page.get_by_role("button", name="Rejoindre avec mon adresse e-mail").click()
+    body = live.mails_to("habitant-nouveau@example.org")[-1]
+    page.goto(re.search(r"https?://\S+/rejoindre/lien/\S+/", body).group(0))
+    expect(page.locator("main form button[type=submit]")).to_be_visible()
+
+
+def call_with_new_question(page, live):
+    """The call editor after "Add a question": unsaved rows, no JavaScript needed."""
+    page.goto(f"{live.url}{CAMPAIGN}/volontaires/appel/")
+    page.locator("button[value='add:q']").click()
+    expect(page.locator(".call-editor .notice")).to_be_visible()
+
+
+def call_with_errors(page, live):
+    page.goto(f"{live.url}{CAMPAIGN}/volontaires/appel/")
+    page.locator("#id_t-0-label").fill("")
+    page.locator(".call-editor button[value=save]").first.click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
 def open_selection(suffix=""):
     def go(page, live):
         page.goto(f"{live.url}{CAMPAIGN}/selections/")
@@ -433,6 +460,11 @@ VISITS = [
     Visit("import-undo", import_undo_page, who=ORGANISER),
     Visit("volunteer-list", f"{CAMPAIGN}/volontaires/liste/", who=ORGANISER),
     Visit("volunteer-call", f"{CAMPAIGN}/volontaires/appel/", who=ORGANISER),
+    Visit("volunteer-call-added", call_with_new_question, who=ORGANISER),
+    Visit("volunteer-call-errors", call_with_errors, who=ORGANISER),
+    Visit("join-link-confirm", join_link_confirm),
+    Visit("my-data", "/moi/donnees/", who=RESIDENT),
+    Visit("my-data-contributions", "/moi/donnees/", who=AUTHOR),
     Visit("selection-new", f"{CAMPAIGN}/selections/nouvelle/", who=ORGANISER),
     Visit("selection-manage", open_selection("gestion/"), who=ORGANISER),
     Visit("campaigns-manage", "/gestion/campagnes/", who=ORGANISER),

@@ -214,9 +214,10 @@ HOUSEHOLD_SECRETS = ["Famille Secrète-Lavande", "17 rue des Lavandes", "Foyer C
 DRAFT_TITLE = "Brouillon secret SQ7"
 POOL_NAMES = ["Bob", "Gilles Sans-Courriel", "Volontaire Nadia", "Volontaire Omar", "Volontaire Pia",
               "Volontaire Quentin"]
-TALENTS = "dessin: Dessiner\nhistoire: Histoire du quartier"
-DATES = "atelier-1: Samedi 14 mars\natelier-2: Samedi 28 mars"
-QUESTIONS = "age: Âge | jeune=Moins de 45 ans | senior=45 ans et plus"
+TALENTS = [{"code": "dessin", "label": "Dessiner"}, {"code": "histoire", "label": "Histoire du quartier"}]
+DATES = [{"code": "atelier-1", "label": "Samedi 14 mars"}, {"code": "atelier-2", "label": "Samedi 28 mars"}]
+QUESTIONS = [{"code": "age", "label": "Âge", "options": [{"code": "jeune", "label": "Moins de 45 ans"},
+                                                        {"code": "senior", "label": "45 ans et plus"}]}]
 
 
 def _clone(selection, **changes):
@@ -248,9 +249,7 @@ def letters_world(campaign, organiser, alice, bob) -> dict:
     from concerto.selection import selectors as sel_selectors
     from concerto.selection import services as sel
     from concerto.selection.models import SeatStatus, SelectionStatus
-    from concerto.volunteers import forms as volunteer_forms
     from concerto.volunteers.services import call_configure, volunteer_save
-    from concerto.volunteers.validation import MAX_DATES, MAX_TALENTS
 
     north = Sector.objects.create(campaign=campaign, code="nord", name="Nord")
     south = Sector.objects.create(campaign=campaign, code="sud", name="Sud")
@@ -290,9 +289,7 @@ def letters_world(campaign, organiser, alice, bob) -> dict:
         pool.append(person)
     call = call_configure(
         user=organiser, campaign=campaign, is_open=True, intro="Rejoignez les ateliers du quartier.",
-        talents=volunteer_forms.parse_items(TALENTS, max_items=MAX_TALENTS, example=""),
-        workshop_dates=volunteer_forms.parse_items(DATES, max_items=MAX_DATES, example=""),
-        profile_questions=volunteer_forms.parse_questions(QUESTIONS), consent_text="J'accepte.")
+        talents=TALENTS, workshop_dates=DATES, profile_questions=QUESTIONS, consent_text="J'accepte.")
     for i, person in enumerate(pool):
         volunteer_save(user=person, campaign=campaign, talents=["dessin"] if i % 2 else ["histoire"],
                            availability=["atelier-1", "atelier-2"],

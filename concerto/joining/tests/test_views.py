@@ -100,7 +100,8 @@ def test_join_with_new_email_sends_a_link_first(client, url, code, campaign):
     assert response.status_code == 200
     assert not get_user(client).is_authenticated
     assert not User.objects.filter(email="nadia@example.org").exists() and not CodeUse.objects.exists()
-    assert SignInLink.objects.get(email="nadia@example.org").next_url == f"{url}?code={format_code(code.code)}"
+    link = SignInLink.objects.get(email="nadia@example.org")
+    assert link.intent == {"code": code.code, "display_name": "Nadia", "campaign": campaign.slug}
 
 
 def test_the_link_sent_page_gives_the_link_lifetime_of_the_setting_and_the_demo_link(client, url, code, settings):
@@ -109,7 +110,7 @@ def test_the_link_sent_page_gives_the_link_lifetime_of_the_setting_and_the_demo_
     page = client.post(url, {"step": "email", "email-code": code.code, "email-email": "nadia@example.org",
                              "email-display_name": ""}).content.decode()
     assert "30 minutes" in page and "15 minutes" not in page
-    assert re.search(r'href="https?://[^"]+/connexion/lien/[^"/]+/"', page)
+    assert re.search(r'href="https?://[^"]+/rejoindre/lien/[^"/]+/"', page)
 
 
 def test_join_with_existing_email_sends_a_link_and_does_not_sign_in(client, url, code, resident_alice):
@@ -118,7 +119,7 @@ def test_join_with_existing_email_sends_a_link_and_does_not_sign_in(client, url,
     assert response.status_code == 200
     assert not get_user(client).is_authenticated
     link = SignInLink.objects.get(email="alice@example.org")
-    assert link.next_url == f"{url}?code={format_code(code.code)}"
+    assert link.intent["code"] == code.code
     assert not CodeUse.objects.exists()
 
 
@@ -220,3 +221,94 @@ def test_missing_name_and_trivial_pin_are_both_reported(client, url, code):
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="id_pin-display_name_error"' in html and 'id="id_pin-pin_error"' in html
+
+
+# --- Issue 10: the e-mail join in fewer screens, the public name kept, back where one was ----------
+
+
+def _demo_link(page: str) -> str:
+    return re.search(r'href="https?://testserver(/c/[^"]+/rejoindre/lien/[^"/]+/)"', page).group(1)
+
+
+def test_the_email_join_keeps_the_public_name_and_ends_joined_after_the_link(client, url, code, campaign,
+                                                                              settings):
+    """Screens: the code, name + e-mail, "check your e-mail", the link's button → signed in and joined
+    (before: a fifth screen, the join page again, and the public name was lost)."""
+    settings.CONCERTO_DEMO_MODE = True
+    client.post(url, {"step": "code", "code": code.code})
+    sent = client.post(url, {"step": "email", "email-code": format_code(code.code),
+                             "email-email": "nadia@example.org", "email-display_name": "Nadia B."})
+    link = _demo_link(sent.content.decode())
+    assert client.get(link).status_code == 200
+    landed = client.post(link)
+    assert landed.status_code == 302 and landed["Location"] == reverse("dashboard:campaign_home",
+                                                                        args=[campaign.slug])
+    nadia = User.objects.get(email="nadia@example.org")
+    assert get_user(client) == nadia and nadia.display_name == "Nadia B."
+    assert Membership.objects.get(user=nadia, campaign=campaign).verification == Verification.LETTER
+    assert CodeUse.objects.filter(user=nadia, code=code).count() == 1
+
+
+def test_an_existing_public_name_is_not_overwritten_by_a_join(client, url, code, campaign, resident_alice,
+                                                              settings):
+    settings.CONCERTO_DEMO_MODE = True
+    sent = client.post(url, {"step": "email", "email-code": code.code, "email-email": "alice@example.org",
+                             "email-display_name": "Quelqu'un d'autre"})
+    client.post(_demo_link(sent.content.decode()))
+    resident_alice.refresh_from_db()
+    assert resident_alice.display_name == "Alice"
+    assert Membership.objects.get(user=resident_alice, campaign=campaign).verification == Verification.LETTER
+
+
+def test_a_join_started_from_an_action_ends_on_the_action(client, url, code, campaign, published_action, settings):
+    settings.CONCERTO_DEMO_MODE = True
+    action_url = reverse("proposals:detail", args=[campaign.slug, published_action.pk])
+    page = client.get(action_url).content.decode()
+    join_href = re.search(r'href="(/c/[^"]+/rejoindre/\?next=[^"]+)"', page)
+    if join_href is None:  # the support box offers the join link only at the "letter" support level
+        join_href_value = f"{url}?next={action_url}"
+    else:
+        join_href_value = join_href.group(1).replace("&amp;", "&")
+    step_one = client.get(join_href_value).content.decode()
+    assert f'name="next" value="{action_url}"' in step_one
+    step_two = client.post(url, {"step": "code", "code": code.code, "next": action_url}).content.decode()
+    assert f'name="next" value="{action_url}"' in step_two
+    sent = client.post(url, {"step": "email", "email-code": code.code, "email-email": "nadia@example.org",
+                             "email-display_name": "", "next": action_url})
+    landed = client.post(_demo_link(sent.content.decode()))
+    assert landed["Location"] == action_url
+    # Without e-mail too: the PIN join goes back to the action.
+    other = make_code(campaign, address="3 rue des Roses")
+    response = Client().post(url, {"step": "pin", "pin-code": other.code, "pin-display_name": "Mireille",
+                                   "pin-pin": "4071", "pin-pin_again": "4071", "next": action_url})
+    assert response.status_code == 302 and response["Location"] == action_url
+
+
+def test_an_off_site_next_is_ignored_by_the_join(client, url, code, campaign, settings):
+    settings.CONCERTO_DEMO_MODE = True
+    sent = client.post(url, {"step": "email", "email-code": code.code, "email-email": "nadia@example.org",
+                             "email-display_name": "", "next": "https://evil.example/"})
+    landed = client.post(_demo_link(sent.content.decode()))
+    assert landed["Location"] == reverse("dashboard:campaign_home", args=[campaign.slug])
+
+
+def test_a_join_link_whose_code_was_used_up_meanwhile_signs_in_and_explains(client, url, code, campaign, settings):
+    settings.CONCERTO_DEMO_MODE = True
+    sent = client.post(url, {"step": "email", "email-code": code.code, "email-email": "nadia@example.org",
+                             "email-display_name": ""})
+    InvitationCode.objects.filter(pk=code.pk).update(revoked_at=timezone.now())
+    landed = client.post(_demo_link(sent.content.decode()), follow=True)
+    assert get_user(client).email == "nadia@example.org"
+    assert not CodeUse.objects.exists()
+    assert landed.redirect_chain[0][0].startswith(url) and 'role="status"' in landed.content.decode()
+
+
+def test_a_used_join_link_is_refused(client, url, code, campaign, settings):
+    settings.CONCERTO_DEMO_MODE = True
+    sent = client.post(url, {"step": "email", "email-code": code.code, "email-email": "nadia@example.org",
+                             "email-display_name": ""})
+    link = _demo_link(sent.content.decode())
+    client.post(link)
+    again = Client()
+    assert again.get(link).status_code == 400 and again.post(link).status_code == 400
+    assert CodeUse.objects.count() == 1

@@ -108,3 +108,48 @@ def test_the_pages_give_the_link_lifetime_of_the_setting_and_the_demo_shows_the_
     page = ask_link({"email": "nouvelle@example.org"}).content.decode()
     assert "30 minutes" in page and "15 minutes" not in page
     assert re.search(r'href="https?://[^"]+/connexion/lien/[^"/]+/"', page)
+
+
+# --- Issue 10: signing in brings a person back where they were ------------------------------------
+
+
+def _href(page: str, path: str) -> str:
+    import html
+
+    match = re.search(rf'href="({re.escape(path)}[^"]*)"', page)
+    assert match, path
+    return html.unescape(match.group(1))
+
+
+def test_sign_in_to_support_ends_on_the_action_after_the_email_link(client, ask_link, published_action):
+    action_url = reverse("proposals:detail", args=[published_action.campaign.slug, published_action.pk])
+    page = client.get(action_url).content.decode()
+    support = re.search(r'<div id="support-[^>]*>.*?</div>', page, re.S).group(0)
+    href = _href(support, reverse("residents:sign_in"))
+    form = client.get(href).content.decode()
+    next_value = re.search(r'name="next" value="([^"]*)"', form).group(1)
+    ask_link({"email": "nouvelle@example.org", "next": next_value})
+    landed = client.post(link_from_outbox())
+    assert landed.status_code == 302 and landed["Location"] == action_url
+
+
+def test_the_header_sign_in_link_comes_back_to_the_page(client, published_action):
+    """Before: the header's "Se connecter" led to "Mon espace" whatever the page."""
+    action_url = reverse("proposals:detail", args=[published_action.campaign.slug, published_action.pk])
+    header = client.get(action_url).content.decode().split("</header>")[0]
+    assert _href(header, reverse("residents:sign_in")) == f"{reverse('residents:sign_in')}?next={action_url}"
+    # Not from the sign-in page itself.
+    header = client.get(reverse("residents:sign_in")).content.decode().split("</header>")[0]
+    assert _href(header, reverse("residents:sign_in")) == reverse("residents:sign_in")
+
+
+def test_every_other_sign_in_way_keeps_next(client, organiser_dina):
+    back = "/c/quartier-test/actions/"
+    password_page = client.get(reverse("residents:sign_in_password"), {"next": back}).content.decode()
+    assert _href(password_page, reverse("residents:sign_in") + "?") == f"{reverse('residents:sign_in')}?next={back}"
+    sign_in_page = client.get(reverse("residents:sign_in"), {"next": back}).content.decode()
+    assert _href(sign_in_page, reverse("joining:pin_sign_in")) == f"{reverse('joining:pin_sign_in')}?next={back}"
+    assert _href(sign_in_page, reverse("residents:sign_in_password")).endswith(f"?next={back}")
+    landed = client.post(reverse("residents:sign_in_password") + f"?next={back}",
+                         {"email": "dina@example.org", "password": "dina-password-123"})
+    assert landed["Location"] == back

@@ -43,6 +43,7 @@ from .model import (
     pool_digest,
     pool_json,
 )
+from .problem import BadInput
 from .solver import find_distribution
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "LOTTERY_COUNT_MAX",
     "LOTTERY_HIGH_MAX",
     "RANDOM_FORMAT_KINDS",
+    "BadInput",
     "BadRandomValue",
     "canonical_random_value",
     "random_format_example",

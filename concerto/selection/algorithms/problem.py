@@ -13,6 +13,17 @@ import numpy as np
 from .model import Person, Quota
 
 
+class BadInput(ValueError):
+    """Bad input. ``str()`` is the French sentence ``verify.py`` and the command line print; ``code``
+    and ``data`` (category and value codes, counts) let ``selection.selectors.failure_text`` word it
+    in the reader's language with the call's labels, never as « place-amandiers » (sector)."""
+
+    def __init__(self, code: str, message: str, **data):
+        super().__init__(message)
+        self.code = code
+        self.data = data
+
+
 @dataclass
 class Problem:
     """People sorted by id (index = position), quotas sorted by (category, value).
@@ -50,34 +61,40 @@ def compile_problem(people: Iterable[Person], quotas: Iterable[Quota], panel_siz
     people = sorted(people, key=lambda p: p.id)
     quotas = sorted(quotas, key=lambda q: (q.category, q.value))
     if not isinstance(panel_size, int) or isinstance(panel_size, bool) or panel_size < 1:
-        raise ValueError("La taille du panel doit être un entier positif.")
+        raise BadInput("panel_size_invalid", "La taille du panel doit être un entier positif.")
     ids = [p.id for p in people]
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
-        raise ValueError(f"Identifiants en double dans le vivier : {', '.join(dupes[:5])}.")
+        raise BadInput("duplicate_ids", f"Identifiants en double dans le vivier : {', '.join(dupes[:5])}.")
     if any(not isinstance(i, str) or not i for i in ids):
-        raise ValueError("Chaque volontaire doit avoir un identifiant non vide.")
+        raise BadInput("empty_id", "Chaque volontaire doit avoir un identifiant non vide.")
     if panel_size > len(people):
-        raise ValueError(
-            f"Le panel de {panel_size} personnes est plus grand que le vivier ({len(people)} volontaires)."
-        )
+        raise BadInput(
+            "panel_larger_than_pool",
+            f"Le panel de {panel_size} personnes est plus grand que le vivier ({len(people)} volontaires).",
+            panel=panel_size, pool=len(people))
     seen = set()
     for q in quotas:
         key = (q.category, q.value)
         if key in seen:
-            raise ValueError(f"Quota en double pour « {q.value} » ({q.category}).")
+            raise BadInput("duplicate_quota", f"Quota en double pour « {q.value} » ({q.category}).",
+                           category=q.category, value=q.value)
         seen.add(key)
         if not q.category or not q.value:
-            raise ValueError("Chaque quota doit nommer une catégorie et une valeur.")
+            raise BadInput("quota_unnamed", "Chaque quota doit nommer une catégorie et une valeur.")
         for bound in (q.min, q.max):
             if not isinstance(bound, int) or isinstance(bound, bool):
-                raise ValueError(f"Les bornes du quota « {q.value} » ({q.category}) doivent être des entiers.")
+                raise BadInput("quota_bounds_invalid",
+                               f"Les bornes du quota « {q.value} » ({q.category}) doivent être des entiers.",
+                               category=q.category, value=q.value)
         if q.min < 0 or q.max < 0:
-            raise ValueError(f"Le quota « {q.value} » ({q.category}) a une borne négative.")
+            raise BadInput("quota_bounds_invalid", f"Le quota « {q.value} » ({q.category}) a une borne négative.",
+                           category=q.category, value=q.value)
         if q.min > q.max:
-            raise ValueError(
-                f"Le quota « {q.value} » ({q.category}) a un minimum ({q.min}) supérieur à son maximum ({q.max})."
-            )
+            raise BadInput(
+                "quota_min_above_max",
+                f"Le quota « {q.value} » ({q.category}) a un minimum ({q.min}) supérieur à son maximum ({q.max}).",
+                category=q.category, value=q.value, min=q.min, max=q.max)
     member = np.zeros((len(quotas), len(people)), dtype=bool)
     for qi, q in enumerate(quotas):
         member[qi] = [p.value(q.category) == q.value for p in people]

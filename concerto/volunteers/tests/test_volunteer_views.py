@@ -180,17 +180,55 @@ def test_organiser_pages_need_sign_in(client, campaign, call, name):
     assert r.status_code == 302 and r["Location"].startswith(reverse("residents:sign_in"))
 
 
+def page_form_data(html: str, **changes) -> dict:
+    """What a browser would send for the call editor's form as the page shows it (no JavaScript)."""
+    import html as html_lib
+    import re
+
+    form = html[html.index('class="card form call-editor"'):]
+    form = form[:form.index("</form>")]
+    data = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name:
+            continue
+        kind = re.search(r'type="([^"]+)"', tag)
+        kind = kind.group(1) if kind else "text"
+        value = re.search(r'value="([^"]*)"', tag)
+        if kind == "checkbox":
+            if " checked" in tag:
+                data[name.group(1)] = "on"
+            continue
+        data[name.group(1)] = html_lib.unescape(value.group(1)) if value else ""
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        data[name] = html_lib.unescape(text).lstrip("\n")
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def label_names(html: str, prefix: str) -> list[str]:
+    import html as html_lib
+    import re
+
+    return [html_lib.unescape(v) for v in re.findall(rf'name="{prefix}-\d+-label" value="([^"]*)"', html) if v]
+
+
+def test_call_page_is_a_form_of_rows_not_a_mini_language(client, campaign, organiser_dina):
+    """Before issue 10: textareas of "code: label | option=label" lines."""
+    client.force_login(organiser_dina)
+    html = client.get(reverse("volunteering:call", args=[campaign.slug])).content.decode()
+    assert 'name="talents"' not in html and 'name="profile_questions"' not in html
+    assert label_names(html, "t") == [str(t["label"]) for t in DEFAULT_TALENTS]
+    assert 'value="add:q"' in html and 'value="down:t-0"' in html and 'name="t-0-remove"' in html
+
+
 def test_call_page_shows_defaults_then_saves(client, campaign, organiser_dina):
     client.force_login(organiser_dina)
     url = reverse("volunteering:call", args=[campaign.slug])
     r = client.get(url)
     assert r.status_code == 200
-    assert "dessin: Dessiner, illustrer" in r.content.decode()
     assert not VolunteerCall.objects.exists()
-    form = r.context["form"]
-    data = {name: form[name].value() for name in form.fields}
-    data["is_open"] = "on"
-    r = client.post(url, data)
+    r = client.post(url, page_form_data(r.content.decode(), is_open="on", op="save"))
     assert r.status_code == 302
     call = VolunteerCall.objects.get(campaign=campaign)
     assert call.is_open and call.talents == DEFAULT_TALENTS
@@ -198,15 +236,53 @@ def test_call_page_shows_defaults_then_saves(client, campaign, organiser_dina):
     assert [d["code"] for d in call.workshop_dates] == ["atelier-1", "atelier-2"]
 
 
-def test_call_page_reports_line_errors_and_changes_nothing(client, campaign, organiser_dina, call):
+def test_organiser_renames_adds_reorders_and_removes_without_javascript(client, campaign, organiser_dina, call,
+                                                                       hugo):
+    client.force_login(hugo)
+    client.post(form_url(campaign), post_data())
     client.force_login(organiser_dina)
     url = reverse("volunteering:call", args=[campaign.slug])
-    data = {"is_open": "on", "talents": "dessin: Dessiner\nDessin sans code", "workshop_dates": "atelier-1: Samedi",
-            "profile_questions": "age: Âge | jeune", "consent_text": "J'accepte."}
-    r = client.post(url, data)
+    html = client.get(url).content.decode()
+    # Move the second talent up: the page comes back with the new order, nothing saved yet.
+    moved = client.post(url, page_form_data(html, op="up:t-1"))
+    assert moved.status_code == 200 and "t-1-label" in moved.content.decode()
+    order = label_names(moved.content.decode(), "t")
+    assert order[:2] == [call.talents[1]["label"], call.talents[0]["label"]]
+    call.refresh_from_db()
+    assert call.talents == DEFAULT_TALENTS
+    # Add a question: a new row with two empty answers.
+    added = client.post(url, page_form_data(moved.content.decode(), op="add:q")).content.decode()
+    n = len(call.profile_questions)
+    assert f'name="q-{n}-o-1-label"' in added
+    # Fill it, rename a talent, remove an answer, then save.
+    data = page_form_data(added, op="save", **{
+        f"q-{n}-label": "Avez-vous des enfants ?", f"q-{n}-o-0-label": "Oui", f"q-{n}-o-1-label": "Non",
+        "t-0-label": "Connaître et raconter l'histoire du quartier", "q-0-o-4-remove": "on"})
+    saved = client.post(url, data)
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    call.refresh_from_db()
+    assert [t["code"] for t in call.talents[:2]] == [DEFAULT_TALENTS[1]["code"], DEFAULT_TALENTS[0]["code"]]
+    assert call.talents[0]["label"] == "Connaître et raconter l'histoire du quartier"
+    assert call.profile_questions[-1] == {"code": "avez-vous-des-enfants", "label": "Avez-vous des enfants ?",
+                                          "options": [{"code": "oui", "label": "Oui"}, {"code": "non", "label": "Non"}]}
+    assert len(call.profile_questions[0]["options"]) == len(DEFAULT_PROFILE_QUESTIONS[0]["options"]) - 1
+    # Hugo's answers keep their codes: the renamed talent is still his.
+    volunteer = Volunteer.objects.get()
+    assert "histoire" in volunteer.talents and call.talents[0]["code"] == "histoire"
+
+
+def test_call_page_reports_row_errors_and_changes_nothing(client, campaign, organiser_dina, call):
+    client.force_login(organiser_dina)
+    url = reverse("volunteering:call", args=[campaign.slug])
+    html = client.get(url).content.decode()
+    r = client.post(url, page_form_data(html, op="save", **{"t-0-label": "", "q-0-o-0-remove": "on",
+                                                              "q-0-o-1-remove": "on", "q-0-o-2-remove": "on",
+                                                              "q-0-o-3-remove": "on", "q-0-o-4-remove": "on",
+                                                              "consent_text": ""}))
     assert r.status_code == 400
-    assert set(r.context["form"].errors) == {"talents", "profile_questions"}
-    assert 'id="id_talents_error"' in r.content.decode()
+    body = r.content.decode()
+    assert 'id="id_t-0-error"' in body and 'id="id_q-0-error"' in body and 'role="alert"' in body
+    assert 'id="id_consent_text_error"' in body
     call.refresh_from_db()
     assert call.talents == DEFAULT_TALENTS and call.consent_version == 1
 

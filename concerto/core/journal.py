@@ -1,0 +1,244 @@
+"""Audit entries in words: the one place that turns a code (``proposals.action.published``) and its
+target and data into a sentence a person reads ("Léa published the action « Un banc »").
+
+Adding a code is one line in ``ACTS``: the sentence (``{actor}``, ``{target}`` and any key of the
+entry's data as placeholders) and whether it is an act of the team, shown in the campaign journal,
+or a resident's own act, which stays out of it (who supported what is private). A code missing
+here still reads as a sentence: "Léa made a change in Letters and codes: Household 12."
+
+What a target is called, and where it links, is said by the app that owns it:
+``register_target("proposals.action", resolver)`` in its ``AppConfig.ready``, with
+``resolver(ids) -> {id: Target}`` (one query for a page of entries).
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from string import Formatter
+
+from django.apps import apps
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Act:
+    sentence: str
+    team: bool = True  # an act of the team (the campaign journal shows it), not a resident's own act
+
+
+@dataclass(frozen=True)
+class Target:
+    text: str
+    url: str = ""
+
+
+def private(sentence) -> Act:
+    return Act(sentence, team=False)
+
+
+# One line per audit code. Placeholders: {actor}, {target}, then keys of the entry's data.
+ACTS: dict[str, Act] = {
+    # Actions, contributions, comments
+    "proposals.action.created": Act(_("{actor} created the action “{target}”.")),
+    "proposals.action.published": Act(_("{actor} published the action “{target}”.")),
+    "proposals.action.rejected": Act(_("{actor} rejected the contribution “{target}”.")),
+    "proposals.action.merged": Act(_("{actor} merged the contribution “{target}” into another action "
+                                     "(supports moved: {supports_moved}).")),
+    "proposals.comment.hidden": Act(_("{actor} hid a comment on “{target}”: {reason}")),
+    "proposals.comment.reports_dismissed": Act(_("{actor} dismissed the reports on a comment on “{target}”.")),
+    "proposals.contribution.submitted": private(_("{actor} proposed “{target}”.")),
+    "proposals.support.added": private(_("{actor} supported “{target}”.")),
+    "proposals.support.withdrawn": private(_("{actor} withdrew a support from “{target}”.")),
+    "proposals.comment.added": private(_("{actor} commented on “{target}”.")),
+    "proposals.comment.reported": private(_("{actor} reported a comment on “{target}”.")),
+    # Accounts and roles
+    "residents.role.granted": Act(_("{actor} gave {target} the role {role}.")),
+    "residents.account.created": private(_("{actor} created an account.")),
+    "residents.account.deleted": private(_("An account was deleted.")),
+    "residents.resident.joined": private(_("{actor} joined the campaign.")),
+    "residents.resident.verified_by_letter": private(_("{actor} was verified by a letter code.")),
+    "residents.sign_in.link": private(_("{actor} signed in with an e-mail link.")),
+    "residents.sign_in.link_refused": private(_("An e-mail link was refused to {target}: staff sign in with a "
+                                                "password.")),
+    "residents.sign_in_links.purged": private(_("Expired sign-in links deleted: {count}.")),
+    "residents.token.created": private(_("{actor} created an API token.")),
+    "residents.token.revoked": private(_("{actor} revoked an API token.")),
+    # Letters, households and codes
+    "letters.settings.updated": Act(_("{actor} changed the letter text.")),
+    "letters.support_level.changed": Act(_("{actor} changed who may support actions.")),
+    "letters.import.previewed": Act(_("{actor} uploaded a households file (lines: {rows}, errors: {errors}).")),
+    "letters.import.confirmed": Act(_("{actor} imported households (households: {households}).")),
+    "letters.import.cancelled": Act(_("{actor} cancelled a households import.")),
+    "letters.household.created": Act(_("{actor} added the household {target}.")),
+    "letters.household.reissued": Act(_("{actor} issued a new code for the household {target}.")),
+    "letters.street_rule.added": Act(_("{actor} added a street rule for “{street}”.")),
+    "letters.street_rule.deleted": Act(_("{actor} deleted the street rule for “{street}”.")),
+    "letters.street_rules.applied": Act(_("{actor} applied the street rules (households changed: {households}).")),
+    "letters.batch.created": Act(_("{actor} prepared the letter batch {target} (letters: {letters}).")),
+    "letters.batch.rendered": Act(_("The letter batch {target} is ready (letters: {letters}).")),
+    "letters.batch.failed": Act(_("The letter batch {target} could not be prepared.")),
+    "letters.batch.retried": Act(_("{actor} started the letter batch {target} again.")),
+    "letters.batch.sent": Act(_("{actor} marked the letter batch {target} as posted (letters: {letters}).")),
+    "letters.code.alert": Act(_("Many wrong letter codes were typed (wrong codes: {failures}, minutes: {minutes}): "
+                                "the organisers were alerted.")),
+    "letters.code.used": private(_("{actor} joined with a letter code.")),
+    "letters.code.failed": private(_("A wrong letter code was typed.")),
+    "letters.pin.failed": private(_("A wrong PIN was typed.")),
+    "letters.pin.locked": private(_("A letter code was locked after too many wrong PINs.")),
+    "letters.pin.signed_in": private(_("{actor} signed in with a code and PIN.")),
+    # Volunteers
+    "selection.call.configured": Act(_("{actor} saved the call for volunteers.")),
+    "selection.call.opened": Act(_("{actor} opened the call for volunteers.")),
+    "selection.call.closed": Act(_("{actor} closed the call for volunteers.")),
+    "selection.volunteers.exported": Act(_("{actor} downloaded the list of volunteers (people: {count}).")),
+    "selection.volunteers.purged": Act(_("Volunteers' answers erased after the retention period "
+                                         "(volunteers: {volunteers}).")),
+    "selection.volunteer.registered": private(_("Volunteer {pseudonym} signed up.")),
+    "selection.volunteer.updated": private(_("Volunteer {pseudonym} updated their answers.")),
+    "selection.volunteer.returned": private(_("Volunteer {pseudonym} volunteered again.")),
+    "selection.volunteer.withdrawn": private(_("Volunteer {pseudonym} withdrew.")),
+    "selection.volunteer.erased": private(_("The answers of volunteer {pseudonym} were erased.")),
+    # Selections
+    "selection.selection.created": Act(_("{actor} created the selection “{target}” (panel size: {panel_size}).")),
+    "selection.selection.updated": Act(_("{actor} changed the settings of the selection “{target}”.")),
+    "selection.quotas.relaxed": Act(_("{actor} relaxed the quotas of the selection “{target}”.")),
+    "selection.computation.started": Act(_("{actor} started the computation of the selection “{target}” (volunteers: "
+                                           "{pool_size}).")),
+    "selection.computation.cancelled": Act(_("{actor} stopped the computation of the selection “{target}”.")),
+    "selection.computation.finished": Act(_("The computation of the selection “{target}” finished (possible panels: {panels}).")),
+    "selection.computation.infeasible": Act(_("The quotas of the selection “{target}” cannot be met together.")),
+    "selection.computation.failed": Act(_("The computation of the selection “{target}” failed.")),
+    "selection.distribution.published": Act(_("{actor} published the chances of the selection “{target}”.")),
+    "selection.source.announced": Act(_("{actor} announced the public random source of the selection “{target}”.")),
+    "selection.draw.run": Act(_("{actor} ran the public draw of the selection “{target}”.")),
+    "selection.seat.replaced": Act(_("{actor} replaced {withdrawn} in the selection “{target}” from the reserve list.")),
+    "selection.seat.to_replace": Act(_("A seat of the selection “{target}” is to refill: {withdrawn} deleted their account.")),
+    "selection.seats.notified": Act(_("{actor} notified the people drawn in the selection “{target}” (e-mails: {emails}, "
+                                      "letters: {letters}).")),
+}
+
+# Which part of the platform an unknown code belongs to, for the generic sentence.
+AREAS = {
+    "campaigns": _("the campaign settings"),
+    "proposals": _("actions and contributions"),
+    "residents": _("accounts and the team"),
+    "letters": _("letters and households"),
+    "selection": _("volunteers and selections"),
+    "volunteers": _("volunteers and selections"),
+}
+
+# Codes not in ACTS that the campaign journal still shows: prefixes of acts only the team performs.
+TEAM_PREFIXES = (
+    "campaigns.", "proposals.action.", "proposals.contribution.edited", "proposals.theme.",
+    "residents.role.", "residents.invitation.", "residents.team.", "residents.pin.",
+    "letters.household.", "letters.import.", "letters.batch.", "letters.settings.", "letters.street_rule",
+    "letters.sector.", "letters.reminder", "selection.selection.", "selection.draw.", "selection.source.",
+    "selection.distribution.", "selection.seats.", "selection.call.", "selection.notification",
+)
+
+ROLE_WORDS = {
+    "organiser": pgettext_lazy("role", "organiser"), "facilitator": pgettext_lazy("role", "facilitator"),
+    "moderator": pgettext_lazy("role", "moderator"), "ambassador": pgettext_lazy("role", "ambassador"),
+    "candidate": pgettext_lazy("role", "candidate"), "resident": pgettext_lazy("role", "resident"),
+}
+
+_resolvers: dict[str, Callable[[list[int]], dict[int, Target]]] = {}
+
+
+def register_target(label: str, resolver: Callable[[list[int]], dict[int, Target]]) -> None:
+    """``label`` as ``log_action`` writes it (``app_label.modelname``)."""
+    _resolvers[label] = resolver
+
+
+def journal_codes() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(include, exclude) prefixes for ``core.selectors.audit_entries``: the team's acts only."""
+    team = tuple(code for code, act in ACTS.items() if act.team)
+    hidden = tuple(code for code, act in ACTS.items() if not act.team)
+    return team + TEAM_PREFIXES, hidden
+
+
+def _split(target: str) -> tuple[str, int | None]:
+    label, _sep, pk = (target or "").partition(":")
+    return label, int(pk) if pk.isdigit() else None
+
+
+def _generic_target(label: str, pk: int | None) -> Target | None:
+    if not label:
+        return None
+    try:
+        name = apps.get_model(label)._meta.verbose_name
+    except (LookupError, ValueError):
+        return None
+    return Target(f"{str(name)[:1].upper()}{str(name)[1:]} {pk}" if pk is not None else str(name))
+
+
+def _targets(entries) -> dict[str, Target]:
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for entry in entries:
+        label, pk = _split(entry.target)
+        if pk is not None and label in _resolvers:
+            wanted[label].add(pk)
+    found: dict[str, Target] = {}
+    for label, ids in wanted.items():
+        for pk, target in _resolvers[label](sorted(ids)).items():
+            found[f"{label}:{pk}"] = target
+    return found
+
+
+def _target_html(target: Target | None) -> SafeString:
+    if target is None:
+        return format_html("{}", gettext("(deleted)"))
+    if target.url:
+        return format_html('<a href="{}">{}</a>', target.url, target.text)
+    return format_html("{}", target.text)
+
+
+def _value(key: str, value) -> str:
+    if key == "role":
+        return str(ROLE_WORDS.get(value, value))
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, list | dict):
+        return str(len(value))
+    return str(value)
+
+
+def sentence(entry, target: Target | None = None) -> SafeString:
+    """One entry as an HTML-safe sentence (user text escaped)."""
+    actor = entry.actor.public_name if entry.actor_id and entry.actor else gettext("The system")
+    act = ACTS.get(entry.code)
+    target_html = _target_html(target if target is not None else _generic_target(*_split(entry.target)))
+    data = entry.data if isinstance(entry.data, dict) else {}
+    if act is None:
+        area = AREAS.get(entry.code.split(".", 1)[0], _("the platform"))
+        if entry.target:
+            return format_html(gettext("{actor} made a change in {area}: {target}."), actor=actor, area=area,
+                               target=target_html)
+        return format_html(gettext("{actor} made a change in {area}."), actor=actor, area=area)
+    text = gettext(act.sentence)
+    values = {"actor": actor, "target": target_html}
+    for _literal, name, _spec, _conv in Formatter().parse(text):
+        if name and name not in values:
+            values[name] = _value(name, data.get(name))
+    try:
+        return format_html(text, **values)
+    except (KeyError, IndexError, ValueError):  # a translation with a wrong placeholder: never a crash
+        return format_html("{}", text)
+
+
+@dataclass
+class Line:
+    entry: object
+    text: SafeString
+
+
+def described(entries: Iterable) -> list[Line]:
+    """Entries of a page with their sentences; one query per kind of target."""
+    entries = list(entries)
+    targets = _targets(entries)
+    return [Line(entry=e, text=sentence(e, targets.get(e.target))) for e in entries]
