@@ -263,15 +263,15 @@ def campaign_checklist(campaign, user) -> dict:
         _line("calendar", bool(phases), ngettext(
             "The calendar has %(n)d phase.", "The calendar has %(n)d phases.", len(phases)) % {"n": len(phases)}
             if phases else _("The calendar has no phase yet: residents do not know when to take part."),
-            _url("campaigns:phases", slug), _("Edit the calendar")),
+            _url("dashboard:calendar", slug), _("Edit the calendar")),
         _line("themes", bool(themes), ngettext("%(n)d theme groups the actions.", "%(n)d themes group the actions.",
                                                len(themes)) % {"n": len(themes)}
               if themes else _("No theme yet: actions cannot be grouped."),
-              _url("campaigns:themes", slug), _("Edit the themes")),
+              _url("dashboard:themes", slug), _("Edit the themes")),
         _line("sectors", bool(sectors), ngettext("The territory has %(n)d sector.", "The territory has %(n)d sectors.",
                                                  sectors) % {"n": sectors}
               if sectors else _("No sector yet: letters cannot be followed street by street."),
-              _url("campaigns:sectors", slug) or _url("letters:street_rules", slug), _("Edit the sectors")),
+              _url("dashboard:sectors", slug), _("Edit the sectors")),
         _line("households", bool(letters["households"]), ngettext(
             "%(n)d household is imported.", "%(n)d households are imported.", letters["households"])
             % {"n": letters["households"]} if letters["households"] else _("No household imported yet."),

@@ -19,7 +19,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from concerto.campaigns.errors import SectorNotFound
-from concerto.campaigns.selectors import consent_current
+from concerto.campaigns.selectors import consent_current, public_contact
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed, NotFound
@@ -589,7 +589,7 @@ def _invitation_send(invitation: TeamInvitation, secret: str, build_url, by) -> 
     language = translation.get_language() or settings.LANGUAGE_CODE
     values = {"email": invitation.email, "url": url, "campaign_name": invitation.campaign.name,
               "role": invitation.role, "inviter": by.display_name or by.email or "", "days": INVITATION_DAYS,
-              "language": language}
+              "contact": public_contact(invitation.campaign), "language": language}
     transaction.on_commit(lambda: send_team_invitation.enqueue(**values))
     if settings.CONCERTO_DEMO_MODE:
         logger.warning("Demo invitation link for %s: %s", invitation.email, url)

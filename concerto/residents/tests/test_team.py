@@ -55,6 +55,8 @@ def accept_new(secret, name="Nina Martin"):
 
 
 def test_an_organiser_invites_by_email_and_only_the_hash_of_the_link_is_stored(invite, campaign):
+    campaign.contact_email = "contact@quartier.example"
+    campaign.save(update_fields=["contact_email"])
     invitation, secret = invite(email="  Nina@Example.ORG ")
     assert invitation.email == "nina@example.org"
     assert invitation.token_hash == hashlib.sha256(secret.encode()).hexdigest()
@@ -63,6 +65,7 @@ def test_an_organiser_invites_by_email_and_only_the_hash_of_the_link_is_stored(i
     [message] = mail.outbox
     assert message.to == ["nina@example.org"]
     assert url(secret) in message.body
+    assert "contact@quartier.example" in message.body  # whom to ask
     assert "Quartier test" in message.subject  # French by default
     assert "Invitation" in message.subject
     entry = AuditEntry.objects.get(code="residents.invitation.sent")
