@@ -401,14 +401,15 @@ def batch_percent(batch: LetterBatch) -> int:
 
 
 def invitation_codes(campaign, scope: str):
-    """Active codes an invitation batch would print: all of them, or ("new") those in no invitation
-    batch yet (a failed batch printed nothing)."""
+    """Active codes an invitation batch would print: all of them, or ("new") those of households
+    that never had a letter: no code of the household (a revoked one included) in an invitation or
+    re-issue batch (a failed batch printed nothing). A re-issued household has its letter already."""
     active = InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True)
     if scope == "new":
-        in_invitation = BatchLetter.objects.filter(
-            code=OuterRef("pk"), batch__kind=BatchKind.INVITATION
+        had_letter = BatchLetter.objects.filter(
+            code__household=OuterRef("household"), batch__kind__in=[BatchKind.INVITATION, BatchKind.REISSUE]
         ).exclude(batch__status=BatchStatus.FAILED)
-        active = active.exclude(Exists(in_invitation))
+        active = active.exclude(Exists(had_letter))
     return active
 
 
