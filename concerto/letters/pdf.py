@@ -59,23 +59,22 @@ DEFAULT_LETTER_TEMPLATE = """\
 Madame, Monsieur,
 
 Avant les prochaines élections municipales, nous invitons les habitants de votre quartier à \
-construire ensemble un plan d'actions concrètes pour améliorer la vie quotidienne : rues, \
-commerces, déplacements, espaces verts, vie de quartier. Ce plan sera présenté publiquement aux \
-candidats à la mairie, qui devront y répondre.
+construire ensemble un plan d'actions pour la vie quotidienne : rues, commerces, \
+déplacements, espaces verts. Ce plan sera présenté en public aux candidats à la mairie, qui \
+devront y répondre.
 
 Votre foyer fait partie des habitants invités. Pour participer, scannez le code QR ci-dessous \
 avec votre téléphone ou rendez-vous sur {lien}, puis saisissez votre code personnel s'il vous \
 est demandé. Ce code est propre à votre foyer : il permet d'inscrire jusqu'à {places}. Merci de \
 ne pas le communiquer en dehors du foyer.
 
-En ligne, vous pourrez soutenir les propositions des habitants, en faire de nouvelles et les \
-commenter. Vous pouvez aussi vous porter volontaire pour les ateliers où des habitants \
-prépareront le plan d'actions : ils seront tirés au sort parmi les volontaires, selon leurs \
-talents (dessin, histoire du quartier, prise de parole, organisation, langues...) et de façon \
-à représenter tout le quartier.
+En ligne, vous pourrez soutenir les propositions, en faire de nouvelles et les \
+commenter. Vous pouvez aussi vous porter volontaire pour les ateliers qui prépareront le plan \
+d'actions : leurs participants seront tirés au sort parmi les volontaires, de façon à \
+représenter tout le quartier.
 
-Pas d'accès à internet ? Ce n'est pas un obstacle : un ambassadeur de la concertation passera \
-dans votre rue dans les prochaines semaines. Vous pouvez aussi joindre les organisateurs : \
+Pas d'accès à internet ? Un ambassadeur de la concertation passera dans votre rue dans les \
+prochaines semaines. Vous pouvez aussi joindre les organisateurs : \
 {contact}. Merci de vous inscrire avant le {date_limite}.
 
 Nous comptons sur vous pour faire entendre la voix de votre quartier.

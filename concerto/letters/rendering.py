@@ -207,17 +207,29 @@ def fit_messages(fit, *, reminder: bool = False) -> list[str]:
         return []
     numbers = {"lines": fit.excess_lines, "chars": fit.excess_chars, "normal": formats.localize(NORMAL_SIZE),
                "size": formats.localize(fit.size)}
+    lines = fit.excess_lines
     if not fit.fits:
-        return [_("This text does not fit on one page, even in the smallest type: its end would be cut off. "
-                  "Shorten it by about %(lines)s lines (about %(chars)s characters) to print it at the normal "
-                  "size (%(normal)s pt).") % numbers]
+        return [ngettext(
+            "This text does not fit on one page, even in the smallest type: its end would be cut off. Shorten it "
+            "by about %(lines)s line (about %(chars)s characters) to print it at the normal size (%(normal)s pt).",
+            "This text does not fit on one page, even in the smallest type: its end would be cut off. Shorten it "
+            "by about %(lines)s lines (about %(chars)s characters) to print it at the normal size (%(normal)s pt).",
+            lines) % numbers]
     if reminder:
-        return [_("With the reminder paragraph, the reminder letter no longer fits at the normal size: it would "
-                  "be printed in %(size)s pt instead of %(normal)s pt. Shorten the paragraph or the text by about "
-                  "%(lines)s lines (about %(chars)s characters).") % numbers]
-    return [_("This text no longer fits at the normal size: it would be printed in %(size)s pt instead of "
-              "%(normal)s pt. Shorten it by about %(lines)s lines (about %(chars)s characters) to keep the "
-              "normal size.") % numbers]
+        return [ngettext(
+            "With the reminder paragraph, the reminder letter no longer fits at the normal size: it would be "
+            "printed in %(size)s pt instead of %(normal)s pt. Shorten the paragraph or the text by about "
+            "%(lines)s line (about %(chars)s characters).",
+            "With the reminder paragraph, the reminder letter no longer fits at the normal size: it would be "
+            "printed in %(size)s pt instead of %(normal)s pt. Shorten the paragraph or the text by about "
+            "%(lines)s lines (about %(chars)s characters).",
+            lines) % numbers]
+    return [ngettext(
+        "This text no longer fits at the normal size: it would be printed in %(size)s pt instead of %(normal)s pt. "
+        "Shorten it by about %(lines)s line (about %(chars)s characters) to keep the normal size.",
+        "This text no longer fits at the normal size: it would be printed in %(size)s pt instead of %(normal)s pt. "
+        "Shorten it by about %(lines)s lines (about %(chars)s characters) to keep the normal size.",
+        lines) % numbers]
 
 
 def letter_check(campaign, letter: LetterSettings, *, join_url: str = "", image: bool = False) -> dict:

@@ -75,12 +75,13 @@ def letter_settings(request, slug):
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            values = dict(form.cleaned_data)  # add_error() takes a field out of cleaned_data
             if request.POST.get("action") == "preview":
                 status = 200
             else:
                 try:
                     services.letter_settings_update(user=request.user, campaign=campaign, join_url=join_url,
-                                                    **form.cleaned_data)
+                                                    **values)
                 except DomainError as exc:
                     apply_errors(form, exc)
                 else:
@@ -88,7 +89,7 @@ def letter_settings(request, slug):
                     return redirect("letters:settings", slug)
             try:
                 check = services.letter_text_check(user=request.user, campaign=campaign, join_url=join_url,
-                                                   **form.cleaned_data)
+                                                   **values)
             except DomainError as exc:
                 if status == 200:
                     apply_errors(form, exc)
