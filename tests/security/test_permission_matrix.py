@@ -358,7 +358,7 @@ DATA.update({
     "POST letters:settings": {"sender_lines": "Comité", "place": "Aix", "title": "Invitation changée",
                               "body": "Bonjour {nom}, votre code : {code}.", "signature": "Le comité",
                               "residents_per_code": "3", "support_level": "letter"},
-    "POST letters:batches": {"kind": "invitation", "scope": "new"},
+    "POST letters:batches": {"kind": "invitation", "scope": "new", "accept_past_deadline": "on"},
     "POST letters:household_reissue": {"reason": "Lettre perdue"},
     "POST letters:import": _csv_upload,
     "POST letters:street_rules": lambda w: {"street": "impasse des Pins", "sector": str(w.sectors["sud"].pk)},
