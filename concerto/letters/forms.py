@@ -5,6 +5,7 @@ from concerto.campaigns.models import SupportLevel
 
 from .models import BatchKind
 from .pdf import PLACEHOLDERS
+from .rendering import reminder_intro
 from .selectors import USED_FILTERS
 from .services import REASON_MAX, SETTINGS_LIMITS
 
@@ -46,12 +47,13 @@ class SettingsForm(forms.Form):
         help_text=_("Households reminded or sent a letter within these days are not reminded again."))
     reminder_text = forms.CharField(
         label=_("Reminder paragraph"), required=False, max_length=SETTINGS_LIMITS["reminder_text"],
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Printed above the letter's text in reminders; same placeholders. Empty: the default "
-                    "paragraph."))
+        widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reminder_text"].help_text = _(
+            "Printed above the letter's text in reminders; same placeholders. Empty: “%(default)s”"
+        ) % {"default": reminder_intro()}
         self.fields["body"].help_text = _(
             "Plain text; an empty line starts a new paragraph. Placeholders replaced for each household: %(list)s."
         ) % {"list": placeholders_help()}

@@ -261,5 +261,6 @@ def letter_check(campaign, letter: LetterSettings, *, join_url: str = "", image:
             png = render_letter_png(
                 LetterData(address_lines=samples.address_lines(), body=body, code=format_code(samples.code()),
                            qr_url=link, reference="preview"),
-                title=letter.title, **selectors.letterhead(campaign, using=letter), **_code_block(join_url or link))
+                ppi=96, title=letter.title, **selectors.letterhead(campaign, using=letter),
+                **_code_block(join_url or link))
     return {"fit": fit, "reminder_fit": reminder_fit, "warnings": warnings, "png": png}
