@@ -119,9 +119,11 @@ class BatchPage(PageInfo):
 
 class BatchIn(Schema):
     kind: Literal["invitation", "reminder"] = Field(
-        "invitation", description="Invitations, or reminders for households whose posted code is still unused.")
+        "invitation", description="Invitations, or reminders for households whose code is still unused and "
+                                  "whose letter was posted at least the letter settings' number of days ago.")
     scope: Literal["new", "all"] = Field(
-        "new", description="Invitations only: households never in an invitation batch, or all households.")
+        "new", description="Invitations only: households that never had a letter (invitation or re-issue), or all "
+                           "households.")
 
 
 class SectorFigures(Schema):

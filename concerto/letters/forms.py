@@ -5,6 +5,7 @@ from concerto.campaigns.models import SupportLevel
 
 from .models import BatchKind
 from .pdf import PLACEHOLDERS
+from .rendering import reminder_intro
 from .selectors import USED_FILTERS
 from .services import REASON_MAX, SETTINGS_LIMITS
 
@@ -38,9 +39,21 @@ class SettingsForm(forms.Form):
         help_text=_("Applies to the codes created from now on (imports and re-issued letters)."))
     support_level = forms.ChoiceField(
         label=_("Who may support and propose actions"), choices=SupportLevel.choices, widget=forms.RadioSelect)
+    accept_smaller_text = forms.BooleanField(
+        label=_("Print this text in smaller type"), required=False,
+        help_text=_("Only if the text cannot be shortened: small type is harder to read for many residents."))
+    reminder_after_days = forms.IntegerField(
+        label=_("Days after posting before a reminder"), min_value=1, max_value=180, required=False,
+        help_text=_("Households reminded or sent a letter within these days are not reminded again."))
+    reminder_text = forms.CharField(
+        label=_("Reminder paragraph"), required=False, max_length=SETTINGS_LIMITS["reminder_text"],
+        widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reminder_text"].help_text = _(
+            "Printed above the letter's text in reminders; same placeholders. Empty: “%(default)s”"
+        ) % {"default": reminder_intro()}
         self.fields["body"].help_text = _(
             "Plain text; an empty line starts a new paragraph. Placeholders replaced for each household: %(list)s."
         ) % {"list": placeholders_help()}
@@ -85,6 +98,14 @@ class BatchForm(forms.Form):
         ("new", _("Households that never had an invitation letter")),
         ("all", _("All households (reprint every letter)")),
     ])
+    # Reminders: the sectors to remind (sector pks, "none" for households without sector).
+    sectors = forms.MultipleChoiceField(label=_("Sectors"), required=False, widget=forms.CheckboxSelectMultiple)
+    # Asked only when the letter prints a reply date already past (selectors.deadline_warning).
+    accept_past_deadline = forms.BooleanField(required=False)
+
+    def __init__(self, *args, sector_keys=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sectors"].choices = [(key, key) for key in sector_keys]
 
 
 class ReissueForm(forms.Form):

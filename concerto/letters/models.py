@@ -26,6 +26,13 @@ class LetterSettings(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Reminders: only households whose letter was posted at least this many days ago; the
+    # paragraph printed above the letter's text (empty: the default one, rendering.reminder_intro).
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("days after posting before a reminder"), default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+    )
+    reminder_text = models.TextField(_("reminder paragraph"), blank=True)
 
     class Meta:
         verbose_name = _("letter settings")

@@ -42,36 +42,40 @@ PLACEHOLDERS: dict[str, str] = {
     "secteur": "Secteur du foyer",
     "quartier": "Nom du quartier (de la concertation)",
     "date_limite": "Date limite pour s'inscrire",
+    "places": "Personnes du foyer qui peuvent s'inscrire avec son code (« 4 personnes »)",
+    "contact": "Contact des organisateurs (nom, e-mail, téléphone ; à défaut l'expéditeur)",
 }
 
 def default_letter_text(residents_per_code: int = 4) -> str:
-    """The default invitation text (French, with placeholders), for a household code that
-    ``residents_per_code`` people may use."""
-    return DEFAULT_LETTER_TEMPLATE.replace("@MAX@", str(int(residents_per_code)))
+    """The default invitation text (French, with placeholders). It names no town or
+    neighbourhood of its own and reads right whatever the territory is called; the number of
+    residents per code and the organisers' contact are placeholders ({places}, {contact}).
+    ``residents_per_code`` is kept for callers of the former signature: the text no longer
+    depends on it."""
+    return DEFAULT_LETTER_TEMPLATE
 
 
 DEFAULT_LETTER_TEMPLATE = """\
 Madame, Monsieur,
 
-Dans quelques mois, Aix-en-Provence élira son conseil municipal. Avant cette échéance, nous \
-invitons les habitants du quartier {quartier} à construire ensemble un plan d'actions concrètes \
-pour améliorer la vie quotidienne : rues, commerces, déplacements, espaces verts, vie de \
-quartier. Ce plan sera présenté publiquement aux candidats à la mairie, qui devront y répondre.
+Avant les prochaines élections municipales, nous invitons les habitants de votre quartier à \
+construire ensemble un plan d'actions pour la vie quotidienne : rues, commerces, \
+déplacements, espaces verts. Ce plan sera présenté en public aux candidats à la mairie, qui \
+devront y répondre.
 
 Votre foyer fait partie des habitants invités. Pour participer, scannez le code QR ci-dessous \
 avec votre téléphone ou rendez-vous sur {lien}, puis saisissez votre code personnel s'il vous \
-est demandé. Ce code est propre à votre foyer : jusqu'à @MAX@ personnes du foyer peuvent \
-l'utiliser. Merci de ne pas le communiquer en dehors du foyer.
+est demandé. Ce code est propre à votre foyer : il permet d'inscrire jusqu'à {places}. Merci de \
+ne pas le communiquer en dehors du foyer.
 
-En ligne, vous pourrez soutenir les propositions des habitants, en faire de nouvelles et les \
-commenter. Vous pouvez aussi vous porter volontaire pour les deux ateliers où douze habitants \
-prépareront le plan d'actions : ils seront tirés au sort parmi les volontaires, selon leurs \
-talents (dessin, histoire du quartier, prise de parole, organisation, langues...) et de façon \
-à représenter tout le quartier.
+En ligne, vous pourrez soutenir les propositions, en faire de nouvelles et les \
+commenter. Vous pouvez aussi vous porter volontaire pour les ateliers qui prépareront le plan \
+d'actions : leurs participants seront tirés au sort parmi les volontaires, de façon à \
+représenter tout le quartier.
 
-Pas d'accès à internet ? Ce n'est pas un obstacle : un ambassadeur de la concertation passera \
-dans votre rue dans les prochaines semaines. Vous pouvez aussi nous appeler au numéro indiqué \
-en haut de cette lettre. Merci de vous inscrire avant le {date_limite}.
+Pas d'accès à internet ? Un ambassadeur de la concertation passera dans votre rue dans les \
+prochaines semaines. Vous pouvez aussi joindre les organisateurs : \
+{contact}. Merci de vous inscrire avant le {date_limite}.
 
 Nous comptons sur vous pour faire entendre la voix de votre quartier.
 """
@@ -690,3 +694,63 @@ def render_letters(letters: Sequence[LetterData], *, sender_lines: Sequence[str]
                            join_hint=join_hint, lang=lang, progress=progress, chunk_size=chunk_size,
                            workers=workers)
     return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- checking a text before saving
+
+
+def placeholders_in(template: str) -> set[str]:
+    """The placeholder names a text uses (``{{``/``}}`` are braces, not placeholders)."""
+    return {match.group(1).strip() for match in _TOKEN.finditer(template) if match.group(1) is not None}
+
+
+NORMAL_SIZE = DEFAULT_SIZES[0]
+
+
+@dataclass(frozen=True)
+class BodyFit:
+    """How a letter's body fits its area: ``size`` printed (pt), ``fits`` (at most the floor size,
+    else the end is cut off), ``excess_lines``/``excess_chars``: about how much to take out for it to
+    print at ``NORMAL_SIZE`` (0 when it already does)."""
+
+    size: float
+    fits: bool
+    excess_lines: int
+    excess_chars: int
+
+    @property
+    def normal(self) -> bool:
+        return self.fits and self.size >= NORMAL_SIZE
+
+
+def body_fit(body: str, title: str, signature: str) -> BodyFit:
+    """The size ``render_letters`` will choose for this (filled) body, and how much is too much at the
+    normal size: the same pessimistic estimate as ``choose_size``, so a text said to fit does."""
+    paragraphs = split_paragraphs(body)
+    signature_lines = len(str(signature).replace("\r\n", "\n").split("\n"))
+    size, fits = choose_size(paragraphs, title, signature_lines)
+    if fits and size >= NORMAL_SIZE:
+        return BodyFit(size, True, 0, 0)
+    available = BODY_HEIGHT_MM * _PT_PER_MM
+    line = _LINE_EM * NORMAL_SIZE
+    needed = estimate_body_height(paragraphs, NORMAL_SIZE, title, signature_lines) + line
+    lines = max(1, int(-(-(needed - available) // line)))
+    width_em = BODY_WIDTH_MM * _PT_PER_MM / NORMAL_SIZE
+    total_lines = sum(_wrapped_lines(text, width_em) for p in paragraphs for text in p) or 1
+    chars = sum(len(text) for p in paragraphs for text in p)
+    per_line = max(1, chars // total_lines)
+    return BodyFit(size, fits, lines, lines * per_line)
+
+
+def render_letter_png(letter: LetterData, *, ppi: int = 72, sender_lines: Sequence[str], title: str,
+                      place_date: str, signature: str, code_label: str = "Votre code personnel",
+                      qr_caption: str = "Scannez ce code avec l'appareil photo de votre téléphone",
+                      join_hint: str = "", lang: str = "fr") -> bytes:
+    """One letter's page as a PNG image (Typst renders it directly: no PDF, no external tool), for a
+    preview shown in the page."""
+    import typst
+
+    common = _common(sender_lines, title, place_date, signature, code_label, qr_caption, join_hint, lang)
+    data = {"common": common, "letters": [_letter_dict(letter, common)]}
+    return typst.compile(_typst_source(), sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+                         ignore_system_fonts=True, format="png", ppi=ppi)

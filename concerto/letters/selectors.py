@@ -1,7 +1,7 @@
 """Reads of the letters app, built for the pages and the stats that use them (constant query counts)."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TypedDict
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from concerto.campaigns.models import Campaign, Sector
+from concerto.campaigns.models import Campaign, PhaseKind, Sector
 from concerto.core.journal import Target
 
 from .codes import format_code
@@ -30,7 +30,7 @@ from .models import (
     LetterSettings,
     StreetRule,
 )
-from .pdf import DEFAULT_LETTER_TEXT
+from .pdf import DEFAULT_LETTER_TEXT, placeholders_in
 
 
 def join_url(campaign, request=None) -> str:
@@ -408,14 +408,15 @@ def batch_percent(batch: LetterBatch) -> int:
 
 
 def invitation_codes(campaign, scope: str):
-    """Active codes an invitation batch would print: all of them, or ("new") those in no invitation
-    batch yet (a failed batch printed nothing)."""
+    """Active codes an invitation batch would print: all of them, or ("new") those of households
+    that never had a letter: no code of the household (a revoked one included) in an invitation or
+    re-issue batch (a failed batch printed nothing). A re-issued household has its letter already."""
     active = InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True)
     if scope == "new":
-        in_invitation = BatchLetter.objects.filter(
-            code=OuterRef("pk"), batch__kind=BatchKind.INVITATION
+        had_letter = BatchLetter.objects.filter(
+            code__household=OuterRef("household"), batch__kind__in=[BatchKind.INVITATION, BatchKind.REISSUE]
         ).exclude(batch__status=BatchStatus.FAILED)
-        active = active.exclude(Exists(in_invitation))
+        active = active.exclude(Exists(had_letter))
     return active
 
 
@@ -428,13 +429,70 @@ def printable_counts(campaign) -> dict:
     }
 
 
-def reminder_codes(campaign):
-    """Active codes never used whose letter (invitation or re-issue) was marked posted."""
-    sent = BatchLetter.objects.filter(
-        code=OuterRef("pk"), batch__sent_at__isnull=False,
+def reminder_codes(campaign, *, min_days: int | None = None, sectors=None):
+    """Active codes never used whose letter (invitation or re-issue) was marked posted at least
+    ``min_days`` days ago (default: the letter settings' ``reminder_after_days``), and that had no
+    letter since (no batch generated or posted within those days: a household is not reminded twice
+    in a row, nor right after a re-issue). ``sectors``: sector pks, "none" for households without
+    sector; None for all."""
+    if min_days is None:
+        min_days = letter_settings(campaign).reminder_after_days
+    cutoff = timezone.now() - timedelta(days=min_days)
+    posted_long_ago = BatchLetter.objects.filter(
+        code=OuterRef("pk"), batch__sent_at__isnull=False, batch__sent_at__lte=cutoff,
         batch__kind__in=[BatchKind.INVITATION, BatchKind.REISSUE],
     )
-    return InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True, use_count=0).filter(Exists(sent))
+    recent = BatchLetter.objects.filter(code=OuterRef("pk")).exclude(batch__status=BatchStatus.FAILED).filter(
+        Q(batch__created_at__gt=cutoff) | Q(batch__sent_at__gt=cutoff))
+    codes = (InvitationCode.objects.filter(campaign=campaign, revoked_at__isnull=True, use_count=0)
+             .filter(Exists(posted_long_ago)).exclude(Exists(recent)))
+    if sectors is not None:
+        keys = {str(key) for key in sectors}
+        wanted = Q(household__sector_id__in=[int(k) for k in keys if k.isdigit()])
+        if "none" in keys:
+            wanted |= Q(household__sector__isnull=True)
+        codes = codes.filter(wanted)
+    return codes
+
+
+def reminder_choices(campaign) -> dict:
+    """What the reminders form offers: the delay in days (from the letter settings), and per sector
+    (then households without sector, when there are some) how many households a reminder would reach
+    now. ``key`` is what the form posts back. Two queries."""
+    after_days = letter_settings(campaign).reminder_after_days
+    per_sector = dict(reminder_codes(campaign, min_days=after_days).order_by()
+                      .values_list("household__sector_id").annotate(n=Count("pk")))
+    rows = [{"key": str(sector.pk), "name": sector.name, "count": per_sector.get(sector.pk, 0)}
+            for sector in sectors_of(campaign)]
+    if per_sector.get(None):
+        rows.append({"key": "none", "name": _("Without sector"), "count": per_sector[None]})
+    return {"after_days": after_days, "sectors": rows, "total": sum(per_sector.values())}
+
+
+def letter_deadline(campaign) -> datetime | None:
+    """When ``{date_limite}`` falls: the end of the selection (volunteering) phase, else of the
+    letters phase; None when the campaign has neither."""
+    phases = {p.kind: p for p in campaign.phases.all()}
+    phase = phases.get(PhaseKind.SELECTION) or phases.get(PhaseKind.INVITATION)
+    return phase.ends_at if phase is not None else None
+
+
+def deadline_warning(campaign, body: str | None = None) -> str:
+    """A sentence for the organiser when the letter prints ``{date_limite}`` and that date is past
+    (or missing); "" otherwise. ``body``: the text being edited, else the one letters use."""
+    if body is None:
+        body = letter_settings(campaign).body or default_body(4)
+    if "date_limite" not in placeholders_in(body):
+        return ""
+    when = letter_deadline(campaign)
+    if when is None:
+        return _("The letter prints {date_limite}, but the campaign has no letters or selection phase: the date "
+                 "would be left blank. Add the phase to the calendar, or take {date_limite} out of the text.")
+    if timezone.localdate(when) < timezone.localdate():
+        return _("The reply date printed in the letter ({date_limite}: %(date)s) is already past. Move the end of "
+                 "the selection phase in the campaign's calendar, or take {date_limite} out of the text.") % {
+            "date": formats.date_format(timezone.localtime(when), "j F Y")}
+    return ""
 
 
 def letters_generated(campaign) -> bool:

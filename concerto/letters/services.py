@@ -81,18 +81,34 @@ def _require(user, campaign) -> None:
 # --- Settings -----------------------------------------------------------------------------------
 
 
-SETTINGS_LIMITS = {"sender_lines": 600, "place": 100, "title": 200, "body": 5000, "signature": 200}
+SETTINGS_LIMITS = {"sender_lines": 600, "place": 100, "title": 200, "body": 5000, "signature": 200,
+                   "reminder_text": 1000}
 
 
 def letter_settings_update(*, user, campaign: Campaign, sender_lines: str, place: str, title: str, body: str,
-                           signature: str, residents_per_code, support_level: str) -> LetterSettings:
-    """Save the letter and the campaign's support level. Nothing changes if any field is wrong."""
+                           signature: str, residents_per_code, support_level: str,
+                           reminder_after_days=None, reminder_text: str | None = None,
+                           accept_smaller_text: bool = False, join_url: str = "") -> LetterSettings:
+    """Save the letter and the campaign's support level. Nothing changes if any field is wrong.
+
+    A text that does not fit on the page even in the smallest type is refused; one that fits only
+    in smaller type than normal is refused unless ``accept_smaller_text`` (the page asks). The
+    reminder's delay and paragraph stay as they are when None. ``join_url``: the join page, for a
+    fit measured with the real link's length."""
     _require(user, campaign)
+    current = selectors.letter_settings(campaign)
     values = {
         "sender_lines": clean_block(sender_lines or ""), "place": clean_line(place or ""),
         "title": clean_line(title or ""), "body": clean_block(body or ""), "signature": clean_line(signature or ""),
+        "reminder_text": clean_block(current.reminder_text if reminder_text is None else reminder_text),
     }
     errors = {}
+    try:
+        after_days = current.reminder_after_days if reminder_after_days is None else int(reminder_after_days)
+    except (TypeError, ValueError):
+        after_days = 0
+    if not 1 <= after_days <= 180:
+        errors["reminder_after_days"] = _("Between 1 and 180 days.")
     for name, limit in SETTINGS_LIMITS.items():
         if len(values[name]) > limit:
             errors[name] = _("At most %(max)s characters.") % {"max": limit}
@@ -108,12 +124,24 @@ def letter_settings_update(*, user, campaign: Campaign, sender_lines: str, place
             render_body(values["body"], sample)
         except PlaceholderError as exc:
             errors["body"] = str(exc)
+        try:
+            render_body(values["reminder_text"], sample)
+        except PlaceholderError as exc:
+            errors["reminder_text"] = str(exc)
     try:
         per_code = int(residents_per_code)
     except (TypeError, ValueError):
         per_code = 0
     if not 1 <= per_code <= 20:
         errors["residents_per_code"] = _("Between 1 and 20 residents per code.")
+    if not errors:
+        draft = LetterSettings(campaign=campaign, residents_per_code=per_code, **values)
+        fit = rendering.letter_check(campaign, draft, join_url=join_url)["fit"]
+        if not fit.fits:
+            errors["body"] = rendering.fit_messages(fit)[0]
+        elif not fit.normal and not accept_smaller_text:
+            errors["body"] = rendering.fit_messages(fit)[0]
+            errors["accept_smaller_text"] = _("Shorten the text, or tick this box to print it in smaller type.")
     if support_level not in SupportLevel.values:
         errors["support_level"] = _("Choose one of the proposed levels.")
     if errors:
@@ -123,6 +151,7 @@ def letter_settings_update(*, user, campaign: Campaign, sender_lines: str, place
         for name, value in values.items():
             setattr(letter, name, value)
         letter.residents_per_code = per_code
+        letter.reminder_after_days = after_days
         letter.updated_by = user
         letter.save()
         if campaign.support_level != support_level:
@@ -362,9 +391,10 @@ def _ordered_code_ids(codes) -> list[int]:
 
 
 def batch_create(*, user, campaign: Campaign, kind: str = BatchKind.INVITATION, scope: str = "new",
-                 join_url: str) -> LetterBatch:
-    """A batch of invitations (``scope`` "new": codes never in an invitation batch; "all") or of
-    reminders (active codes never used whose letter was posted). Rendered after commit: at once
+                 join_url: str, sectors=None) -> LetterBatch:
+    """A batch of invitations (``scope`` "new": households that never had a letter; "all") or of
+    reminders (active codes never used whose letter was posted at least the settings' number of
+    days ago; ``sectors``: sector pks and/or "none", None for all). Rendered after commit: at once
     when small (``INLINE_LIMIT``), else by the worker.
 
     ``join_url``: absolute URL of the campaign's join page; the QR code adds ``?code=``.
@@ -375,7 +405,9 @@ def batch_create(*, user, campaign: Campaign, kind: str = BatchKind.INVITATION, 
             raise FieldErrors({"scope": _("Choose which households receive a letter.")})
         codes = selectors.invitation_codes(campaign, scope)
     elif kind == BatchKind.REMINDER:
-        codes = selectors.reminder_codes(campaign)
+        if sectors is not None and not list(sectors):
+            raise FieldErrors({"sectors": _("Choose at least one sector to remind.")})
+        codes = selectors.reminder_codes(campaign, sectors=sectors)
     else:
         raise FieldErrors({"kind": _("Unknown kind of batch.")})
     with transaction.atomic():
@@ -695,3 +727,30 @@ def households_export(*, user, campaign: Campaign):
             yield from chunk
 
     return csv_lines(rows())
+
+
+# --- Checking a letter before saving it ----------------------------------------------------------
+
+
+def letter_text_check(*, user, campaign: Campaign, join_url: str, sender_lines: str = "", place: str = "",
+                      title: str = "", body: str = "", signature: str = "", residents_per_code=4,
+                      reminder_text: str = "", image: bool = True, **_ignored) -> dict:
+    """The settings page's "Preview": the letter as typed (nothing saved) for the sample household,
+    its fit on the page, the warnings, and the page as a PNG image (``rendering.letter_check``).
+    Raises ``FieldErrors`` on the body for an unknown placeholder."""
+    _require(user, campaign)
+    try:
+        per_code = min(max(int(residents_per_code), 1), 20)
+    except (TypeError, ValueError):
+        per_code = 4
+    draft = LetterSettings(
+        campaign=campaign, sender_lines=clean_block(sender_lines or ""), place=clean_line(place or ""),
+        title=clean_line(title or ""), body=clean_block(body or ""), signature=clean_line(signature or ""),
+        residents_per_code=per_code, reminder_text=clean_block(reminder_text or ""),
+    )
+    if not draft.body:
+        raise FieldErrors({"body": _("The letter needs a text.")})
+    try:
+        return rendering.letter_check(campaign, draft, join_url=join_url, image=image)
+    except PlaceholderError as exc:
+        raise FieldErrors({"body": str(exc)}) from None

@@ -3,6 +3,7 @@ sent to sign in, anyone else gets 404, as for a campaign or batch that does not 
 rule, docs/architecture.md). Every form works without JavaScript (POST, redirect, GET); htmx only
 refreshes the progress of a batch being generated."""
 
+import base64
 import itertools
 import re
 
@@ -19,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.selectors import campaign_get
-from concerto.core.errors import DomainError, NotFound
+from concerto.core.errors import DomainError, FieldErrors, NotFound
 from concerto.core.forms import apply_errors
 from concerto.core.http import require
 
@@ -67,27 +68,52 @@ def tracking(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def letter_settings(request, slug):
+    """The letter's text. "Preview" shows the page as typed (nothing saved) with what does not fit;
+    "Save" refuses a text that no longer fits at the normal size unless the organiser ticks the
+    small-type box, and shows the preview then too."""
     campaign = _campaign_for_organiser(request, slug)
     current = selectors.letter_settings(campaign)
     initial = {
         "sender_lines": current.sender_lines, "place": current.place, "title": current.title,
         "body": current.body, "signature": current.signature, "residents_per_code": current.residents_per_code,
-        "support_level": campaign.support_level,
+        "support_level": campaign.support_level, "reminder_after_days": current.reminder_after_days,
+        "reminder_text": current.reminder_text,
     }
     form = SettingsForm(request.POST or None, initial=initial)
-    status = 200
+    join_url = selectors.join_url(campaign, request)
+    status, check = 200, None
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                services.letter_settings_update(user=request.user, campaign=campaign, **form.cleaned_data)
-            except DomainError as exc:
-                apply_errors(form, exc)
+            values = dict(form.cleaned_data)  # add_error() takes a field out of cleaned_data
+            if request.POST.get("action") == "preview":
+                status = 200
             else:
-                messages.success(request, _("The letter is saved."))
-                return redirect("letters:settings", slug)
+                try:
+                    services.letter_settings_update(user=request.user, campaign=campaign, join_url=join_url,
+                                                    **values)
+                except DomainError as exc:
+                    apply_errors(form, exc)
+                else:
+                    messages.success(request, _("The letter is saved."))
+                    return redirect("letters:settings", slug)
+            try:
+                check = services.letter_text_check(user=request.user, campaign=campaign, join_url=join_url,
+                                                   **values)
+            except DomainError as exc:
+                if status == 200:
+                    apply_errors(form, exc)
+                    status = 400
+    else:
+        try:
+            check = services.letter_text_check(user=request.user, campaign=campaign, join_url=join_url,
+                                               image=False, **initial)
+        except DomainError:
+            check = None  # a text saved before placeholders changed: the form shows it, saving explains
     return render(request, "letters/settings.html", {
-        "campaign": campaign, "form": form, "saved": current.pk is not None,
+        "campaign": campaign, "form": form, "saved": current.pk is not None, "check": check,
+        "preview_png": base64.b64encode(check["png"]).decode() if check and check["png"] else "",
+        "ask_smaller_text": bool(form["accept_smaller_text"].errors or form["accept_smaller_text"].value()),
     }, status=status)
 
 
@@ -284,15 +310,26 @@ def street_rules_apply(request, slug):
 @require_http_methods(["GET", "POST"])
 def batch_list(request, slug):
     campaign = _campaign_for_organiser(request, slug)
-    form = BatchForm(request.POST or None, initial={"kind": BatchKind.INVITATION, "scope": "new"})
+    reminders = selectors.reminder_choices(campaign)
+    late = selectors.deadline_warning(campaign)
+    form = BatchForm(request.POST or None, initial={"kind": BatchKind.INVITATION, "scope": "new"},
+                     sector_keys=[row["key"] for row in reminders["sectors"]])
     if request.method == "POST":
         if form.is_valid():
+            reminder = form.cleaned_data["kind"] == BatchKind.REMINDER
             try:
+                if late and not form.cleaned_data["accept_past_deadline"]:
+                    raise DomainError(_("%(warning)s To print it anyway, tick the box under the warning.")
+                                      % {"warning": late})
                 batch = services.batch_create(
                     user=request.user, campaign=campaign, kind=form.cleaned_data["kind"],
-                    scope=form.cleaned_data["scope"] or "new", join_url=selectors.join_url(campaign, request))
+                    scope=form.cleaned_data["scope"] or "new", join_url=selectors.join_url(campaign, request),
+                    sectors=form.cleaned_data["sectors"] if reminder else None)
             except DomainError as exc:
-                messages.error(request, exc.message)
+                if isinstance(exc, FieldErrors):
+                    messages.error(request, " ".join(str(message) for message in exc.errors.values()))
+                else:
+                    messages.error(request, exc.message)
             else:
                 if batch.status == BatchStatus.QUEUED:
                     messages.success(request, _("The letters are being generated."))
@@ -302,7 +339,7 @@ def batch_list(request, slug):
         return redirect("letters:batches", slug)
     return render(request, "letters/batches.html", {
         "campaign": campaign, "form": form, "batches": list(selectors.batch_list(campaign)[:100]),
-        "counts": selectors.printable_counts(campaign),
+        "counts": selectors.printable_counts(campaign), "reminders": reminders, "deadline_warning": late,
     })
 
 

@@ -113,6 +113,13 @@ def link_confirm(page, live):
     expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
 
 
+def letter_preview_shown(page, live):
+    """The letter text page after "Preview without saving": the page as typed, as an image."""
+    page.goto(f"{live.url}{CAMPAIGN}/courriers/texte/")
+    page.locator('button[name="action"][value="preview"]').click()
+    expect(page.locator(".letter-preview img")).to_be_visible()
+
+
 def staff_link_refused(page, live):
     """A sign-in link opened for a team member: refused, with the way to the password page."""
     sign_in_by_link(page, live, MODERATOR)
@@ -440,6 +447,7 @@ VISITS = [
     Visit("volunteer-form", f"{CAMPAIGN}/volontaires/", who=RESIDENT),
     Visit("letters-tracking", f"{CAMPAIGN}/courriers/", who=ORGANISER),
     Visit("letters-settings", f"{CAMPAIGN}/courriers/texte/", who=ORGANISER),
+    Visit("letters-settings-preview", letter_preview_shown, who=ORGANISER),
     Visit("letters-batches", f"{CAMPAIGN}/courriers/lots/", who=ORGANISER),
     Visit("households", f"{CAMPAIGN}/foyers/", who=ORGANISER),
     Visit("households-import", f"{CAMPAIGN}/foyers/importer/", who=ORGANISER),

@@ -529,7 +529,7 @@ DATA.update({
     "POST letters:settings": {"sender_lines": "Comité", "place": "Aix", "title": "Invitation changée",
                               "body": "Bonjour {nom}, votre code : {code}.", "signature": "Le comité",
                               "residents_per_code": "3", "support_level": "letter"},
-    "POST letters:batches": {"kind": "invitation", "scope": "new"},
+    "POST letters:batches": {"kind": "invitation", "scope": "new", "accept_past_deadline": "on"},
     "POST letters:household_reissue": {"reason": "Lettre perdue"},
     "POST letters:household_edit": {"name": "Famille Corrigée", "address_line1": "17 bis rue des Lavandes",
                                     "postcode": "13090", "city": "Aix"},

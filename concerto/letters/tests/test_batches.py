@@ -2,9 +2,11 @@
 re-issued letters and reminders."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from concerto.core.errors import NotFound
 from concerto.joining import services as joining
@@ -169,7 +171,12 @@ def test_reminders_only_for_posted_codes_never_used(campaign, organiser_dina, re
     first = services.batch_create(user=organiser_dina, campaign=campaign, join_url=JOIN)
     with pytest.raises(NothingToPrint):  # nothing posted yet
         services.batch_create(user=organiser_dina, campaign=campaign, kind=BatchKind.REMINDER, join_url=JOIN)
+    with pytest.raises(NothingToPrint):  # generated 0 days ago: too early (10 days by default)
+        services.batch_create(user=organiser_dina, campaign=campaign, kind=BatchKind.REMINDER, join_url=JOIN)
     services.batch_mark_sent(user=organiser_dina, campaign=campaign, batch_id=first.pk)
+    # Posted 12 days ago (generated 13 days ago).
+    LetterBatch.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(days=13),
+                                                   sent_at=timezone.now() - timedelta(days=12))
     import_households(organiser_dina, campaign, households_csv(1, start=20))  # never posted
     codes = list(InvitationCode.objects.filter(campaign=campaign).order_by("pk"))
     joining.code_redeem(user=resident_alice, code=codes[0])  # used

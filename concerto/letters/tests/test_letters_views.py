@@ -304,7 +304,9 @@ def test_generate_download_and_mark_posted_without_javascript(client, campaign, 
     client.force_login(organiser_dina)
     page = client.get(reverse("letters:batches", args=[campaign.slug])).content.decode()
     assert "(2 " in page
-    r = client.post(reverse("letters:batches", args=[campaign.slug]), {"kind": "invitation", "scope": "new"})
+    # The test campaign's selection phase is over: the reply date printed is past, so it is confirmed.
+    r = client.post(reverse("letters:batches", args=[campaign.slug]), {"kind": "invitation", "scope": "new",
+                                                                         "accept_past_deadline": "on"})
     batch = LetterBatch.objects.get()
     assert r["Location"] == reverse("letters:batch", args=[campaign.slug, batch.pk])
     body = client.get(r["Location"]).content.decode()
@@ -313,7 +315,8 @@ def test_generate_download_and_mark_posted_without_javascript(client, campaign, 
     client.post(reverse("letters:batch_sent", args=[campaign.slug, batch.pk]))
     batch.refresh_from_db()
     assert batch.sent_at is not None
-    r = client.post(reverse("letters:batches", args=[campaign.slug]), {"kind": "invitation", "scope": "new"})
+    r = client.post(reverse("letters:batches", args=[campaign.slug]), {"kind": "invitation", "scope": "new",
+                                                                         "accept_past_deadline": "on"})
     assert LetterBatch.objects.count() == 1  # nothing new to print: a message, no empty batch
 
 

@@ -29,7 +29,8 @@ COMMON = {
     "join_hint": "Ou tapez concerto.example.org/r",
 }
 VALUES = {"quartier": "Saint-Jérôme", "lien": "https://concerto.example.org/c/sj/rejoindre",
-          "date_limite": "15 mars 2026"}
+          "date_limite": "15 mars 2026", "places": "4 personnes",
+          "contact": "Collectif Saint-Jérôme, contact@concerto.example.org, 04 42 00 00 00"}
 
 
 def letter(n=1, body=None, code="K7QM-4XPT-9C", qr=True, reference=""):
@@ -160,7 +161,7 @@ def test_default_text_uses_known_placeholders_and_fits_at_full_size():
     body = render_body(DEFAULT_LETTER_TEXT, VALUES)
     assert "{" not in body
     assert "jusqu'à 4 personnes" in body
-    assert "jusqu'à 6 personnes" in pdf.default_letter_text(6)
+    assert "{places}" in pdf.default_letter_text(6) and "{contact}" in pdf.default_letter_text(6)
     size, fits = pdf.choose_size(pdf.split_paragraphs(body), COMMON["title"], 1)
     assert fits and size == pdf.DEFAULT_SIZES[0]
 
