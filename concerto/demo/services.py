@@ -48,6 +48,7 @@ from concerto.selection.selectors import selection_figures
 from concerto.volunteers.selectors import volunteer_figures
 
 from . import content as c
+from . import second_campaign
 from .letters import load_letters
 from .selection import load_selection
 from .volunteers import load_volunteers
@@ -109,6 +110,9 @@ def demo_load(*, reset: bool = False) -> DemoResult:
         # deleted in the admin), which would otherwise collide with the accounts created below.
         demo_delete()
         campaign = _Builder(random.Random(c.SEED)).build()
+        # The second campaign, still in set-up, for trying the back office.
+        organiser = User.objects.get(email=staff_email(c.STAFF[0][0]))
+        second_campaign.build(organisation=campaign.organisation, organiser=organiser)
         counts = demo_counts(campaign)
     return DemoResult(True, counts, time.monotonic() - started)
 
@@ -137,7 +141,11 @@ def demo_delete() -> bool:
                 batch.file.delete(save=False)
             campaign.delete()
             AuditEntry.objects.filter(scope=SLUG).delete()
-            Organisation.objects.filter(slug=c.ORGANISATION["slug"], campaigns__isnull=True).delete()
+        second = Campaign.objects.filter(slug=second_campaign.SLUG).first()
+        if second is not None:
+            second.delete()
+            AuditEntry.objects.filter(scope=second_campaign.SLUG).delete()
+        Organisation.objects.filter(slug=c.ORGANISATION["slug"], campaigns__isnull=True).delete()
         SignInLink.objects.filter(email__in=emails).delete()
         User.objects.filter(email__in=emails).delete()
     return campaign is not None
