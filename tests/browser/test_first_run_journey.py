@@ -143,7 +143,7 @@ def test_a_new_organiser_runs_a_campaign_from_first_run_to_a_resident_joining(fr
     sign_in(moderator, url, MODERATOR, MODERATOR_PASSWORD)
     signed_in_as(moderator, url, "Dominique Modère")
     page.goto(f"{base}/gestion/equipe/")
-    expect(page.locator("main")).to_contain_text("Dominique Modère")
+    expect(page.locator("main li.card").filter(has_text="Dominique Modère")).to_contain_text("Modérateur·rice")
     moderator_ctx.close()
 
     # Households: the valid lines imported, the rejected ones downloaded with their reason.
@@ -155,8 +155,11 @@ def test_a_new_organiser_runs_a_campaign_from_first_run_to_a_resident_joining(fr
         page.locator("a[href$='lignes-rejetees.csv']").click()
     rows = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig")), delimiter=";"))
     assert len(rows) == 1 + 2, rows
-    assert [row[0] for row in rows[1:]] == ["5 allée des Platanes", ""]
-    assert all(row[-1].strip() for row in rows[1:]), "a rejected line without a reason"
+    assert rows[0][:4] == ["adresse", "code_postal", "ville", "secteur"] and len(rows[0]) == 5  # + the reason
+    assert [row[:4] for row in rows[1:]] == [["5 allée des Platanes", "131", "Aix-en-Provence", "allee-des-platanes"],
+                                             ["", "13100", "Aix-en-Provence", "rue-des-tilleuls"]]
+    assert "131" in rows[1][4] and "code postal" in rows[1][4], rows[1]
+    assert "adresse" in rows[2][4].lower(), rows[2]
     page.get_by_role("button", name=f"Importer {VALID} foyers").click()
     page.wait_for_load_state()
     page.goto(f"{base}/foyers/")
@@ -168,12 +171,22 @@ def test_a_new_organiser_runs_a_campaign_from_first_run_to_a_resident_joining(fr
     page.locator("form[action$='/modifier/'] button[type=submit]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("3 bis allée des Platanes")
 
-    # Letters: one per household; asked again for the new households only, none is printed twice.
+    # Letters: one per household, none printed twice (the e2e server runs the batch task at once).
     page.goto(f"{base}/courriers/lots/")
     page.locator("#scope-new").check()
-    submit(page, "")
+    submit(page)
+    assert re.search(r"/courriers/lots/\d+/$", page.url), page.url
+    download_link = page.locator("main a[href$='/telecharger/']")
+    expect(download_link).to_contain_text(f"{VALID} courriers")
+    with page.expect_download() as download:
+        download_link.click()
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-z])", pdf))
+    assert pages == VALID, f"{pages} pages for {VALID} households"
     page.goto(f"{base}/courriers/lots/")
-    expect(page.locator("main")).to_contain_text(f"{VALID} courrier")
+    expect(page.locator("label[for=scope-new]")).to_contain_text("(0 courrier)")
+    expect(page.locator("main table tbody tr")).to_have_count(1)
 
     # A code, from the households & codes export.
     page.goto(f"{base}/foyers/exporter/")
@@ -183,6 +196,7 @@ def test_a_new_organiser_runs_a_campaign_from_first_run_to_a_resident_joining(fr
     assert len(export) == 1 + VALID, export
     codes = [value for row in export[1:] for value in row if LETTER_CODE.match(value)]
     assert len(set(codes)) == VALID, export  # one code per household, none shared
+    assert "3 bis allée des Platanes" in {value for row in export for value in row}, export  # the correction
     code = codes[0]
     admin_ctx.close()
 
@@ -198,6 +212,9 @@ def test_a_new_organiser_runs_a_campaign_from_first_run_to_a_resident_joining(fr
     resident.wait_for_load_state()
     resident.goto(mail_link(server, RESIDENT, f"/c/{SLUG}/rejoindre/lien/"))
     submit(resident)
-    assert f"/c/{SLUG}/" in resident.url, resident.url
+    assert resident.url == f"{base}/", resident.url
+    expect(resident.locator(".messages")).to_contain_text("Vous avez rejoint « Concertation Les Platanes 2027 »")
     signed_in_as(resident, url, "Sacha")
+    expect(resident.locator("main")).to_contain_text("Concertation Les Platanes 2027 – Habitant·e")
+    expect(resident.locator("main")).to_contain_text("secteur « Allée des Platanes »), code utilisé le")
     resident_ctx.close()
