@@ -135,6 +135,9 @@ def test_a_new_organiser_runs_a_campaign_from_first_run_to_a_resident_joining(fr
     moderator.locator("#id_password_again").fill(MODERATOR_PASSWORD)
     submit(moderator)
     assert moderator.url.rstrip("/").endswith(f"/c/{SLUG}"), moderator.url
+    moderator.locator("a.moderation-link").click()  # the campaign's menu leads to the moderation queue
+    assert moderator.url == f"{base}/moderation/", moderator.url
+    assert moderator.reload().status == 200  # the queue itself, not the 404 others get
     signed_in_as(moderator, url, "Dominique Modère")
     # Signed out, then in again with the password chosen.
     moderator.locator("form[action$='/deconnexion/'] button").first.click()
