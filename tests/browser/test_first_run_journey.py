@@ -201,6 +201,11 @@ def test_a_new_organiser_runs_a_campaign_from_first_run_to_a_resident_joining(fr
     assert len(set(codes)) == VALID, export  # one code per household, none shared
     assert "3 bis allée des Platanes" in {value for row in export for value in row}, export  # the correction
     code = codes[0]
+
+    # The launch checklist counts all of it done; only the texts the journey skipped are left to do.
+    page.goto(f"{base}/gestion/lancement/")
+    expect(page.locator("main li.check-done")).to_have_count(7)  # calendar, themes, sectors, households, letters, contact, moderator
+    expect(page.locator("main li.check-missing")).to_have_count(3)  # legal notice, privacy notice, consent
     admin_ctx.close()
 
     # A resident joins with the code by e-mail, and lands signed in on the campaign.
