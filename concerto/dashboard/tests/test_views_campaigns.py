@@ -292,7 +292,7 @@ def test_settings_changes_are_in_the_team_journal(client, organiser_dina, campai
     campaign_update(by=organiser_dina, campaign=campaign, slug_locked=False, legal_notice="Éditeur")
     consent_text_add(by=organiser_dina, campaign=campaign, text="J'accepte.")
     r = _client(client, organiser_dina).get(reverse("dashboard:journal", args=[campaign.slug]))
-    codes = [e.code for e in r.context["entries"]]
+    codes = [line.entry.code for line in r.context["lines"]]
     assert "campaigns.campaign.updated" in codes and "campaigns.consent_text.added" in codes
 
 
