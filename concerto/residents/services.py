@@ -736,7 +736,7 @@ def team_invitation_accept(*, secret: str, user=None, display_name: str = "", pa
     now = timezone.now()
     with transaction.atomic():
         invitation = _invitation_state(
-            TeamInvitation.objects.select_for_update().select_related("campaign", "invited_by")
+            TeamInvitation.objects.select_for_update(of=("self",)).select_related("campaign", "invited_by")
             .filter(token_hash=_hash(secret or "")).first())
         campaign = invitation.campaign
         step = team_invitation_step(invitation, user)
