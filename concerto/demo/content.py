@@ -38,6 +38,18 @@ CAMPAIGN = {
         "plateau en direct sur une web TV. Quelques jours plus tard, chacun recevra la version "
         "finale du plan d'actions, enrichie des améliorations suggérées pendant le plateau."
     ),
+    "contact_name": "Collectif Concerto Aix",
+    "contact_email": "saint-jerome@example.org",
+    "contact_note": "Permanence le mardi de 17 h à 19 h à la maison de quartier.",
+    "legal_notice": (
+        "Ce site est édité par le Collectif Concerto Aix, association loi 1901 (site de démonstration : "
+        "les personnes, adresses et listes sont fictives)."
+    ),
+    "privacy_notice": (
+        "Le Collectif Concerto Aix conserve votre nom public, vos soutiens et vos contributions pour la durée "
+        "de la concertation. Vos réponses de volontaire sont effacées 12 mois après la fin de la concertation. "
+        "Vous pouvez tout consulter, télécharger ou supprimer depuis « Mon espace »."
+    ),
 }
 
 
