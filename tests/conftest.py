@@ -1,5 +1,6 @@
 """Fixtures for the suites that drive the real server: browser, security, API fuzzing."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,10 @@ import pytest
 from .live import CHROMIUM, CHROMIUM_ARGS, start_live_server, stop_live_server
 
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts"
+
+# Playwright's sync API runs an event loop in the test thread; when a worker of a parallel run
+# starts Chromium before its first database test, Django would refuse to create the test database.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
