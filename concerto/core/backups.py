@@ -333,7 +333,8 @@ def _sqlite_copy(database: dict, target: Path) -> dict:
     if not source_path.exists():
         raise BackupError(_("The SQLite database %(path)s does not exist.") % {"path": source_path},
                           code="database_missing")
-    source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True)
+    # Not opened read-only: a WAL database read by a process that cannot write its -shm file fails.
+    source = sqlite3.connect(source_path)
     copy = sqlite3.connect(target)
     try:
         source.backup(copy)

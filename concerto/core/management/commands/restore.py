@@ -27,8 +27,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, backup: str, replace: bool, database: str, **options):
         connection = connections[database]
-        # The restore uses connections of its own; Django's must not hold the target open meanwhile.
-        connection.close()
         try:
             result = backups.backup_restore(source=Path(backup), database=connection.settings_dict,
                                             media_root=Path(settings.MEDIA_ROOT), replace=replace)
