@@ -29,7 +29,7 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # nosec B404: the PostgreSQL client tools, with argument lists and no shell
+import subprocess  # the PostgreSQL client tools and git, with argument lists and no shell
 import tarfile
 import tempfile
 import tomllib
@@ -69,7 +69,8 @@ class Restored:
 
 
 def default_directory() -> Path:
-    return Path(os.environ.get("CONCERTO_BACKUP_DIR") or Path(settings.BASE_DIR) / "var" / "backups")
+    var = getattr(settings, "VAR_DIR", None) or Path(settings.BASE_DIR) / "var"
+    return Path(os.environ.get("CONCERTO_BACKUP_DIR") or Path(var) / "backups")
 
 
 def engine_of(database: dict) -> str:
@@ -212,7 +213,7 @@ def _read_state(cursor, existing_tables: set[str]) -> dict:
     for table, label in sorted(_model_tables().items(), key=lambda item: item[1]):
         if table in existing_tables:
             # Table names come from the models, not from input; quoted all the same.
-            cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")  # noqa: S608  # nosec B608
+            cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")  # noqa: S608
             counts[label] = cursor.fetchone()[0]
     migrations: dict[str, list[str]] = {}
     if "django_migrations" in existing_tables:
@@ -563,7 +564,7 @@ def _media_restore(archive: Path, media_root: Path) -> tuple[int, Path | None]:
         with tarfile.open(archive) as tar:
             members = [m for m in tar.getmembers() if m.isfile()]
             # The "data" filter refuses absolute paths, "..", links out of the folder and device files.
-            tar.extractall(staging, members=members, filter="data")  # noqa: S202  # nosec B202
+            tar.extractall(staging, members=members, filter="data")  # noqa: S202
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
