@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export UV_LINK_MODE := copy
 
-.PHONY: demo test test-sqlite test-postgres test-browser lint messages bench
+.PHONY: demo test test-sqlite test-postgres test-browser lint messages bench backup restore
 
 $(UV):
 	python3 -m venv .tools
@@ -71,3 +71,13 @@ bench: .venv/.synced
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 \
 	  || { echo "wrk is needed for make bench (apt-get install wrk)." >&2; exit 1; }
 	$(UV) run python bench/run.py --scale seed --scale city --database sqlite --database postgres
+
+# Backups (docs/backups.md): `make backup [KEEP=N]`, `make restore FILE=var/backups/concerto-… [REPLACE=1]`.
+# The demo's settings unless DJANGO_SETTINGS_MODULE says otherwise (a server sets it, with DATABASE_URL).
+backup restore: export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+backup: .venv/.synced
+	$(UV) run python manage.py backup $(if $(KEEP),--keep $(KEEP))
+
+restore: .venv/.synced
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/concerto-YYYYMMDDTHHMMSSZ [REPLACE=1]" >&2; exit 2; }
+	$(UV) run python manage.py restore "$(FILE)" $(if $(REPLACE),--replace)

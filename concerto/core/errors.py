@@ -63,3 +63,11 @@ class FieldErrors(Invalid):
     def __init__(self, errors: dict):
         super().__init__()
         self.errors = errors
+
+
+class BackupError(Invalid):
+    """A backup cannot be made, or a restore is refused; nothing was changed unless the message says
+    so. ``code`` says why (docs/backups.md lists them)."""
+
+    code = "backup_error"
+    message = _("The backup or restore cannot be carried out.")
