@@ -81,3 +81,6 @@ bench: .venv/.synced
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 \
 	  || { echo "wrk is needed for make bench (apt-get install wrk)." >&2; exit 1; }
 	$(UV) run python bench/run.py --scale seed --scale city --database sqlite --database postgres
+	@echo "== Failover: node1 of the two-node stack killed under load (make stack) =="
+	$(MAKE) --no-print-directory stack
+	$(UV) run python bench/failover.py --port $(STACK_PORT)

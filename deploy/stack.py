@@ -276,9 +276,8 @@ def create_database(url: str) -> None:
             print(f"PostgreSQL database {name} created.")
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", choices=["start", "stop", "status"])
+def add_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Where the stack is (also used by bench/failover.py)."""
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT") or DEFAULT_PORT))
     p.add_argument("--nodes", type=int, default=int(os.environ.get("STACK_NODES") or 2))
     p.add_argument("--dir", default=os.environ.get("STACK_DIR") or str(ROOT / "var" / "stack"))
@@ -288,6 +287,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--web-workers", type=int, default=int(os.environ.get("STACK_WEB_WORKERS") or DEFAULT_WEB_WORKERS))
     p.add_argument("--web-threads", type=int, default=int(os.environ.get("STACK_WEB_THREADS") or DEFAULT_WEB_THREADS))
     return p
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("command", choices=["start", "stop", "status"])
+    return add_options(p)
 
 
 def main(argv=None) -> int:
