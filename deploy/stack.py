@@ -191,7 +191,7 @@ class Stack:
         print(f"proxy: HAProxy pid {process.pid} on 127.0.0.1:{self.port}")
 
     def wait_healthy(self, *, timeout: float) -> bool:
-        urls = [f"{self.url}/healthz"]
+        urls = [f"{self.url}/healthz", f"{self.url}/flux/healthz"]
         for n in range(1, self.nodes + 1):
             urls += [f"http://127.0.0.1:{self.web_port(n)}/healthz",
                      f"http://127.0.0.1:{self.stream_port(n)}/flux/healthz"]
