@@ -36,10 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "haproxy" / "stack.cfg.in"
 DEFAULT_PORT = 8080
-# Measured on the 2-CPU machine (docs/operations.md, "Sizing"): 2 granian processes of 8 threads
-# each per node keep both CPUs busy while some threads wait for PostgreSQL.
+# Measured on the 2-CPU machine (docs/operations.md, "Sizing"): 2 granian processes of 4 threads
+# each per node: more threads only add GIL contention (8 and 16 measured slower).
 DEFAULT_WEB_WORKERS = 2
-DEFAULT_WEB_THREADS = 8
+DEFAULT_WEB_THREADS = 4
 BACKLOG = 2048
 
 
