@@ -34,8 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deploy.stack import Stack  # noqa: E402
-from deploy.stack import add_options  # noqa: E402
+from deploy.stack import Stack, add_options  # noqa: E402
 
 ADDED = {200, 201}
 SLUG = "saint-jerome"
