@@ -294,6 +294,7 @@ def main() -> int:
     stop.set()
     for thread in [*writers, *readers]:
         thread.join(30)
+    elapsed = time.monotonic() - started
     # Let the viewers receive the last writes' state, then stop them.
     time.sleep(3)
     for viewer in viewers:
@@ -308,8 +309,8 @@ def main() -> int:
     for _t, method, status in events:
         statuses[f"{method} {status}"] = statuses.get(f"{method} {status}", 0) + 1
     report = {
-        "duration_s": round(time.monotonic() - started, 1), "requests": len(events),
-        "requests_per_s": round(len(events) / (time.monotonic() - started), 1), "statuses": dict(sorted(statuses.items())),
+        "duration_s": round(elapsed, 1), "requests": len(events),
+        "requests_per_s": round(len(events) / elapsed, 1), "statuses": dict(sorted(statuses.items())),
         "errors_before_kill": sum(1 for t, _m, _s in errors if t < t_kill), "errors_after_kill": len(after),
         "last_error_after_kill_s": round(max(after), 2) if after else 0.0,
         "database": check_database(writers, context),
