@@ -137,6 +137,7 @@ class Stack:
                        stdout=subprocess.DEVNULL if quiet else None)
 
     def prepare(self) -> None:
+        check_services(self.database_url, self.redis_url)
         create_database(self.database_url)
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("load_demo", quiet=False)
@@ -263,6 +264,24 @@ def ensure_haproxy() -> str:
     subprocess.run(["apt-get", "install", "-y", "-qq", "haproxy"], check=True, env=env, stdout=subprocess.DEVNULL)
     # The package enables a system-wide HAProxy on port 80; the stack runs its own and needs none.
     return shutil.which("haproxy") or "/usr/sbin/haproxy"
+
+
+def check_services(database_url: str, redis_url: str) -> None:
+    """PostgreSQL and Redis are the machine's own services: the stack uses them, never starts them."""
+    import psycopg
+    import redis
+
+    base = database_url.rsplit("/", 1)[0]
+    try:
+        psycopg.connect(f"{base}/postgres", connect_timeout=5).close()
+    except psycopg.Error as exc:
+        raise SystemExit(f"PostgreSQL is not reachable at {base}/ ({exc}); start it (e.g. pg_ctlcluster 15 main "
+                         "start) or give --database-url / STACK_DATABASE_URL.") from None
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        raise SystemExit(f"Redis is not reachable at {redis_url} ({exc}); start it (e.g. redis-server --daemonize yes) "
+                         "or give --redis-url / STACK_REDIS_URL.") from None
 
 
 def create_database(url: str) -> None:
