@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export UV_LINK_MODE := copy
 
-.PHONY: demo test test-sqlite test-postgres test-browser lint messages bench backup restore
+.PHONY: demo test test-sqlite test-postgres test-browser lint messages bench backup restore stack stack-stop
 
 $(UV):
 	python3 -m venv .tools
@@ -27,6 +27,16 @@ demo: .venv/.synced
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(UV) run python manage.py db_worker --interval 1 --no-reload >var/worker.log 2>&1 & \
 	  $(UV) run uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --no-server-header --no-proxy-headers
+
+# The production topology on this machine (deploy/stack.py, docs/operations.md): HAProxy on
+# 127.0.0.1:8080 (or PORT=… given to make), two nodes of granian WSGI + stream process + task worker,
+# PostgreSQL database concerto_stack, Redis db 4. Idempotent; `make stack-stop` stops it.
+STACK_PORT = $(if $(filter command line environment,$(origin PORT)),$(PORT),8080)
+stack: .venv/.synced
+	$(UV) run python deploy/stack.py start --port $(STACK_PORT)
+
+stack-stop: .venv/.synced
+	$(UV) run python deploy/stack.py stop
 
 lint: .venv/.synced
 	$(UV) run ruff check .
@@ -71,6 +81,9 @@ bench: .venv/.synced
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 \
 	  || { echo "wrk is needed for make bench (apt-get install wrk)." >&2; exit 1; }
 	$(UV) run python bench/run.py --scale seed --scale city --database sqlite --database postgres
+	@echo "== Failover: node1 of the two-node stack killed under load (make stack) =="
+	$(MAKE) --no-print-directory stack
+	$(UV) run python bench/failover.py --port $(STACK_PORT)
 
 # Backups (docs/backups.md): `make backup [KEEP=N]`, `make restore FILE=var/backups/concerto-… [REPLACE=1]`.
 # The demo's settings unless DJANGO_SETTINGS_MODULE says otherwise (a server sets it, with DATABASE_URL).
