@@ -96,3 +96,14 @@ def comment_items(context, campaign, comments, report_form):
         parts.append("\n    </li>")
     parts.append("\n  </ol>")
     return mark_safe("".join(parts))  # noqa: S308 - fragments and the form are autoescaped templates
+
+
+@register.simple_tag
+def filter_form(campaign, form, values, selects):
+    """The filters above the list: the same for everyone who filters the same way."""
+    return fragment("proposals/_filters.html", {
+        "slug": campaign.slug, "q_label": str(form.fields["q"].label), "q": values.get("q", ""),
+        "selects": tuple(
+            (s["name"], str(s["label"]), tuple((str(v), str(t)) for v, t in s["choices"]), str(s["current"]))
+            for s in selects),
+    })
