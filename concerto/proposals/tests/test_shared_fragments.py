@@ -138,3 +138,14 @@ def test_language_switch_shows_at_once(client, resident_bob, published_action):
     assert "0 supports" in english and "0 soutien" not in english
     client.cookies["django_language"] = "fr"
     assert "0 soutien" in page(client, resident_bob, list_url(published_action.campaign))
+
+
+def test_shared_fragments_escape_what_people_wrote(client, resident_alice, resident_bob, published_action):
+    payload = '<script>alert("x")</script>'
+    Action.objects.filter(pk=published_action.pk).update(title=payload, summary=payload, place=payload)
+    comment_add(user=resident_alice, action=published_action, body=payload)
+    profile_update(user=resident_alice, display_name="Alice")
+    for url in (list_url(published_action.campaign), detail_url(published_action)):
+        body = page(client, resident_bob, url)
+        assert payload not in body
+        assert "&lt;script&gt;" in body
