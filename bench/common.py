@@ -24,6 +24,8 @@ BENCH = ROOT / "bench"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 # Throw-away databases and files live here (SQLite files, plans, wrk data); reused between runs.
 WORK_DIR = Path(os.environ.get("BENCH_DIR", Path(tempfile.gettempdir()) / "concerto-bench"))
+# PostgreSQL databases are <prefix><scale>: another prefix keeps parallel runs apart.
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "concerto_bench_")
 SCALES = ("seed", "city")
 DATABASES = ("sqlite", "postgres")
 WORKERS = 2
@@ -47,7 +49,7 @@ def pg_url(dbname: str) -> str:
 def database_url(scale: str, database: str) -> str:
     if database == "sqlite":
         return f"sqlite:///{WORK_DIR / f'{scale}.sqlite3'}"
-    return pg_url(f"concerto_bench_{scale}")
+    return pg_url(f"{PG_PREFIX}{scale}")
 
 
 def plan_path(scale: str, database: str) -> Path:
@@ -119,12 +121,30 @@ class Redis:
 # --- The server under test -------------------------------------------------------------------
 
 
+# Granian WSGI: the server of pages, forms and the API (issue 11); uvicorn ASGI kept for comparison.
+SERVERS = ("granian", "uvicorn")
+SERVER_LABELS = {"granian": "granian WSGI", "uvicorn": "uvicorn ASGI"}
+# The project's WSGI entry point; bench/wsgi.py stands in until config/wsgi.py exists.
+CONCERTO_WSGI = "config.wsgi:application" if (ROOT / "config" / "wsgi.py").exists() else "bench.wsgi:application"
+CONCERTO_ASGI = "config.asgi:application"
+
+
+def concerto_app(kind: str) -> str:
+    return CONCERTO_WSGI if kind == "granian" else CONCERTO_ASGI
+
+
+def trivial_app(kind: str) -> str:
+    return "bench.trivial.wsgi:application" if kind == "granian" else "bench.trivial.asgi:application"
+
+
 class Server:
-    """``uvicorn <app> --workers 2`` on 127.0.0.1, as production runs it (minus the TLS proxy)."""
+    """``granian --interface wsgi --workers 2 <app>`` (``kind="granian"``) or ``uvicorn <app>
+    --workers 2`` (``kind="uvicorn"``) on 127.0.0.1, as production runs it (minus the TLS proxy)."""
 
     def __init__(self, app: str, env: dict, *, workers: int = WORKERS, ready_path: str = "/healthz",
-                 log_name: str = "server"):
+                 log_name: str = "server", kind: str = "uvicorn"):
         self.app, self.env, self.workers, self.ready_path = app, env, workers, ready_path
+        self.kind = kind
         self.port = free_port()
         self.proc = None
         # The server's own output (e.g. Django's "Not Found" warnings, tracebacks) goes to a file.
@@ -135,6 +155,14 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
+        if self.kind == "granian":
+            # Threads per worker: enough to overlap database waits, few enough that the GIL is not
+            # passed around 100 threads (granian's default warns about it). BENCH_GRANIAN_THREADS.
+            threads = os.environ.get("BENCH_GRANIAN_THREADS", "8")
+            return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+                    "--port", str(self.port), "--workers", str(self.workers), "--blocking-threads", threads,
+                    "--no-ws", "--respawn-failed-workers", "--respawn-interval", "0.1",
+                    "--log-level", os.environ.get("BENCH_UVICORN_LOG", "warning"), self.app]
         return [sys.executable, "-m", "uvicorn", self.app, "--host", "127.0.0.1", "--port", str(self.port),
                 "--workers", str(self.workers), "--no-access-log", "--no-server-header", "--no-proxy-headers",
                 "--log-level", os.environ.get("BENCH_UVICORN_LOG", "warning")]
@@ -148,7 +176,7 @@ class Server:
         ok = 0
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with code {self.proc.returncode}; see {self.log_path}:\n"
+                raise RuntimeError(f"{self.kind} exited with code {self.proc.returncode}; see {self.log_path}:\n"
                                    + self.log_path.read_text()[-3000:])
             try:
                 with urllib.request.urlopen(self.base + self.ready_path, timeout=2) as r:  # noqa: S310
@@ -159,7 +187,7 @@ class Server:
                 return self
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError("uvicorn did not become ready in 60 s")
+        raise RuntimeError(f"{self.kind} did not become ready in 60 s")
 
     def worker_pids(self) -> list[int]:
         """Worker processes: children of the uvicorn master (multiprocessing spawn), not its helpers."""
@@ -171,7 +199,9 @@ class Server:
                 cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
             except OSError:
                 continue
-            if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+            # granian's workers are its main process's direct children; uvicorn's are spawned.
+            spawned = b"spawn_main" in cmdline and b"resource_tracker" not in cmdline
+            if self.kind == "granian" or spawned:
                 pids.append(child)
         return sorted(pids)
 

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PG_ADMIN_URL, WORK_DIR, log, plan_path  # noqa: E402
+from bench.common import PG_ADMIN_URL, PG_PREFIX, WORK_DIR, log, plan_path  # noqa: E402
 
 GENERATOR_VERSION = "4"
 CITY = {"actions": 10_000, "residents": 20_000, "supports": 100_000, "comments": 50_000}
@@ -110,7 +110,7 @@ def writer_secret(user_id: int) -> str:
 
 
 def db_name(scale: str) -> str:
-    return f"concerto_bench_{scale}"
+    return f"{PG_PREFIX}{scale}"
 
 
 def pg_exists(name: str) -> bool:

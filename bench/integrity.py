@@ -1,5 +1,6 @@
 """Integrity under load and a crash: 200 residents support and withdraw at random for 30 s through
-the API while one of the two uvicorn workers is killed with SIGKILL halfway (uvicorn restarts it).
+the API while one of the two server workers is killed with SIGKILL halfway (granian WSGI, the
+default, respawns it; ``--server uvicorn``: uvicorn ASGI restarts it).
 
     uv run python bench/integrity.py --scale seed --database sqlite
     uv run python bench/integrity.py --scale city --database postgres --duration 30 --residents 200
@@ -31,7 +32,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, Redis, Server, django_env, log, plan_path, run_step  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    SERVERS,
+    Redis,
+    Server,
+    concerto_app,
+    django_env,
+    log,
+    plan_path,
+    run_step,
+)
 
 ADDED = {200, 201}
 
@@ -184,6 +195,8 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--residents", type=int, default=200)
     parser.add_argument("--no-kill", action="store_true", help="do not kill a worker")
+    parser.add_argument("--server", choices=SERVERS, default="granian",
+                        help="granian WSGI (respawns a killed worker) or uvicorn ASGI")
     parser.add_argument("--reuse-plan", action="store_true", help="use the existing plan (bench/run.py does)")
     args = parser.parse_args()
     if not (args.reuse_plan and plan_path(args.scale, args.database).exists()):
@@ -193,12 +206,12 @@ def main() -> int:
     plan = json.loads(plan_path(args.scale, args.database).read_text())
     with Redis() as redis:
         env = django_env(args.scale, args.database, REDIS_URL=redis.url or None)
-        with Server("config.asgi:application", env) as server:
+        with Server(concerto_app(args.server), env, kind=args.server) as server:
             log(f"integrity: {args.residents} residents for {args.duration:.0f} s on {server.base} "
                 f"({args.scale}/{args.database})")
             load = run_load(server, plan, residents=args.residents, duration=args.duration, kill=not args.no_kill)
     expected = load.pop("expected")
-    result = {"scale": args.scale, "database": args.database, **load, **check(plan, expected)}
+    result = {"scale": args.scale, "database": args.database, "server": args.server, **load, **check(plan, expected)}
     result["ok"] = (result["lost"] == result["phantom"] == result["duplicates"]
                     == result["support_count_mismatches"] == 0 and (args.no_kill or bool(result["kill"].get(
                         "new_worker_after_s") is not None)))

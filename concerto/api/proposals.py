@@ -12,6 +12,7 @@ from concerto.campaigns.selectors import campaign_get
 from concerto.proposals import rules
 from concerto.proposals.selectors import (
     action_get_for,
+    action_get_for_support,
     action_list,
     comment_get_for,
     similar_actions,
@@ -141,7 +142,7 @@ def withdraw_action(request, slug: str, action_id: int):
 
 
 def add_support(request, slug: str, action_id: int):
-    action = action_get_for(request.auth, campaign_get(slug), action_id)
+    action = action_get_for_support(request.auth, campaign_get(slug), action_id)
     created = support_add(user=request.auth, action=action)
     return Status(201 if created else 200, {"action_id": action.pk, "created": created})
 
@@ -151,7 +152,7 @@ def add_support(request, slug: str, action_id: int):
 
 
 def withdraw_support(request, slug: str, action_id: int):
-    action = action_get_for(request.auth, campaign_get(slug), action_id)
+    action = action_get_for_support(request.auth, campaign_get(slug), action_id)
     if not support_withdraw(user=request.auth, action=action):
         return Status(404, Error(code="no_support", message=_("You did not support this action.")))
     return Status(204, None)

@@ -87,6 +87,23 @@ def action_get_for(user, campaign, action_id) -> Action:
     return action
 
 
+# What the support rules, the services and the audit entry read of an action; nothing else is
+# loaded (the whole row with its three joins was a quarter of an API support write's time).
+SUPPORT_FIELDS = ("id", "campaign_id", "status", "author_id", "support_count")
+
+
+def action_get_for_support(user, campaign, action_id) -> Action:
+    """``action_get_for`` for the support writes (API and page form): the same refusals, a
+    narrower row. Reading another column later costs a query of its own: add it above instead."""
+    action = Action.objects.only(*SUPPORT_FIELDS).filter(pk=action_id, campaign=campaign).first()
+    if action is None:
+        raise ActionNotFound()
+    action.campaign = campaign
+    if not rules.can_view_action(user, action):
+        raise ActionNotFound()
+    return action
+
+
 def comment_get_for(user, campaign, comment_id) -> Comment:
     """Fetch-and-authorize a comment: ``CommentNotFound`` unless its action is visible to the user."""
     comment = Comment.objects.select_related("action").filter(pk=comment_id, action__campaign=campaign).first()

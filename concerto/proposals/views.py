@@ -97,7 +97,7 @@ def action_detail(request, slug, action_id):
 @require_POST
 def action_support(request, slug, action_id):
     campaign = campaign_get(slug)
-    action = selectors.action_get_for(request.user, campaign, action_id)
+    action = selectors.action_get_for_support(request.user, campaign, action_id)
     detail_url = reverse("proposals:detail", args=[slug, action.pk])
     if not request.user.is_authenticated:
         return redirect(f"{reverse('residents:sign_in')}?next={detail_url}")

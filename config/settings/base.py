@@ -147,6 +147,9 @@ else:
 # costs no network round trip and cannot serve anything older than the allowed age.
 CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
                    "OPTIONS": {"MAX_ENTRIES": 2000}}
+# Rendered cards and comments shared by everyone's pages (concerto.core.fragments), per process:
+# keyed by their content, so never stale; this bounds their number (0: render each time).
+CONCERTO_FRAGMENT_CACHE_ENTRIES = int(os.environ.get("CONCERTO_FRAGMENT_CACHE_ENTRIES", "20000"))
 
 # Sessions read through the cache (Redis in production), written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -149,3 +149,29 @@ def test_production_reads_the_trusted_proxies_from_the_environment_and_refuses_a
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['127.0.0.1', '10.0.0.0/8']"
     assert _production_setting("127.0.0.1, 10.0.0.0/33").returncode != 0
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("TEST_REDIS_URL"),
+                    reason="set TEST_REDIS_URL=redis://127.0.0.1:6379/<free db> to run it against Redis")
+def test_on_redis_one_round_trip_counts_expires_and_gives_back(settings):
+    """The Redis path (one MULTI: SET NX EX, INCR) counts like add + incr, sets the window's
+    expiry once, and leaves a counter that ``release`` (decr) and ``cache.get`` read."""
+    import os
+
+    from django.core.cache import caches
+
+    settings.CACHES = {**settings.CACHES, "default": {
+        "BACKEND": "concerto.core.cache.SharedClientRedisCache", "LOCATION": os.environ["TEST_REDIS_URL"],
+        "KEY_PREFIX": f"test-rl-{os.getpid()}"}}
+    backend = caches["default"]
+    assert ratelimit._redis_client() is not None
+    ident = f"someone-{os.getpid()}"
+    settings.CONCERTO_RATE_LIMITS = {**settings.CONCERTO_RATE_LIMITS, "support": (3, 60)}
+    assert [ratelimit.take("support", ident).count for _ in range(3)] == [1, 2, 3]
+    slot = ratelimit.take("support", ident)
+    assert not slot.allowed
+    ratelimit.release(slot)
+    key = backend.make_and_validate_key(slot.key)
+    assert backend.get(slot.key) == 3
+    assert 0 < backend._cache.get_client(key).ttl(key) <= 61
+    backend.delete(slot.key)
