@@ -124,8 +124,8 @@ class Redis:
 # Granian WSGI: the server of pages, forms and the API (issue 11); uvicorn ASGI kept for comparison.
 SERVERS = ("granian", "uvicorn")
 SERVER_LABELS = {"granian": "granian WSGI", "uvicorn": "uvicorn ASGI"}
-# The project's WSGI entry point; bench/wsgi.py stands in until config/wsgi.py exists.
-CONCERTO_WSGI = "config.wsgi:application" if (ROOT / "config" / "wsgi.py").exists() else "bench.wsgi:application"
+# The project's WSGI entry point, as production serves pages, forms and the API.
+CONCERTO_WSGI = "config.wsgi:application"
 CONCERTO_ASGI = "config.asgi:application"
 
 

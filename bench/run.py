@@ -12,7 +12,7 @@ database ``concerto_bench_<scale>``):
 3. the baseline: a trivial Django view (``bench/trivial``: no middleware, no database) under
    ``granian --interface wsgi --workers 2``, the server of pages and the API; every figure is also
    given as a ratio to it; the same view under ``uvicorn --workers 2`` (ASGI) is measured too;
-4. the project under granian WSGI (``config.wsgi``, or ``bench/wsgi.py`` until it exists) and, for
+4. the project under granian WSGI (``config.wsgi``) and, for
    comparison, under ``uvicorn config.asgi:application --workers 2`` (``--server`` picks one or both),
    with ``config.settings.bench`` (DEBUG off, manifest
    static files after collectstatic, Redis cache when redis-server is installed), driven from
@@ -373,7 +373,7 @@ def report_markdown(run: dict) -> str:
                  f"SQLite {v['sqlite']}, {m['wrk']}")
     if run["combos"]:  # the web part ran
         lines.append(f"- Servers: `granian --interface wsgi --workers {WORKERS} --blocking-threads 8` "
-                     "(`config.wsgi`, or `bench/wsgi.py` before it existed: pages, forms and the API as production "
+                     "(`config.wsgi`: pages, forms and the API as production "
                      f"serves them) and, for comparison, `uvicorn config.asgi:application --workers {WORKERS} "
                      "--no-access-log` on 127.0.0.1, settings `config.settings.bench`: DEBUG off, demo mode off, no HTTPS redirect and no secure "
                      "cookies (plain HTTP on loopback), manifest static files after collectstatic, PostgreSQL pool "
