@@ -9,10 +9,6 @@ from .live import CHROMIUM, CHROMIUM_ARGS, start_live_server, stop_live_server
 
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts"
 
-# Playwright's sync API runs an event loop in the test thread; when a worker of a parallel run
-# starts Chromium before its first database test, Django would refuse to create the test database.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="session")
 def live():
@@ -27,10 +23,15 @@ def browser():
         pytest.fail("Chromium is not installed (apt-get install chromium); `make test` skips this suite then.")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in the test thread: while Chromium is up, a worker of
+    # a parallel run that meets its first database test would be refused the test database. Only for
+    # this process, only while Chromium runs (servers started from here drop it: see tests.live).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str 
     only (the demo is loaded and ``manage`` runs without it)."""
     tmp = tempfile.TemporaryDirectory(prefix="concerto-live-")
     base = Path(tmp.name)
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings.e2e",
         "DATABASE_URL": database_url or f"sqlite:///{base / 'live.sqlite3'}",
