@@ -32,6 +32,14 @@ def _too_old_or_unknown(after: tuple[int, int] | None, first: str | None, last: 
     return after < id_key(first) or after > id_key(last)
 
 
+async def _quietly(closing) -> None:
+    # Closing a connection to a Redis that went away must not hang a process's shutdown.
+    try:
+        await asyncio.wait_for(closing, 2)
+    except (Exception, asyncio.CancelledError):  # noqa: S110 - nothing left to do with it
+        pass
+
+
 class MemoryBroker:
     def __init__(self, *, backlog: int, catchup_max: int):
         self._lock = threading.Lock()
@@ -91,7 +99,7 @@ class MemoryBroker:
 
 
 class RedisBroker:
-    BLOCK_MS = 5000
+    BLOCK_MS = 2000
 
     def __init__(self, *, url: str, key: str, backlog: int, catchup_max: int):
         self.url, self.key, self.backlog, self.catchup_max = url, key, backlog, catchup_max
@@ -131,20 +139,18 @@ class RedisBroker:
     async def stop(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
-            try:
-                await self._reader
-            except asyncio.CancelledError:
-                pass
+            await asyncio.wait([self._reader], timeout=3)
             self._reader = None
         if self._async is not None:
-            await self._async.aclose()
+            await _quietly(self._async.aclose())
             self._async = None
 
     async def _read(self, deliver: Callable) -> None:
         # A separate connection: XREAD BLOCK holds it for up to BLOCK_MS.
         import redis.asyncio
 
-        client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=2)
+        client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=2,
+                                              socket_timeout=self.BLOCK_MS / 1000 + 5)
         pause = 0.1
         try:
             while True:
@@ -165,7 +171,7 @@ class RedisBroker:
                         except Exception:  # one bad event or topic must not stop the process's reader
                             logger.exception("live: delivering %s failed", event_id)
         finally:
-            await client.aclose()
+            await _quietly(client.aclose())
 
     def position(self) -> str:
         return self._last
