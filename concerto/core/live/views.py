@@ -27,7 +27,8 @@ def _refuse(status: int, message: str) -> HttpResponse:
 
 
 def _authorized(request, topics: list[str]) -> bool:
-    """Deny by default, at connect, then let go of the database: an idle stream holds no connection."""
+    """Deny by default, at connect, then let go of the database: an idle stream holds no connection.
+    (Under WSGI nothing streams, and the request's own connection stays Django's to close.)"""
     try:
         user = request.user
         user.is_authenticated  # noqa: B018 - loads the session and the user now, in this thread
@@ -37,13 +38,12 @@ def _authorized(request, topics: list[str]) -> bool:
                 return False
         return True
     finally:
-        connections.close_all()
+        if isinstance(request, ASGIRequest):
+            connections.close_all()
 
 
 @require_GET
 async def stream(request):
-    if not isinstance(request, ASGIRequest):
-        return _refuse(503, _("Live updates are served by the stream process."))
     topics = list(dict.fromkeys(request.GET.getlist("t")))
     if not topics:
         return _refuse(400, _("Name at least one topic."))
@@ -54,6 +54,9 @@ async def stream(request):
     # The one refusal rule: what you may not see does not exist (404), as for the pages.
     if not await sync_to_async(_authorized)(request, topics):
         return _refuse(404, _("Not found."))
+    if not isinstance(request, ASGIRequest):
+        # A WSGI process would buffer the endless answer: the proxy sends /flux/ to the ASGI process.
+        return _refuse(503, _("Live updates are served by the stream process."))
     last_event_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id", "")
     if last_event_id and id_key(last_event_id) is None:
         last_event_id = ""  # not one of ours: a snapshot puts the viewer right
