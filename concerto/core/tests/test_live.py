@@ -514,6 +514,6 @@ def test_a_pending_action_streams_only_to_who_may_see_it(world):
     assert asyncio.run(run(bob_cookie)) == 200  # its author
 
 
-def test_a_wsgi_process_does_not_serve_streams(client):
-    response = client.get("/flux/?t=figures:quartier-test")
-    assert response.status_code == 503
+def test_a_wsgi_process_does_not_serve_streams(world, client):
+    assert client.get("/flux/?t=figures:quartier-test").status_code == 503
+    assert client.get("/flux/?t=figures:nowhere").status_code == 404  # refused before that
