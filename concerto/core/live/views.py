@@ -7,7 +7,7 @@ import asyncio
 import random
 import time
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.http import HttpResponse, StreamingHttpResponse
@@ -70,9 +70,21 @@ async def stream(request):
     return response
 
 
+def _release_request_thread() -> None:
+    """Django's ASGI handler gives each request a one-thread executor for its sync middleware and
+    keeps it until the answer ends: for a stream, an idle thread (and its stack) per viewer. The
+    middleware has run by now; shut that thread down. A later sync call of this request (closing
+    the answer) gets a new one from asgiref, which shuts it down at the request's end."""
+    context = SyncToAsync.thread_sensitive_context.get(None)
+    executor = SyncToAsync.context_to_thread_executor.pop(context, None) if context is not None else None
+    if executor is not None:
+        executor.shutdown(wait=False)
+
+
 async def _events(hub, viewer: Viewer, last_event_id: str):
     try:
         viewer.task = asyncio.current_task()
+        _release_request_thread()
         # Lifetime with some jitter, so the viewers of a node do not all reconnect in the same second.
         lifetime = setting("LIVE_MAX_STREAM_SECONDS")
         deadline = time.monotonic() + lifetime * random.uniform(0.9, 1.0)  # noqa: S311 - not a secret
