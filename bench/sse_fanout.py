@@ -13,6 +13,7 @@ redis://127.0.0.1:6379/3) under a key of their own, deleted at the end.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -37,11 +38,8 @@ def rss_kib(pid: int) -> int:
     """Resident memory of a process and its children (granian runs its workers as children)."""
     total = 0
     pids = [pid]
-    try:
-        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-        pids += [int(p) for p in children]
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     for p in pids:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():

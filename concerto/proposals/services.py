@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 
 from concerto.campaigns.errors import SectorNotFound
 from concerto.campaigns.live import figures_changed
-from concerto.core import live
-from concerto.core import ratelimit
+from concerto.core import live, ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed
 from concerto.core.http import require

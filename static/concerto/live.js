@@ -51,9 +51,16 @@
   }
 
   var query = topics.map(function (t) { return "t=" + encodeURIComponent(t); }).join("&");
-  var source = new EventSource("/flux/?" + query);
-  source.onmessage = apply;
+  var source = null;
+  function connect() {
+    source = new EventSource("/flux/?" + query);
+    source.onmessage = apply;
+  }
+  connect();
   // A refused stream (a 404 or 400, not an event stream) is not retried by the browser: the page
   // stays as it was rendered. A dropped connection is retried (the server's "retry:" hint).
-  window.addEventListener("pagehide", function () { source.close(); });
+  // Leaving the page closes the stream; coming back to it from the history cache opens a new one
+  // (which starts with the current state).
+  window.addEventListener("pagehide", function () { if (source) { source.close(); source = null; } });
+  window.addEventListener("pageshow", function (e) { if (e.persisted && !source) { connect(); } });
 })();

@@ -11,6 +11,7 @@
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -34,10 +35,8 @@ def _too_old_or_unknown(after: tuple[int, int] | None, first: str | None, last: 
 
 async def _quietly(closing) -> None:
     # Closing a connection to a Redis that went away must not hang a process's shutdown.
-    try:
+    with contextlib.suppress(Exception):
         await asyncio.wait_for(closing, 2)
-    except (Exception, asyncio.CancelledError):  # noqa: S110 - nothing left to do with it
-        pass
 
 
 class MemoryBroker:

@@ -7,6 +7,7 @@ redis://127.0.0.1:6379/3) under a key of their own, and are skipped when Redis i
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -297,10 +298,8 @@ class Stream:
             if time.monotonic() > deadline:
                 raise AssertionError(f"no {text!r} in {self.body!r}")
             self.received.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.received.wait(), 0.05)
-            except TimeoutError:
-                pass
         return self.body
 
     async def close(self):
@@ -347,7 +346,7 @@ def test_first_connect_gets_a_snapshot_of_each_topic_then_live_states(world):
         assert s.response_headers["cache-control"] == "no-cache"
         assert s.response_headers["x-accel-buffering"] == "no"
         assert s.body.startswith("retry: 3000\n")
-        snapshot = dict((e["t"], e["d"]) for _id, e in s.events())
+        snapshot = {e["t"]: e["d"] for _id, e in s.events()}
         assert snapshot[f"action:{action.pk}"] == {"supports": 0}
         assert snapshot["figures:quartier-test"]["residents_participating"] == 2
         await _in_thread(lambda: support_add(user=alice, action=action))
