@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connections
 
 from .brokers import MemoryBroker, RedisBroker
-from .events import Event, newer
+from .events import Event, id_key, newer
 from .topics import kind_of
 
 logger = logging.getLogger("concerto.live")
@@ -74,8 +74,6 @@ class Viewer:
 
 
 def _key(event_id):
-    from .events import id_key
-
     return id_key(event_id) or (0, 0)
 
 
