@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from concerto.campaigns.errors import SectorNotFound
-from concerto.campaigns.live import figures_changed
+from concerto.campaigns.live import figures_changed, figures_topic
 from concerto.core import live, ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed
@@ -312,8 +312,9 @@ def _support_count_add(action_id: int, delta: int, *, published_only: bool = Fal
 def _supports_changed(action, count: int, entry) -> None:
     # The audit entry is written under the action's row lock, so its id grows in commit order:
     # the version that keeps a late, older count from overwriting a newer one.
-    live.publish(action_topic(action.pk), {"supports": count}, version=entry.pk)
-    figures_changed(action.campaign)
+    # One round trip after commit for both: the count (full state) and the figures' "changed".
+    live.publish_many([(action_topic(action.pk), {"supports": count}, entry.pk),
+                       (figures_topic(action.campaign.slug), None, None)])
 
 
 def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:

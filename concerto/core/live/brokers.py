@@ -63,6 +63,9 @@ class MemoryBroker:
                         self._sinks.remove((loop, deliver))
         return event.id
 
+    def publish_many(self, events) -> list[str]:
+        return [self.publish(topic, data, version) for topic, data, version in events]
+
     async def start(self, deliver: Callable) -> None:
         loop = asyncio.get_running_loop()
         with self._lock:
@@ -115,10 +118,16 @@ class RedisBroker:
         return self._sync
 
     def publish(self, topic: str, data: dict | None, version: int | None = None) -> str:
-        fields = {"t": topic, "d": "" if data is None else json.dumps(data, separators=(",", ":")),
-                  "v": "" if version is None else str(version)}
-        event_id = self._client().xadd(self.key, fields, maxlen=self.backlog, approximate=True)
-        return event_id.decode()
+        return self.publish_many([(topic, data, version)])[0]
+
+    def publish_many(self, events) -> list[str]:
+        """One round trip for all (a support: its count and the campaign's figures)."""
+        pipe = self._client().pipeline(transaction=False)
+        for topic, data, version in events:
+            fields = {"t": topic, "d": "" if data is None else json.dumps(data, separators=(",", ":")),
+                      "v": "" if version is None else str(version)}
+            pipe.xadd(self.key, fields, maxlen=self.backlog, approximate=True)
+        return [event_id.decode() for event_id in pipe.execute()]
 
     @staticmethod
     def _event(event_id: bytes, fields: dict) -> Event:

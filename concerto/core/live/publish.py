@@ -20,10 +20,19 @@ def publish(topic: str, data: dict | None = None, *, version: int | None = None,
     transaction.on_commit(partial(_send, topic, data, version), using=using, robust=True)
 
 
+def publish_many(events: list[tuple[str, dict | None, int | None]], *, using: str | None = None) -> None:
+    """Several ``(topic, data, version)`` after commit, in one round trip to Redis (a pipeline)."""
+    transaction.on_commit(partial(_send_many, list(events)), using=using, robust=True)
+
+
 def _send(topic, data, version):
+    _send_many([(topic, data, version)])
+
+
+def _send_many(events):
     from .hub import broker
 
     try:
-        broker().publish(topic, data, version)
+        broker().publish_many(events)
     except Exception:
-        logger.exception("live: publishing %s failed", topic)
+        logger.exception("live: publishing %s failed", ", ".join(topic for topic, _d, _v in events))

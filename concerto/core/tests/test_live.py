@@ -103,6 +103,17 @@ def test_redis_broker_replays_after_an_id_across_clients_and_refuses_trimmed_or_
     asyncio.run(run())
 
 
+def test_redis_broker_publishes_several_events_in_one_round_trip(redis_settings):
+    import redis
+
+    broker = RedisBroker(url=REDIS_URL, key=redis_settings.LIVE_REDIS_KEY, backlog=10_000, catchup_max=100)
+    ids = broker.publish_many([("action:1", {"supports": 3}, 7), ("figures:x", None, None)])
+    entries = redis.Redis.from_url(REDIS_URL).xrange(redis_settings.LIVE_REDIS_KEY)
+    assert [i.decode() for i, _f in entries] == ids
+    assert [broker._event(i, f) for i, f in entries] == [Event(ids[0], "action:1", {"supports": 3}, 7),
+                                                         Event(ids[1], "figures:x", None)]
+
+
 def test_redis_broker_catch_up_is_bounded(redis_settings):
     broker = RedisBroker(url=REDIS_URL, key=redis_settings.LIVE_REDIS_KEY, backlog=10_000, catchup_max=3)
     first = broker.publish("action:1", {"supports": 0})
@@ -143,7 +154,7 @@ def test_a_broker_failure_never_fails_the_write(monkeypatch, caplog):
     def down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(hub_module.broker(), "publish", down)
+    monkeypatch.setattr(hub_module.broker(), "publish_many", down)
     live.publish("action:1", {"supports": 1})  # no exception
     assert "publishing action:1 failed" in caplog.text
 
