@@ -1,6 +1,7 @@
 """``publish``: the only call a domain service makes."""
 
 import logging
+import time
 from functools import partial
 
 from django.db import transaction
@@ -29,10 +30,21 @@ def _send(topic, data, version):
     _send_many([(topic, data, version)])
 
 
+# After a failure, writes skip publishing for a few seconds: a Redis that does not answer must not
+# cost every support its socket timeout. Viewers get the state again from a snapshot on reconnect.
+PAUSE_AFTER_FAILURE = 5.0
+_paused_until = 0.0
+
+
 def _send_many(events):
+    global _paused_until
     from .hub import broker
 
+    if time.monotonic() < _paused_until:
+        return
     try:
         broker().publish_many(events)
     except Exception:
-        logger.exception("live: publishing %s failed", ", ".join(topic for topic, _d, _v in events))
+        _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
+        logger.exception("live: publishing %s failed; publishing paused for %s s",
+                         ", ".join(topic for topic, _d, _v in events), PAUSE_AFTER_FAILURE)

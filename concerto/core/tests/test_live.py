@@ -8,6 +8,7 @@ redis://127.0.0.1:6379/3) under a key of their own, and are skipped when Redis i
 
 import asyncio
 import contextlib
+import importlib
 import json
 import os
 import secrets
@@ -154,9 +155,14 @@ def test_a_broker_failure_never_fails_the_write(monkeypatch, caplog):
     def down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(hub_module.broker(), "publish_many", down)
+    publish_module = importlib.import_module("concerto.core.live.publish")  # the package exports the function
+    calls = []
+    monkeypatch.setattr(hub_module.broker(), "publish_many", lambda events: (calls.append(events), down())[1])
+    monkeypatch.setattr(publish_module, "_paused_until", 0.0)
     live.publish("action:1", {"supports": 1})  # no exception
     assert "publishing action:1 failed" in caplog.text
+    live.publish("action:1", {"supports": 2})  # paused: not even tried (a hanging Redis costs one write)
+    assert len(calls) == 1
 
 
 @pytest.mark.django_db(transaction=True)
