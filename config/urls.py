@@ -7,6 +7,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("langue/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    # Live updates: the proxy routes this prefix to the ASGI stream process (docs/live.md).
+    path("flux/", include("concerto.core.live.urls")),
     path("", include("concerto.residents.urls")),
     path("", include("concerto.dashboard.urls")),
     path("", include("concerto.joining.urls")),

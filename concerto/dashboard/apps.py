@@ -6,3 +6,8 @@ class DashboardConfig(AppConfig):
     name = "concerto.dashboard"
     label = "dashboard"
     verbose_name = _("Dashboard")
+
+    def ready(self):
+        from . import live  # the app registry is ready: models may be imported now
+
+        live.register()

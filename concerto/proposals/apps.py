@@ -10,7 +10,8 @@ class ProposalsConfig(AppConfig):
     def ready(self):
         from concerto.core.journal import register_target
 
-        from . import selectors  # the app registry is ready: models may be imported now
+        from . import live, selectors  # the app registry is ready: models may be imported now
 
         register_target("proposals.action", selectors.journal_targets_actions)
         register_target("proposals.comment", selectors.journal_targets_comments)
+        live.register()

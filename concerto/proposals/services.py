@@ -1,13 +1,14 @@
 """Writes about actions, supports and comments: one function per thing a person does."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from concerto.campaigns.errors import SectorNotFound
-from concerto.core import ratelimit
+from concerto.campaigns.live import figures_changed, figures_topic
+from concerto.core import live, ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed
 from concerto.core.http import require
@@ -103,6 +104,7 @@ def action_propose(*, user, campaign, title, summary, body="", theme_id=None, pl
             campaign=campaign, author=user, origin=origin, status=ActionStatus.PENDING, **fields
         )
         log_action("proposals.contribution.submitted", actor=user, scope=campaign.slug, target=action)
+        figures_changed(campaign)
     return action
 
 
@@ -138,6 +140,7 @@ def _action_published_create(*, campaign, title, summary, body, theme_id, place,
         )
         log_action("proposals.action.created", actor=actor, scope=campaign.slug, target=action, origin=origin,
                    **audit)
+        figures_changed(campaign)
     return action
 
 
@@ -160,6 +163,7 @@ def action_publish(*, moderator, campaign, action_id: int) -> Action:
         action.published_at = timezone.now()
         action.save(update_fields=["status", "rejection_reason", "published_at", "updated_at"])
         log_action("proposals.action.published", actor=moderator, scope=campaign.slug, target=action)
+        figures_changed(campaign)
     return action
 
 
@@ -183,6 +187,7 @@ def action_reject(*, moderator, campaign, action_id: int, reason: str) -> Action
         action.rejection_reason = reason
         action.save(update_fields=["status", "rejection_reason", "updated_at"])
         log_action("proposals.action.rejected", actor=moderator, scope=campaign.slug, target=action)
+        figures_changed(campaign)
     return action
 
 
@@ -217,8 +222,11 @@ def action_merge(*, moderator, campaign, action_id: int, into_id) -> Action:
         action.support_count = 0
         action.comment_count = 0
         action.save(update_fields=["status", "merged_into", "support_count", "comment_count", "updated_at"])
-        log_action("proposals.action.merged", actor=moderator, scope=campaign.slug, target=action,
-                   into=target.pk, supports_moved=moved, duplicates_removed=duplicates)
+        entry = log_action("proposals.action.merged", actor=moderator, scope=campaign.slug, target=action,
+                           into=target.pk, supports_moved=moved, duplicates_removed=duplicates)
+        live.publish(action_topic(target.pk), {"supports": target.support_count}, version=entry.pk)
+        live.publish(action_topic(action.pk), {"supports": 0}, version=entry.pk)
+        figures_changed(campaign)
     return action
 
 
@@ -276,7 +284,37 @@ def action_withdraw(*, user, campaign, action_id: int) -> Action:
         action.status = ActionStatus.WITHDRAWN
         action.save(update_fields=["status", "updated_at"])
         log_action("proposals.contribution.withdrawn", actor=user, scope=campaign.slug, target=action)
+        figures_changed(campaign)
     return action
+
+
+def action_topic(action_id) -> str:
+    """The live topic of an action's support count (registered in ``proposals.live``)."""
+    return f"action:{action_id}"
+
+
+def _support_count_add(action_id: int, delta: int, *, published_only: bool = False) -> int | None:
+    """Add ``delta`` to the counter and return its new value in the same statement (UPDATE …
+    RETURNING, SQLite ≥ 3.35 and PostgreSQL): the live update needs the count, not another query.
+    None when no row matched (not published, with ``published_only``)."""
+    table = Action._meta.db_table
+    sql = f"UPDATE {table} SET support_count = support_count + %s WHERE id = %s"  # noqa: S608 - our own table name
+    params = [delta, action_id]
+    if published_only:
+        sql += " AND status = %s"
+        params.append(ActionStatus.PUBLISHED)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " RETURNING support_count", params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _supports_changed(action, count: int, entry) -> None:
+    # The audit entry is written under the action's row lock, so its id grows in commit order:
+    # the version that keeps a late, older count from overwriting a newer one.
+    # One round trip after commit for both: the count (full state) and the figures' "changed".
+    live.publish_many([(action_topic(action.pk), {"supports": count}, entry.pk),
+                       (figures_topic(action.campaign.slug), None, None)])
 
 
 def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
@@ -300,12 +338,13 @@ def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
         with transaction.atomic():
             # The conditional UPDATE takes the row lock and re-checks the status after any
             # concurrent merge, so no support lands on an action that stopped being published.
-            if not Action.objects.filter(pk=action.pk, status=ActionStatus.PUBLISHED).update(
-                support_count=F("support_count") + 1
-            ):
+            count = _support_count_add(action.pk, 1, published_only=True)
+            if count is None:
                 raise ActionNotSupportable()
             Support.objects.create(action_id=action.pk, user=user, channel=channel)
-            log_action("proposals.support.added", actor=user, scope=campaign.slug, target=action, channel=channel)
+            entry = log_action("proposals.support.added", actor=user, scope=campaign.slug, target=action,
+                               channel=channel)
+            _supports_changed(action, count, entry)
     except IntegrityError:
         return False  # already supported: the whole transaction, counter included, rolled back
     return True
@@ -325,8 +364,9 @@ def support_withdraw(*, user, action: Action) -> bool:
         deleted, _unused = Support.objects.filter(action_id=action.pk, user=user).delete()
         if not deleted:
             return False
-        Action.objects.filter(pk=action.pk).update(support_count=F("support_count") - 1)
-        log_action("proposals.support.withdrawn", actor=user, scope=action.campaign.slug, target=action)
+        count = _support_count_add(action.pk, -1)
+        entry = log_action("proposals.support.withdrawn", actor=user, scope=action.campaign.slug, target=action)
+        _supports_changed(action, count, entry)
     return True
 
 

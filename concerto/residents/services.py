@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from concerto.campaigns.errors import SectorNotFound
+from concerto.campaigns.live import figures_changed
 from concerto.campaigns.selectors import consent_current, public_contact
 from concerto.core import ratelimit
 from concerto.core.audit import log_action
@@ -212,6 +213,7 @@ def resident_join(*, user: User, campaign) -> Membership:
     if created:
         rules.forget_roles(user)
         log_action("residents.resident.joined", actor=user, scope=campaign.slug, target=user)
+        figures_changed(campaign)
     return membership
 
 
@@ -241,6 +243,8 @@ def resident_verify_by_letter(*, user: User, campaign, sector=None) -> Membershi
         membership.consent_version = version if version is not None else membership.consent_version
         membership.save(update_fields=["verification", "sector", "consent_version"])
     rules.forget_roles(user)
+    if created:
+        figures_changed(campaign)
     log_action("residents.resident.verified_by_letter", actor=user, scope=campaign.slug, target=user,
                **({"consent_version": version} if version is not None else {}))
     return membership

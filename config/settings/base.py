@@ -151,6 +151,19 @@ CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "
 # keyed by their content, so never stale; this bounds their number (0: render each time).
 CONCERTO_FRAGMENT_CACHE_ENTRIES = int(os.environ.get("CONCERTO_FRAGMENT_CACHE_ENTRIES", "20000"))
 
+# Live updates (docs/live.md): a Redis Stream shared by every process when Redis is there,
+# in-process otherwise (the demo: one process serves pages and streams).
+LIVE_REDIS_URL = os.environ.get("LIVE_REDIS_URL", REDIS_URL)
+LIVE_BROKER = "redis" if LIVE_REDIS_URL else "memory"
+LIVE_REDIS_KEY = os.environ.get("LIVE_REDIS_KEY", "concerto:live")
+LIVE_BACKLOG = 10_000  # events kept for catch-up (XADD MAXLEN ~)
+LIVE_HEARTBEAT_SECONDS = 15
+LIVE_RETRY_MS = 3_000
+LIVE_MAX_STREAM_SECONDS = 1_800  # then the client reconnects, possibly to another node
+LIVE_MAX_TOPICS = 20
+LIVE_STUCK_SECONDS = 60  # a viewer whose events wait that long is disconnected
+LIVE_REFRESH_SECONDS = 1.0  # at most one snapshot per topic and process in that time
+
 # Sessions read through the cache (Redis in production), written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True

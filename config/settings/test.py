@@ -39,3 +39,6 @@ STATIC_ROOT = None
 # a bounded pool would block them. The pool is exercised by bench/support_burst.py.
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 MEDIA_ROOT = VAR_DIR / f"media-test-{_RUN}"
+# Live updates in-process unless a test asks for Redis (concerto/core/live/tests).
+LIVE_BROKER = "memory"
+LIVE_REDIS_URL = ""

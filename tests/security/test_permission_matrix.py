@@ -67,6 +67,10 @@ MATRIX = {
     # A plain link switches the language (a preference cookie, nothing else).
     "GET set_language":                   "302+      302+      302+      302+      302+      302+      302+      302+",
     "POST set_language":                  "302       302       302       302       302       302       302       302",
+    # Live updates (docs/live.md): a pending contribution's topic, for who may see it only (404 to
+    # anyone else); the test client is WSGI, where an allowed stream answers 503 (served over ASGI).
+    "GET live:stream":                    "404       404       404       404       404       503       404       503",
+    "POST live:stream":                   "405       405       405       405       405       405       405       405",
     "GET api:openapi-json":               "200       200       200       200       200       200       200       200",
     "POST api:openapi-json":              "200       200       200       200       200       200       200       200",
     # No docs page (it would need a CDN script): the API root answers the JSON 404.
@@ -386,6 +390,7 @@ MATRIX = {
 CONTRIBUTION = {"title": "Des bancs à l'ombre", "summary": "Installer des bancs sous les platanes de la place.",
                 "body": "Trois bancs *suffiraient*.", "place": "Place du marché"}
 DATA = {
+    "GET live:stream": lambda w: {"t": [f"action:{w.pending.pk}", f"figures:{w.campaign.slug}"]},
     "GET set_language": {"language": "en", "next": "/"},
     "POST set_language": {"language": "en", "next": "/"},
     "POST residents:sign_in": {"email": "quelquun@example.org"},
