@@ -6,9 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core.models import TimeStampedModel
+from concerto.core.state import BumpingQuerySet
 
 
 class Organisation(TimeStampedModel):
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     website = models.URLField(_("website"), blank=True)
@@ -32,6 +35,8 @@ def default_languages() -> list[str]:
 
 
 class Campaign(TimeStampedModel):
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("organisation")
     )
@@ -76,6 +81,8 @@ class Campaign(TimeStampedModel):
 class Sector(models.Model):
     """A street or block of the territory."""
 
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sectors")
     name = models.CharField(_("name"), max_length=120)
     code = models.SlugField(_("code"), max_length=40)
@@ -104,6 +111,8 @@ PHASE_ORDER = list(PhaseKind.values)
 
 
 class Phase(models.Model):
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases")
     kind = models.CharField(_("phase"), max_length=20, choices=PhaseKind.choices)
     starts_at = models.DateTimeField(_("starts at"))

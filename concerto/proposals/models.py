@@ -6,9 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.campaigns.models import Campaign, Sector
 from concerto.core.models import TimeStampedModel
+from concerto.core.state import BumpingQuerySet
 
 
 class Theme(models.Model):
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="themes")
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("slug"), max_length=40)

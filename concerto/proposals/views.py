@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.models import SupportLevel
-from concerto.campaigns.selectors import campaign_get
+from concerto.campaigns.selectors import campaign_for_page, campaign_get
 from concerto.core.errors import DomainError, FieldErrors, NotFound
 from concerto.core.forms import apply_errors
 from concerto.core.http import public_page_cache, require, safe_next, vary_on_htmx
@@ -46,7 +46,7 @@ def _support_box(user, action) -> dict:
 @vary_on_htmx
 @require_GET
 def action_list(request, slug):
-    campaign = campaign_get(slug)
+    campaign = campaign_for_page(slug, request.user)
     themes = selectors.themes_for(campaign)
     form = FilterForm(request.GET or None, themes=themes)
     values = form.values()
@@ -58,7 +58,7 @@ def action_list(request, slug):
     context = {
         "campaign": campaign, "form": form, "page": page, "actions": actions, "values": values,
         "selects": form.selects(values),
-        "supported": selectors.supported_ids(request.user, [a.pk for a in actions]),
+        "supported": selectors.supported_ids(request.user, [a.pk for a in actions], campaign),
         "querystring": query.urlencode(), "can_take_part": rules.can_take_part(request.user, campaign),
     }
     template = "proposals/_results.html" if request.htmx and request.htmx.target == "results" else "proposals/action_list.html"
@@ -73,7 +73,7 @@ def _detail_context(request, campaign, action, comment_form=None):
     return {
         "campaign": campaign, "action": action,
         "comments": comments,
-        "supported": selectors.supported_ids(request.user, [action.pk]),
+        "supported": selectors.supported_ids(request.user, [action.pk], campaign),
         **_support_box(request.user, action),
         "can_comment": rules.can_comment(request.user, action),
         "participation_open": rules.participation_open(campaign),
@@ -88,7 +88,7 @@ def _detail_context(request, campaign, action, comment_form=None):
 @public_page_cache
 @require_GET
 def action_detail(request, slug, action_id):
-    campaign = campaign_get(slug)
+    campaign = campaign_for_page(slug, request.user)
     action = selectors.action_get_for(request.user, campaign, action_id)
     return render(request, "proposals/action_detail.html", _detail_context(request, campaign, action))
 

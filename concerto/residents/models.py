@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.campaigns.models import Campaign, Organisation
 from concerto.core.errors import Invalid
+from concerto.core.state import BumpingQuerySet
 
 from .emails import normalise_email
 
@@ -93,6 +94,7 @@ STAFF_ROLES = {Role.ORGANISER, Role.FACILITATOR, Role.MODERATOR, Role.AMBASSADOR
 class Membership(models.Model):
     """One role of one person in one campaign."""
 
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -128,6 +130,7 @@ class OrganisationMembership(models.Model):
     """A role in an organisation, above its campaigns: its administrators create campaigns (and become
     their organisers). The first one is made by ``manage.py concerto_setup``."""
 
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organisation_memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=OrganisationRole.choices)
