@@ -10,11 +10,11 @@ from concerto.core.state import BumpingQuerySet
 
 
 class Organisation(TimeStampedModel):
-    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
-
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     website = models.URLField(_("website"), blank=True)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         ordering = ["name"]
@@ -35,8 +35,6 @@ def default_languages() -> list[str]:
 
 
 class Campaign(TimeStampedModel):
-    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
-
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("organisation")
     )
@@ -69,6 +67,8 @@ class Campaign(TimeStampedModel):
     # Archived campaigns leave every public list and accept no new participation; nothing is erased.
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("campaign")
@@ -81,11 +81,11 @@ class Campaign(TimeStampedModel):
 class Sector(models.Model):
     """A street or block of the territory."""
 
-    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
-
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sectors")
     name = models.CharField(_("name"), max_length=120)
     code = models.SlugField(_("code"), max_length=40)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         ordering = ["name"]
@@ -111,8 +111,6 @@ PHASE_ORDER = list(PhaseKind.values)
 
 
 class Phase(models.Model):
-    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
-
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases")
     kind = models.CharField(_("phase"), max_length=20, choices=PhaseKind.choices)
     starts_at = models.DateTimeField(_("starts at"))
@@ -120,6 +118,8 @@ class Phase(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     # Organisers may close a phase before its end date (e.g. supports stop early); dates stay as planned.
     is_closed = models.BooleanField(_("closed by the organisers"), default=False)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         ordering = ["starts_at", "id"]

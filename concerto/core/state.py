@@ -33,7 +33,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
-TOKEN_KEY = "concerto:state:token"
+STATE_KEY = "concerto:state:token"
 _ENTRY_SECONDS = 24 * 3600  # memory hygiene only: validity is decided by the token and version
 
 
@@ -50,7 +50,7 @@ def _entry_key(part: str, user_id, slug: str) -> str:
 
 
 def _set_token() -> None:
-    cache.set(TOKEN_KEY, _fresh(), timeout=None)
+    cache.set(STATE_KEY, _fresh(), timeout=None)
 
 
 def bump() -> None:
@@ -85,12 +85,12 @@ class Snapshot:
     def __init__(self, user_id, slug: str, parts=()):
         self.user_id = user_id
         self.slug = slug
-        keys = [TOKEN_KEY]
+        keys = [STATE_KEY]
         if user_id is not None:
             keys.append(_viewer_key(user_id))
             keys += [_entry_key(part, user_id, slug) for part in parts]
         got = cache.get_many(keys)
-        self.token = _current(TOKEN_KEY, got.get(TOKEN_KEY))
+        self.token = _current(STATE_KEY, got.get(STATE_KEY))
         self.version = _current(_viewer_key(user_id), got.get(_viewer_key(user_id))) if user_id is not None else ""
         self._entries = {part: got.get(_entry_key(part, user_id, slug)) for part in parts} if user_id is not None else {}
 
@@ -133,6 +133,11 @@ def held(name: str, key, token: str, load):
 def held_clear() -> None:
     """Tests: forget what this process holds (never needed for correctness: the token decides)."""
     _held.clear()
+
+
+def token_of(obj) -> str:
+    """The state token a page's campaign (``campaign_for_page``) was read under."""
+    return obj.__dict__["_concerto_state"].token
 
 
 class BumpingQuerySet(models.QuerySet):

@@ -10,12 +10,12 @@ from concerto.core.state import BumpingQuerySet
 
 
 class Theme(models.Model):
-    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
-
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="themes")
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("slug"), max_length=40)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         ordering = ["position", "name"]

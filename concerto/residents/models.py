@@ -94,7 +94,6 @@ STAFF_ROLES = {Role.ORGANISER, Role.FACILITATOR, Role.MODERATOR, Role.AMBASSADOR
 class Membership(models.Model):
     """One role of one person in one campaign."""
 
-    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -109,6 +108,8 @@ class Membership(models.Model):
     # (``campaigns.ConsentText``) shown on the join page when they joined; None if there was none.
     consent_version = models.PositiveIntegerField(_("consent text version accepted"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         verbose_name = _("role in a campaign")
@@ -130,11 +131,12 @@ class OrganisationMembership(models.Model):
     """A role in an organisation, above its campaigns: its administrators create campaigns (and become
     their organisers). The first one is made by ``manage.py concerto_setup``."""
 
-    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organisation_memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=OrganisationRole.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         verbose_name = _("role in an organisation")

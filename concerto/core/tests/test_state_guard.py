@@ -47,7 +47,7 @@ def test_bulk_update_of_each_campaign_model_changes_the_token(campaign, resident
     for write in writes:
         before = state.Snapshot(None, campaign.slug).token
         write()
-        assert cache.get(state.TOKEN_KEY) != before
+        assert cache.get(state.STATE_KEY) != before
 
 
 # Writes to the supports (``Support``) change who supports what: the function doing one must say

@@ -2,21 +2,26 @@
 the cache (``core.state``): what a resident would notice if that went wrong — someone else's
 roles or supports on my page, a change that shows late, a count that lags."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from concerto.campaigns.models import Campaign, Phase, PhaseKind, SupportLevel
 from concerto.campaigns.services import campaign_archive, phase_update
-from concerto.core import state
+from concerto.core import fragments, state
+from concerto.proposals import views
 from concerto.proposals.models import Action, Theme
 from concerto.proposals.services import (
-    action_merge,
     action_create_published_by_system,
+    action_merge,
+    comment_add,
     support_add,
     support_withdraw,
     theme_move,
@@ -29,8 +34,10 @@ from concerto.residents.services import role_grant, role_revoke
 @pytest.fixture(autouse=True)
 def _fresh_process_copies():
     state.held_clear()
+    fragments.fragments_clear()
     yield
     state.held_clear()
+    fragments.fragments_clear()
 
 
 def list_url(campaign):
@@ -212,7 +219,7 @@ def test_an_evicted_token_never_revives_an_old_entry(resident_bob, campaign):
 
     snapshot = state.Snapshot(resident_bob.pk, campaign.slug, parts=("roles",))
     snapshot.put("roles", resident_bob.pk, (frozenset(), None, False))
-    cache.delete(state.TOKEN_KEY)  # evicted
+    cache.delete(state.STATE_KEY)  # evicted
     assert state.Snapshot(resident_bob.pk, campaign.slug, parts=("roles",)).get("roles", resident_bob.pk) is None
 
 
@@ -221,3 +228,101 @@ def test_actions_list_count_is_exact(client, resident_bob, published_action):
     page(client, resident_bob, list_url(campaign))
     Action.objects.filter(pk=published_action.pk).update(title="Titre neuf")
     assert "Titre neuf" in page(client, resident_bob, list_url(campaign))
+
+
+# ------------------------------------------------------------------------------------------------
+# The list shared by every viewer of the same kind, with the viewer's own parts filled in
+# ------------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def own_tokens(client, body) -> bool:
+    tokens = _TOKEN.findall(body)
+    return bool(tokens) and all(_unmask_cipher_token(t) == client.cookies["csrftoken"].value for t in tokens)
+
+
+def test_shared_list_is_the_page_built_for_the_viewer_alone(client, resident_alice, resident_bob,
+                                                            published_action, monkeypatch):
+    support_add(user=resident_alice, action=published_action)
+    url = list_url(published_action.campaign) + "?tri=recent"
+    page(client, resident_bob, url)  # Bob's visit fills the shared copy
+    shared = page(client, resident_alice, url)
+    monkeypatch.setattr(views, "_page_shareable", lambda request, campaign: False)
+    alone = page(client, resident_alice, url)
+    assert _TOKEN.sub("", shared) == _TOKEN.sub("", alone)
+    assert 'class="badge mine"' in shared and "<!--" not in shared
+    assert own_tokens(client, shared)
+
+
+def test_interleaved_viewers_get_their_own_tokens_and_badges(resident_alice, resident_bob, published_action):
+    other = action_create_published_by_system(
+        campaign=published_action.campaign, title="Une autre idée", origin=published_action.origin,
+        summary="Le même besoin, dit autrement par un autre habitant du quartier.")
+    support_add(user=resident_alice, action=published_action)
+    support_add(user=resident_bob, action=other)
+    alice_client, bob_client = Client(), Client()
+    alice_client.force_login(resident_alice)
+    bob_client.force_login(resident_bob)
+    url = list_url(published_action.campaign)
+    for _round in range(3):
+        alice = alice_client.get(url).content.decode()
+        bob = bob_client.get(url).content.decode()
+        assert own_tokens(alice_client, alice) and own_tokens(bob_client, bob)
+        for body, mine in ((alice, published_action), (bob, other)):
+            assert body.count('class="badge mine"') == 1
+            card = body[body.index(detail_url(mine)):]
+            assert card.index('class="badge mine"') < card.index("</li>")  # on their action's card
+
+
+def test_a_marker_typed_by_a_resident_is_shown_as_typed(client, resident_alice, resident_bob, published_action):
+    support_add(user=resident_alice, action=published_action)
+    typed = f"{fragments.CSRF_MARK} {fragments.mine_mark(published_action.pk)} csrf"
+    Action.objects.filter(pk=published_action.pk).update(title=typed[:200], summary=typed)
+    for user in (resident_bob, resident_alice):
+        body = page(client, user, list_url(published_action.campaign))
+        assert "&lt;!--csrf-" in body and "&lt;!--mine-" in body
+        assert body.count('class="badge mine"') == (1 if user == resident_alice else 0)
+        assert own_tokens(client, body)
+
+
+def test_moderators_and_flash_messages_get_a_page_of_their_own(client, resident_alice, moderator_marc,
+                                                               published_action):
+    campaign = published_action.campaign
+    page(client, resident_alice, list_url(campaign))
+    body = page(client, moderator_marc, list_url(campaign))
+    assert reverse("proposals:moderation", args=[campaign.slug]) in body
+    client.force_login(resident_alice)
+    support = reverse("proposals:support", args=[campaign.slug, published_action.pk])
+    response = client.post(support, {"op": "add", "back": list_url(campaign)}, follow=True)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'class="message' in body and 'class="badge mine"' in body
+
+
+def test_shared_action_page_is_the_page_built_for_the_viewer_alone(client, resident_alice, resident_bob,
+                                                                   published_action, monkeypatch):
+    comment_add(user=resident_alice, action=published_action, body="L'avis d'Alice.")
+    comment_add(user=resident_bob, action=published_action, body="L'avis de Bob.")
+    support_add(user=resident_bob, action=published_action)
+    url = detail_url(published_action)
+    for first, viewer in ((resident_alice, resident_bob), (resident_bob, resident_alice)):
+        page(client, first, url)  # the other one's visit fills the shared copy
+        shared = page(client, viewer, url)
+        monkeypatch.setattr(views, "_page_shareable", lambda request, campaign: False)
+        alone = page(client, viewer, url)
+        monkeypatch.undo()
+        assert _TOKEN.sub("", shared) == _TOKEN.sub("", alone)
+        assert "<!--" not in shared and own_tokens(client, shared)
+        assert offers_withdraw(shared) == (viewer == resident_bob)
+
+
+def test_markers_typed_in_a_comment_are_shown_as_typed(client, resident_alice, resident_bob, published_action):
+    typed = " ".join([fragments.CSRF_MARK, fragments.SUPPORT_MARK, fragments.report_mark(1, 2),
+                      fragments.mine_mark(published_action.pk)])
+    comment_add(user=resident_alice, action=published_action, body=typed)
+    for user in (resident_bob, resident_alice, resident_bob):
+        body = page(client, user, detail_url(published_action))
+        assert body.count("&lt;!--") == 4 and "<!--" not in body
+        assert own_tokens(client, body)
+        assert body.count('class="support-box"') == 1
