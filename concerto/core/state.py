@@ -10,9 +10,9 @@ entry is used only while the data it was read from is unchanged; no time limit d
   ``.delete()``, ``bulk_create()`` and ``bulk_update()``, and their ``post_save``/``post_delete``
   signals bump it (``track_models``). Campaign writes are rare, so one token for all campaigns
   costs nothing and cannot miss a cross-campaign row (an organisation, a moved sector);
-- the **viewer's version** (one random value per user) changes when one of their memberships is
-  saved or deleted and when the support services add or withdraw one of their supports
-  (``viewer_changed``).
+- the **viewer's versions** (random values per user, one for their roles, one for their
+  supports) change when one of their memberships is saved or deleted (both) and when the
+  support services add or withdraw one of their supports (supports only; ``viewer_changed``).
 
 Each entry is stored with the token and version read *before* the database was read, and is
 used only if both still match: a write that commits while a request is reading the old rows
@@ -41,8 +41,12 @@ def _fresh() -> str:
     return secrets.token_hex(12)
 
 
-def _viewer_key(user_id) -> str:
-    return f"concerto:state:viewer:{int(user_id)}"
+# What is cached per viewer; each has its own version, so a support does not drop the roles.
+VIEWER_PARTS = ("roles", "supported")
+
+
+def _viewer_key(user_id, part: str) -> str:
+    return f"concerto:state:viewer:{int(user_id)}:{part}"
 
 
 def _entry_key(part: str, user_id, slug: str) -> str:
@@ -59,13 +63,15 @@ def bump() -> None:
     transaction.on_commit(_set_token)
 
 
-def viewer_changed(user_id) -> None:
-    """This user's entries (roles, supports) are stale: now, and again after commit."""
+def viewer_changed(user_id, *parts: str) -> None:
+    """This user's entries (``parts``, default all: roles, supports) are stale: now, and again
+    after commit."""
     if user_id is None:
         return
+    parts = parts or VIEWER_PARTS
 
     def reset():
-        cache.set(_viewer_key(user_id), _fresh(), timeout=None)
+        cache.set_many({_viewer_key(user_id, part): _fresh() for part in parts}, timeout=None)
 
     reset()
     transaction.on_commit(reset)
@@ -87,27 +93,30 @@ class Snapshot:
         self.slug = slug
         keys = [STATE_KEY]
         if user_id is not None:
-            keys.append(_viewer_key(user_id))
+            keys += [_viewer_key(user_id, part) for part in parts]
             keys += [_entry_key(part, user_id, slug) for part in parts]
         got = cache.get_many(keys)
         self.token = _current(STATE_KEY, got.get(STATE_KEY))
-        self.version = _current(_viewer_key(user_id), got.get(_viewer_key(user_id))) if user_id is not None else ""
-        self._entries = {part: got.get(_entry_key(part, user_id, slug)) for part in parts} if user_id is not None else {}
+        self._versions, self._entries = {}, {}
+        if user_id is not None:
+            for part in parts:
+                self._versions[part] = _current(_viewer_key(user_id, part), got.get(_viewer_key(user_id, part)))
+                self._entries[part] = got.get(_entry_key(part, user_id, slug))
 
     def get(self, part: str, user_id):
         """The cached value of ``part`` for this user, or None if missing or stale."""
         if user_id is None or user_id != self.user_id:
             return None  # a snapshot serves the viewer it was read for, no one else
         entry = self._entries.get(part)
-        if entry is None or entry[0] != self.token or entry[1] != self.version:
+        if entry is None or entry[0] != self.token or entry[1] != self._versions.get(part):
             return None
         return entry[2]
 
     def put(self, part: str, user_id, value) -> None:
         """Store ``value``, read from the database after this snapshot was taken."""
-        if user_id is None or user_id != self.user_id:
+        if user_id is None or user_id != self.user_id or part not in self._versions:
             return
-        entry = (self.token, self.version, value)
+        entry = (self.token, self._versions[part], value)
         self._entries[part] = entry
         cache.set(_entry_key(part, user_id, self.slug), entry, timeout=_ENTRY_SECONDS)
 

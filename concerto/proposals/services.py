@@ -308,7 +308,7 @@ def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
             ):
                 raise ActionNotSupportable()
             Support.objects.create(action_id=action.pk, user=user, channel=channel)
-            viewer_changed(user.pk)  # their cached supported actions (concerto.core.state)
+            viewer_changed(user.pk, "supported")  # their cached supported actions (concerto.core.state)
             log_action("proposals.support.added", actor=user, scope=campaign.slug, target=action, channel=channel)
     except IntegrityError:
         return False  # already supported: the whole transaction, counter included, rolled back
@@ -327,7 +327,7 @@ def support_withdraw(*, user, action: Action) -> bool:
         # of the same person deadlock (one holds the action row, the other the support row).
         list(Action.objects.select_for_update().filter(pk=action.pk).values_list("pk", flat=True))
         deleted, _unused = Support.objects.filter(action_id=action.pk, user=user).delete()
-        viewer_changed(user.pk)  # their cached supported actions (concerto.core.state)
+        viewer_changed(user.pk, "supported")  # their cached supported actions (concerto.core.state)
         if not deleted:
             return False
         Action.objects.filter(pk=action.pk).update(support_count=F("support_count") - 1)
