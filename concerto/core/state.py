@@ -26,7 +26,8 @@ One ``get_many`` round trip per request reads the token, the version and the vie
 the token.
 """
 
-import pickle  # nosec B403 - only what this process pickled itself is ever unpickled
+# Only what this process pickled itself is ever unpickled (``held``).
+import pickle  # nosec B403
 import secrets
 
 from django.core.cache import cache
@@ -131,7 +132,8 @@ def held(name: str, key, token: str, load):
     """``load()``'s value, kept in this process while the state token is ``token``."""
     entry = _held.get((name, key))
     if entry is not None and entry[0] == token:
-        return pickle.loads(entry[1])  # noqa: S301  # nosec B301 - pickled by this process, below
+        # Pickled by this process, below; never read from the network or the cache.
+        return pickle.loads(entry[1])  # noqa: S301  # nosec B301
     value = load()
     if len(_held) >= _HELD_MAX:
         _held.clear()
