@@ -32,7 +32,7 @@ import secrets
 
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 STATE_KEY = "concerto:state:token"
 _ENTRY_SECONDS = 24 * 3600  # memory hygiene only: validity is decided by the token and version
@@ -183,8 +183,14 @@ def _viewer_on_signal(sender, instance, **kwargs) -> None:
     viewer_changed(instance.user_id)
 
 
+def _bump_after_migrate(sender, **kwargs) -> None:
+    bump()
+
+
 def track_models(*model_classes) -> None:
-    """Saving or deleting one of these rows changes the state token (campaign data)."""
+    """Saving or deleting one of these rows changes the state token (campaign data); so does a
+    migration (data migrations use historical models, without the bumping manager)."""
+    post_migrate.connect(_bump_after_migrate, dispatch_uid="state-bump-migrate")
     for model in model_classes:
         post_save.connect(_bump_on_signal, sender=model, dispatch_uid=f"state-bump-save-{model._meta.label}")
         post_delete.connect(_bump_on_signal, sender=model, dispatch_uid=f"state-bump-delete-{model._meta.label}")

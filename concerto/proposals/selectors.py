@@ -82,7 +82,9 @@ def action_list_home(campaign, limit: int = 5) -> list:
 
 def action_get_for(user, campaign, action_id) -> Action:
     """Fetch-and-authorize: ``ActionNotFound`` for actions the user may not see (never reveal that they exist)."""
+    # The search column and the merged-into action's long texts are never shown from here.
     action = (Action.objects.select_related("theme", "author", "merged_into")
+              .defer("search_text", "merged_into__body", "merged_into__body_html", "merged_into__search_text")
               .filter(pk=action_id, campaign=campaign).first())
     if action is None:
         raise ActionNotFound()

@@ -79,3 +79,14 @@ _RAW_WRITE = re.compile(
 def test_no_raw_sql_writes_around_the_managers():
     offenders = [str(path.relative_to(ROOT)) for path, text in _sources() if _RAW_WRITE.search(text)]
     assert not offenders, offenders
+
+
+@pytest.mark.django_db
+def test_a_migration_changes_the_token(campaign):
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    before = state.Snapshot(None, campaign.slug).token
+    post_migrate.send(sender=apps.get_app_config("campaigns"), app_config=apps.get_app_config("campaigns"),
+                      verbosity=0, interactive=False, using="default", plan=[], apps=apps)
+    assert cache.get(state.STATE_KEY) != before
