@@ -90,6 +90,7 @@ def fragment(template_name: str, data: dict) -> SafeString:
 def fragments_clear() -> None:
     """Tests: start from an empty cache (never needed for correctness: keys follow the content)."""
     _cache.clear()
+    _pages.clear()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -101,6 +102,10 @@ def fragments_clear() -> None:
 # drawn when the process starts, inside an HTML comment: text written by residents is escaped
 # ("<" becomes "&lt;"), so it can never contain one, and every marker is replaced before the page
 # leaves the process, so the nonce is never seen outside it.
+# Whole pages are 10–60 kB (with the action page's variants): their own, smaller bound keeps a
+# process's memory in check (1,000 pages ≈ 60 MB at most); 0 renders each page for its viewer.
+DEFAULT_PAGES = 1_000
+_pages = _LRU()
 _NONCE = secrets.token_hex(16)
 # Given to ``{% csrf_token %}`` as safe text, so it is printed as is, "<" included.
 CSRF_MARK = mark_safe(f"<!--csrf-{_NONCE}-->")  # noqa: S308 - a constant
@@ -124,14 +129,14 @@ def shared_page(key_parts: tuple, render):
     language and the time zone."""
     for value in key_parts:
         _check(value)
-    limit = getattr(settings, "CONCERTO_FRAGMENT_CACHE_ENTRIES", DEFAULT_ENTRIES)
+    limit = getattr(settings, "CONCERTO_SHARED_PAGE_ENTRIES", DEFAULT_PAGES)
     if not limit:
         return render()
     key = _key("page", {"parts": key_parts})
-    html = _cache.get(key)
+    html = _pages.get(key)
     if html is None:
         html = render()
-        _cache.put(key, html, limit)
+        _pages.put(key, html, limit)
     return html
 
 

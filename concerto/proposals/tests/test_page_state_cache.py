@@ -326,3 +326,15 @@ def test_markers_typed_in_a_comment_are_shown_as_typed(client, resident_alice, r
         assert body.count("&lt;!--") == 4 and "<!--" not in body
         assert own_tokens(client, body)
         assert body.count('class="support-box"') == 1
+
+
+def test_with_sharing_off_each_viewer_still_gets_their_own_parts(client, settings, resident_alice, resident_bob,
+                                                                 published_action):
+    settings.CONCERTO_SHARED_PAGE_ENTRIES = 0
+    support_add(user=resident_alice, action=published_action)
+    comment_add(user=resident_alice, action=published_action, body="L'avis d'Alice.")
+    for user in (resident_alice, resident_bob):
+        for url in (list_url(published_action.campaign), detail_url(published_action)):
+            body = page(client, user, url)
+            assert "<!--" not in body and own_tokens(client, body)
+        assert offers_withdraw(page(client, user, detail_url(published_action))) == (user == resident_alice)

@@ -113,8 +113,8 @@ def test_no_token_or_personal_data_in_shared_fragments(client, resident_alice, r
     comment_add(user=resident_bob, action=published_action, body="Un avis.")
     page(client, resident_alice, list_url(published_action.campaign))
     page(client, resident_alice, detail_url(published_action))
-    stored = [html for entry in fragments._cache.entries.values()
-              for html in (entry if isinstance(entry, tuple) else (entry,))]
+    entries = [*fragments._cache.entries.values(), *fragments._pages.entries.values()]
+    stored = [html for entry in entries for html in (entry if isinstance(entry, tuple) else (entry,))]
     assert stored
     for html in stored:
         # Whole shared pages (issue 11) hold forms, with a marker where each viewer's token goes.
