@@ -120,6 +120,15 @@ PARTS = [
     ("withdraw service (transaction included)", "concerto/proposals/services.py", "support_withdraw"),
     ("rate limit", "concerto/core/ratelimit.py", "hit"),
     ("audit entry", "concerto/core/audit.py", "log_action"),
+    ("the list view (what is not the middleware)", "concerto/proposals/views.py", "action_list"),
+    ("the action page view (what is not the middleware)", "concerto/proposals/views.py", "action_detail"),
+    ("cached state: token, roles, supports (one Redis round trip)", "concerto/core/state.py", "__init__"),
+    ("the campaign's per-process copy (unpickled)", "concerto/core/state.py", "held"),
+    ("shared page: key hash and lookup (render on a miss)", "concerto/core/fragments.py", "shared_page"),
+    ("overlay: the viewer's token, badges, forms", "concerto/core/fragments.py", "overlay"),
+    ("page key: the comments' printed values", "concerto/proposals/templatetags/action_fragments.py",
+     "comment_data"),
+    ("paginator: the COUNT query of the actions or comments", "django/core/paginator.py", "get_page"),
 ]
 
 

@@ -8,7 +8,7 @@ supports an action: a caller only ever learns about their own supports.
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from concerto.campaigns.selectors import campaign_get
+from concerto.campaigns.selectors import campaign_for_page, campaign_get
 from concerto.proposals import rules
 from concerto.proposals.selectors import (
     action_get_for,
@@ -142,7 +142,8 @@ def withdraw_action(request, slug: str, action_id: int):
 
 
 def add_support(request, slug: str, action_id: int):
-    action = action_get_for_support(request.auth, campaign_get(slug), action_id)
+    # The campaign, its phases and the person's roles from the cache (exact: concerto.core.state).
+    action = action_get_for_support(request.auth, campaign_for_page(slug, request.auth), action_id)
     created = support_add(user=request.auth, action=action)
     return Status(201 if created else 200, {"action_id": action.pk, "created": created})
 
@@ -152,7 +153,7 @@ def add_support(request, slug: str, action_id: int):
 
 
 def withdraw_support(request, slug: str, action_id: int):
-    action = action_get_for_support(request.auth, campaign_get(slug), action_id)
+    action = action_get_for_support(request.auth, campaign_for_page(slug, request.auth), action_id)
     if not support_withdraw(user=request.auth, action=action):
         return Status(404, Error(code="no_support", message=_("You did not support this action.")))
     return Status(204, None)

@@ -6,3 +6,10 @@ class CampaignsConfig(AppConfig):
     name = "concerto.campaigns"
     label = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self):
+        from concerto.core.state import track_models
+
+        from .models import Campaign, Organisation, Phase, Sector
+
+        track_models(Organisation, Campaign, Phase, Sector)  # cached campaign data (concerto.core.state)

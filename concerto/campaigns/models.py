@@ -6,12 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core.models import TimeStampedModel
+from concerto.core.state import BumpingQuerySet
 
 
 class Organisation(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     website = models.URLField(_("website"), blank=True)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         ordering = ["name"]
@@ -64,6 +67,8 @@ class Campaign(TimeStampedModel):
     # Archived campaigns leave every public list and accept no new participation; nothing is erased.
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("campaign")
@@ -79,6 +84,8 @@ class Sector(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sectors")
     name = models.CharField(_("name"), max_length=120)
     code = models.SlugField(_("code"), max_length=40)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         ordering = ["name"]
@@ -111,6 +118,8 @@ class Phase(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     # Organisers may close a phase before its end date (e.g. supports stop early); dates stay as planned.
     is_closed = models.BooleanField(_("closed by the organisers"), default=False)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         ordering = ["starts_at", "id"]

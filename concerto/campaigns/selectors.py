@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core import state
+
 from .errors import CampaignNotFound, OrganisationNotFound, PhaseNotFound, SectorNotFound
 from .models import Campaign, ConsentText, Organisation, Phase, PhaseKind, Sector
 
@@ -28,6 +30,26 @@ def campaign_get(slug: str) -> Campaign:
     campaign = Campaign.objects.select_related("organisation").filter(slug=slug).first()
     if campaign is None:
         raise CampaignNotFound()
+    return campaign
+
+
+def campaign_for_page(slug: str, user=None) -> Campaign:
+    """``campaign_get`` with its phases, from this process's copy while no campaign data changed,
+    with the viewer's cached roles and supports attached (``campaign.__dict__["_concerto_state"]``, read
+    in the same cache round trip; see ``concerto.core.state``). For the pages read on every
+    request; services that write keep ``campaign_get``."""
+    if not _SLUG.fullmatch(slug or ""):
+        raise CampaignNotFound()
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    snapshot = state.Snapshot(user_id, slug, parts=("roles", "supported"))
+
+    def load():
+        campaign = campaign_get(slug)
+        campaign_phases(campaign)
+        return campaign
+
+    campaign = state.held("campaign", slug, snapshot.token, load)
+    campaign.__dict__["_concerto_state"] = snapshot
     return campaign
 
 

@@ -7,7 +7,24 @@ Sharing the client keeps one pool per process and server list.
 
 import threading
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+class _ReusedRedisClient(RedisCacheClient):
+    """Django builds a ``redis.Redis`` object for every cache operation (its constructor registers
+    about 170 response callbacks: 0.2 ms of CPU each time, twice per signed-in page); one per
+    connection pool is enough, and it is thread-safe."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._redis_clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._redis_clients.get(index)
+        if client is None:
+            client = self._redis_clients.setdefault(index, self._client(connection_pool=self._get_connection_pool(write)))
+        return client
 
 
 class SharedClientRedisCache(RedisCache):
@@ -20,5 +37,5 @@ class SharedClientRedisCache(RedisCache):
         client = self._clients.get(key)
         if client is None:
             with self._lock:
-                client = self._clients.setdefault(key, self._class(self._servers, **self._options))
+                client = self._clients.setdefault(key, _ReusedRedisClient(self._servers, **self._options))
         return client

@@ -15,3 +15,9 @@ class ProposalsConfig(AppConfig):
         register_target("proposals.action", selectors.journal_targets_actions)
         register_target("proposals.comment", selectors.journal_targets_comments)
         live.register()
+
+        from concerto.core.state import track_models
+
+        from .models import Theme
+
+        track_models(Theme)  # cached campaign data (concerto.core.state)

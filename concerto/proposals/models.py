@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.campaigns.models import Campaign, Sector
 from concerto.core.models import TimeStampedModel
+from concerto.core.state import BumpingQuerySet
 
 
 class Theme(models.Model):
@@ -13,6 +14,8 @@ class Theme(models.Model):
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("slug"), max_length=40)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         ordering = ["position", "name"]

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
 from concerto.campaigns.models import Campaign
+from concerto.core import state
 from concerto.core.journal import Target
 from concerto.core.text import clean_line, search_key
 from concerto.residents.selectors import public_roles_prefetch
@@ -49,7 +50,11 @@ NOT_CONTRIBUTED = (ActionStatus.DRAFT, ActionStatus.WITHDRAWN)
 
 
 def themes_for(campaign) -> list[Theme]:
-    return list(Theme.objects.filter(campaign=campaign))
+    snapshot = campaign.__dict__.get("_concerto_state")
+    if snapshot is None:
+        return list(Theme.objects.filter(campaign=campaign))
+    # A page's campaign (campaign_for_page): this process's copy while no campaign data changed.
+    return state.held("themes", campaign.pk, snapshot.token, lambda: list(Theme.objects.filter(campaign=campaign)))
 
 
 def action_list(campaign, *, theme: str = "", origin: str = "", status: str = "", q: str = "",
@@ -77,7 +82,9 @@ def action_list_home(campaign, limit: int = 5) -> list:
 
 def action_get_for(user, campaign, action_id) -> Action:
     """Fetch-and-authorize: ``ActionNotFound`` for actions the user may not see (never reveal that they exist)."""
+    # The search column and the merged-into action's long texts are never shown from here.
     action = (Action.objects.select_related("theme", "author", "merged_into")
+              .defer("search_text", "merged_into__body", "merged_into__body_html", "merged_into__search_text")
               .filter(pk=action_id, campaign=campaign).first())
     if action is None:
         raise ActionNotFound()
@@ -115,11 +122,20 @@ def comment_get_for(user, campaign, comment_id) -> Comment:
     return comment
 
 
-def supported_ids(user, action_ids) -> set[int]:
-    """Of these actions, which ones the user supports (one query; own data only)."""
+def supported_ids(user, action_ids, campaign=None) -> set[int]:
+    """Of these actions, which ones the user supports (one query; own data only). With a page's
+    campaign (``campaign_for_page``): from the user's cached supports in it (concerto.core.state)."""
     if user is None or not user.is_authenticated:
         return set()
-    return set(Support.objects.filter(user=user, action_id__in=list(action_ids)).values_list("action_id", flat=True))
+    snapshot = campaign.__dict__.get("_concerto_state") if campaign is not None else None
+    if snapshot is None:
+        return set(Support.objects.filter(user=user, action_id__in=list(action_ids)).values_list("action_id", flat=True))
+    mine = snapshot.get("supported", user.pk)
+    if mine is None:
+        mine = frozenset(Support.objects.filter(user=user, action__campaign_id=campaign.pk)
+                         .values_list("action_id", flat=True))
+        snapshot.put("supported", user.pk, mine)
+    return {pk for pk in action_ids if pk in mine}
 
 
 def visible_comments(action):

@@ -12,6 +12,8 @@ from concerto.core import live, ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed
 from concerto.core.http import require
+from concerto.core.state import bump as state_bump
+from concerto.core.state import viewer_changed
 from concerto.core.text import clean_block, clean_line, render_markdown, search_key
 from concerto.residents import rules as resident_rules
 from concerto.residents.services import erased_address_hash, resident_join
@@ -213,6 +215,7 @@ def action_merge(*, moderator, campaign, action_id: int, into_id) -> Action:
         both = Support.objects.filter(action=target, user__isnull=False).values("user_id")
         duplicates, _unused = Support.objects.filter(action=action, user_id__in=both).delete()
         moved = Support.objects.filter(action=action).update(action=target)
+        state_bump()  # many people's cached supported actions changed (concerto.core.state)
         Comment.objects.filter(action=action).update(action=target)
         target.support_count = Support.objects.filter(action=target).count()
         target.comment_count = Comment.objects.filter(action=target, status=CommentStatus.VISIBLE).count()
@@ -342,6 +345,7 @@ def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
             if count is None:
                 raise ActionNotSupportable()
             Support.objects.create(action_id=action.pk, user=user, channel=channel)
+            viewer_changed(user.pk, "supported")  # their cached supported actions (concerto.core.state)
             entry = log_action("proposals.support.added", actor=user, scope=campaign.slug, target=action,
                                channel=channel)
             _supports_changed(action, count, entry)
@@ -362,6 +366,7 @@ def support_withdraw(*, user, action: Action) -> bool:
         # of the same person deadlock (one holds the action row, the other the support row).
         list(Action.objects.select_for_update().filter(pk=action.pk).values_list("pk", flat=True))
         deleted, _unused = Support.objects.filter(action_id=action.pk, user=user).delete()
+        viewer_changed(user.pk, "supported")  # their cached supported actions (concerto.core.state)
         if not deleted:
             return False
         count = _support_count_add(action.pk, -1)
@@ -459,6 +464,7 @@ def participation_erase(*, user) -> None:
             for campaign_id in campaign_ids:
                 Support.objects.filter(user=user, action__campaign_id=campaign_id).update(
                     erased_address_hash=erased_address_hash(email=user.email, campaign_id=campaign_id))
+            viewer_changed(user.pk)  # their cached supports (concerto.core.state)
         visible_per_action = (
             Comment.objects.filter(author=user, status=CommentStatus.VISIBLE)
             .values("action_id").annotate(n=Count("id")).values_list("action_id", "n")

@@ -2,17 +2,25 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concerto.campaigns.models import SupportLevel
-from concerto.campaigns.selectors import campaign_get
+from concerto.campaigns.selectors import campaign_for_page, campaign_get
+from concerto.core import state
 from concerto.core.errors import DomainError, FieldErrors, NotFound
 from concerto.core.forms import apply_errors
+from concerto.core.fragments import CSRF_MARK, SUPPORT_MARK, overlay, shared_page
 from concerto.core.http import public_page_cache, require, safe_next, vary_on_htmx
+from concerto.residents import rules as resident_rules
 
 from . import rules, selectors, services
 from .errors import LetterRequired, SignInToSupport
@@ -27,6 +35,8 @@ from .forms import (
     RejectForm,
     ReportForm,
 )
+from .models import PUBLIC_STATUSES
+from .templatetags.action_fragments import PK_MARK, SHARED, comment_data, mine_badge
 
 PAGE_SIZE = 20
 
@@ -46,7 +56,7 @@ def _support_box(user, action) -> dict:
 @vary_on_htmx
 @require_GET
 def action_list(request, slug):
-    campaign = campaign_get(slug)
+    campaign = campaign_for_page(slug, request.user)
     themes = selectors.themes_for(campaign)
     form = FilterForm(request.GET or None, themes=themes)
     values = form.values()
@@ -58,11 +68,42 @@ def action_list(request, slug):
     context = {
         "campaign": campaign, "form": form, "page": page, "actions": actions, "values": values,
         "selects": form.selects(values),
-        "supported": selectors.supported_ids(request.user, [a.pk for a in actions]),
+        "supported": selectors.supported_ids(request.user, [a.pk for a in actions], campaign),
         "querystring": query.urlencode(), "can_take_part": rules.can_take_part(request.user, campaign),
     }
     template = "proposals/_results.html" if request.htmx and request.htmx.target == "results" else "proposals/action_list.html"
+    if _page_shareable(request, campaign):
+        return _shared_list(request, template, context)
     return render(request, template, context)
+
+
+def _page_shareable(request, campaign) -> bool:
+    """May this viewer's page be the page shared by everyone of their kind? Signed-in people
+    without a team role here (their navigation is the residents' one) and no message to show."""
+    user = request.user
+    return bool(
+        user.is_authenticated and not rules.can_moderate(user, campaign)
+        and not resident_rules.can_manage_campaign(user, campaign)
+        and CookieStorage.cookie_name not in request.COOKIES and SessionStorage.session_key not in request.session
+    )
+
+
+def _shared_list(request, template, context):
+    """The list as shared by every viewer of the same kind, with this viewer's badges and CSRF
+    token filled in (``core.fragments.overlay``). The key holds everything the page prints."""
+    campaign, page = context["campaign"], context["page"]
+    key = (
+        template, request.get_full_path(), state.token_of(campaign), bool(context["can_take_part"]),
+        page.number, page.paginator.count, page.paginator.num_pages,
+        # What the cards print, as stored: labels follow from these and the language, theme
+        # names from the state token.
+        tuple((a.pk, a.title, a.summary, a.theme_id, a.origin, a.status, a.support_count) for a in context["actions"]),
+    )
+    html = shared_page(key, lambda: render_to_string(
+        template, {**context, "supported": SHARED, "csrf_token": CSRF_MARK}, request))
+    supported = context["supported"]
+    return HttpResponse(overlay(html, csrf_token=get_token(request), supported=supported,
+                                mine_html=mine_badge() if supported else ""))
 
 
 COMMENTS_PAGE_SIZE = 30
@@ -73,7 +114,7 @@ def _detail_context(request, campaign, action, comment_form=None):
     return {
         "campaign": campaign, "action": action,
         "comments": comments,
-        "supported": selectors.supported_ids(request.user, [action.pk]),
+        "supported": selectors.supported_ids(request.user, [action.pk], campaign),
         **_support_box(request.user, action),
         "can_comment": rules.can_comment(request.user, action),
         "participation_open": rules.participation_open(campaign),
@@ -88,9 +129,47 @@ def _detail_context(request, campaign, action, comment_form=None):
 @public_page_cache
 @require_GET
 def action_detail(request, slug, action_id):
-    campaign = campaign_get(slug)
+    campaign = campaign_for_page(slug, request.user)
     action = selectors.action_get_for(request.user, campaign, action_id)
-    return render(request, "proposals/action_detail.html", _detail_context(request, campaign, action))
+    context = _detail_context(request, campaign, action)
+    if action.status in PUBLIC_STATUSES and not context["is_author"] and _page_shareable(request, campaign):
+        return _shared_detail(request, context)
+    return render(request, "proposals/action_detail.html", context)
+
+
+_DETAIL_KIND = ("can_support", "sign_in_to_support", "letter_required", "letter_level", "can_comment",
+                "participation_open", "can_withdraw", "can_moderate", "is_author")
+
+
+def _shared_detail(request, context):
+    """The action page as shared by every viewer of the same kind, with this viewer's support box,
+    report forms and CSRF token filled in (``core.fragments.overlay``). The key holds everything
+    the page prints."""
+    campaign, action, comments = context["campaign"], context["action"], context["comments"]
+    merged_into = action.merged_into if action.merged_into_id else None
+    key = (
+        "detail", request.get_full_path(), state.token_of(campaign), tuple(bool(context[k]) for k in _DETAIL_KIND),
+        (action.pk, action.title, action.summary, action.body_html, action.theme_id, action.origin, action.status,
+         action.place, action.support_count, action.comment_count, action.edited_by_moderation_at,
+         merged_into.pk if merged_into else None, merged_into.title if merged_into else ""),
+        comments.number, comments.paginator.count, comments.paginator.num_pages,
+        tuple((c.pk, c.author_id, *sorted(comment_data(c).items())) for c in comments),
+    )
+
+    def render_shared():
+        shared = {**context, "csrf_token": CSRF_MARK, "shared_page": True}
+        return (
+            render_to_string("proposals/action_detail.html", {**shared, "support_mark": SUPPORT_MARK}, request),
+            render_to_string("proposals/_support.html", {**shared, "supported": {action.pk}}, request),
+            render_to_string("proposals/_support.html", {**shared, "supported": set()}, request),
+            render_to_string("proposals/_report_form.html", {
+                "campaign": campaign, "pk": PK_MARK, "report_form": context["report_form"], "csrf_token": CSRF_MARK}),
+        )
+
+    page, box_supported, box_not, report = shared_page(key, render_shared)
+    return HttpResponse(overlay(
+        page, csrf_token=get_token(request), viewer_id=request.user.pk, report_html=report, pk_mark=PK_MARK,
+        support_html=box_supported if action.pk in context["supported"] else box_not))
 
 
 @vary_on_htmx

@@ -13,3 +13,9 @@ class ResidentsConfig(AppConfig):
         from . import selectors  # the app registry is ready: models may be imported now
 
         register_target("residents.user", selectors.journal_targets_users)
+
+        from concerto.core.state import track_viewer_models
+
+        from .models import Membership, OrganisationMembership
+
+        track_viewer_models(Membership, OrganisationMembership)  # cached roles (concerto.core.state)

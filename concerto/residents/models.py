@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.campaigns.models import Campaign, Organisation
 from concerto.core.errors import Invalid
+from concerto.core.state import BumpingQuerySet
 
 from .emails import normalise_email
 
@@ -108,6 +109,8 @@ class Membership(models.Model):
     consent_version = models.PositiveIntegerField(_("consent text version accepted"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
+
     class Meta:
         verbose_name = _("role in a campaign")
         verbose_name_plural = _("roles in campaigns")
@@ -132,6 +135,8 @@ class OrganisationMembership(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=OrganisationRole.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
 
     class Meta:
         verbose_name = _("role in an organisation")

@@ -23,7 +23,15 @@ def _memberships(user, campaign: Campaign) -> tuple[frozenset[str], str | None, 
     """(roles, resident verification, administers the campaign's organisation) of the user in the
     campaign, loaded once per request and user, in one query."""
     cache = user.__dict__.setdefault("_concerto_roles", {})
-    if campaign.pk not in cache:
+    if campaign.pk in cache:
+        return cache[campaign.pk]
+    # A page's campaign carries the viewer's roles from the shared cache (concerto.core.state);
+    # the snapshot answers only for the user it was read for.
+    snapshot = campaign.__dict__.get("_concerto_state")
+    cached = snapshot.get("roles", user.pk) if snapshot is not None else None
+    if cached is not None:
+        cache[campaign.pk] = cached
+    else:
         admin = OrganisationMembership.objects.filter(
             user=user, organisation_id=campaign.organisation_id, role=OrganisationRole.ADMIN,
         ).values_list(Value(_ORG_ADMIN, output_field=CharField()), Value("", output_field=CharField()))
@@ -32,6 +40,8 @@ def _memberships(user, campaign: Campaign) -> tuple[frozenset[str], str | None, 
         roles = frozenset(role for role, _v in rows if role != _ORG_ADMIN)
         verification = next((v for role, v in rows if role == Role.RESIDENT), None)
         cache[campaign.pk] = (roles, verification, any(role == _ORG_ADMIN for role, _v in rows))
+        if snapshot is not None:
+            snapshot.put("roles", user.pk, cache[campaign.pk])
     return cache[campaign.pk]
 
 

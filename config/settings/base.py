@@ -150,6 +150,8 @@ CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "
 # Rendered cards and comments shared by everyone's pages (concerto.core.fragments), per process:
 # keyed by their content, so never stale; this bounds their number (0: render each time).
 CONCERTO_FRAGMENT_CACHE_ENTRIES = int(os.environ.get("CONCERTO_FRAGMENT_CACHE_ENTRIES", "20000"))
+# Whole signed-in pages shared by viewers of the same kind (core.fragments.shared_page), per process.
+CONCERTO_SHARED_PAGE_ENTRIES = int(os.environ.get("CONCERTO_SHARED_PAGE_ENTRIES", "1000"))
 
 # Live updates (docs/live.md): a Redis Stream shared by every process when Redis is there,
 # in-process otherwise (the demo: one process serves pages and streams).

@@ -8,10 +8,11 @@ from concerto.proposals.models import Action, Support
 
 from .test_actions_write import support_path
 
-# Token, campaign, action (the few columns the rules read), roles, phases, the erased-address
-# check, then the write itself: counter, row, audit entry (+ transaction statements).
-MAX_POST = 11
-MAX_DELETE = 10
+# Token, action (the few columns the rules read), the erased-address check, then the write
+# itself: counter, row, audit entry (+ transaction statements). The campaign, its phases and the
+# person's roles come from the cache (concerto.core.state), exact after any change.
+MAX_POST = 8
+MAX_DELETE = 8
 
 
 def test_support_then_withdraw_costs_a_fixed_number_of_statements(api, published_action, alice_token):
@@ -37,3 +38,16 @@ def test_counter_stays_exact(api, published_action, alice_token, bob_token):
     published_action.refresh_from_db()
     assert published_action.support_count == Support.objects.filter(action=published_action).count() == 1
     assert Action.objects.get(pk=published_action.pk).support_count == 1
+
+
+def test_a_change_of_campaign_or_roles_applies_to_the_next_write(api, published_action, alice_token):
+    from concerto.campaigns.models import Campaign, Phase, PhaseKind
+
+    path = support_path(published_action)
+    assert api.post(path, token=alice_token).status_code == 201  # campaign, phases, roles now cached
+    assert api.delete(path, token=alice_token).status_code == 204
+    Phase.objects.filter(campaign=published_action.campaign, kind=PhaseKind.PARTICIPATION).update(is_closed=True)
+    assert api.post(path, token=alice_token).status_code >= 400
+    Phase.objects.filter(campaign=published_action.campaign, kind=PhaseKind.PARTICIPATION).update(is_closed=False)
+    Campaign.objects.filter(pk=published_action.campaign_id).update(support_level="letter")
+    assert api.post(path, token=alice_token).status_code >= 400  # Alice joined by e-mail, not with a letter

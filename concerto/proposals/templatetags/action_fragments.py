@@ -12,16 +12,26 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from concerto.core.fragments import fragment
+from concerto.core.fragments import fragment, mine_mark, report_mark
 
 register = template.Library()
 
+
+class _Shared:
+    """``supported`` of a shared page: whose supports is not known when it is rendered."""
+
+    def __bool__(self):
+        return False
+
+
+SHARED = _Shared()
+
 # A comment id no database will reach: the report form is rendered once per page with it, then
 # each comment gets a copy with its own id in its place.
-_PK_MARK = "987654321012345"
+PK_MARK = _PK_MARK = "987654321012345"
 
 
-def _card_data(slug: str, action) -> dict:
+def card_data(slug: str, action) -> dict:
     return {
         "slug": slug, "pk": action.pk, "title": action.title, "summary": action.summary,
         "theme_name": action.theme.name if action.theme_id else "",
@@ -30,16 +40,24 @@ def _card_data(slug: str, action) -> dict:
     }
 
 
+def mine_badge() -> str:
+    return format_html('<span class="badge mine">{}</span>', gettext("you support it"))
+
+
 @register.simple_tag
 def action_cards(campaign, actions, supported=None):
-    """The list of action cards; ``supported``: the ids the viewer supports (their badge)."""
+    """The list of action cards; ``supported``: the ids the viewer supports (their badge), or
+    ``SHARED`` for a shared page (a marker the overlay fills in, ``core.fragments.overlay``)."""
+    shared = supported is SHARED
     supported = supported or ()
-    mine = format_html('<span class="badge mine">{}</span>', gettext("you support it"))
+    mine = mine_badge()
     parts = ['<ul class="action-list">']
     for action in actions:
         parts.append('<li class="card action-card">')
-        parts.append(fragment("proposals/_action_card.html", _card_data(campaign.slug, action)))
-        if action.pk in supported:
+        parts.append(fragment("proposals/_action_card.html", card_data(campaign.slug, action)))
+        if shared:
+            parts.append(mine_mark(action.pk))
+        elif action.pk in supported:
             parts.append(mine)
         parts.append("\n  </p>\n</li>")
     parts.append("</ul>")
@@ -66,7 +84,7 @@ def action_lead(action):
     return fragment("proposals/_action_lead.html", {"summary": action.summary, "body_html": action.body_html})
 
 
-def _comment_data(comment) -> dict:
+def comment_data(comment) -> dict:
     author = comment.author
     return {
         "is_hidden": comment.is_hidden, "hidden_reason": comment.hidden_reason,
@@ -81,8 +99,9 @@ def comment_items(context, campaign, comments, report_form):
     """The comments of one page; each visible comment of someone else gets the viewer's report form."""
     user = context.get("user")
     signed_in = user is not None and user.is_authenticated
+    shared = context.get("shared_page") is True  # the overlay adds the viewer's report forms
     report = ""
-    if signed_in:
+    if signed_in and not shared:
         report = render_to_string("proposals/_report_form.html", {
             "campaign": campaign, "pk": _PK_MARK, "report_form": report_form,
             "csrf_token": context.get("csrf_token"),
@@ -90,8 +109,10 @@ def comment_items(context, campaign, comments, report_form):
     parts = ['<ol class="comments">']
     for comment in comments:
         parts.append(f'\n    <li id="comment-{int(comment.pk)}" class="comment">\n      ')
-        parts.append(fragment("proposals/_comment.html", _comment_data(comment)))
-        if signed_in and not comment.is_hidden and comment.author_id != user.pk:
+        parts.append(fragment("proposals/_comment.html", comment_data(comment)))
+        if shared and not comment.is_hidden:
+            parts.append(report_mark(comment.pk, comment.author_id))
+        elif signed_in and not comment.is_hidden and comment.author_id != user.pk:
             parts.append(report.replace(_PK_MARK, str(int(comment.pk))))
         parts.append("\n    </li>")
     parts.append("\n  </ol>")

