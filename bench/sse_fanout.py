@@ -188,7 +188,12 @@ def main():
         finally:
             for process, _port in servers:
                 process.terminate()
-                process.wait(10)
+            for process, _port in servers:
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:  # thousands of open streams to close: do not lose the figures
+                    process.kill()
+                    process.wait()
             redis.Redis.from_url(REDIS_URL).delete(key)
     expected = args.viewers * args.events
     received = sum(v.received for v in viewers)
