@@ -7,11 +7,21 @@ import asyncio
 import io
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 
 from config.asgi import streams
 from config.wsgi import application as wsgi
 
 NOT_FOUND = (404, b"Not Found\n")
+
+
+@pytest.fixture(autouse=True)
+def _close_the_stream_threads_connections():
+    """The ASGI app runs Django's sync code in asgiref's executor thread: close the connections it
+    opened there, or the test database cannot be dropped at the end of the run."""
+    yield
+    asyncio.run(sync_to_async(connections.close_all)())
 
 
 def call_wsgi(path: str):
