@@ -1,17 +1,43 @@
 """A real ASGI server (uvicorn) on a free port with a throw-away database holding the demo."""
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+POSTGRES_URL = os.environ.get("PG_TEST_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def fresh_postgres_database(prefix: str):
+    """A fresh, empty database on the PostgreSQL server: (url, drop), or a skip (a failure under CI)."""
+    import psycopg
+    import pytest
+
+    try:
+        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"PostgreSQL is not reachable ({exc})")
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    return urllib.parse.urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl(), drop
 
 
 def free_port() -> int:

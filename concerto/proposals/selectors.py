@@ -86,6 +86,10 @@ def action_get_for(user, campaign, action_id) -> Action:
     action = (Action.objects.select_related("theme", "author", "merged_into")
               .defer("search_text", "merged_into__body", "merged_into__body_html", "merged_into__search_text")
               .filter(pk=action_id, campaign=campaign).first())
+    return _visible_to(user, campaign, action)
+
+
+def _visible_to(user, campaign, action: Action | None) -> Action:
     if action is None:
         raise ActionNotFound()
     action.campaign = campaign
@@ -102,13 +106,7 @@ SUPPORT_FIELDS = ("id", "campaign_id", "status", "author_id", "support_count")
 def action_get_for_support(user, campaign, action_id) -> Action:
     """``action_get_for`` for the support writes (API and page form): the same refusals, a
     narrower row. Reading another column later costs a query of its own: add it above instead."""
-    action = Action.objects.only(*SUPPORT_FIELDS).filter(pk=action_id, campaign=campaign).first()
-    if action is None:
-        raise ActionNotFound()
-    action.campaign = campaign
-    if not rules.can_view_action(user, action):
-        raise ActionNotFound()
-    return action
+    return _visible_to(user, campaign, Action.objects.only(*SUPPORT_FIELDS).filter(pk=action_id, campaign=campaign).first())
 
 
 def comment_get_for(user, campaign, comment_id) -> Comment:

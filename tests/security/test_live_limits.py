@@ -12,9 +12,7 @@ The server runs on SQLite, and on a fresh PostgreSQL database when one is reacha
 
 import http.client
 import itertools
-import os
 import re
-import secrets
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -24,13 +22,12 @@ import pytest
 
 from concerto.letters.codes import new_code
 
-from ..live import start_live_server, stop_live_server
+from ..live import fresh_postgres_database, start_live_server, stop_live_server
 
 pytestmark = pytest.mark.live
 
 CAMPAIGN = "/c/saint-jerome"
 PIN_URL = "/connexion/code/"
-POSTGRES_URL = os.environ.get("PG_TEST_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 _sources = (f"127.0.{i}.{j}" for i, j in itertools.product(range(1, 250), range(2, 250)))
 
 # Production's budgets (config/settings/base.py); the server runs with them.
@@ -45,25 +42,6 @@ print(format_code(codes.order_by("pk").values_list("code", flat=True)[{index}]))
 """
 
 
-def _postgres_database():
-    """A fresh, empty database on the PostgreSQL server; (url, drop) or a skip."""
-    import psycopg
-
-    try:
-        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"PostgreSQL is not reachable ({exc})")
-    name = f"concerto_live_{os.getpid()}_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = urllib.parse.urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()
-
-    def drop():
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-    return url, drop
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -71,7 +49,7 @@ def strict_live(request):
     drop = None
     database_url = ""
     if request.param == "postgresql":
-        database_url, drop = _postgres_database()
+        database_url, drop = fresh_postgres_database("concerto_live")
     try:
         server, tmp = start_live_server(database_url=database_url,
                                         server_env={"CONCERTO_E2E_PRODUCTION_LIMITS": "1"})

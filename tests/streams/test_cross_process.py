@@ -19,12 +19,11 @@ import urllib.request
 
 import pytest
 
-from ..live import ROOT, free_port, start_live_server, stop_live_server
+from ..live import ROOT, free_port, fresh_postgres_database, start_live_server, stop_live_server
 
 pytestmark = pytest.mark.live
 
 REDIS_URL = os.environ.get("LIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
-POSTGRES_URL = os.environ.get("PG_TEST_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 SET_UP = """
 from concerto.campaigns.models import Campaign
@@ -55,23 +54,6 @@ def _redis():
     return client
 
 
-def _postgres_database():
-    import psycopg
-
-    try:
-        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"PostgreSQL is not reachable ({exc})")
-    name = f"concerto_flux_{os.getpid()}_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-    return urllib.parse.urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl(), drop
 
 
 def _second_server(first, server_env):
@@ -100,7 +82,7 @@ def two_nodes(request):
     server_env = {"LIVE_REDIS_URL": REDIS_URL, "LIVE_REDIS_KEY": key}
     database_url, drop = ("", None)
     if request.param == "postgresql":
-        database_url, drop = _postgres_database()
+        database_url, drop = fresh_postgres_database("concerto_flux")
     first, tmp = start_live_server(database_url=database_url, server_env=server_env)
     second = None
     try:
