@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from concerto.api.urls import api
 from concerto.core.views import healthz, set_language
+from concerto.workshops.urls import room_urlpatterns as workshop_room_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("c/<slug:slug>/", include("concerto.letters.urls")),
     path("c/<slug:slug>/", include("concerto.selection.urls")),
     path("c/<slug:slug>/", include("concerto.volunteers.urls")),
+    path("c/<slug:slug>/", include("concerto.workshops.urls")),
+    path("", include((workshop_room_urls, "workshop_room"))),
 ]
 handler404 = "concerto.core.views.not_found"
 handler403 = "concerto.core.views.forbidden"

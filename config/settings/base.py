@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "concerto.joining",
     "concerto.volunteers",
     "concerto.selection",
+    "concerto.workshops",
     "concerto.dashboard",
     "concerto.api",
     "concerto.demo",

@@ -1,0 +1,271 @@
+"""Writes about workshops: one function per thing a person does.
+
+Every wall write runs under the workshop's row lock (``_locked``) and ends with ``_changed``, which
+bumps ``Workshop.version``, writes the audit entry and publishes the live state after commit. So
+the order of versions is the order of commits, and a reload shows what the stream announced.
+"""
+
+import hashlib
+import secrets
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concerto.core import live
+from concerto.core.audit import log_action
+from concerto.core.errors import FieldErrors, NotAllowed
+from concerto.core.text import clean_line
+
+from . import rules
+from .errors import (
+    ClientIdConflict,
+    IdeaEmpty,
+    IdeaTooLong,
+    NotAttendee,
+    NotFacilitator,
+    PhaseLocked,
+    PhaseStepInvalid,
+    WorkshopCancelled,
+)
+from .live import topic
+from .models import (
+    IDEA_MAX_LENGTH,
+    PHASE_ORDER,
+    ROOM_CODE_ALPHABET,
+    ROOM_CODE_LENGTH,
+    AgendaItem,
+    Idea,
+    Phase,
+    Prompt,
+    Workshop,
+)
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+
+def _locked(workshop) -> Workshop:
+    """The workshop row, locked until the transaction ends (call inside ``transaction.atomic``)."""
+    return Workshop.objects.select_for_update().select_related("campaign").get(pk=workshop.pk)
+
+
+def _changed(workshop, code: str, *, actor=None, target=None, **data) -> None:
+    """Bump the version, log, and publish the new counts after commit. The row must be locked."""
+    from .selectors import wall_counts
+
+    workshop.version += 1
+    Workshop.objects.filter(pk=workshop.pk).update(version=workshop.version)
+    log_action(code, actor=actor, scope=workshop.campaign.slug, target=target or workshop,
+               workshop=workshop.pk, **data)
+    live.publish(topic(workshop), wall_counts(workshop), version=workshop.version)
+
+
+def _require_runner(user, workshop) -> None:
+    if not rules.can_run_workshop(user, workshop):
+        raise NotFacilitator()
+
+
+def _require_open(workshop) -> None:
+    if workshop.cancelled_at is not None:
+        raise WorkshopCancelled()
+    if not rules.is_open_for_input(workshop):
+        raise PhaseLocked()
+
+
+def _require_phase(workshop, *phases) -> None:
+    if workshop.phase not in phases:
+        raise PhaseLocked()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def attendee_token_issue(attendee) -> str:
+    """A new personal link secret for this attendee (the previous one stops working). Only its hash
+    is stored: the secret goes into the invitation (e-mail or letter) and nowhere else."""
+    token = secrets.token_urlsafe(24)
+    type(attendee).objects.filter(pk=attendee.pk).update(token_hash=token_hash(token))
+    attendee.token_hash = token_hash(token)
+    return token
+
+
+def new_room_code() -> str:
+    return "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(ROOM_CODE_LENGTH))
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+
+def workshop_create(*, by, campaign, title, starts_at, ends_at, place, address="", access_notes="",
+                    selection=None, agenda=(), facilitators=()) -> Workshop:
+    """A new session, numbered after the campaign's last one, with a fresh room code.
+
+    ``agenda``: ``(title, minutes)`` pairs in order. ``by=None`` only for the demo loader."""
+    if by is not None and not rules.can_manage_workshops(by, campaign):
+        raise NotAllowed(_("Only organisers can plan workshops."))
+    errors = {}
+    title, place = clean_line(title or ""), clean_line(place or "")
+    if not title:
+        errors["title"] = _("Give the workshop a title.")
+    if not place:
+        errors["place"] = _("Say where the workshop takes place.")
+    if starts_at is None or ends_at is None or ends_at <= starts_at:
+        errors["ends_at"] = _("The workshop must end after it starts.")
+    if errors:
+        raise FieldErrors(errors)
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                number = (Workshop.objects.filter(campaign=campaign).order_by("-number")
+                          .values_list("number", flat=True).first() or 0) + 1
+                workshop = Workshop.objects.create(
+                    campaign=campaign, number=number, title=title, starts_at=starts_at, ends_at=ends_at,
+                    place=place, address=clean_line(address or ""), access_notes=access_notes or "",
+                    selection=selection, room_code=new_room_code())
+                AgendaItem.objects.bulk_create(
+                    AgendaItem(workshop=workshop, position=i, title=clean_line(t), minutes=m)
+                    for i, (t, m) in enumerate(agenda))
+                if facilitators:
+                    workshop.facilitators.set(facilitators)
+                log_action("workshops.workshop.created", actor=by, scope=campaign.slug, target=workshop,
+                           number=number)
+                return workshop
+        except IntegrityError:
+            continue  # a room code or number taken by a concurrent create: draw again
+    raise FieldErrors({"title": _("The workshop could not be created. Try again.")})
+
+
+# --- the phase machine ---------------------------------------------------------------------------
+
+
+def workshop_phase_set(*, by, workshop, phase) -> Workshop:
+    """Move the wall one phase forward or one back. Names are turned off again (anonymity is per
+    phase); the vote's timer is cleared when leaving the vote."""
+    with transaction.atomic():
+        workshop = _locked(workshop)
+        _require_runner(by, workshop)
+        if workshop.cancelled_at is not None:
+            raise WorkshopCancelled()
+        if phase not in PHASE_ORDER:
+            raise PhaseStepInvalid()
+        step = PHASE_ORDER.index(phase) - PHASE_ORDER.index(workshop.phase)
+        if step not in (1, -1):
+            raise PhaseStepInvalid()
+        previous = workshop.phase
+        now = timezone.now()
+        workshop.phase = phase
+        workshop.phase_changed_at = now
+        workshop.names_visible = False
+        workshop.timer_ends_at = None
+        workshop.closed_at = now if phase == Phase.CLOSED else None
+        workshop.save(update_fields=["phase", "phase_changed_at", "names_visible", "timer_ends_at", "closed_at",
+                                     "updated_at"])
+        _changed(workshop, "workshops.phase.changed", actor=by, previous=previous, phase=phase,
+                 back=step == -1)
+        for hook in _PHASE_HOOKS:
+            hook(workshop, previous)
+    return workshop
+
+
+# Functions called inside the phase change's transaction, ``hook(workshop, previous_phase)``
+# (the minutes are queued when the wall closes).
+_PHASE_HOOKS: list = []
+
+
+def workshop_names_set(*, by, workshop, visible: bool) -> Workshop:
+    with transaction.atomic():
+        workshop = _locked(workshop)
+        _require_runner(by, workshop)
+        _require_open(workshop)
+        workshop.names_visible = bool(visible)
+        workshop.save(update_fields=["names_visible", "updated_at"])
+        _changed(workshop, "workshops.names.shown" if visible else "workshops.names.hidden", actor=by,
+                 phase=workshop.phase)
+    return workshop
+
+
+def workshop_timer_set(*, by, workshop, minutes: int | None) -> Workshop:
+    """Start a countdown of ``minutes`` (1–120), or stop it (None or 0)."""
+    if minutes not in (None, 0) and not (isinstance(minutes, int) and 1 <= minutes <= 120):
+        raise FieldErrors({"minutes": _("A timer lasts from 1 to 120 minutes.")})
+    with transaction.atomic():
+        workshop = _locked(workshop)
+        _require_runner(by, workshop)
+        _require_open(workshop)
+        workshop.timer_ends_at = timezone.now() + timezone.timedelta(minutes=minutes) if minutes else None
+        workshop.save(update_fields=["timer_ends_at", "updated_at"])
+        _changed(workshop, "workshops.timer.set", actor=by, minutes=minutes or 0)
+    return workshop
+
+
+# --- ideas ---------------------------------------------------------------------------------------
+
+
+def _idea_fields(prompt, text, place) -> tuple[str, str, str]:
+    text = clean_line(text or "")
+    place = clean_line(place or "")
+    if not text:
+        raise IdeaEmpty()
+    if len(text) > IDEA_MAX_LENGTH:
+        raise IdeaTooLong(_("An idea fits in %(max)d characters; this one has %(n)d. Shorten it, or split it "
+                            "into two ideas.") % {"max": IDEA_MAX_LENGTH, "n": len(text)})
+    if len(place) > 140:
+        raise FieldErrors({"place": _("The place fits in 140 characters.")})
+    if prompt not in Prompt.values:
+        raise FieldErrors({"prompt": _("Choose one of the three questions.")})
+    return prompt, text, place
+
+
+def _client_uuid(client_id) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(client_id))
+    except (TypeError, ValueError, AttributeError):
+        raise FieldErrors({"client_id": _("This idea has no valid identifier: reload the page.")}) from None
+
+
+def idea_add(*, workshop, attendee, prompt, text, place="", client_id, by=None) -> tuple[Idea, bool]:
+    """Post an idea for ``attendee``: by the attendee (``by`` is their account or None for a device
+    seat), or by a facilitator typing it for them (``by`` runs the workshop: a proxy entry).
+
+    Exactly once: the same ``client_id`` sent again returns the stored idea and ``False``; sent again
+    with different words it is refused (``client_id_conflict``). Ideas are taken while collecting;
+    facilitators may also add them later, until the vote."""
+    prompt, text, place = _idea_fields(prompt, text, place)
+    client_id = _client_uuid(client_id)
+    existing = Idea.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        return _same_idea(existing, workshop, attendee, prompt, text, place), False
+    proxy = by is not None and (attendee is None or attendee.user_id != by.pk) and rules.can_run_workshop(by, workshop)
+    try:
+        with transaction.atomic():
+            workshop = _locked(workshop)
+            _require_open(workshop)
+            if proxy or (attendee is None and by is not None):
+                _require_runner(by, workshop)
+                _require_phase(workshop, Phase.COLLECT, Phase.REVEAL, Phase.CLUSTER)
+            else:
+                if not rules.can_take_part(attendee, workshop):
+                    raise NotAttendee()
+                _require_phase(workshop, Phase.COLLECT)
+            position = Idea.objects.filter(workshop=workshop).count()
+            idea = Idea.objects.create(
+                workshop=workshop, attendee=attendee, proxy_by=by if proxy else None, prompt=prompt, text=text,
+                place=place, client_id=client_id, position=position)
+            _changed(workshop, "workshops.idea.added", actor=by, target=idea, proxy=proxy,
+                     attendee=attendee.pk if attendee else None)
+    except IntegrityError:
+        # The same client id committed by a concurrent send (a retry racing the first one).
+        existing = Idea.objects.filter(client_id=client_id).first()
+        if existing is None:
+            raise
+        return _same_idea(existing, workshop, attendee, prompt, text, place), False
+    return idea, True
+
+
+def _same_idea(existing, workshop, attendee, prompt, text, place) -> Idea:
+    if (existing.workshop_id != workshop.pk or existing.attendee_id != (attendee.pk if attendee else None)
+            or (existing.prompt, existing.text, existing.place) != (prompt, text, place)):
+        raise ClientIdConflict()
+    return existing

@@ -1,0 +1,4 @@
+"""minutes views."""
+
+urlpatterns: list = []
+room_urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""sessions views."""
+
+urlpatterns: list = []
+room_urlpatterns: list = []
