@@ -84,6 +84,9 @@ bench: .venv/.synced
 	@echo "== Failover: node1 of the two-node stack killed under load (make stack) =="
 	$(MAKE) --no-print-directory stack
 	$(UV) run python bench/failover.py --port $(STACK_PORT)
+	@echo "== Workshop wall: 40 participants posting and voting at once (granian + stream process + Redis) =="
+	$(UV) run python bench/wall.py --participants 40 --database sqlite
+	$(UV) run python bench/wall.py --participants 40 --database postgres
 
 # Backups (docs/backups.md): `make backup [KEEP=N]`, `make restore FILE=var/backups/concerto-… [REPLACE=1]`.
 # The demo's settings unless DJANGO_SETTINGS_MODULE says otherwise (a server sets it, with DATABASE_URL).
