@@ -164,7 +164,7 @@
 
   function msg(name, values) {
     var text = composer.getAttribute("data-msg-" + name) || "";
-    Object.keys(values || {}).forEach(function (k) { text = text.replace("%(" + k + ")s", values[k]); });
+    Object.keys(values || {}).forEach(function (k) { text = text.replace("{" + k + "}", values[k]); });
     return text;
   }
 
