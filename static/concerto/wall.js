@@ -305,6 +305,7 @@
       if (result.ok) {
         outbox = outbox.filter(function (i) { return i.client_id !== item.client_id; });
         setStatus(msg("sent"));
+        refresh();  // "My ideas" shows it now, without waiting for the stream
       } else {
         item.error = result.error;
         setStatus(msg("refused") + " " + result.error);
