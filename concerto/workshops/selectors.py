@@ -120,7 +120,7 @@ def wall_groups(workshop) -> list[tuple]:
     by_theme: dict = {t.pk: [] for t in themes}
     loose = []
     for idea in ideas:
-        (by_theme[idea.theme_id] if idea.theme_id in by_theme else loose).append(idea)
+        by_theme.get(idea.theme_id, loose).append(idea)
     groups = [(t, by_theme[t.pk]) for t in themes]
     if loose or not groups:
         groups.append((None, loose))

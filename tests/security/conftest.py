@@ -124,7 +124,8 @@ def room_world(campaign, facilitator, alice) -> dict:
     import uuid
 
     from concerto.workshops import services as ws
-    from concerto.workshops.models import Attendee, AttendeeSource, Phase as WallPhase
+    from concerto.workshops.models import Attendee, AttendeeSource
+    from concerto.workshops.models import Phase as WallPhase
 
     start = timezone.now() + timedelta(hours=1)
     workshop = ws.workshop_create(by=None, campaign=campaign, title="Atelier de la matrice", starts_at=start,
