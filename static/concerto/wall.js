@@ -24,6 +24,7 @@
   var topic = live() && live().getAttribute("data-live-topic");
   var wanted = 0;
   var fetching = false;
+  var failures = 0;
   var announcer = document.getElementById("wall-announce");
 
   function announce(text) {
@@ -102,11 +103,13 @@
         if (response.redirected || !response.ok) { throw new Error("page moved"); }
         return response.text();
       })
-      .then(function (html) { replaceLive(html); })
-      .catch(function () { /* the next event or a reload puts the page right */ })
+      .then(function (html) { replaceLive(html); failures = 0; })
+      .catch(function () { failures += 1; })
       .then(function () {
         fetching = false;
-        if (wanted > versionOf(live())) { window.setTimeout(refresh, 300); }
+        // A version still behind (an event during the fetch): once more. Failing three times in a
+        // row: wait for the next event (or a reload) rather than hammer the server.
+        if (wanted > versionOf(live()) && failures < 3) { window.setTimeout(refresh, 300 * (failures + 1)); }
       });
   }
 
@@ -115,7 +118,7 @@
     if (!event || event.t !== topic || !event.d) { return; }
     var v = parseInt(event.d.v, 10) || 0;
     if (v > wanted) { wanted = v; }
-    if (v > versionOf(live())) { refresh(); }
+    if (v > versionOf(live())) { failures = 0; refresh(); }
   });
 
   function phaseChanged(phase, fresh) {
