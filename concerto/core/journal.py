@@ -161,6 +161,14 @@ ACTS: dict[str, Act] = {
     "letters.households.exported": Act(_("{actor} downloaded the households and codes file.")),
     "letters.import.undone": Act(_("{actor} undid a households import.")),
     "letters.pin.reset": Act(_("{actor} reset the PIN of {target}.")),
+    # Workshops, the room (joining and one's own ideas; who wrote what stays out of the journal)
+    "workshops.attendee.joined": private(_("A participant took their seat on a workshop wall.")),
+    "workshops.join_request.created": private(_("Someone asked to join a workshop wall.")),
+    "workshops.join_request.admitted": Act(_("{actor} let someone in to a workshop wall as an invited person.")),
+    "workshops.join_request.walked_in": Act(_("{actor} let someone in to a workshop wall as a walk-in.")),
+    "workshops.join_request.refused": Act(_("{actor} did not let someone in to a workshop wall.")),
+    "workshops.idea.edited": private(_("A participant changed their idea on a workshop wall.")),
+    "workshops.idea.deleted": private(_("A participant deleted their idea from a workshop wall.")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.

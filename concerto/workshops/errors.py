@@ -67,3 +67,18 @@ class TooManyDots(Invalid):
 class VoteTimeOver(Invalid):
     code = "vote_time_over"
     message = _("Time is up for the vote: your dots were not changed.")
+
+
+class JoinRequestDecided(Invalid):
+    code = "join_request_decided"
+    message = _("This request was already answered.")
+
+
+class AttendeeNotHere(Invalid):
+    code = "attendee_not_here"
+    message = _("Choose a person invited to this workshop who has not joined yet.")
+
+
+class NameRequired(Invalid):
+    code = "name_required"
+    message = _("Give your first name so that the facilitator knows who you are.")

@@ -1,6 +1,7 @@
 """Reads about workshops, built for the pages that use them."""
 
 import unicodedata
+import uuid
 
 from django.db.models import Count, Q, Sum
 
@@ -96,3 +97,62 @@ def wall_counts(workshop) -> dict:
 
 def dots_used(attendee) -> int:
     return Dot.objects.filter(attendee=attendee).aggregate(n=Sum("count"))["n"] or 0
+
+
+# --- the room: what the wall pages show ----------------------------------------------------------
+
+
+def wall_ideas(workshop) -> list:
+    """The ideas on the wall (merged duplicates left out), in the wall's order, with what a card
+    prints. Whether names are shown is the page's decision (``rules.can_see_names``)."""
+    return list(Idea.objects.filter(workshop=workshop, merged_into__isnull=True)
+                .select_related("attendee", "proxy_by", "theme")
+                .order_by("theme__position", "theme_id", "position", "pk"))
+
+
+def wall_groups(workshop) -> list[tuple]:
+    """``(theme or None, ideas)`` in theme order; ideas without a theme last. One group (None) when
+    no theme exists yet."""
+    from .models import WallTheme
+
+    ideas = wall_ideas(workshop)
+    themes = list(WallTheme.objects.filter(workshop=workshop).order_by("position", "pk"))
+    by_theme: dict = {t.pk: [] for t in themes}
+    loose = []
+    for idea in ideas:
+        by_theme.get(idea.theme_id, loose).append(idea)
+    groups = [(t, by_theme[t.pk]) for t in themes]
+    if loose or not groups:
+        groups.append((None, loose))
+    return groups
+
+
+def my_ideas(workshop, attendee) -> list:
+    if attendee is None:
+        return []
+    return list(Idea.objects.filter(workshop=workshop, attendee=attendee).order_by("-created_at", "-pk"))
+
+
+def pending_join_requests(workshop) -> list:
+    from .models import JoinRequest
+
+    return list(JoinRequest.objects.filter(workshop=workshop, attendee__isnull=True, refused_at__isnull=True)
+                .order_by("created_at", "pk"))
+
+
+def attendees_not_joined(workshop) -> list:
+    return list(Attendee.objects.filter(workshop=workshop, joined_at__isnull=True).order_by("name", "pk"))
+
+
+def attendees_of(workshop) -> list:
+    return list(Attendee.objects.filter(workshop=workshop).order_by("name", "pk"))
+
+
+def join_request_for_device(workshop, device_id):
+    from .models import JoinRequest
+
+    try:
+        device_id = uuid.UUID(str(device_id))
+    except ValueError:  # nothing, or a session value that is not ours
+        return None
+    return JoinRequest.objects.select_related("attendee").filter(workshop=workshop, device_id=device_id).first()

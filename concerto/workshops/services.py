@@ -20,11 +20,15 @@ from concerto.core.text import clean_line
 
 from . import rules
 from .errors import (
+    AttendeeNotHere,
     ClientIdConflict,
     IdeaEmpty,
     IdeaTooLong,
+    JoinRequestDecided,
+    NameRequired,
     NotAttendee,
     NotFacilitator,
+    NotYourIdea,
     PhaseLocked,
     PhaseStepInvalid,
     WorkshopCancelled,
@@ -36,9 +40,14 @@ from .models import (
     ROOM_CODE_ALPHABET,
     ROOM_CODE_LENGTH,
     AgendaItem,
+    Attendance,
+    Attendee,
+    AttendeeSource,
     Idea,
+    JoinRequest,
     Phase,
     Prompt,
+    Rsvp,
     Workshop,
 )
 
@@ -269,3 +278,135 @@ def _same_idea(existing, workshop, attendee, prompt, text, place) -> Idea:
             or (existing.prompt, existing.text, existing.place) != (prompt, text, place)):
         raise ClientIdConflict()
     return existing
+
+
+# --- the room ------------------------------------------------------------------------------------
+# Joining (a device or an account takes its seat), join requests the facilitator answers, and a
+# participant's changes to their own ideas while the wall collects.
+
+
+def attendee_join(*, attendee) -> Attendee:
+    """The attendee took their seat on the wall (by account, personal link or admitted request).
+    Only the first join is recorded and counted; later ones change nothing."""
+    if attendee.joined_at is not None:
+        return attendee
+    with transaction.atomic():
+        workshop = _locked(attendee.workshop)
+        now = timezone.now()
+        # Conditional: two devices of the same person joining at once record one join.
+        if Attendee.objects.filter(pk=attendee.pk, joined_at__isnull=True).update(joined_at=now):
+            attendee.joined_at = now
+            _changed(workshop, "workshops.attendee.joined", actor=attendee.user, target=attendee,
+                     attendee=attendee.pk)
+        else:
+            attendee.refresh_from_db(fields=["joined_at"])
+    return attendee
+
+
+def join_request_create(*, workshop, name, device_id) -> JoinRequest:
+    """Someone not recognised asks to join: they wait until a facilitator answers. The same device
+    asking again gets its pending request back (a reload, a second tap)."""
+    name = clean_line(name or "")[:80]
+    if not name:
+        raise NameRequired()
+    device_id = _client_uuid(device_id)
+    with transaction.atomic():
+        workshop = _locked(workshop)
+        if not rules.is_open_for_input(workshop):
+            raise PhaseLocked()
+        existing = JoinRequest.objects.filter(device_id=device_id).first()
+        if existing is not None and existing.workshop_id == workshop.pk:
+            return existing
+        if existing is not None:
+            raise FieldErrors({"name": _("This request could not be sent. Reload the page and try again.")})
+        join_request = JoinRequest.objects.create(workshop=workshop, name=name, device_id=device_id)
+        _changed(workshop, "workshops.join_request.created", target=join_request, name=name)
+    return join_request
+
+
+def _pending(workshop, join_request) -> JoinRequest:
+    join_request = JoinRequest.objects.select_for_update().filter(pk=join_request.pk, workshop=workshop).first()
+    if join_request is None or join_request.attendee_id or join_request.refused_at:
+        raise JoinRequestDecided()
+    return join_request
+
+
+def join_request_admit(*, by, join_request, attendee) -> JoinRequest:
+    """Let the device in as one of the invited people who has not joined yet."""
+    with transaction.atomic():
+        workshop = _locked(join_request.workshop)
+        _require_runner(by, workshop)
+        _require_open(workshop)
+        join_request = _pending(workshop, join_request)
+        if (attendee is None or attendee.workshop_id != workshop.pk
+                or Attendee.objects.filter(pk=attendee.pk, joined_at__isnull=False).exists()):
+            raise AttendeeNotHere()
+        join_request.attendee = attendee
+        join_request.save(update_fields=["attendee"])
+        _changed(workshop, "workshops.join_request.admitted", actor=by, target=join_request, attendee=attendee.pk)
+    return join_request
+
+
+def join_request_walk_in(*, by, join_request) -> JoinRequest:
+    """Let the device in as a new attendee, a walk-in, under the name it gave (marked present)."""
+    with transaction.atomic():
+        workshop = _locked(join_request.workshop)
+        _require_runner(by, workshop)
+        _require_open(workshop)
+        join_request = _pending(workshop, join_request)
+        attendee = Attendee.objects.create(workshop=workshop, name=join_request.name, source=AttendeeSource.WALK_IN,
+                                           rsvp=Rsvp.YES, attendance=Attendance.PRESENT)
+        join_request.attendee = attendee
+        join_request.save(update_fields=["attendee"])
+        _changed(workshop, "workshops.join_request.walked_in", actor=by, target=join_request, attendee=attendee.pk)
+    return join_request
+
+
+def join_request_refuse(*, by, join_request) -> JoinRequest:
+    with transaction.atomic():
+        workshop = _locked(join_request.workshop)
+        _require_runner(by, workshop)
+        join_request = _pending(workshop, join_request)
+        join_request.refused_at = timezone.now()
+        join_request.save(update_fields=["refused_at"])
+        _changed(workshop, "workshops.join_request.refused", actor=by, target=join_request)
+    return join_request
+
+
+def _own_idea(workshop, attendee, idea_id) -> Idea:
+    """The attendee's own idea, while the wall collects. Anyone else's (or a facilitator's note):
+    ``not_your_idea``; after the collect: ``phase_locked`` (the room has seen it)."""
+    if not rules.can_take_part(attendee, workshop):
+        raise NotAttendee()
+    idea = Idea.objects.select_for_update().filter(workshop=workshop, pk=idea_id).first() \
+        if str(idea_id).isdigit() else None
+    if idea is None or idea.attendee_id != attendee.pk:
+        raise NotYourIdea()
+    _require_phase(workshop, Phase.COLLECT)
+    return idea
+
+
+def idea_edit(*, workshop, attendee, idea_id, prompt, text, place="", by=None) -> Idea:
+    """The author changes their idea while the wall collects (peers have not seen it yet)."""
+    prompt, text, place = _idea_fields(prompt, text, place)
+    with transaction.atomic():
+        workshop = _locked(workshop)
+        _require_open(workshop)
+        idea = _own_idea(workshop, attendee, idea_id)
+        if (idea.prompt, idea.text, idea.place) == (prompt, text, place):
+            return idea
+        idea.prompt, idea.text, idea.place, idea.edited_at = prompt, text, place, timezone.now()
+        idea.save(update_fields=["prompt", "text", "place", "edited_at"])
+        _changed(workshop, "workshops.idea.edited", actor=by, target=idea, attendee=attendee.pk)
+    return idea
+
+
+def idea_delete(*, workshop, attendee, idea_id, by=None) -> None:
+    """The author takes their idea back while the wall collects."""
+    with transaction.atomic():
+        workshop = _locked(workshop)
+        _require_open(workshop)
+        idea = _own_idea(workshop, attendee, idea_id)
+        pk = idea.pk
+        idea.delete()
+        _changed(workshop, "workshops.idea.deleted", actor=by, target=workshop, idea=pk, attendee=attendee.pk)

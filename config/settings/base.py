@@ -241,6 +241,10 @@ CONCERTO_RATE_LIMITS = {
     # "Am I drawn?" on a selection's audit page, per address: pseudonyms are public there; this only
     # keeps the form from being used to scrape.
     "selection_lookup": (30, 600),
+    # Workshop room codes typed (or a QR code with a wrong code) per address, and join requests per
+    # address: a whole room may share one address (the community centre's wifi), hence generous.
+    "room_code_ip": (40, 600),
+    "room_request_ip": (30, 600),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated);
 # empty: REMOTE_ADDR is the client. See concerto.core.ratelimit.client_ip and docs/operations.md.

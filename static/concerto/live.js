@@ -39,6 +39,9 @@
     var event;
     try { event = JSON.parse(message.data); } catch (e) { return; }
     if (!event || !event.d) { return; }
+    // Scripts with richer states (the workshop wall, wall.js) read the same stream from here:
+    // one EventSource per tab.
+    document.dispatchEvent(new CustomEvent("concerto:live", { detail: event }));
     // Elements are looked up each time: htmx may have replaced the support box since.
     document.querySelectorAll("[data-live-topic]").forEach(function (el) {
       if (el.getAttribute("data-live-topic") !== event.t) { return; }

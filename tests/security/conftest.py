@@ -106,6 +106,7 @@ def build_world() -> dict:
               for role, u in users.items()}
     letters = letters_world(campaign, organiser_dina, resident_alice, resident_bob)
     team = team_world(campaign, organiser_dina)
+    room = room_world(campaign, facilitator_fanny, resident_alice)
     return dict(
         **team,
         campaign=campaign, other_campaign=other_campaign, action=published_action, pending=pending,
@@ -113,7 +114,31 @@ def build_world() -> dict:
         alice_token=alice_token, users=users, tokens=tokens,
         link_secret=new_link("nouvelle-venue@example.org"),
         **letters,
+        **room,
     )
+
+
+def room_world(campaign, facilitator, alice) -> dict:
+    """A workshop collecting ideas (the room's pages): Alice (the resident column) is invited and has
+    posted one idea; Nadia is invited and not there yet; a phone waits to be let in."""
+    import uuid
+
+    from concerto.workshops import services as ws
+    from concerto.workshops.models import Attendee, AttendeeSource
+    from concerto.workshops.models import Phase as WallPhase
+
+    start = timezone.now() + timedelta(hours=1)
+    workshop = ws.workshop_create(by=None, campaign=campaign, title="Atelier de la matrice", starts_at=start,
+                                  ends_at=start + timedelta(hours=2), place="Maison de quartier",
+                                  facilitators=[facilitator])
+    workshop = ws.workshop_phase_set(by=facilitator, workshop=workshop, phase=WallPhase.COLLECT)
+    alice_seat = Attendee.objects.create(workshop=workshop, name="Alice M.", user=alice, source=AttendeeSource.PANEL)
+    nadia = Attendee.objects.create(workshop=workshop, name="Nadia B.", source=AttendeeSource.PANEL)
+    idea, _created = ws.idea_add(workshop=workshop, attendee=alice_seat, prompt="missing",
+                                 text="Des bancs au square", client_id=uuid.uuid4(), by=alice)
+    join_request = ws.join_request_create(workshop=workshop, name="Téléphone inconnu", device_id=uuid.uuid4())
+    return {"workshop": workshop, "alice_seat": alice_seat, "nadia": nadia, "alice_idea": idea,
+            "join_request": join_request}
 
 
 def team_world(campaign, organiser) -> dict:

@@ -314,6 +314,41 @@ MATRIX = {
     "POST selection:lookup":              "405       405       405       405       405       405       405       405",
     "GET selection:message":              "302>login 404       404       404       404       404       404       200",
     "POST selection:message":             "302>login 404       404       404       404       404       404       302+",
+    # Workshops, the room (docs/workshops.md, "Running the wall"). Joining by room code is open to
+    # anyone; who is not recognised asks with a first name and waits (a JoinRequest). Alice (the
+    # resident column) is invited and has a seat; facilitators and organisers are sent to the console.
+    "GET workshop_room:join":             "200       200       200       200       200       200       200       200",
+    "POST workshop_room:join":            "302       302       302       302       302       302       302       302",
+    "GET workshop_room:join_code":        "200       302       200       200       200       200       302       302",
+    "POST workshop_room:join_code":       "302+      302       302+      302+      302+      302+      302       302",
+    # No join request from this browser: back to the code's page.
+    "GET workshop_room:join_wait":        "302       302       302       302       302       302       302       302",
+    "POST workshop_room:join_wait":       "405       405       405       405       405       405       405       405",
+    # The participant's wall: seat holders; others are sent to join (or to the console).
+    "GET workshops:wall":                 "302       200       302       302       302       302       302       302",
+    "POST workshops:wall":                "405       405       405       405       405       405       405       405",
+    # Ideas: a seat holder posts; without a seat, redirected back with the reason and nothing stored;
+    # facilitators post the team's notes (or for an attendee: proxy).
+    "GET workshops:idea_add":             "405       405       405       405       405       405       405       405",
+    "POST workshops:idea_add":            "302       302+      302       302       302       302       302+      302+",
+    # One's own idea, while collecting: its author only (Alice).
+    "GET workshops:my_idea_edit":         "405       405       405       405       405       405       405       405",
+    "POST workshops:my_idea_edit":        "302       302+      302       302       302       302       302       302",
+    "GET workshops:my_idea_delete":       "405       405       405       405       405       405       405       405",
+    "POST workshops:my_idea_delete":      "302       302+      302       302       302       302       302       302",
+    # The console, its buttons and the projector: facilitators and organisers (404 to anyone else).
+    "GET workshops:console":              "404       404       404       404       404       404       200       200",
+    "POST workshops:console":             "405       405       405       405       405       405       405       405",
+    "GET workshops:phase_set":            "405       405       405       405       405       405       405       405",
+    "POST workshops:phase_set":           "404       404       404       404       404       404       302+      302+",
+    "GET workshops:names_set":            "405       405       405       405       405       405       405       405",
+    "POST workshops:names_set":           "404       404       404       404       404       404       302+      302+",
+    "GET workshops:timer_set":            "405       405       405       405       405       405       405       405",
+    "POST workshops:timer_set":           "404       404       404       404       404       404       302+      302+",
+    "GET workshops:join_request_decide":  "405       405       405       405       405       405       405       405",
+    "POST workshops:join_request_decide": "404       404       404       404       404       404       302+      302+",
+    "GET workshops:projector":            "404       404       404       404       404       404       200       200",
+    "POST workshops:projector":           "405       405       405       405       405       405       405       405",
     "GET selection:workshop_panel":       "302>login 405       405       405       405       405       405       405",
     "POST selection:workshop_panel":      "302>login 404       404       404       404       404       404       302+",
     "GET selection:announce":             "302>login 405       405       405       405       405       405       405",
@@ -796,6 +831,42 @@ EFFECTS.update({
 PREPARE.update({
     "POST dashboard:calendar": _no_synthesis,
     "POST dashboard:sector_delete": _no_sector_quotas,
+})
+
+# Workshops, the room.
+PATH_VALUES.update({"workshop_id": lambda w: w.workshop.pk, "code": lambda w: w.workshop.room_code,
+                    "request_id": lambda w: w.join_request.pk, "idea_id": lambda w: w.alice_idea.pk})
+DATA.update({
+    "POST workshop_room:join": lambda w: {"code": w.workshop.room_code.lower()},
+    "POST workshop_room:join_code": {"name": "Matrice"},
+    "POST workshops:idea_add": {"prompt": "good", "text": "Une idée de la matrice",
+                                "client_id": "7f1c1a52-5a1e-4d3e-9a40-2b9d8d1e0a01"},
+    "POST workshops:my_idea_edit": {"prompt": "good", "text": "Changée par la matrice"},
+    "POST workshops:phase_set": {"phase": "reveal"},
+    "POST workshops:names_set": {"visible": "1"},
+    "POST workshops:timer_set": {"minutes": "5"},
+    "POST workshops:join_request_decide": {"decision": "walk_in"},
+})
+
+
+def _workshop_field(name):
+    def probe(w, role, c):
+        from concerto.workshops.models import Workshop
+
+        return getattr(Workshop.objects.get(pk=w.workshop.pk), name)
+
+    return probe
+
+
+EFFECTS.update({
+    "POST workshop_room:join_code": _count("workshops.JoinRequest"),
+    "POST workshops:idea_add": _count("workshops.Idea"),
+    "POST workshops:my_idea_edit": lambda w, role, c: w.alice_idea.__class__.objects.get(pk=w.alice_idea.pk).text,
+    "POST workshops:my_idea_delete": _count("workshops.Idea"),
+    "POST workshops:phase_set": _workshop_field("phase"),
+    "POST workshops:names_set": _workshop_field("names_visible"),
+    "POST workshops:timer_set": _workshop_field("timer_ends_at"),
+    "POST workshops:join_request_decide": _count("workshops.Attendee"),
 })
 
 
