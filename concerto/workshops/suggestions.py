@@ -12,8 +12,9 @@ What it does, in order:
    and its name, ``THEME_MIN_SIMILARITY``) is suggested for that theme.
 4. The other ungrouped ideas are grouped by average-link agglomerative clustering (merge the two
    closest groups while their average cosine is at least ``GROUP_MIN_SIMILARITY``); groups of two
-   ideas or more become suggestions of a new theme, named after their most shared term (its most
-   frequent written form, capitalised: « Stationnement »).
+   ideas or more become suggestions of a new theme, named after their most shared term: the lexicon's
+   name for it (« Éclairage », ``CONCEPT_NAMES``), else its most frequent written form,
+   capitalised (« Marché »).
 
 Everything is sorted (ids, then terms), so the same wall gives the same suggestions. The cost is
 cubic in the number of ungrouped ideas: at most ``MAX_IDEAS`` of them are considered (the oldest
@@ -70,6 +71,11 @@ SAME_AS = {
     "arbr": "vert", "verdur": "vert", "plant": "vert", "fleur": "vert", "ombr": "vert", "jardin": "vert",
     "bus": "transport", "tram": "transport", "navet": "transport", "ligne": "transport",
 }
+
+# The name a lexicon term gets as a theme (« Éclairer », « lampadaires » → « Éclairage »).
+CONCEPT_NAMES = {"stationn": "Stationnement", "eclair": "Éclairage", "banc": "Bancs", "ecol": "École",
+                 "cycl": "Vélo", "vit": "Vitesse", "propr": "Propreté", "vert": "Verdure",
+                 "transport": "Transports en commun"}
 
 # Whole words the stemmer would get wrong (« garées » is not « gare »).
 SAME_WORD = {"garee": "stationn", "garees": "stationn", "gares": "gare", "garent": "stationn",
@@ -198,6 +204,8 @@ def _name(members: list[int], docs: dict[int, list[str]], surfaces: dict[int, li
         weight.update(vectors[m])
     ranked = sorted(coverage, key=lambda t: (-coverage[t], -weight[t], t))
     top = ranked[0]
+    if top in CONCEPT_NAMES:
+        return CONCEPT_NAMES[top], tuple(ranked[:3])
     # « stationnement » rather than « parking » when both are written: the form that is the term
     # itself (not reached through the lexicon) first, then the most frequent, then the shortest.
     forms = Counter((not direct, form) for m in members for t, form, direct in surfaces[m] if t == top)
