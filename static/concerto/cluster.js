@@ -82,10 +82,11 @@
 
     function lists() { return Array.prototype.slice.call(root.querySelectorAll(".cluster-cards")); }
 
-    function show() {
+    function show(prefix) {
       columns.forEach(function (l, i) { l.classList.toggle("cluster-drop-target", i === index); });
-      say(root, message(root, "over", { theme: columnName(columns[index].getAttribute("data-theme"), root),
-                                        n: index + 1, total: columns.length }));
+      var over = message(root, "over", { theme: columnName(columns[index].getAttribute("data-theme"), root),
+                                         n: index + 1, total: columns.length });
+      say(root, prefix ? prefix + " " + over : over);
     }
 
     function release() {
@@ -104,8 +105,7 @@
         index = start = Math.max(0, columns.indexOf(card.parentElement));
         card.classList.add("cluster-grabbed");
         card.setAttribute("aria-grabbed", "true");
-        say(root, message(root, "grabbed"));
-        show();
+        show(message(root, "grabbed"));
       } else if (grabbed === card && /^Arrow(Left|Right|Up|Down)$/.test(event.key)) {
         event.preventDefault();
         var step = (event.key === "ArrowLeft" || event.key === "ArrowUp") ? -1 : 1;

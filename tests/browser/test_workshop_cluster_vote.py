@@ -190,3 +190,40 @@ def test_cluster_and_vote_by_keyboard_and_on_a_phone(wall_live, context_factory)
     phone.goto(frame)
     check_page(phone, "results-360")
     assert_no_horizontal_scroll(phone)
+
+
+def test_keyboard_grab_mode_moves_a_card_between_columns(wall_live, context_factory):
+    """The script's grab mode: Space picks a card up, arrows choose a column, Enter drops it there
+    (the card's own form is sent as JSON, then the page shows the server's state)."""
+    live = wall_live
+    ids = json.loads(shell(live, SETUP).strip().splitlines()[-1])
+    w, ideas = ids["workshop"], ids["ideas"]
+    frame = f"{live.url}/c/saint-jerome/ateliers/{w}/cadre-de-test/"
+    page = context_factory(viewport=DESKTOP).new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in_with_password(page, live, "animateur@example.org")
+    page.goto(frame)
+    page.get_by_label("Nouveau thème", exact=True).fill("Stationnement")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer le thème").click()
+    card = page.locator(f"#idea-{ideas[2]}")
+    tab_to(page, card, max_presses=150)
+    page.keyboard.press("Space")
+    expect(page.locator("[data-cluster-status]")).to_contain_text("Carte saisie")
+    expect(card).to_have_class(re.compile("cluster-grabbed"))
+    page.keyboard.press("ArrowLeft")  # from « Idées sans thème » to « Stationnement »
+    expect(page.locator("[data-cluster-status]")).to_contain_text("Stationnement")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    column = page.locator(".cluster-column", has=page.get_by_role("heading", name=re.compile("^Stationnement")))
+    expect(column.locator(f"#idea-{ideas[2]}")).to_be_visible()
+    # Escape cancels: nothing moves.
+    card = page.locator(f"#idea-{ideas[3]}")
+    tab_to(page, card, max_presses=150)
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-cluster-status]")).to_contain_text("Déplacement annulé")
+    expect(column.locator(".cluster-card")).to_have_count(1)
+    assert not errors, errors
