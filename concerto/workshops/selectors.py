@@ -133,7 +133,22 @@ def cluster_board(workshop, *, names: bool = False) -> dict:
 
 
 def theme_suggestions(workshop) -> list:
-    """The local theme suggester (``suggestions.suggest``) on this wall, ignored ones left out."""
+    """The local theme suggester (``suggestions.suggest``) on this wall, ignored ones left out.
+
+    Cached per wall version: every write that could change them (an idea, a theme, a grouping, an
+    ignored suggestion) bumps the version, and the console is re-rendered at each live refresh."""
+    from django.core.cache import cache
+
+    version = Workshop.objects.filter(pk=workshop.pk).values_list("version", flat=True).first()
+    key = f"workshops:suggestions:{workshop.pk}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = _theme_suggestions(workshop)
+        cache.set(key, found, 600)
+    return found
+
+
+def _theme_suggestions(workshop) -> list:
     from .models import SuggestionDismissal
     from .suggestions import suggest
 

@@ -58,10 +58,10 @@ def test_json_answers_for_the_wall_script(wall, facilitator_fanny):
     assert response.status_code == 200 and response.json()["theme"] == theme_id
     response = client.post(url("theme_add", workshop), {"name": "bancs"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 400 and response.json()["code"] == "theme_name_taken"
-    response = client.post(url("idea_group", workshop, ideas[1].pk), {"theme": "new", "new_name": ""},
+    response = client.post(url("idea_group", workshop, ideas[0].pk), {"theme": "new", "new_name": ""},
                            HTTP_ACCEPT="application/json")
     assert response.json()["code"] == "theme_name_empty"
-    assert Idea.objects.get(pk=ideas[1].pk).theme_id is None
+    assert Idea.objects.get(pk=ideas[0].pk).theme_id == theme_id  # left in its theme
 
 
 def test_errors_without_javascript_come_back_as_messages(wall, facilitator_fanny):

@@ -108,10 +108,9 @@ def idea_group(request, slug, workshop_id, idea_id):
     new_name = request.POST.get("new_name", "")
     try:
         if choice == "new" or (choice == "" and new_name.strip()):
-            idea = services.idea_group(by=request.user, workshop=workshop, idea_id=idea_id,
-                                       new_theme_name=new_name if new_name.strip() else None)
-            if idea.theme_id is None:
-                raise ThemeNameEmpty()
+            if not new_name.strip():
+                raise ThemeNameEmpty()  # "New theme…" without a name: the idea stays where it is
+            idea = services.idea_group(by=request.user, workshop=workshop, idea_id=idea_id, new_theme_name=new_name)
         else:
             idea = services.idea_group(by=request.user, workshop=workshop, idea_id=idea_id, theme_id=choice or None)
     except DomainError as error:
