@@ -82,3 +82,63 @@ class AttendeeNotHere(Invalid):
 class NameRequired(Invalid):
     code = "name_required"
     message = _("Give your first name so that the facilitator knows who you are.")
+# --- themes and dots (cluster, dot-vote) ------------------------------------------------------------
+
+
+class IdeaNotFound(Invalid):
+    code = "idea_not_found"
+    message = _("This idea is no longer on the wall. Reload the page.")
+
+
+class ThemeNotFound(Invalid):
+    code = "theme_not_found"
+    message = _("This theme no longer exists. Reload the page.")
+
+
+class ThemeNameEmpty(Invalid):
+    code = "theme_name_empty"
+    message = _("Give the theme a name.")
+
+
+class ThemeNameTooLong(Invalid):
+    code = "theme_name_too_long"
+    message = _("A theme's name fits in 80 characters.")
+
+
+class ThemeNameTaken(Invalid):
+    code = "theme_name_taken"
+    message = _("Another theme already has this name: choose another one, or put the ideas in that theme.")
+
+
+class MergeInvalid(Invalid):
+    code = "merge_invalid"
+    message = _("An idea can only be merged into another idea still on the wall.")
+
+
+class NotMerged(Invalid):
+    code = "not_merged"
+    message = _("This idea is not merged into another one.")
+
+
+class SuggestionStale(Invalid):
+    code = "suggestion_stale"
+    message = _("This suggestion is out of date: its ideas were already grouped. Nothing was changed.")
+
+
+class VoteTargetInvalid(Invalid):
+    code = "vote_target_invalid"
+    message = _("Dots go on a theme, or on an idea that is in no theme. Reload the page.")
+
+
+class DotCountInvalid(Invalid):
+    code = "dot_count_invalid"
+    message = _("The number of dots must be a whole number, zero or more.")
+
+
+class TooManyDotsOnItem(Invalid):
+    code = "too_many_dots_on_item"
+
+
+class VoteStarted(Invalid):
+    code = "vote_started"
+    message = _("Dots have already been placed: the vote's settings can no longer change.")

@@ -332,3 +332,22 @@ class ActionSheet(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SuggestionDismissal(models.Model):
+    """A theme suggestion a facilitator chose to ignore, so it is not offered again in this workshop.
+
+    Kept in the database rather than in the session: co-facilitators share one wall from several
+    devices, and an ignored suggestion must stay ignored after a reload or a change of device.
+    ``key`` names the suggestion by its ideas (and target theme), see ``suggestions.Suggestion.key``:
+    when new ideas change a group, it is a new suggestion and may be offered again."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="dismissed_suggestions")
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workshop", "key"], name="suggestion_dismissal_unique")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -2,6 +2,7 @@
 
 import unicodedata
 import uuid
+from collections import Counter
 
 from django.db.models import Count, Q, Sum
 
@@ -15,6 +16,7 @@ from .models import (
     Dot,
     Idea,
     Phase,
+    WallTheme,
     Workshop,
 )
 
@@ -156,3 +158,136 @@ def join_request_for_device(workshop, device_id):
     except ValueError:  # nothing, or a session value that is not ours
         return None
     return JoinRequest.objects.select_related("attendee").filter(workshop=workshop, device_id=device_id).first()
+# --- themes and dots -----------------------------------------------------------------------------
+
+
+def _idea_row(idea, *, names: bool) -> dict:
+    return {"idea": idea, "id": idea.pk, "text": idea.text, "place": idea.place, "prompt": idea.get_prompt_display(),
+            "author": (idea.attendee.name if idea.attendee else "") if names else "",
+            "proxy": idea.proxy_by_id is not None, "edited": idea.edited_at is not None,
+            "merged": [m.text for m in idea.merged_ideas.all()]}
+
+
+def cluster_board(workshop, *, names: bool = False) -> dict:
+    """The wall in columns: themes in order with their ideas, then the ungrouped ideas; merged
+    duplicates are listed under the idea they were merged into. ``names``: show authors. Three queries."""
+    themes = list(WallTheme.objects.filter(workshop=workshop).order_by("position", "pk"))
+    ideas = list(Idea.objects.filter(workshop=workshop, merged_into__isnull=True)
+                 .select_related("attendee").prefetch_related("merged_ideas").order_by("position", "pk"))
+    columns = {t.pk: [] for t in themes}
+    ungrouped = []
+    rows = [_idea_row(idea, names=names) for idea in ideas]
+    for row in rows:
+        columns.get(row["idea"].theme_id, ungrouped).append(row)
+    merged = list(Idea.objects.filter(workshop=workshop, merged_into__isnull=False)
+                  .select_related("merged_into").order_by("pk"))
+    return {
+        "themes": [{"theme": t, "id": t.pk, "name": t.name, "ideas": columns[t.pk],
+                    "first": i == 0, "last": i == len(themes) - 1} for i, t in enumerate(themes)],
+        "ungrouped": ungrouped,
+        "ideas": rows,
+        "merged": merged,
+    }
+
+
+def theme_suggestions(workshop) -> list:
+    """The local theme suggester (``suggestions.suggest``) on this wall, ignored ones left out.
+
+    Cached per wall version: every write that could change them (an idea, a theme, a grouping, an
+    ignored suggestion) bumps the version, and the console is re-rendered at each live refresh."""
+    from django.core.cache import cache
+
+    version = Workshop.objects.filter(pk=workshop.pk).values_list("version", flat=True).first()
+    key = f"workshops:suggestions:{workshop.pk}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = _theme_suggestions(workshop)
+        cache.set(key, found, 600)
+    return found
+
+
+def _theme_suggestions(workshop) -> list:
+    from .models import SuggestionDismissal
+    from .suggestions import suggest
+
+    ideas = list(Idea.objects.filter(workshop=workshop, merged_into__isnull=True).values_list("pk", "text", "theme_id"))
+    texts = {}
+    for _pk, text, theme_id in ideas:
+        if theme_id:
+            texts.setdefault(theme_id, []).append(text)
+    themes = [(t.pk, t.name, texts.get(t.pk, [])) for t in WallTheme.objects.filter(workshop=workshop)
+              .order_by("position", "pk")]
+    dismissed = set(SuggestionDismissal.objects.filter(workshop=workshop).values_list("key", flat=True))
+    found = suggest([(pk, text) for pk, text, theme_id in ideas if theme_id is None], themes, dismissed=dismissed)
+    by_id = {pk: text for pk, text, _t in ideas}
+    names = {t[0]: t[1] for t in themes}
+    return [{"s": s, "key": s.key, "name": names.get(s.theme_id, s.name), "theme_id": s.theme_id,
+             "idea_ids": ",".join(map(str, s.idea_ids)), "texts": [by_id[i] for i in s.idea_ids]}
+            for s in found]
+
+
+def vote_items(workshop) -> list[dict]:
+    """What dots go on: every theme (with its ideas), then every idea in no theme and not merged."""
+    board = cluster_board(workshop)
+    items = [{"target": f"theme:{t['id']}", "label": t["name"], "kind": "theme", "ideas": t["ideas"]}
+             for t in board["themes"]]
+    items += [{"target": f"idea:{i['id']}", "label": i["text"], "kind": "idea", "ideas": []}
+              for i in board["ungrouped"]]
+    return items
+
+
+def dots_by_target(attendee) -> dict[str, int]:
+    """One attendee's own dots: ``theme:<id>``/``idea:<id>`` → count."""
+    if attendee is None:
+        return {}
+    return {(f"theme:{d.theme_id}" if d.theme_id else f"idea:{d.idea_id}"): d.count
+            for d in Dot.objects.filter(attendee=attendee)}
+
+
+def vote_progress(workshop) -> dict:
+    """What the facilitator sees during the vote: who has placed dots and how many each has left;
+    never the totals per item (hidden from everyone until the vote closes)."""
+    budget = workshop.dots_per_participant
+    people = list(Attendee.objects.filter(workshop=workshop).annotate(used=Sum("dots__count")).order_by("name", "pk"))
+    rows = [{"attendee": a, "name": a.name, "used": a.used or 0, "left": budget - (a.used or 0)} for a in people]
+    return {"rows": rows, "voters": sum(1 for r in rows if r["used"]), "people": len(rows),
+            "done": sum(1 for r in rows if r["left"] <= 0)}
+
+
+def vote_results(workshop) -> dict:
+    """The vote's outcome, once it is closed (``rules.can_see_vote_totals``): every theme and every
+    idea in no theme, with its dots and voters, ranked; equal totals share a rank (shown "ex æquo");
+    items without dots are kept, at the end. Before the vote closes: ``{"visible": False}``, and no
+    total is even computed. ``bars`` lays out the server-side SVG chart (no JavaScript)."""
+    if not rules.can_see_vote_totals(None, workshop):
+        return {"visible": False, "workshop": workshop}
+    items = vote_items(workshop)
+    totals: dict[str, dict] = {}
+    for dot in Dot.objects.filter(workshop=workshop).values("theme_id", "idea_id", "attendee_id", "count"):
+        key = f"theme:{dot['theme_id']}" if dot["theme_id"] else f"idea:{dot['idea_id']}"
+        entry = totals.setdefault(key, {"dots": 0, "voters": set()})
+        entry["dots"] += dot["count"]
+        entry["voters"].add(dot["attendee_id"])
+    rows = []
+    for order, item in enumerate(items):
+        entry = totals.get(item["target"], {"dots": 0, "voters": set()})
+        rows.append({**item, "dots": entry["dots"], "voters": len(entry["voters"]), "order": order})
+    rows.sort(key=lambda r: (-r["dots"], r["order"]))
+    counts = Counter(r["dots"] for r in rows)
+    rank = 0
+    for i, row in enumerate(rows):
+        if i == 0 or row["dots"] != rows[i - 1]["dots"]:
+            rank = i + 1
+        row["rank"], row["tied"] = rank, counts[row["dots"]] > 1
+    top = max((r["dots"] for r in rows), default=0)
+    row_height, width = 48, 320
+    for i, row in enumerate(rows):
+        row["y"] = i * row_height
+        row["label_y"] = i * row_height + 16
+        row["bar_y"] = i * row_height + 22
+        row["bar_width"] = round((width - 40) * row["dots"] / top) if top else 0
+        row["value_x"] = row["bar_width"] + 6
+        row["short_label"] = row["label"] if len(row["label"]) <= 46 else row["label"][:45] + "…"
+    return {"visible": True, "workshop": workshop, "rows": rows, "total_dots": sum(r["dots"] for r in rows),
+            "voters": len({a for e in totals.values() for a in e["voters"]}),
+            "chart_height": max(1, len(rows)) * row_height, "chart_width": width}

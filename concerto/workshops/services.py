@@ -10,31 +10,51 @@ import secrets
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from concerto.core import live
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, NotAllowed
-from concerto.core.text import clean_line
+from concerto.core.text import clean_line, search_key
 
 from . import rules
 from .errors import (
     AttendeeNotHere,
     ClientIdConflict,
+    DotCountInvalid,
     IdeaEmpty,
+    IdeaNotFound,
     IdeaTooLong,
     JoinRequestDecided,
     NameRequired,
     NotAttendee,
     NotFacilitator,
     NotYourIdea,
+    MergeInvalid,
+    NotAttendee,
+    NotFacilitator,
+    NotMerged,
     PhaseLocked,
     PhaseStepInvalid,
+    SuggestionStale,
+    ThemeNameEmpty,
+    ThemeNameTaken,
+    ThemeNameTooLong,
+    ThemeNotFound,
+    TooManyDots,
+    TooManyDotsOnItem,
+    VoteStarted,
+    VoteTargetInvalid,
+    VoteTimeOver,
     WorkshopCancelled,
 )
 from .live import topic
 from .models import (
+    DOTS_MAX,
+    DOTS_MIN,
     IDEA_MAX_LENGTH,
     PHASE_ORDER,
     ROOM_CODE_ALPHABET,
@@ -43,11 +63,14 @@ from .models import (
     Attendance,
     Attendee,
     AttendeeSource,
+    Dot,
     Idea,
     JoinRequest,
     Phase,
     Prompt,
     Rsvp,
+    SuggestionDismissal,
+    WallTheme,
     Workshop,
 )
 
@@ -410,3 +433,332 @@ def idea_delete(*, workshop, attendee, idea_id, by=None) -> None:
         pk = idea.pk
         idea.delete()
         _changed(workshop, "workshops.idea.deleted", actor=by, target=workshop, idea=pk, attendee=attendee.pk)
+# --- themes and dots -----------------------------------------------------------------------------
+# Grouping (cluster phase) and the dot-vote (vote phase). Every write locks the workshop row first:
+# two facilitators dragging at once, or a participant's double click, are applied one after the
+# other, and the dot limit is checked against committed dots only.
+
+EDIT_PHASES = (Phase.REVEAL, Phase.CLUSTER)  # editing and merging ideas
+GROUP_PHASES = (Phase.CLUSTER,)  # themes and grouping
+THEME_NAME_MAX = 80
+
+
+def _runner_write(by, workshop, phases) -> Workshop:
+    """The locked workshop, after checking that ``by`` runs it and that the wall is at one of ``phases``."""
+    workshop = _locked(workshop)
+    _require_runner(by, workshop)
+    _require_open(workshop)
+    _require_phase(workshop, *phases)
+    return workshop
+
+
+def _idea_on_wall(workshop, idea_id, *, merged_ok=False) -> Idea:
+    idea = Idea.objects.filter(workshop=workshop, pk=_int_or_none(idea_id)).first()
+    if idea is None or (idea.merged_into_id is not None and not merged_ok):
+        raise IdeaNotFound()
+    return idea
+
+
+def _theme_of(workshop, theme_id) -> WallTheme:
+    theme = WallTheme.objects.filter(workshop=workshop, pk=_int_or_none(theme_id)).first()
+    if theme is None:
+        raise ThemeNotFound()
+    return theme
+
+
+def _int_or_none(value):
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _theme_name(workshop, name, *, exclude=None) -> str:
+    name = clean_line(name or "")
+    if not name:
+        raise ThemeNameEmpty()
+    if len(name) > THEME_NAME_MAX:
+        raise ThemeNameTooLong()
+    others = WallTheme.objects.filter(workshop=workshop).exclude(pk=exclude.pk if exclude else None)
+    if any(search_key(n) == search_key(name) for n in others.values_list("name", flat=True)):
+        raise ThemeNameTaken()
+    return name
+
+
+def _new_theme(workshop, name, *, from_suggestion=False) -> WallTheme:
+    last = WallTheme.objects.filter(workshop=workshop).order_by("-position").values_list("position", flat=True).first()
+    return WallTheme.objects.create(workshop=workshop, name=name, from_suggestion=from_suggestion,
+                                    position=(last + 1) if last is not None else 0)
+
+
+def theme_create(*, by, workshop, name) -> WallTheme:
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, GROUP_PHASES)
+        theme = _new_theme(workshop, _theme_name(workshop, name))
+        _changed(workshop, "workshops.theme.created", actor=by, target=theme, name=theme.name)
+    return theme
+
+
+def theme_rename(*, by, workshop, theme_id, name) -> WallTheme:
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, GROUP_PHASES)
+        theme = _theme_of(workshop, theme_id)
+        new = _theme_name(workshop, name, exclude=theme)
+        if new != theme.name:
+            old, theme.name = theme.name, new
+            theme.save(update_fields=["name"])
+            _changed(workshop, "workshops.theme.renamed", actor=by, target=theme, old=old, new=new)
+    return theme
+
+
+def theme_move(*, by, workshop, theme_id, offset: int) -> WallTheme:
+    """Move a theme ``offset`` places in the wall's order (-1: one up, 1: one down); renumbers all."""
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, GROUP_PHASES)
+        theme = _theme_of(workshop, theme_id)
+        order = list(WallTheme.objects.filter(workshop=workshop).order_by("position", "pk"))
+        index = next(i for i, t in enumerate(order) if t.pk == theme.pk)
+        target = max(0, min(len(order) - 1, index + (_int_or_none(offset) or 0)))
+        if target != index:
+            order.insert(target, order.pop(index))
+            for position, t in enumerate(order):
+                if t.position != position:
+                    WallTheme.objects.filter(pk=t.pk).update(position=position)
+            _changed(workshop, "workshops.theme.moved", actor=by, target=theme, position=target)
+    return theme
+
+
+def theme_delete(*, by, workshop, theme_id) -> None:
+    """Delete a theme: its ideas go back to the ungrouped ones (never deleted). Dots already put on it
+    (after a step back from the vote) go with it: the audit entry counts them."""
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, GROUP_PHASES)
+        theme = _theme_of(workshop, theme_id)
+        ideas = Idea.objects.filter(theme=theme).update(theme=None)
+        dots = Dot.objects.filter(theme=theme).aggregate(n=Sum("count"))["n"] or 0
+        name, pk = theme.name, theme.pk
+        theme.delete()
+        _changed(workshop, "workshops.theme.deleted", actor=by, theme=pk, name=name, ideas=ideas, dots=dots)
+
+
+def _move_dots(*, from_filter: dict, to: dict, workshop) -> None:
+    """Dots follow an idea that joins a theme or another idea (possible after a step back from the
+    vote): an attendee's dots on both are added, within the per-item maximum."""
+    for dot in Dot.objects.filter(workshop=workshop, **from_filter):
+        existing = Dot.objects.filter(workshop=workshop, attendee_id=dot.attendee_id, **to).first()
+        if existing is None:
+            Dot.objects.filter(pk=dot.pk).update(idea=to.get("idea"), theme=to.get("theme"))
+            continue
+        total = existing.count + dot.count
+        if workshop.max_dots_per_item:
+            total = min(total, workshop.max_dots_per_item)
+        Dot.objects.filter(pk=existing.pk).update(count=total)
+        dot.delete()
+
+
+def idea_group(*, by, workshop, idea_id, theme_id=None, new_theme_name=None) -> Idea:
+    """Put an idea into a theme (``theme_id``), into a new theme (``new_theme_name``), or out of any
+    theme (neither). It goes to the end of its new column."""
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, GROUP_PHASES)
+        idea = _idea_on_wall(workshop, idea_id)
+        created = None
+        if new_theme_name is not None and str(new_theme_name).strip():
+            theme = created = _new_theme(workshop, _theme_name(workshop, new_theme_name))
+            _changed(workshop, "workshops.theme.created", actor=by, target=theme, name=theme.name)
+        elif theme_id not in (None, ""):
+            theme = _theme_of(workshop, theme_id)
+        else:
+            theme = None
+        if idea.theme_id == (theme.pk if theme else None):
+            return idea
+        previous = idea.theme_id
+        last = (Idea.objects.filter(workshop=workshop, theme=theme).order_by("-position")
+                .values_list("position", flat=True).first())
+        idea.theme = theme
+        idea.position = (last or 0) + 1
+        idea.save(update_fields=["theme", "position"])
+        if theme is not None:
+            _move_dots(from_filter={"idea": idea}, to={"theme": theme}, workshop=workshop)
+        _changed(workshop, "workshops.idea.grouped", actor=by, target=idea, previous=previous,
+                 theme=theme.pk if theme else None, new_theme=created is not None)
+    return idea
+
+
+def idea_merge(*, by, workshop, idea_id, into_id) -> Idea:
+    """Merge a duplicate into the idea kept on the wall. The duplicate keeps its row (counted in the
+    minutes, ``merged_into``); duplicates already merged into it now point at the kept idea."""
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, EDIT_PHASES)
+        duplicate = _idea_on_wall(workshop, idea_id)
+        kept = _idea_on_wall(workshop, into_id)
+        if kept.pk == duplicate.pk:
+            raise MergeInvalid()
+        Idea.objects.filter(merged_into=duplicate).update(merged_into=kept)
+        duplicate.merged_into = kept
+        duplicate.save(update_fields=["merged_into"])
+        to = {"theme": kept.theme} if kept.theme_id else {"idea": kept}
+        _move_dots(from_filter={"idea": duplicate}, to=to, workshop=workshop)
+        _changed(workshop, "workshops.idea.merged", actor=by, target=duplicate, into=kept.pk)
+    return duplicate
+
+
+def idea_unmerge(*, by, workshop, idea_id) -> Idea:
+    """Put a merged duplicate back on the wall, ungrouped (dots moved at merge time stay where they are)."""
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, EDIT_PHASES)
+        idea = _idea_on_wall(workshop, idea_id, merged_ok=True)
+        if idea.merged_into_id is None:
+            raise NotMerged()
+        into = idea.merged_into_id
+        idea.merged_into = None
+        idea.theme = None
+        idea.save(update_fields=["merged_into", "theme"])
+        _changed(workshop, "workshops.idea.unmerged", actor=by, target=idea, was_merged_into=into)
+    return idea
+
+
+def idea_edit(*, by, workshop, idea_id, text) -> Idea:
+    """A facilitator corrects an idea's words (a typo, a name to take out); the audit keeps both texts."""
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, EDIT_PHASES)
+        idea = _idea_on_wall(workshop, idea_id)
+        _prompt, text, _place = _idea_fields(idea.prompt, text, idea.place)
+        if text != idea.text:
+            old = idea.text
+            idea.text, idea.edited_at = text, timezone.now()
+            idea.save(update_fields=["text", "edited_at"])
+            _changed(workshop, "workshops.idea.edited", actor=by, target=idea, old=old, new=text)
+    return idea
+
+
+def suggestion_accept(*, by, workshop, idea_ids, name="", theme_id=None) -> WallTheme:
+    """Accept a theme suggestion as the facilitator saw it: into the existing ``theme_id``, or a new
+    theme called ``name`` (``from_suggestion``). Only ideas that are STILL ungrouped and on the wall
+    move: an idea somebody placed since the suggestion was shown is never taken from its theme."""
+    ids = {i for i in (_int_or_none(x) for x in idea_ids or ()) if i is not None}
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, GROUP_PHASES)
+        free = list(Idea.objects.filter(workshop=workshop, pk__in=ids, theme__isnull=True,
+                                        merged_into__isnull=True).order_by("position", "pk"))
+        if not free:
+            raise SuggestionStale()
+        if theme_id not in (None, ""):
+            theme, created = _theme_of(workshop, theme_id), False
+        else:
+            theme, created = _new_theme(workshop, _theme_name(workshop, name), from_suggestion=True), True
+        last = (Idea.objects.filter(workshop=workshop, theme=theme).order_by("-position")
+                .values_list("position", flat=True).first()) or 0
+        for offset, idea in enumerate(free, start=1):
+            Idea.objects.filter(pk=idea.pk).update(theme=theme, position=last + offset)
+            _move_dots(from_filter={"idea": idea}, to={"theme": theme}, workshop=workshop)
+        _changed(workshop, "workshops.suggestion.accepted", actor=by, target=theme, created=created,
+                 ideas=[i.pk for i in free], skipped=sorted(ids - {i.pk for i in free}))
+    return theme
+
+
+def suggestion_dismiss(*, by, workshop, key) -> None:
+    """Ignore a suggestion for this workshop (see ``SuggestionDismissal`` for why it is stored)."""
+    key = str(key or "")[:200]
+    if not key:
+        raise SuggestionStale()
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, GROUP_PHASES)
+        _dismissal, created = SuggestionDismissal.objects.get_or_create(workshop=workshop, key=key)
+        if created:
+            _changed(workshop, "workshops.suggestion.dismissed", actor=by, key=key)
+
+
+def vote_settings_set(*, by, workshop, dots_per_participant, max_dots_per_item=None) -> Workshop:
+    """Dots per participant (1–99) and the optional maximum on one item: before the vote, or at its
+    start while nobody has placed a dot (changing the rules mid-vote would be unfair)."""
+    dots = _int_or_none(dots_per_participant)
+    cap = _int_or_none(max_dots_per_item) if max_dots_per_item not in (None, "") else None
+    errors = {}
+    if dots is None or not DOTS_MIN <= dots <= DOTS_MAX:
+        errors["dots_per_participant"] = _("Each participant gets from %(min)d to %(max)d dots.") % {
+            "min": DOTS_MIN, "max": DOTS_MAX}
+    if max_dots_per_item not in (None, "") and (cap is None or not DOTS_MIN <= cap <= DOTS_MAX):
+        errors["max_dots_per_item"] = _("The maximum on one item is from %(min)d to %(max)d dots, or empty "
+                                        "for no maximum.") % {"min": DOTS_MIN, "max": DOTS_MAX}
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        workshop = _runner_write(by, workshop, (Phase.PLANNED, Phase.COLLECT, Phase.REVEAL, Phase.CLUSTER,
+                                                Phase.VOTE))
+        if Dot.objects.filter(workshop=workshop).exists():
+            raise VoteStarted()
+        workshop.dots_per_participant, workshop.max_dots_per_item = dots, cap
+        workshop.save(update_fields=["dots_per_participant", "max_dots_per_item", "updated_at"])
+        _changed(workshop, "workshops.vote.configured", actor=by, dots=dots, max_per_item=cap)
+    return workshop
+
+
+def _vote_target(workshop, target) -> dict:
+    """``theme:<id>`` or ``idea:<id>`` (an idea in no theme, not merged) → the Dot filter for it."""
+    if isinstance(target, WallTheme | Idea):
+        kind, ident = ("theme" if isinstance(target, WallTheme) else "idea"), target.pk
+    else:
+        kind, _sep, ident = str(target or "").partition(":")
+    ident = _int_or_none(ident)
+    if kind == "theme" and ident is not None:
+        theme = WallTheme.objects.filter(workshop=workshop, pk=ident).first()
+        if theme is not None:
+            return {"theme": theme}
+    if kind == "idea" and ident is not None:
+        idea = Idea.objects.filter(workshop=workshop, pk=ident, theme__isnull=True, merged_into__isnull=True).first()
+        if idea is not None:
+            return {"idea": idea}
+    raise VoteTargetInvalid()
+
+
+def dot_set(*, workshop, attendee, target, count, by=None) -> int:
+    """Set the ABSOLUTE number of dots ``attendee`` puts on ``target`` (0 takes them off); returns the
+    dots the attendee has left. Absolute, so a retried click changes nothing.
+
+    ``by``: the account acting (None for a device seat). When it is not the attendee's own account, it
+    must run the workshop: a proxy entry (``proxy_by``), counted exactly like the attendee's own."""
+    if isinstance(count, bool) or _int_or_none(count) is None or _int_or_none(count) < 0:
+        raise DotCountInvalid()
+    count = _int_or_none(count)
+    with transaction.atomic():
+        workshop = _locked(workshop)
+        if attendee is None or attendee.workshop_id != workshop.pk:
+            raise NotAttendee()
+        proxy = by is not None and attendee.user_id != by.pk
+        if proxy:
+            _require_runner(by, workshop)
+        _require_open(workshop)
+        _require_phase(workshop, Phase.VOTE)
+        if workshop.timer_ends_at is not None and timezone.now() >= workshop.timer_ends_at:
+            raise VoteTimeOver()
+        where = _vote_target(workshop, target)
+        row = Dot.objects.filter(workshop=workshop, attendee=attendee, **where).first()
+        previous = row.count if row else 0
+        others = (Dot.objects.filter(workshop=workshop, attendee=attendee).exclude(pk=row.pk if row else None)
+                  .aggregate(n=Sum("count"))["n"] or 0)
+        budget = workshop.dots_per_participant
+        if count == previous:
+            return budget - others - previous
+        if workshop.max_dots_per_item and count > workshop.max_dots_per_item:
+            raise TooManyDotsOnItem(ngettext(
+                "At most %(max)d dot on one item.", "At most %(max)d dots on one item.",
+                workshop.max_dots_per_item) % {"max": workshop.max_dots_per_item})
+        if others + count > budget:
+            left = budget - others - previous
+            raise TooManyDots(ngettext(
+                "You have %(total)d dots in all; %(left)d is left: your dots were not changed.",
+                "You have %(total)d dots in all; %(left)d are left: your dots were not changed.",
+                left) % {"total": budget, "left": left})
+        if count == 0:
+            row.delete()
+        elif row is None:
+            Dot.objects.create(workshop=workshop, attendee=attendee, count=count,
+                               proxy_by=by if proxy else None, **where)
+        else:
+            row.count, row.proxy_by = count, by if proxy else None
+            row.save(update_fields=["count", "proxy_by", "updated_at"])
+        item = where.get("theme") or where.get("idea")
+        _changed(workshop, "workshops.dot.set", actor=by, target=item, attendee=attendee.pk, count=count,
+                 previous=previous, proxy=proxy, item=f"{'theme' if 'theme' in where else 'idea'}:{item.pk}")
+    return budget - others - count

@@ -871,6 +871,116 @@ EFFECTS.update({
 
 
 # --------------------------------------------------------------------------------------------------
+# Workshops, cluster and dot-vote (workshops/views/vote.py): facilitators and organisers run the wall
+# (404 to anyone else, the sign-in page for a visitor); dots are placed by the attendee's own seat
+# (Alice here): anyone else is sent back with the reason, nothing placed (302 without "+").
+# --------------------------------------------------------------------------------------------------
+
+_RUNNER_POST = "302>login 404       404       404       404       404       302+      302+"
+_RUNNER_GET = "302>login 405       405       405       405       405       405       405"
+MATRIX.update({
+    **{f"GET workshops:{name}": _RUNNER_GET for name in (
+        "theme_add", "theme_edit", "idea_group", "idea_merge", "idea_unmerge", "idea_edit", "suggestion",
+        "vote_settings")},
+    **{f"POST workshops:{name}": _RUNNER_POST for name in (
+        "theme_add", "theme_edit", "idea_group", "idea_merge", "idea_unmerge", "idea_edit", "suggestion",
+        "vote_settings")},
+    "GET workshops:dot_set":              "405       405       405       405       405       405       405       405",
+    "POST workshops:dot_set":             "302       302+      302       302       302       302       302       302",
+})
+
+
+def _cluster_wall(w):
+    """A workshop at the cluster step with Alice (the resident column) as attendee, two ideas and a
+    theme; made once per test (the world is fresh for each)."""
+    if "cluster_wall" not in w:
+        import uuid
+
+        from concerto.workshops.models import Attendee, Idea, WallTheme, Workshop
+        from concerto.workshops.services import workshop_create
+
+        start = timezone.now() + timezone.timedelta(hours=1)
+        workshop = workshop_create(by=None, campaign=w.campaign, title="Atelier de la matrice", starts_at=start,
+                                   ends_at=start + timezone.timedelta(hours=2), place="Salle des fêtes")
+        Workshop.objects.filter(pk=workshop.pk).update(phase="cluster")
+        alice = Attendee.objects.create(workshop=workshop, name="Alice", user=w.users["resident"], source="panel")
+        ideas = [Idea.objects.create(workshop=workshop, attendee=alice, prompt="propose", text=text,
+                                     client_id=uuid.uuid4(), position=i)
+                 for i, text in enumerate(("Des bancs", "Plus de bancs"))]
+        theme = WallTheme.objects.create(workshop=workshop, name="Bancs")
+        w["cluster_wall"] = {"workshop": workshop, "ideas": ideas, "theme": theme}
+    return w["cluster_wall"]
+
+
+def _wall_field(model, field, which):
+    def probe(w, role, c):
+        from django.apps import apps
+
+        obj = _cluster_wall(w)[which]
+        obj = obj[0] if isinstance(obj, list) else obj
+        return getattr(apps.get_model("workshops", model).objects.get(pk=obj.pk), field)
+
+    return probe
+
+
+def _wall_phase(phase):
+    def prepare(w, role):
+        from concerto.workshops.models import Workshop
+
+        Workshop.objects.filter(pk=_cluster_wall(w)["workshop"].pk).update(phase=phase)
+
+    return prepare
+
+
+def _wall_merged(w, role):
+    from concerto.workshops.models import Idea
+
+    ideas = _cluster_wall(w)["ideas"]
+    Idea.objects.filter(pk=ideas[0].pk).update(merged_into=ideas[1])
+
+
+class _Lazy:
+    """A path value made only when a URL uses it (reverse calls str()): the wall is not built for
+    every other row of the table."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __str__(self):
+        return str(self.make())
+
+
+PATH_VALUES.update({"workshop_id": lambda w: _Lazy(lambda: _cluster_wall(w)["workshop"].pk),
+                    "wall_theme_id": lambda w: _Lazy(lambda: _cluster_wall(w)["theme"].pk),
+                    "idea_id": lambda w: _Lazy(lambda: _cluster_wall(w)["ideas"][0].pk)})
+DATA.update({
+    "POST workshops:theme_add": {"name": "Thème de la matrice"},
+    "POST workshops:theme_edit": {"action": "rename", "name": "Bancs renommés"},
+    "POST workshops:idea_group": lambda w: {"theme": str(_cluster_wall(w)["theme"].pk)},
+    "POST workshops:idea_merge": lambda w: {"into": str(_cluster_wall(w)["ideas"][1].pk)},
+    "POST workshops:idea_edit": {"text": "Des bancs à l'ombre"},
+    "POST workshops:suggestion": {"action": "dismiss", "key": "suggestion-de-la-matrice"},
+    "POST workshops:vote_settings": {"dots_per_participant": "7", "max_dots_per_item": ""},
+    "POST workshops:dot_set": lambda w: {"target": f"theme:{_cluster_wall(w)['theme'].pk}", "count": "2"},
+})
+EFFECTS.update({
+    "POST workshops:theme_add": _count("workshops.WallTheme"),
+    "POST workshops:theme_edit": _wall_field("WallTheme", "name", "theme"),
+    "POST workshops:idea_group": _wall_field("Idea", "theme_id", "ideas"),
+    "POST workshops:idea_merge": _wall_field("Idea", "merged_into_id", "ideas"),
+    "POST workshops:idea_unmerge": _wall_field("Idea", "merged_into_id", "ideas"),
+    "POST workshops:idea_edit": _wall_field("Idea", "text", "ideas"),
+    "POST workshops:suggestion": _count("workshops.SuggestionDismissal"),
+    "POST workshops:vote_settings": _wall_field("Workshop", "dots_per_participant", "workshop"),
+    "POST workshops:dot_set": _count("workshops.Dot"),
+})
+PREPARE.update({
+    "POST workshops:idea_unmerge": _wall_merged,
+    "POST workshops:dot_set": _wall_phase("vote"),
+})
+
+
+# --------------------------------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------------------------------
 
