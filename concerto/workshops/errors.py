@@ -67,3 +67,19 @@ class TooManyDots(Invalid):
 class VoteTimeOver(Invalid):
     code = "vote_time_over"
     message = _("Time is up for the vote: your dots were not changed.")
+
+
+class SheetNotFound(NotFound):
+    code = "sheet_not_found"
+    message = _("This action sheet does not exist, or you may not see it.")
+
+
+class SheetPublished(Invalid):
+    code = "sheet_published"
+    message = _("This sheet is already published as an action: it can no longer be changed here.")
+
+
+class NothingToPublish(Invalid):
+    code = "nothing_to_publish"
+    message = _("No retained sheet is waiting to be published.")
+
