@@ -311,3 +311,9 @@ def action_origin_note(action) -> dict | None:
     workshop = sheet.workshop
     return {"text": _("From workshop no. %(number)s") % {"number": workshop.number},
             "url": reverse("workshops:minutes", args=[workshop.campaign.slug, workshop.pk])}
+
+
+def minutes_pdf_ready(workshop) -> bool:
+    """The stored PDF shows the wall as it is now (closed, and no change since it was rendered)."""
+    return bool(workshop.minutes_pdf and workshop.phase == Phase.CLOSED
+                and workshop.minutes_pdf_version == workshop.version)

@@ -106,14 +106,36 @@ def build_world() -> dict:
               for role, u in users.items()}
     letters = letters_world(campaign, organiser_dina, resident_alice, resident_bob)
     team = team_world(campaign, organiser_dina)
+    sheets = sheets_world(campaign, organiser_dina, facilitator_fanny)
     return dict(
         **team,
+        **sheets,
         campaign=campaign, other_campaign=other_campaign, action=published_action, pending=pending,
         rejected=rejected, comment=comment, elsewhere_action=elsewhere_action, bob=resident_bob,
         alice_token=alice_token, users=users, tokens=tokens,
         link_secret=new_link("nouvelle-venue@example.org"),
         **letters,
     )
+
+
+def sheets_world(campaign, organiser, facilitator) -> dict:
+    """A workshop at the action sheets phase (its vote closed, not yet closed itself): a draft sheet
+    and a retained one waiting to be published."""
+    import uuid
+
+    from concerto.workshops import services as workshops
+    from concerto.workshops.tests.sheets_world import fill_wall, make_workshop, move_to
+
+    workshop = make_workshop(campaign, organiser, facilitators=[facilitator], number_title="Atelier des fiches")
+    fill_wall(workshop, people=4, ideas=8, themes=3)
+    workshop = move_to(workshop, "sheets", facilitator)
+    fields = {"problem": "Il fait trop chaud sur la place.", "proposal": "Installer des bancs sous les platanes."}
+    draft, _ = workshops.sheet_save(by=facilitator, workshop=workshop, client_id=str(uuid.uuid4()),
+                                    title="Des bancs à l'ombre", **fields)
+    retained, _ = workshops.sheet_save(by=facilitator, workshop=workshop, client_id=str(uuid.uuid4()),
+                                       title="Des fontaines à eau", **fields)
+    workshops.sheet_status_set(by=facilitator, workshop=workshop, sheet_id=retained.pk, status="retained")
+    return {"sheets_workshop": workshop, "sheet": draft, "retained_sheet": retained}
 
 
 def team_world(campaign, organiser) -> dict:

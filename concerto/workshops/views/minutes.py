@@ -32,24 +32,19 @@ def _minutes_workshop(request, slug, workshop_id):
     return campaign, workshop
 
 
-def pdf_ready(workshop) -> bool:
-    return bool(workshop.minutes_pdf and workshop.phase == Phase.CLOSED
-                and workshop.minutes_pdf_version == workshop.version)
-
-
 @require_GET
 def minutes_page(request, slug, workshop_id):
     campaign, workshop = _minutes_workshop(request, slug, workshop_id)
     return render(request, "workshops/minutes.html", {
         "campaign": campaign, "workshop": workshop, "m": selectors.minutes(workshop),
-        "draft": workshop.phase != Phase.CLOSED, "pdf_ready": pdf_ready(workshop),
+        "draft": workshop.phase != Phase.CLOSED, "pdf_ready": selectors.minutes_pdf_ready(workshop),
         "can_run": rules.can_run_workshop(request.user, workshop)})
 
 
 @require_GET
 def minutes_pdf(request, slug, workshop_id):
     campaign, workshop = _minutes_workshop(request, slug, workshop_id)
-    if not pdf_ready(workshop):
+    if not selectors.minutes_pdf_ready(workshop):
         # Rendered in the background within seconds of closing: say so, offer the web page.
         return render(request, "workshops/minutes_pdf_pending.html", {
             "campaign": campaign, "workshop": workshop, "closed": workshop.phase == Phase.CLOSED})
