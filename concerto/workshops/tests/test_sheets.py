@@ -126,7 +126,7 @@ def test_publish_is_idempotent_and_audited(workshop, facilitator_fanny, campaign
     assert kept.status == SheetStatus.PUBLISHED and action.origin == Origin.WORKSHOP
     assert action.status == "published" and action.theme.name == "Mobilité"
     assert len(action.summary) <= 300 and action.summary.endswith("…") and "Mot Mot" in action.summary
-    assert f"n° {workshop.number}" in action.body or f"no. {workshop.number}" in action.body
+    assert f"Issue de l’atelier n°\u00a0{workshop.number} du " in action.body and "## Constat" in action.body
     with pytest.raises(NothingToPublish):
         services.sheets_publish(by=facilitator_fanny, workshop=workshop)
     assert Action.objects.filter(origin=Origin.WORKSHOP).count() == 1
