@@ -161,6 +161,15 @@ ACTS: dict[str, Act] = {
     "letters.households.exported": Act(_("{actor} downloaded the households and codes file.")),
     "letters.import.undone": Act(_("{actor} undid a households import.")),
     "letters.pin.reset": Act(_("{actor} reset the PIN of {target}.")),
+    # Workshops: action sheets
+    "workshops.sheet.created": Act(_("{actor} wrote the action sheet “{title}”.")),
+    "workshops.sheet.changed": Act(_("{actor} changed the action sheet “{title}”.")),
+    "workshops.sheet.deleted": Act(_("{actor} deleted the action sheet “{title}”.")),
+    "workshops.sheet.moved": Act(_("{actor} moved an action sheet in the list.")),
+    "workshops.sheet.retained": Act(_("{actor} retained an action sheet.")),
+    "workshops.sheet.unretained": Act(_("{actor} put an action sheet back to draft.")),
+    "workshops.sheet.published": Act(_("{actor} published an action sheet as an action.")),
+    "workshops.sheets.published": Act(_("{actor} published the retained action sheets of a workshop ({count}).")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.

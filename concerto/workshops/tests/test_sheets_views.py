@@ -83,3 +83,12 @@ def test_the_wall_panels_render(workshop, facilitator_fanny, resident_alice, run
     assert s.title.replace("'", "&#x27;") in html
     assert ("Retenir" in html or "Retain" in html) == (runner and phase == Phase.SHEETS)
     assert ("Mobilité" in html) == (phase == Phase.SHEETS)  # the vote results; once closed, the minutes
+
+
+def test_json_answer_for_a_script(client, workshop, facilitator_fanny):
+    client.force_login(facilitator_fanny)
+    data = {**FORM, "client_id": str(uuid.uuid4())}
+    first = client.post(url("sheet_new", workshop), data, HTTP_ACCEPT="application/json")
+    again = client.post(url("sheet_new", workshop), data, HTTP_ACCEPT="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] and again.json()["created"] is False

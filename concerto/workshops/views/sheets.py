@@ -113,6 +113,8 @@ def _form_page(request, campaign, workshop, sheet=None):
             apply_errors(form, exc)
             return render(request, "workshops/sheet_form.html",
                           {"campaign": campaign, "workshop": workshop, "sheet": sheet, "form": form}, status=400)
+        if wants_json(request):
+            return JsonResponse({"ok": True, "id": saved.pk, "created": created}, status=201 if created else 200)
         if sheet is None:
             messages.success(request, _("Sheet “%(title)s” saved.") % {"title": saved.title} if created
                              else _("This sheet was already saved."))
