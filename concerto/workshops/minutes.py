@@ -33,7 +33,7 @@ def _abs(path: str) -> str:
     return base + path
 
 
-def _when(dt, fmt="j F Y à H:i") -> str:
+def _when(dt, fmt="j F Y, H:i") -> str:
     return formats.date_format(timezone.localtime(dt), fmt) if dt else ""
 
 

@@ -365,7 +365,8 @@ def sheet_save(*, by, workshop, sheet_id=None, client_id=None, title, problem, p
         _require_open(workshop)
         _require_phase(workshop, Phase.SHEETS)
         if sheet_id is None:
-            client_id = _client_uuid(client_id)
+            # A form without its hidden uuid (an old page) still saves, without the double-submit guard.
+            client_id = _client_uuid(client_id) if client_id else uuid.uuid4()
             existing = ActionSheet.objects.filter(client_id=client_id).first()
             if existing is not None:
                 if existing.workshop_id != workshop.pk:
