@@ -7,7 +7,17 @@ from ninja import NinjaAPI, Router
 
 from concerto.core.errors import NotFound
 
-from . import campaigns, joining, letters, me, proposals, selection, team, volunteers
+from . import (
+    campaigns,
+    joining,
+    letters,
+    me,
+    proposals,
+    selection,
+    team,
+    volunteers,
+    workshops_wall,
+)
 from .errors import install as install_error_handlers
 
 api = NinjaAPI(
@@ -31,6 +41,8 @@ api.add_router("/campaigns", joining.router)
 api.add_router("/campaigns", volunteers.router)
 api.add_router("/campaigns", selection.router)
 api.add_router("/campaigns", team.router)
+# A workshop's wall: minutes, ideas, themes, votes (the sessions: workshops.py).
+api.add_router("/campaigns", workshops_wall.router)
 api.add_router("/me", me.router)
 
 

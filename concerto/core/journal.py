@@ -169,6 +169,15 @@ ACTS: dict[str, Act] = {
     "workshops.join_request.refused": Act(_("{actor} did not let someone in to a workshop wall.")),
     "workshops.idea.edited": private(_("A participant changed their idea on a workshop wall.")),
     "workshops.idea.deleted": private(_("A participant deleted their idea from a workshop wall.")),
+    # Workshops: action sheets
+    "workshops.sheet.created": Act(_("{actor} wrote the action sheet “{title}”.")),
+    "workshops.sheet.changed": Act(_("{actor} changed the action sheet “{title}”.")),
+    "workshops.sheet.deleted": Act(_("{actor} deleted the action sheet “{title}”.")),
+    "workshops.sheet.moved": Act(_("{actor} moved an action sheet in the list.")),
+    "workshops.sheet.retained": Act(_("{actor} retained an action sheet.")),
+    "workshops.sheet.unretained": Act(_("{actor} put an action sheet back to draft.")),
+    "workshops.sheet.published": Act(_("{actor} published an action sheet as an action.")),
+    "workshops.sheets.published": Act(_("{actor} published the retained action sheets of a workshop ({count}).")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.

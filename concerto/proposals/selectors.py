@@ -336,3 +336,27 @@ def my_reports(user):
     """The comments this person reported ("Mes données"): the reason they gave, never who else did."""
     return (CommentReport.objects.filter(reporter=user).select_related("comment__action__campaign")
             .order_by("-created_at"))
+
+
+# --- Where an action comes from (a note on its page) ------------------------------------------------
+# An action of origin "workshop" was a workshop's action sheet; its page says which workshop, with
+# a link to the minutes. proposals may not import workshops (apps depend one way: the layers
+# contract), so workshops registers a function here when Django starts (WorkshopsConfig.ready):
+# ``note(action) -> {"text": str, "url": str} | None``. Nothing registered, no note.
+_ORIGIN_NOTES: list = []
+
+
+def register_origin_note(note) -> None:
+    if note not in _ORIGIN_NOTES:
+        _ORIGIN_NOTES.append(note)
+
+
+def origin_note(action) -> dict | None:
+    """The first note a registered function gives for this action (only workshop actions ask)."""
+    if action.origin != Origin.WORKSHOP:
+        return None
+    for note in _ORIGIN_NOTES:
+        found = note(action)
+        if found:
+            return found
+    return None

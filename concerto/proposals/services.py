@@ -116,7 +116,7 @@ def action_create_published(*, by, campaign, title, summary, body="", theme_id=N
 
     ``by`` is required and must organise the campaign; the demo loader and the shell use
     ``action_create_published_by_system`` instead, so no caller skips the check by omission."""
-    if not rules.can_add_published_action(by, campaign):
+    if not rules.can_add_published_action(by, campaign, origin):
         raise NotAllowed(_("Only organisers can add actions directly."))
     return _action_published_create(campaign=campaign, title=title, summary=summary, body=body, theme_id=theme_id,
                                     place=place, origin=origin, author=author, actor=by)

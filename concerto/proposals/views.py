@@ -123,6 +123,9 @@ def _detail_context(request, campaign, action, comment_form=None):
         "is_author": request.user.is_authenticated and action.author_id == request.user.pk,
         "can_withdraw": rules.can_withdraw(request.user, action),
         "can_moderate": rules.can_moderate(request.user, campaign),
+        # Stable once the action exists (a published sheet keeps its workshop), so the shared page's
+        # key (action.pk) covers it.
+        "origin_note": selectors.origin_note(action),
     }
 
 

@@ -8,6 +8,11 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
-        from . import live
+        from concerto.proposals.selectors import register_origin_note
+
+        from . import live, selectors
 
         live.register()
+        # An action published from a sheet names its workshop on its page (proposals cannot import
+        # workshops: it calls what is registered here).
+        register_origin_note(selectors.action_origin_note)

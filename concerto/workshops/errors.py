@@ -142,3 +142,17 @@ class TooManyDotsOnItem(Invalid):
 class VoteStarted(Invalid):
     code = "vote_started"
     message = _("Dots have already been placed: the vote's settings can no longer change.")
+class SheetNotFound(NotFound):
+    code = "sheet_not_found"
+    message = _("This action sheet does not exist, or you may not see it.")
+
+
+class SheetPublished(Invalid):
+    code = "sheet_published"
+    message = _("This sheet is already published as an action: it can no longer be changed here.")
+
+
+class NothingToPublish(Invalid):
+    code = "nothing_to_publish"
+    message = _("No retained sheet is waiting to be published.")
+

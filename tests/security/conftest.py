@@ -107,8 +107,10 @@ def build_world() -> dict:
     letters = letters_world(campaign, organiser_dina, resident_alice, resident_bob)
     team = team_world(campaign, organiser_dina)
     room = room_world(campaign, facilitator_fanny, resident_alice)
+    sheets = sheets_world(campaign, organiser_dina, facilitator_fanny)
     return dict(
         **team,
+        **sheets,
         campaign=campaign, other_campaign=other_campaign, action=published_action, pending=pending,
         rejected=rejected, comment=comment, elsewhere_action=elsewhere_action, bob=resident_bob,
         alice_token=alice_token, users=users, tokens=tokens,
@@ -139,6 +141,24 @@ def room_world(campaign, facilitator, alice) -> dict:
     join_request = ws.join_request_create(workshop=workshop, name="Téléphone inconnu", device_id=uuid.uuid4())
     return {"workshop": workshop, "alice_seat": alice_seat, "nadia": nadia, "alice_idea": idea,
             "join_request": join_request}
+def sheets_world(campaign, organiser, facilitator) -> dict:
+    """A workshop at the action sheets phase (its vote closed, not yet closed itself): a draft sheet
+    and a retained one waiting to be published."""
+    import uuid
+
+    from concerto.workshops import services as workshops
+    from concerto.workshops.tests.sheets_world import fill_wall, make_workshop, move_to
+
+    workshop = make_workshop(campaign, organiser, facilitators=[facilitator], number_title="Atelier des fiches")
+    fill_wall(workshop, people=4, ideas=8, themes=3)
+    workshop = move_to(workshop, "sheets", facilitator)
+    fields = {"problem": "Il fait trop chaud sur la place.", "proposal": "Installer des bancs sous les platanes."}
+    draft, _ = workshops.sheet_save(by=facilitator, workshop=workshop, client_id=str(uuid.uuid4()),
+                                    title="Des bancs à l'ombre", **fields)
+    retained, _ = workshops.sheet_save(by=facilitator, workshop=workshop, client_id=str(uuid.uuid4()),
+                                       title="Des fontaines à eau", **fields)
+    workshops.sheet_status_set(by=facilitator, workshop=workshop, sheet_id=retained.pk, status="retained")
+    return {"sheets_workshop": workshop, "sheet": draft, "retained_sheet": retained}
 
 
 def team_world(campaign, organiser) -> dict:

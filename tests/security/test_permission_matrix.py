@@ -413,6 +413,37 @@ MATRIX = {
     "GET /api/v1/campaigns/{slug}/team":                              "401       404       404       404       404       404       404       200",
     "POST /api/v1/campaigns/{slug}/team/invitations":                 "401       404       404       404       404       404       404       201+",
     "DELETE /api/v1/campaigns/{slug}/team/invitations/{invitation_id}": "401     404       404       404       404       404       404       204+",
+    # Action sheets (workshops/views/sheets.py): the workshop's facilitators and the organisers, at the
+    # sheets phase; anyone else gets the 404 page. Publishing turns the retained sheet into an action.
+    "GET workshops:sheets":               "302>login 404       404       404       404       404       200       200",
+    "POST workshops:sheets":              "302>login 405       405       405       405       405       405       405",
+    "GET workshops:sheet_new":            "302>login 404       404       404       404       404       200       200",
+    "POST workshops:sheet_new":           "302>login 404       404       404       404       404       302+      302+",
+    "GET workshops:sheet_edit":           "302>login 404       404       404       404       404       200       200",
+    "POST workshops:sheet_edit":          "302>login 404       404       404       404       404       302+      302+",
+    "GET workshops:sheet_delete":         "302>login 404       404       404       404       404       200       200",
+    "POST workshops:sheet_delete":        "302>login 404       404       404       404       404       302+      302+",
+    "GET workshops:sheet_move":           "302>login 405       405       405       405       405       405       405",
+    "POST workshops:sheet_move":          "302>login 404       404       404       404       404       302+      302+",
+    "GET workshops:sheet_status":         "302>login 405       405       405       405       405       405       405",
+    "POST workshops:sheet_status":        "302>login 404       404       404       404       404       302+      302+",
+    "GET workshops:sheets_publish":       "302>login 404       404       404       404       404       200       200",
+    "POST workshops:sheets_publish":      "302>login 404       404       404       404       404       302+      302+",
+    # Minutes and exports (workshops/views/minutes.py): a draft (the wall is not closed) only for its
+    # facilitators and the organisers; the PDF page says it is not ready yet. Public once closed
+    # (tests in concerto/workshops/tests/test_minutes.py and test_exports.py).
+    "GET workshops:minutes":              "404       404       404       404       404       404       200       200",
+    "POST workshops:minutes":             "405       405       405       405       405       405       405       405",
+    "GET workshops:minutes_pdf":          "404       404       404       404       404       404       200       200",
+    "POST workshops:minutes_pdf":         "405       405       405       405       405       405       405       405",
+    "GET workshops:export":               "404       404       404       404       404       404       200       200",
+    "POST workshops:export":              "405       405       405       405       405       405       405       405",
+    # API: the wall, public and the same for every token: ideas and themes from the reveal on, vote
+    # totals once the vote is closed (this workshop is at the sheets phase), the minutes once closed.
+    "GET /api/v1/campaigns/{slug}/workshops/{workshop_id}/ideas":   "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/workshops/{workshop_id}/themes":  "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/workshops/{workshop_id}/votes":   "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/workshops/{workshop_id}/minutes": "404  404  404  404  404  404  404  404",
     # Any other path under /api/v1/: the JSON 404, whatever the method.
     "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
     "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",
@@ -981,6 +1012,40 @@ PREPARE.update({
 
 
 # --------------------------------------------------------------------------------------------------
+# Action sheets, minutes and exports of a workshop: bodies and effect probes
+# --------------------------------------------------------------------------------------------------
+
+
+def _sheet_field(field):
+    def probe(w, role, c):
+        from concerto.workshops.models import ActionSheet
+
+        return getattr(ActionSheet.objects.get(pk=w.sheet.pk), field)
+
+    return probe
+
+
+SHEET_FORM = {"title": "Des bancs à l'ombre partout", "problem": "Il fait trop chaud sur la place.",
+              "proposal": "Installer des bancs sous tous les platanes.", "actors": ["city"], "cost": "small",
+              "horizon": "soon"}
+PATH_VALUES.update({"sheet_id": lambda w: w.sheet.pk, "fmt": lambda w: "json"})
+DATA.update({
+    "POST workshops:sheet_new": lambda w: {**SHEET_FORM, "client_id": "6f1c1f5e-8b1e-4c2a-9d55-3d2f0a1b2c3d"},
+    "POST workshops:sheet_edit": SHEET_FORM,
+    "POST workshops:sheet_move": {"direction": "down"},
+    "POST workshops:sheet_status": {"status": "retained"},
+})
+EFFECTS.update({
+    "POST workshops:sheet_new": _count("workshops.ActionSheet"),
+    "POST workshops:sheet_edit": _sheet_field("title"),
+    "POST workshops:sheet_delete": _count("workshops.ActionSheet"),
+    "POST workshops:sheet_move": _sheet_field("position"),
+    "POST workshops:sheet_status": _sheet_field("status"),
+    "POST workshops:sheets_publish": _count("proposals.Action"),
+})
+
+
+# --------------------------------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------------------------------
 
@@ -1062,6 +1127,10 @@ SELECTION_FOR = {
 }
 
 
+# Rows acting on the workshop at the action sheets phase (the "sheets" part of the workshops).
+SHEETS_ROWS = ("workshops:sheet", "workshops:minutes", "workshops:export")
+SHEETS_API_ROWS = ("/minutes", "/ideas", "/themes", "/votes")
+
 # Rows acting on the vacant household (the free code's) rather than Alice's: only it may be deleted.
 HOUSEHOLD_FOR = ("POST letters:household_delete", "DELETE /api/v1/campaigns/{slug}/households/{household_id}")
 
@@ -1079,6 +1148,8 @@ def url_for(key: str, w, **override) -> str:
         if target.startswith(suffix) or (suffix.startswith("/") and target.endswith(suffix)):
             values["selection_id"] = w[name].pk
     values.update({name: pk(w) for name, pk in PATH_VALUES.items()})
+    if target.startswith(SHEETS_ROWS) or target.endswith(SHEETS_API_ROWS):
+        values["workshop_id"] = w.sheets_workshop.pk  # the workshop at the action sheets phase
     if key in HOUSEHOLD_FOR:
         values["household_id"] = w.households[-1].pk  # the one household nobody joined with: deletable
     if target.endswith("/withdraw") or target.startswith(("proposals:withdraw", "proposals:moderation_")):

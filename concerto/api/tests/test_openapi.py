@@ -36,6 +36,10 @@ PATHS = {
     "/api/v1/me": {"get"},
     "/api/v1/me/supports": {"get"},
     "/api/v1/me/contributions": {"get"},
+    "/api/v1/campaigns/{slug}/workshops/{workshop_id}/minutes": {"get"},
+    "/api/v1/campaigns/{slug}/workshops/{workshop_id}/ideas": {"get"},
+    "/api/v1/campaigns/{slug}/workshops/{workshop_id}/themes": {"get"},
+    "/api/v1/campaigns/{slug}/workshops/{workshop_id}/votes": {"get"},
 }
 
 
