@@ -153,4 +153,4 @@ def list_votes(request, slug: str, workshop_id: int):
     workshop = _workshop(slug, workshop_id)
     if not rules.can_see_vote_totals(None, workshop) or workshop.cancelled_at is not None:
         raise WorkshopNotFound()
-    return selectors.vote_results(workshop)
+    return selectors.vote_table(workshop)

@@ -262,24 +262,7 @@ def vote_results(workshop) -> dict:
     total is even computed. ``bars`` lays out the server-side SVG chart (no JavaScript)."""
     if not rules.can_see_vote_totals(None, workshop):
         return {"visible": False, "workshop": workshop}
-    items = vote_items(workshop)
-    totals: dict[str, dict] = {}
-    for dot in Dot.objects.filter(workshop=workshop).values("theme_id", "idea_id", "attendee_id", "count"):
-        key = f"theme:{dot['theme_id']}" if dot["theme_id"] else f"idea:{dot['idea_id']}"
-        entry = totals.setdefault(key, {"dots": 0, "voters": set()})
-        entry["dots"] += dot["count"]
-        entry["voters"].add(dot["attendee_id"])
-    rows = []
-    for order, item in enumerate(items):
-        entry = totals.get(item["target"], {"dots": 0, "voters": set()})
-        rows.append({**item, "dots": entry["dots"], "voters": len(entry["voters"]), "order": order})
-    rows.sort(key=lambda r: (-r["dots"], r["order"]))
-    counts = Counter(r["dots"] for r in rows)
-    rank = 0
-    for i, row in enumerate(rows):
-        if i == 0 or row["dots"] != rows[i - 1]["dots"]:
-            rank = i + 1
-        row["rank"], row["tied"] = rank, counts[row["dots"]] > 1
+    rows = _ranked_rows(workshop)
     top = max((r["dots"] for r in rows), default=0)
     row_height, width = 48, 320
     for i, row in enumerate(rows):
@@ -290,29 +273,41 @@ def vote_results(workshop) -> dict:
         row["value_x"] = row["bar_width"] + 6
         row["short_label"] = row["label"] if len(row["label"]) <= 46 else row["label"][:45] + "…"
     return {"visible": True, "workshop": workshop, "rows": rows, "total_dots": sum(r["dots"] for r in rows),
-            "voters": len({a for e in totals.values() for a in e["voters"]}),
+            "voters": len({a for r in rows for a in r["voter_ids"]}),
             "chart_height": max(1, len(rows)) * row_height, "chart_width": width}
+
+
+def _ranked_rows(workshop) -> list[dict]:
+    """Every vote item with its dots, voters, rank and ``tied``, best first, zero-vote items last."""
+    items = vote_items(workshop)
+    totals: dict[str, dict] = {}
+    for dot in Dot.objects.filter(workshop=workshop).values("theme_id", "idea_id", "attendee_id", "count"):
+        key = f"theme:{dot['theme_id']}" if dot["theme_id"] else f"idea:{dot['idea_id']}"
+        entry = totals.setdefault(key, {"dots": 0, "voters": set()})
+        entry["dots"] += dot["count"]
+        entry["voters"].add(dot["attendee_id"])
+    rows = []
+    for order, item in enumerate(items):
+        entry = totals.get(item["target"], {"dots": 0, "voters": set()})
+        rows.append({**item, "dots": entry["dots"], "voters": len(entry["voters"]), "voter_ids": entry["voters"],
+                     "order": order})
+    rows.sort(key=lambda r: (-r["dots"], r["order"]))
+    counts = Counter(r["dots"] for r in rows)
+    rank = 0
+    for i, row in enumerate(rows):
+        if i == 0 or row["dots"] != rows[i - 1]["dots"]:
+            rank = i + 1
+        row["rank"], row["tied"] = rank, counts[row["dots"]] > 1
+    return rows
 # --- vote results, action sheets, minutes and exports (the "sheets" part) --------------------------
 
 
-def vote_results(workshop) -> list[dict]:
-    """The dot-vote table: every theme, and every idea left outside any theme (unmerged), with its
-    dots and voters, ranked (equal totals share a rank: 1, 1, 3); zero-vote items are kept.
-    ``[{"kind": "theme"|"idea", "id", "label", "dots", "voters", "rank", "tied"}]``."""
-    from .models import WallTheme
-
-    themes = (WallTheme.objects.filter(workshop=workshop)
-              .annotate(n=Sum("dots__count"), v=Count("dots__attendee", distinct=True)).order_by("position", "pk"))
-    loose = (Idea.objects.filter(workshop=workshop, theme__isnull=True, merged_into__isnull=True)
-             .annotate(n=Sum("dots__count"), v=Count("dots__attendee", distinct=True)).order_by("position", "pk"))
-    rows = [{"kind": "theme", "id": t.pk, "label": t.name, "dots": t.n or 0, "voters": t.v} for t in themes]
-    rows += [{"kind": "idea", "id": i.pk, "label": i.text, "dots": i.n or 0, "voters": i.v} for i in loose]
-    rows.sort(key=lambda r: -r["dots"])  # stable: equal totals keep the wall's order
-    totals = [r["dots"] for r in rows]
-    for r in rows:
-        r["rank"] = totals.index(r["dots"]) + 1
-        r["tied"] = totals.count(r["dots"]) > 1
-    return rows
+def vote_table(workshop) -> list[dict]:
+    """The vote table for the minutes, exports and API, whatever the phase (callers decide who may
+    see it): ``[{"kind": "theme"|"idea", "id", "label", "dots", "voters", "rank", "tied"}]``, ranked
+    as on the screen, zero-vote items kept."""
+    return [{"kind": r["kind"], "id": int(r["target"].split(":")[1]), "label": r["label"], "dots": r["dots"],
+             "voters": r["voters"], "rank": r["rank"], "tied": r["tied"]} for r in _ranked_rows(workshop)]
 
 
 def _with_actor_labels(sheets) -> list:
@@ -343,8 +338,8 @@ def sheet_get(workshop, sheet_id):
     return sheet
 
 
-def wall_ideas(workshop):
-    """The ideas on the wall (merged duplicates left out), in the wall's order."""
+def _wall_ideas_qs(workshop):
+    """The ideas on the wall (merged duplicates left out), as a queryset to filter further."""
     return Idea.objects.filter(workshop=workshop, merged_into__isnull=True).select_related("theme").order_by(
         "position", "pk")
 
@@ -362,10 +357,10 @@ def sheet_prefill(workshop, *, theme_id=None, idea_id=None) -> dict:
     if theme_id and str(theme_id).isdigit():
         theme = wall_themes(workshop).filter(pk=theme_id).first()
         if theme is not None:
-            ideas = list(wall_ideas(workshop).filter(theme=theme).values_list("pk", flat=True))
+            ideas = list(_wall_ideas_qs(workshop).filter(theme=theme).values_list("pk", flat=True))
             return {"title": theme.name, "theme": theme.pk, "ideas": ideas}
     if idea_id and str(idea_id).isdigit():
-        idea = wall_ideas(workshop).filter(pk=idea_id).first()
+        idea = _wall_ideas_qs(workshop).filter(pk=idea_id).first()
         if idea is not None:
             initial = {"title": idea.text[:140], "place": idea.place, "ideas": [idea.pk],
                        "theme": idea.theme_id}
@@ -443,7 +438,7 @@ def minutes(workshop) -> dict:
         "idea_kept": len(kept),
         "prompts": prompts,
         "votes_visible": votes_visible,
-        "votes": vote_results(workshop) if votes_visible else [],
+        "votes": vote_table(workshop) if votes_visible else [],
         "voters": Attendee.objects.filter(workshop=workshop, dots__isnull=False).distinct().count(),
         "sheets": sheets,
         "method": {
@@ -482,7 +477,7 @@ def export_data(workshop, *, staff: bool, with_votes: bool) -> dict:
                   .order_by("position", "pk")):
         row = {"id": theme.pk, "name": theme.name, "idea_count": theme.n}
         themes.append(row)
-    votes = vote_results(workshop) if with_votes else []
+    votes = vote_table(workshop) if with_votes else []
     if with_votes:
         by_theme = {v["id"]: v["dots"] for v in votes if v["kind"] == "theme"}
         for row in themes:

@@ -18,8 +18,7 @@ from django.utils.translation import ngettext
 from concerto.core import live
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, NotAllowed
-from concerto.core.text import clean_line, search_key
-from concerto.core.text import clean_block, clean_line
+from concerto.core.text import clean_block, clean_line, search_key
 
 from . import rules
 from .errors import (
@@ -30,14 +29,12 @@ from .errors import (
     IdeaNotFound,
     IdeaTooLong,
     JoinRequestDecided,
+    MergeInvalid,
     NameRequired,
     NotAttendee,
     NotFacilitator,
-    NotYourIdea,
-    MergeInvalid,
-    NotAttendee,
-    NotFacilitator,
     NotMerged,
+    NotYourIdea,
     PhaseLocked,
     PhaseStepInvalid,
     SuggestionStale,
@@ -619,7 +616,7 @@ def idea_unmerge(*, by, workshop, idea_id) -> Idea:
     return idea
 
 
-def idea_edit(*, by, workshop, idea_id, text) -> Idea:
+def idea_correct(*, by, workshop, idea_id, text) -> Idea:
     """A facilitator corrects an idea's words (a typo, a name to take out); the audit keeps both texts."""
     with transaction.atomic():
         workshop = _runner_write(by, workshop, EDIT_PHASES)

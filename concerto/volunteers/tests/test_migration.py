@@ -8,9 +8,10 @@ from django.utils import timezone
 
 
 def _before(latest):
-    """Every app at its latest migration except selection before the move, and no volunteers app."""
-    kept = [node for node in latest if node[0] not in ("selection", "volunteers")]
-    return [*kept, ("selection", "0006_selection_archived"), ("volunteers", None)]
+    """Every app at its latest migration except selection before the move, and no volunteers app (nor
+    workshops, which came later and points at selection's seats)."""
+    kept = [node for node in latest if node[0] not in ("selection", "volunteers", "workshops")]
+    return [*kept, ("selection", "0006_selection_archived"), ("volunteers", None), ("workshops", None)]
 
 
 def _migrate(targets):

@@ -141,15 +141,15 @@ def test_merge_moves_the_dots_to_the_kept_idea(wall, facilitator_fanny):
 
 def test_edit_an_idea_audits_old_and_new_text(wall, facilitator_fanny):
     workshop, _alice, ideas = wall
-    services.idea_edit(by=facilitator_fanny, workshop=workshop, idea_id=ideas[1].pk, text="Plus de bancs à l'ombre")
+    services.idea_correct(by=facilitator_fanny, workshop=workshop, idea_id=ideas[1].pk, text="Plus de bancs à l'ombre")
     idea = Idea.objects.get(pk=ideas[1].pk)
     assert idea.text == "Plus de bancs à l'ombre" and idea.edited_at is not None
     entry = AuditEntry.objects.get(code="workshops.idea.edited")
     assert (entry.data["old"], entry.data["new"]) == ("Plus de bancs", "Plus de bancs à l'ombre")
     with pytest.raises(IdeaEmpty):
-        services.idea_edit(by=facilitator_fanny, workshop=workshop, idea_id=ideas[1].pk, text="  ")
+        services.idea_correct(by=facilitator_fanny, workshop=workshop, idea_id=ideas[1].pk, text="  ")
     with pytest.raises(services.IdeaTooLong):
-        services.idea_edit(by=facilitator_fanny, workshop=workshop, idea_id=ideas[1].pk, text="x" * 281)
+        services.idea_correct(by=facilitator_fanny, workshop=workshop, idea_id=ideas[1].pk, text="x" * 281)
     assert Idea.objects.get(pk=ideas[1].pk).text == "Plus de bancs à l'ombre"
 
 
@@ -162,7 +162,7 @@ def test_participants_and_organisers_of_elsewhere_cannot_run_the_wall(wall, resi
         lambda by: services.theme_delete(by=by, workshop=workshop, theme_id=theme.pk),
         lambda by: services.idea_group(by=by, workshop=workshop, idea_id=ideas[0].pk, theme_id=theme.pk),
         lambda by: services.idea_merge(by=by, workshop=workshop, idea_id=ideas[1].pk, into_id=ideas[0].pk),
-        lambda by: services.idea_edit(by=by, workshop=workshop, idea_id=ideas[1].pk, text="Autre chose"),
+        lambda by: services.idea_correct(by=by, workshop=workshop, idea_id=ideas[1].pk, text="Autre chose"),
         lambda by: services.suggestion_accept(by=by, workshop=workshop, idea_ids=[ideas[0].pk], name="X"),
     ]
     for by in (resident_alice, resident_bob):
@@ -193,7 +193,7 @@ def test_editing_and_merging_are_allowed_at_the_reveal_but_not_grouping(wall, fa
     workshop, _alice, ideas = wall
     set_phase(workshop, "reveal")
     services.idea_merge(by=facilitator_fanny, workshop=workshop, idea_id=ideas[1].pk, into_id=ideas[0].pk)
-    services.idea_edit(by=facilitator_fanny, workshop=workshop, idea_id=ideas[0].pk, text="Des bancs")
+    services.idea_correct(by=facilitator_fanny, workshop=workshop, idea_id=ideas[0].pk, text="Des bancs")
     with pytest.raises(PhaseLocked):
         services.theme_create(by=facilitator_fanny, workshop=workshop, name="Bancs")
 

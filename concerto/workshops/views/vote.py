@@ -145,7 +145,7 @@ def idea_unmerge(request, slug, workshop_id, idea_id):
 def idea_edit(request, slug, workshop_id, idea_id):
     workshop = _run(request, slug, workshop_id)
     try:
-        services.idea_edit(by=request.user, workshop=workshop, idea_id=idea_id, text=request.POST.get("text", ""))
+        services.idea_correct(by=request.user, workshop=workshop, idea_id=idea_id, text=request.POST.get("text", ""))
     except DomainError as error:
         return _failed(request, workshop, error)
     return _done(request, workshop, _("Idea corrected."))
