@@ -252,8 +252,9 @@ def idea_add(request, slug, workshop_id):
         messages.error(request, exc.message)
         return redirect(_console_url(workshop) if runner else _wall_url(workshop))
     if wants_json(request):
-        return JsonResponse({"ok": True, "id": idea.pk, "client_id": str(idea.client_id), "created": created},
-                            status=201 if created else 200)
+        # ``version``: the wall's version after this idea (the live event that announces it).
+        return JsonResponse({"ok": True, "id": idea.pk, "client_id": str(idea.client_id), "created": created,
+                             "version": idea.workshop.version}, status=201 if created else 200)
     messages.success(request, _("Your idea is on the wall.") if not proxy and seat is not None
                      else _("The idea is on the wall."))
     return redirect(_wall_url(workshop) if seat is not None else _console_url(workshop))
