@@ -43,7 +43,6 @@ def _back(request, workshop):
 
 def _done(request, workshop, message="", status=200, **data):
     if wants_json(request):
-        workshop.refresh_from_db(fields=["version"])
         # The wall's version now (this write's, or a later one's): what the screens will have seen.
         workshop.refresh_from_db(fields=["version"])
         return JsonResponse({"ok": True, "version": workshop.version, **data}, status=status)
