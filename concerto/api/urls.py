@@ -7,7 +7,7 @@ from ninja import NinjaAPI, Router
 
 from concerto.core.errors import NotFound
 
-from . import campaigns, joining, letters, me, proposals, selection, team, volunteers
+from . import campaigns, joining, letters, me, proposals, selection, team, volunteers, workshops
 from .errors import install as install_error_handlers
 
 api = NinjaAPI(
@@ -31,6 +31,7 @@ api.add_router("/campaigns", joining.router)
 api.add_router("/campaigns", volunteers.router)
 api.add_router("/campaigns", selection.router)
 api.add_router("/campaigns", team.router)
+api.add_router("/campaigns", workshops.router)
 api.add_router("/me", me.router)
 
 
