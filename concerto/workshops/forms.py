@@ -12,14 +12,19 @@ TIME_FORMATS = ["%H:%M", "%Hh%M", "%H h %M", "%H:%M:%S"]
 
 
 class WorkshopForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=140)
-    date = forms.DateField(label=_("Date"), input_formats=DATE_FORMATS,
+    """Fields left optional here: the service checks them all at once and names each error."""
+
+    REQUIRED = ("title", "date", "starts", "ends", "place")
+    field_aliases = {"starts_at": "starts", "ends_at": "ends"}
+
+    title = forms.CharField(label=_("Title"), max_length=140, required=False)
+    date = forms.DateField(label=_("Date"), input_formats=DATE_FORMATS, required=False,
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    starts = forms.TimeField(label=_("Starts at"), input_formats=TIME_FORMATS,
+    starts = forms.TimeField(label=_("Starts at"), input_formats=TIME_FORMATS, required=False,
                              widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    ends = forms.TimeField(label=_("Ends at"), input_formats=TIME_FORMATS,
+    ends = forms.TimeField(label=_("Ends at"), input_formats=TIME_FORMATS, required=False,
                            widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    place = forms.CharField(label=_("Place"), max_length=140,
+    place = forms.CharField(label=_("Place"), max_length=140, required=False,
                             help_text=_("The name people know, for example “Maison de quartier des Chartreux”."))
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     access_notes = forms.CharField(
@@ -52,10 +57,12 @@ class WorkshopForm(forms.Form):
         tz = timezone.get_current_timezone()
 
         def at(time):
+            if data.get("date") is None or time is None:
+                return None
             return timezone.make_aware(datetime.datetime.combine(data["date"], time), tz)
 
-        return {"title": data["title"], "starts_at": at(data["starts"]), "ends_at": at(data["ends"]),
-                "place": data["place"], "address": data.get("address", ""),
+        return {"title": data.get("title", ""), "starts_at": at(data.get("starts")), "ends_at": at(data.get("ends")),
+                "place": data.get("place", ""), "address": data.get("address", ""),
                 "access_notes": data.get("access_notes", ""),
                 "selection": self.panels.get(data.get("selection") or ""),
                 "facilitators": [self.people[k] for k in data.get("facilitators") or [] if k in self.people]}

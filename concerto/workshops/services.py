@@ -167,7 +167,9 @@ def _session_fields(campaign, *, title, starts_at, ends_at, place, address, acce
         errors["address"] = _("The address fits in 200 characters.")
     if len(access_notes) > 2000:
         errors["access_notes"] = _("The access notes fit in 2,000 characters.")
-    if starts_at is None or ends_at is None or ends_at <= starts_at:
+    if starts_at is None or ends_at is None:
+        errors["date"] = _("Give the workshop's date, start and end times.")
+    elif ends_at <= starts_at:
         errors["ends_at"] = _("The workshop must end after it starts.")
     elif ends_at - starts_at > timezone.timedelta(hours=12):
         errors["ends_at"] = _("A workshop lasts at most 12 hours.")
