@@ -24,20 +24,19 @@ from .errors import (
     AgendaItemNotFound,
     AlreadyCancelled,
     AttendeeNotFound,
-    NobodyToInvite,
-    NoPanel,
-    WorkshopOver,
     ClientIdConflict,
     IdeaEmpty,
     IdeaTooLong,
+    NobodyToInvite,
+    NoPanel,
     NotAttendee,
     NotFacilitator,
     PhaseLocked,
     PhaseStepInvalid,
     WorkshopCancelled,
+    WorkshopOver,
 )
 from .live import topic
-from .tokens import token_hash  # noqa: F401 - kept where the others find it
 from .models import (
     IDEA_MAX_LENGTH,
     PHASE_ORDER,
@@ -54,6 +53,7 @@ from .models import (
     Rsvp,
     Workshop,
 )
+from .tokens import token_hash  # noqa: F401 - kept where the others find it
 
 # --- shared helpers ------------------------------------------------------------------------------
 
@@ -173,9 +173,8 @@ def _session_fields(campaign, *, title, starts_at, ends_at, place, address, acce
         errors["ends_at"] = _("The workshop must end after it starts.")
     elif ends_at - starts_at > timezone.timedelta(hours=12):
         errors["ends_at"] = _("A workshop lasts at most 12 hours.")
-    if selection is not None:
-        if selection.campaign_id != campaign.pk or selection.status != "drawn":
-            errors["selection"] = _("Choose a drawn panel of this campaign.")
+    if selection is not None and (selection.campaign_id != campaign.pk or selection.status != "drawn"):
+        errors["selection"] = _("Choose a drawn panel of this campaign.")
     facilitators = list(facilitators or ())
     if facilitators:
         allowed = {m["user"].pk for m in team_members(campaign)

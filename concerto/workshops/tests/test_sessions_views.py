@@ -32,8 +32,8 @@ MANAGE_PAGES = ["workshops:manage", "workshops:manage_edit", "workshops:manage_a
 @pytest.mark.parametrize("name", MANAGE_PAGES)
 def test_organisers_pages_refuse_everyone_else_with_404(client, workshop, name, resident_alice, facilitator_fanny,
                                                          other_campaign):
-    from conftest import make_user
     from concerto.residents.models import Role
+    from conftest import make_user
 
     url = _url(name, workshop)
     assert client.get(url).status_code == 302  # a visitor signs in first
@@ -116,12 +116,12 @@ def test_letter_pdf_is_pdf_ua_with_the_qr_code(workshop, organiser_dina, tmp_pat
     path = tmp_path / "lettre.pdf"
     path.write_bytes(pdf)
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
-                       check=True)  # noqa: S603, S607
+        pdftoppm = ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")]
+        subprocess.run(pdftoppm, check=True)  # noqa: S603, S607
         assert list(tmp_path.glob("page*.png"))
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,  # noqa: S603, S607
-                              check=True).stdout
+        pdftotext = ["pdftotext", str(path), "-"]
+        text = subprocess.run(pdftotext, capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
         assert "Louis D." in text and "atelier/lien/" in text
 
 
