@@ -53,7 +53,6 @@ def campaign_home_figures(campaign) -> dict:
         "letters_sent": letters["letters_sent"],
         "codes_used": letters["codes_used"],
         "workshop_participants": selection_figures(campaign)["workshop_participants"],
-        "workshops": workshop_figures(campaign)["workshops"],
         "residents_participating": roles[Role.RESIDENT],
         "actions_from_workshops": figures["from_workshops"],
         "supports": figures["supports"],

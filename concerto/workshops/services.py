@@ -154,7 +154,8 @@ def _session_fields(campaign, *, title, starts_at, ends_at, place, address, acce
 
     errors = {}
     title, place, address = clean_line(title or ""), clean_line(place or ""), clean_line(address or "")
-    access_notes = (access_notes or "").replace("\r\n", "\n").strip()
+    # Several lines allowed; each one cleaned like a line (no control characters nor bidi overrides).
+    access_notes = "\n".join(clean_line(line) for line in (access_notes or "").splitlines()).strip()
     if not title:
         errors["title"] = _("Give the workshop a title.")
     elif len(title) > 140:

@@ -124,3 +124,30 @@ def test_organiser_plans_and_invites_with_the_keyboard_and_every_page_passes_axe
     visitor.get_by_role("button", name="Envoyer ma réponse").click()
     expect(visitor.locator(".messages")).to_contain_text("votre réponse est enregistrée")
     check_page(visitor, "personal-link-answered", shots=False)
+
+
+def test_rsvp_and_attendance_work_without_javascript(nojs_factory, live):
+    """The personal link's answer and the attendance form are plain forms: POST, then redirect."""
+    from .helpers import sign_in_with_password
+
+    page = nojs_factory()
+    sign_in_with_password(page, live, ORGANISER)
+    page.goto(f"{live.url}{CAMPAIGN}/ateliers/")
+    page.get_by_role("link", name="Organiser un atelier").click()
+    page.locator("#id_title").fill("Atelier sans script")
+    page.locator("#id_date").fill("2030-04-02")
+    page.locator("#id_starts").fill("10:00")
+    page.locator("#id_ends").fill("12:00")
+    page.locator("#id_place").fill("École Saint-Jérôme")
+    page.get_by_role("button", name="Créer l’atelier").click()
+    page.get_by_role("link", name="Vue d’ensemble et invitations").click()
+    page.get_by_role("button", name="Inviter le panel").click()
+    page.get_by_role("link", name="Présences").first.click()
+    first = page.locator("fieldset.attendance-row").first
+    first.get_by_label("Excusé·e").check()
+    page.get_by_role("button", name="Enregistrer les présences").click()
+    expect(page.locator(".attendance-counts")).to_contain_text("Excusé·e")
+    expect(page.locator(".messages")).to_contain_text("Présences enregistrées (1 changement(s)).")
+    page.get_by_label(re.compile("^Nom")).fill("Samir")
+    page.get_by_role("button", name="Ajouter, noté·e présent·e").click()
+    expect(page.locator(".messages")).to_contain_text("Samir est sur la liste")
