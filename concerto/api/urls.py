@@ -16,6 +16,7 @@ from . import (
     selection,
     team,
     volunteers,
+    workshops,
     workshops_wall,
 )
 from .errors import install as install_error_handlers
@@ -43,6 +44,7 @@ api.add_router("/campaigns", selection.router)
 api.add_router("/campaigns", team.router)
 # A workshop's wall: minutes, ideas, themes, votes (the sessions: workshops.py).
 api.add_router("/campaigns", workshops_wall.router)
+api.add_router("/campaigns", workshops.router)
 api.add_router("/me", me.router)
 
 

@@ -178,6 +178,22 @@ ACTS: dict[str, Act] = {
     "workshops.sheet.unretained": Act(_("{actor} put an action sheet back to draft.")),
     "workshops.sheet.published": Act(_("{actor} published an action sheet as an action.")),
     "workshops.sheets.published": Act(_("{actor} published the retained action sheets of a workshop ({count}).")),
+    # Workshop sessions (concerto/workshops/services.py, "sessions")
+    "workshops.workshop.created": Act(_("{actor} planned workshop number {number}.")),
+    "workshops.workshop.updated": Act(_("{actor} changed the date, place or team of a workshop.")),
+    "workshops.workshop.cancelled": Act(_("{actor} cancelled a workshop: {reason}")),
+    "workshops.agenda.added": Act(_("{actor} added an activity to a workshop's agenda.")),
+    "workshops.agenda.updated": Act(_("{actor} changed an activity of a workshop's agenda.")),
+    "workshops.agenda.moved": Act(_("{actor} reordered a workshop's agenda.")),
+    "workshops.agenda.removed": Act(_("{actor} removed the activity “{title}” from a workshop's agenda.")),
+    "workshops.attendee.listed": Act(_("{actor} invited the panel to a workshop (people added: {added}).")),
+    "workshops.invitation.sent": Act(_("{actor} sent workshop invitations (people: {count}).")),
+    "workshops.invitation.reminded": Act(_("{actor} sent workshop reminders (people: {count}).")),
+    "workshops.attendance.set": Act(_("{actor} recorded attendance at a workshop (changes: {changed}).")),
+    "workshops.attendee.walked_in": Act(_("{actor} added someone who came without an invitation to a workshop.")),
+    "workshops.attendee.answered": private(_("An invitee answered a workshop invitation.")),
+    "workshops.names.shown": Act(_("{actor} showed the participants' names on a workshop's wall.")),
+    "workshops.names.hidden": Act(_("{actor} hid the participants' names on a workshop's wall.")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.

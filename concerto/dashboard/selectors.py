@@ -34,6 +34,7 @@ from concerto.residents.selectors import role_counts, sector_membership_counts, 
 from concerto.selection.selectors import selection_figures, selections_for
 from concerto.volunteers import selectors as volunteer_selectors
 from concerto.volunteers.selectors import call_for, sector_volunteer_counts, volunteer_figures
+from concerto.workshops.selectors import workshop_figures
 
 # Keys of later phases stay at 0 until their phase is built; the API promises every key.
 STAT_KEYS = (
@@ -69,6 +70,7 @@ def campaign_stats(campaign) -> dict:
         codes_used=letters["codes_used"],
         volunteers=volunteer_figures(campaign)["volunteers"],
         workshop_participants=selection_figures(campaign)["workshop_participants"],
+        workshops=workshop_figures(campaign)["workshops"],
         actions_from_workshops=p["actions_from_workshops"],
         residents_participating=roles[Role.RESIDENT],
         supports=p["supports"],

@@ -21,6 +21,7 @@ from concerto.proposals.rules import can_take_part, participation_open
 from concerto.residents import rules as resident_rules
 from concerto.residents import selectors as resident_selectors
 from concerto.residents import services as resident_services
+from concerto.workshops.selectors import my_invitations
 
 from . import services as dashboard_services
 from .forms import DeleteAccountForm, ProfileForm, TokenForm
@@ -67,6 +68,7 @@ def me(request):
     return render(request, "dashboard/me.html", {
         "memberships": list(resident_selectors.my_memberships(user)),
         "letter_status": letter_status_for(user),
+        "workshop_invitations": my_invitations(user),
         "supports": list(proposal_selectors.my_supports(user)[:200]),
         "contributions": list(proposal_selectors.my_contributions(user)[:200]),
         "tokens": list(resident_selectors.my_tokens(user)),

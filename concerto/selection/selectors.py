@@ -658,3 +658,9 @@ def journal_targets_selections(ids) -> dict[int, Target]:
     return {s.pk: Target(s.title,
                          reverse("selection:manage", args=[s.campaign.slug, s.pk]))
             for s in Selection.objects.filter(pk__in=ids).select_related("campaign")}
+
+
+def drawn_selections(campaign) -> list[Selection]:
+    """Drawn, not archived selections of the campaign: the panels a workshop may invite."""
+    return list(Selection.objects.filter(campaign=campaign, status=SelectionStatus.DRAWN, archived_at__isnull=True)
+                .defer("pool", "distribution", "infeasibility").order_by("-drawn_at", "-pk"))

@@ -156,3 +156,40 @@ class NothingToPublish(Invalid):
     code = "nothing_to_publish"
     message = _("No retained sheet is waiting to be published.")
 
+# --- sessions, invitations, RSVP, attendance ------------------------------------------------------
+
+
+class AgendaItemNotFound(NotFound):
+    code = "agenda_item_not_found"
+    message = _("This activity is no longer on the agenda.")
+
+
+class AttendeeNotFound(NotFound):
+    code = "attendee_not_found"
+    message = _("This person is not on the list of this workshop.")
+
+
+class PersonalLinkInvalid(NotFound):
+    code = "personal_link_invalid"
+    message = _("This link does not work (any more). A newer invitation may have replaced it: use the latest "
+                "one, or ask the organisers.")
+
+
+class NoPanel(Invalid):
+    code = "no_panel"
+    message = _("Choose the drawn panel of this workshop first (Edit the workshop).")
+
+
+class WorkshopOver(Invalid):
+    code = "workshop_over"
+    message = _("This workshop is over: answers can no longer be changed.")
+
+
+class AlreadyCancelled(Invalid):
+    code = "already_cancelled"
+    message = _("This workshop is already cancelled.")
+
+
+class NobodyToInvite(Invalid):
+    code = "nobody_to_invite"
+    message = _("There is nobody to send this to.")

@@ -14,9 +14,11 @@ from .models import (
     VOTE_CLOSED_PHASES,
     Attendance,
     Attendee,
+    AttendeeSource,
     Dot,
     Idea,
     Phase,
+    Rsvp,
     WallTheme,
     Workshop,
 )
@@ -505,3 +507,118 @@ def minutes_pdf_ready(workshop) -> bool:
     """The stored PDF shows the wall as it is now (closed, and no change since it was rendered)."""
     return bool(workshop.minutes_pdf and workshop.phase == Phase.CLOSED
                 and workshop.minutes_pdf_version == workshop.version)
+# --- sessions, invitations, attendance ------------------------------------------------------------
+
+
+def _with_counts(qs):
+    return qs.annotate(
+        invited_count=Count("attendees", filter=Q(attendees__invited_at__isnull=False), distinct=True),
+        present_count=Count("attendees", filter=Q(attendees__attendance=Attendance.PRESENT), distinct=True),
+    )
+
+
+def workshop_list(campaign) -> list[Workshop]:
+    """The campaign's workshops in date order, each with ``invited_count`` and ``present_count``."""
+    return list(_with_counts(Workshop.objects.filter(campaign=campaign).select_related("campaign"))
+                .order_by("starts_at", "number"))
+
+
+def workshop_public_get(campaign, workshop_id) -> Workshop:
+    """A workshop with its counts, agenda and facilitators (public facts only)."""
+    workshop = (_with_counts(Workshop.objects.select_related("campaign").filter(campaign=campaign, pk=workshop_id))
+                .prefetch_related("agenda", "facilitators").first() if str(workshop_id).isdigit() else None)
+    if workshop is None:
+        raise WorkshopNotFound()
+    return workshop
+
+
+def workshop_manage_get(user, campaign, workshop_id) -> Workshop:
+    """Fetch-and-authorize for organisers' pages: refused exactly like a missing workshop."""
+    workshop = workshop_get(campaign, workshop_id)
+    if not rules.can_manage_workshops(user, campaign):
+        raise WorkshopNotFound()
+    return workshop
+
+
+def workshop_figures(campaign) -> dict:
+    """``workshops``: sessions held (closed on the wall, not cancelled)."""
+    held = Workshop.objects.filter(campaign=campaign, phase=Phase.CLOSED, cancelled_at__isnull=True).count()
+    return {"workshops": held}
+
+
+def agenda_of(workshop) -> dict:
+    items = list(workshop.agenda.all())
+    total = sum(item.minutes for item in items)
+    length = int((workshop.ends_at - workshop.starts_at).total_seconds() // 60)
+    return {"items": items, "total": total, "length": length, "over": total - length if total > length else 0,
+            "left": length - total if total < length else 0}
+
+
+def attendee_list(workshop) -> list[Attendee]:
+    """Everyone on the list, by source then name (organisers' and facilitators' pages only: names and e-mails)."""
+    return list(Attendee.objects.filter(workshop=workshop).order_by("source", "name", "pk"))
+
+
+def attendance_counts(workshop) -> dict:
+    rows = Attendee.objects.filter(workshop=workshop).values("attendance").annotate(n=Count("pk"))
+    counts = dict.fromkeys(Attendance.values, 0)
+    counts.update({r["attendance"]: r["n"] for r in rows})
+    counts["total"] = sum(counts[v] for v in Attendance.values)
+    return counts
+
+
+def invitation_summary(workshop) -> dict:
+    """What the organisers' page needs to say what is left to send."""
+    qs = Attendee.objects.filter(workshop=workshop).exclude(source=AttendeeSource.WALK_IN)
+    return qs.aggregate(
+        listed=Count("pk"),
+        email_to_invite=Count("pk", filter=Q(invited_at__isnull=True) & ~Q(email="")),
+        letter_to_invite=Count("pk", filter=Q(invited_at__isnull=True, email="")),
+        invited=Count("pk", filter=Q(invited_at__isnull=False)),
+        email_to_remind=Count("pk", filter=Q(invited_at__isnull=False) & ~Q(email="") & ~Q(rsvp=Rsvp.NO)),
+        letter_to_remind=Count("pk", filter=Q(invited_at__isnull=False, email="") & ~Q(rsvp=Rsvp.NO)),
+        yes=Count("pk", filter=Q(rsvp=Rsvp.YES)),
+        no=Count("pk", filter=Q(rsvp=Rsvp.NO)),
+        pending=Count("pk", filter=Q(rsvp=Rsvp.PENDING)),
+    )
+
+
+def reserve_choices(workshop) -> list:
+    """Reserve seats of the workshop's panel not yet on the list (the organiser may invite them)."""
+    from concerto.selection.selectors import seats_of
+
+    if workshop.selection_id is None:
+        return []
+    listed = set(Attendee.objects.filter(workshop=workshop, user__isnull=False).values_list("user_id", flat=True))
+    return [s for s in seats_of(workshop.selection)
+            if s.status == "reserve" and s.volunteer.user_id is not None and s.volunteer.user_id not in listed]
+
+
+def panel_choices(campaign) -> list:
+    """Drawn selections of the campaign: the panels a workshop may invite."""
+    from concerto.selection.selectors import drawn_selections
+
+    return drawn_selections(campaign)
+
+
+def facilitator_choices(campaign) -> list:
+    """The campaign's facilitators and organisers (users), by public name."""
+    from concerto.residents.selectors import team_members
+
+    return [m["user"] for m in team_members(campaign)
+            if {"facilitator", "organiser"} & {str(r) for r in m["roles"]}]
+
+
+def my_invitations(user) -> list[Attendee]:
+    """This person's seats in workshops not over yet (for their "My space" page)."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(Attendee.objects.filter(user=user, workshop__cancelled_at__isnull=True)
+                .exclude(workshop__phase=Phase.CLOSED).exclude(invited_at__isnull=True)
+                .select_related("workshop", "workshop__campaign").order_by("workshop__starts_at"))
+
+
+def my_seat(user, workshop) -> Attendee | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Attendee.objects.filter(workshop=workshop, user=user).first()

@@ -230,6 +230,9 @@ CONCERTO_RATE_LIMITS = {
     "code_pin_code": (20, 7 * 86400),
     "code_pin_device": (10, 7 * 86400),
     "volunteer": (20, 3600),
+    # Workshop personal links: wrong links per address (guessing is hopeless, 192-bit secrets; this
+    # only keeps the page from being hammered), and answers per address.
+    "workshop_link_ip": (30, 900),
     # The team (docs/backoffice.md, "The team"): invitations sent per organiser, and mails per invited
     # address and campaign (first sending and resending together).
     "team_invite": (50, 3600),

@@ -444,6 +444,39 @@ MATRIX = {
     "GET /api/v1/campaigns/{slug}/workshops/{workshop_id}/themes":  "200  200  200  200  200  200  200  200",
     "GET /api/v1/campaigns/{slug}/workshops/{workshop_id}/votes":   "200  200  200  200  200  200  200  200",
     "GET /api/v1/campaigns/{slug}/workshops/{workshop_id}/minutes": "404  404  404  404  404  404  404  404",
+    # Workshop sessions (workshops/views/sessions.py): the list and the public page for everyone; the
+    # organisers' pages 404 to anyone else; attendance for facilitators and organisers; the personal
+    # link is the proof (no account); a signed-in invitee answers on the workshop page.
+    "GET workshops:list":                 "200       200       200       200       200       200       200       200",
+    "POST workshops:list":                "405       405       405       405       405       405       405       405",
+    "GET workshops:detail":               "200       200       200       200       200       200       200       200",
+    "POST workshops:detail":              "405       405       405       405       405       405       405       405",
+    "GET workshops:create":               "302>login 404       404       404       404       404       404       200",
+    "POST workshops:create":              "302>login 404       404       404       404       404       404       302+",
+    "GET workshops:rsvp":                 "302>login 405       405       405       405       405       405       405",
+    "POST workshops:rsvp":                "302>login 302+      404       404       404       404       404       404",
+    "GET workshops:manage":               "302>login 404       404       404       404       404       404       200",
+    "POST workshops:manage":              "302>login 405       405       405       405       405       405       405",
+    "GET workshops:manage_edit":          "302>login 404       404       404       404       404       404       200",
+    "POST workshops:manage_edit":         "302>login 404       404       404       404       404       404       302+",
+    "GET workshops:manage_agenda":        "302>login 404       404       404       404       404       404       200",
+    "POST workshops:manage_agenda":       "302>login 404       404       404       404       404       404       302+",
+    "GET workshops:manage_invite":        "302>login 405       405       405       405       405       405       405",
+    "POST workshops:manage_invite":       "302>login 404       404       404       404       404       404       302+",
+    "GET workshops:manage_send":          "302>login 405       405       405       405       405       405       405",
+    "POST workshops:manage_send":         "302>login 404       404       404       404       404       404       302+",
+    "GET workshops:manage_letters":       "302>login 405       405       405       405       405       405       405",
+    "POST workshops:manage_letters":      "302>login 404       404       404       404       404       404       200+",
+    "GET workshops:manage_cancel":        "302>login 404       404       404       404       404       404       200",
+    "POST workshops:manage_cancel":       "302>login 404       404       404       404       404       404       302+",
+    "GET workshops:attendance":           "302>login 404       404       404       404       404       200       200",
+    "POST workshops:attendance":          "302>login 404       404       404       404       404       302+      302+",
+    "GET workshops:walk_in":              "302>login 405       405       405       405       405       405       405",
+    "POST workshops:walk_in":             "302>login 404       404       404       404       404       302+      302+",
+    "GET workshop_room:join_token":       "200       200       200       200       200       200       200       200",
+    "POST workshop_room:join_token":      "302+      302+      302+      302+      302+      302+      302+      302+",
+    "GET /api/v1/campaigns/{slug}/workshops":                         "200       200       200       200       200       200       200       200",
+    "GET /api/v1/campaigns/{slug}/workshops/{workshop_id}":           "200       200       200       200       200       200       200       200",
     # Any other path under /api/v1/: the JSON 404, whatever the method.
     "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
     "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",
@@ -865,8 +898,13 @@ PREPARE.update({
 })
 
 # Workshops, the room.
-PATH_VALUES.update({"workshop_id": lambda w: w.workshop.pk, "code": lambda w: w.workshop.room_code,
-                    "request_id": lambda w: w.join_request.pk, "idea_id": lambda w: w.alice_idea.pk})
+PATH_VALUES.update({"code": lambda w: w.workshop.room_code, "request_id": lambda w: w.join_request.pk})
+# Each part of the workshops rows acts on its own workshop, at the phase its pages need.
+ROOM_ROWS = {"workshop_room:join", "workshop_room:join_code", "workshop_room:join_wait", "workshops:wall",
+             "workshops:console", "workshops:projector", "workshops:idea_add", "workshops:my_idea_edit",
+             "workshops:my_idea_delete", "workshops:phase_set", "workshops:names_set", "workshops:timer_set",
+             "workshops:join_request_decide"}
+ROOM_VALUES = {"workshop_id": lambda w: w.workshop.pk, "idea_id": lambda w: w.alice_idea.pk}
 DATA.update({
     "POST workshop_room:join": lambda w: {"code": w.workshop.room_code.lower()},
     "POST workshop_room:join_code": {"name": "Matrice"},
@@ -981,9 +1019,12 @@ class _Lazy:
         return str(self.make())
 
 
-PATH_VALUES.update({"workshop_id": lambda w: _Lazy(lambda: _cluster_wall(w)["workshop"].pk),
-                    "wall_theme_id": lambda w: _Lazy(lambda: _cluster_wall(w)["theme"].pk),
-                    "idea_id": lambda w: _Lazy(lambda: _cluster_wall(w)["ideas"][0].pk)})
+PATH_VALUES.update({"wall_theme_id": lambda w: _Lazy(lambda: _cluster_wall(w)["theme"].pk)})
+CLUSTER_ROWS = {"workshops:theme_add", "workshops:theme_edit", "workshops:idea_group", "workshops:idea_merge",
+                "workshops:idea_unmerge", "workshops:idea_edit", "workshops:suggestion", "workshops:vote_settings",
+                "workshops:dot_set"}
+CLUSTER_VALUES = {"workshop_id": lambda w: _Lazy(lambda: _cluster_wall(w)["workshop"].pk),
+                  "idea_id": lambda w: _Lazy(lambda: _cluster_wall(w)["ideas"][0].pk)}
 DATA.update({
     "POST workshops:theme_add": {"name": "Thème de la matrice"},
     "POST workshops:theme_edit": {"action": "rename", "name": "Bancs renommés"},
@@ -1042,6 +1083,111 @@ EFFECTS.update({
     "POST workshops:sheet_move": _sheet_field("position"),
     "POST workshops:sheet_status": _sheet_field("status"),
     "POST workshops:sheets_publish": _count("proposals.Action"),
+})
+
+
+# --------------------------------------------------------------------------------------------------
+# Workshop sessions (workshops/views/sessions.py): bodies, effect probes and preconditions
+# --------------------------------------------------------------------------------------------------
+
+
+def _workshop(w):
+    """The session the rows act on (the drawn selection is its panel), with one walk-in whose
+    personal link the token rows use; made once per test, before the rows' savepoints."""
+    if "workshop" not in w:
+        from datetime import timedelta
+
+        from concerto.workshops import services as ws
+        from concerto.workshops.models import Attendee
+
+        starts = timezone.now() + timedelta(days=7)
+        workshop = ws.workshop_create(by=w.users["organiser"], campaign=w.campaign, title="Atelier de la matrice",
+                                      starts_at=starts, ends_at=starts + timedelta(hours=2), place="Maison de quartier",
+                                      selection=w.drawn_selection, agenda=[("Accueil", 15)])
+        # Written directly: some rows' preconditions (an archived campaign) refuse a walk-in.
+        walk_in = Attendee.objects.create(workshop=workshop, name="Samir", source="walk_in", attendance="present")
+        w["workshop"], w["workshop_walk_in"] = workshop, walk_in
+        w["workshop_token"] = ws.attendee_token_issue(walk_in)
+    return w["workshop"]
+
+
+def _workshop_token(w):
+    _workshop(w)
+    return w["workshop_token"]
+
+
+def _workshop_form(w, title="Atelier de la matrice"):
+    return {"title": title, "date": "2099-03-12", "starts": "18:30", "ends": "20:30", "place": "Salle des fêtes",
+            "selection": str(w.drawn_selection.pk)}
+
+
+def _attendees(**filters):
+    def probe(w, role, c):
+        from concerto.workshops.selectors import attendee_list
+
+        return sum(1 for a in attendee_list(_workshop(w)) if all(getattr(a, k) == v for k, v in filters.items()))
+
+    return probe
+
+
+def _panel_invited(w, role):
+    from concerto.workshops.services import panel_invite
+
+    panel_invite(by=w.users["organiser"], workshop=_workshop(w))
+
+
+def _panel_invited_one_by_post(w, role):
+    """Letters are for invitees without e-mail: one of the panel has none here."""
+    from concerto.workshops.models import Attendee
+
+    _panel_invited(w, role)
+    Attendee.objects.filter(pk=Attendee.objects.filter(workshop=_workshop(w), source="panel").first().pk).update(email="")
+
+
+def _alice_invited(w, role):
+    from concerto.workshops.models import Attendee
+
+    Attendee.objects.create(workshop=_workshop(w), user=w.users["resident"], name="Alice", source="panel",
+                            invited_at=timezone.now())
+
+
+def _workshop_field(name):
+    def probe(w, role, c):
+        from concerto.workshops.selectors import workshop_get
+
+        return getattr(workshop_get(w.campaign, _workshop(w).pk), name)
+
+    return probe
+
+
+PATH_VALUES.update({"workshop_id": lambda w: _workshop(w).pk, "token": _workshop_token})
+DATA.update({
+    "POST workshops:create": _workshop_form,
+    "POST workshops:manage_edit": lambda w: _workshop_form(w, "Atelier renommé par la matrice"),
+    "POST workshops:manage_agenda": {"op": "add", "title": "Pause", "minutes": "10"},
+    "POST workshops:manage_cancel": {"reason": "La salle est fermée."},
+    "POST workshops:attendance": lambda w: {f"a-{w.workshop_walk_in.pk}": "excused"},
+    "POST workshops:walk_in": {"name": "Nouvelle venue", "name_consent": "on"},
+    "POST workshops:rsvp": {"rsvp": "yes", "name_consent": "on"},
+    "POST workshop_room:join_token": {"action": "rsvp", "rsvp": "no"},
+})
+EFFECTS.update({
+    "POST workshops:create": _count("workshops.Workshop"),
+    "POST workshops:manage_edit": _workshop_field("title"),
+    "POST workshops:manage_agenda": _count("workshops.AgendaItem"),
+    "POST workshops:manage_cancel": _workshop_field("cancelled_at"),
+    "POST workshops:manage_invite": _count("workshops.Attendee"),
+    "POST workshops:manage_send": _attendees(invitation_channel="email"),
+    "POST workshops:manage_letters": _attendees(invitation_channel="letter"),
+    "POST workshops:attendance": _attendees(attendance="excused"),
+    "POST workshops:walk_in": _count("workshops.Attendee"),
+    "POST workshops:rsvp": _attendees(rsvp="yes"),
+    "POST workshop_room:join_token": _attendees(rsvp="no"),
+})
+PREPARE.update({
+    "POST workshops:manage_send": _panel_invited,
+    "POST workshops:manage_letters": _panel_invited_one_by_post,
+    "POST workshops:rsvp": _alice_invited,
 })
 
 
@@ -1148,6 +1294,9 @@ def url_for(key: str, w, **override) -> str:
         if target.startswith(suffix) or (suffix.startswith("/") and target.endswith(suffix)):
             values["selection_id"] = w[name].pk
     values.update({name: pk(w) for name, pk in PATH_VALUES.items()})
+    for rows, part in ((ROOM_ROWS, ROOM_VALUES), (CLUSTER_ROWS, CLUSTER_VALUES)):
+        if target in rows:
+            values.update({name: pk(w) for name, pk in part.items()})
     if target.startswith(SHEETS_ROWS) or target.endswith(SHEETS_API_ROWS):
         values["workshop_id"] = w.sheets_workshop.pk  # the workshop at the action sheets phase
     if key in HOUSEHOLD_FOR:

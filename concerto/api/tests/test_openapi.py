@@ -30,6 +30,8 @@ PATHS = {
     "/api/v1/campaigns/{slug}/selections": {"get"},
     "/api/v1/campaigns/{slug}/selections/{selection_id}": {"get"},
     "/api/v1/campaigns/{slug}/selections/{selection_id}/draw": {"post"},
+    "/api/v1/campaigns/{slug}/workshops": {"get"},
+    "/api/v1/campaigns/{slug}/workshops/{workshop_id}": {"get"},
     "/api/v1/campaigns/{slug}/team": {"get"},
     "/api/v1/campaigns/{slug}/team/invitations": {"post"},
     "/api/v1/campaigns/{slug}/team/invitations/{invitation_id}": {"delete"},

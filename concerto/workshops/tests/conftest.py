@@ -1,0 +1,1 @@
+from .sessions_factories import panel, workshop  # noqa: F401 - fixtures
