@@ -1094,7 +1094,7 @@ EFFECTS.update({
 def _workshop(w):
     """The session the rows act on (the drawn selection is its panel), with one walk-in whose
     personal link the token rows use; made once per test, before the rows' savepoints."""
-    if "workshop" not in w:
+    if "sessions_workshop" not in w:
         from datetime import timedelta
 
         from concerto.workshops import services as ws
@@ -1106,9 +1106,9 @@ def _workshop(w):
                                       selection=w.drawn_selection, agenda=[("Accueil", 15)])
         # Written directly: some rows' preconditions (an archived campaign) refuse a walk-in.
         walk_in = Attendee.objects.create(workshop=workshop, name="Samir", source="walk_in", attendance="present")
-        w["workshop"], w["workshop_walk_in"] = workshop, walk_in
+        w["sessions_workshop"], w["workshop_walk_in"] = workshop, walk_in
         w["workshop_token"] = ws.attendee_token_issue(walk_in)
-    return w["workshop"]
+    return w["sessions_workshop"]
 
 
 def _workshop_token(w):
