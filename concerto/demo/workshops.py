@@ -27,7 +27,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from concerto.campaigns.models import Phase as CampaignPhase
-from concerto.core.audit import log_action
 from concerto.core.models import AuditEntry
 from concerto.proposals.models import Action
 from concerto.residents.models import User
@@ -396,6 +395,7 @@ class _Loader:
         self.actions = actions
         self.rng = rng
         self.seats = seats
+        self.pending: list[AuditEntry] = []
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -425,17 +425,27 @@ class _Loader:
         return workshop
 
     def _write(self, wall: _Wall, code: str, when: datetime, *, actor, target=None, **data) -> None:
-        """A wall write done with the models: bump the version and audit it, as ``services._changed``."""
+        """A wall write done with the models: bump the version and audit it, as ``services._changed``
+        does. The entries wait in ``pending`` and are inserted together before the next service call
+        (their order, hence the order of ids, is kept)."""
         wall.workshop.version += 1
-        log_action(code, actor=actor, scope=self.campaign.slug, target=target or wall.workshop,
-                   workshop=wall.workshop.pk, **data)
+        target = target or wall.workshop
+        self.pending.append(AuditEntry(code=code, actor=actor, scope=self.campaign.slug,
+                                       target=f"{target._meta.label_lower}:{target.pk}",
+                                       data={"workshop": wall.workshop.pk, **data}))
         wall.moments.append(when)
 
-    def _service(self, wall: _Wall, when: datetime, *, bumps: bool = True) -> None:
-        """After a service call that wrote one audit entry (and bumped the version if ``bumps``)."""
-        if bumps:
-            wall.workshop.version += 1
+    def _flush(self) -> None:
+        AuditEntry.objects.bulk_create(self.pending)
+        self.pending = []
+
+    def _call(self, wall: _Wall, when: datetime, service, **kwargs):
+        """A service call that bumps the version once and writes one audit entry, done at ``when``."""
+        self._flush()
+        result = service(**kwargs)
+        wall.workshop.version += 1
         wall.moments.append(when)
+        return result
 
     def _attendees(self, workshop, *, invited_at, rsvp_at=None, reminded_at=None, excused=(), absent=(),
                    present_at=None) -> list[Attendee]:
@@ -486,15 +496,15 @@ class _Loader:
                 workshop=workshop, name=WALK_IN_NAME, source=AttendeeSource.WALK_IN, rsvp=Rsvp.YES,
                 rsvp_at=start + timedelta(minutes=8), attendance=Attendance.PRESENT, name_consent=False,
                 joined_at=start + timedelta(minutes=30))
-            self._write(wall, "workshops.attendee.walked_in", start + timedelta(minutes=8), actor=f, target=guest)
+            self._write(wall, "workshops.attendee.walked_in", start + timedelta(minutes=8), actor=f, target=guest,
+                        name=guest.name)
             present.append(guest)
         else:
             guest = None
 
         # Collect (after the welcome and the round of introductions).
         minute = sum(m for _t, m in agenda[:2])
-        ws.workshop_phase_set(by=f, workshop=workshop, phase=Phase.COLLECT)
-        self._service(wall, wall.at(minute))
+        self._call(wall, wall.at(minute), ws.workshop_phase_set, by=f, workshop=workshop, phase=Phase.COLLECT)
         collect_len = agenda[2][1]
         writers = [a for a in present if a is not guest and a is not no_phone]
         stored: list[Idea] = []
@@ -507,27 +517,24 @@ class _Loader:
             else:
                 attendee = writers[self.rng.randrange(len(writers))]
                 by = attendee.user
-            idea, _created = ws.idea_add(workshop=workshop, attendee=attendee, prompt=spec.prompt, text=spec.text,
-                                         place=c.PLACES[spec.place].label if spec.place else "",
-                                         client_id=self._uuid(), by=by)
+            idea, _created = self._call(
+                wall, when, ws.idea_add, workshop=workshop, attendee=attendee, prompt=spec.prompt, text=spec.text,
+                place=c.PLACES[spec.place].label if spec.place else "", client_id=self._uuid(), by=by)
             idea.created_at = when
             stored.append(idea)
-            self._service(wall, when)
         minute += collect_len
 
         # Reveal, then grouping into themes; duplicates merged; one or two notes left outside.
-        ws.workshop_phase_set(by=f, workshop=workshop, phase=Phase.REVEAL)
-        self._service(wall, wall.at(minute))
-        ws.workshop_phase_set(by=f, workshop=workshop, phase=Phase.CLUSTER)
-        self._service(wall, wall.at(minute + 3))
-        themes_by_key = {}
+        self._call(wall, wall.at(minute), ws.workshop_phase_set, by=f, workshop=workshop, phase=Phase.REVEAL)
+        self._call(wall, wall.at(minute + 3), ws.workshop_phase_set, by=f, workshop=workshop, phase=Phase.CLUSTER)
+        created = WallTheme.objects.bulk_create(
+            WallTheme(workshop=workshop, name=name, position=position, from_suggestion=suggested)
+            for position, (_key, name, suggested) in enumerate(themes))
+        themes_by_key = {key: theme for (key, _n, _s), theme in zip(themes, created, strict=True)}
         t = minute + 4
-        for position, (key, name, suggested) in enumerate(themes):
-            theme = WallTheme.objects.create(workshop=workshop, name=name, position=position,
-                                             from_suggestion=suggested)
-            themes_by_key[key] = theme
-            self._write(wall, "workshops.theme.created", wall.at(t), actor=f, target=theme, name=name,
-                        suggested=suggested)
+        for theme in created:
+            self._write(wall, "workshops.theme.created", wall.at(t), actor=f, target=theme, name=theme.name,
+                        suggested=theme.from_suggestion)
             t += 0.5
         in_theme: dict[str | None, int] = {}
         for idea, spec in zip(stored, ideas, strict=True):
@@ -548,10 +555,8 @@ class _Loader:
         minute += agenda[3][1]
 
         # Dot-vote: every present attendee places all their dots, never on the zero-dot theme.
-        ws.workshop_phase_set(by=f, workshop=workshop, phase=Phase.VOTE)
-        self._service(wall, wall.at(minute))
-        ws.workshop_timer_set(by=f, workshop=workshop, minutes=10)
-        self._service(wall, wall.at(minute + 1))
+        self._call(wall, wall.at(minute), ws.workshop_phase_set, by=f, workshop=workshop, phase=Phase.VOTE)
+        self._call(wall, wall.at(minute + 1), ws.workshop_timer_set, by=f, workshop=workshop, minutes=10)
         weights = {key: 1 + 2 * sum(1 for s in sheets if c_theme(s, ideas) == key)
                    for key, _n, _s in themes if key not in ZERO_DOT_THEMES}
         ungrouped = [i for i, s in zip(stored, ideas, strict=True) if s.theme is None and s.duplicate_of is None]
@@ -572,15 +577,14 @@ class _Loader:
                 dot = Dot(workshop=workshop, attendee=attendee, theme=item if is_theme else None,
                           idea=None if is_theme else item, count=count, proxy_by=proxy)
                 dots.append((dot, wall.at(minute + 2 + 8 * n / len(present))))
+        Dot.objects.bulk_create([dot for dot, _when in dots])
         for dot, when in dots:
-            dot.save()
             self._write(wall, "workshops.dot.set", when, actor=dot.proxy_by or dot.attendee.user, target=dot,
                         attendee=dot.attendee_id, count=dot.count, proxy=dot.proxy_by_id is not None)
         minute += agenda[4][1]
 
         # Action sheets: one per action retained, written, then published (the actions exist already).
-        ws.workshop_phase_set(by=f, workshop=workshop, phase=Phase.SHEETS)
-        self._service(wall, wall.at(minute))
+        self._call(wall, wall.at(minute), ws.workshop_phase_set, by=f, workshop=workshop, phase=Phase.SHEETS)
         by_key = {wa.key: wa for wa in c.WORKSHOP_ACTIONS}
         sheets_len = agenda[5][1]
         made = []
@@ -588,16 +592,20 @@ class _Loader:
             wa = by_key[key]
             actors, cost, horizon = SHEET_FACTS[key]
             paragraphs = [p for p in wa.body.split("\n\n") if p.strip()]
-            when = wall.at(minute + 2 + (sheets_len - 6) * position / len(sheets))
-            sheet = ActionSheet.objects.create(
+            made.append(ActionSheet(
                 workshop=workshop, title=wa.title, problem=_plain(paragraphs[0]),
                 proposal=_plain("\n\n".join([wa.summary, *paragraphs[1:]])), place=c.PLACES[wa.place].label,
                 actors=[str(a) for a in actors], cost=cost, horizon=horizon,
                 theme=themes_by_key[c_theme(key, ideas)], status=SheetStatus.DRAFT, position=position,
-                client_id=self._uuid(), created_by=f)
-            sheet.ideas.set([i for i, s in zip(stored, ideas, strict=True) if s.action == key])
+                client_id=self._uuid(), created_by=f))
+        made = ActionSheet.objects.bulk_create(made)
+        ActionSheet.ideas.through.objects.bulk_create(
+            ActionSheet.ideas.through(actionsheet=sheet, idea=idea)
+            for sheet, key in zip(made, sheets, strict=True)
+            for idea, spec in zip(stored, ideas, strict=True) if spec.action == key)
+        for position, sheet in enumerate(made):
+            when = wall.at(minute + 2 + (sheets_len - 6) * position / len(sheets))
             self._write(wall, "workshops.sheet.created", when, actor=f, target=sheet)
-            made.append(sheet)
         publish_at = wall.at(minute + sheets_len - 3)
         for sheet, key in zip(made, sheets, strict=True):
             sheet.status, sheet.action = SheetStatus.PUBLISHED, self.actions[key]
@@ -607,8 +615,7 @@ class _Loader:
         minute += sheets_len
 
         # Closed during the closing words.
-        ws.workshop_phase_set(by=f, workshop=workshop, phase=Phase.CLOSED)
-        self._service(wall, wall.at(minute + 2))
+        self._call(wall, wall.at(minute + 2), ws.workshop_phase_set, by=f, workshop=workshop, phase=Phase.CLOSED)
         return self._date(wall, made, dots, guest)
 
     def _date(self, wall: _Wall, sheets, dots, guest) -> Workshop:
