@@ -14,7 +14,7 @@ from concerto.campaigns.models import Phase as CampaignPhase
 from concerto.core.models import AuditEntry
 from concerto.dashboard.selectors import campaign_stats
 from concerto.demo import workshops as demo_workshops
-from concerto.demo.services import SLUG, demo_load
+from concerto.demo.services import SLUG
 from concerto.proposals.models import Action, ActionStatus, Origin
 from concerto.residents.models import User
 from concerto.selection.models import SeatStatus
@@ -235,27 +235,6 @@ def test_the_facilitator_can_run_the_follow_up_and_a_panel_member_can_post(campa
                                       text="Présenter les trois actions les plus soutenues en premier.",
                                       client_id=uuid.uuid4(), by=seat.user)
     assert created and idea.proxy_by_id is None
-
-
-@pytest.mark.django_db
-def test_same_workshops_at_every_load(campaign):
-    def snapshot():
-        workshops = Workshop.objects.filter(campaign__slug=SLUG)
-        return {
-            "workshops": list(workshops.order_by("number").values_list(
-                "number", "title", "starts_at", "ends_at", "phase", "closed_at", "version", "room_code")),
-            "ideas": sorted(Idea.objects.filter(workshop__in=workshops).values_list(
-                "workshop__number", "prompt", "text", "place", "theme__name", "position", "created_at")),
-            "dots": sorted(Dot.objects.filter(workshop__in=workshops).values_list(
-                "workshop__number", "attendee__name", "theme__name", "count")),
-            "attendance": sorted(workshops.values_list("number", "attendees__name", "attendees__attendance")),
-            "sheets": sorted(ActionSheet.objects.filter(workshop__in=workshops).values_list(
-                "workshop__number", "title", "theme__name", "cost", "horizon")),
-        }
-
-    before = snapshot()
-    assert demo_load(reset=True).loaded is True
-    assert snapshot() == before
 
 
 def test_every_action_sheet_fact_is_a_workshop_action():
