@@ -424,11 +424,14 @@ class _Loader:
         Workshop.objects.filter(pk=workshop.pk).update(room_code=workshop.room_code)
         return workshop
 
-    def _write(self, wall: _Wall, code: str, when: datetime, *, actor, target=None, **data) -> None:
+    def _write(self, wall: _Wall, code: str, when: datetime, *, actor, target=None, bump: bool = True,
+               **data) -> None:
         """A wall write done with the models: bump the version and audit it, as ``services._changed``
-        does. The entries wait in ``pending`` and are inserted together before the next service call
-        (their order, hence the order of ids, is kept)."""
-        wall.workshop.version += 1
+        does (``bump=False``: an entry written with ``log_action`` beside another that bumps). The
+        entries wait in ``pending`` and are inserted together before the next service call (their
+        order, hence the order of ids, is kept)."""
+        if bump:
+            wall.workshop.version += 1
         target = target or wall.workshop
         self.pending.append(AuditEntry(code=code, actor=actor, scope=self.campaign.slug,
                                        target=f"{target._meta.label_lower}:{target.pk}",
@@ -462,7 +465,7 @@ class _Loader:
             rows.append(Attendee(
                 workshop=workshop, user=user, name=user.display_name, email=user.email, seat=seat,
                 source=AttendeeSource.PANEL, rsvp=rsvp,
-                rsvp_at=rsvp_at + timedelta(hours=3 * i) if held and rsvp_at else None,
+                rsvp_at=rsvp_at + timedelta(hours=4 * i) if held and rsvp_at else None,
                 attendance=attendance,
                 invitation_channel=InvitationChannel.LETTER if i in BY_LETTER else InvitationChannel.EMAIL,
                 invited_at=invited_at, reminded_at=reminded_at if held and i not in excused else None,
@@ -471,6 +474,24 @@ class _Loader:
                 if attendance == Attendance.PRESENT and i != NO_PHONE else None,
             ))
         return Attendee.objects.bulk_create(rows)
+
+    def _invitations(self, wall: _Wall, attendees: list[Attendee], invited_at: datetime) -> None:
+        """The panel listed, invited by e-mail or letter, their answers, and the reminder."""
+        f, o = self.facilitator, self.organiser
+        self._write(wall, "workshops.attendee.listed", invited_at - timedelta(hours=1), actor=o,
+                    added=len(attendees), reserves=0)
+        for channel in (InvitationChannel.EMAIL, InvitationChannel.LETTER):
+            sent = [a for a in attendees if a.invitation_channel == channel]
+            self._write(wall, "workshops.invitation.sent", invited_at, actor=o, channel=str(channel), count=len(sent))
+        for attendee in sorted((a for a in attendees if a.rsvp_at), key=lambda a: (a.rsvp_at, a.pk)):
+            by_letter = attendee.invitation_channel == InvitationChannel.LETTER
+            # Invited by letter, they answered by phone: the facilitator recorded it.
+            self._write(wall, "workshops.attendee.answered", attendee.rsvp_at, actor=f if by_letter else attendee.user,
+                        target=attendee, rsvp=str(attendee.rsvp), name_consent=attendee.name_consent)
+        reminded = [a for a in attendees if a.reminded_at]
+        if reminded:
+            self._write(wall, "workshops.invitation.reminded", reminded[0].reminded_at, actor=o, channel="email",
+                        count=len(reminded))
 
     # -- a held workshop ---------------------------------------------------------------------------
 
@@ -486,21 +507,24 @@ class _Loader:
 
         invited = invited_at or start - timedelta(days=10)
         attendees = self._attendees(
-            workshop, invited_at=invited, rsvp_at=invited + timedelta(hours=6), reminded_at=start - timedelta(days=1),
+            workshop, invited_at=invited, rsvp_at=invited + timedelta(hours=2), reminded_at=start - timedelta(days=1),
             excused=excused, absent=absent, present_at=start + timedelta(minutes=2))
         present = [a for a in attendees if a.attendance == Attendance.PRESENT]
         no_phone = attendees[NO_PHONE]
         f = self.facilitator
+        self._invitations(wall, attendees, invited)
+        for attendee in sorted((a for a in attendees if a.joined_at), key=lambda a: (a.joined_at, a.pk)):
+            self._write(wall, "workshops.attendee.joined", attendee.joined_at, actor=attendee.user, target=attendee,
+                        via="code")
+        guest = None
         if walk_in:
             guest = Attendee.objects.create(
                 workshop=workshop, name=WALK_IN_NAME, source=AttendeeSource.WALK_IN, rsvp=Rsvp.YES,
                 rsvp_at=start + timedelta(minutes=8), attendance=Attendance.PRESENT, name_consent=False,
-                joined_at=start + timedelta(minutes=30))
-            self._write(wall, "workshops.attendee.walked_in", start + timedelta(minutes=8), actor=f, target=guest,
-                        name=guest.name)
+                joined_at=start + timedelta(minutes=25))
+            self._write(wall, "workshops.attendee.walked_in", guest.rsvp_at, actor=f, target=guest)
+            self._write(wall, "workshops.attendee.joined", guest.joined_at, actor=None, target=guest, via="code")
             present.append(guest)
-        else:
-            guest = None
 
         # Collect (after the welcome and the round of introductions).
         minute = sum(m for _t, m in agenda[:2])
@@ -548,13 +572,15 @@ class _Loader:
                 idea.position = in_theme.get(spec.theme, 0)
                 in_theme[spec.theme] = idea.position + 1
                 if idea.theme is not None:
-                    self._write(wall, "workshops.idea.moved", wall.at(t), actor=f, target=idea,
-                                theme=idea.theme.pk, position=idea.position)
+                    self._write(wall, "workshops.idea.grouped", wall.at(t), actor=f, target=idea, previous=None,
+                                theme=idea.theme.pk, new_theme=False)
             t += 15 / len(stored)
         Idea.objects.bulk_update(stored, ["theme", "position", "merged_into", "created_at"])
         minute += agenda[3][1]
 
         # Dot-vote: every present attendee places all their dots, never on the zero-dot theme.
+        self._write(wall, "workshops.vote.configured", wall.at(minute - 1), actor=f, dots=DOTS,
+                    max_per_item=max_per_item)
         self._call(wall, wall.at(minute), ws.workshop_phase_set, by=f, workshop=workshop, phase=Phase.VOTE)
         self._call(wall, wall.at(minute + 1), ws.workshop_timer_set, by=f, workshop=workshop, minutes=10)
         weights = {key: 1 + 2 * sum(1 for s in sheets if c_theme(s, ideas) == key)
@@ -579,8 +605,10 @@ class _Loader:
                 dots.append((dot, wall.at(minute + 2 + 8 * n / len(present))))
         Dot.objects.bulk_create([dot for dot, _when in dots])
         for dot, when in dots:
-            self._write(wall, "workshops.dot.set", when, actor=dot.proxy_by or dot.attendee.user, target=dot,
-                        attendee=dot.attendee_id, count=dot.count, proxy=dot.proxy_by_id is not None)
+            item = dot.theme or dot.idea
+            self._write(wall, "workshops.dot.set", when, actor=dot.proxy_by or dot.attendee.user, target=item,
+                        attendee=dot.attendee_id, count=dot.count, previous=0, proxy=dot.proxy_by_id is not None,
+                        item=f"{'theme' if dot.theme else 'idea'}:{item.pk}")
         minute += agenda[4][1]
 
         # Action sheets: one per action retained, written, then published (the actions exist already).
@@ -606,15 +634,22 @@ class _Loader:
         for position, sheet in enumerate(made):
             when = wall.at(minute + 2 + (sheets_len - 6) * position / len(sheets))
             self._write(wall, "workshops.sheet.created", when, actor=f, target=sheet)
-        publish_at = wall.at(minute + sheets_len - 3)
+        retain_at = wall.at(minute + sheets_len - 4)
+        for sheet in made:
+            self._write(wall, "workshops.sheet.retained", retain_at, actor=f, target=sheet)
+        # Published in one step: one entry per sheet (no version of its own), then the step's.
+        publish_at = wall.at(minute + sheets_len - 2)
         for sheet, key in zip(made, sheets, strict=True):
             sheet.status, sheet.action = SheetStatus.PUBLISHED, self.actions[key]
-            self._write(wall, "workshops.sheet.published", publish_at, actor=f, target=sheet,
+            self._write(wall, "workshops.sheet.published", publish_at, actor=f, target=sheet, bump=False,
                         action=sheet.action.pk)
+        self._write(wall, "workshops.sheets.published", publish_at, actor=f, count=len(made))
         ActionSheet.objects.bulk_update(made, ["status", "action"])
         minute += sheets_len
 
-        # Closed during the closing words.
+        # Attendance recorded, then closed during the closing words.
+        self._write(wall, "workshops.attendance.set", wall.at(minute + 1), actor=f,
+                    changed=workshop.attendees.count())
         self._call(wall, wall.at(minute + 2), ws.workshop_phase_set, by=f, workshop=workshop, phase=Phase.CLOSED)
         return self._date(wall, made, dots, guest)
 
