@@ -34,7 +34,6 @@ from concerto.workshops.models import (
     Workshop,
 )
 
-
 # Audit entries written before the workshop (invitations and answers); all others during it.
 BEFORE = {"workshops.attendee.listed", "workshops.invitation.sent", "workshops.attendee.answered",
           "workshops.invitation.reminded"}
