@@ -52,6 +52,7 @@ from . import second_campaign
 from .letters import load_letters
 from .selection import load_selection
 from .volunteers import load_volunteers
+from .workshops import load_workshops, workshop_figures
 
 SLUG = c.CAMPAIGN["slug"]
 CONTRIBUTION_COUNT = 200
@@ -189,6 +190,7 @@ def demo_counts(campaign: Campaign) -> dict:
         **letter_figures(campaign),
         "volunteers": volunteer_figures(campaign)["volunteers"],
         "workshop_participants": selection_figures(campaign)["workshop_participants"],
+        **workshop_figures(campaign),
         "unused_codes": [
             format_code(code) for code in InvitationCode.objects.filter(
                 campaign=campaign, revoked_at__isnull=True, use_count=0).order_by("pk").values_list("code", flat=True)[:3]
@@ -231,6 +233,7 @@ class _Builder:
         self._letters()
         self._selection()
         self._workshop_actions()
+        self._workshops()
         self._supports_on_workshop_actions()
         self._contributions()
         self._supports_on_contributions()
@@ -354,6 +357,14 @@ class _Builder:
             self.workshop[wa.key] = action
             if place.sector:
                 self.sector_codes[action.pk] = place.sector
+
+    def _workshops(self) -> None:
+        """The two workshops the 20 actions came out of (closed), and a follow-up still to run."""
+        self.workshops = load_workshops(
+            campaign=self.campaign, selection=self.selection, organiser=self.organiser,
+            facilitator=self.staff[Role.FACILITATOR], actions=self.workshop,
+            # Their own random stream, so that the supports and contributions below stay as they were.
+            rng=random.Random(f"{c.SEED}-workshops"))
 
     def _support(self, user: User, action: Action, channel: str) -> None:
         added = proposals.support_add(user=user, action=action, channel=channel)

@@ -24,6 +24,7 @@ from concerto.proposals.models import (
 )
 from concerto.proposals.services import support_add
 from concerto.residents.models import Membership, Role, User
+from concerto.workshops.models import ActionSheet, Attendee, Dot, Idea, Workshop
 
 
 @pytest.fixture
@@ -42,6 +43,24 @@ def _snapshot(campaign) -> dict:
         "comments": Comment.objects.filter(action__campaign=campaign).count(),
         "phases": Phase.objects.filter(campaign=campaign).count(),
         "sectors": Sector.objects.filter(campaign=campaign).count(),
+        **_workshops_snapshot(campaign),
+    }
+
+
+def _workshops_snapshot(campaign) -> dict:
+    workshops = Workshop.objects.filter(campaign=campaign)
+    return {
+        "workshops": list(workshops.order_by("number").values_list(
+            "number", "title", "starts_at", "ends_at", "phase", "closed_at", "version", "room_code")),
+        "ideas": sorted(Idea.objects.filter(workshop__in=workshops).values_list(
+            "workshop__number", "prompt", "text", "place", "theme__name", "position", "created_at",
+            "merged_into__text")),
+        "dots": sorted(Dot.objects.filter(workshop__in=workshops).values_list(
+            "workshop__number", "attendee__name", "theme__name", "idea__text", "count")),
+        "attendees": sorted(Attendee.objects.filter(workshop__in=workshops).values_list(
+            "workshop__number", "name", "rsvp", "attendance", "name_consent")),
+        "sheets": sorted(ActionSheet.objects.filter(workshop__in=workshops).values_list(
+            "workshop__number", "title", "theme__name", "cost", "horizon", "action__title")),
     }
 
 
@@ -189,6 +208,11 @@ def test_reset_reloads_the_same_demo(campaign):
     call_command("load_demo", "--reset", stdout=out)
     assert "Démo « Saint-Jérôme, Aix-en-Provence » chargée" in out.getvalue()
     assert "Contributions : 200" in out.getvalue()
+    assert "Ateliers tenus : 2 (22 présences)" in out.getvalue()
+    assert "fiches actions publiées : 20" in out.getvalue()
+    third = Workshop.objects.get(campaign__slug=SLUG, number=3)
+    assert f"code de salle : {third.room_code} (/atelier/{third.room_code}/)" in out.getvalue()
+    assert "compte animateur : animateur@example.org (mot de passe « concerto-demo »)" in out.getvalue()
     assert not Campaign.objects.filter(pk=campaign.pk).exists()
     reloaded = Campaign.objects.get(slug=SLUG)
     assert _snapshot(reloaded) == before  # deterministic, and no account left over or duplicated

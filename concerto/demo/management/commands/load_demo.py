@@ -1,6 +1,7 @@
 """``manage.py load_demo``: the Saint-Jérôme demo campaign, loaded once (``--reset`` to reload)."""
 
 from django.core.management.base import BaseCommand
+from django.utils import formats, timezone, translation
 
 from concerto.demo import content
 from concerto.demo.services import demo_load
@@ -45,7 +46,23 @@ class Command(BaseCommand):
             f"({n['residents_by_code']} habitants inscrits avec un code) · volontaires : {n['volunteers']} · "
             f"participants aux ateliers tirés au sort : {n['workshop_participants']}"
         )
+        self.stdout.write(
+            f"  Ateliers tenus : {n['workshops']} ({n['workshop_present']} présences) · idées : "
+            f"{n['workshop_ideas']} (dont {n['workshop_ideas_merged']} doublons fusionnés) · thèmes : "
+            f"{n['workshop_themes']} · gommettes : {n['workshop_dots']} · fiches actions publiées : "
+            f"{n['actions_from_workshops']}"
+        )
         self.stdout.write(f"  Actions des ateliers : {n['workshop_actions']}")
+        upcoming = n.get("next_workshop")
+        if upcoming:
+            with translation.override("fr"):  # the summary is French, whatever the shell's locale
+                when = formats.date_format(timezone.localtime(upcoming["starts_at"]), "l j F Y à H \\h i")
+            self.stdout.write(
+                f"  Prochain atelier, à animer de bout en bout : « {upcoming['title']} », {when} "
+                f"({upcoming['invited']} participants invités) · code de salle : {upcoming['room_code']} "
+                f"(/atelier/{upcoming['room_code']}/) · compte animateur : {', '.join(upcoming['facilitators'])} "
+                f"(mot de passe « {content.DEMO_PASSWORD} »)"
+            )
         self.stdout.write(
             f"  Contributions : {n['contributions']} ({_detail(n['contributions_by_status'], STATUSES)}) ; "
             f"reçues {_detail(n['contributions_by_origin'], ORIGINS)}"
