@@ -113,6 +113,9 @@
       });
   }
 
+  // The cluster board's script (cluster.js) asks for a refresh right after its own write.
+  window.ConcertoWall = { refresh: refresh };
+
   document.addEventListener("concerto:live", function (e) {
     var event = e.detail;
     if (!event || event.t !== topic || !event.d) { return; }

@@ -3,20 +3,15 @@ into themes with the KEYBOARD ONLY (Tab, arrow keys, Enter on the cards' plain f
 for a participant without a phone; a participant on a 360 px phone votes; the results show. axe-core
 at 1280 and 360 px on each step.
 
-The wall pages (console, participant page) belong to the ``room`` part: until they land, this test
-frames the partials in a stand-in page with the same contract (tests/browser/cluster_frame.py),
-served by a live server of its own (settings ``tests.browser.cluster_frame_settings``).
+On the real pages: the facilitator's console (``…/animation/``) and the participant's wall (``…/mur/``).
 """
 
 import json
 import os
 import re
-import secrets
 
 import pytest
 from playwright.sync_api import expect
-
-from tests.live import start_live_server, stop_live_server
 
 from .conftest import DESKTOP, PHONE
 from .helpers import (
@@ -58,15 +53,6 @@ print(json.dumps({"workshop": w.pk, "ideas": [i.pk for i in ideas], "nadia": nad
 """
 
 
-@pytest.fixture(scope="module")
-def wall_live():
-    # Not one of the throw-away settings modules that may run without a secret key: give it one.
-    server, tmp = start_live_server(server_env={"DJANGO_SETTINGS_MODULE": "tests.browser.cluster_frame_settings",
-                                                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)})
-    yield server
-    stop_live_server(server, tmp)
-
-
 def shell(live, code: str) -> str:
     return live.manage("shell", "-c", code)
 
@@ -100,11 +86,11 @@ def submit_by_keyboard(page, button) -> None:
         page.keyboard.press("Enter")
 
 
-def test_cluster_and_vote_by_keyboard_and_on_a_phone(wall_live, context_factory):
-    live = wall_live
+def test_cluster_and_vote_by_keyboard_and_on_a_phone(live, context_factory):
     ids = json.loads(shell(live, SETUP).strip().splitlines()[-1])
     w, ideas = ids["workshop"], ids["ideas"]
-    frame = f"{live.url}/c/saint-jerome/ateliers/{w}/cadre-de-test/"
+    frame = f"{live.url}/c/saint-jerome/ateliers/{w}/animation/"
+    wall = f"{live.url}/c/saint-jerome/ateliers/{w}/mur/"
 
     page = context_factory(viewport=DESKTOP).new_page()
     sign_in_with_password(page, live, "animateur@example.org")
@@ -169,7 +155,7 @@ def test_cluster_and_vote_by_keyboard_and_on_a_phone(wall_live, context_factory)
     # 5. A participant votes on a 360 px phone: + on « Bancs », 4 dots left, in words.
     phone = context_factory(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2).new_page()
     sign_in_by_link(phone, live, "habitant105@example.org")
-    phone.goto(frame)
+    phone.goto(wall)
     expect(phone.get_by_text("Il vous reste 5 gommettes")).to_be_visible()
     check_page(phone, "seat-vote-360")
     assert_no_horizontal_scroll(phone)
@@ -187,18 +173,17 @@ def test_cluster_and_vote_by_keyboard_and_on_a_phone(wall_live, context_factory)
     expect(table.locator("tbody .badge", has_text="ex æquo")).to_have_count(2)
     expect(page.get_by_role("img", name=re.compile("Gommettes par thème"))).to_be_visible()
     check_page(page, "results-1280")
-    phone.goto(frame)
+    phone.goto(wall)
     check_page(phone, "results-360")
     assert_no_horizontal_scroll(phone)
 
 
-def test_keyboard_grab_mode_moves_a_card_between_columns(wall_live, context_factory):
+def test_keyboard_grab_mode_moves_a_card_between_columns(live, context_factory):
     """The script's grab mode: Space picks a card up, arrows choose a column, Enter drops it there
     (the card's own form is sent as JSON, then the page shows the server's state)."""
-    live = wall_live
     ids = json.loads(shell(live, SETUP).strip().splitlines()[-1])
     w, ideas = ids["workshop"], ids["ideas"]
-    frame = f"{live.url}/c/saint-jerome/ateliers/{w}/cadre-de-test/"
+    frame = f"{live.url}/c/saint-jerome/ateliers/{w}/animation/"
     page = context_factory(viewport=DESKTOP).new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -214,8 +199,7 @@ def test_keyboard_grab_mode_moves_a_card_between_columns(wall_live, context_fact
     expect(card).to_have_class(re.compile("cluster-grabbed"))
     page.keyboard.press("ArrowLeft")  # from « Idées sans thème » to « Stationnement »
     expect(page.locator("[data-cluster-status]")).to_contain_text("Stationnement")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # sent as JSON; the console then refreshes its live part
     column = page.locator(".cluster-column", has=page.get_by_role("heading", name=re.compile("^Stationnement")))
     expect(column.locator(f"#idea-{ideas[2]}")).to_be_visible()
     # Escape cancels: nothing moves.
