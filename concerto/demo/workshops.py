@@ -22,7 +22,9 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -51,6 +53,7 @@ from concerto.workshops.models import (
     WallTheme,
     Workshop,
 )
+from concerto.workshops.tasks import render_minutes
 
 from . import content as c
 
@@ -360,6 +363,12 @@ def load_workshops(*, campaign, selection: Selection, organiser: User, facilitat
         sheets=SHEETS_2, max_per_item=None, invited_at=invited_at, excused=EXCUSED_2, absent=ABSENT_2,
         walk_in=True)
     third = loader.planned(title=TITLES[2], day=_follow_up_day(phases.get("live_event")), agenda=AGENDA_3)
+    # The minutes' PDFs of the two held workshops, at their final version (the task queued when each
+    # wall closed saw an earlier one: the loader dates and stamps rows after closing). The demo's
+    # worker renders them within seconds of `make demo` starting; the test servers run tasks inline.
+    for held in (first, second):
+        version = Workshop.objects.filter(pk=held.pk).values_list("version", flat=True).get()
+        transaction.on_commit(partial(render_minutes.enqueue, workshop_id=held.pk, version=version))
     return [first, second, third]
 
 

@@ -47,8 +47,9 @@ def minutes_data(workshop) -> dict:
     unnamed = m["unnamed_present"]
     themes = []
     for theme in m["themes"]:
-        themes.append({"name": f"{theme['name']} ({ngettext('%(n)d idea', '%(n)d ideas', theme['idea_count']) % {'n': theme['idea_count']}})",
-                       "ideas": [_idea_line(i) for i in theme["ideas"]]})
+        # Not in an f-string: makemessages would not see the message.
+        count = ngettext("%(n)d idea", "%(n)d ideas", theme["idea_count"]) % {"n": theme["idea_count"]}
+        themes.append({"name": f"{theme['name']} ({count})", "ideas": [_idea_line(i) for i in theme["ideas"]]})
     votes = [[str(v["rank"]) + (" " + _("(tie)") if v["tied"] else ""), v["label"],
               _("theme") if v["kind"] == "theme" else _("idea"), str(v["dots"]), str(v["voters"])]
              for v in m["votes"]]
