@@ -75,6 +75,10 @@ class Workshop(TimeStampedModel):
     timer_ends_at = models.DateTimeField(null=True, blank=True)
     # Increased under the row lock by every wall write: the live event's version.
     version = models.PositiveIntegerField(default=0)
+    # Increased only by writes that change what participants' screens and the projector show (not a
+    # peer's hidden idea, not a dot: totals are hidden): their pages refetch on this one, so 40 people
+    # voting at once do not make 40 screens re-render 200 times for nothing.
+    shared_version = models.PositiveIntegerField(default=0)
     closed_at = models.DateTimeField(null=True, blank=True)
     minutes_pdf = models.FileField(upload_to="workshops/", blank=True)
     minutes_pdf_version = models.PositiveIntegerField(null=True, blank=True)

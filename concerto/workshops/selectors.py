@@ -90,6 +90,7 @@ def wall_counts(workshop) -> dict:
     )
     return {
         "v": workshop.version,
+        "sv": workshop.shared_version,
         "phase": workshop.phase,
         "ideas": ideas,
         "joined": people["joined"],

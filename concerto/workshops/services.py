@@ -89,12 +89,18 @@ def _locked(workshop) -> Workshop:
     return Workshop.objects.select_for_update().select_related("campaign").get(pk=workshop.pk)
 
 
-def _changed(workshop, code: str, *, actor=None, target=None, **data) -> None:
-    """Bump the version, log, and publish the new counts after commit. The row must be locked."""
+def _changed(workshop, code: str, *, actor=None, target=None, shared: bool = True, **data) -> None:
+    """Bump the version, log, and publish the new counts after commit. The row must be locked.
+
+    ``shared=False`` for a change only facilitators' screens show (a hidden idea, a dot, an answer):
+    ``shared_version`` stays, so participants' pages and the projector do not refetch."""
     from .selectors import wall_counts
 
     workshop.version += 1
-    Workshop.objects.filter(pk=workshop.pk).update(version=workshop.version)
+    if shared:
+        workshop.shared_version += 1
+    Workshop.objects.filter(pk=workshop.pk).update(version=workshop.version,
+                                                   shared_version=workshop.shared_version)
     log_action(code, actor=actor, scope=workshop.campaign.slug, target=target or workshop,
                workshop=workshop.pk, **data)
     live.publish(topic(workshop), wall_counts(workshop), version=workshop.version)
@@ -434,7 +440,7 @@ def invitations_send(*, by, workshop, base_url: str, reminder: bool = False) -> 
             Attendee.objects.filter(pk__in=ids).update(reminded_at=now)
         else:
             Attendee.objects.filter(pk__in=ids).update(invited_at=now, invitation_channel=InvitationChannel.EMAIL)
-        _changed(workshop, "workshops.invitation.reminded" if reminder else "workshops.invitation.sent",
+        _changed(workshop, "workshops.invitation.reminded" if reminder else "workshops.invitation.sent", shared=False,
                  actor=by, channel="email", count=len(ids))
         workshop_id, language = workshop.pk, translation.get_language() or settings.LANGUAGE_CODE
         transaction.on_commit(lambda: tasks.send_workshop_invitations.enqueue(
@@ -462,7 +468,7 @@ def invitation_letters(*, by, workshop, base_url: str, reminder: bool = False) -
         else:
             Attendee.objects.filter(pk__in=ids).update(invited_at=now, invitation_channel=InvitationChannel.LETTER)
         pdf = notifications.letters_pdf(workshop, pairs, base_url=base_url, reminder=reminder)
-        _changed(workshop, "workshops.invitation.reminded" if reminder else "workshops.invitation.sent",
+        _changed(workshop, "workshops.invitation.reminded" if reminder else "workshops.invitation.sent", shared=False,
                  actor=by, channel="letter", count=len(ids))
     return pdf, len(ids)
 
@@ -485,7 +491,7 @@ def attendee_rsvp(*, attendee, rsvp: str, name_consent: bool, by=None) -> Attend
         attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
         attendee.rsvp, attendee.rsvp_at, attendee.name_consent = rsvp, timezone.now(), bool(name_consent)
         attendee.save(update_fields=["rsvp", "rsvp_at", "name_consent"])
-        _changed(workshop, "workshops.attendee.answered", actor=by, target=attendee, rsvp=rsvp,
+        _changed(workshop, "workshops.attendee.answered", shared=False, actor=by, target=attendee, rsvp=rsvp,
                  name_consent=bool(name_consent))
     attendee.workshop = workshop
     return attendee
@@ -511,7 +517,7 @@ def attendance_set(*, by, workshop, marks: dict) -> int:
         for pk in changed:
             Attendee.objects.filter(pk=pk).update(attendance=clean[pk])
         if changed:
-            _changed(workshop, "workshops.attendance.set", actor=by, changed=len(changed))
+            _changed(workshop, "workshops.attendance.set", shared=False, actor=by, changed=len(changed))
     return len(changed)
 
 
@@ -660,7 +666,7 @@ def idea_add(*, workshop, attendee, prompt, text, place="", client_id, by=None) 
             idea = Idea.objects.create(
                 workshop=workshop, attendee=attendee, proxy_by=by if proxy else None, prompt=prompt, text=text,
                 place=place, client_id=client_id, position=position)
-            _changed(workshop, "workshops.idea.added", actor=by, target=idea, proxy=proxy,
+            _changed(workshop, "workshops.idea.added", shared=workshop.phase != Phase.COLLECT, actor=by, target=idea, proxy=proxy,
                      attendee=attendee.pk if attendee else None)
     except IntegrityError:
         # The same client id committed by a concurrent send (a retry racing the first one).
@@ -797,7 +803,7 @@ def idea_edit(*, workshop, attendee, idea_id, prompt, text, place="", by=None) -
             return idea
         idea.prompt, idea.text, idea.place, idea.edited_at = prompt, text, place, timezone.now()
         idea.save(update_fields=["prompt", "text", "place", "edited_at"])
-        _changed(workshop, "workshops.idea.edited", actor=by, target=idea, attendee=attendee.pk)
+        _changed(workshop, "workshops.idea.edited", shared=False, actor=by, target=idea, attendee=attendee.pk)
     return idea
 
 
@@ -809,7 +815,7 @@ def idea_delete(*, workshop, attendee, idea_id, by=None) -> None:
         idea = _own_idea(workshop, attendee, idea_id)
         pk = idea.pk
         idea.delete()
-        _changed(workshop, "workshops.idea.deleted", actor=by, target=workshop, idea=pk, attendee=attendee.pk)
+        _changed(workshop, "workshops.idea.deleted", shared=False, actor=by, target=workshop, idea=pk, attendee=attendee.pk)
 # --- themes and dots -----------------------------------------------------------------------------
 # Grouping (cluster phase) and the dot-vote (vote phase). Every write locks the workshop row first:
 # two facilitators dragging at once, or a participant's double click, are applied one after the
@@ -1043,7 +1049,7 @@ def suggestion_dismiss(*, by, workshop, key) -> None:
         workshop = _runner_write(by, workshop, GROUP_PHASES)
         _dismissal, created = SuggestionDismissal.objects.get_or_create(workshop=workshop, key=key)
         if created:
-            _changed(workshop, "workshops.suggestion.dismissed", actor=by, key=key)
+            _changed(workshop, "workshops.suggestion.dismissed", shared=False, actor=by, key=key)
 
 
 def vote_settings_set(*, by, workshop, dots_per_participant, max_dots_per_item=None) -> Workshop:
@@ -1136,7 +1142,7 @@ def dot_set(*, workshop, attendee, target, count, by=None) -> int:
             row.count, row.proxy_by = count, by if proxy else None
             row.save(update_fields=["count", "proxy_by", "updated_at"])
         item = where.get("theme") or where.get("idea")
-        _changed(workshop, "workshops.dot.set", actor=by, target=item, attendee=attendee.pk, count=count,
+        _changed(workshop, "workshops.dot.set", shared=False, actor=by, target=item, attendee=attendee.pk, count=count,
                  previous=previous, proxy=proxy, item=f"{'theme' if 'theme' in where else 'idea'}:{item.pk}")
     return budget - others - count
 # --- action sheets -------------------------------------------------------------------------------

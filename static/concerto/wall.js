@@ -119,7 +119,9 @@
   document.addEventListener("concerto:live", function (e) {
     var event = e.detail;
     if (!event || event.t !== topic || !event.d) { return; }
-    var v = parseInt(event.d.v, 10) || 0;
+    // Participants' pages and the projector follow the shared version ("sv"), the console every change ("v").
+    var key = (live() && live().getAttribute("data-wall-key")) || "v";
+    var v = parseInt(event.d[key], 10) || 0;
     if (v > wanted) { wanted = v; }
     if (v > versionOf(live())) { failures = 0; refresh(); }
   });
