@@ -221,7 +221,8 @@ def test_the_fragment_hides_peers_ideas_until_the_reveal_and_names_from_peers(
     workshop = to_phase(workshop, Phase.REVEAL, facilitator_fanny)
     fragment = bob_client.get(_url("wall", workshop), {"fragment": "1"}).content.decode()
     assert "Idée secrète Alice" in fragment and "Alice M." not in fragment
-    assert f'data-wall-version="{workshop.version}"' in fragment
+    # Participants' pages follow the shared version (not moved by a peer's hidden idea or a dot).
+    assert f'data-wall-version="{workshop.shared_version}" data-wall-key="sv"' in fragment
     services.workshop_names_set(by=facilitator_fanny, workshop=workshop, visible=True)
     fragment = bob_client.get(_url("wall", workshop), {"fragment": "1"}).content.decode()
     assert "Alice M." in fragment
