@@ -346,3 +346,26 @@ def _wrk_version() -> str:
         return "wrk not installed"
     proc = subprocess.run([WRK, "--version"], capture_output=True, text=True)
     return (proc.stdout + proc.stderr).split("[")[0].strip() or "?"
+
+
+async def sse_events(reader):
+    """``(arrival time, event)`` for each ``data:`` line of a server-sent event stream read from an
+    asyncio ``reader`` (the raw-socket clients of sse_fanout.py and wall.py), until it closes."""
+    buffer = b""
+    while True:
+        chunk = await reader.read(65536)
+        if not chunk:
+            return
+        now = time.time()
+        buffer += chunk
+        while b"\ndata: " in buffer:
+            start = buffer.index(b"\ndata: ") + 7
+            end = buffer.find(b"\n", start)
+            if end < 0:
+                break
+            event = json.loads(buffer[start:end])
+            buffer = buffer[end:]
+            yield now, event
+        if len(buffer) > 1 << 16:
+            buffer = buffer[-1024:]
+

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, log  # noqa: E402
+from bench.common import free_port, log, sse_events  # noqa: E402
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 
@@ -86,28 +86,15 @@ class Viewer:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         writer.write(f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
         await writer.drain()
-        buffer = b""
         try:
-            while not stop.is_set():
-                chunk = await reader.read(65536)
-                if not chunk:
+            async for now, event in sse_events(reader):
+                if stop.is_set():
                     break
-                now = time.time()
-                buffer += chunk
-                while b"\ndata: " in buffer:
-                    start = buffer.index(b"\ndata: ") + 7
-                    end = buffer.find(b"\n", start)
-                    if end < 0:
-                        break
-                    event = json.loads(buffer[start:end])
-                    buffer = buffer[end:]
-                    sent = event["d"].get("sent") if isinstance(event.get("d"), dict) else None
-                    if sent is not None:
-                        self.latencies.append(now - sent)
-                        self.received += 1
-                    self.ready.set()
-                if len(buffer) > 1 << 16:
-                    buffer = buffer[-1024:]
+                sent = event["d"].get("sent") if isinstance(event.get("d"), dict) else None
+                if sent is not None:
+                    self.latencies.append(now - sent)
+                    self.received += 1
+                self.ready.set()
         finally:
             writer.close()
 

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import PG_ADMIN_URL, free_port, log, pg_url  # noqa: E402
+from bench.common import PG_ADMIN_URL, free_port, log, pg_url, sse_events  # noqa: E402
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 CSRF = "b" * 32  # a cookie and header pair the bench sets itself (Django compares them)
@@ -145,34 +145,23 @@ class Viewer:
         writer.write((f"GET /flux/?t={self.topic} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
                       f"Cookie: sessionid={self.session}\r\n\r\n").encode())
         await writer.drain()
-        buffer = b""
         try:
-            while not stop.is_set():
-                chunk = await reader.read(65536)
-                if not chunk:
+            async for now, event in sse_events(reader):
+                if stop.is_set():
                     break
-                now = time.time()
-                buffer += chunk
-                while b"\ndata: " in buffer:
-                    start = buffer.index(b"\ndata: ") + 7
-                    end = buffer.find(b"\n", start)
-                    if end < 0:
-                        break
-                    event = json.loads(buffer[start:end])
-                    buffer = buffer[end:]
-                    data = event.get("d") or {}
-                    version, own = data.get("v"), data.get(self.key)
-                    if isinstance(version, int) and isinstance(own, int):
-                        self.seen.setdefault(version, now)
-                        self.key_of.setdefault(version, own)
-                        if self.page_version is None:
-                            self.page_version = own
-                        self.wanted = max(self.wanted, own)
-                        if own <= self.page_version:
-                            self.fetched.setdefault(version, now)  # nothing on this screen changes
-                        else:
-                            asyncio.create_task(self.fetch())
-                    self.ready.set()
+                data = event.get("d") or {}
+                version, own = data.get("v"), data.get(self.key)
+                if isinstance(version, int) and isinstance(own, int):
+                    self.seen.setdefault(version, now)
+                    self.key_of.setdefault(version, own)
+                    if self.page_version is None:
+                        self.page_version = own
+                    self.wanted = max(self.wanted, own)
+                    if own <= self.page_version:
+                        self.fetched.setdefault(version, now)  # nothing on this screen changes
+                    else:
+                        asyncio.create_task(self.fetch())
+                self.ready.set()
         finally:
             writer.close()
 

@@ -737,42 +737,44 @@ def _pending(workshop, join_request) -> JoinRequest:
     return join_request
 
 
+def _deciding(by, join_request, *, must_be_open: bool = True):
+    """The locked workshop and the still-pending request, for a facilitator's answer to it."""
+    workshop = _locked(join_request.workshop)
+    _require_runner(by, workshop)
+    if must_be_open:
+        _require_open(workshop)
+    return workshop, _pending(workshop, join_request)
+
+
+def _let_in(by, workshop, join_request, attendee, code: str) -> JoinRequest:
+    join_request.attendee = attendee
+    join_request.save(update_fields=["attendee"])
+    _changed(workshop, code, actor=by, target=join_request, attendee=attendee.pk)
+    return join_request
+
+
 def join_request_admit(*, by, join_request, attendee) -> JoinRequest:
     """Let the device in as one of the invited people who has not joined yet."""
     with transaction.atomic():
-        workshop = _locked(join_request.workshop)
-        _require_runner(by, workshop)
-        _require_open(workshop)
-        join_request = _pending(workshop, join_request)
+        workshop, join_request = _deciding(by, join_request)
         if (attendee is None or attendee.workshop_id != workshop.pk
                 or Attendee.objects.filter(pk=attendee.pk, joined_at__isnull=False).exists()):
             raise AttendeeNotHere()
-        join_request.attendee = attendee
-        join_request.save(update_fields=["attendee"])
-        _changed(workshop, "workshops.join_request.admitted", actor=by, target=join_request, attendee=attendee.pk)
-    return join_request
+        return _let_in(by, workshop, join_request, attendee, "workshops.join_request.admitted")
 
 
 def join_request_walk_in(*, by, join_request) -> JoinRequest:
     """Let the device in as a new attendee, a walk-in, under the name it gave (marked present)."""
     with transaction.atomic():
-        workshop = _locked(join_request.workshop)
-        _require_runner(by, workshop)
-        _require_open(workshop)
-        join_request = _pending(workshop, join_request)
+        workshop, join_request = _deciding(by, join_request)
         attendee = Attendee.objects.create(workshop=workshop, name=join_request.name, source=AttendeeSource.WALK_IN,
                                            rsvp=Rsvp.YES, attendance=Attendance.PRESENT)
-        join_request.attendee = attendee
-        join_request.save(update_fields=["attendee"])
-        _changed(workshop, "workshops.join_request.walked_in", actor=by, target=join_request, attendee=attendee.pk)
-    return join_request
+        return _let_in(by, workshop, join_request, attendee, "workshops.join_request.walked_in")
 
 
 def join_request_refuse(*, by, join_request) -> JoinRequest:
     with transaction.atomic():
-        workshop = _locked(join_request.workshop)
-        _require_runner(by, workshop)
-        join_request = _pending(workshop, join_request)
+        workshop, join_request = _deciding(by, join_request, must_be_open=False)
         join_request.refused_at = timezone.now()
         join_request.save(update_fields=["refused_at"])
         _changed(workshop, "workshops.join_request.refused", actor=by, target=join_request)
