@@ -33,7 +33,7 @@ class IdeaOut(Schema):
     dots: int | None = None
 
 
-class ThemeOut(Schema):
+class WallThemeOut(Schema):
     id: int
     name: str
     idea_count: int
@@ -140,7 +140,7 @@ def list_ideas(request, slug: str, workshop_id: int):
     return _public_data(_revealed(slug, workshop_id))["ideas"]
 
 
-@router.get("/{slug}/workshops/{workshop_id}/themes", response={200: list[ThemeOut], **READ_ERRORS, **NOT_FOUND},
+@router.get("/{slug}/workshops/{workshop_id}/themes", response={200: list[WallThemeOut], **READ_ERRORS, **NOT_FOUND},
             summary="Themes of a workshop's wall, from the reveal on (dots once the vote is closed)", **READ)
 def list_themes(request, slug: str, workshop_id: int):
     return _public_data(_revealed(slug, workshop_id))["themes"]
