@@ -33,7 +33,10 @@ document.addEventListener('securitypolicyviolation',
 DOM_SCAN = r"""
 () => {
   const found = [];
-  const forbidden = 'iframe,frame,object,embed,base,svg,math,template,marquee,isindex,video,audio,img,style,' +
+  // svg[data-figure]: the pages' own drawings (the room's QR code, the vote chart), rendered on the
+  // server from no user input; an injected one would still be caught by its handlers or scripts.
+  const forbidden = 'iframe,frame,object,embed,base,svg:not([data-figure]),math,template,marquee,isindex,' +
+                    'video,audio,img,style,' +
                     'link:not([rel=stylesheet][href^="/static/"]),meta[http-equiv],x,noscript';
   for (const el of document.querySelectorAll(forbidden)) found.push('element ' + el.outerHTML.slice(0, 120));
   for (const s of document.scripts) {
