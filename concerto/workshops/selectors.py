@@ -72,12 +72,12 @@ def seat_for(user, workshop, session_seats: dict | None = None) -> Attendee | No
 
 def attendee_by_token(token: str) -> Attendee | None:
     """The attendee a personal link (invitation e-mail or letter) belongs to, if it is still valid."""
-    import hashlib
+    from .tokens import token_hash
 
     if not token or len(token) > 64:
         return None
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return Attendee.objects.select_related("workshop", "workshop__campaign").filter(token_hash=digest).first()
+    return (Attendee.objects.select_related("workshop", "workshop__campaign")
+            .filter(token_hash=token_hash(token)).first())
 
 
 def wall_counts(workshop) -> dict:
