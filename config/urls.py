@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from concerto.api.urls import api
 from concerto.core.views import healthz, set_language
+from concerto.fieldwork.urls import root_urlpatterns as fieldwork_root_urls
 from concerto.workshops.urls import room_urlpatterns as workshop_room_urls
 
 urlpatterns = [
@@ -18,7 +19,9 @@ urlpatterns = [
     path("c/<slug:slug>/", include("concerto.selection.urls")),
     path("c/<slug:slug>/", include("concerto.volunteers.urls")),
     path("c/<slug:slug>/", include("concerto.workshops.urls")),
+    path("c/<slug:slug>/", include("concerto.fieldwork.urls")),
     path("", include((workshop_room_urls, "workshop_room"))),
+    path("", include((fieldwork_root_urls, "fieldwork_root"))),
 ]
 handler404 = "concerto.core.views.not_found"
 handler403 = "concerto.core.views.forbidden"

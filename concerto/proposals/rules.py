@@ -12,7 +12,7 @@ from .errors import (
     ParticipationClosed,
     SignInToSupport,
 )
-from .models import PUBLIC_STATUSES, ActionStatus, Origin
+from .models import PUBLIC_STATUSES, ActionStatus, Channel, Origin
 
 
 def participation_open(campaign) -> bool:
@@ -93,6 +93,19 @@ def can_add_published_action(user, campaign, origin=None) -> bool:
         return True
     # "facilitator" is Role.FACILITATOR (residents.models is out of reach: the import contract).
     return origin == Origin.WORKSHOP and r.has_role(user, campaign, "facilitator")
+
+
+def can_record_offline(user, campaign, channel) -> bool:
+    """Recording supports and proposals on a resident's behalf: an ambassador at the door, or the
+    staff typing paper forms (organisers, moderators). Never on an archived campaign."""
+    if campaign_is_archived(campaign):
+        return False
+    # Role names as strings: residents.models is out of reach (the import contract).
+    if channel == Channel.DOOR_TO_DOOR:
+        return r.has_role(user, campaign, "ambassador", "organiser")
+    if channel == Channel.PAPER:
+        return r.has_role(user, campaign, "organiser", "moderator")
+    return False
 
 
 def can_withdraw(user, action) -> bool:

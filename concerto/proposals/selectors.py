@@ -49,6 +49,12 @@ SMALL_GROUP = 5
 NOT_CONTRIBUTED = (ActionStatus.DRAFT, ActionStatus.WITHDRAWN)
 
 
+def published_actions_by_id(campaign, ids) -> dict[int, Action]:
+    """The campaign's published actions among ``ids`` (supports recorded offline name them by id)."""
+    return {a.pk: a for a in Action.objects.filter(campaign=campaign, pk__in=list(ids),
+                                                    status=ActionStatus.PUBLISHED).select_related("campaign")}
+
+
 def themes_for(campaign) -> list[Theme]:
     snapshot = campaign.__dict__.get("_concerto_state")
     if snapshot is None:

@@ -110,6 +110,26 @@ def action_propose(*, user, campaign, title, summary, body="", theme_id=None, pl
     return action
 
 
+def action_propose_offline(*, by, user, campaign, title, summary, body="", theme_id=None, place="",
+                           origin: str) -> Action:
+    """A proposal dictated at a door or written on a paper form, recorded by ``by`` for ``user`` (the
+    resident's account, its author): it waits for moderation like any contribution."""
+    if origin not in (Origin.DOOR_TO_DOOR, Origin.PAPER):
+        raise Invalid(_("Unknown origin."), code="origin_invalid")
+    require(rules.can_record_offline(by, campaign, origin), NotAllowed(_("You cannot record proposals here.")))
+    fields = _validated_fields(
+        campaign=campaign, title=title, summary=summary, body=body, theme_id=theme_id, place=place
+    )
+    with transaction.atomic():
+        action = Action.objects.create(
+            campaign=campaign, author=user, origin=origin, status=ActionStatus.PENDING, **fields
+        )
+        log_action("proposals.contribution.submitted", actor=by, scope=campaign.slug, target=action,
+                   origin=origin, on_behalf_of=user.pk)
+        figures_changed(campaign)
+    return action
+
+
 def action_create_published(*, by, campaign, title, summary, body="", theme_id=None, place="", origin,
                             author=None) -> Action:
     """An action retained by the organisers (e.g. from a workshop): published at once.
@@ -337,6 +357,10 @@ def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
         raise SupportedBeforeErasure()
     if not resident_rules.is_resident(user, campaign):
         resident_join(user=user, campaign=campaign)
+    return _support_insert(user=user, action=action, channel=channel, actor=user)
+
+
+def _support_insert(*, user, action: Action, channel: str, actor, **audit) -> bool:
     try:
         with transaction.atomic():
             # The conditional UPDATE takes the row lock and re-checks the status after any
@@ -346,12 +370,53 @@ def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
                 raise ActionNotSupportable()
             Support.objects.create(action_id=action.pk, user=user, channel=channel)
             viewer_changed(user.pk, "supported")  # their cached supported actions (concerto.core.state)
-            entry = log_action("proposals.support.added", actor=user, scope=campaign.slug, target=action,
-                               channel=channel)
+            entry = log_action("proposals.support.added", actor=actor, scope=action.campaign.slug, target=action,
+                               channel=channel, **audit)
             _supports_changed(action, count, entry)
     except IntegrityError:
         return False  # already supported: the whole transaction, counter included, rolled back
     return True
+
+
+def support_record_offline(*, by, user, action: Action, channel: str) -> bool:
+    """A support given at a door or on a paper form, recorded by ``by`` (the ambassador, or the staff
+    member typing the form) for ``user``, the resident's account. True if added, False if ``user``
+    already supported the action (then it confirms it and counts nothing more).
+
+    The caller (fieldwork) checked the resident's consent and when the capture was made: the support
+    window of a door visit is the door-to-door phase, not the online participation phase."""
+    if channel not in (Channel.DOOR_TO_DOOR, Channel.PAPER):
+        raise Invalid(_("Unknown channel."), code="channel_invalid")
+    require(rules.can_record_offline(by, action.campaign, channel), CannotSupport())
+    return _support_insert(user=user, action=action, channel=channel, actor=by, on_behalf_of=user.pk)
+
+
+def supports_transfer(*, from_user, to_user, campaign) -> dict:
+    """Someone met offline (``from_user``) is recognised as ``to_user``: their supports in the
+    campaign become ``to_user``'s. An action both supported keeps one support: the offline one is
+    removed and counted off (a confirmation, not a second voice). Returns the numbers moved and
+    confirmed. The caller holds the transaction."""
+    moved = confirmed = 0
+    with transaction.atomic():
+        rows = list(Support.objects.select_for_update().filter(user=from_user, action__campaign=campaign)
+                    .select_related("action"))
+        already = set(Support.objects.filter(user=to_user, action__campaign=campaign)
+                      .values_list("action_id", flat=True))
+        for support in rows:
+            if support.action_id in already:
+                count = _support_count_add(support.action_id, -1)
+                support.delete()
+                confirmed += 1
+                entry = log_action("proposals.support.confirmed", actor=to_user, scope=campaign.slug,
+                                   target=support.action, channel=support.channel, merged_from=from_user.pk)
+                _supports_changed(support.action, count, entry)
+            else:
+                Support.objects.filter(pk=support.pk).update(user=to_user)
+                moved += 1
+        Action.objects.filter(campaign=campaign, author=from_user).update(author=to_user)
+        viewer_changed(to_user.pk, "supported")
+        viewer_changed(from_user.pk, "supported")
+    return {"moved": moved, "confirmed": confirmed}
 
 
 def support_withdraw(*, user, action: Action) -> bool:

@@ -86,6 +86,8 @@ class Verification(models.TextChoices):
 
     EMAIL = "email", _("E-mail only")
     LETTER = "letter", _("Verified by letter")
+    # Met at their address by an ambassador (door to door) or who sent the paper form of their letter.
+    MET = "met", _("Met at their door or by paper")
 
 
 STAFF_ROLES = {Role.ORGANISER, Role.FACILITATOR, Role.MODERATOR, Role.AMBASSADOR}

@@ -128,3 +128,19 @@ def user_by_email(email: str) -> User | None:
 def journal_targets_users(ids) -> dict[int, Target]:
     """Public names only (``core.journal``): the journal never shows an e-mail address."""
     return {u.pk: Target(u.public_name) for u in User.objects.filter(pk__in=ids)}
+
+
+def user_get_with_role(campaign, user_id, role: str) -> User | None:
+    """The active user with this role in the campaign, or None (an id from a form is untrusted)."""
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return User.objects.filter(pk=user_id, is_active=True, memberships__campaign=campaign,
+                               memberships__role=role).first()
+
+
+def users_with_role(campaign, role: str) -> list[User]:
+    """The campaign's active members with this role, by name (e.g. the ambassadors)."""
+    return list(User.objects.filter(is_active=True, memberships__campaign=campaign, memberships__role=role)
+                .order_by("display_name", "email"))

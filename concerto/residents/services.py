@@ -250,6 +250,35 @@ def resident_verify_by_letter(*, user: User, campaign, sector=None) -> Membershi
     return membership
 
 
+def resident_join_met(*, user: User, campaign, sector=None) -> Membership:
+    """A resident met by an ambassador at their door, or who sent a paper form, without a letter code:
+    a resident whose address staff saw (verification "met"), even where e-mail joining is closed.
+    Called by the fieldwork app, which checked who recorded them and their consent."""
+    if Role.CANDIDATE in rules.roles_of(user, campaign):
+        raise CannotJoin()
+    membership, created = Membership.objects.get_or_create(
+        user=user, campaign=campaign, role=Role.RESIDENT,
+        defaults={"verification": Verification.MET, "sector": sector},
+    )
+    if created:
+        rules.forget_roles(user)
+        log_action("residents.resident.met", actor=None, scope=campaign.slug, target=user)
+        figures_changed(campaign)
+    return membership
+
+
+def resident_leave_merged(*, user: User, campaign, into: User) -> None:
+    """The account made for a resident met offline, once recognised as ``into`` (who joined online):
+    its resident role ends and it is deactivated, so the person is counted once. Its rows (supports,
+    proposals) were moved to ``into`` by the caller beforehand."""
+    Membership.objects.filter(user=user, campaign=campaign, role=Role.RESIDENT).delete()
+    rules.forget_roles(user)
+    if not Membership.objects.filter(user=user).exists():
+        User.objects.filter(pk=user.pk, email__isnull=True).update(is_active=False)
+    log_action("residents.resident.merged", actor=into, scope=campaign.slug, target=user, into=into.pk)
+    figures_changed(campaign)
+
+
 def resident_create_without_email(*, display_name: str = "") -> User:
     """An account for a resident without e-mail; they sign in with their letter code and a PIN."""
     return User.objects.create_user(None, display_name=clean_line(display_name)[:60])

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "concerto.volunteers",
     "concerto.selection",
     "concerto.workshops",
+    "concerto.fieldwork",
     "concerto.dashboard",
     "concerto.api",
     "concerto.demo",

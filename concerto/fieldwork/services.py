@@ -1,0 +1,569 @@
+"""Writes about door to door and paper: one function per thing a person does.
+
+Sections: consent scripts; sync (the ambassador's phone sends its visits); applying a counted visit;
+batch review; linking an offline participation to an online account. Devices and rounds, paper
+forms and guards have their own sections below.
+
+Exactly-once (docs/fieldwork.md): ``Visit.client_id`` is unique in the database. A record is looked
+up by its id first; a new one is inserted in a savepoint, and when a parallel replay inserted it in
+the meantime the unique constraint raises, the savepoint rolls back and the record is answered as a
+replay. The whole sync request is one transaction: the phone deletes a visit from its queue only
+after the answer, and the answer is sent only after commit.
+"""
+
+import hashlib
+import json
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from concerto.campaigns.models import PhaseKind
+from concerto.campaigns.selectors import campaign_phases
+from concerto.core.audit import log_action
+from concerto.core.errors import DomainError
+from concerto.core.http import require
+from concerto.core.text import clean_block, clean_line
+from concerto.letters import codes as letter_codes
+from concerto.letters import selectors as letter_selectors
+from concerto.letters.services import code_use_take
+from concerto.proposals import selectors as proposal_selectors
+from concerto.proposals.services import (
+    action_propose_offline,
+    support_record_offline,
+    supports_transfer,
+)
+from concerto.residents.selectors import user_get_with_role
+from concerto.residents.services import (
+    resident_create_without_email,
+    resident_join_met,
+    resident_leave_merged,
+    resident_verify_by_letter,
+)
+
+from . import guards, rules
+from .errors import (
+    BatchTooLarge,
+    CaptureConflict,
+    ConsentMissing,
+    ConsentScriptUnknown,
+    DeviceRevoked,
+    DeviceUnknown,
+    DoorPhaseClosed,
+    EnrolmentInvalid,
+    FieldworkNotFound,
+    NotAmbassador,
+    ProposalNotReadBack,
+    RecordInvalid,
+)
+from .models import (
+    COUNTED_BATCH,
+    Batch,
+    BatchStatus,
+    Channel,
+    ConsentMethod,
+    ConsentScript,
+    Device,
+    Enrolment,
+    Flag,
+    FlagStatus,
+    Outcome,
+    Participation,
+    SyncConflict,
+    Visit,
+)
+
+BATCH_MAX = 200  # records per sync request; the phone sends more in several requests
+PARTICIPANTS_MAX = 8  # residents taking part at one door
+PROPOSALS_MAX = 5  # per resident
+INITIALS_MAX = 40
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = timedelta(minutes=10)
+# Visits captured during the door-to-door phase may reach the server this long after it closed.
+LATE_SYNC = timedelta(days=7)
+
+
+def content_hash(record: dict) -> str:
+    """The canonical hash of a record as the phone sent it: identical replays hash the same."""
+    canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- Consent scripts ----------------------------------------------------------------------------
+
+def consent_script_save(*, by, campaign, text: str) -> ConsentScript:
+    """A new version of the text ambassadors read aloud (versions are never edited)."""
+    require(rules.can_manage_fieldwork(by, campaign))
+    text = clean_block(text)
+    if len(text) < 40:
+        raise RecordInvalid(_("The consent text is too short: say what is kept, why, for how long, and who "
+                              "to ask to have it erased."), code="consent_text_short")
+    with transaction.atomic():
+        last = ConsentScript.objects.select_for_update().filter(campaign=campaign).order_by("-version").first()
+        if last is not None and last.text == text:
+            return last
+        script = ConsentScript.objects.create(
+            campaign=campaign, version=(last.version + 1 if last else 1), text=text, text_hash=text_hash(text),
+            created_by=by,
+        )
+        log_action("fieldwork.consent_script.saved", actor=by, scope=campaign.slug, target=script,
+                   version=script.version)
+    return script
+
+
+# --- Sync: the ambassador's phone sends its queue -------------------------------------------------
+
+def _door_window(campaign) -> tuple[datetime, datetime] | None:
+    for phase in campaign_phases(campaign):
+        if phase.kind == PhaseKind.DOOR_TO_DOOR:
+            return phase.starts_at, phase.ends_at
+    return None
+
+
+def _refused(record_id, error: DomainError) -> dict:
+    return {"id": record_id, "status": "refused", "code": error.code, "message": str(error.message)}
+
+
+def _parse_uuid(value, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise RecordInvalid(_("The identifier of %(what)s is missing or malformed.") % {"what": what},
+                            code="client_id_invalid") from None
+
+
+def _parse_time(value, window, now) -> datetime:
+    at = parse_datetime(value) if isinstance(value, str) else None
+    if at is None or timezone.is_naive(at):
+        raise RecordInvalid(_("The time of the visit is missing or malformed."), code="captured_at_invalid")
+    if at > now + CLOCK_SKEW:
+        raise RecordInvalid(_("The time of the visit is in the future: check the phone's clock."),
+                            code="captured_at_future")
+    if window is not None and not (window[0] <= at <= window[1]):
+        raise RecordInvalid(_("The visit was made outside the door-to-door dates."), code="captured_at_outside")
+    return at
+
+
+def _scripts_of(campaign) -> dict[int, ConsentScript]:
+    return {s.version: s for s in ConsentScript.objects.filter(campaign=campaign)}
+
+
+def _validate_participant(campaign, item, *, scripts, actions, captured_at) -> dict:
+    """A resident who took part, checked and normalised. Consent comes first: nothing personal is
+    kept without it."""
+    if not isinstance(item, dict):
+        raise RecordInvalid()
+    pid = _parse_uuid(item.get("id"), _("a resident"))
+    consent = item.get("consent")
+    if not isinstance(consent, dict) or consent.get("given") is not True:
+        raise ConsentMissing()
+    script = scripts.get(consent.get("version")) if isinstance(consent.get("version"), int) else None
+    if script is None or consent.get("text_hash") != script.text_hash:
+        raise ConsentScriptUnknown()
+    consent_at = parse_datetime(consent["at"]) if isinstance(consent.get("at"), str) else None
+    if consent_at is None or timezone.is_naive(consent_at) or abs(consent_at - captured_at) > timedelta(hours=2):
+        raise RecordInvalid(_("The time consent was given is missing or far from the visit."),
+                            code="consent_at_invalid")
+    initials = clean_line(str(item.get("initials") or ""))[:INITIALS_MAX]
+    profile = item.get("profile") or {}
+    if not isinstance(profile, dict) or len(json.dumps(profile)) > 2000:
+        raise RecordInvalid(_("The profile answers are malformed."), code="profile_invalid")
+    supports = item.get("supports") or []
+    if not isinstance(supports, list) or not all(isinstance(a, int) for a in supports):
+        raise RecordInvalid(_("The supported actions are malformed."), code="supports_invalid")
+    unknown = sorted(set(supports) - set(actions))
+    if unknown:
+        raise RecordInvalid(
+            _("The phone named actions the campaign does not offer for support (%(ids)s): update the app.")
+            % {"ids": ", ".join(map(str, unknown))}, code="action_unknown")
+    proposals = item.get("proposals") or []
+    if not isinstance(proposals, list) or len(proposals) > PROPOSALS_MAX:
+        raise RecordInvalid(_("The proposals are malformed."), code="proposals_invalid")
+    for proposal in proposals:
+        if not isinstance(proposal, dict) or not isinstance(proposal.get("title"), str):
+            raise RecordInvalid(_("The proposals are malformed."), code="proposals_invalid")
+        if proposal.get("read_back") is not True:
+            raise ProposalNotReadBack()
+    code = None
+    raw_code = item.get("code") or ""
+    if raw_code:
+        canonical = letter_codes.parse_code(str(raw_code))
+        code = letter_selectors.code_for(campaign, canonical) if canonical else None
+        if code is None:
+            raise RecordInvalid(_("The letter code %(code)s is not one of this campaign's codes.")
+                                % {"code": str(raw_code)[:20]}, code="code_unknown")
+    return {
+        "id": pid, "initials": initials, "profile": profile, "supports": sorted(set(supports)),
+        "proposals": proposals, "wants_post": item.get("wants_post") is True, "code": code,
+        "script": script, "consent_at": consent_at,
+    }
+
+
+def _validate_visit(campaign, record, *, window, now, scripts, actions) -> dict:
+    if not isinstance(record, dict):
+        raise RecordInvalid()
+    captured_at = _parse_time(record.get("captured_at"), window, now)
+    outcome = record.get("outcome")
+    if outcome not in Outcome.values:
+        raise RecordInvalid(_("The outcome of the visit is missing or unknown."), code="outcome_invalid")
+    household = None
+    if record.get("household") is not None:
+        try:
+            household = letter_selectors.household_get(campaign, record["household"])
+        except DomainError:
+            raise RecordInvalid(_("This address is not one of the campaign's households."),
+                                code="household_unknown") from None
+    address = clean_line(str(record.get("address") or ""))[:200]
+    if not address:
+        if household is None:
+            raise RecordInvalid(_("The address of the visit is missing."), code="address_missing")
+        address = household.address_line1
+    participants = record.get("participants") or []
+    if not isinstance(participants, list) or len(participants) > PARTICIPANTS_MAX:
+        raise RecordInvalid(_("Too many residents for one door."), code="participants_invalid")
+    if participants and outcome != Outcome.TALKED:
+        raise RecordInvalid(_("Residents can only take part in a visit where the door was opened and you talked."),
+                            code="participants_without_talk")
+    checked = [_validate_participant(campaign, p, scripts=scripts, actions=actions, captured_at=captured_at)
+               for p in participants]
+    if len({p["id"] for p in checked}) != len(checked):
+        raise RecordInvalid(_("Two residents of this visit have the same identifier."), code="client_id_invalid")
+    round_id = record.get("round") if isinstance(record.get("round"), int) else None
+    return {"captured_at": captured_at, "outcome": outcome, "household": household, "address": address,
+            "participants": checked, "round_id": round_id}
+
+
+def _device_check(ambassador, campaign, device) -> None:
+    if not rules.can_use_app(ambassador, campaign):
+        raise NotAmbassador()
+    if device is None or device.campaign_id != campaign.pk or device.ambassador_id != ambassador.pk:
+        raise DeviceUnknown()
+    if device.revoked_at is not None:
+        raise DeviceRevoked()
+    require(rules.can_sync(ambassador, campaign, device), DeviceUnknown())
+
+
+def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> list[dict]:
+    """Store the visits a phone sends; answer each record: created, already (an identical replay),
+    conflict (same id, other content: kept apart, not counted) or refused (with a French reason).
+
+    A wrong record never stops the others. New visits form one batch; when the guards flag it, the
+    batch is held for an organiser's review and its visits count only once released."""
+    now = now or timezone.now()
+    _device_check(ambassador, campaign, device)
+    if not isinstance(records, list):
+        raise RecordInvalid()
+    if len(records) > BATCH_MAX:
+        raise BatchTooLarge()
+    window = _door_window(campaign)
+    if window is None or now > window[1] + LATE_SYNC:
+        raise DoorPhaseClosed()
+    scripts = _scripts_of(campaign)
+    wanted = {a for r in records if isinstance(r, dict) for p in (r.get("participants") or [])
+              if isinstance(p, dict) for a in (p.get("supports") or []) if isinstance(a, int)}
+    actions = proposal_selectors.published_actions_by_id(campaign, wanted)
+
+    results: list[dict] = []
+    with transaction.atomic():
+        batch = None
+        created: list[Visit] = []
+        for record in records:
+            raw_id = record.get("id") if isinstance(record, dict) else None
+            try:
+                client_id = _parse_uuid(raw_id, _("the visit"))
+            except DomainError as error:
+                results.append(_refused(raw_id, error))
+                continue
+            digest = content_hash(record)
+            existing = Visit.objects.filter(client_id=client_id).first()
+            if existing is not None:
+                results.append(_replay_answer(existing, client_id, digest, record, ambassador, device, campaign, now))
+                continue
+            try:
+                data = _validate_visit(campaign, record, window=window, now=now, scripts=scripts, actions=actions)
+            except DomainError as error:
+                results.append(_refused(str(client_id), error))
+                continue
+            if batch is None:
+                batch = Batch.objects.create(campaign=campaign, ambassador=ambassador, device=device, received_at=now)
+            try:
+                with transaction.atomic():
+                    visit = Visit.objects.create(
+                        client_id=client_id, content_hash=digest, campaign=campaign, batch=batch,
+                        ambassador=ambassador, device=device, round_id=_own_round(data["round_id"], ambassador),
+                        household=data["household"], address=data["address"], outcome=data["outcome"],
+                        captured_at=data["captured_at"], received_at=now, payload=record,
+                    )
+            except IntegrityError:
+                # A parallel replay stored it first (its transaction committed before our insert).
+                existing = Visit.objects.filter(client_id=client_id).first()
+                if existing is None:
+                    raise
+                results.append(_replay_answer(existing, client_id, digest, record, ambassador, device, campaign, now))
+                continue
+            visit.checked = data
+            created.append(visit)
+            results.append({"id": str(client_id), "status": "created"})
+        if batch is not None:
+            flags = guards.batch_flags(batch, created)
+            if flags:
+                batch.status = BatchStatus.HELD
+                batch.save(update_fields=["status"])
+                for flag in flags:
+                    flag.save()
+                log_action("fieldwork.batch.held", actor=ambassador, scope=campaign.slug, target=batch,
+                           flags=[f.kind for f in flags], visits=len(created))
+            else:
+                for visit in created:
+                    _visit_apply(visit, visit.checked)
+            held = batch.status == BatchStatus.HELD
+            for result in results:
+                if result["status"] == "created":
+                    result["held"] = held
+            log_action("fieldwork.batch.received", actor=ambassador, scope=campaign.slug, target=batch,
+                       device=device.pk, visits=len(created), held=held)
+        type(device).objects.filter(pk=device.pk).update(last_seen_at=now)
+    return results
+
+
+def _own_round(round_id, ambassador):
+    if round_id is None:
+        return None
+    from .models import Round  # the round named by the phone counts only if it is the ambassador's
+
+    return round_id if Round.objects.filter(pk=round_id, ambassador=ambassador).exists() else None
+
+
+def _replay_answer(existing: Visit, client_id, digest, record, ambassador, device, campaign, now) -> dict:
+    if existing.content_hash == digest:
+        held = existing.batch.status == BatchStatus.HELD
+        return {"id": str(client_id), "status": "already", "held": held}
+    with transaction.atomic():
+        _conflict, created = SyncConflict.objects.get_or_create(
+            client_id=client_id, content_hash=digest,
+            defaults={"campaign": campaign, "kind": "visit", "ambassador": ambassador, "device": device,
+                      "payload": record, "received_at": now},
+        )
+    if created:
+        log_action("fieldwork.visit.conflict", actor=ambassador, scope=campaign.slug, target=existing)
+    error = CaptureConflict()
+    return {"id": str(client_id), "status": "conflict", "code": error.code, "message": str(error.message)}
+
+
+# --- Applying a counted visit: the residents' accounts, supports and proposals --------------------
+
+def _participant_apply(*, campaign, channel, recorded_by, checked, visit=None, sheet=None) -> Participation:
+    """Create the account of a resident met offline, their role, supports and proposals."""
+    code = checked["code"]
+    household = code.household if code is not None else (visit.household if visit is not None else None)
+    user = resident_create_without_email(display_name="")
+    sector = getattr(household, "sector", None)
+    taken = code_use_take(code=code, user=user) if code is not None else None
+    if taken is not None:
+        resident_verify_by_letter(user=user, campaign=campaign, sector=sector)
+    else:
+        resident_join_met(user=user, campaign=campaign, sector=sector)
+    participation = Participation.objects.create(
+        client_id=checked["id"], campaign=campaign, channel=channel, visit=visit, sheet=sheet, user=user,
+        household=household, code=code if taken is not None else None, initials=checked["initials"],
+        profile=checked["profile"], wants_post=checked["wants_post"], consent_script=checked["script"],
+        consent_method=ConsentMethod.ORAL if channel == Channel.DOOR_TO_DOOR else ConsentMethod.PAPER,
+        consent_at=checked["consent_at"], recorded_by=recorded_by,
+    )
+    actions = proposal_selectors.published_actions_by_id(campaign, checked["supports"])
+    for action_id in checked["supports"]:
+        action = actions.get(action_id)
+        if action is not None:  # unpublished since the capture: the support is not counted
+            support_record_offline(by=recorded_by, user=user, action=action, channel=channel)
+    for proposal in checked["proposals"]:
+        action_propose_offline(
+            by=recorded_by, user=user, campaign=campaign, title=proposal.get("title", ""),
+            summary=proposal.get("summary") or proposal.get("title", ""), body=proposal.get("body", ""),
+            origin=channel,
+        )
+    log_action("fieldwork.participation.recorded", actor=recorded_by, scope=campaign.slug, target=participation,
+               channel=channel, supports=len(checked["supports"]), proposals=len(checked["proposals"]))
+    return participation
+
+
+def _visit_apply(visit: Visit, checked: dict) -> None:
+    for item in checked["participants"]:
+        _participant_apply(campaign=visit.campaign, channel=Channel.DOOR_TO_DOOR, recorded_by=visit.ambassador,
+                           checked=item, visit=visit)
+
+
+# --- Review of held batches ---------------------------------------------------------------------
+
+def _batch_for_review(by, campaign, batch_id) -> Batch:
+    require(rules.can_manage_fieldwork(by, campaign))
+    batch = Batch.objects.select_for_update().filter(campaign=campaign, pk=batch_id).first()
+    require(batch is not None, FieldworkNotFound())
+    return batch
+
+
+def batch_release(*, by, campaign, batch_id, note: str = "") -> Batch:
+    """An organiser checked a held batch and counts it: its visits are applied now."""
+    with transaction.atomic():
+        batch = _batch_for_review(by, campaign, batch_id)
+        if batch.status != BatchStatus.HELD:
+            raise RecordInvalid(_("This batch is not waiting for a review."), code="batch_not_held")
+        scripts = _scripts_of(campaign)
+        for visit in batch.visits.select_related("campaign", "household", "ambassador").order_by("captured_at"):
+            actions = proposal_selectors.published_actions_by_id(
+                campaign, {a for p in visit.payload.get("participants") or [] for a in p.get("supports") or []})
+            checked = _validate_visit(campaign, visit.payload, window=None, now=visit.received_at,
+                                      scripts=scripts, actions=actions | _all_ids(visit))
+            _visit_apply(visit, checked)
+        batch.status, batch.decided_by, batch.decided_at = BatchStatus.RELEASED, by, timezone.now()
+        batch.decision_note = clean_line(note)[:300]
+        batch.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        Flag.objects.filter(batch=batch, status=FlagStatus.OPEN).update(
+            status=FlagStatus.CLEARED, decided_by=by, decided_at=batch.decided_at)
+        log_action("fieldwork.batch.released", actor=by, scope=campaign.slug, target=batch,
+                   visits=batch.visits.count(), note=batch.decision_note)
+    return batch
+
+
+def _all_ids(visit: Visit) -> dict:
+    # Actions unpublished since the capture stay "known" so the record validates; applying skips them.
+    return {a: None for p in visit.payload.get("participants") or [] for a in p.get("supports") or []}
+
+
+def batch_reject(*, by, campaign, batch_id, note: str) -> Batch:
+    """An organiser decided a held batch does not count. Nothing is deleted: the visits stay, marked."""
+    note = clean_line(note)[:300]
+    if not note:
+        raise RecordInvalid(_("Say why this batch is not counted: the ambassador and the other organisers "
+                              "will read it."), code="note_required")
+    with transaction.atomic():
+        batch = _batch_for_review(by, campaign, batch_id)
+        if batch.status != BatchStatus.HELD:
+            raise RecordInvalid(_("This batch is not waiting for a review."), code="batch_not_held")
+        batch.status, batch.decided_by, batch.decided_at, batch.decision_note = (
+            BatchStatus.REJECTED, by, timezone.now(), note)
+        batch.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        Flag.objects.filter(batch=batch, status=FlagStatus.OPEN).update(
+            status=FlagStatus.UPHELD, decided_by=by, decided_at=batch.decided_at)
+        log_action("fieldwork.batch.rejected", actor=by, scope=campaign.slug, target=batch, note=note)
+    return batch
+
+
+def is_counted(batch: Batch) -> bool:
+    return batch.status in COUNTED_BATCH
+
+
+# --- Linking an offline participation to an online account ---------------------------------------
+
+def participation_link(*, user, campaign, participation_id, by=None) -> Participation:
+    """The resident ``user`` (who joined online) is the person met at the door or who sent the paper
+    form: the offline account's supports and proposals become theirs, one support per action.
+
+    ``by`` is None when the resident says it themselves (their household's code must be theirs), or
+    the organiser deciding a possible duplicate."""
+    with transaction.atomic():
+        participation = (Participation.objects.select_for_update().select_related("user", "household")
+                         .filter(campaign=campaign, pk=participation_id).first())
+        require(participation is not None, FieldworkNotFound())
+        if by is None:
+            require(rules.can_link_participation(user, participation)
+                    and participation.household_id in _households_of(user, campaign), FieldworkNotFound())
+        else:
+            require(rules.can_manage_fieldwork(by, campaign), FieldworkNotFound())
+            require(rules.can_link_participation(user, participation), FieldworkNotFound())
+        offline_user = participation.user
+        figures = {"moved": 0, "confirmed": 0}
+        if offline_user is not None and offline_user.pk != user.pk:
+            figures = supports_transfer(from_user=offline_user, to_user=user, campaign=campaign)
+            resident_leave_merged(user=offline_user, campaign=campaign, into=user)
+        participation.user, participation.linked_at = user, timezone.now()
+        participation.save(update_fields=["user", "linked_at"])
+        log_action("fieldwork.participation.linked", actor=by or user, scope=campaign.slug, target=participation,
+                   resident=user.pk, **figures)
+    return participation
+
+
+def _households_of(user, campaign) -> set[int]:
+    return {h for h in letter_selectors.households_of_users(campaign, [user.pk]).values() if h}
+
+
+# --- Devices: enrolment by QR code, withdrawal ----------------------------------------------------
+
+ENROLMENT_VALIDITY = timedelta(minutes=15)
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def device_create(*, by, campaign, ambassador_id, label: str) -> tuple[Device, str]:
+    """An organiser prepares a phone for an ambassador: the device and the one-time secret its QR
+    code carries (shown once, valid 15 minutes)."""
+    require(rules.can_manage_fieldwork(by, campaign))
+    ambassador = _ambassador_of(campaign, ambassador_id)
+    label = clean_line(label)[:60]
+    if not label:
+        raise RecordInvalid(_("Give the phone a name, for example « Téléphone de Karim »."), code="label_required")
+    secret = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        device = Device.objects.create(campaign=campaign, ambassador=ambassador, label=label,
+                                       token_hash=_secret_hash(secrets.token_urlsafe(32)), created_by=by)
+        Enrolment.objects.create(device=device, secret_hash=_secret_hash(secret),
+                                 expires_at=timezone.now() + ENROLMENT_VALIDITY)
+        log_action("fieldwork.device.created", actor=by, scope=campaign.slug, target=device,
+                   ambassador=ambassador.pk)
+    return device, secret
+
+
+def _ambassador_of(campaign, user_id):
+    user = user_get_with_role(campaign, user_id, "ambassador")
+    require(user is not None, RecordInvalid(_("Choose one of the campaign's ambassadors."), code="not_ambassador"))
+    return user
+
+
+def device_enrol(*, user, secret: str) -> tuple[Device, str]:
+    """The phone that opened the QR code's link, signed in as its ambassador, receives its token
+    (returned once; only its hash is kept). The link works once, within its validity."""
+    with transaction.atomic():
+        enrolment = (Enrolment.objects.select_for_update().select_related("device__campaign")
+                     .filter(secret_hash=_secret_hash(secret or "")).first())
+        if enrolment is None or enrolment.used_at is not None or enrolment.expires_at < timezone.now():
+            raise EnrolmentInvalid()
+        device = enrolment.device
+        if device.revoked_at is not None:
+            raise DeviceRevoked()
+        require(getattr(user, "pk", None) == device.ambassador_id, EnrolmentInvalid())
+        token = secrets.token_urlsafe(32)
+        now = timezone.now()
+        enrolment.used_at = now
+        enrolment.save(update_fields=["used_at"])
+        device.token_hash, device.enrolled_at = _secret_hash(token), now
+        device.save(update_fields=["token_hash", "enrolled_at"])
+        log_action("fieldwork.device.enrolled", actor=user, scope=device.campaign.slug, target=device)
+    return device, token
+
+
+def device_for_token(token: str) -> Device | None:
+    if not token:
+        return None
+    return Device.objects.select_related("campaign").filter(token_hash=_secret_hash(token)).first()
+
+
+def device_revoke(*, by, campaign, device_id) -> Device:
+    """Withdraw a phone (lost, lent, or an ambassador who stopped): its syncs are refused from now."""
+    require(rules.can_manage_fieldwork(by, campaign))
+    with transaction.atomic():
+        device = Device.objects.select_for_update().filter(campaign=campaign, pk=device_id).first()
+        require(device is not None, FieldworkNotFound())
+        if device.revoked_at is None:
+            device.revoked_at, device.revoked_by = timezone.now(), by
+            device.save(update_fields=["revoked_at", "revoked_by"])
+            log_action("fieldwork.device.revoked", actor=by, scope=campaign.slug, target=device)
+    return device

@@ -1,0 +1,3 @@
+"""Door-to-door views: app (see ../urls.py)."""
+
+urlpatterns: list = []

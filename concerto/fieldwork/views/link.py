@@ -1,0 +1,3 @@
+"""Door-to-door views: link (see ../urls.py)."""
+
+urlpatterns: list = []

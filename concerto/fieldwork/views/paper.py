@@ -1,0 +1,3 @@
+"""Door-to-door views: paper (see ../urls.py)."""
+
+urlpatterns: list = []

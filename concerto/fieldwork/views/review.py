@@ -1,0 +1,3 @@
+"""Door-to-door views: review (see ../urls.py)."""
+
+urlpatterns: list = []

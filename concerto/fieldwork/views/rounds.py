@@ -1,0 +1,3 @@
+"""Door-to-door views: rounds (see ../urls.py)."""
+
+urlpatterns: list = []
