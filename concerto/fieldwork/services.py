@@ -33,6 +33,10 @@ from concerto.letters import selectors as letter_selectors
 from concerto.letters.services import code_use_take
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.services import (
+    SUMMARY_MAX,
+    SUMMARY_MIN,
+    TITLE_MAX,
+    TITLE_MIN,
     action_propose_offline,
     support_record_offline,
     supports_transfer,
@@ -85,6 +89,10 @@ INITIALS_MAX = 40
 CLOCK_SKEW = timedelta(minutes=10)
 # Visits captured during the door-to-door phase may reach the server this long after it closed.
 LATE_SYNC = timedelta(days=7)
+# The limits of a contribution (proposals.services): checked here so that one wrong proposal refuses its
+# own record only, never the whole batch.
+PROPOSAL_TITLE = (TITLE_MIN, TITLE_MAX)
+PROPOSAL_SUMMARY = (SUMMARY_MIN, SUMMARY_MAX)
 
 
 def content_hash(record: dict) -> str:
@@ -192,6 +200,14 @@ def _validate_participant(campaign, item, *, scripts, actions, captured_at) -> d
             raise RecordInvalid(_("The proposals are malformed."), code="proposals_invalid")
         if proposal.get("read_back") is not True:
             raise ProposalNotReadBack()
+        title = clean_line(proposal["title"])
+        summary = clean_line(str(proposal.get("summary") or ""))
+        if not (PROPOSAL_TITLE[0] <= len(title) <= PROPOSAL_TITLE[1]):
+            raise RecordInvalid(_("A proposal's title must have between %(min)s and %(max)s characters.")
+                                % {"min": PROPOSAL_TITLE[0], "max": PROPOSAL_TITLE[1]}, code="proposal_title")
+        if not (PROPOSAL_SUMMARY[0] <= len(summary) <= PROPOSAL_SUMMARY[1]):
+            raise RecordInvalid(_("A proposal needs the resident's words, between %(min)s and %(max)s characters.")
+                                % {"min": PROPOSAL_SUMMARY[0], "max": PROPOSAL_SUMMARY[1]}, code="proposal_summary")
     code = None
     raw_code = item.get("code") or ""
     if raw_code:
@@ -234,8 +250,10 @@ def _validate_visit(campaign, record, *, window, now, scripts, actions) -> dict:
                             code="participants_without_talk")
     checked = [_validate_participant(campaign, p, scripts=scripts, actions=actions, captured_at=captured_at)
                for p in participants]
-    if len({p["id"] for p in checked}) != len(checked):
-        raise RecordInvalid(_("Two residents of this visit have the same identifier."), code="client_id_invalid")
+    ids = [p["id"] for p in checked]
+    if len(set(ids)) != len(ids) or Participation.objects.filter(client_id__in=ids).exists():
+        raise RecordInvalid(_("A resident of this visit has an identifier already used: update the app."),
+                            code="client_id_invalid")
     round_id = record.get("round") if isinstance(record.get("round"), int) else None
     return {"captured_at": captured_at, "outcome": outcome, "household": household, "address": address,
             "participants": checked, "round_id": round_id}
@@ -323,7 +341,15 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
                            flags=[f.kind for f in flags], visits=len(created))
             else:
                 for visit in created:
-                    _visit_apply(visit, visit.checked)
+                    try:
+                        with transaction.atomic():
+                            _visit_apply(visit, visit.checked)
+                    except DomainError as error:
+                        # Changed since the phone cached it (an action unpublished, a code used up…):
+                        # this record only is refused, nothing of it is kept, the others count.
+                        Visit.objects.filter(pk=visit.pk).delete()
+                        index = next(i for i, r in enumerate(results) if r["id"] == str(visit.client_id))
+                        results[index] = _refused(str(visit.client_id), error)
             held = batch.status == BatchStatus.HELD
             for result in results:
                 if result["status"] == "created":
