@@ -26,7 +26,7 @@ from ..models import ConsentMethod, RoundStatus
 
 class RoundForm(forms.Form):
     ambassador = forms.TypedChoiceField(label=gettext_lazy("Ambassador"), coerce=int)
-    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     sectors = forms.TypedMultipleChoiceField(label=gettext_lazy("Sectors"), coerce=int,
                                              widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=gettext_lazy("Note for the ambassador"), max_length=300, required=False,
