@@ -142,8 +142,10 @@ def round_streets(the_round: Round) -> list[dict]:
         _number, _suffix, street = walking.parse_address(household["address_line1"])
         key = walking.street_key(street)
         if not streets or streets[-1]["key"] != key:
-            streets.append({"key": key, "street": street, "sector": names.get(household["sector_id"], ""),
-                            "doors": []})
+            sector = names.get(household["sector_id"], "")
+            # A sector named after its street (common) is not repeated beside it.
+            streets.append({"key": key, "street": street, "doors": [],
+                            "sector": "" if walking.street_key(sector) == key else sector})
         outcome = outcomes.get(household_id)
         streets[-1]["doors"].append({
             "position": position, "address": household["address_line1"], "postcode": household["postcode"],
