@@ -9,6 +9,7 @@ Sections: the ambassador's app; devices and rounds; the organiser's view; review
 import hashlib  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -195,15 +196,20 @@ def _rate(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
+def _public_names(user_ids) -> dict[int, str]:
+    return {u.pk: u.public_name for u in get_user_model().objects.filter(pk__in=list(user_ids))}
+
+
 def visits_by_ambassador_day(campaign) -> list[dict]:
     """Counted visits per ambassador and day: knocked, opened, talked, residents who took part."""
-    rows = (_counted_visits(campaign).order_by()
-            .values("ambassador_id", "ambassador__display_name", "captured_at__date")
-            .annotate(visits=Count("pk", distinct=True),
-                      opened=Count("pk", filter=Q(outcome__in=OPENED_OUTCOMES), distinct=True),
-                      talked=Count("pk", filter=Q(outcome=Outcome.TALKED), distinct=True),
-                      participations=Count("participations", distinct=True)))
-    out = [{"ambassador": r["ambassador__display_name"] or str(r["ambassador_id"]), "day": r["captured_at__date"],
+    rows = list(_counted_visits(campaign).order_by()
+                .values("ambassador_id", "captured_at__date")
+                .annotate(visits=Count("pk", distinct=True),
+                          opened=Count("pk", filter=Q(outcome__in=OPENED_OUTCOMES), distinct=True),
+                          talked=Count("pk", filter=Q(outcome=Outcome.TALKED), distinct=True),
+                          participations=Count("participations", distinct=True)))
+    names = _public_names({r["ambassador_id"] for r in rows})
+    out = [{"ambassador": names.get(r["ambassador_id"], ""), "day": r["captured_at__date"],
             "visits": r["visits"], "opened": r["opened"], "talked": r["talked"],
             "participations": r["participations"]} for r in rows]
     return sorted(out, key=lambda r: (r["day"], r["ambassador"]), reverse=True)
@@ -213,12 +219,13 @@ def contact_rates(campaign) -> list[dict]:
     """Per ambassador: doors knocked, doors where someone talked, the contact rate (talked over
     knocked, ``guards.contact_rate``) and whether it is inside the campaign's usual band."""
     policy = guards.settings_for(campaign)
-    rows = (_counted_visits(campaign).order_by().values("ambassador_id", "ambassador__display_name")
-            .annotate(visits=Count("pk"), talked=Count("pk", filter=Q(outcome=Outcome.TALKED))))
+    rows = list(_counted_visits(campaign).order_by().values("ambassador_id")
+                .annotate(visits=Count("pk"), talked=Count("pk", filter=Q(outcome=Outcome.TALKED))))
+    names = _public_names({r["ambassador_id"] for r in rows})
     out = []
     for r in rows:
         rate = _rate(r["talked"], r["visits"])
-        out.append({"ambassador": r["ambassador__display_name"] or str(r["ambassador_id"]), "visits": r["visits"],
+        out.append({"ambassador": names.get(r["ambassador_id"], ""), "visits": r["visits"],
                     "talked": r["talked"], "rate": rate,
                     "in_band": rate is not None and policy.contact_rate_min <= rate <= policy.contact_rate_max})
     return sorted(out, key=lambda r: r["ambassador"])

@@ -235,9 +235,38 @@ def test_the_overview_counts_visits_and_hides_small_groups(client, campaign, org
     response = client.get(reverse("fieldwork:overview", args=[campaign.slug]))
     context = response.context
     assert context["outcomes"]["knocked"] == 4 and context["outcomes"]["opened"] == 2
-    assert context["rates"] == [{"ambassador": ambassador_bruno.display_name or str(ambassador_bruno.pk), "visits": 4,
+    assert context["rates"] == [{"ambassador": ambassador_bruno.public_name, "visits": 4,
                                  "talked": 1, "rate": 25, "in_band": True}]
     assert context["by_day"][0]["participations"] == 1
     # One door-to-door support: a group under 5, never shown as a number.
     assert context["channels"]["by_channel"]["door_to_door"] is None
     assert context["consents"] == [{"version": 1, "method": context["consents"][0]["method"], "count": 1}]
+
+
+def test_the_organisers_pages_make_a_constant_number_of_queries(client, campaign, organiser_dina, ambassador_bruno,
+                                                                 streets):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(organiser_dina)
+    urls = [reverse(name, args=[campaign.slug]) for name in ("fieldwork:overview", "fieldwork:rounds",
+                                                              "fieldwork:devices")]
+
+    def counts():
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            out.append(len(queries))
+        return out
+
+    def plan(days):
+        services.device_create(by=organiser_dina, campaign=campaign, ambassador_id=ambassador_bruno.pk, label="Tél")
+        services.round_create(by=organiser_dina, campaign=campaign, ambassador_id=ambassador_bruno.pk,
+                              day=timezone.localdate() + timedelta(days=days), sector_ids=[streets["nord"].pk])
+
+    plan(1)
+    few = counts()
+    for days in (2, 3, 4):
+        plan(days)
+    assert counts() == few
