@@ -2,3 +2,298 @@
 
 Sections: the ambassador's app; devices and rounds; the organiser's view; review; paper; linking.
 """
+
+
+# --- Devices and rounds (the organiser's side) ----------------------------------------------------
+
+import hashlib  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from concerto.campaigns.selectors import sector_list  # noqa: E402
+from concerto.core.http import require  # noqa: E402
+from concerto.letters import selectors as letter_selectors  # noqa: E402
+from concerto.proposals import selectors as proposal_selectors  # noqa: E402
+from concerto.residents.selectors import users_with_role  # noqa: E402
+
+from . import guards, rules, walking  # noqa: E402
+from .errors import FieldworkNotFound  # noqa: E402
+from .models import (  # noqa: E402
+    COUNTED_BATCH,
+    OPENED_OUTCOMES,
+    Batch,
+    BatchStatus,
+    ConsentScript,
+    Device,
+    Enrolment,
+    Flag,
+    FlagStatus,
+    Outcome,
+    Participation,
+    Round,
+    RoundDoor,
+    RoundStatus,
+    Visit,
+)
+
+# A phone that has not synced for this long, or whose enrolment code expired unused, is worth withdrawing.
+DEVICE_IDLE = timedelta(days=14)
+
+
+def manage_check(user, campaign) -> None:
+    """The organiser's door-to-door pages: 404 to anyone else (the one refusal rule)."""
+    require(rules.can_manage_fieldwork(user, campaign), FieldworkNotFound())
+
+
+def ambassadors(campaign) -> list:
+    return users_with_role(campaign, "ambassador")
+
+
+def device_list(campaign) -> list[Device]:
+    """The campaign's phones, newest first, each with ``state`` (enrolled, waiting, expired, revoked)."""
+    now = timezone.now()
+    devices = list(Device.objects.filter(campaign=campaign).select_related("ambassador", "enrolment")
+                   .order_by("revoked_at", "-created_at", "-pk"))
+    for device in devices:
+        enrolment = getattr(device, "enrolment", None)
+        if device.revoked_at is not None:
+            device.state = "revoked"
+        elif device.enrolled_at is not None:
+            device.state = "enrolled"
+        elif enrolment is not None and enrolment.used_at is None and enrolment.expires_at > now:
+            device.state = "waiting"
+        else:
+            device.state = "expired"
+    return devices
+
+
+def device_get(campaign, device_id) -> Device:
+    device = (Device.objects.filter(campaign=campaign, pk=device_id).select_related("ambassador", "enrolment").first()
+              if str(device_id).isdigit() else None)
+    require(device is not None, FieldworkNotFound())
+    return device
+
+
+def devices_to_revoke(campaign) -> list[Device]:
+    """Phones still active that should probably be withdrawn: their holder is no longer an
+    ambassador, their enrolment code expired unused, or they have not synced for two weeks."""
+    now = timezone.now()
+    current = {u.pk for u in ambassadors(campaign)}
+    out = []
+    for device in device_list(campaign):
+        if device.state == "revoked":
+            continue
+        if device.ambassador_id not in current:
+            device.reason = "not_ambassador"
+        elif device.state == "expired":
+            device.reason = "never_enrolled"
+        elif device.state == "enrolled" and (device.last_seen_at or device.enrolled_at) < now - DEVICE_IDLE:
+            device.reason = "idle"
+        else:
+            continue
+        out.append(device)
+    return out
+
+
+def _counted_visits(campaign):
+    return Visit.objects.filter(campaign=campaign, batch__status__in=COUNTED_BATCH)
+
+
+def round_list(campaign) -> list[Round]:
+    """Rounds, coming ones first then past ones (most recent first), each with its sectors,
+    ``door_count`` and ``visit_count`` (counted visits). Three queries."""
+    rounds = list(Round.objects.filter(campaign=campaign).select_related("ambassador")
+                  .prefetch_related("sectors").annotate(door_count=Count("doors", distinct=True)))
+    visits = dict(_counted_visits(campaign).filter(round__isnull=False).order_by().values("round_id")
+                  .annotate(n=Count("pk")).values_list("round_id", "n"))
+    today = timezone.localdate()
+    for the_round in rounds:
+        the_round.visit_count = visits.get(the_round.pk, 0)
+        the_round.is_past = the_round.day < today
+    coming = sorted((r for r in rounds if not r.is_past), key=lambda r: (r.day, r.pk))
+    past = sorted((r for r in rounds if r.is_past), key=lambda r: (r.day, r.pk), reverse=True)
+    return coming + past
+
+
+def round_get(campaign, round_id) -> Round:
+    the_round = (Round.objects.filter(campaign=campaign, pk=round_id).select_related("ambassador")
+                 .prefetch_related("sectors").first() if str(round_id).isdigit() else None)
+    require(the_round is not None, FieldworkNotFound())
+    return the_round
+
+
+def round_streets(the_round: Round) -> list[dict]:
+    """The round's doors grouped by street in walking order: ``[{"street", "sector", "doors": [{position,
+    address, postcode, city, joined, outcome}]}]``; ``outcome`` is the last counted visit's, if any."""
+    doors = list(RoundDoor.objects.filter(round=the_round).order_by("position").values_list("household_id", "position"))
+    sector_ids = [s.pk for s in the_round.sectors.all()]
+    names = {s.pk: s.name for s in the_round.sectors.all()}
+    by_id = {h["id"]: h for h in letter_selectors.households_for_rounds(the_round.campaign, sector_ids)}
+    outcomes = dict(_counted_visits(the_round.campaign).filter(household_id__in=[h for h, _p in doors])
+                    .order_by("household_id", "captured_at").values_list("household_id", "outcome"))
+    labels = dict(Outcome.choices)
+    streets: list[dict] = []
+    for household_id, position in doors:
+        household = by_id.get(household_id)
+        if household is None:  # moved to a sector outside the round since it was planned
+            continue
+        _number, _suffix, street = walking.parse_address(household["address_line1"])
+        key = walking.street_key(street)
+        if not streets or streets[-1]["key"] != key:
+            sector = names.get(household["sector_id"], "")
+            # A sector named after its street (common) is not repeated beside it.
+            streets.append({"key": key, "street": street, "doors": [],
+                            "sector": "" if walking.street_key(sector) == key else sector})
+        outcome = outcomes.get(household_id)
+        streets[-1]["doors"].append({
+            "position": position, "address": household["address_line1"], "postcode": household["postcode"],
+            "city": household["city"], "joined": household["joined"], "outcome": labels.get(outcome, "")})
+    return streets
+
+
+def coverage(campaign) -> list[dict]:
+    """Doors by sector and street: households, doors on a planned round from today on, doors visited
+    and doors opened (counted visits). ``[{"sector", "households", ..., "streets": [...]}]``."""
+    sectors = sector_list(campaign)
+    households = letter_selectors.households_for_rounds(campaign, [s.pk for s in sectors])
+    today = timezone.localdate()
+    planned = set(RoundDoor.objects.filter(round__campaign=campaign, day__gte=today,
+                                           round__status=RoundStatus.PLANNED).values_list("household_id", flat=True))
+    visited, opened = set(), set()
+    for household_id, outcome in _counted_visits(campaign).filter(household__isnull=False).values_list(
+            "household_id", "outcome"):
+        visited.add(household_id)
+        if outcome in OPENED_OUTCOMES:
+            opened.add(household_id)
+    names = {s.pk: s.name for s in sectors}
+    ordered = walking.walking_order(households, names)
+    rows: dict[int, dict] = {}
+    for door in ordered:
+        sector = rows.setdefault(door["sector_id"], {"sector": names[door["sector_id"]], "streets": {},
+                                                     **_zero()})
+        street = sector["streets"].setdefault(door["street_key"], {"street": door["street"], **_zero()})
+        for row in (sector, street):
+            row["households"] += 1
+            row["unused"] += not door["joined"]
+            row["planned"] += door["id"] in planned
+            row["visited"] += door["id"] in visited
+            row["opened"] += door["id"] in opened
+    out = []
+    for sector in rows.values():
+        sector["streets"] = list(sector["streets"].values())
+        out.append(sector)
+    return out
+
+
+def _zero() -> dict:
+    return {"households": 0, "unused": 0, "planned": 0, "visited": 0, "opened": 0}
+
+
+def _rate(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def _public_names(user_ids) -> dict[int, str]:
+    return {u.pk: u.public_name for u in get_user_model().objects.filter(pk__in=list(user_ids))}
+
+
+def visits_by_ambassador_day(campaign) -> list[dict]:
+    """Counted visits per ambassador and day: knocked, opened, talked, residents who took part."""
+    rows = list(_counted_visits(campaign).order_by()
+                .values("ambassador_id", "captured_at__date")
+                .annotate(visits=Count("pk", distinct=True),
+                          opened=Count("pk", filter=Q(outcome__in=OPENED_OUTCOMES), distinct=True),
+                          talked=Count("pk", filter=Q(outcome=Outcome.TALKED), distinct=True),
+                          participations=Count("participations", distinct=True)))
+    names = _public_names({r["ambassador_id"] for r in rows})
+    out = [{"ambassador": names.get(r["ambassador_id"], ""), "day": r["captured_at__date"],
+            "visits": r["visits"], "opened": r["opened"], "talked": r["talked"],
+            "participations": r["participations"]} for r in rows]
+    return sorted(out, key=lambda r: (r["day"], r["ambassador"]), reverse=True)
+
+
+def contact_rates(campaign) -> list[dict]:
+    """Per ambassador: doors knocked, doors where someone talked, the contact rate (talked over
+    knocked, ``guards.contact_rate``) and whether it is inside the campaign's usual band."""
+    policy = guards.settings_for(campaign)
+    rows = list(_counted_visits(campaign).order_by().values("ambassador_id")
+                .annotate(visits=Count("pk"), talked=Count("pk", filter=Q(outcome=Outcome.TALKED))))
+    names = _public_names({r["ambassador_id"] for r in rows})
+    out = []
+    for r in rows:
+        rate = _rate(r["talked"], r["visits"])
+        out.append({"ambassador": names.get(r["ambassador_id"], ""), "visits": r["visits"],
+                    "talked": r["talked"], "rate": rate,
+                    "in_band": rate is not None and policy.contact_rate_min <= rate <= policy.contact_rate_max})
+    return sorted(out, key=lambda r: r["ambassador"])
+
+
+def door_outcomes(campaign) -> dict:
+    """Counted visits by outcome, with doors knocked, doors opened and their share."""
+    counts = dict(_counted_visits(campaign).order_by().values("outcome").annotate(n=Count("pk"))
+                  .values_list("outcome", "n"))
+    knocked = sum(counts.values())
+    opened = sum(counts.get(o, 0) for o in OPENED_OUTCOMES)
+    return {"knocked": knocked, "opened": opened, "opened_rate": _rate(opened, knocked),
+            "outcomes": [{"label": label, "count": counts.get(value, 0)} for value, label in Outcome.choices],
+            "held": Visit.objects.filter(campaign=campaign, batch__status=BatchStatus.HELD).count()}
+
+
+def participation_by_channel(campaign) -> dict:
+    """Supports by channel (online, door to door, paper, workshop) with groups under 5 hidden
+    (``proposals.selectors.suppress_small``), and the residents who took part offline."""
+    stats = proposal_selectors.participation_stats(campaign)
+    shown = proposal_selectors.suppress_small(stats["by_channel"])
+    offline = dict(Participation.objects.filter(campaign=campaign).order_by().values("channel")
+                   .annotate(n=Count("pk")).values_list("channel", "n"))
+    return {"supports": stats["supports"], "by_channel": shown, "residents_door": offline.get("door_to_door", 0),
+            "residents_paper": offline.get("paper", 0)}
+
+
+def consent_records(campaign) -> list[dict]:
+    """Residents' consents per script version and method (counts only)."""
+    rows = (Participation.objects.filter(campaign=campaign).order_by()
+            .values("consent_script__version", "consent_method").annotate(n=Count("pk")))
+    methods = dict(Participation._meta.get_field("consent_method").choices)
+    return sorted(({"version": r["consent_script__version"], "method": methods.get(r["consent_method"], ""),
+                    "count": r["n"]} for r in rows), key=lambda r: (-r["version"], r["method"]))
+
+
+def review_counts(campaign) -> dict:
+    return {"open_flags": Flag.objects.filter(campaign=campaign, status=FlagStatus.OPEN).count(),
+            "held_batches": Batch.objects.filter(campaign=campaign, status=BatchStatus.HELD).count()}
+
+
+def consent_scripts(campaign) -> list[ConsentScript]:
+    return list(ConsentScript.objects.filter(campaign=campaign).select_related("created_by").order_by("-version"))
+
+
+def overview(campaign) -> dict:
+    """Everything the organiser's door-to-door page shows (counts only, never who supported what)."""
+    scripts = consent_scripts(campaign)
+    return {
+        "coverage": coverage(campaign), "by_day": visits_by_ambassador_day(campaign),
+        "rates": contact_rates(campaign), "outcomes": door_outcomes(campaign),
+        "channels": participation_by_channel(campaign), "consents": consent_records(campaign),
+        "review": review_counts(campaign), "to_revoke": devices_to_revoke(campaign),
+        "policy": guards.settings_for(campaign), "script": scripts[0] if scripts else None,
+        "rounds_coming": sum(1 for r in round_list(campaign) if not r.is_past and r.status == RoundStatus.PLANNED),
+    }
+
+
+def enrolment_waiting(secret: str):
+    """The enrolment a QR code's secret opens, if it can still be used (unused, not expired, its
+    phone not withdrawn); None otherwise. Only the secret's hash is stored."""
+    if not secret or len(secret) > 100:
+        return None
+    return (Enrolment.objects.select_related("device__campaign", "device__ambassador")
+            .filter(secret_hash=hashlib.sha256(secret.encode()).hexdigest(), used_at__isnull=True,
+                    expires_at__gt=timezone.now(), device__revoked_at__isnull=True).first())
+
+
+def settings_of(campaign):
+    """The campaign's door-to-door settings (the defaults, unsaved, until an organiser saves them)."""
+    return guards.settings_for(campaign)

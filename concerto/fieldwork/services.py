@@ -15,7 +15,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,9 +23,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from concerto.campaigns.models import PhaseKind
-from concerto.campaigns.selectors import campaign_phases
+from concerto.campaigns.selectors import campaign_phases, sector_list
 from concerto.core.audit import log_action
-from concerto.core.errors import DomainError
+from concerto.core.errors import DomainError, FieldErrors
 from concerto.core.http import require
 from concerto.core.text import clean_block, clean_line
 from concerto.letters import codes as letter_codes
@@ -49,7 +49,7 @@ from concerto.residents.services import (
     resident_verify_by_letter,
 )
 
-from . import guards, rules
+from . import guards, rules, walking
 from .errors import (
     BatchTooLarge,
     CaptureConflict,
@@ -63,6 +63,7 @@ from .errors import (
     NotAmbassador,
     ProposalNotReadBack,
     RecordInvalid,
+    RoundConflict,
 )
 from .models import (
     COUNTED_BATCH,
@@ -73,10 +74,14 @@ from .models import (
     ConsentScript,
     Device,
     Enrolment,
+    FieldworkSettings,
     Flag,
     FlagStatus,
     Outcome,
     Participation,
+    Round,
+    RoundDoor,
+    RoundStatus,
     SyncConflict,
     Visit,
 )
@@ -593,3 +598,121 @@ def device_revoke(*, by, campaign, device_id) -> Device:
             device.save(update_fields=["revoked_at", "revoked_by"])
             log_action("fieldwork.device.revoked", actor=by, scope=campaign.slug, target=device)
     return device
+
+
+# --- Rounds: an ambassador's doors for one day ----------------------------------------------------
+
+def round_create(*, by, campaign, ambassador_id, day, sector_ids, note: str = "") -> Round:
+    """Plan an ambassador's round: the households of the chosen sectors, in walking order
+    (``walking.py``: streets with the most unused letter codes first, unused codes first in each street).
+
+    A door is on one ambassador's list per day (``round_door_once_a_day``): doors already on another
+    round that day are left out, and ``round.taken`` says how many and on whose rounds
+    (``[(name, count)]``); when every door is taken the round is refused (``RoundConflict``).
+    Rounds of one campaign are planned one at a time (the campaign row is locked), so two organisers
+    planning at once never get the same door; the constraint stays the last word."""
+    require(rules.can_manage_fieldwork(by, campaign))
+    ambassador = _ambassador_of(campaign, ambassador_id)
+    if not isinstance(day, date):
+        raise RecordInvalid(_("Choose the day of the round."), code="day_required")
+    wanted = {int(s) for s in sector_ids or [] if str(s).isdigit()}
+    sectors = {s.pk: s for s in sector_list(campaign) if s.pk in wanted}
+    if not sectors or len(sectors) != len(wanted):
+        raise RecordInvalid(_("Choose one or more of the campaign's sectors."), code="sectors_required")
+    note = clean_line(note or "")[:300]
+    with transaction.atomic():
+        type(campaign).objects.select_for_update().filter(pk=campaign.pk).first()
+        households = letter_selectors.households_for_rounds(campaign, sectors)
+        if not households:
+            raise RecordInvalid(_("These sectors have no household yet: import the addresses first (Letters, "
+                                  "Households)."), code="sectors_empty")
+        taken_doors = list(RoundDoor.objects.filter(day=day, household_id__in=[h["id"] for h in households])
+                           .select_related("round__ambassador"))
+        taken_ids = {door.household_id for door in taken_doors}
+        free = [h for h in households if h["id"] not in taken_ids]
+        taken = _taken_summary(taken_doors)
+        if not free:
+            raise RoundConflict(
+                _("Every door of these sectors is already on a round that day (%(who)s): choose another day "
+                  "or other sectors.") % {"who": taken_sentence(taken)})
+        names = {s.pk: s.name for s in sectors.values()}
+        doors = walking.walking_order(free, names)
+        the_round = Round.objects.create(campaign=campaign, ambassador=ambassador, day=day, note=note, created_by=by)
+        the_round.sectors.set(sectors.values())
+        try:
+            with transaction.atomic():
+                RoundDoor.objects.bulk_create([
+                    RoundDoor(round=the_round, household_id=door["id"], day=day, position=position)
+                    for position, door in enumerate(doors, start=1)])
+        except IntegrityError:
+            raise RoundConflict() from None
+        log_action("fieldwork.round.created", actor=by, scope=campaign.slug, target=the_round,
+                   ambassador=ambassador.pk, day=day.isoformat(), sectors=sorted(sectors), doors=len(doors),
+                   taken=len(taken_ids))
+    the_round.door_count = len(doors)
+    the_round.taken = taken
+    return the_round
+
+
+def _taken_summary(taken_doors) -> list[tuple[str, int]]:
+    """``[(ambassador's public name, doors)]`` of doors already on a round, most doors first."""
+    counts: dict[int, list] = {}
+    for door in taken_doors:
+        person = door.round.ambassador
+        counts.setdefault(person.pk, [person.public_name, 0])[1] += 1
+    return [(name, n) for name, n in sorted(counts.values(), key=lambda item: (-item[1], item[0]))]
+
+
+def taken_sentence(taken: list[tuple[str, int]]) -> str:
+    return ", ".join(_("%(name)s: %(count)s") % {"name": name, "count": n} for name, n in taken)
+
+
+def round_cancel(*, by, campaign, round_id) -> Round:
+    """Cancel a planned round: its doors are freed for another round that day. Visits already
+    recorded on it stay (they name the round)."""
+    require(rules.can_manage_fieldwork(by, campaign))
+    with transaction.atomic():
+        the_round = Round.objects.select_for_update().filter(campaign=campaign, pk=round_id).first()
+        require(the_round is not None, FieldworkNotFound())
+        if the_round.status == RoundStatus.CANCELLED:
+            return the_round
+        if the_round.status != RoundStatus.PLANNED:
+            raise RecordInvalid(_("Only a planned round can be cancelled."), code="round_not_planned")
+        doors = the_round.doors.count()
+        the_round.doors.all().delete()
+        the_round.status = RoundStatus.CANCELLED
+        the_round.save(update_fields=["status", "updated_at"])
+        log_action("fieldwork.round.cancelled", actor=by, scope=campaign.slug, target=the_round, doors=doors)
+    return the_round
+
+
+# --- Door-to-door settings ------------------------------------------------------------------------
+
+SETTINGS_FIELDS = ("daily_ceiling", "doors_per_hour_max", "participations_per_address_max", "contact_rate_min",
+                   "contact_rate_max")
+
+
+def fieldwork_settings_save(*, by, campaign, **values) -> FieldworkSettings:
+    """The campaign's guards: ceilings, doors per hour, the usual contact-rate band."""
+    require(rules.can_manage_fieldwork(by, campaign))
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown settings: {sorted(unknown)}")
+    errors = {}
+    for name, value in values.items():
+        if not isinstance(value, int) or value < 1 or value > 1000:
+            errors[name] = _("Give a whole number between 1 and 1000.")
+    low, high = values.get("contact_rate_min"), values.get("contact_rate_max")
+    if not errors and low is not None and high is not None and not (low < high <= 100):
+        errors["contact_rate_max"] = _("The highest usual contact rate must be above the lowest, and at most 100 %.")
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        policy, _created = FieldworkSettings.objects.select_for_update().get_or_create(campaign=campaign)
+        changed = {name: value for name, value in values.items() if getattr(policy, name) != value}
+        for name, value in changed.items():
+            setattr(policy, name, value)
+        if changed:
+            policy.save()
+            log_action("fieldwork.settings.saved", actor=by, scope=campaign.slug, target=policy, **changed)
+    return policy

@@ -665,3 +665,16 @@ def my_households(user) -> list[CodeUse]:
     return list(CodeUse.objects.filter(user=user)
                 .select_related("code__campaign", "code__household", "code__household__sector")
                 .order_by("created_at"))
+
+
+# --- Door to door: the households of some sectors, for an ambassador's round (fieldwork) ---------
+
+
+def households_for_rounds(campaign, sector_ids) -> list[dict]:
+    """The households of these sectors as a round needs them: id, sector, address (first line,
+    postcode, city) and ``joined`` (someone of the household used one of its letter codes). Never the
+    household's name: an ambassador's list carries addresses only. One query."""
+    used = InvitationCode.objects.filter(household=OuterRef("pk"), use_count__gte=1)
+    return list(Household.objects.filter(campaign=campaign, sector_id__in=list(sector_ids))
+                .annotate(joined=Exists(used)).order_by("pk")
+                .values("id", "sector_id", "address_line1", "postcode", "city", "joined"))

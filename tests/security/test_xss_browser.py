@@ -313,6 +313,13 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/ateliers/3/mur/", f"{CAMPAIGN}/ateliers/1/fiches/", f"{CAMPAIGN}/ateliers/1/fiches/nouvelle/",
     f"{CAMPAIGN}/ateliers/1/fiches/1/", f"{CAMPAIGN}/ateliers/1/fiches/1/supprimer/",
     f"{CAMPAIGN}/ateliers/1/fiches/publier/", f"{CAMPAIGN}/ateliers/3/compte-rendu/"]
+# Issue 13: door to door, the organiser's side (the demo's first round and phone; a 404 page reflects too).
+REFLECTED["visitor"] += ["/terrain/appareil/pas-un-code/"]
+REFLECTED["organiser"] += [
+    f"{CAMPAIGN}/terrain/", f"{CAMPAIGN}/terrain/tournees/", f"{CAMPAIGN}/terrain/tournees/nouvelle/",
+    f"{CAMPAIGN}/terrain/tournees/1/", f"{CAMPAIGN}/terrain/tournees/1/annuler/", f"{CAMPAIGN}/terrain/appareils/",
+    f"{CAMPAIGN}/terrain/appareils/1/code/", f"{CAMPAIGN}/terrain/appareils/1/retirer/",
+    f"{CAMPAIGN}/terrain/consentement/", f"{CAMPAIGN}/terrain/reglages/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
 NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",
