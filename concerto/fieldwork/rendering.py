@@ -32,7 +32,7 @@ TEMPLATE = Path(__file__).resolve().parent / "typst" / "paper.typ"
 def paper_data(run: PaperPrint, sheets: list[PaperSheet]) -> dict:
     """The Typst document's data: every label translated, the printing's numbering and consent text."""
     campaign = run.campaign
-    contact = public_contact(campaign)
+    contact = public_contact(campaign).rstrip(". ")
     footer = _("Each form has its own number: please do not photocopy it, ask the organisers for more.")
     if contact:
         footer += " " + _("Give the form back to an ambassador or to the organisers: %(contact)s.") % {"contact": contact}
@@ -44,7 +44,7 @@ def paper_data(run: PaperPrint, sheets: list[PaperSheet]) -> dict:
         "campaign": campaign.name,
         "title": _("Have your say on paper"),
         "intro": _("No internet needed: tick the actions you support, write your own proposal if you wish, "
-                   "and give the form back. Every form counts as much as a vote online."),
+                   "and give the form back. Your supports count as much as those given online."),
         "actions": [{"n": str(a["n"]), "title": a["title"], "summary": a.get("summary", "")} for a in run.actions],
         "consent": run.consent_script.text,
         "footer": footer,

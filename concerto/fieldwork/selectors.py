@@ -35,6 +35,16 @@ def paper_entry_choices(campaign) -> list[dict]:
     return [seen[n] for n in sorted(seen)]
 
 
+ADVISED_ACTIONS = 24  # about what one A4 form holds with room for a proposal and the consent text
+
+
+def paper_printable_actions(campaign) -> list:
+    """The published actions an organiser may put on a form, the most supported first."""
+    from concerto.proposals.selectors import action_list
+
+    return list(action_list(campaign, status="published"))
+
+
 def paper_prints(campaign) -> list[PaperPrint]:
     return list(PaperPrint.objects.filter(campaign=campaign).select_related("consent_script")
                 .annotate(entered=Count("sheets", filter=Q(sheets__entered_at__isnull=False)))[:50])

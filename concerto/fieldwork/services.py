@@ -591,14 +591,20 @@ PRINT_MAX = 500
 PAPER_PROPOSAL_MIN, PAPER_PROPOSAL_MAX = 10, 2000
 
 
-def _paper_numbering(campaign) -> list[dict]:
-    """The numbers printed for the campaign's published actions: an action keeps the number it was
-    first printed with; a newly published action gets the next free one; a number is never reused,
-    even after its action was unpublished (a form printed with it may still come back)."""
+def _paper_numbering(campaign, action_ids=None) -> list[dict]:
+    """The numbers printed for the campaign's published actions (``action_ids``: only those): an
+    action keeps the number it was first printed with; an action printed for the first time gets
+    the next free one; a number is never reused, even after its action was unpublished (a form
+    printed with it may still come back)."""
     known = selectors.paper_numbers(campaign)
     top = max(known.values(), default=0)
     actions = sorted(proposal_selectors.action_list(campaign, status="published"),
                      key=lambda a: (a.published_at or timezone.now(), a.pk))
+    if action_ids:
+        wanted = set(action_ids)
+        if wanted - {a.pk for a in actions}:
+            raise RecordInvalid(_("Choose among the campaign's published actions."), code="action_unknown")
+        actions = [a for a in actions if a.pk in wanted]
     numbering = []
     for action in actions:
         if action.pk not in known:
@@ -609,9 +615,10 @@ def _paper_numbering(campaign) -> list[dict]:
     return sorted(numbering, key=lambda item: item["n"])
 
 
-def paper_sheets_create(*, by, campaign, count: int) -> list[PaperSheet]:
+def paper_sheets_create(*, by, campaign, count: int, action_ids: list[int] | None = None) -> list[PaperSheet]:
     """An organiser asks for ``count`` paper forms: as many sheets with a fresh serial each, and
-    their PDF rendered in the background (``PaperPrint.status``, then its file)."""
+    their PDF rendered in the background (``PaperPrint.status``, then its file). The forms carry
+    the published actions ``action_ids`` (default: all of them; past ~20 a form takes more pages)."""
     require(rules.can_manage_fieldwork(by, campaign))
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= PRINT_MAX:
         raise PrintCountInvalid()
@@ -622,7 +629,7 @@ def paper_sheets_create(*, by, campaign, count: int) -> list[PaperSheet]:
     with transaction.atomic():
         # One printing at a time per campaign: the numbering and the serials are decided under this lock.
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
-        numbering = _paper_numbering(campaign)
+        numbering = _paper_numbering(campaign, action_ids)
         if not numbering:
             raise NothingToSupport()
         run = PaperPrint.objects.create(campaign=campaign, count=count, actions=numbering, consent_script=script,

@@ -328,3 +328,12 @@ def test_the_organiser_asks_for_forms_and_downloads_a_tagged_pdf(
     assert rendering.paper_data(run, list(run.sheets.order_by("number")))["sheets"][1]["serial"] == (
         serials.format_serial(run.sheets.get(number=2).serial))
     assert client.post(reverse("fieldwork:paper", args=[campaign.slug]), {"count": "0"}).status_code == 400
+
+
+def test_the_organiser_chooses_the_actions_printed_and_they_are_numbered_from_one(
+        organiser_dina, consent_script, published_action, second_action):
+    sheets = services.paper_sheets_create(by=organiser_dina, campaign=consent_script.campaign, count=1,
+                                          action_ids=[second_action.pk])
+    assert sheets[0].print_run.actions == [{"n": 1, "id": second_action.pk, "title": second_action.title,
+                                            "summary": second_action.summary}]
+    assert [c["id"] for c in selectors.paper_entry_choices(consent_script.campaign)] == [second_action.pk]

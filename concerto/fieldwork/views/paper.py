@@ -40,6 +40,16 @@ class PrintForm(forms.Form):
                                initial=20, widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
                                help_text=gettext_lazy("Each form gets its own number: print as many as you will "
                                                       "hand out, no photocopies."))
+    actions = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Actions on the form"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: all the published actions. One form holds about 24 with room for a "
+                               "proposal; with more, each form takes several pages."))
+
+    def __init__(self, *args, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].choices = [
+            (a.pk, ngettext("%(title)s (%(n)s support)", "%(title)s (%(n)s supports)", a.support_count)
+             % {"title": a.title, "n": a.support_count}) for a in actions]
 
 
 class EntryForm(forms.Form):
@@ -113,13 +123,15 @@ def _campaign_for_organiser(request, slug):
 @require_http_methods(["GET", "POST"])
 def paper_home(request, slug):
     campaign = _campaign_for_organiser(request, slug)
-    form = PrintForm(request.POST or None)
+    printable = selectors.paper_printable_actions(campaign)
+    form = PrintForm(request.POST or None, actions=printable)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 sheets = services.paper_sheets_create(by=request.user, campaign=campaign,
-                                                      count=form.cleaned_data["count"])
+                                                      count=form.cleaned_data["count"],
+                                                      action_ids=form.cleaned_data["actions"] or None)
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -129,6 +141,7 @@ def paper_home(request, slug):
     return render(request, "fieldwork/paper/home.html", {
         "campaign": campaign, "form": form, "prints": selectors.paper_prints(campaign),
         "figures": selectors.paper_figures(campaign), "conflicts": selectors.paper_conflicts(campaign),
+        "published": len(printable), "too_many": len(printable) > selectors.ADVISED_ACTIONS,
     }, status=status)
 
 
