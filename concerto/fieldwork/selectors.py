@@ -135,3 +135,22 @@ def paper_entry_for_correction(campaign, serial: str) -> dict | None:
     return {"numbers": _entry_numbers(sheet.entry, paper_numbers(campaign)), "proposal": text,
             "code": sheet.entry.get("code", ""), "initials": sheet.entry.get("initials", ""),
             "wants_post": bool(sheet.entry.get("wants_post"))}
+
+
+def paper_possible_duplicates(campaign) -> list[dict]:
+    """Forms of one household with the same ticks (and, with no tick, the same proposals), all
+    counted, that an organiser has not yet said are different people: groups of serials."""
+    numbers = paper_numbers(campaign)
+    groups: dict[tuple, list[PaperSheet]] = {}
+    sheets = (PaperSheet.objects.filter(campaign=campaign, entered_at__isnull=False,
+                                        participation__household__isnull=False,
+                                        participation__distinct_confirmed_at__isnull=True)
+              .select_related("participation").order_by("entered_at"))
+    for sheet in sheets:
+        supports = tuple(sheet.entry.get("supports") or [])
+        key = (sheet.participation.household_id, supports,
+               "" if supports else repr(sheet.entry.get("proposals") or []))
+        groups.setdefault(key, []).append(sheet)
+    return [{"serials": [format_serial(s.serial) for s in group], "numbers": _entry_numbers(group[0].entry, numbers),
+             "code": group[0].entry.get("code", "")}
+            for group in groups.values() if len(group) > 1]

@@ -232,6 +232,9 @@ def test_same_household_and_ticks_on_another_sheet_is_saved_and_shown_as_a_possi
     assert Participation.objects.filter(household=letter_code.household).count() == 2
     rows = selectors.paper_entries(campaign, [sheets[1].serial, sheets[0].serial])
     assert [r["duplicate_of"] for r in rows] == [[sheets[0].serial], [sheets[1].serial]]
+    groups = selectors.paper_possible_duplicates(campaign)
+    assert groups == [{"serials": [serials.format_serial(sheets[0].serial), serials.format_serial(sheets[1].serial)],
+                       "numbers": [1], "code": letter_code.code}]
     # Other ticks from the same household: not a duplicate.
     third = services.paper_entry_save(by=organiser_dina, campaign=campaign, serial=sheets[2].serial,
                                       record=_record(consent_script, supports=[], code=letter_code.code,
@@ -337,3 +340,14 @@ def test_the_organiser_chooses_the_actions_printed_and_they_are_numbered_from_on
     assert sheets[0].print_run.actions == [{"n": 1, "id": second_action.pk, "title": second_action.title,
                                             "summary": second_action.summary}]
     assert [c["id"] for c in selectors.paper_entry_choices(consent_script.campaign)] == [second_action.pk]
+
+
+def test_ticks_in_the_list_and_typed_numbers_add_up(client, sheets, campaign, organiser_dina, published_action,
+                                                    second_action):
+    client.force_login(organiser_dina)
+    url = reverse("fieldwork:paper_entry", args=[campaign.slug])
+    page = client.get(url).content.decode()
+    assert 'name="ticks" value="2" id="id_ticks_2"' in page
+    assert client.post(url, {"serial": sheets[0].serial, "numbers": "1", "ticks": ["2"],
+                             "consent": "on"}).status_code == 302
+    assert Support.objects.filter(channel="paper").count() == 2

@@ -141,7 +141,7 @@ def paper_home(request, slug):
     return render(request, "fieldwork/paper/home.html", {
         "campaign": campaign, "form": form, "prints": selectors.paper_prints(campaign),
         "figures": selectors.paper_figures(campaign), "conflicts": selectors.paper_conflicts(campaign),
-        "published": len(printable), "too_many": len(printable) > selectors.ADVISED_ACTIONS,
+        "duplicates": selectors.paper_possible_duplicates(campaign), "published": len(printable), "too_many": len(printable) > selectors.ADVISED_ACTIONS,
     }, status=status)
 
 
@@ -256,8 +256,10 @@ def paper_entry(request, slug):
             correcting = initial and initial["serial"]
         form = EntryForm(initial=initial, choices=choices)
     state = _session(request, campaign)
+    ticked = {str(v) for v in (form["ticks"].value() or [])}
+    tick_rows = [(n, label, str(n) in ticked) for n, label in form.fields["ticks"].choices]
     return render(request, "fieldwork/paper/entry.html", {
-        "campaign": campaign, "form": form, "count": state["count"], "correcting": correcting,
+        "campaign": campaign, "form": form, "count": state["count"], "correcting": correcting, "tick_rows": tick_rows,
         "entries": selectors.paper_entries(campaign, state["serials"]),
         "can_print": rules.can_manage_fieldwork(request.user, campaign), "has_choices": bool(choices),
     }, status=400 if form.errors else 200)
