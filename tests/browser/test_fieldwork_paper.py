@@ -84,3 +84,22 @@ def test_a_moderator_types_two_forms_with_the_keyboard_alone(page, live):
         page.set_viewport_size({"width": width, "height": height})
         assert axe_violations(page) == [], width
         page.screenshot(path=f"{SHOTS}/paper-entry-{width}.png", full_page=True)
+
+
+def test_an_organiser_asks_for_forms_and_gets_the_pdf(page, live):
+    sign_in_with_password(page, live, "organisatrice@example.org")
+    page.goto(f"{live.url}{CAMPAIGN}/terrain/papier/")
+    page.locator("summary.paper-choose").click()
+    for box in page.locator("input[name=actions]").all()[:12]:
+        box.check()
+    page.locator("#id_count").fill("3")
+    page.locator("#id_count").press("Enter")
+    expect(page.locator("#print-progress a.button")).to_be_visible()
+    with page.expect_download() as download:
+        page.locator("#print-progress a.button").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.goto(f"{live.url}{CAMPAIGN}/terrain/papier/")
+    for width, height in ((1280, 900), (360, 740)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert axe_violations(page) == [], width
+        page.screenshot(path=f"{SHOTS}/paper-print-{width}.png", full_page=True)
