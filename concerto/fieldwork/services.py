@@ -742,7 +742,12 @@ def paper_entry_save(*, by, campaign, serial: str, record: dict) -> dict:
     serials of the household's other forms with the same ticks, saved anyway, shown for review),
     ``already`` (the same answers were typed before), ``conflict`` (other answers: kept apart, not
     counted) or ``refused`` (``code``, a French ``message`` and the ``field`` to correct; nothing
-    changed). The consent box is mandatory: without it nothing of the form is kept."""
+    changed). The consent box is mandatory: without it nothing of the form is kept.
+
+    ``record`` is a participant as the phone sends it (``supports`` as action ids, ``proposals``,
+    ``code``, ``initials``, ``wants_post``, ``consent``: ``{"given": True}`` or True); its ``id`` and
+    consent version are not used: the participation's id derives from the serial, and the consent
+    text is the one printed on the sheet."""
     require(rules.can_enter_paper(by, campaign))
     try:
         canonical = serials.parse_serial(serial)
