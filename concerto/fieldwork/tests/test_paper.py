@@ -296,6 +296,10 @@ def test_entry_errors_are_on_their_field_and_keep_what_was_typed(client, sheets,
     assert response.status_code == 400
     text = response.content.decode()
     assert 'id="id_numbers_error"' in text and "42" in text and 'value="Lou"' in text
+    assert 'autofocus' in text.split('id="id_numbers"')[0].rsplit("<input", 1)[1]  # focus on the first error
+    response = client.post(url, {"serial": "K7O-M4X", "numbers": "1 42"})
+    text = response.content.decode()
+    assert 'id="id_serial_error"' in text and 'id="id_numbers_error"' in text  # both at once
     response = client.post(url, {"serial": sheets[0].serial, "numbers": "1", "initials": "Lou"})
     assert response.status_code == 400 and 'id="id_consent_error"' in response.content.decode()
     assert not Participation.objects.exists()

@@ -28,7 +28,7 @@ from concerto.core.errors import DomainError, NotFound
 from concerto.core.http import require, vary_on_htmx
 from concerto.letters.codes import format_code
 
-from .. import rules, selectors, services
+from .. import rules, selectors, serials, services
 from ..serials import format_serial
 
 SESSION_KEY = "fieldwork-paper-%s"
@@ -83,6 +83,20 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.by_number = {c["n"]: c for c in choices}
         self.fields["ticks"].choices = [(c["n"], f"{c['n']}. {c['title']}") for c in choices]
+
+    def clean_serial(self) -> str:
+        # Checked here too, so that a wrong serial and a wrong number are both shown at once.
+        try:
+            return serials.parse_serial(self.cleaned_data.get("serial", ""))
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def focus_first_error(self) -> None:
+        """Put the focus (autofocus) on the first field in error rather than on the serial."""
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first and first != "serial":
+            self.fields["serial"].widget.attrs.pop("autofocus", None)
+            self.fields[first].widget.attrs["autofocus"] = True
 
     def clean_numbers(self) -> list[int]:
         raw = self.cleaned_data.get("numbers", "")
@@ -255,6 +269,8 @@ def paper_entry(request, slug):
             initial = _correction_initial(campaign, str(request.GET["corriger"])[:20])
             correcting = initial and initial["serial"]
         form = EntryForm(initial=initial, choices=choices)
+    if form.errors:
+        form.focus_first_error()
     state = _session(request, campaign)
     ticked = {str(v) for v in (form["ticks"].value() or [])}
     tick_rows = [(n, label, str(n) in ticked) for n, label in form.fields["ticks"].choices]
