@@ -82,3 +82,37 @@ class SheetConflict(Invalid):
     code = "sheet_conflict"
     status = 409
     message = _("This paper form was already entered with different answers: the two entries are shown for a check.")
+
+
+# --- Paper forms ---------------------------------------------------------------------------------
+
+class SerialInvalid(Invalid):
+    code = "serial_invalid"
+    message = _("This form number cannot be right: check it against the form.")
+
+
+class SheetUnknown(Invalid):
+    code = "serial_unknown"
+    message = _("No form with this number was printed for this campaign: check the number, or put the form "
+                "aside for an organiser.")
+
+
+class PaperConsentMissing(Invalid):
+    code = "consent_missing"
+    message = _("The « J'accepte » box is not ticked: nothing from this form can be kept. Put it aside; it "
+                "is not entered.")
+
+
+class NoConsentScript(Invalid):
+    code = "consent_script_missing"
+    message = _("Write the consent text first: it is printed on every form.")
+
+
+class PrintCountInvalid(Invalid):
+    code = "print_count_invalid"
+    message = _("Ask for 1 to 500 forms at a time.")
+
+
+class NothingToSupport(Invalid):
+    code = "no_published_action"
+    message = _("The campaign has no published action yet: there is nothing to tick on a form.")

@@ -292,6 +292,12 @@ class PaperSheet(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     content_hash = models.CharField(max_length=64, blank=True)
+    # Paper section (added with the printing): the print run that made it, its place in the run, and
+    # what staff typed (normalised: the actions' ids, the code, ...), shown again for checks.
+    print_run = models.ForeignKey("PaperPrint", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="sheets")
+    number = models.PositiveIntegerField(_("number in the print run"), default=0)
+    entry = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["campaign", "serial"]
@@ -370,3 +376,52 @@ class Flag(models.Model):
     def __str__(self) -> str:
         return f"flag {self.kind}"
 
+
+
+# --- Paper forms ---------------------------------------------------------------------------------
+
+class PrintStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("print", "Waiting")
+    RUNNING = "running", pgettext_lazy("print", "Being made")
+    DONE = "done", pgettext_lazy("print", "Ready")
+    FAILED = "failed", pgettext_lazy("print", "Failed")
+
+
+class PaperPrint(models.Model):
+    """Forms an organiser asked for at once: their sheets (one serial each) and the PDF made in the
+    background (``tasks.render_paper_print``).
+
+    ``actions`` is the numbering printed on these forms, ``[{"n": 3, "id": 41}, ...]``: staff type the
+    numbers. A number is never given to another action of the campaign (``services._paper_numbering``),
+    so one number means one action on every form ever printed."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_prints")
+    count = models.PositiveIntegerField(_("forms"))
+    actions = models.JSONField(default=list)
+    consent_script = models.ForeignKey(ConsentScript, on_delete=models.PROTECT, related_name="paper_prints")
+    status = models.CharField(_("status"), max_length=10, choices=PrintStatus.choices, default=PrintStatus.QUEUED)
+    file = models.FileField(upload_to="fieldwork/", blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "-created_at", "-pk"]
+        verbose_name = _("printing of paper forms")
+        verbose_name_plural = _("printings of paper forms")
+
+    def __str__(self) -> str:
+        return f"paper print {self.pk}"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (PrintStatus.QUEUED, PrintStatus.RUNNING)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == PrintStatus.DONE and bool(self.file)
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == PrintStatus.FAILED

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from concerto.campaigns.models import PhaseKind
 from concerto.campaigns.selectors import campaign_phases, sector_list
+from concerto.campaigns.models import Campaign, PhaseKind
+from concerto.campaigns.selectors import campaign_phases
 from concerto.core.audit import log_action
 from concerto.core.errors import DomainError, FieldErrors
 from concerto.core.http import require
@@ -50,6 +52,7 @@ from concerto.residents.services import (
 )
 
 from . import guards, rules, walking
+from . import guards, rules, selectors, serials, tasks
 from .errors import (
     BatchTooLarge,
     CaptureConflict,
@@ -60,10 +63,17 @@ from .errors import (
     DoorPhaseClosed,
     EnrolmentInvalid,
     FieldworkNotFound,
+    NoConsentScript,
     NotAmbassador,
+    NothingToSupport,
+    PaperConsentMissing,
+    PrintCountInvalid,
     ProposalNotReadBack,
     RecordInvalid,
     RoundConflict,
+    SerialInvalid,
+    SheetConflict,
+    SheetUnknown,
 )
 from .models import (
     COUNTED_BATCH,
@@ -78,6 +88,8 @@ from .models import (
     Flag,
     FlagStatus,
     Outcome,
+    PaperPrint,
+    PaperSheet,
     Participation,
     Round,
     RoundDoor,
@@ -716,3 +728,230 @@ def fieldwork_settings_save(*, by, campaign, **values) -> FieldworkSettings:
             policy.save()
             log_action("fieldwork.settings.saved", actor=by, scope=campaign.slug, target=policy, **changed)
     return policy
+# --- Paper forms: printing numbered sheets, typing them in ----------------------------------------
+#
+# A sheet's serial (``serials``) is unique per campaign in the database (``paper_sheet_serial_unique``)
+# and names at most one participation (``Participation.sheet`` is one-to-one; its ``client_id`` is
+# derived from the serial). Typing a serial again is answered like a replayed visit: the same answers
+# → "already", other answers → "conflict" (kept apart as a ``SyncConflict`` of kind "paper", never
+# applied). The sheet row is locked while it is entered, so two staff typing the same form at once
+# are serialised.
+
+PRINT_MAX = 500
+PAPER_PROPOSAL_MIN, PAPER_PROPOSAL_MAX = 10, 2000
+
+
+def _paper_numbering(campaign, action_ids=None) -> list[dict]:
+    """The numbers printed for the campaign's published actions (``action_ids``: only those): an
+    action keeps the number it was first printed with; an action printed for the first time gets
+    the next free one; a number is never reused, even after its action was unpublished (a form
+    printed with it may still come back)."""
+    known = selectors.paper_numbers(campaign)
+    top = max(known.values(), default=0)
+    actions = sorted(proposal_selectors.action_list(campaign, status="published"),
+                     key=lambda a: (a.published_at or timezone.now(), a.pk))
+    if action_ids:
+        wanted = set(action_ids)
+        if wanted - {a.pk for a in actions}:
+            raise RecordInvalid(_("Choose among the campaign's published actions."), code="action_unknown")
+        actions = [a for a in actions if a.pk in wanted]
+    numbering = []
+    for action in actions:
+        if action.pk not in known:
+            top += 1
+            known[action.pk] = top
+        numbering.append({"n": known[action.pk], "id": action.pk, "title": action.title,
+                          "summary": action.summary})
+    return sorted(numbering, key=lambda item: item["n"])
+
+
+def paper_sheets_create(*, by, campaign, count: int, action_ids: list[int] | None = None) -> list[PaperSheet]:
+    """An organiser asks for ``count`` paper forms: as many sheets with a fresh serial each, and
+    their PDF rendered in the background (``PaperPrint.status``, then its file). The forms carry
+    the published actions ``action_ids`` (default: all of them; past ~20 a form takes more pages)."""
+    require(rules.can_manage_fieldwork(by, campaign))
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= PRINT_MAX:
+        raise PrintCountInvalid()
+    script = ConsentScript.objects.filter(campaign=campaign).order_by("-version").first()
+    if script is None:
+        raise NoConsentScript()
+    now = timezone.now()
+    with transaction.atomic():
+        # One printing at a time per campaign: the numbering and the serials are decided under this lock.
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        numbering = _paper_numbering(campaign, action_ids)
+        if not numbering:
+            raise NothingToSupport()
+        run = PaperPrint.objects.create(campaign=campaign, count=count, actions=numbering, consent_script=script,
+                                        created_by=by)
+        taken = set(PaperSheet.objects.filter(campaign=campaign).values_list("serial", flat=True))
+        sheets = []
+        for number in range(1, count + 1):
+            serial = serials.new_serial()
+            while serial in taken:
+                serial = serials.new_serial()
+            taken.add(serial)
+            sheets.append(PaperSheet(campaign=campaign, serial=serial, printed_at=now, print_run=run, number=number))
+        sheets = PaperSheet.objects.bulk_create(sheets)
+        log_action("fieldwork.paper.sheets_created", actor=by, scope=campaign.slug, target=run, sheets=count,
+                   consent_version=script.version, actions=len(numbering))
+        run_id = run.pk
+        transaction.on_commit(lambda: tasks.render_paper_print.enqueue(print_id=run_id))
+    return sheets
+
+
+def _paper_refused(serial, error: DomainError, field: str | None = None) -> dict:
+    answer = _refused(serial, error)
+    answer["field"] = field
+    return answer
+
+
+def _paper_proposal(raw) -> dict:
+    """A proposal as written on the form: one text, cut into the title, summary and description the
+    moderators see (the whole text is kept)."""
+    if isinstance(raw, dict):
+        text = raw.get("text") or raw.get("body") or raw.get("summary") or raw.get("title") or ""
+    else:
+        text = raw
+    text = clean_block(str(text or ""))
+    if not PAPER_PROPOSAL_MIN <= len(text) <= PAPER_PROPOSAL_MAX:
+        raise RecordInvalid(_("A proposal has from %(min)s to %(max)s characters: copy it from the form.")
+                            % {"min": PAPER_PROPOSAL_MIN, "max": PAPER_PROPOSAL_MAX}, code="proposal_length")
+    flat = clean_line(text.replace("\n", " "))
+
+    def cut(limit):
+        return flat if len(flat) <= limit else flat[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+    return {"title": cut(80), "summary": cut(300), "body": text if len(flat) > 300 else "", "read_back": True}
+
+
+def _paper_content(campaign, sheet: PaperSheet, record: dict) -> dict:
+    """What was typed, checked and normalised (the content that is hashed and kept on the sheet).
+    Raises a domain error whose ``field`` attribute names the form field."""
+
+    def fail(error, field):
+        error.field = field
+        return error
+
+    consent = record.get("consent")
+    given = consent.get("given") if isinstance(consent, dict) else consent
+    if given is not True:
+        raise fail(PaperConsentMissing(), "consent")
+    printed = {item["id"]: item["n"] for item in sheet.print_run.actions} if sheet.print_run else {}
+    supports = record.get("supports") or []
+    if not isinstance(supports, list) or not all(isinstance(a, int) and not isinstance(a, bool) for a in supports):
+        raise fail(RecordInvalid(_("The ticked actions are malformed."), code="supports_invalid"), "supports")
+    missing = sorted(set(supports) - set(printed))
+    if missing:
+        numbers = selectors.paper_numbers(campaign)
+        shown = ", ".join(str(numbers.get(a, "?")) for a in missing)
+        raise fail(RecordInvalid(_("Action numbers %(numbers)s are not printed on this form: it was printed before "
+                                   "they were published. Check the numbers against the form.") % {"numbers": shown},
+                                 code="action_not_on_sheet"), "supports")
+    proposals = record.get("proposals") or []
+    if not isinstance(proposals, list) or len(proposals) > PROPOSALS_MAX:
+        raise fail(RecordInvalid(_("The proposals are malformed."), code="proposals_invalid"), "proposal")
+    try:
+        proposals = [_paper_proposal(p) for p in proposals]
+    except RecordInvalid as exc:
+        raise fail(exc, "proposal") from None
+    code = ""
+    raw_code = str(record.get("code") or "").strip()
+    if raw_code:
+        try:
+            code = letter_codes.parse_code(raw_code)
+        except DomainError as exc:
+            raise fail(exc, "code") from None
+        if letter_selectors.code_for(campaign, code) is None:
+            raise fail(RecordInvalid(_("The household code %(code)s is not one of this campaign's codes: check it "
+                                       "against the form.") % {"code": letter_codes.format_code(code)},
+                                     code="code_unknown"), "code")
+    return {"supports": sorted(set(supports)), "proposals": proposals, "code": code,
+            "initials": clean_line(str(record.get("initials") or ""))[:INITIALS_MAX],
+            "wants_post": record.get("wants_post") is True, "consent": True}
+
+
+def _paper_duplicates(sheet: PaperSheet, content: dict, household_id) -> list[str]:
+    """Other sheets of the same household with the same ticks (and, with no tick, the same proposals)."""
+    if household_id is None:
+        return []
+    others = (PaperSheet.objects.filter(campaign=sheet.campaign, participation__household_id=household_id,
+                                        entered_at__isnull=False).exclude(pk=sheet.pk).order_by("entered_at"))
+    same = []
+    for other in others:
+        if other.entry.get("supports") != content["supports"]:
+            continue
+        if not content["supports"] and other.entry.get("proposals") != content["proposals"]:
+            continue
+        same.append(other.serial)
+    return same
+
+
+def paper_entry_save(*, by, campaign, serial: str, record: dict) -> dict:
+    """Staff type one paper form. Answers like a sync record: ``created`` (with ``duplicate_of``: the
+    serials of the household's other forms with the same ticks, saved anyway, shown for review),
+    ``already`` (the same answers were typed before), ``conflict`` (other answers: kept apart, not
+    counted) or ``refused`` (``code``, a French ``message`` and the ``field`` to correct; nothing
+    changed). The consent box is mandatory: without it nothing of the form is kept.
+
+    ``record`` is a participant as the phone sends it (``supports`` as action ids, ``proposals``,
+    ``code``, ``initials``, ``wants_post``, ``consent``: ``{"given": True}`` or True); its ``id`` and
+    consent version are not used: the participation's id derives from the serial, and the consent
+    text is the one printed on the sheet."""
+    require(rules.can_enter_paper(by, campaign))
+    try:
+        canonical = serials.parse_serial(serial)
+    except SerialInvalid as exc:
+        return _paper_refused(str(serial or "")[:20], exc, "serial")
+    if not isinstance(record, dict):
+        return _paper_refused(canonical, RecordInvalid(), None)
+    now = timezone.now()
+    with transaction.atomic():
+        sheet = (PaperSheet.objects.select_for_update(of=("self",)).select_related("print_run__consent_script")
+                 .filter(campaign=campaign, serial=canonical).first())
+        if sheet is None:
+            return _paper_refused(canonical, SheetUnknown(), "serial")
+        try:
+            content = _paper_content(campaign, sheet, record)
+        except DomainError as exc:
+            return _paper_refused(canonical, exc, getattr(exc, "field", None))
+        digest = content_hash(content)
+        client_id = serials.sheet_client_id(campaign.pk, canonical)
+        if sheet.entered_at is not None:
+            if sheet.content_hash == digest:
+                return {"id": canonical, "status": "already"}
+            _conflict, created = SyncConflict.objects.get_or_create(
+                client_id=client_id, content_hash=digest,
+                defaults={"campaign": campaign, "kind": "paper", "ambassador": by, "payload": {"serial": canonical, **content},
+                          "received_at": now})
+            if created:
+                log_action("fieldwork.paper.conflict", actor=by, scope=campaign.slug, target=sheet)
+            error = SheetConflict()
+            return {"id": canonical, "status": "conflict", "code": error.code, "message": str(error.message)}
+        script = sheet.print_run.consent_script if sheet.print_run else None
+        if script is None:  # a sheet made outside a printing: the current text was on it
+            script = ConsentScript.objects.filter(campaign=campaign).order_by("-version").first()
+        item = {"id": str(client_id), "initials": content["initials"], "supports": content["supports"],
+                "proposals": content["proposals"], "wants_post": content["wants_post"], "code": content["code"],
+                "consent": {"given": True, "version": script.version if script else None,
+                            "text_hash": script.text_hash if script else None, "at": now.isoformat()}}
+        try:
+            with transaction.atomic():  # a refusal from another app's service leaves nothing behind
+                checked = _validate_participant(campaign, item, scripts={script.version: script} if script else {},
+                                                actions=dict.fromkeys(content["supports"]), captured_at=now)
+                participation = _participant_apply(campaign=campaign, channel=Channel.PAPER, recorded_by=by,
+                                                   checked=checked, sheet=sheet)
+        except DomainError as exc:
+            field = {"title": "proposal", "summary": "proposal", "body": "proposal"}
+            if isinstance(exc, FieldErrors):
+                first = next(iter(exc.errors), None)
+                return _paper_refused(canonical, RecordInvalid(exc.errors[first], code=exc.code),
+                                      field.get(first, first))
+            return _paper_refused(canonical, exc, None)
+        sheet.entered_at, sheet.entered_by, sheet.content_hash, sheet.entry = now, by, digest, content
+        sheet.save(update_fields=["entered_at", "entered_by", "content_hash", "entry"])
+        duplicates = _paper_duplicates(sheet, content, participation.household_id)
+        log_action("fieldwork.paper.entered", actor=by, scope=campaign.slug, target=sheet,
+                   participation=participation.pk, supports=len(content["supports"]),
+                   proposals=len(content["proposals"]), possible_duplicate_of=duplicates)
+    return {"id": canonical, "status": "created", "participation": participation.pk, "duplicate_of": duplicates}

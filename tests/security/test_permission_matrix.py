@@ -1265,6 +1265,68 @@ EFFECTS.update({
     "POST fieldwork:devices": _count("fieldwork.Device"),
     "POST fieldwork:device_revoke": _fieldwork_field("fieldwork_device", "fieldwork.Device", "revoked_at"),
     "POST fieldwork_root:enrol": _fieldwork_field("fieldwork_device", "fieldwork.Device", "enrolled_at"),
+# Paper forms (fieldwork/views/paper.py): printing is the organisers'; typing forms in is the
+# organisers' and moderators' (rules.can_enter_paper); 404 to anyone else, the sign-in page for a visitor.
+# --------------------------------------------------------------------------------------------------
+
+MATRIX.update({
+    "GET fieldwork:paper":                "302>login 404       404       404       404       404       404       200",
+    "POST fieldwork:paper":               "302>login 404       404       404       404       404       404       302+",
+    "GET fieldwork:paper_print":          "302>login 404       404       404       404       404       404       200",
+    "POST fieldwork:paper_print":         "302>login 405       405       405       405       405       405       405",
+    "GET fieldwork:paper_print_progress": "302>login 404       404       404       404       404       404       200",
+    "POST fieldwork:paper_print_progress": "302>login 405       405       405       405       405       405       405",
+    "GET fieldwork:paper_print_pdf":      "302>login 404       404       404       404       404       404       200",
+    "POST fieldwork:paper_print_pdf":     "302>login 405       405       405       405       405       405       405",
+    "GET fieldwork:paper_entry":          "302>login 404       404       404       404       200       404       200",
+    "POST fieldwork:paper_entry":         "302>login 404       404       404       404       302+      404       302+",
+})
+
+
+def _paper_print(w):
+    """Two printed forms (their PDF not rendered: the rows that need it make a stand-in); made once
+    per test, before the rows' savepoints."""
+    if "paper_print" not in w:
+        from concerto.fieldwork import services as fieldwork
+
+        organiser = w.users["organiser"]
+        fieldwork.consent_script_save(by=organiser, campaign=w.campaign, text="Nous gardons vos soutiens et vos "
+                                      "propositions jusqu'à la fin de la campagne.")
+        sheets = fieldwork.paper_sheets_create(by=organiser, campaign=w.campaign, count=2)
+        w["paper_print"], w["paper_sheets"] = sheets[0].print_run, sheets
+    return w["paper_print"]
+
+
+def _paper_pdf_ready(w, role):
+    from django.core.files.base import ContentFile
+
+    run = _paper_print(w)
+    run.file.save("formulaires-matrice.pdf", ContentFile(b"%PDF-1.7 matrice"), save=False)
+    run.status = "done"
+    run.save(update_fields=["file", "status"])
+
+
+PATH_VALUES.update({"print_id": lambda w: _Lazy(lambda: _paper_print(w).pk)})
+DATA.update({
+    "POST fieldwork:paper": {"count": "3"},
+    "POST fieldwork:paper_entry": lambda w: {"serial": (_paper_print(w), w.paper_sheets[0].serial)[1],
+                                             "numbers": "1", "initials": "M. D.", "consent": "on"},
+})
+EFFECTS.update({
+    "POST fieldwork:paper": _count("fieldwork.PaperPrint"),
+    "POST fieldwork:paper_entry": _count("fieldwork.Participation"),
+})
+def _paper_consent(w, role):
+    """Printing needs a consent text (written inside the row's savepoint, as each role's request is)."""
+    from concerto.fieldwork.services import consent_script_save
+
+    consent_script_save(by=w.users["organiser"], campaign=w.campaign,
+                        text="Nous gardons vos soutiens et vos propositions jusqu'à la fin de la campagne.")
+
+
+PREPARE.update({
+    "POST fieldwork:paper": _paper_consent,
+    "GET fieldwork:paper_print_pdf": _paper_pdf_ready,
 })
 
 

@@ -321,11 +321,17 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/terrain/appareils/1/code/", f"{CAMPAIGN}/terrain/appareils/1/retirer/",
     f"{CAMPAIGN}/terrain/consentement/", f"{CAMPAIGN}/terrain/reglages/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code"]
+# Issue 13: paper forms (print 1 may not exist in the demo: its 404 page reflects too).
+REFLECTED["organiser"] += [
+    f"{CAMPAIGN}/terrain/papier/", f"{CAMPAIGN}/terrain/papier/saisie/", f"{CAMPAIGN}/terrain/papier/impressions/1/",
+    f"{CAMPAIGN}/terrain/papier/impressions/1/progression/"]
+KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
+                    "corriger"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
 NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",
             "letters:preview", "letters:batch_download", "selection:audit_json", "selection:verify_script",
             "selection:letters_pdf", "volunteering:export", "letters:import_rejected",
-            "workshops:minutes_pdf", "workshops:export"}
+            "workshops:minutes_pdf", "workshops:export", "fieldwork:paper_print_pdf"}
 
 
 def test_reflected_pages_cover_every_html_page_of_the_matrix():
