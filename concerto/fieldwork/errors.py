@@ -82,3 +82,27 @@ class SheetConflict(Invalid):
     code = "sheet_conflict"
     status = 409
     message = _("This paper form was already entered with different answers: the two entries are shown for a check.")
+
+
+# --- The ambassador's app (views/app.py): whole-request refusals of the sync endpoint -------------
+
+class SignedOut(NotAllowed):
+    code = "signed_out"
+    status = 401
+    message = _("You are signed out: sign in again (with the network), your waiting visits stay on the phone.")
+
+
+class BadJson(Invalid):
+    code = "bad_json"
+    message = _("The sending is not readable (malformed JSON): the phone will send it again.")
+
+
+class ServerBusy(Invalid):
+    code = "busy"
+    status = 503
+    message = _("The server is busy: the phone will send again in a moment.")
+
+
+class ProposalInvalid(Invalid):
+    code = "proposal_invalid"
+    message = _("A proposal needs a title of 5 to 140 characters and a text of 10 to 300 characters.")

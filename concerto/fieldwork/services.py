@@ -33,6 +33,10 @@ from concerto.letters import selectors as letter_selectors
 from concerto.letters.services import code_use_take
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.services import (
+    SUMMARY_MAX,
+    SUMMARY_MIN,
+    TITLE_MAX,
+    TITLE_MIN,
     action_propose_offline,
     support_record_offline,
     supports_transfer,
@@ -57,6 +61,7 @@ from .errors import (
     EnrolmentInvalid,
     FieldworkNotFound,
     NotAmbassador,
+    ProposalInvalid,
     ProposalNotReadBack,
     RecordInvalid,
 )
@@ -192,6 +197,11 @@ def _validate_participant(campaign, item, *, scripts, actions, captured_at) -> d
             raise RecordInvalid(_("The proposals are malformed."), code="proposals_invalid")
         if proposal.get("read_back") is not True:
             raise ProposalNotReadBack()
+        # Checked here, per record: applying it later (action_propose_offline) must not fail the batch.
+        title = clean_line(proposal["title"])
+        summary = clean_line(str(proposal.get("summary") or proposal["title"]))
+        if not (TITLE_MIN <= len(title) <= TITLE_MAX and SUMMARY_MIN <= len(summary) <= SUMMARY_MAX):
+            raise ProposalInvalid()
     code = None
     raw_code = item.get("code") or ""
     if raw_code:
