@@ -121,6 +121,7 @@ def app(request, slug):
         "priority": _("First: households whose letter code was never used"), "others": _("Then"),
         "signed_out": str(SignedOut.message), "download_name": _("waiting-visits"),
         "people": _("%(n)s taking part"), "stuck": _("%(n)s to check"),
+        "no_theme": _("Other actions"), "chosen": _("%(n)s chosen"),
     }
     context = {
         "campaign": campaign,

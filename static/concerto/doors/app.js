@@ -244,14 +244,8 @@
       node.dataset.consentAt = on ? new Date().toISOString() : "";
       node.querySelector(".doors-personal").disabled = !on;
     });
-    var supports = node.querySelector(".doors-support-list");
-    ((data && data.actions) || []).forEach(function (action) {
-      var label = el("label", { "class": "doors-choice" });
-      var box = el("input", { type: "checkbox", value: String(action.id), "data-support": "" });
-      label.appendChild(box);
-      label.appendChild(document.createTextNode(" " + action.title + (action.theme ? " (" + action.theme.name + ")" : "")));
-      supports.appendChild(label);
-    });
+    fillSupports(node.querySelector(".doors-support-list"), node.querySelector("[data-id=search]"),
+      (data && data.actions) || []);
     var profile = node.querySelector(".doors-profile");
     ((data && data.profile_questions) || []).forEach(function (q, i) {
       var id = prefix + "-q" + i;
@@ -272,6 +266,54 @@
     residents.appendChild(node);
     relabel();
     return node;
+  }
+
+  function fold(text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+
+  // A campaign may offer a couple of hundred actions: grouped by theme (closed), and a search box
+  // that opens the groups holding the matching titles.
+  function fillSupports(list, search, actions) {
+    var groups = [];
+    var byName = {};
+    actions.forEach(function (action) {
+      var name = action.theme ? action.theme.name : t("no_theme");
+      if (!byName[name]) {
+        var details = el("details", { "class": "doors-theme" });
+        var summary = el("summary", {}, name);
+        var count = el("span", { "class": "doors-theme-count" });
+        summary.appendChild(count);
+        details.appendChild(summary);
+        byName[name] = { details: details, count: count, total: 0 };
+        groups.push(byName[name]);
+      }
+      var group = byName[name];
+      group.total += 1;
+      var label = el("label", { "class": "doors-choice doors-action", "data-title": fold(action.title) });
+      label.appendChild(el("input", { type: "checkbox", value: String(action.id), "data-support": "" }));
+      label.appendChild(document.createTextNode(" " + action.title));
+      group.details.appendChild(label);
+    });
+    function counts() {
+      groups.forEach(function (g) {
+        var chosen = g.details.querySelectorAll("input:checked").length;
+        g.count.textContent = " · " + g.total + (chosen ? " · " + t("chosen", { n: chosen }) : "");
+      });
+    }
+    groups.forEach(function (g) { list.appendChild(g.details); });
+    list.addEventListener("change", counts);
+    counts();
+    search.addEventListener("input", function () {
+      var words = fold(search.value).split(/\s+/).filter(Boolean);
+      groups.forEach(function (g) {
+        var any = false;
+        g.details.querySelectorAll(".doors-action").forEach(function (label) {
+          var match = words.every(function (w) { return label.dataset.title.indexOf(w) >= 0; });
+          label.hidden = !match && !label.querySelector("input").checked;
+          any = any || (match && words.length > 0);
+        });
+        g.details.open = any;
+      });
+    });
   }
 
   function titleOf(text) {
