@@ -18,7 +18,13 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DESKTOP, PHONE
-from .helpers import CAMPAIGN, axe_violations, describe_violations, sign_in_with_password, structure_problems
+from .helpers import (
+    CAMPAIGN,
+    axe_violations,
+    describe_violations,
+    sign_in_with_password,
+    structure_problems,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -105,7 +111,7 @@ def _record_visit(page, i, actions, titles):
     page.locator("#doors-typed").click()
     page.locator("#visit-address").fill(f"{i + 1} avenue Saint-Jérôme")
     page.locator("input[name=outcome][value=talked]").check()
-    resident = page.locator(".doors-resident").first
+    resident = page.locator("#visit-residents .doors-resident").first
     resident.locator(".doors-accept").click()
     resident.locator("[data-id=initials]").fill(f"R. {i}")
     for action in (actions[i % len(actions)], actions[(i + 1) % len(actions)]):
@@ -142,7 +148,7 @@ def test_a_round_offline_then_a_flaky_network_stores_each_visit_once(browser, li
         assert page.evaluate("fetch('/healthz').then(() => 'up', () => 'down')") == "down"
         page.locator("#doors-typed").click()
         page.locator("input[name=outcome][value=talked]").check()
-        page.locator(".doors-resident .doors-accept").first.click()
+        page.locator("#visit-residents .doors-accept").first.click()
         _check_axe(page, "visit form with a resident, 360 px")
         _shot(page, "visit-360")
         page.locator("#visit-cancel").click()

@@ -1,4 +1,4 @@
-"""The ambassador's installable offline app (docs/fieldwork.md, "The ambassador's app").
+"""The ambassador's installable offline app (docs/fieldwork-app.md).
 
 - ``app``: the shell page, for the campaign's ambassadors (anyone else: the 404 page, the one refusal
   rule; visitors: the sign-in page). It holds no personal data: everything the ambassador sees comes
@@ -25,10 +25,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
+from django.core.exceptions import RequestDataTooBig
 from django.db import OperationalError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.http.request import RawPostDataException
-from django.core.exceptions import RequestDataTooBig
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import get_template
@@ -45,7 +45,17 @@ from concerto.core.errors import DomainError
 from concerto.core.http import require
 
 from .. import rules, selectors, services
-from ..errors import BadJson, BatchTooLarge, FieldworkNotFound, ServerBusy, SignedOut
+from ..errors import (
+    BadJson,
+    BatchTooLarge,
+    DeviceRevoked,
+    DeviceUnknown,
+    DoorPhaseClosed,
+    FieldworkNotFound,
+    NotAmbassador,
+    ServerBusy,
+    SignedOut,
+)
 
 DEVICE_COOKIE = "concerto_device"
 # A sync request's body, at most: 200 records of about 5 KB (services.BATCH_MAX) fit in it.
@@ -121,11 +131,12 @@ def app(request, slug):
         "priority": _("First: households whose letter code was never used"), "others": _("Then"),
         "signed_out": str(SignedOut.message), "download_name": _("waiting-visits"),
         "people": _("%(n)s taking part"), "stuck": _("%(n)s to check"),
-        "no_theme": _("Other actions"), "chosen": _("%(n)s chosen"),
+        "no_theme": _("Other actions"), "chosen": _("%(n)s chosen"), "phase_closed": str(DoorPhaseClosed.message),
     }
     context = {
         "campaign": campaign,
-        "strings": strings,
+        # The script's sentences, in a data attribute (escaped there): no inline script under the CSP.
+        "strings_json": json.dumps({k: str(v) for k, v in strings.items()}, ensure_ascii=False),
         "urls": {
             "data": reverse("fieldwork:app_data", args=[slug]), "sync": reverse("fieldwork:app_sync", args=[slug]),
             "worker": reverse("fieldwork:app_worker", args=[slug]), "scope": reverse("fieldwork:app", args=[slug]),
@@ -270,12 +281,17 @@ def _records_of(request) -> list:
 def app_sync(request, slug):
     if not request.user.is_authenticated:
         return _json_error(SignedOut())
+    device = _device(request)
     try:
         campaign = campaign_get(slug)
+        # Who is asking, before reading what they send (visits_sync checks it again, in its transaction).
+        require(rules.can_use_app(request.user, campaign), NotAmbassador())
+        if not rules.can_sync(request.user, campaign, device):
+            mine = device is not None and device.ambassador_id == request.user.pk and device.campaign_id == campaign.pk
+            raise DeviceRevoked() if mine and device.revoked_at is not None else DeviceUnknown()
         records = _records_of(request)
     except DomainError as error:
         return _json_error(error)
-    device = _device(request)
     for attempt in range(BUSY_TRIES):
         try:
             results = services.visits_sync(ambassador=request.user, device=device, campaign=campaign,

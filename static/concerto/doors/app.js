@@ -1,4 +1,4 @@
-// The ambassador's offline app (templates/fieldwork/app.html, docs/fieldwork.md).
+// The ambassador's offline app (templates/fieldwork/app.html, docs/fieldwork-app.md).
 //
 // Every visit is saved in IndexedDB (Dexie, static/vendor/dexie.min.js) before anything else, with
 // the id the phone draws for it (crypto.randomUUID) and its content frozen: a replay sends the very
@@ -13,7 +13,7 @@
   if (!root || typeof Dexie === "undefined") { return; }
   root.classList.add("doors-ready");
 
-  var S = JSON.parse(document.getElementById("doors-strings").textContent);
+  var S = JSON.parse(root.dataset.strings);
   var cfg = {
     slug: root.dataset.slug, dataUrl: root.dataset.dataUrl, syncUrl: root.dataset.syncUrl,
     worker: root.dataset.worker, scope: root.dataset.scope,
@@ -133,6 +133,7 @@
     warn("no_data", false);
     warn("no_consent", !data.consent);
     warn("no_device", !data.device);
+    warn("phase_closed", data.door_phase_open === false);
     return renderRounds();
   }
 
@@ -220,7 +221,7 @@
   }
 
   function addProposal(box) {
-    var node = $("proposal-template").content.firstElementChild.cloneNode(true);
+    var node = $("proposal-template").firstElementChild.cloneNode(true);
     wire(node, "p" + (++counter));
     box.appendChild(node);
     return node;
@@ -230,7 +231,7 @@
     var data = state.data;
     var limit = data ? data.limits.participants : 8;
     if (residents.children.length >= limit) { return; }
-    var node = $("resident-template").content.firstElementChild.cloneNode(true);
+    var node = $("resident-template").firstElementChild.cloneNode(true);
     var prefix = "r" + (++counter);
     wire(node, prefix);
     var consent = data && data.consent;
