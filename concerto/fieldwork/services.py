@@ -167,6 +167,10 @@ def _validate_participant(campaign, item, *, scripts, actions, captured_at) -> d
     if not isinstance(item, dict):
         raise RecordInvalid()
     pid = _parse_uuid(item.get("id"), _("a resident"))
+    if Participation.objects.filter(client_id=pid).exists():
+        # Another visit already brought this resident's id: applying it would break the whole batch.
+        raise RecordInvalid(_("This resident's identifier was already used in another visit."),
+                            code="client_id_taken")
     consent = item.get("consent")
     if not isinstance(consent, dict) or consent.get("given") is not True:
         raise ConsentMissing()
@@ -285,6 +289,7 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
     with transaction.atomic():
         batch = None
         created: list[Visit] = []
+        batch_residents: set = set()
         for record in records:
             raw_id = record.get("id") if isinstance(record, dict) else None
             try:
@@ -299,6 +304,11 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
                 continue
             try:
                 data = _validate_visit(campaign, record, window=window, now=now, scripts=scripts, actions=actions)
+                residents = {p["id"] for p in data["participants"]}
+                if residents & batch_residents:  # two visits of this batch bring the same resident id
+                    raise RecordInvalid(_("This resident's identifier was already used in another visit."),
+                                        code="client_id_taken")
+                batch_residents |= residents
             except DomainError as error:
                 results.append(_refused(str(client_id), error))
                 continue

@@ -299,3 +299,13 @@ def test_three_parallel_replays_of_one_batch_store_it_exactly_once(phone, door_o
     assert Support.objects.filter(action=published_action).count() == 20
     assert Action.objects.filter(origin="door_to_door").count() == 20
     assert Batch.objects.filter(visits__isnull=False).distinct().count() >= 1
+
+
+def test_a_resident_id_brought_by_two_visits_is_refused_not_a_failed_batch(bruno_phone, door_open, consent_script):
+    resident = participant(consent_script)
+    first, second = visit(participants=[resident]), visit(participants=[dict(resident)])
+    answers = _send(bruno_phone, door_open, [first, second]).json()["results"]
+    assert [(a["status"], a.get("code")) for a in answers] == [("created", None), ("refused", "client_id_taken")]
+    later = _send(bruno_phone, door_open, [visit(participants=[dict(resident)])])
+    assert later.status_code == 200 and later.json()["results"][0]["code"] == "client_id_taken"
+    assert Visit.objects.count() == 1 and Participation.objects.count() == 1

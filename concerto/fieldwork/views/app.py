@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import RequestDataTooBig
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.http.request import RawPostDataException
 from django.middleware.csrf import get_token
@@ -299,9 +299,12 @@ def app_sync(request, slug):
             break
         except DomainError as error:
             return _json_error(error)
-        except OperationalError as error:
-            # visits_sync is one transaction, rolled back whole: trying again is safe.
-            if not _is_busy(error) or transaction.get_connection().in_atomic_block:
+        except (OperationalError, IntegrityError) as error:
+            # visits_sync is one transaction, rolled back whole: trying again is safe. An IntegrityError
+            # here is a parallel request that stored the same resident first: tried again, the record
+            # is then answered on its own (already there, or refused) and the rest of the batch kept.
+            busy = isinstance(error, IntegrityError) or _is_busy(error)
+            if not busy or transaction.get_connection().in_atomic_block:
                 raise
             if attempt == BUSY_TRIES - 1:
                 return _json_error(ServerBusy())

@@ -450,7 +450,7 @@
 
   function sendAll() {
     return db.queue.where("state").equals("waiting").sortBy("saved_at").then(function (rows) {
-      if (!rows.length) { return true; }
+      if (!rows.length) { return false; }
       $("doors-network").textContent = t("sending");
       var chunks = [];
       for (var i = 0; i < rows.length; i += cfg.batch) { chunks.push(rows.slice(i, i + cfg.batch)); }
@@ -478,7 +478,8 @@
         window.clearTimeout(state.timer);
         state.timer = null;
         showNetwork();
-        return metaSet("last_sync", new Date().toISOString()).then(function () { return sent; });
+        // "Last sending": the last time visits were actually sent and answered.
+        return (sent ? metaSet("last_sync", new Date().toISOString()) : Promise.resolve()).then(function () { return true; });
       }, function () {
         failed();
         return false;
