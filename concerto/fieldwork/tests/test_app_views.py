@@ -2,6 +2,7 @@
 (session + CSRF + device cookie; per-record answers; whole-request refusals as JSON, never a 500)."""
 
 import json
+import re
 import threading
 from datetime import timedelta
 from unittest import mock
@@ -89,6 +90,13 @@ def test_the_worker_precaches_the_shell_and_its_assets_from_the_app_path(door_op
     assert f'"url": "{_url("app", door_open)}"' in body  # the shell, under the worker's own scope
     for asset in ("dexie.min.js", "doors/app.js", "doors/app.css", "site.css"):
         assert asset in body
+    # Every precached URL answers (a single 404 would make the worker's installation fail).
+    for url in re.findall(r'"url": "([^"]+)"', body):
+        if not url.startswith("/static/"):
+            continue
+        response = _client().get(url)
+        assert response.status_code == 200, url
+        response.close()
     # Served from /c/<slug>/terrain/app/: its default scope is the app, no Service-Worker-Allowed needed.
     assert _url("app_worker", door_open).rsplit("/", 1)[0] + "/" == _url("app", door_open)
 
