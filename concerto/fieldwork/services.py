@@ -167,10 +167,6 @@ def _validate_participant(campaign, item, *, scripts, actions, captured_at) -> d
     if not isinstance(item, dict):
         raise RecordInvalid()
     pid = _parse_uuid(item.get("id"), _("a resident"))
-    if Participation.objects.filter(client_id=pid).exists():
-        # Another visit already brought this resident's id: applying it would break the whole batch.
-        raise RecordInvalid(_("This resident's identifier was already used in another visit."),
-                            code="client_id_taken")
     consent = item.get("consent")
     if not isinstance(consent, dict) or consent.get("given") is not True:
         raise ConsentMissing()
@@ -305,7 +301,10 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
             try:
                 data = _validate_visit(campaign, record, window=window, now=now, scripts=scripts, actions=actions)
                 residents = {p["id"] for p in data["participants"]}
-                if residents & batch_residents:  # two visits of this batch bring the same resident id
+                # A resident id already stored, or brought by another visit of this batch: applying it
+                # would break the whole batch (Participation.client_id is unique), so refuse this record.
+                if residents & batch_residents or (
+                        residents and Participation.objects.filter(client_id__in=residents).exists()):
                     raise RecordInvalid(_("This resident's identifier was already used in another visit."),
                                         code="client_id_taken")
                 batch_residents |= residents
