@@ -116,3 +116,25 @@ class PrintCountInvalid(Invalid):
 class NothingToSupport(Invalid):
     code = "no_published_action"
     message = _("The campaign has no published action yet: there is nothing to tick on a form.")
+# --- The ambassador's app (views/app.py): whole-request refusals of the sync endpoint -------------
+
+class SignedOut(NotAllowed):
+    code = "signed_out"
+    status = 401
+    message = _("You are signed out: sign in again (with the network), your waiting visits stay on the phone.")
+
+
+class BadJson(Invalid):
+    code = "bad_json"
+    message = _("The sending is not readable (malformed JSON): the phone will send it again.")
+
+
+class ServerBusy(Invalid):
+    code = "busy"
+    status = 503
+    message = _("The server is busy: the phone will send again in a moment.")
+
+
+class ProposalInvalid(Invalid):
+    code = "proposal_invalid"
+    message = _("A proposal needs a title of 5 to 140 characters and a text of 10 to 300 characters.")

@@ -68,6 +68,7 @@ from .errors import (
     NothingToSupport,
     PaperConsentMissing,
     PrintCountInvalid,
+    ProposalInvalid,
     ProposalNotReadBack,
     RecordInvalid,
     RoundConflict,
@@ -225,6 +226,11 @@ def _validate_participant(campaign, item, *, scripts, actions, captured_at) -> d
         if not (PROPOSAL_SUMMARY[0] <= len(summary) <= PROPOSAL_SUMMARY[1]):
             raise RecordInvalid(_("A proposal needs the resident's words, between %(min)s and %(max)s characters.")
                                 % {"min": PROPOSAL_SUMMARY[0], "max": PROPOSAL_SUMMARY[1]}, code="proposal_summary")
+        # Checked here, per record: applying it later (action_propose_offline) must not fail the batch.
+        title = clean_line(proposal["title"])
+        summary = clean_line(str(proposal.get("summary") or proposal["title"]))
+        if not (TITLE_MIN <= len(title) <= TITLE_MAX and SUMMARY_MIN <= len(summary) <= SUMMARY_MAX):
+            raise ProposalInvalid()
     code = None
     raw_code = item.get("code") or ""
     if raw_code:
@@ -310,6 +316,7 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
     with transaction.atomic():
         batch = None
         created: list[Visit] = []
+        batch_residents: set = set()
         for record in records:
             raw_id = record.get("id") if isinstance(record, dict) else None
             try:
@@ -324,6 +331,14 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
                 continue
             try:
                 data = _validate_visit(campaign, record, window=window, now=now, scripts=scripts, actions=actions)
+                residents = {p["id"] for p in data["participants"]}
+                # A resident id already stored, or brought by another visit of this batch: applying it
+                # would break the whole batch (Participation.client_id is unique), so refuse this record.
+                if residents & batch_residents or (
+                        residents and Participation.objects.filter(client_id__in=residents).exists()):
+                    raise RecordInvalid(_("This resident's identifier was already used in another visit."),
+                                        code="client_id_taken")
+                batch_residents |= residents
             except DomainError as error:
                 results.append(_refused(str(client_id), error))
                 continue

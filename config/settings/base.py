@@ -255,6 +255,9 @@ CONCERTO_RATE_LIMITS = {
 CONCERTO_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CONCERTO_TRUSTED_PROXIES", "").split(",") if p.strip()]
 for _proxy in CONCERTO_TRUSTED_PROXIES:
     ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start instead of being ignored
+# The ambassador's app (fieldwork/views/app.py): a failed sending is tried again after this many
+# seconds, then twice as long each time (an hour at most between tries), never giving up.
+CONCERTO_FIELDWORK_RETRY_SECONDS = 60
 # Anonymous visitors may see support counts this many seconds old.
 CONCERTO_PUBLIC_CACHE_SECONDS = 1
 

@@ -25,3 +25,5 @@ CONCERTO_PUBLIC_CACHE_SECONDS = 0
 
 # Re-read static files when they change, so a running demo never serves a stale stylesheet.
 WHITENOISE_AUTOREFRESH = True
+# The door-to-door app's browser test cuts the network on purpose: retry sendings after 2 s, not 60.
+CONCERTO_FIELDWORK_RETRY_SECONDS = 2

@@ -477,6 +477,20 @@ MATRIX = {
     "POST workshop_room:join_token":      "302+      302+      302+      302+      302+      302+      302+      302+",
     "GET /api/v1/campaigns/{slug}/workshops":                         "200       200       200       200       200       200       200       200",
     "GET /api/v1/campaigns/{slug}/workshops/{workshop_id}":           "200       200       200       200       200       200       200       200",
+    # Issue 13, the ambassador's app (fieldwork/views/app.py): the shell and its data for the campaign's
+    # ambassadors (404 to anyone else); the manifest and the service worker for everyone (nothing personal,
+    # and a browser's update check must not fail with a session). The sync endpoint answers JSON: 401 signed
+    # out, 403 with a code otherwise (not an ambassador; here the ambassador has no enrolled phone).
+    "GET fieldwork:app":                  "302>login 404       404       200       404       404       404       404",
+    "POST fieldwork:app":                 "302>login 405       405       405       405       405       405       405",
+    "GET fieldwork:app_manifest":         "200       200       200       200       200       200       200       200",
+    "POST fieldwork:app_manifest":        "405       405       405       405       405       405       405       405",
+    "GET fieldwork:app_worker":           "200       200       200       200       200       200       200       200",
+    "POST fieldwork:app_worker":          "405       405       405       405       405       405       405       405",
+    "GET fieldwork:app_data":             "401       404       404       200       404       404       404       404",
+    "POST fieldwork:app_data":            "405       405       405       405       405       405       405       405",
+    "GET fieldwork:app_sync":             "405       405       405       405       405       405       405       405",
+    "POST fieldwork:app_sync":            "401       403       403       403       403       403       403       403",
     # Any other path under /api/v1/: the JSON 404, whatever the method.
     "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
     "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",

@@ -37,7 +37,11 @@ DOM_SCAN = r"""
   // server from no user input; an injected one would still be caught by its handlers or scripts.
   const forbidden = 'iframe,frame,object,embed,base,svg:not([data-figure]),math,template,marquee,isindex,' +
                     'video,audio,img,style,' +
-                    'link:not([rel=stylesheet][href^="/static/"]),meta[http-equiv],x,noscript';
+                    'link:not([rel=stylesheet][href^="/static/"])' +
+                    // The door-to-door app's own manifest and icons (templates/fieldwork/app.html).
+                    ':not([rel=manifest][href$="/terrain/app/manifest.webmanifest"])' +
+                    ':not([rel~=icon][href^="/static/concerto/doors/"])' +
+                    ':not([rel=apple-touch-icon][href^="/static/concerto/doors/"]),meta[http-equiv],x,noscript';
   for (const el of document.querySelectorAll(forbidden)) found.push('element ' + el.outerHTML.slice(0, 120));
   for (const s of document.scripts) {
     if (!s.src || new URL(s.src).origin !== location.origin || !new URL(s.src).pathname.startsWith('/static/'))
@@ -130,6 +134,7 @@ def actors(browser, live):
     made = {}
     for name, email, password in [("visitor", None, None), ("author", AUTHOR, None), ("reporter", REPORTER, None),
                                   ("moderator", "moderatrice@example.org", "concerto-demo"),
+                                  ("ambassador", "ambassadeur@example.org", "concerto-demo"),
                                   ("organiser", "organisatrice@example.org", "concerto-demo")]:
         actor = Actor(browser, live, name)
         if password:
@@ -320,6 +325,8 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/terrain/tournees/1/", f"{CAMPAIGN}/terrain/tournees/1/annuler/", f"{CAMPAIGN}/terrain/appareils/",
     f"{CAMPAIGN}/terrain/appareils/1/code/", f"{CAMPAIGN}/terrain/appareils/1/retirer/",
     f"{CAMPAIGN}/terrain/consentement/", f"{CAMPAIGN}/terrain/reglages/"]
+# Issue 13: the ambassador's offline app (its shell; the data and the sync endpoint answer JSON).
+REFLECTED["ambassador"] = [f"{CAMPAIGN}/terrain/app/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code"]
 # Issue 13: paper forms (print 1 may not exist in the demo: its 404 page reflects too).
 REFLECTED["organiser"] += [
@@ -332,6 +339,8 @@ NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json"
             "letters:preview", "letters:batch_download", "selection:audit_json", "selection:verify_script",
             "selection:letters_pdf", "volunteering:export", "letters:import_rejected",
             "workshops:minutes_pdf", "workshops:export", "fieldwork:paper_print_pdf"}
+            "workshops:minutes_pdf", "workshops:export",
+            "fieldwork:app_manifest", "fieldwork:app_worker", "fieldwork:app_data"}
 
 
 def test_reflected_pages_cover_every_html_page_of_the_matrix():
