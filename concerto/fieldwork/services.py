@@ -75,6 +75,7 @@ from .models import (
     Enrolment,
     Flag,
     FlagStatus,
+    LinkDismissal,
     Outcome,
     Participation,
     SyncConflict,
@@ -495,7 +496,8 @@ def participation_link(*, user, campaign, participation_id, by=None) -> Particip
     ``by`` is None when the resident says it themselves (their household's code must be theirs), or
     the organiser deciding a possible duplicate."""
     with transaction.atomic():
-        participation = (Participation.objects.select_for_update().select_related("user", "household")
+        # ``of=("self",)``: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins.
+        participation = (Participation.objects.select_for_update(of=("self",)).select_related("user", "household")
                          .filter(campaign=campaign, pk=participation_id).first())
         require(participation is not None, FieldworkNotFound())
         if by is None:
@@ -517,6 +519,7 @@ def participation_link(*, user, campaign, participation_id, by=None) -> Particip
 
 
 def _households_of(user, campaign) -> set[int]:
+    # The same households as ``selectors.link_households`` (what the campaign home asks about).
     return {h for h in letter_selectors.households_of_users(campaign, [user.pk]).values() if h}
 
 
@@ -593,3 +596,19 @@ def device_revoke(*, by, campaign, device_id) -> Device:
             device.save(update_fields=["revoked_at", "revoked_by"])
             log_action("fieldwork.device.revoked", actor=by, scope=campaign.slug, target=device)
     return device
+
+
+# --- Linking: the resident's answer on the campaign home ------------------------------------------
+
+def participation_link_dismiss(*, user, campaign, participation_id) -> LinkDismissal:
+    """The resident says a door or paper participation of their household was someone else's: the
+    question is not asked of them again (other members of the household are still asked). Nothing
+    else changes. Only for the resident's own household, as ``participation_link``."""
+    with transaction.atomic():
+        participation = Participation.objects.filter(campaign=campaign, pk=participation_id).first()
+        require(participation is not None and rules.can_link_participation(user, participation)
+                and participation.household_id in _households_of(user, campaign), FieldworkNotFound())
+        dismissal, created = LinkDismissal.objects.get_or_create(participation=participation, user=user)
+        if created:
+            log_action("fieldwork.participation.not_me", actor=user, scope=campaign.slug, target=participation)
+    return dismissal

@@ -313,6 +313,9 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/ateliers/3/mur/", f"{CAMPAIGN}/ateliers/1/fiches/", f"{CAMPAIGN}/ateliers/1/fiches/nouvelle/",
     f"{CAMPAIGN}/ateliers/1/fiches/1/", f"{CAMPAIGN}/ateliers/1/fiches/1/supprimer/",
     f"{CAMPAIGN}/ateliers/1/fiches/publier/", f"{CAMPAIGN}/ateliers/3/compte-rendu/"]
+# Issue 13: the campaign home an organiser sees (door, paper and online apart) and a resident asked
+# « was it you? » (the demo's habitant with a door participation in their household).
+REFLECTED["organiser"] += [f"{CAMPAIGN}/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
 NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",
