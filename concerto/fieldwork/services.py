@@ -224,7 +224,15 @@ def _validate_participant(campaign, item, *, scripts, actions, captured_at) -> d
     }
 
 
-def _validate_visit(campaign, record, *, window, now, scripts, actions) -> dict:
+def _household_id(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _validate_visit(campaign, record, *, window, now, scripts, actions, households=None) -> dict:
+    """``households``: the batch's households by id, read in one query by the caller (else one each)."""
     if not isinstance(record, dict):
         raise RecordInvalid()
     captured_at = _parse_time(record.get("captured_at"), window, now)
@@ -234,10 +242,13 @@ def _validate_visit(campaign, record, *, window, now, scripts, actions) -> dict:
     household = None
     if record.get("household") is not None:
         try:
-            household = letter_selectors.household_get(campaign, record["household"])
+            household = (households.get(_household_id(record["household"])) if households is not None
+                         else letter_selectors.household_get(campaign, record["household"]))
         except DomainError:
+            household = None
+        if household is None:
             raise RecordInvalid(_("This address is not one of the campaign's households."),
-                                code="household_unknown") from None
+                                code="household_unknown")
     address = clean_line(str(record.get("address") or ""))[:200]
     if not address:
         if household is None:
@@ -289,6 +300,8 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
     wanted = {a for r in records if isinstance(r, dict) for p in (r.get("participants") or [])
               if isinstance(p, dict) for a in (p.get("supports") or []) if isinstance(a, int)}
     actions = proposal_selectors.published_actions_by_id(campaign, wanted)
+    households = letter_selectors.households_by_id(campaign, {
+        _household_id(r.get("household")) for r in records if isinstance(r, dict) and r.get("household") is not None})
 
     results: list[dict] = []
     with transaction.atomic():
@@ -307,7 +320,8 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
                 results.append(_replay_answer(existing, client_id, digest, record, ambassador, device, campaign, now))
                 continue
             try:
-                data = _validate_visit(campaign, record, window=window, now=now, scripts=scripts, actions=actions)
+                data = _validate_visit(campaign, record, window=window, now=now, scripts=scripts, actions=actions,
+                                       households=households)
             except DomainError as error:
                 results.append(_refused(str(client_id), error))
                 continue
