@@ -130,9 +130,9 @@ def _uuid(rng: random.Random) -> str:
 
 
 def _initials(person: OfflineResident, rng: random.Random) -> str:
-    """What the ambassador wrote down: the first name, the initials, or nothing (it is optional)."""
+    """What the ambassador wrote down: the initials, or nothing (it is optional)."""
     first, last = person.name.rstrip(".").rsplit(" ", 1)
-    return rng.choice([first, f"{first[0]}. {last}.", f"{first[0]}. {last}.", ""])
+    return rng.choice([f"{first[0]}. {last}.", f"{first[0]}. {last}.", f"{first[0]}. {last}.", ""])
 
 
 def _participant(person, script, at: datetime, rng: random.Random, *, with_code: bool) -> dict:
