@@ -194,6 +194,11 @@ ACTS: dict[str, Act] = {
     "workshops.attendee.answered": private(_("An invitee answered a workshop invitation.")),
     "workshops.names.shown": Act(_("{actor} showed the participants' names on a workshop's wall.")),
     "workshops.names.hidden": Act(_("{actor} hid the participants' names on a workshop's wall.")),
+    # Door to door and paper: linking (a resident's own answer on the campaign home)
+    "fieldwork.participation.linked": private(_("{actor} linked a door or paper participation to a resident's "
+                                                "account.")),
+    "fieldwork.participation.not_me": private(_("{actor} said a door or paper participation of their household "
+                                                "was someone else's.")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.

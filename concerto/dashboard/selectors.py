@@ -17,6 +17,7 @@ from concerto.campaigns.selectors import (
 from concerto.core.journal import journal_codes
 from concerto.core.journal import sentence as journal_sentence
 from concerto.core.selectors import acts_of, audit_entries
+from concerto.fieldwork.selectors import door_visit_count, visit_figures
 from concerto.letters import selectors as letters_selectors
 from concerto.letters.selectors import letter_figures, letters_generated
 from concerto.letters.selectors import sector_usage as sector_letter_usage
@@ -76,9 +77,17 @@ def campaign_stats(campaign) -> dict:
         supports=p["supports"],
         contributions=p["contributions"],
         candidates=roles[Role.CANDIDATE],
+        # Doors knocked in counted batches (absent included): visits, not people, so never suppressed.
+        door_to_door_visits=door_visit_count(campaign),
         by_channel=suppress_small(p["by_channel"]),
     )
     return stats
+
+
+def channel_figures(campaign) -> dict:
+    """For the campaign's organisers (exact figures: they see the rows anyway): supports by channel,
+    so door and paper show apart from online, and the door-to-door figures of counted batches."""
+    return {"supports_by_channel": participation_stats(campaign)["by_channel"], **visit_figures(campaign)}
 
 
 def campaign_journal(campaign):

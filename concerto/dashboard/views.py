@@ -15,6 +15,7 @@ from concerto.campaigns.selectors import campaign_get, campaign_list, phase_time
 from concerto.core.errors import DomainError
 from concerto.core.http import public_page_cache, require
 from concerto.core.journal import described
+from concerto.fieldwork.selectors import link_candidates
 from concerto.joining.selectors import letter_status_for
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.rules import can_take_part, participation_open
@@ -25,7 +26,13 @@ from concerto.workshops.selectors import my_invitations
 
 from . import services as dashboard_services
 from .forms import DeleteAccountForm, ProfileForm, TokenForm
-from .selectors import campaign_home_figures, campaign_journal, my_data, my_data_json
+from .selectors import (
+    campaign_home_figures,
+    campaign_journal,
+    channel_figures,
+    my_data,
+    my_data_json,
+)
 
 
 @public_page_cache
@@ -47,6 +54,10 @@ def campaign_home(request, slug):
         "supported": proposal_selectors.supported_ids(request.user, [a.pk for a in top]),
         "participation_open": participation_open(campaign),
         "can_take_part": can_take_part(request.user, campaign),
+        # A resident who joined with their letter code: was a door or paper participation of their
+        # household theirs? (fieldwork; answered by fieldwork.views.link)
+        "link_candidates": link_candidates(request.user, campaign),
+        "channels": channel_figures(campaign) if resident_rules.is_organiser(request.user, campaign) else None,
     })
 
 

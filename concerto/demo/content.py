@@ -172,6 +172,17 @@ CANDIDATES = [
     "Liste « Renouveau aixois » (représentant)",
 ]
 
+# A second ambassador for the door-to-door rounds (granted by the organiser, like the staff above).
+SECOND_AMBASSADOR = ("ambassadrice", "Sophie, ambassadrice")
+
+# The consent text the ambassadors read aloud at each door (and printed on the paper form).
+CONSENT_SCRIPT = (
+    "Le Collectif Concerto Aix recueille votre avis sur les actions du quartier Saint-Jérôme. Nous gardons "
+    "vos soutiens et vos propositions, avec vos initiales si vous le souhaitez, jusqu'à la fin de la "
+    "concertation. Vos propositions seront lues par l'équipe de modération avant d'être publiées, sans votre "
+    "nom. Vous pouvez demander à tout moment leur effacement à la permanence du mardi ou par courrier."
+)
+
 RESIDENT_COUNT = 130
 WORKSHOP_PARTICIPANTS = 12  # selected among the volunteers, as in the real case
 DOOR_TO_DOOR_RESIDENTS = 14  # met by the ambassador, no internet access

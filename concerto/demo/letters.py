@@ -75,7 +75,8 @@ def _join_url(campaign) -> str:
 
 
 def load_letters(*, campaign, organiser, residents: list, sectors: dict, rng: random.Random) -> dict:
-    """Households, letters and codes of the demo; every resident in ``residents`` joins with a code.
+    """Households, letters and codes of the demo; every resident in ``residents`` joins with a code
+    (a resident who takes part offline only receives it: they give it at the door or on the form).
 
     Draws from a copy of ``rng``: the caller's random stream is left where it was, so adding the
     letters does not change what the rest of the demo draws.
@@ -125,6 +126,9 @@ def load_letters(*, campaign, organiser, residents: list, sectors: dict, rng: ra
         code = InvitationCode.objects.select_related("campaign", "household__sector").get(
             household=household, revoked_at__isnull=True)
         for user in people[start:start + size]:
+            if getattr(user, "offline", False):  # met at the door or on paper: gives the code there (fieldwork.py)
+                user.code = code
+                continue
             joining.code_redeem(user=user, code=code)
         start += size
 

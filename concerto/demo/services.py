@@ -22,6 +22,10 @@ from django.utils import timezone
 from concerto.campaigns.models import Campaign, Organisation, Phase, Sector
 from concerto.core import ratelimit
 from concerto.core.models import AuditEntry
+from concerto.core.text import search_key
+from concerto.fieldwork.models import Batch, Flag, Participation, Round, Visit
+from concerto.fieldwork.models import Channel as FieldChannel
+from concerto.fieldwork.selectors import link_candidates, visit_figures
 from concerto.letters.codes import format_code
 from concerto.letters.models import InvitationCode, LetterBatch
 from concerto.letters.selectors import letter_figures
@@ -49,12 +53,15 @@ from concerto.volunteers.selectors import volunteer_figures
 
 from . import content as c
 from . import second_campaign
+from .fieldwork import OfflineResident, load_fieldwork
 from .letters import load_letters
 from .selection import load_selection
 from .volunteers import load_volunteers
 from .workshops import load_workshops, workshop_figures
 
 SLUG = c.CAMPAIGN["slug"]
+# Residents with an e-mail account (habitant001@ …); the others take part at their door or on paper.
+ONLINE_RESIDENT_COUNT = c.RESIDENT_COUNT - c.DOOR_TO_DOOR_RESIDENTS - c.PAPER_RESIDENTS
 CONTRIBUTION_COUNT = 200
 PENDING_COUNT = 5
 REJECT_COUNT = 15
@@ -87,8 +94,9 @@ def candidate_email(number: int) -> str:
 def demo_emails() -> list[str]:
     return (
         [staff_email(local) for local, _name, _role in c.STAFF]
+        + [staff_email(c.SECOND_AMBASSADOR[0])]
         + [candidate_email(i) for i in range(1, len(c.CANDIDATES) + 1)]
-        + [resident_email(i) for i in range(1, c.RESIDENT_COUNT + 1)]
+        + [resident_email(i) for i in range(1, ONLINE_RESIDENT_COUNT + 1)]
     )
 
 
@@ -132,6 +140,11 @@ def demo_delete() -> bool:
                 User.objects.filter(memberships__campaign=campaign, email__endswith=f"@{c.EMAIL_DOMAIN}")
                 .values_list("email", flat=True)
             )
+            # The accounts made for residents met at the door or on paper have no e-mail.
+            offline = set(User.objects.filter(memberships__campaign=campaign, email__isnull=True)
+                          .values_list("pk", flat=True))
+            offline |= set(Participation.objects.filter(campaign=campaign, user__email__isnull=True)
+                           .values_list("user_id", flat=True))
             # A merged action PROTECTs the action it was merged into: delete from the leaves up.
             for _round in range(10):
                 leaves = Action.objects.filter(campaign=campaign, merged_from__isnull=True)
@@ -140,16 +153,34 @@ def demo_delete() -> bool:
                 leaves.delete()
             for batch in LetterBatch.objects.filter(campaign=campaign).exclude(file=""):
                 batch.file.delete(save=False)
+            # Door-to-door rows PROTECT their consent script, batch and device (nothing the door
+            # recorded may vanish by accident): delete them first, the campaign takes the rest.
+            _fieldwork_delete(campaign=campaign)
             campaign.delete()
             AuditEntry.objects.filter(scope=SLUG).delete()
+            User.objects.filter(pk__in=offline, email__isnull=True).delete()
         second = Campaign.objects.filter(slug=second_campaign.SLUG).first()
         if second is not None:
             second.delete()
             AuditEntry.objects.filter(scope=second_campaign.SLUG).delete()
         Organisation.objects.filter(slug=c.ORGANISATION["slug"], campaigns__isnull=True).delete()
         SignInLink.objects.filter(email__in=emails).delete()
+        # Left over in a campaign renamed meanwhile: what the ambassadors recorded PROTECTs them.
+        _fieldwork_delete(ambassadors=User.objects.filter(email__in=emails))
         User.objects.filter(email__in=emails).delete()
     return campaign is not None
+
+
+def _fieldwork_delete(*, campaign=None, ambassadors=None) -> None:
+    """Door-to-door rows PROTECT their consent script, batch, device and the ambassador who recorded
+    them (nothing the door recorded may vanish by accident): the demo deletes them first, in order."""
+    scope = {"campaign": campaign} if campaign is not None else {"ambassador__in": ambassadors}
+    recorded = {"campaign": campaign} if campaign is not None else {"recorded_by__in": ambassadors}
+    Participation.objects.filter(**recorded).delete()
+    Visit.objects.filter(**scope).delete()
+    Flag.objects.filter(**scope).delete()
+    Batch.objects.filter(**scope).delete()
+    Round.objects.filter(**scope).delete()
 
 
 def demo_counts(campaign: Campaign) -> dict:
@@ -184,6 +215,9 @@ def demo_counts(campaign: Campaign) -> dict:
         "contributions_by_origin": by(contributions, "origin", [o for o in Origin.values if o != Origin.WORKSHOP]),
         "supports": supports.count(),
         "supports_by_channel": by(supports, "channel", Channel.values),
+        **visit_figures(campaign),
+        "held_visits": Visit.objects.filter(campaign=campaign, batch__status="held").count(),
+        "link_prompt": _link_prompt(campaign),
         "comments": comments.count(),
         "comments_hidden": comments.filter(status=CommentStatus.HIDDEN).count(),
         "comments_reported": comments.filter(reports__isnull=False).distinct().count(),
@@ -196,6 +230,18 @@ def demo_counts(campaign: Campaign) -> dict:
                 campaign=campaign, revoked_at__isnull=True, use_count=0).order_by("pk").values_list("code", flat=True)[:3]
         ],
     }
+
+
+def _link_prompt(campaign) -> str:
+    """The e-mail of an online resident asked « was it you? » (someone of their household was met at
+    the door), for the summary: sign in as them to see the question."""
+    households = Participation.objects.filter(campaign=campaign, linked_at__isnull=True,
+                                              channel=FieldChannel.DOOR_TO_DOOR).values("household")
+    for user in (User.objects.filter(code_uses__code__household__in=households, code_uses__code__campaign=campaign,
+                                     email__isnull=False).order_by("email")):
+        if link_candidates(user, campaign):
+            return user.email
+    return ""
 
 
 def _weighted_sample(rng: random.Random, items: list, weights: list[float], k: int) -> list:
@@ -235,7 +281,7 @@ class _Builder:
         self._workshop_actions()
         self._workshops()
         self._supports_on_workshop_actions()
-        self._contributions()
+        self._contributions()  # with the door-to-door rounds and the paper forms (_fieldwork)
         self._supports_on_contributions()
         self._late_merges()
         self._comments()
@@ -283,24 +329,38 @@ class _Builder:
             self.staff[role] = user
         self.organiser = self.staff[Role.ORGANISER]
         self.moderator = self.staff[Role.MODERATOR]
+        local, name = c.SECOND_AMBASSADOR
+        sophie = User.objects.create_user(staff_email(local), display_name=name)
+        User.objects.filter(pk=sophie.pk).update(password=hashed)
+        role_grant(by=self.organiser, campaign=self.campaign, user=sophie, role=Role.AMBASSADOR)
+        self.ambassadors = [self.staff[Role.AMBASSADOR], sophie]
         for i, name in enumerate(c.CANDIDATES, start=1):
             user = User.objects.create_user(candidate_email(i), display_name=name)
             User.objects.filter(pk=user.pk).update(password=hashed)
             role_grant(campaign=self.campaign, user=user, role=Role.CANDIDATE, by=self.organiser)
 
     def _residents(self) -> None:
+        """130 residents: the online ones get an account now (habitant001@ …); the ones met at the door
+        or who send the paper form (``OfflineResident``) get one when their participation is recorded."""
         rng = self.rng
         first_names = rng.sample(c.FIRST_NAMES, c.RESIDENT_COUNT)
-        self.residents: list[User] = []
-        for number, first in enumerate(first_names, start=1):
-            user = User.objects.create_user(
-                resident_email(number), display_name=f"{first} {rng.choice(c.INITIALS)}."
-            )
-            resident_join(user=user, campaign=self.campaign)
-            self.residents.append(user)
-        shuffled = rng.sample(self.residents, len(self.residents))
+        names = [f"{first} {rng.choice(c.INITIALS)}." for first in first_names]
+        # The same draw as shuffling the residents themselves: who is met offline stays who it was.
+        order = rng.sample(range(len(names)), len(names))
         b = c.DOOR_TO_DOOR_RESIDENTS
         d = b + c.PAPER_RESIDENTS
+        offline = dict.fromkeys(order[:b], FieldChannel.DOOR_TO_DOOR) | dict.fromkeys(order[b:d], FieldChannel.PAPER)
+        self.residents: list = []
+        number = 0
+        for i, name in enumerate(names):
+            if i in offline:
+                self.residents.append(OfflineResident(number=i + 1, name=name, channel=offline[i]))
+                continue
+            number += 1
+            user = User.objects.create_user(resident_email(number), display_name=name)
+            resident_join(user=user, campaign=self.campaign)
+            self.residents.append(user)
+        shuffled = [self.residents[i] for i in order]
         self.door_residents = shuffled[:b]
         self.paper_residents = shuffled[b:d]
         # Residents who take part on the website; the workshop participants are drawn among them.
@@ -367,6 +427,9 @@ class _Builder:
             rng=random.Random(f"{c.SEED}-workshops"))
 
     def _support(self, user: User, action: Action, channel: str) -> None:
+        if isinstance(user, OfflineResident):  # recorded at their door or from their form (_fieldwork)
+            user.supports.append(action.pk)
+            return
         added = proposals.support_add(user=user, action=action, channel=channel)
         assert added, "the demo never supports the same action twice"
 
@@ -480,10 +543,16 @@ class _Builder:
         rng = self.rng
         specs = self._contribution_specs()
         self._assign_authors(specs)
+        for spec in specs:
+            if isinstance(spec.author, OfflineResident):
+                spec.author.proposals.append(spec)
+        self._fieldwork(specs)
         # Submitted in random order; the few still waiting for moderation are the latest ones.
         order = rng.sample(specs, len(specs))
         order = [s for s in order if s.fate != "pending"] + [s for s in order if s.fate == "pending"]
         for spec in order:
+            if spec.action is not None:  # dictated at a door or written on a paper form: recorded already
+                continue
             body = spec.body
             if spec.origin == Origin.DOOR_TO_DOOR:
                 body = f"{body}\n\n{c.DOOR_TO_DOOR_NOTE}".strip()
@@ -512,6 +581,38 @@ class _Builder:
             elif spec.fate == "merge":
                 proposals.action_merge(action_id=spec.action.pk, into_id=self.workshop[spec.into].pk, **moderation)
         self.contributions = order
+
+    def _fieldwork(self, specs: list[_Contribution]) -> None:
+        """The ambassadors' rounds and the paper forms: the residents met offline take part (their
+        supports and proposals, recorded through the fieldwork services), then the moderator files
+        their proposals under a theme and a place, as the phone and the form only carry the text."""
+        for spec in specs:
+            if spec.origin == Origin.DOOR_TO_DOOR:
+                spec.body = f"{spec.body}\n\n{c.DOOR_TO_DOOR_NOTE}".strip()
+            elif spec.origin == Origin.PAPER:
+                spec.body = f"{spec.body}\n\n{c.PAPER_NOTE}".strip()
+        self.fieldwork = load_fieldwork(
+            campaign=self.campaign, organiser=self.organiser, moderator=self.moderator, ambassadors=self.ambassadors,
+            door=self.door_residents, paper=self.paper_residents, sectors=self.sectors,
+            # Its own random stream, so that the supports and contributions below stay as they were.
+            rng=random.Random(f"{c.SEED}-fieldwork"))
+        offline = [s for s in specs if isinstance(s.author, OfflineResident)]
+        found = {a.title: a for a in Action.objects.filter(campaign=self.campaign, title__in=[s.title for s in offline])}
+        for spec in offline:
+            spec.action = found[spec.title]
+            spec.author = spec.author.user
+            if spec.place:
+                # No service sets a contribution's place after the fact (the moderator's edit keeps it).
+                action = spec.action
+                Action.objects.filter(pk=action.pk).update(
+                    place=spec.place.label,
+                    search_text=search_key(action.title, action.summary, action.body, spec.place.label, ""))
+                if spec.place.sector:
+                    self.sector_codes[action.pk] = spec.place.sector
+            if spec.theme:
+                proposals.action_edit_by_moderator(
+                    moderator=self.moderator, campaign=self.campaign, action_id=spec.action.pk, title=spec.title,
+                    summary=spec.summary, body=spec.body, theme_id=self.themes[spec.theme].pk)
 
     def _supports_on_contributions(self) -> None:
         rng = self.rng

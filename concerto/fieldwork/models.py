@@ -425,3 +425,22 @@ class PaperPrint(models.Model):
     @property
     def is_failed(self) -> bool:
         return self.status == PrintStatus.FAILED
+# --- Linking: a resident recognises (or not) a participation of their household ------------------
+
+class LinkDismissal(models.Model):
+    """A resident said « not me, someone else of my household » about a door or paper participation.
+
+    Kept in the database rather than in the session: the question must not come back on another
+    device or after signing in again. It is one person's answer: another member of the household
+    is still asked, and the participation itself is unchanged (it may still be linked by its owner,
+    or reviewed as a possible duplicate by an organiser)."""
+
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="dismissals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participation", "user"], name="link_dismissal_once")]
+
+    def __str__(self) -> str:
+        return f"not {self.user_id}: participation {self.participation_id}"

@@ -88,6 +88,7 @@ from .models import (
     FieldworkSettings,
     Flag,
     FlagStatus,
+    LinkDismissal,
     Outcome,
     PaperPrint,
     PaperSheet,
@@ -246,7 +247,15 @@ def _validate_participant(campaign, item, *, scripts, actions, captured_at) -> d
     }
 
 
-def _validate_visit(campaign, record, *, window, now, scripts, actions) -> dict:
+def _household_id(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _validate_visit(campaign, record, *, window, now, scripts, actions, households=None) -> dict:
+    """``households``: the batch's households by id, read in one query by the caller (else one each)."""
     if not isinstance(record, dict):
         raise RecordInvalid()
     captured_at = _parse_time(record.get("captured_at"), window, now)
@@ -256,10 +265,13 @@ def _validate_visit(campaign, record, *, window, now, scripts, actions) -> dict:
     household = None
     if record.get("household") is not None:
         try:
-            household = letter_selectors.household_get(campaign, record["household"])
+            household = (households.get(_household_id(record["household"])) if households is not None
+                         else letter_selectors.household_get(campaign, record["household"]))
         except DomainError:
+            household = None
+        if household is None:
             raise RecordInvalid(_("This address is not one of the campaign's households."),
-                                code="household_unknown") from None
+                                code="household_unknown")
     address = clean_line(str(record.get("address") or ""))[:200]
     if not address:
         if household is None:
@@ -311,6 +323,8 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
     wanted = {a for r in records if isinstance(r, dict) for p in (r.get("participants") or [])
               if isinstance(p, dict) for a in (p.get("supports") or []) if isinstance(a, int)}
     actions = proposal_selectors.published_actions_by_id(campaign, wanted)
+    households = letter_selectors.households_by_id(campaign, {
+        _household_id(r.get("household")) for r in records if isinstance(r, dict) and r.get("household") is not None})
 
     results: list[dict] = []
     with transaction.atomic():
@@ -339,6 +353,8 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
                     raise RecordInvalid(_("This resident's identifier was already used in another visit."),
                                         code="client_id_taken")
                 batch_residents |= residents
+                data = _validate_visit(campaign, record, window=window, now=now, scripts=scripts, actions=actions,
+                                       households=households)
             except DomainError as error:
                 results.append(_refused(str(client_id), error))
                 continue
@@ -527,7 +543,8 @@ def participation_link(*, user, campaign, participation_id, by=None) -> Particip
     ``by`` is None when the resident says it themselves (their household's code must be theirs), or
     the organiser deciding a possible duplicate."""
     with transaction.atomic():
-        participation = (Participation.objects.select_for_update().select_related("user", "household")
+        # ``of=("self",)``: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins.
+        participation = (Participation.objects.select_for_update(of=("self",)).select_related("user", "household")
                          .filter(campaign=campaign, pk=participation_id).first())
         require(participation is not None, FieldworkNotFound())
         if by is None:
@@ -549,6 +566,7 @@ def participation_link(*, user, campaign, participation_id, by=None) -> Particip
 
 
 def _households_of(user, campaign) -> set[int]:
+    # The same households as ``selectors.link_households`` (what the campaign home asks about).
     return {h for h in letter_selectors.households_of_users(campaign, [user.pk]).values() if h}
 
 
@@ -970,3 +988,17 @@ def paper_entry_save(*, by, campaign, serial: str, record: dict) -> dict:
                    participation=participation.pk, supports=len(content["supports"]),
                    proposals=len(content["proposals"]), possible_duplicate_of=duplicates)
     return {"id": canonical, "status": "created", "participation": participation.pk, "duplicate_of": duplicates}
+# --- Linking: the resident's answer on the campaign home ------------------------------------------
+
+def participation_link_dismiss(*, user, campaign, participation_id) -> LinkDismissal:
+    """The resident says a door or paper participation of their household was someone else's: the
+    question is not asked of them again (other members of the household are still asked). Nothing
+    else changes. Only for the resident's own household, as ``participation_link``."""
+    with transaction.atomic():
+        participation = Participation.objects.filter(campaign=campaign, pk=participation_id).first()
+        require(participation is not None and rules.can_link_participation(user, participation)
+                and participation.household_id in _households_of(user, campaign), FieldworkNotFound())
+        dismissal, created = LinkDismissal.objects.get_or_create(participation=participation, user=user)
+        if created:
+            log_action("fieldwork.participation.not_me", actor=user, scope=campaign.slug, target=participation)
+    return dismissal

@@ -241,6 +241,15 @@ def household_get(campaign, household_id) -> Household:
     return household
 
 
+def households_by_id(campaign, ids) -> dict[int, Household]:
+    """The campaign's households among ``ids``, with their sector, in one query (a door-to-door
+    sync names up to 200); ids of other campaigns or unknown ones are absent."""
+    wanted = [i for i in ids if isinstance(i, int)]
+    if not wanted:
+        return {}
+    return {h.pk: h for h in Household.objects.filter(campaign=campaign, pk__in=wanted).select_related("sector")}
+
+
 def active_code(household) -> InvitationCode | None:
     codes = getattr(household, "active_codes", None)
     if codes is None:

@@ -327,6 +327,9 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/terrain/consentement/", f"{CAMPAIGN}/terrain/reglages/"]
 # Issue 13: the ambassador's offline app (its shell; the data and the sync endpoint answer JSON).
 REFLECTED["ambassador"] = [f"{CAMPAIGN}/terrain/app/"]
+# Issue 13: the campaign home an organiser sees (door, paper and online apart) and a resident asked
+# « was it you? » (the demo's habitant with a door participation in their household).
+REFLECTED["organiser"] += [f"{CAMPAIGN}/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code"]
 # Issue 13: paper forms (print 1 may not exist in the demo: its 404 page reflects too).
 REFLECTED["organiser"] += [

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import formats, timezone, translation
 
 from concerto.demo import content
-from concerto.demo.services import demo_load
+from concerto.demo.services import ONLINE_RESIDENT_COUNT, demo_load
 
 CHANNELS = {"online": "en ligne", "door_to_door": "porte-à-porte", "workshop": "atelier", "paper": "papier"}
 STATUSES = {"published": "publiées", "rejected": "refusées", "merged": "fusionnées", "pending": "en attente"}
@@ -69,15 +69,25 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  Soutiens : {n['supports']} ({_detail(n['supports_by_channel'], CHANNELS)})")
         self.stdout.write(
+            f"  Porte-à-porte : {n['door_to_door_visits']} portes frappées ({n['doors_opened']} ouvertes, "
+            f"{n['doors_talked']} discussions) · {n['door_participants']} habitants rencontrés ont participé · "
+            f"{n['held_visits']} visites en attente de vérification ; formulaires papier saisis : "
+            f"{n['paper_participants']}"
+        )
+        self.stdout.write(
             f"  Commentaires : {n['comments']} (dont {n['comments_reported']} signalés, "
             f"{n['comments_hidden']} masqué)"
         )
         self.stdout.write(
             f"  Comptes (mot de passe « {content.DEMO_PASSWORD} ») : organisatrice@, animateur@, "
-            f"moderatrice@, ambassadeur@, candidate1@ … candidate{n['candidates']}@{content.EMAIL_DOMAIN} ; "
-            f"habitants habitant001@ … habitant{n['residents']:03d}@{content.EMAIL_DOMAIN} "
+            f"moderatrice@, ambassadeur@, ambassadrice@, candidate1@ … candidate{n['candidates']}@{content.EMAIL_DOMAIN} ; "
+            f"habitants habitant001@ … habitant{ONLINE_RESIDENT_COUNT:03d}@{content.EMAIL_DOMAIN} "
             "(connexion par lien)"
         )
+        if n["link_prompt"]:
+            self.stdout.write(
+                f"  Rencontré·e à sa porte ? {n['link_prompt']} voit « était-ce vous ? » sur l'accueil de la campagne"
+            )
         if n["unused_codes"]:
             self.stdout.write(
                 "  Codes de courrier encore libres, pour essayer /c/saint-jerome/rejoindre/ : "

@@ -1,0 +1,311 @@
+"""Demo: door to door and paper at Saint-Jérôme, through the fieldwork services.
+
+Two ambassadors (Karim and Sophie) each have an enrolled phone and walk one sector per afternoon
+during the door-to-door phase: a round (``round_create``), then the visits of the afternoon sent in
+one sync when they are back on wifi (``services.visits_sync(now=...)``, the same exactly-once path
+as the app). About a quarter of the doors open for a talk (the usual 15–30 %), 3 to 5 minutes per
+door. The residents met at the door (``OfflineResident``, channel door to door) take part there:
+their supports and the proposals they dictated become theirs, with an account made for them
+without e-mail (verified by their letter code when they had it at hand). The residents who sent the
+paper form are typed by the moderator (``paper_entry_save``).
+
+Two anomalies for the organisers to look at: Sophie's last afternoon was typed from her notes in a
+few minutes (more doors an hour than humanly possible), so its batch is held for review with its
+flag; and one of Karim's visits was sent again edited after the sync, kept apart as a conflict.
+
+Everything is drawn from ``rng`` (its own stream: the rest of the demo is unchanged by it).
+"""
+
+import random
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from concerto.campaigns.models import Phase, PhaseKind
+from concerto.fieldwork import services as fieldwork
+from concerto.fieldwork.models import (
+    Channel,
+    Device,
+    PaperSheet,
+    Participation,
+    Round,
+    RoundDoor,
+    Visit,
+)
+from concerto.letters.codes import format_code
+from concerto.letters.models import CodeUse, Household
+from concerto.proposals.models import Support
+
+from . import content as c
+
+# Afternoons of the door-to-door phase, in days after it opened: (ambassador index, day).
+AFTERNOONS = [(0, 1), (1, 2), (0, 3), (1, 4), (0, 6), (1, 7), (0, 9), (1, 11)]
+HELD_AFTERNOON = (1, 12)  # Sophie's, typed afterwards from her notes
+DOORS_PER_AFTERNOON = (34, 44)
+# Doors where nobody met at the door took part: (outcome, weight). With the residents met, about
+# a quarter of the doors open for a talk.
+OUTCOMES = [("absent", 58), ("talked", 21), ("refused", 14), ("later", 7)]
+PAPER_SHEETS = 40  # printed and left at the maison de quartier and the pharmacy
+HELD_DOORS = 26  # Sophie's afternoon typed afterwards in a few minutes: flagged "too fast"
+
+
+@dataclass(eq=False)
+class OfflineResident:
+    """A demo resident who takes part without the website, at their door or on the paper form.
+    The builder collects what they support and propose; the visit (or the form) records it."""
+
+    number: int
+    name: str  # "Nadia B."
+    channel: str  # Channel.DOOR_TO_DOOR or Channel.PAPER
+    offline = True
+    code: object = None  # their household's InvitationCode (demo/letters.py)
+    supports: list[int] = field(default_factory=list)
+    proposals: list = field(default_factory=list)  # the builder's _Contribution specs
+    user: object = None  # the account made for them when their participation is recorded
+
+    @property
+    def pk(self) -> int:
+        return -self.number  # a key for the builder's maps, never a database id
+
+
+# --- Placeholders for the helpers other parts of issue 13 build -----------------------------------
+
+# TODO merge: replace with services.round_create (rounds helper), same signature.
+def round_create(*, by, campaign, ambassador_id, day, sector_ids, note="") -> Round:
+    """Minimal stand-in: the round and its doors (households of its sectors, unused codes first,
+    then in address order)."""
+    with transaction.atomic():
+        round_ = Round.objects.create(campaign=campaign, ambassador_id=ambassador_id, day=day, note=note,
+                                      created_by=by)
+        round_.sectors.set(sector_ids)
+        homes = list(Household.objects.filter(campaign=campaign, sector_id__in=sector_ids)
+                     .prefetch_related("codes"))
+        homes.sort(key=lambda h: (any(code.use_count for code in h.codes.all()), _address_key(h)))
+        RoundDoor.objects.bulk_create(RoundDoor(round=round_, household=h, day=day, position=i)
+                                      for i, h in enumerate(homes, start=1))
+    return round_
+
+
+# TODO merge: replace with services.paper_sheets_create (paper helper), same signature.
+def paper_sheets_create(*, by, campaign, count: int) -> list[PaperSheet]:
+    start = PaperSheet.objects.filter(campaign=campaign).count()
+    return PaperSheet.objects.bulk_create(
+        PaperSheet(campaign=campaign, serial=f"SJ{start + i:04d}", printed_at=timezone.now())
+        for i in range(1, count + 1))
+
+
+# TODO merge: replace with services.paper_entry_save (paper helper), same signature.
+def paper_entry_save(*, by, campaign, serial: str, record: dict) -> dict:
+    with transaction.atomic():
+        sheet = PaperSheet.objects.select_for_update().get(campaign=campaign, serial=serial)
+        at = datetime.fromisoformat(record["consent"]["at"])
+        actions = dict.fromkeys(record.get("supports") or [])
+        checked = fieldwork._validate_participant(campaign, record, scripts=fieldwork._scripts_of(campaign),
+                                                  actions=actions, captured_at=at)
+        sheet.entered_at, sheet.entered_by = timezone.now(), by
+        sheet.content_hash = fieldwork.content_hash(record)
+        sheet.save(update_fields=["entered_at", "entered_by", "content_hash"])
+        fieldwork._participant_apply(campaign=campaign, channel=Channel.PAPER, recorded_by=by, checked=checked,
+                                     sheet=sheet)
+    return {"id": record["id"], "status": "created"}
+
+
+# --- The rounds -------------------------------------------------------------------------------------
+
+def _address_key(household) -> tuple:
+    number, _sep, street = household.address_line1.partition(" ")
+    return (street, int(number) if number.isdigit() else 0, household.address_line2)
+
+
+def _address(household) -> str:
+    return ", ".join(line for line in (household.address_line1, household.address_line2) if line)
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _initials(person: OfflineResident, rng: random.Random) -> str:
+    """What the ambassador wrote down: the initials, or nothing (it is optional)."""
+    first, last = person.name.rstrip(".").rsplit(" ", 1)
+    return rng.choice([f"{first[0]}. {last}.", f"{first[0]}. {last}.", f"{first[0]}. {last}.", ""])
+
+
+def _participant(person, script, at: datetime, rng: random.Random, *, with_code: bool) -> dict:
+    proposals = [{"title": spec.title, "summary": spec.summary, "body": spec.body, "read_back": True}
+                 for spec in person.proposals]
+    return {
+        "id": _uuid(rng), "initials": _initials(person, rng), "supports": list(person.supports),
+        "proposals": proposals, "wants_post": rng.random() < 0.6,
+        "code": format_code(person.code.code) if with_code and person.code is not None else "",
+        "consent": {"given": True, "version": script.version, "text_hash": script.text_hash,
+                    "at": (at - timedelta(minutes=rng.randint(4, 9))).isoformat()},
+    }
+
+
+@dataclass
+class _Afternoon:
+    ambassador: object
+    device: Device
+    day: object  # date
+    sector: object
+    targets: dict = field(default_factory=dict)  # household id -> [OfflineResident]
+    held: bool = False
+    extra: object = None  # the resident met on the held afternoon
+
+
+def _plan(campaign, ambassadors, devices, door: list[OfflineResident], sectors: dict, start: datetime,
+          rng: random.Random) -> list[_Afternoon]:
+    """One sector per afternoon; the sectors where residents were met come first."""
+    targets: dict[int, dict] = defaultdict(lambda: defaultdict(list))  # sector -> household -> people
+    for person in door:
+        household = person.code.household
+        targets[household.sector_id][household.pk].append(person)
+    ordered = sorted(sectors.values(), key=lambda s: (s.pk not in targets, s.code))
+    afternoons = []
+    for (who, day), sector in zip(AFTERNOONS, ordered, strict=False):
+        afternoons.append(_Afternoon(ambassador=ambassadors[who], device=devices[who],
+                                     day=timezone.localtime(start + timedelta(days=day)).date(),
+                                     sector=sector, targets=dict(targets.get(sector.pk, {}))))
+    missed = set(targets) - {a.sector.pk for a in afternoons}
+    if missed:
+        raise RuntimeError("Every sector where a demo resident is met needs an afternoon.")
+    who, day = HELD_AFTERNOON
+    afternoons.append(_Afternoon(ambassador=ambassadors[who], device=devices[who],
+                                 day=timezone.localtime(start + timedelta(days=day)).date(),
+                                 sector=ordered[-1], held=True,
+                                 extra=OfflineResident(number=999, name="Renée M.", channel=Channel.DOOR_TO_DOOR,
+                                                       supports=sorted(door[0].supports)[:2])))
+    return afternoons
+
+
+def _visits(afternoon: _Afternoon, round_, script, rng: random.Random, met: dict) -> list[dict]:
+    """The afternoon's visits as the phone sends them; ``met`` gets each participant's id → person."""
+    doors = list(RoundDoor.objects.filter(round=round_).select_related("household").order_by("position"))
+    wanted = rng.randint(*DOORS_PER_AFTERNOON) if not afternoon.held else HELD_DOORS
+    chosen = {d.household_id for d in doors if d.household_id in afternoon.targets}
+    others = [d for d in doors if d.household_id not in chosen]
+    # A stretch of streets, not the whole sector: a contiguous part of the walking order.
+    first = rng.randrange(max(1, len(others) - wanted))
+    chosen |= {d.household_id for d in others[first:first + max(0, wanted - len(chosen))]}
+    walk = [d for d in doors if d.household_id in chosen]
+    walk.sort(key=lambda d: _address_key(d.household))
+    local = timezone.get_current_timezone()
+    at = datetime.combine(afternoon.day, datetime.min.time(), tzinfo=local) + timedelta(
+        hours=14, minutes=rng.randint(0, 40))
+    outcomes, weights = zip(*OUTCOMES, strict=True)
+    records = []
+    for door in walk:
+        people = afternoon.targets.get(door.household_id, [])
+        participants = []
+        if people:
+            outcome = "talked"
+            for person in people:
+                # Two of the residents met did not have their letter at hand: no code, the address says.
+                participants.append(_participant(person, script, at, rng, with_code=person.number % 7 != 3))
+                met[participants[-1]["id"]] = person
+        else:
+            outcome = rng.choices(outcomes, weights)[0]
+        if afternoon.held and len(records) == 4:
+            # One resident took part among the typed visits: counted only if an organiser releases it.
+            outcome = "talked"
+            participants = [_participant(afternoon.extra, script, at, rng, with_code=False)]
+        records.append({"id": _uuid(rng), "captured_at": at.isoformat(), "outcome": outcome,
+                        "address": _address(door.household), "household": door.household_id,
+                        "round": round_.pk, "participants": participants})
+        if afternoon.held:
+            step = timedelta(seconds=rng.randint(40, 90))  # typed from her notes, one after the other
+        elif participants:
+            step = timedelta(minutes=rng.randint(9, 16))  # consent read aloud, supports, a proposal read back
+        else:
+            step = timedelta(minutes=rng.randint(3, 5), seconds=rng.randint(0, 59))
+        at += step
+    return records
+
+
+def _backdate(participations, at_of) -> None:
+    """The rows made when a participation was applied carry the load time: move them to the visit."""
+    for participation in participations:
+        at = at_of(participation)
+        Participation.objects.filter(pk=participation.pk).update(created_at=at)
+        Support.objects.filter(user=participation.user).update(created_at=at)
+        CodeUse.objects.filter(user=participation.user).update(created_at=at)
+
+
+def load_fieldwork(*, campaign, organiser, moderator, ambassadors: list, door: list[OfflineResident],
+                   paper: list[OfflineResident], sectors: dict, rng: random.Random) -> dict:
+    phase = Phase.objects.get(campaign=campaign, kind=PhaseKind.DOOR_TO_DOOR)
+    start = phase.starts_at
+    script = fieldwork.consent_script_save(by=organiser, campaign=campaign, text=c.CONSENT_SCRIPT)
+    devices = []
+    for ambassador in ambassadors:
+        first = ambassador.display_name.split(",")[0]
+        device, secret = fieldwork.device_create(by=organiser, campaign=campaign, ambassador_id=ambassador.pk,
+                                                 label=f"Téléphone de {first}")
+        device, _token = fieldwork.device_enrol(user=ambassador, secret=secret)
+        Device.objects.filter(pk=device.pk).update(created_at=start - timedelta(days=2),
+                                                   enrolled_at=start - timedelta(days=2, hours=-1))
+        devices.append(device)
+
+    figures = {"visits": 0, "held": 0, "conflicts": 0}
+    first_records = None
+    met: dict[str, OfflineResident] = {}
+    for afternoon in _plan(campaign, ambassadors, devices, door, sectors, start, rng):
+        round_ = round_create(by=organiser, campaign=campaign, ambassador_id=afternoon.ambassador.pk,
+                              day=afternoon.day, sector_ids=[afternoon.sector.pk],
+                              note=f"{afternoon.sector.name} : commencer par les codes non utilisés.")
+        records = _visits(afternoon, round_, script, rng, met)
+        sent = records
+        if first_records is not None and afternoon.ambassador == ambassadors[0] and not figures["conflicts"]:
+            # Karim's phone sends again a visit of his first afternoon, edited since: a conflict.
+            edited = dict(first_records[0], outcome="later" if first_records[0]["outcome"] != "later" else "absent")
+            sent = [edited, *records]
+        last = datetime.fromisoformat(records[-1]["captured_at"])
+        answers = fieldwork.visits_sync(ambassador=afternoon.ambassador, device=afternoon.device, campaign=campaign,
+                                        records=sent, now=last + timedelta(minutes=rng.randint(20, 90)))
+        refused = [a for a in answers if a["status"] == "refused"]
+        if refused:
+            raise RuntimeError(f"A demo visit was refused: {refused[0]}")
+        figures["conflicts"] += sum(a["status"] == "conflict" for a in answers)
+        figures["held"] += sum(a.get("held", False) for a in answers if a["status"] == "created")
+        figures["visits"] += len(records)
+        Round.objects.filter(pk=round_.pk).update(status="done")
+        if first_records is None:
+            first_records = records
+    door_rows = (Participation.objects.filter(campaign=campaign, channel=Channel.DOOR_TO_DOOR)
+                 .select_related("visit", "user"))
+    _backdate(door_rows, lambda p: p.visit.captured_at)
+    for row in door_rows:
+        met[str(row.client_id)].user = row.user
+    if any(person.user is None for person in door):
+        raise RuntimeError("A demo door resident was not recorded.")
+
+    # Paper forms: printed for the participation phase, sent back by post, typed by the moderator.
+    sheets = paper_sheets_create(by=organiser, campaign=campaign, count=PAPER_SHEETS)
+    PaperSheet.objects.filter(pk__in=[s.pk for s in sheets]).update(printed_at=start - timedelta(days=6))
+    entered = []
+    for i, (person, sheet) in enumerate(zip(paper, rng.sample(sheets, len(paper)), strict=True)):
+        signed = start + timedelta(days=2 + 2 * i, hours=rng.randint(9, 18))
+        record = _participant(person, script, signed + timedelta(minutes=8), rng, with_code=True)
+        answer = paper_entry_save(by=moderator, campaign=campaign, serial=sheet.serial, record=record)
+        if answer["status"] != "created":
+            raise RuntimeError(f"A demo paper form was not entered: {answer}")
+        typed = signed + timedelta(days=3, hours=rng.randint(1, 4))
+        PaperSheet.objects.filter(pk=sheet.pk).update(entered_at=typed)
+        entered.append((person, record["id"], typed))
+    paper_rows = Participation.objects.filter(campaign=campaign, channel=Channel.PAPER).select_related("user")
+    typed_at = {rid: typed for _person, rid, typed in entered}
+    _backdate(paper_rows, lambda p: typed_at[str(p.client_id)])
+    by_id = {str(p.client_id): p for p in paper_rows}
+    for person, rid, _typed in entered:
+        person.user = by_id[rid].user
+
+    figures.update(
+        visits_counted=Visit.objects.filter(campaign=campaign, batch__status__in=("accepted", "released")).count(),
+        paper_entered=len(entered), paper_sheets=len(sheets),
+    )
+    return figures
