@@ -377,7 +377,6 @@ class Flag(models.Model):
         return f"flag {self.kind}"
 
 
-
 # --- Paper forms ---------------------------------------------------------------------------------
 
 class PrintStatus(models.TextChoices):
@@ -425,6 +424,8 @@ class PaperPrint(models.Model):
     @property
     def is_failed(self) -> bool:
         return self.status == PrintStatus.FAILED
+
+
 # --- Linking: a resident recognises (or not) a participation of their household ------------------
 
 class LinkDismissal(models.Model):

@@ -3,41 +3,52 @@
 Sections: the ambassador's app; devices and rounds; the organiser's view; review; paper; linking.
 """
 
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-# --- Devices and rounds (the organiser's side) ----------------------------------------------------
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
-import hashlib  # noqa: E402
-from datetime import timedelta  # noqa: E402
+from concerto.campaigns.selectors import sector_list
+from concerto.core.http import require
+from concerto.letters import selectors as letter_selectors
+from concerto.proposals import selectors as proposal_selectors
+from concerto.residents.selectors import users_with_role
+from concerto.volunteers import selectors as volunteer_selectors
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from concerto.campaigns.selectors import sector_list  # noqa: E402
-from concerto.core.http import require  # noqa: E402
-from concerto.letters import selectors as letter_selectors  # noqa: E402
-from concerto.proposals import selectors as proposal_selectors  # noqa: E402
-from concerto.residents.selectors import users_with_role  # noqa: E402
-
-from . import guards, rules, walking  # noqa: E402
-from .errors import FieldworkNotFound  # noqa: E402
-from .models import (  # noqa: E402
+from . import guards, rules, walking
+from .errors import FieldworkNotFound, SerialInvalid
+from .models import (
     COUNTED_BATCH,
     OPENED_OUTCOMES,
     Batch,
     BatchStatus,
+    Channel,
     ConsentScript,
     Device,
     Enrolment,
     Flag,
     FlagStatus,
+    LinkDismissal,
     Outcome,
+    PaperPrint,
+    PaperSheet,
     Participation,
     Round,
     RoundDoor,
     RoundStatus,
+    SyncConflict,
     Visit,
 )
+from .serials import format_serial, parse_serial
+
+# --- Devices and rounds (the organiser's side) ----------------------------------------------------
+
+
+
+
 
 # A phone that has not synced for this long, or whose enrolment code expired unused, is worth withdrawing.
 DEVICE_IDLE = timedelta(days=14)
@@ -297,13 +308,8 @@ def enrolment_waiting(secret: str):
 def settings_of(campaign):
     """The campaign's door-to-door settings (the defaults, unsaved, until an organiser saves them)."""
     return guards.settings_for(campaign)
-from django.db.models import Count, Q
 
-from concerto.core.http import require
 
-from .errors import FieldworkNotFound, SerialInvalid
-from .models import PaperPrint, PaperSheet, SyncConflict
-from .serials import format_serial, parse_serial
 
 # --- Paper forms ---------------------------------------------------------------------------------
 
@@ -450,14 +456,9 @@ def paper_possible_duplicates(campaign) -> list[dict]:
             for group in groups.values() if len(group) > 1]
 # --- The ambassador's app -----------------------------------------------------------------------
 
-from datetime import date, timedelta  # noqa: E402
 
-from django.db.models import Count, Q  # noqa: E402
 
-from concerto.proposals import selectors as proposal_selectors  # noqa: E402
-from concerto.volunteers import selectors as volunteer_selectors  # noqa: E402
 
-from .models import ConsentScript, Round, RoundDoor, RoundStatus  # noqa: E402
 
 APP_DAYS_AHEAD = 7  # rounds the phone takes along: today's and the next week's
 
@@ -519,22 +520,9 @@ def app_profile_questions(campaign) -> list[dict]:
                               "options": [{"code": str(o.get("code")), "label": str(o.get("label") or o.get("code"))}
                                           for o in q["options"] if isinstance(o, dict) and o.get("code")]})
     return questions
-from dataclasses import dataclass
-from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
 
-from concerto.letters import selectors as letter_selectors
 
-from .models import (
-    COUNTED_BATCH,
-    OPENED_OUTCOMES,
-    Channel,
-    LinkDismissal,
-    Outcome,
-    Participation,
-    Visit,
-)
 
 # --- Figures: the campaign's door-to-door and paper numbers -------------------------------------
 

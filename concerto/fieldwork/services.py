@@ -22,10 +22,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from concerto.campaigns.models import PhaseKind
-from concerto.campaigns.selectors import campaign_phases, sector_list
 from concerto.campaigns.models import Campaign, PhaseKind
-from concerto.campaigns.selectors import campaign_phases
+from concerto.campaigns.selectors import campaign_phases, sector_list
 from concerto.core.audit import log_action
 from concerto.core.errors import DomainError, FieldErrors
 from concerto.core.http import require
@@ -51,8 +49,7 @@ from concerto.residents.services import (
     resident_verify_by_letter,
 )
 
-from . import guards, rules, walking
-from . import guards, rules, selectors, serials, tasks
+from . import guards, rules, selectors, serials, tasks, walking
 from .errors import (
     BatchTooLarge,
     CaptureConflict,
@@ -108,10 +105,6 @@ INITIALS_MAX = 40
 CLOCK_SKEW = timedelta(minutes=10)
 # Visits captured during the door-to-door phase may reach the server this long after it closed.
 LATE_SYNC = timedelta(days=7)
-# The limits of a contribution (proposals.services): checked here so that one wrong proposal refuses its
-# own record only, never the whole batch.
-PROPOSAL_TITLE = (TITLE_MIN, TITLE_MAX)
-PROPOSAL_SUMMARY = (SUMMARY_MIN, SUMMARY_MAX)
 
 
 def content_hash(record: dict) -> str:
@@ -219,14 +212,6 @@ def _validate_participant(campaign, item, *, scripts, actions, captured_at) -> d
             raise RecordInvalid(_("The proposals are malformed."), code="proposals_invalid")
         if proposal.get("read_back") is not True:
             raise ProposalNotReadBack()
-        title = clean_line(proposal["title"])
-        summary = clean_line(str(proposal.get("summary") or ""))
-        if not (PROPOSAL_TITLE[0] <= len(title) <= PROPOSAL_TITLE[1]):
-            raise RecordInvalid(_("A proposal's title must have between %(min)s and %(max)s characters.")
-                                % {"min": PROPOSAL_TITLE[0], "max": PROPOSAL_TITLE[1]}, code="proposal_title")
-        if not (PROPOSAL_SUMMARY[0] <= len(summary) <= PROPOSAL_SUMMARY[1]):
-            raise RecordInvalid(_("A proposal needs the resident's words, between %(min)s and %(max)s characters.")
-                                % {"min": PROPOSAL_SUMMARY[0], "max": PROPOSAL_SUMMARY[1]}, code="proposal_summary")
         # Checked here, per record: applying it later (action_propose_offline) must not fail the batch.
         title = clean_line(proposal["title"])
         summary = clean_line(str(proposal.get("summary") or proposal["title"]))
@@ -286,8 +271,8 @@ def _validate_visit(campaign, record, *, window, now, scripts, actions, househol
     checked = [_validate_participant(campaign, p, scripts=scripts, actions=actions, captured_at=captured_at)
                for p in participants]
     ids = [p["id"] for p in checked]
-    if len(set(ids)) != len(ids) or Participation.objects.filter(client_id__in=ids).exists():
-        raise RecordInvalid(_("A resident of this visit has an identifier already used: update the app."),
+    if len(set(ids)) != len(ids):
+        raise RecordInvalid(_("Two residents of this visit have the same identifier: update the app."),
                             code="client_id_invalid")
     round_id = record.get("round") if isinstance(record.get("round"), int) else None
     return {"captured_at": captured_at, "outcome": outcome, "household": household, "address": address,
@@ -344,7 +329,8 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
                 results.append(_replay_answer(existing, client_id, digest, record, ambassador, device, campaign, now))
                 continue
             try:
-                data = _validate_visit(campaign, record, window=window, now=now, scripts=scripts, actions=actions)
+                data = _validate_visit(campaign, record, window=window, now=now, scripts=scripts, actions=actions,
+                                       households=households)
                 residents = {p["id"] for p in data["participants"]}
                 # A resident id already stored, or brought by another visit of this batch: applying it
                 # would break the whole batch (Participation.client_id is unique), so refuse this record.
@@ -353,8 +339,6 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
                     raise RecordInvalid(_("This resident's identifier was already used in another visit."),
                                         code="client_id_taken")
                 batch_residents |= residents
-                data = _validate_visit(campaign, record, window=window, now=now, scripts=scripts, actions=actions,
-                                       households=households)
             except DomainError as error:
                 results.append(_refused(str(client_id), error))
                 continue
@@ -378,6 +362,10 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
             visit.checked = data
             created.append(visit)
             results.append({"id": str(client_id), "status": "created"})
+        if batch is not None and not created:
+            # Every new-looking record was stored by a parallel replay meanwhile: no batch of its own.
+            batch.delete()
+            batch = None
         if batch is not None:
             flags = guards.batch_flags(batch, created)
             if flags:

@@ -1250,45 +1250,6 @@ def _fieldwork_field(attr, model, field):
         from django.apps import apps
 
         return getattr(apps.get_model(model).objects.get(pk=_fieldwork(w)[attr].pk), field)
-# Door to door and paper, linking (fieldwork/views/link.py): a paper participation of Alice's household
-# (the resident column) waits on her campaign home; only she may say « it was me » or « not me »
-# (anyone else, its household's or not, gets 404: the one refusal rule).
-# --------------------------------------------------------------------------------------------------
-
-MATRIX.update({
-    "GET fieldwork:link_confirm":         "302>login 405       405       405       405       405       405       405",
-    "POST fieldwork:link_confirm":        "302>login 302+      404       404       404       404       404       404",
-    "GET fieldwork:link_dismiss":         "302>login 405       405       405       405       405       405       405",
-    "POST fieldwork:link_dismiss":        "302>login 302+      404       404       404       404       404       404",
-})
-
-
-def _paper_participation(w):
-    """A paper form of Alice's household, typed by the organiser; made once per test."""
-    if "paper_participation" not in w:
-        import uuid
-
-        from concerto.fieldwork.models import ConsentScript, PaperSheet, Participation
-        from concerto.residents.services import resident_create_without_email, resident_join_met
-
-        text = "Nous gardons vos soutiens pour la consultation du quartier, jusqu'à la fin de la campagne."
-        script = ConsentScript.objects.create(campaign=w.campaign, version=1, text=text,
-                                              text_hash=hashlib.sha256(text.encode()).hexdigest())
-        sheet = PaperSheet.objects.create(campaign=w.campaign, serial="P0001")
-        someone = resident_create_without_email()
-        resident_join_met(user=someone, campaign=w.campaign)
-        w["paper_participation"] = Participation.objects.create(
-            client_id=uuid.uuid4(), campaign=w.campaign, channel="paper", sheet=sheet, user=someone,
-            household=w.households[0], initials="A. M.", consent_script=script, consent_method="paper",
-            consent_at=timezone.now(), recorded_by=w.users["organiser"])
-    return w["paper_participation"]
-
-
-def _participation_field(name):
-    def probe(w, role, c):
-        from concerto.fieldwork.models import Participation
-
-        return getattr(Participation.objects.get(pk=_paper_participation(w).pk), name)
 
     return probe
 
@@ -1319,6 +1280,10 @@ EFFECTS.update({
     "POST fieldwork:devices": _count("fieldwork.Device"),
     "POST fieldwork:device_revoke": _fieldwork_field("fieldwork_device", "fieldwork.Device", "revoked_at"),
     "POST fieldwork_root:enrol": _fieldwork_field("fieldwork_device", "fieldwork.Device", "enrolled_at"),
+})
+
+
+# --------------------------------------------------------------------------------------------------
 # Paper forms (fieldwork/views/paper.py): printing is the organisers'; typing forms in is the
 # organisers' and moderators' (rules.can_enter_paper); 404 to anyone else, the sign-in page for a visitor.
 # --------------------------------------------------------------------------------------------------
@@ -1381,6 +1346,53 @@ def _paper_consent(w, role):
 PREPARE.update({
     "POST fieldwork:paper": _paper_consent,
     "GET fieldwork:paper_print_pdf": _paper_pdf_ready,
+})
+
+
+# --------------------------------------------------------------------------------------------------
+# Door to door and paper, linking (fieldwork/views/link.py): a paper participation of Alice's household
+# (the resident column) waits on her campaign home; only she may say « it was me » or « not me »
+# (anyone else, its household's or not, gets 404: the one refusal rule).
+# --------------------------------------------------------------------------------------------------
+
+MATRIX.update({
+    "GET fieldwork:link_confirm":         "302>login 405       405       405       405       405       405       405",
+    "POST fieldwork:link_confirm":        "302>login 302+      404       404       404       404       404       404",
+    "GET fieldwork:link_dismiss":         "302>login 405       405       405       405       405       405       405",
+    "POST fieldwork:link_dismiss":        "302>login 302+      404       404       404       404       404       404",
+})
+
+
+def _paper_participation(w):
+    """A paper form of Alice's household, typed by the organiser; made once per test."""
+    if "paper_participation" not in w:
+        import uuid
+
+        from concerto.fieldwork.models import ConsentScript, PaperSheet, Participation
+        from concerto.residents.services import resident_create_without_email, resident_join_met
+
+        text = "Nous gardons vos soutiens pour la consultation du quartier, jusqu'à la fin de la campagne."
+        script = ConsentScript.objects.create(campaign=w.campaign, version=1, text=text,
+                                              text_hash=hashlib.sha256(text.encode()).hexdigest())
+        sheet = PaperSheet.objects.create(campaign=w.campaign, serial="P0001")
+        someone = resident_create_without_email()
+        resident_join_met(user=someone, campaign=w.campaign)
+        w["paper_participation"] = Participation.objects.create(
+            client_id=uuid.uuid4(), campaign=w.campaign, channel="paper", sheet=sheet, user=someone,
+            household=w.households[0], initials="A. M.", consent_script=script, consent_method="paper",
+            consent_at=timezone.now(), recorded_by=w.users["organiser"])
+    return w["paper_participation"]
+
+
+def _participation_field(name):
+    def probe(w, role, c):
+        from concerto.fieldwork.models import Participation
+
+        return getattr(Participation.objects.get(pk=_paper_participation(w).pk), name)
+
+    return probe
+
+
 PATH_VALUES.update({"participation_id": lambda w: _Lazy(lambda: _paper_participation(w).pk)})
 EFFECTS.update({
     "POST fieldwork:link_confirm": _participation_field("linked_at"),

@@ -325,24 +325,22 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/terrain/tournees/1/", f"{CAMPAIGN}/terrain/tournees/1/annuler/", f"{CAMPAIGN}/terrain/appareils/",
     f"{CAMPAIGN}/terrain/appareils/1/code/", f"{CAMPAIGN}/terrain/appareils/1/retirer/",
     f"{CAMPAIGN}/terrain/consentement/", f"{CAMPAIGN}/terrain/reglages/"]
-# Issue 13: the ambassador's offline app (its shell; the data and the sync endpoint answer JSON).
-REFLECTED["ambassador"] = [f"{CAMPAIGN}/terrain/app/"]
-# Issue 13: the campaign home an organiser sees (door, paper and online apart) and a resident asked
-# « was it you? » (the demo's habitant with a door participation in their household).
-REFLECTED["organiser"] += [f"{CAMPAIGN}/"]
-KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code"]
-# Issue 13: paper forms (print 1 may not exist in the demo: its 404 page reflects too).
+# Paper forms (print 1 may not exist in the demo: its 404 page reflects too).
 REFLECTED["organiser"] += [
     f"{CAMPAIGN}/terrain/papier/", f"{CAMPAIGN}/terrain/papier/saisie/", f"{CAMPAIGN}/terrain/papier/impressions/1/",
     f"{CAMPAIGN}/terrain/papier/impressions/1/progression/"]
+# The ambassador's offline app (its shell; the data and the sync endpoint answer JSON).
+REFLECTED["ambassador"] = [f"{CAMPAIGN}/terrain/app/"]
+# The campaign home an organiser sees (door, paper and online apart) and a resident asked
+# « was it you? » (the demo's habitant with a door participation in their household).
+REFLECTED["organiser"] += [f"{CAMPAIGN}/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
                     "corriger"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
 NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",
             "letters:preview", "letters:batch_download", "selection:audit_json", "selection:verify_script",
             "selection:letters_pdf", "volunteering:export", "letters:import_rejected",
-            "workshops:minutes_pdf", "workshops:export", "fieldwork:paper_print_pdf"}
-            "workshops:minutes_pdf", "workshops:export",
+            "workshops:minutes_pdf", "workshops:export", "fieldwork:paper_print_pdf",
             "fieldwork:app_manifest", "fieldwork:app_worker", "fieldwork:app_data"}
 
 
