@@ -313,6 +313,9 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/ateliers/3/mur/", f"{CAMPAIGN}/ateliers/1/fiches/", f"{CAMPAIGN}/ateliers/1/fiches/nouvelle/",
     f"{CAMPAIGN}/ateliers/1/fiches/1/", f"{CAMPAIGN}/ateliers/1/fiches/1/supprimer/",
     f"{CAMPAIGN}/ateliers/1/fiches/publier/", f"{CAMPAIGN}/ateliers/3/compte-rendu/"]
+# Issue 13: door-to-door review (ids: the demo's first batch and conflict, if any; a 404 page reflects too).
+REFLECTED["organiser"] += [f"{CAMPAIGN}/terrain/verification/", f"{CAMPAIGN}/terrain/verification/lots/1/",
+                           f"{CAMPAIGN}/terrain/verification/conflits/1/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
 NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",
