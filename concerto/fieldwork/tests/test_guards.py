@@ -213,3 +213,40 @@ def test_two_ambassadors_fill_one_address(rig, organiser_dina):
     assert not held(rig.send([rig.door(0, people=[[], []], address="5 rue Basse")]))
     assert held(karim.send([karim.door(60, people=[[]], address="5 rue Basse")]))
     assert kinds() == ["address_crowded"]
+
+
+# --- Concurrency ------------------------------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_sent_at_once_are_checked_one_after_the_other(door_open, consent_script, phone,
+                                                                  ambassador_bruno):
+    """Two phones' batches of 3 doors each in the same hour (limit 5), sent in parallel: whatever the
+    timing, the batch checked second sees the first one's doors and is held (the guards' lock)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: the race needs PostgreSQL")
+    widen_door_phase(door_open)
+    set_policy(door_open, doors_per_hour_max=5)
+    device, _token = phone
+    rig = Rig(device=device, ambassador=ambassador_bruno, script=consent_script, campaign=door_open)
+    batches = [[rig.door(m) for m in (0, 10, 20)], [rig.door(m) for m in (5, 15, 25)]]
+    start, answers = threading.Barrier(2), []
+
+    def send(records):
+        try:
+            start.wait()
+            answers.append(rig.send(records))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(records,)) for records in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 2
+    assert sorted(held(a) for a in answers) == [False, True]
+    assert Flag.objects.get().detail["doors"] == 6
