@@ -195,10 +195,19 @@ ACTS: dict[str, Act] = {
     "workshops.names.shown": Act(_("{actor} showed the participants' names on a workshop's wall.")),
     "workshops.names.hidden": Act(_("{actor} hid the participants' names on a workshop's wall.")),
     # Door to door and paper: linking (a resident's own answer on the campaign home)
-    "fieldwork.participation.linked": private(_("{actor} linked a door or paper participation to a resident's "
-                                                "account.")),
     "fieldwork.participation.not_me": private(_("{actor} said a door or paper participation of their household "
                                                 "was someone else's.")),
+    # Door to door: review (concerto/fieldwork/services.py, "Review")
+    "fieldwork.batch.held": Act(_("Visits sent by {actor} were held for review (flags: {flags}, visits: {visits}).")),
+    "fieldwork.batch.released": Act(_("{actor} counted held visits after review (visits: {visits}; note: {note}).")),
+    "fieldwork.batch.rejected": Act(_("{actor} decided held visits do not count: {note}")),
+    "fieldwork.flag.cleared": Act(_("{actor} cleared the flag {target} (note: {note}).")),
+    "fieldwork.flag.upheld": Act(_("{actor} upheld the flag {target}: {note}")),
+    "fieldwork.visit.conflict": Act(_("{actor}'s phone sent another version of a visit already received.")),
+    "fieldwork.conflict.resolved": Act(_("{actor} kept the stored version of a visit sent twice: {note}")),
+    "fieldwork.duplicate.distinct": Act(_("{actor} decided a resident met offline is nobody else of their household (note: {note}).")),
+    "fieldwork.participation.linked": private(_("{actor} recognised a resident met offline as someone who joined "
+                                            "online (supports moved: {moved}, already there: {confirmed}).")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.
@@ -209,6 +218,7 @@ AREAS = {
     "letters": _("letters and households"),
     "selection": _("volunteers and selections"),
     "volunteers": _("volunteers and selections"),
+    "fieldwork": _("door to door and paper"),
 }
 
 # Codes not in ACTS that the campaign journal still shows: prefixes of acts only the team performs.

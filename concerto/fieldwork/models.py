@@ -343,6 +343,7 @@ class FlagKind(models.TextChoices):
     CONTACT_RATE = "contact_rate", _("Contact rate far from the usual")
     DAILY_CEILING = "daily_ceiling", _("Daily ceiling passed")
     SAME_ANSWERS = "same_answers", _("Identical answers, one after the other")
+    TOO_SHORT = "too_short", _("Visits too short for a resident to take part")
 
 
 class FlagStatus(models.TextChoices):

@@ -367,7 +367,8 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
             batch.delete()
             batch = None
         if batch is not None:
-            flags = guards.batch_flags(batch, created)
+            # Locked, the checks see every other batch of the campaign (guards.py, "concurrency").
+            flags = guards.batch_flags(batch, created, policy=guards_lock(campaign))
             if flags:
                 batch.status = BatchStatus.HELD
                 batch.save(update_fields=["status"])
@@ -472,25 +473,36 @@ def _batch_for_review(by, campaign, batch_id) -> Batch:
 
 
 def batch_release(*, by, campaign, batch_id, note: str = "") -> Batch:
-    """An organiser checked a held batch and counts it: its visits are applied now."""
+    """An organiser checked a held batch and counts it: its visits are validated again and applied now.
+
+    A visit that no longer validates or applies (its household deleted, a code used up…) is left
+    uncounted on its own, in a savepoint, and named in the audit entry (``not_counted``); the others
+    count. ``batch.not_counted`` lists them for the page's message."""
     with transaction.atomic():
         batch = _batch_for_review(by, campaign, batch_id)
         if batch.status != BatchStatus.HELD:
             raise RecordInvalid(_("This batch is not waiting for a review."), code="batch_not_held")
         scripts = _scripts_of(campaign)
-        for visit in batch.visits.select_related("campaign", "household", "ambassador").order_by("captured_at"):
+        not_counted = []
+        visits = list(batch.visits.select_related("campaign", "household", "ambassador").order_by("captured_at", "pk"))
+        for visit in visits:
             actions = proposal_selectors.published_actions_by_id(
                 campaign, {a for p in visit.payload.get("participants") or [] for a in p.get("supports") or []})
-            checked = _validate_visit(campaign, visit.payload, window=None, now=visit.received_at,
-                                      scripts=scripts, actions=actions | _all_ids(visit))
-            _visit_apply(visit, checked)
+            try:
+                with transaction.atomic():
+                    checked = _validate_visit(campaign, visit.payload, window=None, now=visit.received_at,
+                                              scripts=scripts, actions=actions | _all_ids(visit))
+                    _visit_apply(visit, checked)
+            except DomainError as error:
+                not_counted.append({"visit": str(visit.client_id), "code": error.code})
         batch.status, batch.decided_by, batch.decided_at = BatchStatus.RELEASED, by, timezone.now()
         batch.decision_note = clean_line(note)[:300]
         batch.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         Flag.objects.filter(batch=batch, status=FlagStatus.OPEN).update(
             status=FlagStatus.CLEARED, decided_by=by, decided_at=batch.decided_at)
         log_action("fieldwork.batch.released", actor=by, scope=campaign.slug, target=batch,
-                   visits=batch.visits.count(), note=batch.decision_note)
+                   visits=len(visits), note=batch.decision_note, not_counted=not_counted)
+    batch.not_counted = not_counted
     return batch
 
 
@@ -990,3 +1002,120 @@ def participation_link_dismiss(*, user, campaign, participation_id) -> LinkDismi
         if created:
             log_action("fieldwork.participation.not_me", actor=user, scope=campaign.slug, target=participation)
     return dismissal
+
+
+# --- Review: the guards' lock, flags, conflicts, possible duplicates -----------------------------
+
+NOTE_MAX = 300
+
+
+def guards_lock(campaign) -> FieldworkSettings:
+    """The campaign's door-to-door settings, locked until the end of the caller's transaction: the
+    guards of two batches of one campaign run one after the other, each seeing the other's visits
+    (guards.py). Created with the defaults the first time (a parallel creation is caught by the
+    one-to-one constraint and read back)."""
+    FieldworkSettings.objects.get_or_create(campaign=campaign)
+    return FieldworkSettings.objects.select_for_update().get(campaign=campaign)
+
+
+def _note(note: str, *, required: bool, message=None) -> str:
+    note = clean_line(note or "")[:NOTE_MAX]
+    if required and not note:
+        raise RecordInvalid(message or _("Write a short note: the other organisers will read it in the history."),
+                            code="note_required")
+    return note
+
+
+def _flag_for_review(by, campaign, flag_id) -> Flag:
+    require(rules.can_manage_fieldwork(by, campaign), FieldworkNotFound())
+    flag = Flag.objects.select_for_update().filter(campaign=campaign, pk=_int(flag_id)).first()
+    require(flag is not None, FieldworkNotFound())
+    if flag.status != FlagStatus.OPEN:
+        raise RecordInvalid(_("This flag was already decided."), code="flag_decided")
+    return flag
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _flag_decide(*, by, campaign, flag_id, note: str, status: str, code: str) -> Flag:
+    with transaction.atomic():
+        flag = _flag_for_review(by, campaign, flag_id)
+        flag.status, flag.decided_by, flag.decided_at = status, by, timezone.now()
+        flag.save(update_fields=["status", "decided_by", "decided_at"])
+        log_action(code, actor=by, scope=campaign.slug, target=flag, kind=flag.kind, day=flag.day.isoformat(),
+                   batch=flag.batch_id, ambassador=flag.ambassador_id, note=note)
+    return flag
+
+
+def flag_clear(*, by, campaign, flag_id, note: str = "") -> Flag:
+    """An organiser looked at a flag and found an explanation (a building of students, a market day…).
+    The batch stays held until it is released or rejected: a flag is one reason, the batch the decision."""
+    return _flag_decide(by=by, campaign=campaign, flag_id=flag_id, note=_note(note, required=False),
+                        status=FlagStatus.CLEARED, code="fieldwork.flag.cleared")
+
+
+def flag_uphold(*, by, campaign, flag_id, note: str) -> Flag:
+    """An organiser confirms a flag points at a real problem; the note says what (required)."""
+    note = _note(note, required=True, message=_("Say what is wrong: the other organisers will read it."))
+    return _flag_decide(by=by, campaign=campaign, flag_id=flag_id, note=note, status=FlagStatus.UPHELD,
+                        code="fieldwork.flag.upheld")
+
+
+def conflict_resolve(*, by, campaign, conflict_id, note: str) -> SyncConflict:
+    """An organiser compared the two versions of a capture: the stored one stays as it is (it may be
+    counted already; the other one is never applied) and the conflict leaves the list, with a note.
+    To record what the other version says, the ambassador captures a new visit."""
+    note = _note(note, required=True)
+    with transaction.atomic():
+        require(rules.can_manage_fieldwork(by, campaign), FieldworkNotFound())
+        conflict = SyncConflict.objects.select_for_update().filter(campaign=campaign, pk=_int(conflict_id)).first()
+        require(conflict is not None, FieldworkNotFound())
+        if conflict.resolved_at is not None:
+            raise RecordInvalid(_("This conflict was already resolved."), code="conflict_resolved")
+        conflict.resolved_at, conflict.resolved_by = timezone.now(), by
+        conflict.save(update_fields=["resolved_at", "resolved_by"])
+        log_action("fieldwork.conflict.resolved", actor=by, scope=campaign.slug, target=conflict,
+                   client_id=str(conflict.client_id), kind=conflict.kind, note=note)
+    return conflict
+
+
+def _duplicate_for_review(by, campaign, participation_id) -> Participation:
+    require(rules.can_manage_fieldwork(by, campaign), FieldworkNotFound())
+    participation = (Participation.objects.select_for_update()
+                     .filter(campaign=campaign, pk=_int(participation_id)).first())
+    require(participation is not None, FieldworkNotFound())
+    if participation.linked_at is not None or participation.distinct_confirmed_at is not None:
+        raise RecordInvalid(_("This possible duplicate was already decided."), code="duplicate_decided")
+    return participation
+
+
+def duplicate_same_person(*, by, campaign, participation_id, user_id) -> Participation:
+    """An organiser decides that the resident met offline is ``user_id``, one of the people the
+    review page offered (an online resident of the same household, or another offline participation
+    there): ``participation_link`` merges the accounts, one support per action."""
+    with transaction.atomic():
+        participation = _duplicate_for_review(by, campaign, participation_id)
+        candidates = {c["user_id"] for c in selectors.duplicate_candidates(campaign, participation)}
+        require(_int(user_id) in candidates, RecordInvalid(_("Choose one of the people listed."),
+                                                             code="duplicate_candidate"))
+        user = user_get_with_role(campaign, user_id, "resident")
+        require(user is not None, RecordInvalid(_("Choose one of the people listed."), code="duplicate_candidate"))
+        return participation_link(user=user, campaign=campaign, participation_id=participation.pk, by=by)
+
+
+def duplicate_distinct(*, by, campaign, participation_id, note: str = "") -> Participation:
+    """An organiser decides the resident met offline is nobody else of their household: the
+    participation leaves the list of possible duplicates (and stops being a candidate for the others)."""
+    note = _note(note, required=False)
+    with transaction.atomic():
+        participation = _duplicate_for_review(by, campaign, participation_id)
+        participation.distinct_confirmed_at = timezone.now()
+        participation.save(update_fields=["distinct_confirmed_at"])
+        log_action("fieldwork.duplicate.distinct", actor=by, scope=campaign.slug, target=participation,
+                   household=participation.household_id, note=note)
+    return participation

@@ -279,6 +279,20 @@ def households_joined_by(campaign, user_ids) -> dict[int, Household]:
     return households
 
 
+def users_of_households(campaign, household_ids) -> dict[int, list[dict]]:
+    """Household pk → the active people who joined this campaign with one of its codes, oldest first:
+    ``{"user_id", "name", "joined_at"}``. One query. Organisers only (it links people to addresses):
+    door-to-door review lists possible duplicates with it."""
+    found: dict[int, list[dict]] = defaultdict(list)
+    uses = (CodeUse.objects.filter(code__campaign=campaign, code__household_id__in=list(household_ids),
+                                   user__is_active=True)
+            .select_related("user", "code").order_by("created_at", "pk"))
+    for use in uses:
+        found[use.code.household_id].append({"user_id": use.user_id, "name": use.user.public_name,
+                                             "joined_at": use.created_at})
+    return dict(found)
+
+
 def existing_keys(campaign) -> set[str]:
     return set(Household.objects.filter(campaign=campaign).values_list("key", flat=True))
 

@@ -108,9 +108,11 @@ def build_world() -> dict:
     team = team_world(campaign, organiser_dina)
     room = room_world(campaign, facilitator_fanny, resident_alice)
     sheets = sheets_world(campaign, organiser_dina, facilitator_fanny)
+    fieldwork_review = review_world(campaign, organiser_dina, letters["household"])
     return dict(
         **team,
         **sheets,
+        **fieldwork_review,
         campaign=campaign, other_campaign=other_campaign, action=published_action, pending=pending,
         rejected=rejected, comment=comment, elsewhere_action=elsewhere_action, bob=resident_bob,
         alice_token=alice_token, users=users, tokens=tokens,
@@ -141,6 +143,58 @@ def room_world(campaign, facilitator, alice) -> dict:
     join_request = ws.join_request_create(workshop=workshop, name="Téléphone inconnu", device_id=uuid.uuid4())
     return {"workshop": workshop, "alice_seat": alice_seat, "nadia": nadia, "alice_idea": idea,
             "join_request": join_request}
+
+
+def review_world(campaign, organiser, alice_household) -> dict:
+    """Door to door under review (issue 13). Karim's phone (an ambassador of no column) sent a visit
+    at Alice's household where a resident took part (counted: a possible duplicate of Alice, who
+    joined online with its code), then the same visit again with other content (a conflict), then a
+    second resident the same day, past the daily ceiling of 1 (a held batch and its flag). Captured
+    inside the campaign's door-to-door phase (in the past: a phone may sync up to 7 days after it
+    closed)."""
+    import uuid
+
+    from concerto.campaigns.models import Phase, PhaseKind
+    from concerto.fieldwork import services as fieldwork
+    from concerto.fieldwork.models import (
+        Batch,
+        FieldworkSettings,
+        Flag,
+        Participation,
+        SyncConflict,
+    )
+
+    FieldworkSettings.objects.create(campaign=campaign, daily_ceiling=1)
+    # Not Bruno (the ambassador column): an account with visits cannot be deleted yet (PROTECT), and the
+    # matrix deletes each column's account.
+    ambassador = make_user("karim@example.org", campaign=campaign, role=Role.AMBASSADOR, password="karim-pass-1234")
+    script = fieldwork.consent_script_save(by=organiser, campaign=campaign, text=(
+        "Nous gardons vos soutiens et vos propositions pour la consultation du quartier, jusqu'à la fin de la "
+        "campagne. Vous pouvez demander leur effacement à l'association."))
+    device, secret = fieldwork.device_create(by=organiser, campaign=campaign, ambassador_id=ambassador.pk,
+                                             label="Téléphone de Karim")
+    device, _token = fieldwork.device_enrol(user=ambassador, secret=secret)
+    at = Phase.objects.get(campaign=campaign, kind=PhaseKind.DOOR_TO_DOOR).starts_at + timedelta(hours=2)
+
+    def door(minutes, household=None):
+        when = (at + timedelta(minutes=minutes)).isoformat()
+        return {"id": str(uuid.uuid4()), "captured_at": when, "outcome": "talked", "address": "17 rue des Lavandes",
+                "household": household, "participants": [{
+                    "id": str(uuid.uuid4()), "initials": "R. L.", "supports": [], "proposals": [], "code": "",
+                    "consent": {"given": True, "version": script.version, "text_hash": script.text_hash, "at": when}}]}
+
+    def send(records):
+        return fieldwork.visits_sync(ambassador=ambassador, device=device, campaign=campaign, records=records)
+
+    first = door(0, household=alice_household.pk)
+    assert send([first])[0]["held"] is False
+    assert send([dict(first, outcome="refused", participants=[])])[0]["status"] == "conflict"
+    assert send([door(10)])[0]["held"] is True
+    return {"review_batch": Batch.objects.get(campaign=campaign, status="held"),
+            "review_flag": Flag.objects.get(campaign=campaign), "review_conflict": SyncConflict.objects.get(campaign=campaign),
+            "review_duplicate": Participation.objects.get(campaign=campaign, household=alice_household)}
+
+
 def sheets_world(campaign, organiser, facilitator) -> dict:
     """A workshop at the action sheets phase (its vote closed, not yet closed itself): a draft sheet
     and a retained one waiting to be published."""

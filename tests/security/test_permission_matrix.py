@@ -1206,6 +1206,51 @@ PREPARE.update({
 })
 
 
+# Issue 13: door-to-door review (concerto/fieldwork/views/review.py). Organisers only: a signed-in
+# non-organiser gets 404 whether the batch, flag, conflict or participation exists or not.
+_REVIEW_GET = "302>login 404       404       404       404       404       404       200"
+_REVIEW_POST = "302>login 404       404       404       404       404       404       302+"
+_REVIEW_405 = "302>login 405       405       405       405       405       405       405"
+MATRIX.update({
+    "GET fieldwork:review": _REVIEW_GET,
+    "POST fieldwork:review": _REVIEW_405,
+    "GET fieldwork:review_batch": _REVIEW_GET,
+    "POST fieldwork:review_batch": _REVIEW_405,
+    "GET fieldwork:review_batch_decide": _REVIEW_405,
+    "POST fieldwork:review_batch_decide": _REVIEW_POST,
+    "GET fieldwork:review_flag_decide": _REVIEW_405,
+    "POST fieldwork:review_flag_decide": _REVIEW_POST,
+    "GET fieldwork:review_conflict": _REVIEW_GET,
+    "POST fieldwork:review_conflict": _REVIEW_POST,
+    "GET fieldwork:review_duplicate_decide": _REVIEW_405,
+    "POST fieldwork:review_duplicate_decide": _REVIEW_POST,
+})
+
+
+def _review_field(name, field):
+    def probe(w, role, c):
+        model = type(w[name])
+        return getattr(model.objects.get(pk=w[name].pk), field)
+
+    return probe
+
+
+PATH_VALUES.update({"review_batch_id": lambda w: w.review_batch.pk, "flag_id": lambda w: w.review_flag.pk,
+                    "conflict_id": lambda w: w.review_conflict.pk, "duplicate_id": lambda w: w.review_duplicate.pk})
+DATA.update({
+    "POST fieldwork:review_batch_decide": {"decision": "release", "note": "Vérifié par la matrice."},
+    "POST fieldwork:review_flag_decide": {"decision": "clear"},
+    "POST fieldwork:review_conflict": {"note": "La version reçue d'abord est la bonne."},
+    "POST fieldwork:review_duplicate_decide": {"decision": "distinct"},
+})
+EFFECTS.update({
+    "POST fieldwork:review_batch_decide": _review_field("review_batch", "status"),
+    "POST fieldwork:review_flag_decide": _review_field("review_flag", "status"),
+    "POST fieldwork:review_conflict": _review_field("review_conflict", "resolved_at"),
+    "POST fieldwork:review_duplicate_decide": _review_field("review_duplicate", "distinct_confirmed_at"),
+})
+
+
 # --------------------------------------------------------------------------------------------------
 # Door to door, the organiser's side (fieldwork/views/devices.py and rounds.py): the campaign's organisers
 # only (404 to anyone else, the sign-in page for a visitor). The enrolment link (site root) is Bruno's

@@ -236,7 +236,7 @@ def test_the_overview_counts_visits_and_hides_small_groups(client, campaign, org
     context = response.context
     assert context["outcomes"]["knocked"] == 4 and context["outcomes"]["opened"] == 2
     assert context["rates"] == [{"ambassador": ambassador_bruno.public_name, "visits": 4,
-                                 "talked": 1, "rate": 25, "in_band": True}]
+                                 "opened": 2, "rate": 50, "in_band": False}]
     assert context["by_day"][0]["participations"] == 1
     # One door-to-door support: a group under 5, never shown as a number.
     assert context["channels"]["by_channel"]["door_to_door"] is None
