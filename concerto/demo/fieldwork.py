@@ -22,7 +22,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from concerto.campaigns.models import Phase, PhaseKind
@@ -37,8 +36,8 @@ from concerto.fieldwork.models import (
     Visit,
 )
 from concerto.letters.codes import format_code
-from concerto.letters.models import CodeUse, Household
-from concerto.proposals.models import Support
+from concerto.letters.models import CodeUse
+from concerto.proposals.models import Action, Support
 
 from . import content as c
 
@@ -46,9 +45,11 @@ from . import content as c
 AFTERNOONS = [(0, 1), (1, 2), (0, 3), (1, 4), (0, 6), (1, 7), (0, 9), (1, 11)]
 HELD_AFTERNOON = (1, 12)  # Sophie's, typed afterwards from her notes
 DOORS_PER_AFTERNOON = (34, 44)
-# Doors where nobody met at the door took part: (outcome, weight). With the residents met, about
-# a quarter of the doors open for a talk.
-OUTCOMES = [("absent", 58), ("talked", 21), ("refused", 14), ("later", 7)]
+# Doors opened over doors knocked, per afternoon: inside the usual 15–30 % (the guards flag outside it).
+CONTACT_RATE = (0.19, 0.27)
+# How the opened doors where nobody took part went: (outcome, weight).
+OPENED_MIX = [("talked", 50), ("refused", 35), ("later", 15)]
+PRINTED_ACTIONS = 20
 PAPER_SHEETS = 40  # printed and left at the maison de quartier and the pharmacy
 HELD_DOORS = 26  # Sophie's afternoon typed afterwards in a few minutes: flagged "too fast"
 
@@ -70,48 +71,6 @@ class OfflineResident:
     @property
     def pk(self) -> int:
         return -self.number  # a key for the builder's maps, never a database id
-
-
-# --- Placeholders for the helpers other parts of issue 13 build -----------------------------------
-
-# TODO merge: replace with services.round_create (rounds helper), same signature.
-def round_create(*, by, campaign, ambassador_id, day, sector_ids, note="") -> Round:
-    """Minimal stand-in: the round and its doors (households of its sectors, unused codes first,
-    then in address order)."""
-    with transaction.atomic():
-        round_ = Round.objects.create(campaign=campaign, ambassador_id=ambassador_id, day=day, note=note,
-                                      created_by=by)
-        round_.sectors.set(sector_ids)
-        homes = list(Household.objects.filter(campaign=campaign, sector_id__in=sector_ids)
-                     .prefetch_related("codes"))
-        homes.sort(key=lambda h: (any(code.use_count for code in h.codes.all()), _address_key(h)))
-        RoundDoor.objects.bulk_create(RoundDoor(round=round_, household=h, day=day, position=i)
-                                      for i, h in enumerate(homes, start=1))
-    return round_
-
-
-# TODO merge: replace with services.paper_sheets_create (paper helper), same signature.
-def paper_sheets_create(*, by, campaign, count: int) -> list[PaperSheet]:
-    start = PaperSheet.objects.filter(campaign=campaign).count()
-    return PaperSheet.objects.bulk_create(
-        PaperSheet(campaign=campaign, serial=f"SJ{start + i:04d}", printed_at=timezone.now())
-        for i in range(1, count + 1))
-
-
-# TODO merge: replace with services.paper_entry_save (paper helper), same signature.
-def paper_entry_save(*, by, campaign, serial: str, record: dict) -> dict:
-    with transaction.atomic():
-        sheet = PaperSheet.objects.select_for_update().get(campaign=campaign, serial=serial)
-        at = datetime.fromisoformat(record["consent"]["at"])
-        actions = dict.fromkeys(record.get("supports") or [])
-        checked = fieldwork._validate_participant(campaign, record, scripts=fieldwork._scripts_of(campaign),
-                                                  actions=actions, captured_at=at)
-        sheet.entered_at, sheet.entered_by = timezone.now(), by
-        sheet.content_hash = fieldwork.content_hash(record)
-        sheet.save(update_fields=["entered_at", "entered_by", "content_hash"])
-        fieldwork._participant_apply(campaign=campaign, channel=Channel.PAPER, recorded_by=by, checked=checked,
-                                     sheet=sheet)
-    return {"id": record["id"], "status": "created"}
 
 
 # --- The rounds -------------------------------------------------------------------------------------
@@ -136,8 +95,11 @@ def _initials(person: OfflineResident, rng: random.Random) -> str:
 
 
 def _participant(person, script, at: datetime, rng: random.Random, *, with_code: bool) -> dict:
-    proposals = [{"title": spec.title, "summary": spec.summary, "body": spec.body, "read_back": True}
-                 for spec in person.proposals]
+    if person.channel == Channel.PAPER:  # one handwritten text, as the form has it
+        proposals = [{"text": f"{spec.title}. {spec.summary}"} for spec in person.proposals]
+    else:
+        proposals = [{"title": spec.title, "summary": spec.summary, "body": spec.body, "read_back": True}
+                     for spec in person.proposals]
     return {
         "id": _uuid(rng), "initials": _initials(person, rng), "supports": list(person.supports),
         "proposals": proposals, "wants_post": rng.random() < 0.6,
@@ -197,7 +159,14 @@ def _visits(afternoon: _Afternoon, round_, script, rng: random.Random, met: dict
     local = timezone.get_current_timezone()
     at = datetime.combine(afternoon.day, datetime.min.time(), tzinfo=local) + timedelta(
         hours=14, minutes=rng.randint(0, 40))
-    outcomes, weights = zip(*OUTCOMES, strict=True)
+    # The afternoon's contact rate is drawn inside the usual band (doors opened over doors knocked),
+    # the doors of the residents met included; the others' outcomes are shuffled along the walk.
+    plain = [d for d in walk if d.household_id not in afternoon.targets]
+    opened = max(0, round(rng.uniform(*CONTACT_RATE) * len(walk)) - (len(walk) - len(plain)))
+    kinds, weights = zip(*OPENED_MIX, strict=True)
+    drawn = rng.choices(kinds, weights, k=opened) + ["absent"] * (len(plain) - opened)
+    rng.shuffle(drawn)
+    outcome_of = dict(zip((d.household_id for d in plain), drawn, strict=True))
     records = []
     for door in walk:
         people = afternoon.targets.get(door.household_id, [])
@@ -209,7 +178,7 @@ def _visits(afternoon: _Afternoon, round_, script, rng: random.Random, met: dict
                 participants.append(_participant(person, script, at, rng, with_code=person.number % 7 != 3))
                 met[participants[-1]["id"]] = person
         else:
-            outcome = rng.choices(outcomes, weights)[0]
+            outcome = outcome_of[door.household_id]
         if afternoon.held and len(records) == 4:
             # One resident took part among the typed visits: counted only if an organiser releases it.
             outcome = "talked"
@@ -255,7 +224,7 @@ def load_fieldwork(*, campaign, organiser, moderator, ambassadors: list, door: l
     first_records = None
     met: dict[str, OfflineResident] = {}
     for afternoon in _plan(campaign, ambassadors, devices, door, sectors, start, rng):
-        round_ = round_create(by=organiser, campaign=campaign, ambassador_id=afternoon.ambassador.pk,
+        round_ = fieldwork.round_create(by=organiser, campaign=campaign, ambassador_id=afternoon.ambassador.pk,
                               day=afternoon.day, sector_ids=[afternoon.sector.pk],
                               note=f"{afternoon.sector.name} : commencer par les codes non utilisés.")
         records = _visits(afternoon, round_, script, rng, met)
@@ -285,24 +254,32 @@ def load_fieldwork(*, campaign, organiser, moderator, ambassadors: list, door: l
         raise RuntimeError("A demo door resident was not recorded.")
 
     # Paper forms: printed for the participation phase, sent back by post, typed by the moderator.
-    sheets = paper_sheets_create(by=organiser, campaign=campaign, count=PAPER_SHEETS)
+    # The form carries the actions its senders ticked and the most supported others: about twenty, so
+    # that it fits two pages (every published action would make a five-page form).
+    ticked = {a for person in paper for a in person.supports}
+    popular = [a.pk for a in Action.objects.filter(campaign=campaign, status="published")
+               .order_by("-support_count", "pk")[:PRINTED_ACTIONS]]
+    printed = sorted(ticked | set(popular[:max(0, PRINTED_ACTIONS - len(ticked))]))
+    sheets = fieldwork.paper_sheets_create(by=organiser, campaign=campaign, count=PAPER_SHEETS, action_ids=printed)
     PaperSheet.objects.filter(pk__in=[s.pk for s in sheets]).update(printed_at=start - timedelta(days=6))
     entered = []
     for i, (person, sheet) in enumerate(zip(paper, rng.sample(sheets, len(paper)), strict=True)):
         signed = start + timedelta(days=2 + 2 * i, hours=rng.randint(9, 18))
         record = _participant(person, script, signed + timedelta(minutes=8), rng, with_code=True)
-        answer = paper_entry_save(by=moderator, campaign=campaign, serial=sheet.serial, record=record)
+        answer = fieldwork.paper_entry_save(by=moderator, campaign=campaign, serial=sheet.serial, record=record)
         if answer["status"] != "created":
             raise RuntimeError(f"A demo paper form was not entered: {answer}")
         typed = signed + timedelta(days=3, hours=rng.randint(1, 4))
         PaperSheet.objects.filter(pk=sheet.pk).update(entered_at=typed)
-        entered.append((person, record["id"], typed))
+        entered.append((person, answer["participation"], typed))
+        # The form was signed at home, days before it was typed: its consent is dated from the signature.
+        Participation.objects.filter(pk=answer["participation"]).update(consent_at=signed)
     paper_rows = Participation.objects.filter(campaign=campaign, channel=Channel.PAPER).select_related("user")
-    typed_at = {rid: typed for _person, rid, typed in entered}
-    _backdate(paper_rows, lambda p: typed_at[str(p.client_id)])
-    by_id = {str(p.client_id): p for p in paper_rows}
-    for person, rid, _typed in entered:
-        person.user = by_id[rid].user
+    typed_at = {pk: typed for _person, pk, typed in entered}
+    _backdate(paper_rows, lambda p: typed_at[p.pk])
+    by_pk = {p.pk: p for p in paper_rows}
+    for person, pk, _typed in entered:
+        person.user = by_pk[pk].user
 
     figures.update(
         visits_counted=Visit.objects.filter(campaign=campaign, batch__status__in=("accepted", "released")).count(),

@@ -597,9 +597,14 @@ class _Builder:
             # Its own random stream, so that the supports and contributions below stay as they were.
             rng=random.Random(f"{c.SEED}-fieldwork"))
         offline = [s for s in specs if isinstance(s.author, OfflineResident)]
-        found = {a.title: a for a in Action.objects.filter(campaign=self.campaign, title__in=[s.title for s in offline])}
+        # Each resident's proposals, in the order they dictated or wrote them (a paper form carries one
+        # text, which the entry cuts into a title: the moderator restores the title below).
+        mine = defaultdict(list)
+        for action in Action.objects.filter(campaign=self.campaign, author__in=[s.author.user for s in offline],
+                                            origin__in=(Origin.DOOR_TO_DOOR, Origin.PAPER)).order_by("pk"):
+            mine[action.author_id].append(action)
         for spec in offline:
-            spec.action = found[spec.title]
+            spec.action = mine[spec.author.user.pk].pop(0)
             spec.author = spec.author.user
             if spec.place:
                 # No service sets a contribution's place after the fact (the moderator's edit keeps it).

@@ -114,7 +114,7 @@ class Round(TimeStampedModel):
     """One ambassador's afternoon: the doors of some sectors, on one day."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rounds")
-    ambassador = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rounds",
+    ambassador = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="rounds",
                                    verbose_name=_("ambassador"))
     day = models.DateField(_("day"))
     sectors = models.ManyToManyField(Sector, related_name="rounds", verbose_name=_("sectors"))
@@ -164,8 +164,8 @@ class Batch(models.Model):
     """The new visits of one sync request. Its status decides whether they count."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="fieldwork_batches")
-    ambassador = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="batches")
+    ambassador = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="batches")
     received_at = models.DateTimeField()
     status = models.CharField(_("status"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.ACCEPTED)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -194,14 +194,17 @@ OPENED_OUTCOMES = (Outcome.REFUSED, Outcome.TALKED, Outcome.LATER)
 
 
 class Visit(models.Model):
-    """One knock on one door, captured on a phone (possibly offline) and synced once."""
+    """One knock on one door, captured on a phone (possibly offline) and synced once.
+
+    Deleting an ambassador's account keeps their visits, batches, flags and rounds, anonymised
+    (``ambassador`` NULL): what was counted stays counted and its review stays explainable."""
 
     client_id = models.UUIDField(unique=True)
     content_hash = models.CharField(max_length=64)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="visits")
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="visits")
-    ambassador = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits")
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="visits")
+    batch = models.ForeignKey(Batch, on_delete=models.RESTRICT, related_name="visits")
+    ambassador = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="visits")
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits")
     round = models.ForeignKey(Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits")
     household = models.ForeignKey("letters.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="visits")
     address = models.CharField(_("address"), max_length=200)
@@ -255,10 +258,10 @@ class Participation(models.Model):
     profile = models.JSONField(_("profile answers"), default=dict, blank=True)
     wants_post = models.BooleanField(_("wants news by post"), default=False)
     # Consent (GDPR art. 7(1)): which words, how, when, and who heard it.
-    consent_script = models.ForeignKey(ConsentScript, on_delete=models.PROTECT, related_name="participations")
+    consent_script = models.ForeignKey(ConsentScript, on_delete=models.RESTRICT, related_name="participations")
     consent_method = models.CharField(_("consent"), max_length=10, choices=ConsentMethod.choices)
     consent_at = models.DateTimeField(_("consent given at"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when the resident was recognised as someone with an online account (``participation_link``).
     linked_at = models.DateTimeField(null=True, blank=True)
@@ -294,7 +297,7 @@ class PaperSheet(models.Model):
     content_hash = models.CharField(max_length=64, blank=True)
     # Paper section (added with the printing): the print run that made it, its place in the run, and
     # what staff typed (normalised: the actions' ids, the code, ...), shown again for checks.
-    print_run = models.ForeignKey("PaperPrint", on_delete=models.PROTECT, null=True, blank=True,
+    print_run = models.ForeignKey("PaperPrint", on_delete=models.RESTRICT, null=True, blank=True,
                                   related_name="sheets")
     number = models.PositiveIntegerField(_("number in the print run"), default=0)
     entry = models.JSONField(default=dict, blank=True)
@@ -357,7 +360,7 @@ class Flag(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="fieldwork_flags")
     kind = models.CharField(_("kind"), max_length=20, choices=FlagKind.choices)
-    ambassador = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ambassador = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
     day = models.DateField(_("day"))
     # The figures behind the flag (e.g. {"doors_per_hour": 41}), shown in a sentence to organisers.
@@ -398,7 +401,7 @@ class PaperPrint(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="paper_prints")
     count = models.PositiveIntegerField(_("forms"))
     actions = models.JSONField(default=list)
-    consent_script = models.ForeignKey(ConsentScript, on_delete=models.PROTECT, related_name="paper_prints")
+    consent_script = models.ForeignKey(ConsentScript, on_delete=models.RESTRICT, related_name="paper_prints")
     status = models.CharField(_("status"), max_length=10, choices=PrintStatus.choices, default=PrintStatus.QUEUED)
     file = models.FileField(upload_to="fieldwork/", blank=True)
     error = models.TextField(blank=True)
