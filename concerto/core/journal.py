@@ -52,6 +52,7 @@ ACTS: dict[str, Act] = {
     "proposals.contribution.submitted": private(_("{actor} proposed “{target}”.")),
     "proposals.support.added": private(_("{actor} supported “{target}”.")),
     "proposals.support.withdrawn": private(_("{actor} withdrew a support from “{target}”.")),
+    "proposals.support.confirmed": private(_("{actor} confirmed at the door a support given online to “{target}”.")),
     "proposals.comment.added": private(_("{actor} commented on “{target}”.")),
     "proposals.comment.reported": private(_("{actor} reported a comment on “{target}”.")),
     # Accounts and roles
@@ -60,6 +61,8 @@ ACTS: dict[str, Act] = {
     "residents.account.deleted": private(_("An account was deleted.")),
     "residents.resident.joined": private(_("{actor} joined the campaign.")),
     "residents.resident.verified_by_letter": private(_("{actor} was verified by a letter code.")),
+    "residents.resident.met": private(_("A resident met at their door or by paper joined the campaign.")),
+    "residents.resident.merged": private(_("{actor} was recognised as a resident met offline.")),
     "residents.sign_in.link": private(_("{actor} signed in with an e-mail link.")),
     "residents.sign_in.link_refused": private(_("An e-mail link was refused to {target}: staff sign in with a "
                                                 "password.")),
@@ -197,6 +200,21 @@ ACTS: dict[str, Act] = {
     # Door to door and paper: linking (a resident's own answer on the campaign home)
     "fieldwork.participation.not_me": private(_("{actor} said a door or paper participation of their household "
                                                 "was someone else's.")),
+    # Door to door and paper: phones, rounds, visits, paper forms (concerto/fieldwork/services.py)
+    "fieldwork.consent_script.saved": Act(_("{actor} wrote version {version} of the consent text read at the door.")),
+    "fieldwork.settings.saved": Act(_("{actor} changed the door-to-door guards.")),
+    "fieldwork.device.created": Act(_("{actor} prepared the phone {target} for an ambassador.")),
+    "fieldwork.device.enrolled": Act(_("{actor} enrolled the phone {target}.")),
+    "fieldwork.device.revoked": Act(_("{actor} withdrew the phone {target}.")),
+    "fieldwork.round.created": Act(_("{actor} planned a round of {doors} doors on {day}.")),
+    "fieldwork.round.cancelled": Act(_("{actor} cancelled a round ({doors} doors freed).")),
+    "fieldwork.batch.received": Act(_("{actor}'s phone sent {visits} new visits.")),
+    # Who supported what stays private: a participation names a resident.
+    "fieldwork.participation.recorded": private(_("{actor} recorded a resident's participation "
+                                                  "({supports} supports, {proposals} proposals).")),
+    "fieldwork.paper.sheets_created": Act(_("{actor} asked for {sheets} paper forms.")),
+    "fieldwork.paper.entered": private(_("{actor} typed the paper form {target}.")),
+    "fieldwork.paper.conflict": Act(_("{actor} typed the paper form {target} again with other answers: kept apart.")),
     # Door to door: review (concerto/fieldwork/services.py, "Review")
     "fieldwork.batch.held": Act(_("Visits sent by {actor} were held for review (flags: {flags}, visits: {visits}).")),
     "fieldwork.batch.released": Act(_("{actor} counted held visits after review (visits: {visits}; note: {note}).")),

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from concerto.campaigns.models import Phase, PhaseKind
+from concerto.core.state import bump as state_bump
 from concerto.fieldwork import services as fieldwork
 from concerto.fieldwork.models import (
     Channel,
@@ -203,6 +204,7 @@ def _backdate(participations, at_of) -> None:
         Participation.objects.filter(pk=participation.pk).update(created_at=at)
         Support.objects.filter(user=participation.user).update(created_at=at)
         CodeUse.objects.filter(user=participation.user).update(created_at=at)
+    state_bump()  # the supports' rows changed under the cached pages (concerto.core.state)
 
 
 def load_fieldwork(*, campaign, organiser, moderator, ambassadors: list, door: list[OfflineResident],

@@ -19,11 +19,11 @@ Web pages use the session cookie; the API uses a Bearer token per role (it ignor
 """
 
 import contextlib
-import hashlib
 import json
 import re
 
 import pytest
+from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -1321,7 +1321,10 @@ EFFECTS.update({
     "POST fieldwork:round_create": _count("fieldwork.Round"),
     "POST fieldwork:round_cancel": _fieldwork_field("fieldwork_round", "fieldwork.Round", "status"),
     "POST fieldwork:consent": _count("fieldwork.ConsentScript"),
-    "POST fieldwork:settings": _count("fieldwork.FieldworkSettings"),
+    # The security world may hold the campaign's settings already: the posted ceiling is the effect.
+    "POST fieldwork:settings": lambda w, role, c: list(apps.get_model("fieldwork.FieldworkSettings").objects
+                                                       .filter(campaign=w.campaign)
+                                                       .values_list("daily_ceiling", flat=True)),
     "POST fieldwork:devices": _count("fieldwork.Device"),
     "POST fieldwork:device_revoke": _fieldwork_field("fieldwork_device", "fieldwork.Device", "revoked_at"),
     "POST fieldwork_root:enrol": _fieldwork_field("fieldwork_device", "fieldwork.Device", "enrolled_at"),
@@ -1413,12 +1416,13 @@ def _paper_participation(w):
     if "paper_participation" not in w:
         import uuid
 
-        from concerto.fieldwork.models import ConsentScript, PaperSheet, Participation
+        from concerto.fieldwork.models import PaperSheet, Participation
+        from concerto.fieldwork.services import consent_script_save
         from concerto.residents.services import resident_create_without_email, resident_join_met
 
         text = "Nous gardons vos soutiens pour la consultation du quartier, jusqu'à la fin de la campagne."
-        script = ConsentScript.objects.create(campaign=w.campaign, version=1, text=text,
-                                              text_hash=hashlib.sha256(text.encode()).hexdigest())
+        # Other rows' set-up may have written the campaign's consent text already: the next version.
+        script = consent_script_save(by=w.users["organiser"], campaign=w.campaign, text=text)
         sheet = PaperSheet.objects.create(campaign=w.campaign, serial="P0001")
         someone = resident_create_without_email()
         resident_join_met(user=someone, campaign=w.campaign)

@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from concerto.campaigns.models import Phase, PhaseKind, Sector
 from concerto.fieldwork import services
-from concerto.fieldwork.models import Batch, Participation, Round, RoundDoor, SyncConflict, Visit
+from concerto.fieldwork.models import (
+    Batch,
+    FieldworkSettings,
+    Participation,
+    Round,
+    RoundDoor,
+    SyncConflict,
+    Visit,
+)
 from concerto.fieldwork.views.app import DEVICE_COOKIE
 from concerto.letters.codes import new_code
 from concerto.letters.models import Household, InvitationCode
@@ -269,10 +277,13 @@ def test_a_busy_database_answers_503_with_retry_after_never_500(bruno_phone, doo
 def test_three_parallel_replays_of_one_batch_store_it_exactly_once(phone, door_open, ambassador_bruno, consent_script,
                                                                    published_action):
     _device, token = phone
+    # Twenty doors all opened: far above the usual contact rate, which would hold the batch (guards).
+    FieldworkSettings.objects.create(campaign=door_open, contact_rate_min=1, contact_rate_max=100)
     start = timezone.now() - timedelta(hours=3)
     records = [
-        visit(at=start + timedelta(minutes=6 * i), participants=[participant(
-            consent_script, at=start + timedelta(minutes=6 * i), supports=[published_action.pk],
+        visit(at=start + timedelta(minutes=6 * i), address=f"{i + 1} rue Tissot", participants=[participant(
+            # Every other resident supports: five identical answers in a row would hold the batch (guards).
+            consent_script, at=start + timedelta(minutes=6 * i), supports=[published_action.pk] if i % 2 else [],
             proposals=[{"title": f"Proposition numéro {i}", "summary": f"Le texte dicté de la proposition {i}.",
                         "read_back": True}])])
         for i in range(20)
@@ -304,7 +315,7 @@ def test_three_parallel_replays_of_one_batch_store_it_exactly_once(phone, door_o
     assert set(statuses) <= {"created", "already"}, answers
     assert statuses.count("created") == 20  # each record created by exactly one of the three
     assert Visit.objects.count() == 20 and Participation.objects.count() == 20
-    assert Support.objects.filter(action=published_action).count() == 20
+    assert Support.objects.filter(action=published_action).count() == 10
     assert Action.objects.filter(origin="door_to_door").count() == 20
     assert Batch.objects.filter(visits__isnull=False).distinct().count() >= 1
 
