@@ -5,12 +5,56 @@ from datetime import timedelta
 import pytest
 from django.core.cache import caches
 from django.utils import timezone
+from xdist.scheduler import LoadScopeScheduling
 
 from concerto.campaigns.models import Campaign, Organisation, Phase, PhaseKind
 from concerto.proposals.models import Origin, Theme
 from concerto.proposals.services import action_create_published_by_system
 from concerto.residents.models import Role, User
 from concerto.residents.services import resident_join, role_grant_by_system
+
+# -- How pytest-xdist shares the tests out (the Makefile runs every leg with --dist loadscope) -----------
+# A unit of work goes whole to one worker, which runs its tests in order. The units are made here
+# (ConcertoScheduling below) from the test ids alone, as the xdist controller only has those:
+# - a module under tests/ is one unit (its module fixtures, built once: the security suite's world,
+#   a production-settings probe, the live servers of the browser suites; its journeys' order),
+#   except the modules in SPREAD, whose tests are independent of each other: a test is a unit;
+# - so is a module under concerto/ that shares a module fixture (GROUPED: the demo, a backup round
+#   trip, a published selection), instead of building it again on every worker;
+# - any other test is a unit of its own.
+# The unit legs hand the largest units out first (xdist's reordering by number of tests). The
+# browser leg keeps the collection order (--no-loadscope-reorder), which starts with the modules in
+# SLOW_FIRST, the longest, so that no worker is left alone with one at the end.
+SPREAD = {"tests/browser/test_accessibility.py", "tests/security/test_api_fuzz.py"}
+GROUPED = ("tests/", "concerto/demo/tests/", "concerto/core/tests/test_backups.py",
+           "concerto/selection/tests/test_verify.py")
+SLOW_FIRST = ["tests/security/test_xss_browser.py", "tests/test_stack_failover.py",
+              "tests/security/test_live_limits.py", "tests/streams/test_cross_process.py",
+              "tests/security/test_api_fuzz.py", "tests/browser/test_workshop_whole.py",
+              "tests/browser/test_first_run_journey.py", "tests/browser/test_workshop_cluster_vote.py",
+              "tests/browser/test_workshop_room.py", "tests/browser/test_workshop_sessions.py",
+              "tests/browser/test_workshop_sheets.py"]
+
+
+def work_unit(nodeid: str) -> str:
+    module = nodeid.split("::", 1)[0]
+    return module if module.startswith(GROUPED) and module not in SPREAD else nodeid
+
+
+class ConcertoScheduling(LoadScopeScheduling):
+    def _split_scope(self, nodeid: str) -> str:
+        return work_unit(nodeid)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") == "loadscope":
+        return ConcertoScheduling(config, log)
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(SLOW_FIRST)))  # stable
 
 
 @pytest.fixture(autouse=True)

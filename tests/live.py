@@ -154,6 +154,7 @@ def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str 
                     break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()  # not left running when it answers too late
                 raise RuntimeError("the live server did not start:\n" + (base / "server.log").read_text()) from None
             time.sleep(0.1)
     return LiveServer(url=url, mail_dir=base / "mail", env=env, process=process), tmp
