@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.core.cache import caches
 from django.utils import timezone
-from xdist.scheduler import LoadScopeScheduling
 
 from concerto.campaigns.models import Campaign, Organisation, Phase, PhaseKind
 from concerto.proposals.models import Origin, Theme
@@ -15,7 +14,7 @@ from concerto.residents.services import resident_join, role_grant_by_system
 
 # -- How pytest-xdist shares the tests out (the Makefile runs every leg with --dist loadscope) -----------
 # A unit of work goes whole to one worker, which runs its tests in order. The units are made here
-# (ConcertoScheduling below) from the test ids alone, as the xdist controller only has those:
+# (ConcertoScheduling, below) from the test ids alone, as the xdist controller only has those:
 # - a module under tests/ is one unit (its module fixtures, built once: the security suite's world,
 #   a production-settings probe, the live servers of the browser suites; its journeys' order),
 #   except the modules in SPREAD, whose tests are independent of each other: a test is a unit;
@@ -41,15 +40,25 @@ def work_unit(nodeid: str) -> str:
     return module if module.startswith(GROUPED) and module not in SPREAD else nodeid
 
 
-class ConcertoScheduling(LoadScopeScheduling):
-    def _split_scope(self, nodeid: str) -> str:
-        return work_unit(nodeid)
+class _Scheduling:
+    """Registered only when pytest-xdist is loaded (``-p no:xdist`` would not know its hook)."""
 
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        if config.getoption("dist") != "loadscope":
+            return None
+        from xdist.scheduler import LoadScopeScheduling
 
-def pytest_xdist_make_scheduler(config, log):
-    if config.getoption("dist") == "loadscope":
+        class ConcertoScheduling(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                return work_unit(nodeid)
+
         return ConcertoScheduling(config, log)
-    return None
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_Scheduling(), "concerto-scheduling")
 
 
 def pytest_collection_modifyitems(config, items):
