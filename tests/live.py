@@ -146,7 +146,7 @@ def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str 
         cwd=ROOT, env={**env, **(server_env or {})}, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine (parallel CI legs) can take that long to import
     while True:
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:  # noqa: S310 - loopback only
