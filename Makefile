@@ -45,12 +45,12 @@ lint: .venv/.synced
 
 test-sqlite: .venv/.synced
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL $(UV) run pytest -n 2 --dist loadscope -p no:cacheprovider -m "not browser and not live"
+	env -u DATABASE_URL $(UV) run pytest -n 2 -p no:cacheprovider -m "not browser and not live"
 
 test-postgres: .venv/.synced
 	@if $(UV) run python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== Test suite on PostgreSQL ($(PG_TEST_URL)) =="; \
-	  DATABASE_URL='$(PG_TEST_URL)' $(UV) run pytest -n 2 --dist loadscope -p no:cacheprovider -m "not browser and not live"; \
+	  DATABASE_URL='$(PG_TEST_URL)' $(UV) run pytest -n 2 -p no:cacheprovider -m "not browser and not live"; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL is not reachable at $(PG_TEST_URL): under CI this is a failure." >&2; exit 1; \
 	else \
