@@ -61,7 +61,7 @@ test-postgres: .venv/.synced
 test-browser: .venv/.synced
 	@if command -v chromium >/dev/null 2>&1; then \
 	  echo "== Browser, accessibility and live-server suites (Chromium) =="; \
-	  env -u DATABASE_URL $(UV) run pytest tests -p no:cacheprovider -n 2 --dist loadfile -m "browser or live"; \
+	  env -u DATABASE_URL $(UV) run pytest tests -p no:cacheprovider -n 2 --dist loadscope --no-loadscope-reorder -m "browser or live"; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "Chromium is not installed: under CI the browser suite cannot be skipped." >&2; exit 1; \
 	else \

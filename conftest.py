@@ -12,6 +12,60 @@ from concerto.proposals.services import action_create_published_by_system
 from concerto.residents.models import Role, User
 from concerto.residents.services import resident_join, role_grant_by_system
 
+# -- How pytest-xdist shares the tests out with --dist loadscope (the browser leg, see the Makefile) ---------
+# A unit of work goes whole to one worker, which runs its tests in order. The units are made here
+# (ConcertoScheduling, below) from the test ids alone, as the xdist controller only has those:
+# - a module under tests/ is one unit (its module fixtures, built once: the security suite's world,
+#   a production-settings probe, the live servers of the browser suites; its journeys' order),
+#   except the modules in SPREAD, whose tests are independent of each other: a test is a unit;
+# - so is a module under concerto/ that shares a module fixture (GROUPED: the demo, a backup round
+#   trip, a published selection), instead of building it again on every worker;
+# - any other test is a unit of its own.
+# (The unit legs run with xdist's plain "load": with loadscope's reordering, the demo and backup
+# modules ran first and left audit entries that concerto/api/tests/test_joining_api.py does not
+# expect; to fix before moving them.) The browser leg keeps the collection order (--no-loadscope-reorder), which starts with the modules in
+# SLOW_FIRST, the longest, so that no worker is left alone with one at the end.
+SPREAD = {"tests/browser/test_accessibility.py", "tests/security/test_api_fuzz.py"}
+GROUPED = ("tests/", "concerto/demo/tests/", "concerto/core/tests/test_backups.py",
+           "concerto/selection/tests/test_verify.py")
+SLOW_FIRST = ["tests/security/test_xss_browser.py", "tests/test_stack_failover.py",
+              "tests/security/test_live_limits.py", "tests/streams/test_cross_process.py",
+              "tests/security/test_api_fuzz.py", "tests/browser/test_workshop_whole.py",
+              "tests/browser/test_first_run_journey.py", "tests/browser/test_workshop_cluster_vote.py",
+              "tests/browser/test_workshop_room.py", "tests/browser/test_workshop_sessions.py",
+              "tests/browser/test_workshop_sheets.py"]
+
+
+def work_unit(nodeid: str) -> str:
+    module = nodeid.split("::", 1)[0]
+    return module if module.startswith(GROUPED) and module not in SPREAD else nodeid
+
+
+class _Scheduling:
+    """Registered only when pytest-xdist is loaded (``-p no:xdist`` would not know its hook)."""
+
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        if config.getoption("dist") != "loadscope":
+            return None
+        from xdist.scheduler import LoadScopeScheduling
+
+        class ConcertoScheduling(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                return work_unit(nodeid)
+
+        return ConcertoScheduling(config, log)
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_Scheduling(), "concerto-scheduling")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(SLOW_FIRST)))  # stable
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

@@ -1,9 +1,12 @@
 """A real ASGI server (uvicorn) on a free port with a throw-away database holding the demo."""
 
+import atexit
+import fcntl
 import os
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -69,10 +72,50 @@ class LiveServer:
         return bodies
 
 
+# The folder where the demo's SQLite database is made once per test run (see demo_template); the
+# run's first process (the xdist controller, tests/conftest.py) sets it, so its workers share it.
+TEMPLATES_ENV = "CONCERTO_LIVE_TEMPLATES"
+
+
+def templates_folder() -> Path:
+    folder = os.environ.get(TEMPLATES_ENV)
+    if not folder:
+        folder = tempfile.mkdtemp(prefix="concerto-live-templates-")
+        os.environ[TEMPLATES_ENV] = folder
+        atexit.register(shutil.rmtree, folder, True)
+    return Path(folder)
+
+
+def demo_template(env: dict) -> Path:
+    """A folder holding what ``migrate`` then ``load_demo`` leave in a live server's folder (the SQLite
+    file, the letters' and minutes' PDFs in media/, the mail sent): made once per test run, under a
+    lock shared by the xdist workers, and copied for each SQLite server instead of loading the demo
+    again (the same commands, so the same demo; its dates are those of the run's start)."""
+    root = templates_folder()
+    folder = root / "demo"
+    with open(root / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "demo.ready").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            (folder / "mail").mkdir(parents=True)
+            database = folder / "live.sqlite3"
+            build = {**env, "DATABASE_URL": f"sqlite:///{database}", "CONCERTO_VAR_DIR": str(folder),
+                     "CONCERTO_MAIL_DIR": str(folder / "mail")}
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=build,
+                           check=True)
+            subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=build, check=True,
+                           stdout=subprocess.DEVNULL)
+            db = sqlite3.connect(database)
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file: a copy is the whole
+            db.close()  # database (the last connection closed removes the -wal and -shm files)
+            (root / "demo.ready").touch()
+    return folder
+
+
 def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str = "",
                       server_env: dict | None = None) -> tuple[LiveServer, tempfile.TemporaryDirectory]:
     """``database_url``: an empty database to use (the caller creates and drops it); a SQLite file
-    in the temporary directory by default. ``server_env``: more environment for the server process
+    in the temporary directory by default, a copy of the run's ``demo_template`` when ``demo``. ``server_env``: more environment for the server process
     only (the demo is loaded and ``manage`` runs without it)."""
     tmp = tempfile.TemporaryDirectory(prefix="concerto-live-")
     base = Path(tmp.name)
@@ -85,10 +128,14 @@ def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str 
         "PYTHONUNBUFFERED": "1",
     })
     (base / "mail").mkdir()
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    if demo:
-        subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+    if demo and not database_url:
+        shutil.copytree(demo_template(env), base, dirs_exist_ok=True)
+    else:
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env,
+                       check=True)
+        if demo:
+            subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
     port = free_port()
     log = open(base / "server.log", "w")  # noqa: SIM115 - closed with the temporary directory
     # --no-proxy-headers: as in production, uvicorn must not take a client's X-Forwarded-For for its
@@ -99,7 +146,7 @@ def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str 
         cwd=ROOT, env={**env, **(server_env or {})}, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine (parallel CI legs) can take that long to import
     while True:
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:  # noqa: S310 - loopback only
@@ -107,6 +154,7 @@ def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str 
                     break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()  # not left running when it answers too late
                 raise RuntimeError("the live server did not start:\n" + (base / "server.log").read_text()) from None
             time.sleep(0.1)
     return LiveServer(url=url, mail_dir=base / "mail", env=env, process=process), tmp
