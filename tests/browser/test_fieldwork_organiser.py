@@ -99,11 +99,13 @@ def test_organiser_plans_a_round_enrols_and_withdraws_a_phone(context_factory, s
     # The list shows it enrolled; withdrawn after the confirmation page.
     page.goto(f"{live.url}{CAMPAIGN}/terrain/appareils/")
     check_page(page, "devices")
+    # The demo's ambassadors have their phones too; the newest (this test's) is listed first.
+    active = page.locator('main a[href$="/retirer/"]').count()
     page.locator('main a[href$="/retirer/"]').first.click()
     check_page(page, "device-revoke")
     page.locator('main form button[type="submit"]').click()
     page.wait_for_url(re.compile(r"/terrain/appareils/$"))
-    expect(page.locator('main a[href$="/retirer/"]')).to_have_count(0)
+    expect(page.locator('main a[href$="/retirer/"]')).to_have_count(active - 1)
 
     for path, name in (("consentement/", "consent"), ("reglages/", "settings")):
         page.goto(f"{live.url}{CAMPAIGN}/terrain/{path}")
