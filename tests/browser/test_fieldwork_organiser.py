@@ -13,7 +13,7 @@ from .conftest import DESKTOP, PHONE
 from .helpers import CAMPAIGN, axe_violations
 
 pytestmark = pytest.mark.browser
-SHOTS = "/work/wt/shots"
+SHOTS = os.environ.get("CONCERTO_SHOTS", "")  # opt-in: a folder for screenshots of each page
 ORGANISER = "organisatrice@example.org"
 AMBASSADOR = "ambassadeur@example.org"
 
