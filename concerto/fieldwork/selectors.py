@@ -21,6 +21,7 @@ from concerto.core.http import require
 from concerto.core.selectors import audit_entries
 from concerto.letters import selectors as letter_selectors
 from concerto.proposals import selectors as proposal_selectors
+from concerto.residents import rules as resident_rules
 from concerto.residents.selectors import users_with_role
 from concerto.volunteers import selectors as volunteer_selectors
 
@@ -52,9 +53,6 @@ from .models import (
 from .serials import format_serial, parse_serial
 
 # --- Devices and rounds (the organiser's side) ----------------------------------------------------
-
-
-
 
 
 # A phone that has not synced for this long, or whose enrolment code expired unused, is worth withdrawing.
@@ -317,7 +315,6 @@ def settings_of(campaign):
     return guards.settings_for(campaign)
 
 
-
 # --- Paper forms ---------------------------------------------------------------------------------
 
 RECENT_ENTRIES = 10
@@ -427,7 +424,6 @@ def paper_conflicts(campaign) -> list[dict]:
     return rows
 
 
-
 def paper_entry_for_correction(campaign, serial: str) -> dict | None:
     """An entered form's answers as staff typed them (numbers, proposal text, code...), or None."""
     try:
@@ -462,9 +458,6 @@ def paper_possible_duplicates(campaign) -> list[dict]:
              "code": group[0].entry.get("code", "")}
             for group in groups.values() if len(group) > 1]
 # --- The ambassador's app -----------------------------------------------------------------------
-
-
-
 
 
 APP_DAYS_AHEAD = 7  # rounds the phone takes along: today's and the next week's
@@ -529,8 +522,6 @@ def app_profile_questions(campaign) -> list[dict]:
     return questions
 
 
-
-
 # --- Figures: the campaign's door-to-door and paper numbers -------------------------------------
 
 
@@ -576,9 +567,13 @@ class LinkCandidate:
 
 
 def link_households(user, campaign) -> set[int]:
-    """The household of the letter code ``user`` joined this campaign with. If you change this,
-    change ``services._households_of`` too: the prompt and the link must agree."""
+    """The household of the letter code ``user`` joined this campaign with (``services.participation_link``
+    checks the same)."""
     if user is None or not user.is_authenticated:
+        return set()
+    # Only a resident who joined with a letter code has a household (read from the roles already
+    # cached for the page: no query for everyone else).
+    if not resident_rules.is_letter_verified(user, campaign):
         return set()
     return {h for h in letter_selectors.households_of_users(campaign, [user.pk]).values() if h}
 
@@ -597,10 +592,6 @@ def link_candidates(user, campaign) -> list[LinkCandidate]:
     return [LinkCandidate(id=pk, channel=channel, at=at, initials=initials) for pk, channel, at, initials in rows]
 
 # --- Review: flags, held batches, conflicts, possible duplicates, contact rates -------------------
-
-
-
-
 
 # The review page's history: every review decision, and what raised one.
 REVIEW_CODES = ("fieldwork.flag.", "fieldwork.batch.held", "fieldwork.batch.released", "fieldwork.batch.rejected",

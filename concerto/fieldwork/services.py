@@ -566,8 +566,8 @@ def participation_link(*, user, campaign, participation_id, by=None) -> Particip
 
 
 def _households_of(user, campaign) -> set[int]:
-    # The same households as ``selectors.link_households`` (what the campaign home asks about).
-    return {h for h in letter_selectors.households_of_users(campaign, [user.pk]).values() if h}
+    # The same households the campaign home asks about: the prompt and the link must agree.
+    return selectors.link_households(user, campaign)
 
 
 # --- Devices: enrolment by QR code, withdrawal ----------------------------------------------------

@@ -50,8 +50,9 @@ def test_two_ambassadors_walked_rounds_on_several_afternoons(campaign):
 
 def test_visits_look_like_real_afternoons(campaign):
     counted = Visit.objects.filter(campaign=campaign, batch__status="accepted")
-    rate = counted.filter(outcome="talked").count() / counted.count()
-    assert 0.2 <= rate <= 0.32, rate  # the usual contact rate is 15–30 %
+    # The contact rate, as the guards count it: doors opened (talked, refused, come back later) over doors knocked.
+    rate = counted.exclude(outcome="absent").count() / counted.count()
+    assert 0.15 <= rate <= 0.30, rate  # the usual band
     for ambassador_id, day in counted.values_list("ambassador", "captured_at__date").distinct():
         times = list(counted.filter(ambassador_id=ambassador_id, captured_at__date=day)
                      .order_by("captured_at").values_list("captured_at", flat=True))
@@ -87,7 +88,7 @@ def test_door_and_paper_supports_and_proposals_belong_to_the_residents_met(campa
 def test_the_anomalies_organisers_see(campaign):
     held = Batch.objects.get(campaign=campaign, status="held")
     flag = Flag.objects.get(batch=held)
-    assert flag.kind == "too_fast" and flag.status == "open" and flag.detail["doors_in_an_hour"] > 25
+    assert flag.kind == "too_fast" and flag.status == "open" and flag.detail["doors"] > flag.detail["limit"] == 25
     conflict = SyncConflict.objects.get(campaign=campaign)
     assert Visit.objects.get(client_id=conflict.client_id).outcome != conflict.payload["outcome"]
 

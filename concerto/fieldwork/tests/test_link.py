@@ -219,7 +219,8 @@ def test_stats_count_visits_of_counted_batches_and_supports_by_channel(
         campaign, homes, phone, ambassador_bruno, consent_script, published_action, organiser_dina):
     device, _token = phone
     start = timezone.now() - timedelta(hours=3)
-    records = [visit(outcome="absent", at=start + timedelta(minutes=4 * i)) for i in range(6)]
+    records = [visit(outcome="absent", at=start + timedelta(minutes=4 * i), address=f"{i + 1} rue Tissot")
+               for i in range(6)]
     other = action_create_published_by_system(
         campaign=campaign, title="Un banc rue Tissot", summary="Un banc à l'ombre pour les anciens du quartier.",
         origin="workshop")
@@ -227,7 +228,7 @@ def test_stats_count_visits_of_counted_batches_and_supports_by_channel(
     records += [visit(participants=[participant(consent_script,
                                                 supports=[published_action.pk] + ([other.pk] if i % 2 else []),
                                                 at=start + timedelta(minutes=30 + i))],
-                      at=start + timedelta(minutes=30 + i)) for i in range(5)]
+                      at=start + timedelta(minutes=30 + i), address=f"{i + 20} rue Tissot") for i in range(5)]
     services.visits_sync(ambassador=ambassador_bruno, device=device, campaign=campaign, records=records)
     stats = campaign_stats(campaign)
     assert stats["door_to_door_visits"] == 11
@@ -235,7 +236,7 @@ def test_stats_count_visits_of_counted_batches_and_supports_by_channel(
     assert stats["by_channel"]["online"] == 0
 
     # A batch held for review counts nothing until released.
-    FieldworkSettings.objects.create(campaign=campaign, daily_ceiling=5)
+    FieldworkSettings.objects.update_or_create(campaign=campaign, defaults={"daily_ceiling": 5})
     held = [visit(participants=[participant(consent_script, supports=[published_action.pk])])]
     assert services.visits_sync(ambassador=ambassador_bruno, device=device, campaign=campaign,
                                 records=held)[0]["held"] is True
