@@ -74,7 +74,6 @@ from .errors import (
     SheetUnknown,
 )
 from .models import (
-    COUNTED_BATCH,
     Batch,
     BatchStatus,
     Channel,
@@ -311,6 +310,11 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
     households = letter_selectors.households_by_id(campaign, {
         _household_id(r.get("household")) for r in records if isinstance(r, dict) and r.get("household") is not None})
 
+    # A round named by the phone counts only if it is this ambassador's (one query for the request).
+    own_rounds = set(Round.objects.filter(ambassador=ambassador, pk__in={
+        r.get("round") for r in records if isinstance(r, dict) and isinstance(r.get("round"), int)})
+        .values_list("pk", flat=True))
+
     results: list[dict] = []
     with transaction.atomic():
         batch = None
@@ -348,7 +352,7 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
                 with transaction.atomic():
                     visit = Visit.objects.create(
                         client_id=client_id, content_hash=digest, campaign=campaign, batch=batch,
-                        ambassador=ambassador, device=device, round_id=_own_round(data["round_id"], ambassador),
+                        ambassador=ambassador, device=device, round_id=data["round_id"] if data["round_id"] in own_rounds else None,
                         household=data["household"], address=data["address"], outcome=data["outcome"],
                         captured_at=data["captured_at"], received_at=now, payload=record,
                     )
@@ -395,14 +399,6 @@ def visits_sync(*, ambassador, device, campaign, records: list, now=None) -> lis
                        device=device.pk, visits=len(created), held=held)
         type(device).objects.filter(pk=device.pk).update(last_seen_at=now)
     return results
-
-
-def _own_round(round_id, ambassador):
-    if round_id is None:
-        return None
-    from .models import Round  # the round named by the phone counts only if it is the ambassador's
-
-    return round_id if Round.objects.filter(pk=round_id, ambassador=ambassador).exists() else None
 
 
 def _replay_answer(existing: Visit, client_id, digest, record, ambassador, device, campaign, now) -> dict:
@@ -528,10 +524,6 @@ def batch_reject(*, by, campaign, batch_id, note: str) -> Batch:
             status=FlagStatus.UPHELD, decided_by=by, decided_at=batch.decided_at)
         log_action("fieldwork.batch.rejected", actor=by, scope=campaign.slug, target=batch, note=note)
     return batch
-
-
-def is_counted(batch: Batch) -> bool:
-    return batch.status in COUNTED_BATCH
 
 
 # --- Linking an offline participation to an online account ---------------------------------------
