@@ -1,4 +1,6 @@
-"""Organisations, campaigns, their phase calendar and territory."""
+"""Organisations, campaigns, their phase calendar, election rounds and territory."""
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -140,6 +142,43 @@ class Phase(models.Model):
         if now >= self.ends_at:
             return "past"
         return "current"
+
+
+class ElectionRound(models.Model):
+    """A round of the election the consultation leads to (municipales: two Sundays a week apart).
+
+    From 00:00 on the eve of a vote until the polls close, the electoral code (article L49) forbids
+    new electoral content online: the campaign's public pages freeze (``campaigns.selectors.
+    election_freeze``), staying readable."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="election_rounds")
+    number = models.PositiveSmallIntegerField(_("round"))
+    vote_date = models.DateField(_("date of the vote"))
+    # Polling stations close at 18:00, 19:00 or 20:00 depending on the commune (prefectoral order).
+    polls_close = models.TimeField(_("polls close at"), default=datetime.time(20, 0))
+
+    objects = BumpingQuerySet.as_manager()  # bulk writes change the state token (concerto.core.state)
+
+    class Meta:
+        ordering = ["vote_date", "number"]
+        verbose_name = _("election round")
+        verbose_name_plural = _("election rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="election_round_number_unique"),
+            models.UniqueConstraint(fields=["campaign", "vote_date"], name="election_round_date_unique"),
+            models.CheckConstraint(condition=models.Q(number__gte=1, number__lte=2), name="election_round_number_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} – {self.number}"
+
+    def freeze_window(self):
+        """(start, end) aware datetimes in the server's zone: 00:00 on the eve → polls closing."""
+        tz = timezone.get_current_timezone()
+        eve = self.vote_date - datetime.timedelta(days=1)
+        start = timezone.make_aware(datetime.datetime.combine(eve, datetime.time(0, 0)), tz)
+        end = timezone.make_aware(datetime.datetime.combine(self.vote_date, self.polls_close), tz)
+        return start, end
 
 
 class ConsentText(models.Model):

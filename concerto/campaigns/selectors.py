@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from concerto.core import state
 
 from .errors import CampaignNotFound, OrganisationNotFound, PhaseNotFound, SectorNotFound
-from .models import Campaign, ConsentText, Organisation, Phase, PhaseKind, Sector
+from .models import Campaign, ConsentText, ElectionRound, Organisation, Phase, PhaseKind, Sector
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
@@ -83,6 +83,27 @@ def phase_timeline(campaign: Campaign, now=None) -> list[dict]:
         steps.append({"phase": p, "kind": p.kind, "label": p.get_kind_display(), "state": state,
                       "closed": closed, "state_label": CLOSED_LABEL if closed else STATE_LABELS[state]})
     return steps
+
+
+def election_rounds(campaign: Campaign) -> list[ElectionRound]:
+    """The campaign's election rounds, cached on the instance (read on every public page)."""
+    cached = campaign.__dict__.get("_election_rounds")
+    if cached is None:
+        cached = campaign.__dict__["_election_rounds"] = list(
+            ElectionRound.objects.filter(campaign=campaign).order_by("vote_date", "number")
+        )
+    return cached
+
+
+def election_freeze(campaign: Campaign, now=None) -> ElectionRound | None:
+    """The round whose eve-of-vote freeze is in force now (L49: from 00:00 on the eve until the polls
+    close), or None. During it the public pages stay readable but take no new content."""
+    now = now or timezone.now()
+    for r in election_rounds(campaign):
+        start, end = r.freeze_window()
+        if start <= now < end:
+            return r
+    return None
 
 
 def phase_is_open(campaign: Campaign, kind: str, now=None) -> bool:

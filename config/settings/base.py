@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "concerto.selection",
     "concerto.workshops",
     "concerto.fieldwork",
+    "concerto.live_event",
     "concerto.dashboard",
     "concerto.api",
     "concerto.demo",

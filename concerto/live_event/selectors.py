@@ -1,0 +1,179 @@
+"""Reads about the live event, built for the pages and the live states that use them.
+
+Sections: lookups; the live states (public and control room); speaking time. Each later part of
+the app adds its own section below.
+
+The public state is what every public screen shows (live page, overlays): it carries everything
+(the action on air, who speaks and since when, the matrix of positions, the totals, the question on
+screen) with its number ``seq``, so a screen that reloads or missed messages is whole again from a
+single state. Labels are not in it: each page carries its own translated labels for the codes.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from concerto.campaigns.selectors import election_freeze
+
+from .errors import EventNotFound
+from .models import (
+    AirSpan,
+    AudienceQuestion,
+    Candidate,
+    Event,
+    EventStatus,
+    Position,
+    QuestionStatus,
+    RunningItem,
+    SpeakingTurn,
+)
+
+
+def topic(event) -> str:
+    return f"event:{event.pk}"
+
+
+def room_topic(event) -> str:
+    return f"eventroom:{event.pk}"
+
+
+# --- Lookups ------------------------------------------------------------------------------------
+
+def event_get(campaign, event_id) -> Event:
+    try:
+        pk = int(event_id)
+    except (TypeError, ValueError):
+        raise EventNotFound() from None
+    event = Event.objects.filter(campaign=campaign, pk=pk).select_related("campaign", "on_air").first()
+    if event is None:
+        raise EventNotFound()
+    return event
+
+
+def event_list(campaign) -> list[Event]:
+    return list(Event.objects.filter(campaign=campaign).order_by("starts_at", "id"))
+
+
+def event_current(campaign) -> Event | None:
+    """The event the live page shows: the one on air, else the next scheduled, else the last ended."""
+    events = event_list(campaign)
+    for e in events:
+        if e.status == EventStatus.ON_AIR:
+            return e
+    now = timezone.now()
+    upcoming = [e for e in events if e.status == EventStatus.SCHEDULED and e.starts_at >= now - timedelta(hours=12)]
+    if upcoming:
+        return upcoming[0]
+    ended = [e for e in events if e.status == EventStatus.ENDED]
+    return ended[-1] if ended else (events[-1] if events else None)
+
+
+def candidate_list(campaign) -> list[Candidate]:
+    """In the order of the official panel: every page lists the candidates in this order."""
+    return list(Candidate.objects.filter(campaign=campaign).order_by("ballot_order", "id"))
+
+
+def candidate_of(user, campaign) -> Candidate | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Candidate.objects.filter(campaign=campaign, user=user).first()
+
+
+def running_items(event) -> list[RunningItem]:
+    return list(RunningItem.objects.filter(event=event).select_related("action", "action__theme").order_by("position"))
+
+
+# --- Speaking time ------------------------------------------------------------------------------
+
+def speaking_seconds(event, now=None) -> dict[int, dict]:
+    """Per candidate id: ``total`` seconds (the running turn counted up to ``now``) and ``by_item``
+    (item id → seconds). Every candidate of the campaign appears, with 0 when they did not speak."""
+    now = now or timezone.now()
+    out = {c: {"total": 0.0, "by_item": {}} for c in Candidate.objects.filter(campaign_id=event.campaign_id)
+           .values_list("pk", flat=True)}
+    for t in SpeakingTurn.objects.filter(event=event).only("candidate_id", "item_id", "started_at", "ended_at"):
+        seconds = max(0.0, ((t.ended_at or now) - t.started_at).total_seconds())
+        row = out.setdefault(t.candidate_id, {"total": 0.0, "by_item": {}})
+        row["total"] += seconds
+        row["by_item"][t.item_id] = row["by_item"].get(t.item_id, 0.0) + seconds
+    return out
+
+
+def speaking_gap(totals: dict[int, dict]) -> float:
+    """Seconds between the most and the least exposed candidate."""
+    values = [row["total"] for row in totals.values()]
+    return (max(values) - min(values)) if values else 0.0
+
+
+# --- The live states ----------------------------------------------------------------------------
+
+def _iso(dt) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+def event_public_state(event, now=None) -> dict:
+    """The full public state of the set (JSON-serialisable), numbered by ``event.seq``.
+
+    During the eve-of-vote freeze positions recorded after the freeze began are left out (no new
+    reaction is shown), and ``frozen`` says so."""
+    now = now or timezone.now()
+    freeze = election_freeze(event.campaign, now)
+    freeze_start = freeze.freeze_window()[0] if freeze else None
+    items = running_items(event)
+    candidates = candidate_list(event.campaign)
+    positions_q = Position.objects.filter(item__event=event)
+    if freeze_start is not None:
+        positions_q = positions_q.filter(recorded_at__lt=freeze_start)
+    positions: dict[str, dict] = {}
+    for p in positions_q.only("item_id", "candidate_id", "stance", "summary", "improvement"):
+        positions.setdefault(str(p.item_id), {})[str(p.candidate_id)] = {
+            "stance": p.stance, "summary": p.summary, "improvement": bool(p.improvement)}
+    turn = SpeakingTurn.objects.filter(event=event, ended_at__isnull=True).first()
+    totals = speaking_seconds(event, now)
+    on_air = next((i for i in items if i.pk == event.on_air_id), None)
+    span = AirSpan.objects.filter(event=event, ended_at__isnull=True).first() if on_air else None
+    question = (AudienceQuestion.objects.filter(event=event, status=QuestionStatus.APPROVED, shown_at__isnull=False)
+                .order_by("-shown_at").first())
+    return {
+        "seq": event.seq,
+        "now": _iso(now),
+        "status": event.status,
+        "frozen": freeze is not None,
+        "event": {"id": event.pk, "title": event.title},
+        "candidates": [{"id": c.pk, "name": c.name, "list": c.list_name, "representative": c.representative}
+                       for c in candidates],
+        "items": [{"id": i.pk, "position": i.position, "action": i.action_id, "title": i.action.title,
+                   "theme": i.action.theme.name if i.action.theme else "", "presenter": i.presenter,
+                   "reply_order": i.reply_order} for i in items],
+        "on_air": None if on_air is None else {
+            "item": on_air.pk, "action": on_air.action_id, "title": on_air.action.title,
+            "theme": on_air.action.theme.name if on_air.action.theme else "", "presenter": on_air.presenter,
+            "supports": on_air.action.support_count, "reply_order": on_air.reply_order,
+            "since": _iso(span.started_at if span else None)},
+        "speaking": None if turn is None else {"candidate": turn.candidate_id, "since": _iso(turn.started_at)},
+        # Closed turns only; a screen adds the running turn from ``speaking.since`` and ``now``.
+        "totals": {str(c): round(row["total"] - ((now - turn.started_at).total_seconds()
+                                                  if turn and turn.candidate_id == c else 0), 1)
+                   for c, row in totals.items()},
+        "positions": positions,
+        "question": None if question is None else {"id": question.pk, "text": question.text,
+                                                   "item": question.item_id},
+    }
+
+
+def event_room_state(event, now=None) -> dict:
+    """What the control room adds to the public state: the gap against the target, questions waiting."""
+    now = now or timezone.now()
+    totals = speaking_seconds(event, now)
+    return {
+        "seq": event.seq,
+        "now": _iso(now),
+        "gap": round(speaking_gap(totals), 1),
+        "target_gap": event.target_gap_seconds,
+        "questions_waiting": AudienceQuestion.objects.filter(event=event, status=QuestionStatus.PENDING).count(),
+    }
+
+
+def positions_matrix(event) -> dict[tuple[int, int], Position]:
+    """(item id, candidate id) → position, for pages that render the matrix on the server."""
+    return {(p.item_id, p.candidate_id): p for p in Position.objects.filter(item__event=event)}
