@@ -23,6 +23,11 @@ def can_run_event(user, event) -> bool:
     return r.has_role(user, event.campaign, Role.ORGANISER, Role.FACILITATOR)
 
 
+def can_run_events(user, campaign) -> bool:
+    """The control rooms' index and its link in the campaign's menu: the same people as above."""
+    return r.has_role(user, campaign, Role.ORGANISER, Role.FACILITATOR)
+
+
 def event_is_editable(event) -> bool:
     return event.status != EventStatus.ENDED and not campaign_is_archived(event.campaign)
 

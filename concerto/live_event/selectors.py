@@ -171,9 +171,36 @@ def event_room_state(event, now=None) -> dict:
         "gap": round(speaking_gap(totals), 1),
         "target_gap": event.target_gap_seconds,
         "questions_waiting": AudienceQuestion.objects.filter(event=event, status=QuestionStatus.PENDING).count(),
+        # Per action, finished turns only (control room section below).
+        "item_totals": speaking_closed_by_item(event),
     }
 
 
 def positions_matrix(event) -> dict[tuple[int, int], Position]:
     """(item id, candidate id) → position, for pages that render the matrix on the server."""
     return {(p.item_id, p.candidate_id): p for p in Position.objects.filter(item__event=event)}
+
+
+# --- Control room -------------------------------------------------------------------------------
+
+def control_questions(event, item_id=None) -> list[AudienceQuestion]:
+    """The audience questions the facilitator still has to handle: waiting ones (approve or set
+    aside) and approved ones (show, take off screen), oldest first; ``item_id`` keeps one action's."""
+    questions = (AudienceQuestion.objects.filter(event=event, status__in=[QuestionStatus.PENDING,
+                                                                          QuestionStatus.APPROVED])
+                 .select_related("item", "item__action").order_by("created_at", "id"))
+    if item_id is not None:
+        questions = questions.filter(item_id=item_id)
+    return list(questions)
+
+
+def speaking_closed_by_item(event) -> dict[str, dict[str, float]]:
+    """Item id → candidate id → seconds of finished turns (the control room adds the running turn
+    itself, from ``speaking.since``, so that its clocks tick without a message a second)."""
+    out: dict[str, dict[str, float]] = {}
+    for t in SpeakingTurn.objects.filter(event=event, ended_at__isnull=False).only(
+            "candidate_id", "item_id", "started_at", "ended_at"):
+        row = out.setdefault(str(t.item_id or ""), {})
+        row[str(t.candidate_id)] = round(row.get(str(t.candidate_id), 0.0)
+                                         + max(0.0, (t.ended_at - t.started_at).total_seconds()), 1)
+    return out

@@ -24,6 +24,15 @@ def _wants_html(request) -> bool:
     return "text/html" in request.headers.get("Accept", "") and request.headers.get("X-Requested-With") != "fetch"
 
 
+def _back(request, slug, pk, anchor="") -> str:
+    """The control room, on the screen of the action the form was about (``?item=``)."""
+    url = reverse("live_event:control", args=[slug, pk])
+    item = _int_or_none(request.POST.get("item"))
+    if item is not None:
+        url += f"?item={item}"
+    return url + (anchor or (f"#item-{item}" if item is not None else ""))
+
+
 def _answer(request, slug, pk, fn):
     """Run ``fn(event)`` and answer JSON, or redirect back with a message for a plain form."""
     try:
@@ -33,12 +42,13 @@ def _answer(request, slug, pk, fn):
         if _wants_html(request) and error.status == 400:
             messages.error(request, str(error.message) if not hasattr(error, "errors")
                            else " ".join(str(v) for v in error.errors.values()))
-            return redirect(reverse("live_event:control", args=[slug, pk]))
+            return redirect(_back(request, slug, pk))
         if _wants_html(request):
             raise
         return json_error(error)
     if _wants_html(request):
-        return redirect(reverse("live_event:control", args=[slug, pk]) + extra.pop("_anchor", ""))
+        return redirect(_back(request, slug, pk, extra.pop("_anchor", "")))
+    extra.pop("_anchor", None)
     event.refresh_from_db(fields=["seq"])
     return JsonResponse({"ok": True, "seq": event.seq, **extra})
 
@@ -92,7 +102,7 @@ def position(request, slug, pk):
                                                   "stance": stored.stance, "summary": stored.summary,
                                                   "improvement": stored.improvement, "revision": stored.revision,
                                                   "client_id": str(stored.client_id)},
-                "_anchor": f"#item-{stored.item_id}"}
+                "_anchor": f"#cell-{stored.item_id}-{stored.candidate_id}"}
     return _answer(request, slug, pk, act)
 
 
