@@ -21,6 +21,7 @@ Web pages use the session cookie; the API uses a Bearer token per role (it ignor
 import contextlib
 import json
 import re
+from uuid import uuid4
 
 import pytest
 from django.apps import apps
@@ -1446,6 +1447,89 @@ PATH_VALUES.update({"participation_id": lambda w: _Lazy(lambda: _paper_participa
 EFFECTS.update({
     "POST fieldwork:link_confirm": _participation_field("linked_at"),
     "POST fieldwork:link_dismiss": _count("fieldwork.LinkDismissal"),
+})
+
+
+# --------------------------------------------------------------------------------------------------
+# Live event, the control room (live_event/views/control.py and control_api.py): the campaign's
+# organisers and facilitators only (404 to anyone else, the sign-in page for a visitor). The actions
+# answer JSON here (the matrix's client sends no Accept: text/html); each is checked for its effect.
+# --------------------------------------------------------------------------------------------------
+
+_CONTROL_PAGE = "302>login 404       404       404       404       404       200       200"
+_CONTROL_ACT = "302>login 404       404       404       404       404       200+      200+"
+_CONTROL_GET_ONLY = "302>login 405       405       405       405       405       405       405"
+_CONTROL_ACTS = ("control_start", "control_end", "control_on_air", "control_position", "control_speaking",
+                 "control_question")
+MATRIX.update({
+    "GET live_event:control": _CONTROL_PAGE,
+    "POST live_event:control": _CONTROL_GET_ONLY,
+    "GET live_event:control_index": _CONTROL_PAGE,
+    "POST live_event:control_index": _CONTROL_GET_ONLY,
+    **{f"GET live_event:{name}": _CONTROL_GET_ONLY for name in _CONTROL_ACTS},
+    **{f"POST live_event:{name}": _CONTROL_ACT for name in _CONTROL_ACTS},
+})
+
+
+def _live_event(w):
+    """An event with one candidate, the world's action on its running order, the reply order
+    published, and a resident's question waiting; made once per test, before the rows' savepoints."""
+    if "live_event" not in w:
+        import uuid
+        from datetime import timedelta
+
+        from concerto.live_event import services as live
+        from concerto.live_event.models import AudienceQuestion
+
+        organiser = w.users["organiser"]
+        w["live_candidate"] = live.candidate_create(actor=organiser, campaign=w.campaign, name="Claire Martin",
+                                                    list_name="Saint-Jérôme en commun")
+        event = live.event_create(actor=organiser, campaign=w.campaign, title="Le plateau",
+                                  starts_at=timezone.now() + timedelta(hours=1))
+        w["live_item"] = live.running_order_set(actor=organiser, event=event, items=[(w.action.pk, "Alice")])[0]
+        w["live_event"] = live.event_order_publish(actor=organiser, event=event, seed="matrice")
+        w["live_question"] = AudienceQuestion.objects.create(
+            event=event, item=w["live_item"], author=w.users["resident"], text="Et les trottoirs ?",
+            client_id=uuid.uuid4(), created_at=timezone.now())
+    return w["live_event"]
+
+
+def _live_on_air(w, role):
+    """The show started (inside the row's savepoint): the clock and the running order need it."""
+    from concerto.live_event import services as live
+
+    live.event_start(actor=w.users["organiser"], event=_live_event(w))
+
+
+def _live_field(attr, model, field):
+    def probe(w, role, c):
+        return getattr(apps.get_model(model).objects.get(pk=w[attr].pk), field)
+
+    return probe
+
+
+PATH_VALUES.update({"pk": lambda w: _Lazy(lambda: _live_event(w).pk),
+                    "qid": lambda w: _Lazy(lambda: (_live_event(w), w["live_question"])[1].pk)})
+DATA.update({
+    "POST live_event:control_on_air": {"step": "next"},
+    "POST live_event:control_position": lambda w: {
+        "item": str((_live_event(w), w["live_item"])[1].pk), "candidate": str(w["live_candidate"].pk),
+        "stance": "favourable", "summary": "Oui, dès la rentrée.", "client_id": str(uuid4()), "revision": "1"},
+    "POST live_event:control_speaking": lambda w: {"candidate": str((_live_event(w), w["live_candidate"])[1].pk),
+                                                   "client_id": str(uuid4())},
+    "POST live_event:control_question": {"do": "approve"},
+})
+PREPARE.update({
+    "POST live_event:control_on_air": _live_on_air,
+    "POST live_event:control_speaking": _live_on_air,
+})
+EFFECTS.update({
+    "POST live_event:control_start": _live_field("live_event", "live_event.Event", "status"),
+    "POST live_event:control_end": _live_field("live_event", "live_event.Event", "status"),
+    "POST live_event:control_on_air": _live_field("live_event", "live_event.Event", "on_air_id"),
+    "POST live_event:control_position": _count("live_event.Position"),
+    "POST live_event:control_speaking": _count("live_event.SpeakingTurn"),
+    "POST live_event:control_question": _live_field("live_question", "live_event.AudienceQuestion", "status"),
 })
 
 

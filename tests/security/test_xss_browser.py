@@ -334,11 +334,13 @@ REFLECTED["ambassador"] = [f"{CAMPAIGN}/terrain/app/"]
 # The campaign home an organiser sees (door, paper and online apart) and a resident asked
 # « was it you? » (the demo's habitant with a door participation in their household).
 REFLECTED["organiser"] += [f"{CAMPAIGN}/"]
+# The live event's control rooms (the id of the demo's first event, if any; a 404 page reflects too).
+REFLECTED["organiser"] += [f"{CAMPAIGN}/direct/regie/", f"{CAMPAIGN}/direct/1/regie/"]
 # Door-to-door review (ids: the demo's first batch and conflict, if any; a 404 page reflects too).
 REFLECTED["organiser"] += [f"{CAMPAIGN}/terrain/verification/", f"{CAMPAIGN}/terrain/verification/lots/1/",
                            f"{CAMPAIGN}/terrain/verification/conflits/1/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
-                    "corriger"]
+                    "corriger", "item", "questions"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
 NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",
             "letters:preview", "letters:batch_download", "selection:audit_json", "selection:verify_script",
