@@ -166,3 +166,16 @@ def test_facilitator_runs_three_actions_with_the_keyboard(context_factory, signe
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('concerto:control:')).length") == 0
 
     check_page(page, "running")
+
+    # The live updates refused (a proxy's 503): the control room says so, and reconnects.
+    page.route("**/flux/**", lambda route: route.fulfill(status=503, body="indisponible", content_type="text/plain"))
+    page.goto(control)
+    banner = page.locator("#control-connection")
+    expect(banner).to_be_visible()
+    expect(banner).to_have_class(re.compile("is-down"))
+    assert banner.get_attribute("role") == "status"
+    page.unroute("**/flux/**")
+    expect(banner).to_have_class(re.compile("is-up"), timeout=15000)
+    # Connected again, the screens follow: the previous action on air with P.
+    page.keyboard.press("p")
+    expect(page.locator(f"#order-{ids[1]}")).to_have_class(re.compile("is-on-air"))

@@ -240,3 +240,26 @@ def test_the_room_state_carries_speaking_time_per_action(show, facilitator_fanny
     services.turn_stop(actor=facilitator_fanny, event=show)
     totals = selectors.event_room_state(show)["item_totals"]
     assert list(totals) == [str(first.pk)] and list(totals[str(first.pk)]) == [str(speaker)]
+
+
+@pytest.mark.django_db
+def test_the_give_the_floor_form_starts_a_new_turn_each_time(client, show, facilitator_fanny):
+    """Without JavaScript, the button of a candidate whose position is recorded gives the floor again
+    after another one spoke (its form carries a new turn id on each page, not the cell's)."""
+    client = signed_in(client, facilitator_fanny)
+    item = selectors.running_items(show)[0]
+    first, second = item.reply_order[:2]
+    services.position_record(actor=facilitator_fanny, event=show, item_id=item.pk, candidate_id=first,
+                             stance="favourable", client_id=new_id())
+
+    def give_floor(candidate):
+        page = client.get(url(show)).content.decode()
+        row = re.search(rf'<tr data-candidate="{candidate}" class="speaking-row">.*?</tr>', page, re.S).group(0)
+        hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', row))
+        client.post(url(show, "control_speaking"), hidden, HTTP_ACCEPT="text/html")
+
+    give_floor(first)
+    give_floor(second)
+    give_floor(first)
+    assert list(SpeakingTurn.objects.order_by("started_at", "id").values_list("candidate_id", flat=True)) == [
+        first, second, first]

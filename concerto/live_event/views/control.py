@@ -53,7 +53,9 @@ def _screens(event, items, candidates, matrix, totals):
                 "stance": stored.stance if stored else "", "summary": stored.summary if stored else "",
                 "improvement": stored.improvement if stored else "",
                 "client_id": str(stored.client_id) if stored else str(uuid.uuid4()),
-                "revision": stored.revision if stored else 0, "next_revision": (stored.revision if stored else 0) + 1,
+                "revision": stored.revision if stored else 0,
+                # A turn's own id: the position's stays the same across pages, a new turn needs a new one.
+                "turn_client_id": str(uuid.uuid4()), "next_revision": (stored.revision if stored else 0) + 1,
                 "item_seconds": totals.get(candidate.pk, {}).get("by_item", {}).get(item.pk, 0.0),
                 "show_seconds": totals.get(candidate.pk, {}).get("total", 0.0),
             })
