@@ -130,6 +130,10 @@ def test_facilitator_runs_three_actions_with_the_keyboard(context_factory, signe
         page.keyboard.press("n")  # the next action on air; the screen follows
         expect(page.locator(f"#order-{item}")).to_have_class(re.compile("is-on-air"))
         expect(screen(page)).to_have_attribute("data-item", item)
+        # One action on air, shown as such (badge and words), without its own « put on air » button.
+        expect(page.locator(".order-item .on-air-badge:visible")).to_have_count(1)
+        expect(page.locator(f"#order-{item} .on-air-badge")).to_be_visible()
+        expect(page.locator(f"#order-{item} .put-on-air")).to_be_hidden()
         first = record(page, 1, f"Oui pour l'action {number + 1}.", 2)
         second = record(page, 2, f"Avec des changements ({number + 1}).", 3)
         done += [[int(item), int(first), "favourable", f"Oui pour l'action {number + 1}."],
