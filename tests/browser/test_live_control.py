@@ -183,3 +183,8 @@ def test_facilitator_runs_three_actions_with_the_keyboard(context_factory, signe
     # Connected again, the screens follow: the previous action on air with P.
     page.keyboard.press("p")
     expect(page.locator(f"#order-{ids[1]}")).to_have_class(re.compile("is-on-air"))
+    # Space stops the clock as 0 does.
+    page.keyboard.press("3")
+    expect(screen(page).locator(".speaking-row.is-speaking")).to_have_count(1)
+    page.keyboard.press("Space")
+    expect(screen(page).locator(".speaking-row.is-speaking")).to_have_count(0)
