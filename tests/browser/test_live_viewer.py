@@ -111,7 +111,8 @@ def test_viewers_and_overlays_follow_the_show(context_factory, live):
         assert axe_violations(viewer) == [], width
     viewer.set_viewport_size(PHONE)
     # Both pages have their stream open before the show starts.
-    viewer.wait_for_function("performance.getEntriesByType('resource').some(e => e.name.includes('/flux/'))")
+    expect(viewer.locator('#live[data-stream="open"]')).to_have_count(1, timeout=WITHIN_MS)
+    expect(overlay.locator('#overlay[data-stream="open"]')).to_have_count(1, timeout=WITHIN_MS)
 
     control.post("debut")
     expect(viewer.locator('[data-part="status"]')).to_have_text(re.compile("direct|Live", re.I), timeout=WITHIN_MS)
@@ -141,9 +142,11 @@ def test_viewers_and_overlays_follow_the_show(context_factory, live):
             overlay.reload()
             expect(overlay.locator('[data-part="lt-title"]')).to_have_text(item["title"])
             expect(overlay.locator('[data-part="lt-name"]')).to_have_text(names[second]["name"])
+            expect(overlay.locator('#overlay[data-stream="open"]')).to_have_count(1, timeout=WITHIN_MS)
 
     # A viewer whose stream dropped catches up when it comes back (Last-Event-ID: what it missed).
     viewer.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide', {persisted: true}))")
+    expect(viewer.locator('#live[data-stream="closed"]')).to_have_count(1)
     last = items[-1]
     third = last["reply_order"][2]
     control.position(last["id"], third, "reserved", "Il faut voir le budget.")

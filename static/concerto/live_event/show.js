@@ -75,11 +75,14 @@
 
     function open() {
       if (source) { source.close(); }
+      root.setAttribute("data-stream", "opening");
       var url = "/flux/?t=" + encodeURIComponent(topic);
       if (lastId) { url += "&last_event_id=" + encodeURIComponent(lastId); }
       source = new EventSource(url);
       source.onmessage = message;
-      source.onopen = function () { lastSeen = Date.now(); };
+      // Marked for the browser tests (and anyone debugging a browser source): the stream is open.
+      source.onopen = function () { lastSeen = Date.now(); root.setAttribute("data-stream", "open"); };
+      source.onerror = function () { root.setAttribute("data-stream", "retrying"); };
       lastSeen = Date.now();
     }
 
@@ -89,7 +92,9 @@
       if (source.readyState === 2 || Date.now() - lastSeen > QUIET_MS) { open(); }
     }, 1000);
     window.addEventListener("online", function () { if (source && source.readyState !== 1) { open(); } });
-    window.addEventListener("pagehide", function () { if (source) { source.close(); source = null; } });
+    window.addEventListener("pagehide", function () {
+      if (source) { source.close(); source = null; root.setAttribute("data-stream", "closed"); }
+    });
     window.addEventListener("pageshow", function (e) { if (e.persisted && !source) { open(); } });
   }
 
