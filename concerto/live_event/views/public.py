@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -64,8 +65,9 @@ def _labels() -> dict:
         "not_asked": "—",
         "on_air": _("The action on air: %(title)s"),
         "nothing_on_air": _("No action on air right now."),
-        "supports_one": _("%(count)s support"),
-        "supports_other": _("%(count)s supports"),
+        # The template's plural forms, for Intl.PluralRules in the script (French: 0 and 1 are "one").
+        "supports_one": ngettext("%(count)s support", "%(count)s supports", 1),
+        "supports_other": ngettext("%(count)s support", "%(count)s supports", 2),
         "presented_by": _("Presented by %(name)s"),
         "speaking": _("Speaking: %(name)s (%(list)s)"),
         "nobody_speaking": _("Nobody is speaking."),
