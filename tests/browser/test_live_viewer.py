@@ -71,9 +71,9 @@ class Control:
         assert response.ok, (what, response.status, response.text())
         return response.json()
 
-    def position(self, item, candidate, stance, summary=""):
+    def position(self, item, candidate, stance, summary="", *, client_id=None, revision=1):
         return self.post("position", item=str(item), candidate=str(candidate), stance=stance, summary=summary,
-                         client_id=str(uuid.uuid4()), revision="1")
+                         client_id=client_id or str(uuid.uuid4()), revision=str(revision))
 
     def speak(self, candidate):
         return self.post("parole", candidate=str(candidate), client_id=str(uuid.uuid4()))
@@ -98,10 +98,13 @@ def test_viewers_and_overlays_follow_the_show(context_factory, live):
 
     viewer = context_factory(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     overlay = context_factory(viewport={"width": 1920, "height": 1080}).new_page()
-    for page in (viewer, overlay):
+    strip_ctx = context_factory(viewport={"width": 1920, "height": 1080})
+    strip = strip_ctx.new_page()
+    for page in (viewer, overlay, strip):
         watch(page, problems)
     viewer.goto(live_url)
     overlay.goto(f"{live_url}incrustation/bandeau/")
+    strip.goto(f"{live_url}incrustation/reactions/")
     announce = viewer.locator('[data-part="announce"]')
     expect(announce).to_have_text(re.compile("Aucune action|No action"))
     # Nothing broken while empty: the lower third is hidden, not a box of blanks.
@@ -113,6 +116,7 @@ def test_viewers_and_overlays_follow_the_show(context_factory, live):
     # Both pages have their stream open before the show starts.
     expect(viewer.locator('#live[data-stream="open"]')).to_have_count(1, timeout=WITHIN_MS)
     expect(overlay.locator('#overlay[data-stream="open"]')).to_have_count(1, timeout=WITHIN_MS)
+    expect(strip.locator('#overlay[data-stream="open"]')).to_have_count(1, timeout=WITHIN_MS)
 
     control.post("debut")
     expect(viewer.locator('[data-part="status"]')).to_have_text(re.compile("direct|Live", re.I), timeout=WITHIN_MS)
@@ -134,6 +138,10 @@ def test_viewers_and_overlays_follow_the_show(context_factory, live):
         control.speak(second)
         control.position(item["id"], second, "no_answer")
         expect(replies.nth(1)).to_contain_text(re.compile("Pas de réponse|No answer"), timeout=WITHIN_MS)
+        # The reaction strip: each candidate's position on the action on air, in reply order.
+        expect(strip.locator(".reaction").nth(1)).to_contain_text(re.compile("Pas de réponse|No answer"),
+                                                                   timeout=WITHIN_MS)
+        expect(strip.locator(".reaction").first).to_contain_text(names[first]["name"])
         row = viewer.locator('[data-part="matrix"] tbody tr').nth(n)
         expect(row.locator(".stance-no_answer")).to_have_count(1, timeout=WITHIN_MS)
 
@@ -149,13 +157,23 @@ def test_viewers_and_overlays_follow_the_show(context_factory, live):
     expect(viewer.locator('#live[data-stream="closed"]')).to_have_count(1)
     last = items[-1]
     third = last["reply_order"][2]
-    control.position(last["id"], third, "reserved", "Il faut voir le budget.")
+    cell = str(uuid.uuid4())
+    control.position(last["id"], third, "reserved", "Il faut voir le budget.", client_id=cell)
     control.post("parole", candidate="stop")
     viewer.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
     expect(viewer.locator('[data-part="replies"] li').nth(2)).to_contain_text("Il faut voir le budget.",
                                                                            timeout=WITHIN_MS)
     expect(viewer.locator('[data-part="speaking"]')).to_have_text(re.compile("Personne|Nobody"), timeout=WITHIN_MS)
     expect(overlay.locator('[data-part="lt-speaker"]')).to_be_hidden(timeout=WITHIN_MS)
+    expect(strip.locator(".reaction").nth(2)).to_contain_text(re.compile("Réservé|Reserved"), timeout=WITHIN_MS)
+
+    # A browser source that lost the network recovers when it comes back (the browser's retry, or
+    # show.js reopening the stream on "online"), with what changed meanwhile.
+    strip_ctx.set_offline(True)
+    control.position(last["id"], third, "unfavourable", "Finalement non.", client_id=cell, revision=2)
+    strip_ctx.set_offline(False)
+    expect(strip.locator(".reaction").nth(2)).to_contain_text(re.compile("Défavorable|Unfavourable"),
+                                                              timeout=2 * WITHIN_MS)
 
     # A plain reload shows the same state as the script drew.
     drawn = viewer.locator('[data-part="matrix"]').inner_text()

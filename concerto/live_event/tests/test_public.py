@@ -228,6 +228,17 @@ def test_bad_input_is_refused_with_a_reason_and_nothing_recorded(open_show, resi
     assert not AudienceQuestion.objects.exists()
 
 
+def test_a_refused_question_can_be_fixed_and_sent_once(open_show, resident_alice):
+    client, cid = signed_in(resident_alice), new_id()
+    refused = ask(client, open_show, text="", client_id=cid)
+    assert f'value="{cid}"' in refused.content.decode()  # the same form, the same id
+    assert ask(client, open_show, text="Et la piste cyclable ?", client_id=cid).status_code == 302
+    assert ask(client, open_show, text="Et la piste cyclable ?", client_id=cid).status_code == 302
+    assert AudienceQuestion.objects.count() == 1
+    bad_id = ask(client, open_show, client_id="pas-un-uuid").content.decode()
+    assert 'value="pas-un-uuid"' not in bad_id
+
+
 def test_questions_are_rate_limited_per_account(open_show, resident_alice):
     client = signed_in(resident_alice)
     for i in range(5):

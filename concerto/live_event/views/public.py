@@ -172,7 +172,12 @@ def question_ask(request, slug, pk):
     event = event_for_viewer(request, slug, pk)
     text = request.POST.get("text", "")
     client_id = request.POST.get("client_id", "")
-    form = {"text": text, "errors": {}, "client_id": client_id}
+    try:
+        kept_id = uuid.UUID(client_id)
+    except ValueError:
+        kept_id = uuid.uuid4()  # the form drawn again must be sendable
+    # The same id in the form drawn again: fixing the text and sending still records one question.
+    form = {"text": text, "errors": {}, "client_id": kept_id}
     slot = ratelimit.take("live_question", str(request.user.pk))
     try:
         if not slot.allowed:
