@@ -260,3 +260,15 @@ def test_the_page_says_why_during_the_eve_of_vote_freeze(recorded, open_show, re
     assert 'name="client_id"' not in page  # no question form
     lower = Client().get(live_url(recorded, "live_event:overlay_lower_third"))
     assert lower.status_code == 200
+
+
+def test_the_ograf_lower_third_names_its_module_beside_it():
+    import json
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    manifest = Path(finders.find("concerto/live_event/ograf/concerto-lower-third.ograf.json"))
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    assert (manifest.parent / data["main"]).exists()
+    assert data["schema"]["required"] == ["url"]
