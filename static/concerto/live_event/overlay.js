@@ -76,5 +76,6 @@
   var draw = { "lower-third": lowerThird, "reactions": reactions, "times": times }[kind];
   if (!draw) { return; }
   if (kind === "times") { window.setInterval(function () { if (state.speaking) { times(); } }, 1000); }
-  S.follow(root, function (next) { state = next; received = Date.now(); draw(); });
+  // LIVE_HEARTBEAT_SECONDS is 15: 40 s without a message is a dead or idle stream, simply reopened.
+  S.follow(root, function (next) { state = next; received = Date.now(); draw(); }, 40000);
 })();

@@ -8,7 +8,6 @@
 // may keep a dead connection "open"; heartbeats are SSE comments, invisible to scripts).
 (function () {
   "use strict";
-  var QUIET_MS = 40000; // LIVE_HEARTBEAT_SECONDS is 15: a healthy but idle stream is just reopened
 
   function json(id) {
     var el = document.getElementById(id);
@@ -52,8 +51,11 @@
     return el("span", "stance stance-" + pos.stance, labels.stances[pos.stance] || pos.stance);
   }
 
-  // follow(root, onState): apply each newer state of root's data-topic; answers nothing.
-  function follow(root, onState) {
+  // follow(root, onState, quietMs): apply each newer state of root's data-topic. quietMs: reopen the
+  // stream after that long without a message (0: never). The overlays use it (a few browser sources
+  // that must never stay frozen); the live page does not (thousands of phones reconnecting every
+  // few idle seconds would cost the stream processes more than the rare dead connection).
+  function follow(root, onState, quietMs) {
     if (!window.EventSource) { return; }
     var topic = root.getAttribute("data-topic");
     var seq = Number(root.getAttribute("data-seq")) || 0;
@@ -89,7 +91,7 @@
     open();
     window.setInterval(function () {
       if (!source) { return; }
-      if (source.readyState === 2 || Date.now() - lastSeen > QUIET_MS) { open(); }
+      if (source.readyState === 2 || (quietMs && Date.now() - lastSeen > quietMs)) { open(); }
     }, 1000);
     window.addEventListener("online", function () { if (source && source.readyState !== 1) { open(); } });
     window.addEventListener("pagehide", function () {

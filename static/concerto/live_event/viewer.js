@@ -103,5 +103,5 @@
     drawMatrix(state);
   }
 
-  S.follow(root, draw);
+  S.follow(root, draw, 0);
 })();
