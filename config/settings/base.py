@@ -250,6 +250,8 @@ CONCERTO_RATE_LIMITS = {
     # address: a whole room may share one address (the community centre's wifi), hence generous.
     "room_code_ip": (40, 600),
     "room_request_ip": (30, 600),
+    # Audience questions during a live event, per account (a hall shares one address).
+    "live_question": (5, 600),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated);
 # empty: REMOTE_ADDR is the client. See concerto.core.ratelimit.client_ip and docs/operations.md.

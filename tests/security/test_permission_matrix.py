@@ -22,6 +22,7 @@ import contextlib
 import json
 import re
 from uuid import uuid4
+import uuid
 
 import pytest
 from django.apps import apps
@@ -493,6 +494,20 @@ MATRIX = {
     "POST fieldwork:app_data":            "405       405       405       405       405       405       405       405",
     "GET fieldwork:app_sync":             "405       405       405       405       405       405       405       405",
     "POST fieldwork:app_sync":            "401       403       403       403       403       403       403       403",
+    # Issue 14, the audience side (live_event/views/public.py): the live page and the overlays are public;
+    # a question needs a signed-in person who is not a candidate (here the event has questions open).
+    "GET live_event:live":                "200       200       200       200       200       200       200       200",
+    "POST live_event:live":               "405       405       405       405       405       405       405       405",
+    "GET live_event:live_event":          "200       200       200       200       200       200       200       200",
+    "POST live_event:live_event":         "405       405       405       405       405       405       405       405",
+    "GET live_event:overlay_lower_third": "200       200       200       200       200       200       200       200",
+    "POST live_event:overlay_lower_third": "405      405       405       405       405       405       405       405",
+    "GET live_event:overlay_reactions":   "200       200       200       200       200       200       200       200",
+    "POST live_event:overlay_reactions":  "405       405       405       405       405       405       405       405",
+    "GET live_event:overlay_times":       "200       200       200       200       200       200       200       200",
+    "POST live_event:overlay_times":      "405       405       405       405       405       405       405       405",
+    "GET live_event:question_ask":        "302>login 405       405       405       405       405       405       405",
+    "POST live_event:question_ask":       "302>login 302+      302+      302+      400       302+      302+      302+",
     # Any other path under /api/v1/: the JSON 404, whatever the method.
     "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
     "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",
@@ -554,6 +569,7 @@ def _session_key(w, role, client):
 
 # Effect probes: a value read before and after the request; "+" when it changed.
 EFFECTS = {
+    "POST live_event:question_ask": lambda w, role, c: apps.get_model("live_event.AudienceQuestion").objects.count(),
     "GET set_language": lambda w, role, c: c.cookies["django_language"].value if "django_language" in c.cookies else None,
     "POST set_language": lambda w, role, c: c.cookies["django_language"].value if "django_language" in c.cookies else None,
     "POST residents:sign_in": lambda w, role, c: SignInLink.objects.count(),
@@ -874,6 +890,8 @@ def _no_sector_quotas(w, role):
 PATH_VALUES = {"phase_id": lambda w: _phase(w).pk, "theme_id": lambda w: _theme(w).pk,
                "sector_id": lambda w: w.sectors["nord"].pk}
 DATA.update({
+    "POST live_event:question_ask": lambda w: {"text": "Quand commencent les travaux ?",
+                                               "client_id": str(uuid.uuid4())},
     "POST dashboard:calendar": {"kind": "synthesis", "starts_at": "2099-01-01T10:00", "ends_at": "2099-02-01T10:00",
                                 "summary": "Le dossier final, ajouté par la matrice."},
     "POST dashboard:phase_edit": _phase_form,
@@ -1479,13 +1497,15 @@ def _live_event(w):
         from datetime import timedelta
 
         from concerto.live_event import services as live
-        from concerto.live_event.models import AudienceQuestion
+        from concerto.live_event.models import AudienceQuestion, Event
 
         organiser = w.users["organiser"]
         w["live_candidate"] = live.candidate_create(actor=organiser, campaign=w.campaign, name="Claire Martin",
                                                     list_name="Saint-Jérôme en commun")
         event = live.event_create(actor=organiser, campaign=w.campaign, title="Le plateau",
-                                  starts_at=timezone.now() + timedelta(hours=1))
+                                  starts_at=timezone.now() + timedelta(hours=1),
+                                  frame_origins=["https://mairie.example.fr"])
+        Event.objects.filter(pk=event.pk).update(questions_open=True)
         w["live_item"] = live.running_order_set(actor=organiser, event=event, items=[(w.action.pk, "Alice")])[0]
         w["live_event"] = live.event_order_publish(actor=organiser, event=event, seed="matrice")
         w["live_question"] = AudienceQuestion.objects.create(

@@ -278,7 +278,10 @@ def test_stored_payloads_never_run(actors, live):
 # (the base template echoes the full path in the language switch).
 REFLECTED = {
     "visitor": ["/", f"{CAMPAIGN}/", f"{CAMPAIGN}/actions/", "/connexion/", "/connexion/mot-de-passe/",
-                "/connexion/lien/pas-un-lien/", "/page-inexistante/", f"{CAMPAIGN}/actions/999999/"],
+                "/connexion/lien/pas-un-lien/", "/page-inexistante/", f"{CAMPAIGN}/actions/999999/",
+                # The live event (issue 14): the current one, and one by number with its overlays.
+                f"{CAMPAIGN}/direct/", f"{CAMPAIGN}/direct/1/", f"{CAMPAIGN}/direct/1/incrustation/bandeau/",
+                f"{CAMPAIGN}/direct/1/incrustation/reactions/", f"{CAMPAIGN}/direct/1/incrustation/temps/"],
     "organiser": [f"{CAMPAIGN}/actions/", f"{CAMPAIGN}/proposer/", f"{CAMPAIGN}/moderation/", f"{CAMPAIGN}/journal/",
                   "/moi/", "/moi/supprimer/", "/connexion/",
                   # Letters, volunteers and selections (ids: the demo's first objects; a 404 page reflects too).
