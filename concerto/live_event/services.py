@@ -26,7 +26,7 @@ from concerto.core.http import require
 from concerto.core.text import clean_block, clean_line
 from concerto.proposals import selectors as proposal_selectors
 
-from . import order, rules, selectors
+from . import order, report, rules, selectors
 from .errors import (
     CandidateInvalid,
     ClientIdConflict,
@@ -301,6 +301,7 @@ def event_end(*, actor, event) -> Event:
     event.status, event.ended_at, event.on_air = EventStatus.ENDED, now, None
     event.save(update_fields=["status", "ended_at", "on_air", "updated_at"])
     log_action("live.event_ended", actor=actor, scope=_scope(event.campaign), target=event)
+    report_sign(event=event, actor=actor)
     _changed(event)
     return event
 
@@ -515,3 +516,30 @@ def question_show(*, actor, event, question_id=None) -> Event:
     log_action("live.question_shown", actor=actor, scope=_scope(event.campaign), target=event, question=question_id)
     _changed(event)
     return event
+
+
+# --- The fairness report's signature ------------------------------------------------------------
+
+def report_sign(*, event, actor=None):
+    """Record the SHA-256 of the fairness report's canonical CSV in the audit trail, once the show
+    has ended: by ``event_end`` (the facilitator who ended it), else by the first reading of the
+    report afterwards (no actor: the platform). A later reading whose digest differs from the last
+    one recorded (a turn corrected after the end) records the new one, so the change shows in the
+    trail and on the page. Nothing to authorize: it writes only what anyone can compute from the
+    public report. Answers the new entry, or None when nothing changed."""
+    if event.status != EventStatus.ENDED:
+        return None
+    target = report.report_target(event)
+    digest = report.csv_digest(report.fairness_csv(report.fairness_report(event)))
+    last = report.report_signatures(event)
+    if last and last[-1].data.get("sha256") == digest:
+        return None
+    with transaction.atomic():
+        locked = _lock(event)  # two first readers at once record one entry
+        data = report.fairness_report(locked)
+        digest = report.csv_digest(report.fairness_csv(data))
+        last = report.report_signatures(locked)
+        if last and last[-1].data.get("sha256") == digest:
+            return None
+        return log_action("live.report_signed", actor=actor, scope=_scope(locked.campaign), target=target,
+                          sha256=digest, gap=data["gap"], target_gap=data["target_gap"], met=data["met"])
