@@ -1450,6 +1450,32 @@ EFFECTS.update({
 
 
 # --------------------------------------------------------------------------------------------------
+# Live event, after the show (live_event/views/report.py): the fairness report, its CSV, the replay
+# chapters and their files are public like the set itself; GET only.
+# --------------------------------------------------------------------------------------------------
+
+_ALL_200 = "200       200       200       200       200       200       200       200"
+_ALL_405 = "405       405       405       405       405       405       405       405"
+MATRIX.update({f"{method} live_event:{name}": (_ALL_200 if method == "GET" else _ALL_405)
+               for name in ("report", "report_csv", "chapters", "chapters_vtt", "chapters_txt")
+               for method in ("GET", "POST")})
+
+
+def _live_event(w):
+    """An event of the world's campaign (the first one, else one made for this test)."""
+    if "live_event" not in w:
+        from concerto.live_event.models import Event
+
+        w["live_event"] = (Event.objects.filter(campaign=w.campaign).order_by("pk").first()
+                           or Event.objects.create(campaign=w.campaign, title="Le plateau de la matrice",
+                                                   starts_at=timezone.now()))
+    return w["live_event"]
+
+
+PATH_VALUES.setdefault("pk", lambda w: _Lazy(lambda: _live_event(w).pk))
+
+
+# --------------------------------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------------------------------
 
