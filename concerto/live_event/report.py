@@ -318,7 +318,8 @@ def chapters_text(chapters: dict) -> str:
     def stamp(at):
         return hhmmss(at) if long_show else mmss(at)
 
-    lines = [] if actions[0]["at"] == 0 else [f"{stamp(0)} {_('Opening')}"]
+    opening = _("Opening")
+    lines = [] if actions[0]["at"] == 0 else [f"{stamp(0)} {opening}"]
     lines += [f"{stamp(c['at'])} {' '.join(c['title'].split())}" for c in actions]
     return "\n".join(lines) + "\n"
 

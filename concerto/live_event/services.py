@@ -518,6 +518,55 @@ def question_show(*, actor, event, question_id=None) -> Event:
     return event
 
 
+# --- Correcting a turn timed by mistake --------------------------------------------------------
+
+REASON_MAX = 280
+
+
+@transaction.atomic
+def turn_correct(*, actor, event, turn_id, reason, candidate_id=None, remove=False) -> SpeakingTurn | None:
+    """A facilitator's correction of a turn timed by mistake: the wrong candidate's key was pressed
+    (``candidate_id``: the one who spoke), or a key was pressed when nobody spoke (``remove``). The
+    times themselves are the server's and stay. A reason is required; the correction goes into the
+    audit trail with the turn before and after, and once the show has ended the report's new
+    signature is recorded too, so a change after the end is visible. Answers the corrected turn
+    (None when removed)."""
+    require(rules.can_run_event(actor, event), EventNotFound)
+    if campaign_is_archived(event.campaign):
+        raise EventEnded()
+    event = _lock(event)
+    reason = clean_line(reason or "")
+    if not reason:
+        raise FieldErrors({"reason": _("Say why the turn is corrected: the reason is kept in the journal.")})
+    if len(reason) > REASON_MAX:
+        raise FieldErrors({"reason": _("The reason must fit in 280 characters.")})
+    try:
+        turn = SpeakingTurn.objects.filter(event=event, pk=int(turn_id)).first()
+    except (TypeError, ValueError):
+        turn = None
+    if turn is None:
+        raise FieldErrors({"turn": _("This turn is not in this event's record: reload the page and try again.")})
+    seconds = round(((turn.ended_at or timezone.now()) - turn.started_at).total_seconds(), 1)
+    before = turn.candidate_id
+    if remove:
+        turn.delete()
+        turn, after = None, None
+    else:
+        candidate = Candidate.objects.filter(campaign=event.campaign, pk=candidate_id).first()
+        if candidate is None:
+            raise CandidateInvalid()
+        if candidate.pk == before:
+            return turn
+        turn.candidate = candidate
+        turn.save(update_fields=["candidate"])
+        after = candidate.pk
+    log_action("live.turn_corrected", actor=actor, scope=_scope(event.campaign), target=event, turn=turn_id,
+               candidate_before=before, candidate_after=after, seconds=seconds, reason=reason)
+    report_sign(event=event, actor=actor)
+    _changed(event)
+    return turn
+
+
 # --- The fairness report's signature ------------------------------------------------------------
 
 def report_sign(*, event, actor=None):

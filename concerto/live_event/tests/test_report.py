@@ -329,3 +329,47 @@ def test_the_report_page_shows_every_candidate_alike(recorded, client):
     for name, shown in (("Claire Martin", "01:40"), ("Paul Durand", "01:00"), ("Inès Benali", "00:45")):
         assert name in page and shown in page
     assert page.index("Claire Martin") < page.index("Paul Durand") < page.index("Inès Benali")
+
+
+# --- Correcting a turn timed by mistake ---------------------------------------------------------
+
+def test_a_turn_given_to_the_wrong_candidate_is_corrected_with_a_reason(recorded, facilitator_fanny):
+    event, _items, (claire, paul, _ines), _t0 = recorded
+    turn = SpeakingTurn.objects.filter(candidate=claire).order_by("started_at").first()
+    services.turn_correct(actor=facilitator_fanny, event=event, turn_id=turn.pk, candidate_id=paul.pk,
+                          reason="Mauvaise touche : c'était Paul.")
+    data = report.fairness_report(event)
+    assert [line["seconds"] for line in data["lines"]] == [30, 130, 45]
+    entry = AuditEntry.objects.get(code="live.turn_corrected")
+    assert entry.data["candidate_before"] == claire.pk and entry.data["candidate_after"] == paul.pk
+    assert entry.data["reason"] == "Mauvaise touche : c'était Paul." and entry.actor == facilitator_fanny
+
+
+def test_a_key_pressed_by_mistake_is_removed_and_after_the_end_the_report_is_signed_again(recorded, facilitator_fanny):
+    event, _items, (_claire, _paul, ines), _t0 = recorded
+    event = _end(event, facilitator_fanny)
+    turn = SpeakingTurn.objects.get(candidate=ines)
+    services.turn_correct(actor=facilitator_fanny, event=event, turn_id=turn.pk, remove=True,
+                          reason="Personne ne parlait.")
+    assert not SpeakingTurn.objects.filter(pk=turn.pk).exists()
+    signatures = list(AuditEntry.objects.filter(code="live.report_signed").order_by("id"))
+    assert len(signatures) == 2 and signatures[0].data["sha256"] != signatures[1].data["sha256"]
+    assert signatures[1].data["sha256"] == report.csv_digest(report.fairness_csv(report.fairness_report(event)))
+
+
+def test_a_correction_needs_a_reason_a_known_turn_and_a_facilitator(recorded, facilitator_fanny, resident_alice):
+    from concerto.core.errors import FieldErrors, NotFound
+
+    event, _items, (claire, paul, _ines), _t0 = recorded
+    turn = SpeakingTurn.objects.filter(candidate=claire).first()
+    with pytest.raises(FieldErrors) as error:
+        services.turn_correct(actor=facilitator_fanny, event=event, turn_id=turn.pk, candidate_id=paul.pk, reason=" ")
+    assert "reason" in error.value.errors
+    with pytest.raises(FieldErrors) as error:
+        services.turn_correct(actor=facilitator_fanny, event=event, turn_id="x", candidate_id=paul.pk, reason="Oups")
+    assert "turn" in error.value.errors
+    with pytest.raises(NotFound):
+        services.turn_correct(actor=resident_alice, event=event, turn_id=turn.pk, candidate_id=paul.pk, reason="Oups")
+    turn.refresh_from_db()
+    assert turn.candidate_id == claire.pk
+    assert not AuditEntry.objects.filter(code="live.turn_corrected").exists()
