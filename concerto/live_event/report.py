@@ -32,7 +32,7 @@ from .selectors import candidate_list
 SIGNED_CODE = "live.report_signed"
 
 # The canonical CSV's columns, fixed (not translated): the file, and so its SHA-256, is the same
-# whoever downloads it. docs/live-event.md says what each holds.
+# whoever downloads it. docs/live-event-report.md says what each holds.
 CSV_COLUMNS = ("ligne", "ordre_panneau", "candidat", "liste", "ordre_conducteur", "action",
                "secondes", "duree", "interventions", "premier", "dernier")
 ROW_CANDIDATE, ROW_ACTION, ROW_OFF_AIR = "candidat", "action", "hors_action"
@@ -201,7 +201,7 @@ MEDIA_FILES = (".mp4", ".webm", ".ogg", ".ogv", ".m4v", ".mov")
 
 def replay_url(stream_url: str, seconds: int) -> str:
     """The stream's address at ``seconds`` from its start, or "" when the address has no known
-    way to say a time. The rule (docs/live-event.md): YouTube gets ``t=<seconds>`` in the query (an
+    way to say a time. The rule (docs/live-event-report.md): YouTube gets ``t=<seconds>`` in the query (an
     ``/embed/<id>`` or ``/live/<id>`` address becomes the ``watch?v=<id>`` page), Twitch videos
     ``t=<h>h<m>m<s>s``, Vimeo and a plain video file ``#t=<seconds>`` (the W3C media fragment)."""
     if not stream_url:
