@@ -100,7 +100,7 @@ def test_the_report_and_the_chapters_of_an_ended_show(context_factory, report_se
         assert hashlib.sha256(r.read()).hexdigest() == digest
 
     page.goto(f"{base}/chapitres/")
-    assert page.locator("ol.chapters > li").count() >= 1
+    assert page.locator("ul.chapters > li").count() >= 1
     check_page(page, "chapters")
 
     if action_id:
