@@ -552,7 +552,8 @@ def turn_correct(*, actor, event, turn_id, reason, candidate_id=None, remove=Fal
         turn.delete()
         turn, after = None, None
     else:
-        candidate = Candidate.objects.filter(campaign=event.campaign, pk=candidate_id).first()
+        candidate = (Candidate.objects.filter(campaign=event.campaign, pk=candidate_id).first()
+                     if isinstance(candidate_id, int) else None)
         if candidate is None:
             raise CandidateInvalid()
         if candidate.pk == before:
@@ -560,7 +561,7 @@ def turn_correct(*, actor, event, turn_id, reason, candidate_id=None, remove=Fal
         turn.candidate = candidate
         turn.save(update_fields=["candidate"])
         after = candidate.pk
-    log_action("live.turn_corrected", actor=actor, scope=_scope(event.campaign), target=event, turn=turn_id,
+    log_action("live.turn_corrected", actor=actor, scope=_scope(event.campaign), target=event, turn=int(turn_id),
                candidate_before=before, candidate_after=after, seconds=seconds, reason=reason)
     report_sign(event=event, actor=actor)
     _changed(event)

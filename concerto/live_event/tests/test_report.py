@@ -359,6 +359,7 @@ def test_a_key_pressed_by_mistake_is_removed_and_after_the_end_the_report_is_sig
 
 def test_a_correction_needs_a_reason_a_known_turn_and_a_facilitator(recorded, facilitator_fanny, resident_alice):
     from concerto.core.errors import FieldErrors, NotFound
+    from concerto.live_event.errors import CandidateInvalid
 
     event, _items, (claire, paul, _ines), _t0 = recorded
     turn = SpeakingTurn.objects.filter(candidate=claire).first()
@@ -368,6 +369,8 @@ def test_a_correction_needs_a_reason_a_known_turn_and_a_facilitator(recorded, fa
     with pytest.raises(FieldErrors) as error:
         services.turn_correct(actor=facilitator_fanny, event=event, turn_id="x", candidate_id=paul.pk, reason="Oups")
     assert "turn" in error.value.errors
+    with pytest.raises(CandidateInvalid):
+        services.turn_correct(actor=facilitator_fanny, event=event, turn_id=turn.pk, candidate_id="x", reason="Oups")
     with pytest.raises(NotFound):
         services.turn_correct(actor=resident_alice, event=event, turn_id=turn.pk, candidate_id=paul.pk, reason="Oups")
     turn.refresh_from_db()
