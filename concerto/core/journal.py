@@ -226,6 +226,10 @@ ACTS: dict[str, Act] = {
     "fieldwork.duplicate.distinct": Act(_("{actor} decided a resident met offline is nobody else of their household (note: {note}).")),
     "fieldwork.participation.linked": private(_("{actor} recognised a resident met offline as someone who joined "
                                             "online (supports moved: {moved}, already there: {confirmed}).")),
+    # Live event: a turn corrected, the fairness report's signature (concerto/live_event/services.py)
+    "live.turn_corrected": Act(_("{actor} corrected a speaking turn of {seconds} s: {reason}")),
+    "live.report_signed": Act(_("The fairness report of {target} was signed: SHA-256 {sha256} "
+                                "(gap {gap} s, target {target_gap} s).")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.

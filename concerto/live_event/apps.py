@@ -8,6 +8,11 @@ class LiveEventConfig(AppConfig):
     verbose_name = _("Live event")
 
     def ready(self):
-        from . import live
+        from concerto.proposals.selectors import register_action_extra
+
+        from . import live, report
 
         live.register()
+        # The action's page links to its time on the set in the replay (proposals cannot import
+        # live_event: it calls what is registered here).
+        register_action_extra(report.action_replay_links)

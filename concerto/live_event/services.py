@@ -26,7 +26,7 @@ from concerto.core.http import require
 from concerto.core.text import clean_block, clean_line
 from concerto.proposals import selectors as proposal_selectors
 
-from . import order, rules, selectors
+from . import order, report, rules, selectors
 from .errors import (
     CandidateInvalid,
     ClientIdConflict,
@@ -301,6 +301,7 @@ def event_end(*, actor, event) -> Event:
     event.status, event.ended_at, event.on_air = EventStatus.ENDED, now, None
     event.save(update_fields=["status", "ended_at", "on_air", "updated_at"])
     log_action("live.event_ended", actor=actor, scope=_scope(event.campaign), target=event)
+    report_sign(event=event, actor=actor)
     _changed(event)
     return event
 
@@ -515,3 +516,80 @@ def question_show(*, actor, event, question_id=None) -> Event:
     log_action("live.question_shown", actor=actor, scope=_scope(event.campaign), target=event, question=question_id)
     _changed(event)
     return event
+
+
+# --- Correcting a turn timed by mistake --------------------------------------------------------
+
+REASON_MAX = 280
+
+
+@transaction.atomic
+def turn_correct(*, actor, event, turn_id, reason, candidate_id=None, remove=False) -> SpeakingTurn | None:
+    """A facilitator's correction of a turn timed by mistake: the wrong candidate's key was pressed
+    (``candidate_id``: the one who spoke), or a key was pressed when nobody spoke (``remove``). The
+    times themselves are the server's and stay. A reason is required; the correction goes into the
+    audit trail with the turn before and after, and once the show has ended the report's new
+    signature is recorded too, so a change after the end is visible. Answers the corrected turn
+    (None when removed)."""
+    require(rules.can_run_event(actor, event), EventNotFound)
+    if campaign_is_archived(event.campaign):
+        raise EventEnded()
+    event = _lock(event)
+    reason = clean_line(reason or "")
+    if not reason:
+        raise FieldErrors({"reason": _("Say why the turn is corrected: the reason is kept in the journal.")})
+    if len(reason) > REASON_MAX:
+        raise FieldErrors({"reason": _("The reason must fit in 280 characters.")})
+    try:
+        turn = SpeakingTurn.objects.filter(event=event, pk=int(turn_id)).first()
+    except (TypeError, ValueError):
+        turn = None
+    if turn is None:
+        raise FieldErrors({"turn": _("This turn is not in this event's record: reload the page and try again.")})
+    seconds = round(((turn.ended_at or timezone.now()) - turn.started_at).total_seconds(), 1)
+    before = turn.candidate_id
+    if remove:
+        turn.delete()
+        turn, after = None, None
+    else:
+        candidate = (Candidate.objects.filter(campaign=event.campaign, pk=candidate_id).first()
+                     if isinstance(candidate_id, int) else None)
+        if candidate is None:
+            raise CandidateInvalid()
+        if candidate.pk == before:
+            return turn
+        turn.candidate = candidate
+        turn.save(update_fields=["candidate"])
+        after = candidate.pk
+    log_action("live.turn_corrected", actor=actor, scope=_scope(event.campaign), target=event, turn=int(turn_id),
+               candidate_before=before, candidate_after=after, seconds=seconds, reason=reason)
+    report_sign(event=event, actor=actor)
+    _changed(event)
+    return turn
+
+
+# --- The fairness report's signature ------------------------------------------------------------
+
+def report_sign(*, event, actor=None):
+    """Record the SHA-256 of the fairness report's canonical CSV in the audit trail, once the show
+    has ended: by ``event_end`` (the facilitator who ended it), else by the first reading of the
+    report afterwards (no actor: the platform). A later reading whose digest differs from the last
+    one recorded (a turn corrected after the end) records the new one, so the change shows in the
+    trail and on the page. Nothing to authorize: it writes only what anyone can compute from the
+    public report. Answers the new entry, or None when nothing changed."""
+    if event.status != EventStatus.ENDED:
+        return None
+    target = report.report_target(event)
+    digest = report.csv_digest(report.fairness_csv(report.fairness_report(event)))
+    last = report.report_signatures(event)
+    if last and last[-1].data.get("sha256") == digest:
+        return None
+    with transaction.atomic():
+        locked = _lock(event)  # two first readers at once record one entry
+        data = report.fairness_report(locked)
+        digest = report.csv_digest(report.fairness_csv(data))
+        last = report.report_signatures(locked)
+        if last and last[-1].data.get("sha256") == digest:
+            return None
+        return log_action("live.report_signed", actor=actor, scope=_scope(locked.campaign), target=target,
+                          sha256=digest, gap=data["gap"], target_gap=data["target_gap"], met=data["met"])

@@ -366,3 +366,23 @@ def origin_note(action) -> dict | None:
         if found:
             return found
     return None
+
+
+# --- What later apps add to an action's page (links at the foot of the action) -------------------
+# The live event's « rewatch this action's time on the set (00:12:30) », for instance. Same reason
+# as the origin note: proposals may not import those apps, so each registers a function here when
+# Django starts: ``extra(action) -> list[{"text": str, "url": str}]``. Nothing registered, nothing.
+_ACTION_EXTRAS: list = []
+
+
+def register_action_extra(extra) -> None:
+    if extra not in _ACTION_EXTRAS:
+        _ACTION_EXTRAS.append(extra)
+
+
+def action_extras(action) -> list[dict]:
+    """Every link the registered functions give for this action, in registration order."""
+    found = []
+    for extra in _ACTION_EXTRAS:
+        found.extend(extra(action) or [])
+    return found

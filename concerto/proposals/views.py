@@ -126,6 +126,9 @@ def _detail_context(request, campaign, action, comment_form=None):
         # Stable once the action exists (a published sheet keeps its workshop), so the shared page's
         # key (action.pk) covers it.
         "origin_note": selectors.origin_note(action),
+        # Links other apps add (a show's replay at this action): they change with those apps'
+        # records, so the shared page's key holds them.
+        "action_extras": selectors.action_extras(action),
     }
 
 
@@ -157,6 +160,7 @@ def _shared_detail(request, context):
          merged_into.pk if merged_into else None, merged_into.title if merged_into else ""),
         comments.number, comments.paginator.count, comments.paginator.num_pages,
         tuple((c.pk, c.author_id, *sorted(comment_data(c).items())) for c in comments),
+        tuple((str(e["text"]), str(e["url"])) for e in context["action_extras"]),
     )
 
     def render_shared():

@@ -1554,6 +1554,20 @@ EFFECTS.update({
 
 
 # --------------------------------------------------------------------------------------------------
+# Live event, after the show (live_event/views/report.py): the fairness report, its CSV, the replay
+# chapters and their files are public like the set itself; GET only.
+# --------------------------------------------------------------------------------------------------
+
+_ALL_200 = "200       200       200       200       200       200       200       200"
+_ALL_405 = "405       405       405       405       405       405       405       405"
+MATRIX.update({f"{method} live_event:{name}": (_ALL_200 if method == "GET" else _ALL_405)
+               for name in ("report", "report_csv", "chapters", "chapters_vtt", "chapters_txt")
+               for method in ("GET", "POST")})
+
+
+
+
+# --------------------------------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------------------------------
 

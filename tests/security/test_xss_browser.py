@@ -342,6 +342,8 @@ REFLECTED["organiser"] += [f"{CAMPAIGN}/direct/regie/", f"{CAMPAIGN}/direct/1/re
 # Door-to-door review (ids: the demo's first batch and conflict, if any; a 404 page reflects too).
 REFLECTED["organiser"] += [f"{CAMPAIGN}/terrain/verification/", f"{CAMPAIGN}/terrain/verification/lots/1/",
                            f"{CAMPAIGN}/terrain/verification/conflits/1/"]
+# Issue 14: the fairness report and the replay chapters (event 1, if the demo has it; a 404 page reflects too).
+REFLECTED["visitor"] += [f"{CAMPAIGN}/direct/1/equite/", f"{CAMPAIGN}/direct/1/chapitres/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
                     "corriger", "item", "questions"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
@@ -349,7 +351,8 @@ NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json"
             "letters:preview", "letters:batch_download", "selection:audit_json", "selection:verify_script",
             "selection:letters_pdf", "volunteering:export", "letters:import_rejected",
             "workshops:minutes_pdf", "workshops:export", "fieldwork:paper_print_pdf",
-            "fieldwork:app_manifest", "fieldwork:app_worker", "fieldwork:app_data"}
+            "fieldwork:app_manifest", "fieldwork:app_worker", "fieldwork:app_data",
+            "live_event:report_csv", "live_event:chapters_vtt", "live_event:chapters_txt"}
 
 
 def test_reflected_pages_cover_every_html_page_of_the_matrix():
