@@ -177,3 +177,27 @@ def event_room_state(event, now=None) -> dict:
 def positions_matrix(event) -> dict[tuple[int, int], Position]:
     """(item id, candidate id) → position, for pages that render the matrix on the server."""
     return {(p.item_id, p.candidate_id): p for p in Position.objects.filter(item__event=event)}
+
+
+# --- Figures and the public matrix (stats, API) -------------------------------------------------
+
+def live_event_figures(campaign) -> dict:
+    """The campaign's figures for the stats: the lists standing, and their reactions (positions
+    recorded on the set plus the candidates' written reactions)."""
+    from .models import WrittenReaction
+
+    return {
+        "candidates": Candidate.objects.filter(campaign=campaign).count(),
+        "reactions": Position.objects.filter(item__event__campaign=campaign).count()
+        + WrittenReaction.objects.filter(candidate__campaign=campaign).count(),
+    }
+
+
+def public_positions(event, now=None) -> list[Position]:
+    """The positions every visitor may read, in running order then panel order: during the
+    eve-of-vote freeze, those recorded after it began are left out (as in ``event_public_state``)."""
+    freeze = election_freeze(event.campaign, now or timezone.now())
+    qs = Position.objects.filter(item__event=event).select_related("item", "candidate")
+    if freeze is not None:
+        qs = qs.filter(recorded_at__lt=freeze.freeze_window()[0])
+    return list(qs.order_by("item__position", "candidate__ballot_order", "candidate_id"))
