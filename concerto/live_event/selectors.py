@@ -182,15 +182,25 @@ def positions_matrix(event) -> dict[tuple[int, int], Position]:
 # --- Figures and the public matrix (stats, API) -------------------------------------------------
 
 def live_event_figures(campaign) -> dict:
-    """The campaign's figures for the stats: the lists standing, and their reactions (positions
-    recorded on the set plus the candidates' written reactions)."""
+    """The campaign's figures for the stats, in one query: the lists standing, and their reactions
+    (positions recorded on the set plus the candidates' written reactions)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from concerto.campaigns.models import Campaign
+
     from .models import WrittenReaction
 
-    return {
-        "candidates": Candidate.objects.filter(campaign=campaign).count(),
-        "reactions": Position.objects.filter(item__event__campaign=campaign).count()
-        + WrittenReaction.objects.filter(candidate__campaign=campaign).count(),
-    }
+    def count(qs, by):
+        per_campaign = qs.filter(**{by: OuterRef("pk")}).order_by().values(by).annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(per_campaign, output_field=IntegerField()), Value(0))
+
+    row = Campaign.objects.filter(pk=campaign.pk).annotate(
+        lists=count(Candidate.objects.all(), "campaign"),
+        positions=count(Position.objects.all(), "item__event__campaign"),
+        written=count(WrittenReaction.objects.all(), "candidate__campaign"),
+    ).values("lists", "positions", "written").first() or {"lists": 0, "positions": 0, "written": 0}
+    return {"candidates": row["lists"], "reactions": row["positions"] + row["written"]}
 
 
 def public_positions(event, now=None) -> list[Position]:

@@ -13,13 +13,16 @@ from concerto.live_event.errors import (
     SummaryTooLong,
 )
 from concerto.live_event.models import Event, EventStatus, Position, SpeakingTurn
-from concerto.live_event.tests.conftest import actions, candidates, event, new_id, show  # noqa: F401 - fixtures
+from concerto.live_event.tests import conftest as live_fixtures
 from concerto.residents.services import api_token_create
 
 from .conftest import token_for
 
 pytestmark = pytest.mark.django_db
 SLUG = "quartier-test"
+# The live-event app's fixtures (3 candidates, 4 actions, an event, the show on air), used here too.
+actions, candidates, event, show = live_fixtures.actions, live_fixtures.candidates, live_fixtures.event, live_fixtures.show
+new_id = live_fixtures.new_id
 
 
 def url(event, tail=""):
