@@ -82,7 +82,9 @@ def _show_clock(at):
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
+    # Not drawn from ``rng``: client ids are unique across the database, and a demo campaign renamed
+    # in the admin keeps its rows when the demo is loaded again.
+    return uuid.uuid4()
 
 
 def _local(day: dt.date, at: dt.time):
