@@ -195,7 +195,7 @@ def test_the_summary_tells_the_live_event_in_french(demo, held, upcoming, monkey
     out = StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()
-    assert "Plateau des candidats : 7 listes" in text and "140 positions" in text
+    assert "Plateau en direct : 7 listes" in text and "140 positions" in text
     assert f"/c/{SLUG}/direct/{held.pk}/ordre/" in text
     assert f"Prochain plateau, à animer depuis la régie : « {upcoming.title} »" in text
     assert f"/c/{SLUG}/direct/{upcoming.pk}/regie/" in text

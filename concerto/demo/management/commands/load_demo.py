@@ -72,7 +72,7 @@ class Command(BaseCommand):
                 rounds = " et ".join(formats.date_format(d, "j F Y") for d in n["election_rounds"])
             seconds_gap = f"{n['live_gap']:.0f}"
             self.stdout.write(
-                f"  Plateau des candidats : {n['live_candidates']} listes · « {held['title']} », {held_day}, terminé : "
+                f"  Plateau en direct : {n['live_candidates']} listes · « {held['title']} », {held_day}, terminé : "
                 f"{n['live_positions']} positions ({n['live_no_answer']} « Pas de réponse », {n['live_improvements']} "
                 f"améliorations suggérées), {n['live_written']} réactions écrites, {n['live_turns']} prises de parole "
                 f"(écart de temps de parole {seconds_gap} s) · ordre de passage publié (graine « {held['seed']} », "
