@@ -87,6 +87,8 @@ bench: .venv/.synced
 	@echo "== Workshop wall: 40 participants posting and voting at once (granian + stream process + Redis) =="
 	$(UV) run python bench/wall.py --participants 40 --database sqlite
 	$(UV) run python bench/wall.py --participants 40 --database postgres
+	@echo "== Live event: the TV set's full state to 5,000 viewers on two stream processes (issue 14) =="
+	$(UV) run python bench/sse_fanout.py --topic event --viewers 5000 --processes 2 --server uvicorn --events 10 --interval 1
 
 # Backups (docs/backups.md): `make backup [KEEP=N]`, `make restore FILE=var/backups/concerto-… [REPLACE=1]`.
 # The demo's settings unless DJANGO_SETTINGS_MODULE says otherwise (a server sets it, with DATABASE_URL).

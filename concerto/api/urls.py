@@ -11,6 +11,7 @@ from . import (
     campaigns,
     joining,
     letters,
+    live_event,
     me,
     proposals,
     selection,
@@ -45,6 +46,8 @@ api.add_router("/campaigns", team.router)
 # A workshop's wall: minutes, ideas, themes, votes (the sessions: workshops.py).
 api.add_router("/campaigns", workshops_wall.router)
 api.add_router("/campaigns", workshops.router)
+# The candidates' TV set: read like the live page, run with a facilitator's token.
+api.add_router("/campaigns", live_event.router)
 api.add_router("/me", me.router)
 
 

@@ -21,6 +21,7 @@ from concerto.fieldwork.selectors import door_visit_count, visit_figures
 from concerto.letters import selectors as letters_selectors
 from concerto.letters.selectors import letter_figures, letters_generated
 from concerto.letters.selectors import sector_usage as sector_letter_usage
+from concerto.live_event.selectors import live_event_figures
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals.selectors import (
     key_figures,
@@ -66,6 +67,7 @@ def campaign_stats(campaign) -> dict:
     roles = role_counts(campaign)
     stats = dict.fromkeys(STAT_KEYS, 0)
     letters = letter_figures(campaign)
+    live = live_event_figures(campaign)
     stats.update(
         letters_sent=letters["letters_sent"],
         codes_used=letters["codes_used"],
@@ -76,7 +78,9 @@ def campaign_stats(campaign) -> dict:
         residents_participating=roles[Role.RESIDENT],
         supports=p["supports"],
         contributions=p["contributions"],
-        candidates=roles[Role.CANDIDATE],
+        # The lists standing (each has its candidate), and their positions and written reactions.
+        candidates=live["candidates"],
+        reactions=live["reactions"],
         # Doors knocked in counted batches (absent included): visits, not people, so never suppressed.
         door_to_door_visits=door_visit_count(campaign),
         by_channel=suppress_small(p["by_channel"]),

@@ -1252,3 +1252,186 @@ CONTRIBUTION_COMMENTS = [
     "Je ne vois pas bien l'intérêt ici : il existe déjà quelque chose de semblable à dix minutes.",
     "Bravo pour l'idée. Une association du quartier pourrait la porter avec le soutien de la ville.",
 ]
+
+
+# --- The live event: the candidates' TV set (demo/live_event.py) ------------------------------------
+# The seven lists of CANDIDATES, in the same order (candidate1@ … candidate7@ write their reactions):
+# (name of the head of the list, list name, representative on the set or "", place on the official
+# panel drawn by the prefecture). People and lists are fictional.
+LIVE_CANDIDATES = [
+    ("Bernard Castellan", "Aix au Quotidien", "Rémi Audibert", 3),
+    ("Hélène Marchetti", "Aix Citoyenne et Verte", "", 6),
+    ("Philippe Roux-Daumas", "Aix Ensemble", "Nadège Ferrand", 1),
+    ("Yanis Belkacem", "Aix, Ville Vivante", "", 5),
+    ("Laurent Peyrolles", "Cap Aix Demain", "", 2),
+    ("Sylvie Granier", "Le Pays d'Aix Autrement", "Agathe Morel", 7),
+    ("Jean-Marc Vidal", "Renouveau aixois", "Thomas Lemaire", 4),
+]
+
+# The seed of the reply order, published with it a week before the show (anyone can recompute it).
+LIVE_ORDER_SEED = "saint-jerome-plateau-1"
+LIVE_PLACE = "Maison de quartier des Amandiers, Aix-en-Provence"
+LIVE_STREAM_URL = "https://webtv.example.org/saint-jerome"
+LIVE_FRAME_ORIGINS = ["https://webtv.example.org"]
+LIVE_TITLES = (
+    "Plateau des candidats : les 20 actions des ateliers",
+    "Second plateau : les propositions des habitants",
+)
+
+# Per workshop action: what the candidates talk about (a noun phrase with its article, after « pour »,
+# « sur » or at the start of a sentence) and improvements a candidate may suggest on the set.
+LIVE_TOPICS = {
+    "traversee-ecole": ("le plateau surélevé devant l'école", (
+        "Ajouter un radar pédagogique en haut de la descente, avant l'école.",
+        "Confier la traversée à des parents volontaires formés, en plus de l'agent.")),
+    "zone-rencontre-lavandes": ("la zone de rencontre rue des Lavandes", (
+        "Tester six mois avec du mobilier provisoire avant les travaux définitifs.",)),
+    "piste-cyclable-centre": ("la piste cyclable vers le centre-ville", (
+        "La séparer physiquement de la chaussée sur toute la descente de l'avenue.",
+        "Prévoir des arceaux vélos abrités à l'arrêt Saint-Jérôme.")),
+    "bus-soir-samedi": ("les bus du samedi et du soir", (
+        "Commencer par un bus à la demande après 21 h, moins coûteux qu'une ligne complète.",)),
+    "stationnement-commerces": ("le stationnement minute devant les commerces", (
+        "Limiter à 20 minutes avec un capteur plutôt qu'un disque, contrôlé par la police municipale.",)),
+    "conteneurs-enterres": ("les conteneurs enterrés aux Oliviers", (
+        "Ajouter un conteneur pour le verre et les biodéchets au même endroit.",)),
+    "encombrants-rdv": ("la collecte des encombrants sur rendez-vous", (
+        "Permettre la prise de rendez-vous par téléphone, pas seulement en ligne.",)),
+    "proprete-promenade": ("la propreté de la promenade du Vallon", (
+        "Faire choisir l'emplacement des poubelles par les riverains lors d'une balade.",)),
+    "jardin-partage": ("le jardin partagé des Micocouliers", (
+        "Réserver des parcelles à l'école et aux résidents des Platanes.",
+        "Installer un récupérateur d'eau de pluie dès l'ouverture.")),
+    "arbres-amandiers": ("les arbres d'ombrage place des Amandiers", (
+        "Choisir des essences locales peu gourmandes en eau, plantées avec l'école.",)),
+    "square-cigales": ("les bancs et la fontaine du square des Cigales", (
+        "Prévoir des bancs avec accoudoirs pour les personnes âgées.",)),
+    "marche-producteurs": ("le marché de producteurs du mercredi", (
+        "Commencer par un marché mensuel pour vérifier que les producteurs suivent.",)),
+    "local-vacant": ("la reprise du local vide de l'avenue", (
+        "Un loyer réduit les deux premières années pour un commerce choisi avec les habitants.",)),
+    "eclairage-platanes": ("l'éclairage du chemin des Platanes", (
+        "Un éclairage à détection de présence, pour économiser l'énergie.",)),
+    "mediation-ete": ("la médiation de nuit l'été", (
+        "Recruter des médiateurs qui connaissent le quartier, formés avec le centre social.",)),
+    "city-stade": ("la rénovation du city-stade", (
+        "Associer les jeunes au choix des équipements et des horaires.",
+        "Ajouter un éclairage coupé à 22 h pour respecter les riverains.")),
+    "accueil-ados": ("l'accueil des adolescents", (
+        "L'ouvrir aussi le vendredi soir, avec une aide aux devoirs.",)),
+    "maison-quartier": ("la maison de quartier", (
+        "Un planning des salles en ligne et au tableau d'affichage, géré par un comité d'habitants.",)),
+    "fete-quartier": ("la fête de quartier annuelle", (
+        "La faire coïncider avec la restitution du plan d'actions chaque année.",)),
+    "voisins-solidaires": ("le réseau de voisins solidaires", (
+        "S'appuyer sur la pharmacie et le facteur pour repérer les personnes isolées.",)),
+}
+
+# Sentences the facilitator typed on the set, by position ({objet}: the topic above; {Objet}: capitalised).
+LIVE_SUMMARIES = {
+    "commits": (
+        "S'engage à réaliser {objet} dès la première année du mandat, avec une ligne au premier budget.",
+        "Oui, sans réserve : {objet} sera dans le programme de quartier, avec un point d'étape public à un an.",
+        "Engagement ferme pour {objet} ; propose que les habitants des ateliers suivent le chantier.",
+        "{Objet} : engagement pris, « c'est simple, peu coûteux et attendu depuis des années ».",
+    ),
+    "favourable": (
+        "Favorable pour {objet}. Veut d'abord chiffrer le coût avec les services avant de donner une date.",
+        "Trouve l'idée juste ; {objet} rejoint ce que sa liste propose pour les quartiers.",
+        "Favorable, si le financement se trouve dans le budget d'investissement de la ville.",
+        "{Objet} : d'accord sur le principe, à inscrire dans un plan pluriannuel.",
+        "Favorable ; rappelle qu'un projet semblable fonctionne déjà dans un autre quartier d'Aix.",
+    ),
+    "with_changes": (
+        "D'accord sur le fond pour {objet}, mais propose de modifier le projet (voir l'amélioration).",
+        "Favorable avec une condition : revoir {objet} pour le rendre moins coûteux à entretenir.",
+        "{Objet} : oui, avec un ajustement proposé en direct, que les habitants ont applaudi.",
+        "Favorable si le projet évolue ; propose une variante testée d'abord sur quelques mois.",
+    ),
+    "reserved": (
+        "Réservé : {objet} relève en partie de la Métropole ; s'engage seulement à porter la demande.",
+        "Doute du coût annoncé pour {objet} et préfère une étude avant de s'engager.",
+        "Réservé : craint des conflits d'usage et veut d'abord consulter les riverains.",
+        "{Objet} : « pas contre », mais ce n'est pas sa priorité pour le quartier.",
+    ),
+    "unfavourable": (
+        "Défavorable : juge la dépense non prioritaire face à l'entretien de l'existant.",
+        "Contre {objet} en l'état : estime que cela déplacerait le problème au lieu de le régler.",
+        "Défavorable ; préfère consacrer ce budget à la sécurité des trottoirs.",
+    ),
+    "no_answer": (
+        "Pas de réponse.",
+        "Pas de réponse : n'a pas souhaité se prononcer sans consulter sa liste.",
+        "Pas de réponse sur ce point ; a parlé d'un autre sujet pendant son temps de parole.",
+    ),
+}
+
+# Each list's leaning, by theme: a higher figure, more commitments (1 is neutral).
+LIVE_LEANINGS = [
+    {"proprete": 1.6, "securite-tranquillite": 1.3},
+    {"espaces-verts": 1.8, "mobilite-stationnement": 1.4, "lien-social": 1.2},
+    {"lien-social": 1.7, "jeunesse": 1.4},
+    {"jeunesse": 1.6, "commerces-proximite": 1.5, "lien-social": 1.2},
+    {"securite-tranquillite": 1.8, "commerces-proximite": 1.2, "espaces-verts": 0.7},
+    {"mobilite-stationnement": 1.5, "proprete": 1.2},
+    {"commerces-proximite": 1.4, "securite-tranquillite": 1.2, "jeunesse": 0.8},
+]
+
+# Written by the candidates' accounts before the show, on their own page (candidat index, action key,
+# position, text).
+LIVE_WRITTEN = [
+    (1, "arbres-amandiers", "commits",
+     "Nous planterons au moins quarante arbres sur la place et ses abords pendant le mandat, en commençant "
+     "par le côté de la pharmacie, le plus exposé l'été."),
+    (1, "jardin-partage", "favourable",
+     "Le jardin partagé est une très bonne idée. Nous demanderons aux services une analyse du sol de la friche "
+     "avant tout aménagement."),
+    (2, "maison-quartier", "commits",
+     "La maison de quartier est au cœur de notre projet pour les quartiers nord : nous l'ouvrirons dans un "
+     "local de la ville déjà identifié."),
+    (4, "eclairage-platanes", "commits",
+     "L'éclairage du chemin des Platanes sera fait dans les six premiers mois : c'est une question de sécurité."),
+    (4, "mediation-ete", "with_changes",
+     "Nous préférons une présence de la police municipale les soirs d'été, avec des médiateurs en appui."),
+    (5, "bus-soir-samedi", "reserved",
+     "Les bus relèvent de la Métropole. Nous porterons la demande, mais nous ne promettrons pas ce qui ne "
+     "dépend pas de la mairie."),
+    (3, "city-stade", "commits",
+     "Rénovation du city-stade en 2027, avec un comité de jeunes pour choisir les équipements."),
+    (6, "local-vacant", "favourable",
+     "Nous étudierons un loyer réduit pour un commerce de proximité choisi avec les habitants."),
+    (0, "encombrants-rdv", "commits",
+     "La collecte sur rendez-vous sera étendue à tout le quartier, avec une prise de rendez-vous par téléphone."),
+    (3, "fete-quartier", "favourable",
+     "Une fête par an, oui, et la ville prêtera le matériel (tables, scène, sono) gratuitement."),
+]
+
+# Questions sent from the live page during the show: (text, action key, fate: approved, shown, rejected).
+LIVE_QUESTIONS = [
+    ("Pour le plateau devant l'école : qui paiera l'agent de traversée, la ville ou l'école ?",
+     "traversee-ecole", "shown"),
+    ("Les bus du soir, ce sera avant ou après les travaux de l'avenue ?", "bus-soir-samedi", "approved"),
+    ("Est-ce que le jardin partagé sera ouvert aux habitants qui n'ont pas de voiture pour venir ?",
+     "jardin-partage", "shown"),
+    ("Tous des menteurs, vous ne ferez rien de tout ça.", "local-vacant", "rejected"),
+    ("Le city-stade sera-t-il fermé la nuit ? Le bruit est un vrai problème l'été.", "city-stade", "shown"),
+    ("Pouvez-vous parler plus fort, on n'entend rien au fond de la salle ?", None, "rejected"),
+]
+
+# What each list's speaker tends to add (one may close a summary), in LIVE_CANDIDATES order.
+LIVE_ASIDES = [
+    ("Priorité à l'entretien de l'existant.", "Veut un calendrier précis, pas des promesses.",
+     "Propose un point chaque trimestre avec le comité de quartier."),
+    ("Insiste sur la végétalisation et l'eau.", "Veut associer l'école au projet.",
+     "Rappelle l'urgence des îlots de chaleur."),
+    ("Pense d'abord aux personnes âgées et aux familles.", "Veut y associer le centre social.",
+     "Parle d'un budget participatif par quartier."),
+    ("Veut que les jeunes soient associés.", "Propose d'en faire un moment festif du quartier.",
+     "Cite un exemple réussi à Montpellier."),
+    ("Insiste sur la maîtrise des dépenses.", "Veut un bilan chiffré après un an.",
+     "Lie le sujet à la tranquillité publique."),
+    ("Rappelle le rôle de la Métropole.", "Veut une approche à l'échelle du pays d'Aix.",
+     "Propose une convention avec la Métropole."),
+    ("Propose un signalement par application.", "Veut un élu référent pour le quartier.",
+     "Cite un projet semblable à Pertuis."),
+]

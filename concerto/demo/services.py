@@ -55,6 +55,7 @@ from . import content as c
 from . import second_campaign
 from .fieldwork import OfflineResident, load_fieldwork
 from .letters import load_letters
+from .live_event import live_figures, load_live_event
 from .selection import load_selection
 from .volunteers import load_volunteers
 from .workshops import load_workshops, workshop_figures
@@ -157,7 +158,7 @@ def demo_delete() -> bool:
             # recorded may vanish by accident): delete them first, the campaign takes the rest.
             _fieldwork_delete(campaign=campaign)
             campaign.delete()
-            AuditEntry.objects.filter(scope=SLUG).delete()
+            AuditEntry.objects.filter(scope__in=[SLUG, f"campaign:{campaign.pk}"]).delete()
             User.objects.filter(pk__in=offline, email__isnull=True).delete()
         second = Campaign.objects.filter(slug=second_campaign.SLUG).first()
         if second is not None:
@@ -225,6 +226,7 @@ def demo_counts(campaign: Campaign) -> dict:
         "volunteers": volunteer_figures(campaign)["volunteers"],
         "workshop_participants": selection_figures(campaign)["workshop_participants"],
         **workshop_figures(campaign),
+        **live_figures(campaign),
         "unused_codes": [
             format_code(code) for code in InvitationCode.objects.filter(
                 campaign=campaign, revoked_at__isnull=True, use_count=0).order_by("pk").values_list("code", flat=True)[:3]
@@ -286,6 +288,7 @@ class _Builder:
         self._late_merges()
         self._comments()
         self._action_sectors()
+        self._live_event()
         return self.campaign
 
     # -- campaign, people -------------------------------------------------------------------
@@ -334,10 +337,12 @@ class _Builder:
         User.objects.filter(pk=sophie.pk).update(password=hashed)
         role_grant(by=self.organiser, campaign=self.campaign, user=sophie, role=Role.AMBASSADOR)
         self.ambassadors = [self.staff[Role.AMBASSADOR], sophie]
+        self.candidate_accounts = []
         for i, name in enumerate(c.CANDIDATES, start=1):
             user = User.objects.create_user(candidate_email(i), display_name=name)
             User.objects.filter(pk=user.pk).update(password=hashed)
             role_grant(campaign=self.campaign, user=user, role=Role.CANDIDATE, by=self.organiser)
+            self.candidate_accounts.append(user)
 
     def _residents(self) -> None:
         """130 residents: the online ones get an account now (habitant001@ …); the ones met at the door
@@ -674,6 +679,17 @@ class _Builder:
             comment = by_text[text]
             (user,) = reporters(comment, 1)
             proposals.comment_report(user=user, comment=comment, reason=reason)
+
+    def _live_event(self) -> None:
+        """The candidates, the election calendar, the set held yesterday evening and the one of tomorrow."""
+        load_live_event(
+            campaign=self.campaign, organiser=self.organiser, facilitator=self.staff[Role.FACILITATOR],
+            candidate_accounts=self.candidate_accounts,
+            workshop_actions=[self.workshop[wa.key] for wa in c.WORKSHOP_ACTIONS],
+            presenters=[u.public_name for u in self.workshop_participants],
+            askers=[u for u in self.online_residents if u not in self.workshop_participants],
+            # Its own random stream, so that everything above stays as it was.
+            rng=random.Random(f"{c.SEED}-live-event"))
 
     def _action_sectors(self) -> None:
         # No service sets an action's sector yet: derive it from the place, in one UPDATE per sector.

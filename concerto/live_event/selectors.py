@@ -204,3 +204,37 @@ def speaking_closed_by_item(event) -> dict[str, dict[str, float]]:
         row[str(t.candidate_id)] = round(row.get(str(t.candidate_id), 0.0)
                                          + max(0.0, (t.ended_at - t.started_at).total_seconds()), 1)
     return out
+
+
+# --- Figures and the public matrix (stats, API) -------------------------------------------------
+
+def live_event_figures(campaign) -> dict:
+    """The campaign's figures for the stats, in one query: the lists standing, and their reactions
+    (positions recorded on the set plus the candidates' written reactions)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from concerto.campaigns.models import Campaign
+
+    from .models import WrittenReaction
+
+    def count(qs, by):
+        per_campaign = qs.filter(**{by: OuterRef("pk")}).order_by().values(by).annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(per_campaign, output_field=IntegerField()), Value(0))
+
+    row = Campaign.objects.filter(pk=campaign.pk).annotate(
+        lists=count(Candidate.objects.all(), "campaign"),
+        positions=count(Position.objects.all(), "item__event__campaign"),
+        written=count(WrittenReaction.objects.all(), "candidate__campaign"),
+    ).values("lists", "positions", "written").first() or {"lists": 0, "positions": 0, "written": 0}
+    return {"candidates": row["lists"], "reactions": row["positions"] + row["written"]}
+
+
+def public_positions(event, now=None) -> list[Position]:
+    """The positions every visitor may read, in running order then panel order: during the
+    eve-of-vote freeze, those recorded after it began are left out (as in ``event_public_state``)."""
+    freeze = election_freeze(event.campaign, now or timezone.now())
+    qs = Position.objects.filter(item__event=event).select_related("item", "candidate")
+    if freeze is not None:
+        qs = qs.filter(recorded_at__lt=freeze.freeze_window()[0])
+    return list(qs.order_by("item__position", "candidate__ballot_order", "candidate_id"))

@@ -508,6 +508,18 @@ MATRIX = {
     "POST live_event:overlay_times":      "405       405       405       405       405       405       405       405",
     "GET live_event:question_ask":        "302>login 405       405       405       405       405       405       405",
     "POST live_event:question_ask":       "302>login 302+      302+      302+      400       302+      302+      302+",
+    # Issue 14, the live event in the API (concerto/api/live_event.py): reads public like the live page;
+    # control for the campaign's facilitators and organisers (a write token), 404 to anyone else.
+    "GET /api/v1/campaigns/{slug}/candidates":                        "200       200       200       200       200       200       200       200",
+    "GET /api/v1/campaigns/{slug}/events":                            "200       200       200       200       200       200       200       200",
+    "GET /api/v1/campaigns/{slug}/events/{event_id}":                 "200       200       200       200       200       200       200       200",
+    "GET /api/v1/campaigns/{slug}/events/{event_id}/state":           "200       200       200       200       200       200       200       200",
+    "GET /api/v1/campaigns/{slug}/events/{event_id}/positions":       "200       200       200       200       200       200       200       200",
+    "POST /api/v1/campaigns/{slug}/events/{event_id}/start":          "401       404       404       404       404       404       200+      200+",
+    "POST /api/v1/campaigns/{slug}/events/{event_id}/end":            "401       404       404       404       404       404       200+      200+",
+    "POST /api/v1/campaigns/{slug}/events/{event_id}/on-air":         "401       404       404       404       404       404       200+      200+",
+    "POST /api/v1/campaigns/{slug}/events/{event_id}/positions":      "401       404       404       404       404       404       200+      200+",
+    "POST /api/v1/campaigns/{slug}/events/{event_id}/speaking":       "401       404       404       404       404       404       200+      200+",
     # Any other path under /api/v1/: the JSON 404, whatever the method.
     "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
     "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",
@@ -1717,6 +1729,60 @@ def answer(w, key: str, role: str, **override):
     if probe and before != after:
         cell += "+"
     return cell, response
+
+
+# Issue 14: the live event the API rows act on, made when a row names it (once per test): a candidate,
+# the published action on the running order, the reply order published. The control rows but start
+# put it on air first (as the organiser, inside the row's savepoint).
+LIVE_API = "/api/v1/campaigns/{slug}/events/{event_id}/"
+
+
+def _live_show(w):
+    if "live_show" not in w:
+        from concerto.live_event import services as live
+
+        organiser = w.users["organiser"]
+        live.candidate_create(actor=organiser, campaign=w.campaign, name="Claire Martin",
+                              list_name="Saint-Jérôme en commun")
+        event = live.event_create(actor=organiser, campaign=w.campaign, title="Plateau de la matrice",
+                                  starts_at=timezone.now())
+        live.running_order_set(actor=organiser, event=event, items=[(w.action.pk, "Alice")])
+        live.event_order_publish(actor=organiser, event=event, seed="matrice")
+        event.refresh_from_db()
+        w["live_show"] = event
+    return w["live_show"]
+
+
+def _live_on_air(w, role):
+    from concerto.live_event import services as live
+
+    event = _live_show(w)
+    live.event_start(actor=w.users["organiser"], event=event)
+    live.on_air_step(actor=w.users["organiser"], event=event, step=1)
+
+
+def _live_seq(w, role, c):
+    from concerto.live_event.models import Event
+
+    return Event.objects.filter(pk=_live_show(w).pk).values_list("seq", "status").get()
+
+
+def _live_cell(w):
+    from concerto.live_event import selectors as live
+
+    return {"item": live.running_items(_live_show(w))[0].pk, "candidate": live.candidate_list(w.campaign)[0].pk}
+
+
+PATH_VALUES.update({"event_id": lambda w: _Lazy(lambda: _live_show(w).pk)})
+DATA.update({
+    f"POST {LIVE_API}on-air": {},  # nothing on air: one action only, "next" would not move
+    f"POST {LIVE_API}positions": lambda w: {**_live_cell(w), "stance": "favourable", "summary": "D'accord.",
+                                            "client_id": "5b0f1f9e-3c1a-4f55-9d2e-0a7c2b1e4d11"},
+    f"POST {LIVE_API}speaking": lambda w: {"candidate": _live_cell(w)["candidate"],
+                                           "client_id": "0e8c4b7a-2f3d-4b1c-8a9e-6d5f4c3b2a10"},
+})
+EFFECTS.update({f"POST {LIVE_API}{tail}": _live_seq for tail in ("start", "end", "on-air", "positions", "speaking")})
+PREPARE.update({f"POST {LIVE_API}{tail}": _live_on_air for tail in ("end", "on-air", "positions", "speaking")})
 
 
 def expected_row(key: str) -> dict[str, str]:

@@ -42,6 +42,15 @@ PATHS = {
     "/api/v1/campaigns/{slug}/workshops/{workshop_id}/ideas": {"get"},
     "/api/v1/campaigns/{slug}/workshops/{workshop_id}/themes": {"get"},
     "/api/v1/campaigns/{slug}/workshops/{workshop_id}/votes": {"get"},
+    "/api/v1/campaigns/{slug}/candidates": {"get"},
+    "/api/v1/campaigns/{slug}/events": {"get"},
+    "/api/v1/campaigns/{slug}/events/{event_id}": {"get"},
+    "/api/v1/campaigns/{slug}/events/{event_id}/state": {"get"},
+    "/api/v1/campaigns/{slug}/events/{event_id}/positions": {"get", "post"},
+    "/api/v1/campaigns/{slug}/events/{event_id}/start": {"post"},
+    "/api/v1/campaigns/{slug}/events/{event_id}/end": {"post"},
+    "/api/v1/campaigns/{slug}/events/{event_id}/on-air": {"post"},
+    "/api/v1/campaigns/{slug}/events/{event_id}/speaking": {"post"},
 }
 
 

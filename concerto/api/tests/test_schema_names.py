@@ -10,6 +10,7 @@ from concerto.api import (
     campaigns,
     joining,
     letters,
+    live_event,
     me,
     proposals,
     schemas,
@@ -23,7 +24,7 @@ from concerto.api import (
 
 def test_every_api_schema_has_its_own_name():
     places = defaultdict(set)
-    for module in (campaigns, joining, letters, me, proposals, schemas, selection, team, volunteers, workshops,
+    for module in (campaigns, joining, letters, live_event, me, proposals, schemas, selection, team, volunteers, workshops,
                    workshops_wall):
         for value in vars(module).values():
             if inspect.isclass(value) and issubclass(value, Schema) and value is not Schema:

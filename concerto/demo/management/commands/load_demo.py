@@ -63,6 +63,27 @@ class Command(BaseCommand):
                 f"(/atelier/{upcoming['room_code']}/) · compte animateur : {', '.join(upcoming['facilitators'])} "
                 f"(mot de passe « {content.DEMO_PASSWORD} »)"
             )
+        held, upcoming = n.get("live_held"), n.get("live_next")
+        if held:
+            with translation.override("fr"):
+                held_day = formats.date_format(timezone.localtime(held["started_at"]), "l j F Y à H \\h i")
+                next_day = (formats.date_format(timezone.localtime(upcoming["starts_at"]), "l j F Y à H \\h i")
+                            if upcoming else "")
+                rounds = " et ".join(formats.date_format(d, "j F Y") for d in n["election_rounds"])
+            seconds_gap = f"{n['live_gap']:.0f}"
+            self.stdout.write(
+                f"  Plateau en direct : {n['live_candidates']} listes · « {held['title']} », {held_day}, terminé : "
+                f"{n['live_positions']} positions ({n['live_no_answer']} « Pas de réponse », {n['live_improvements']} "
+                f"améliorations suggérées), {n['live_written']} réactions écrites, {n['live_turns']} prises de parole "
+                f"(écart de temps de parole {seconds_gap} s) · ordre de passage publié (graine « {held['seed']} », "
+                f"/c/{slug}/direct/{held['id']}/ordre/)"
+            )
+            if upcoming:
+                self.stdout.write(
+                    f"  Prochain plateau, à animer depuis la régie : « {upcoming['title']} », {next_day} "
+                    f"({upcoming['items']} actions, ordre publié) · /c/{slug}/direct/{upcoming['id']}/regie/ avec "
+                    f"animateur@{content.EMAIL_DOMAIN} · scrutin : {rounds}"
+                )
         self.stdout.write(
             f"  Contributions : {n['contributions']} ({_detail(n['contributions_by_status'], STATUSES)}) ; "
             f"reçues {_detail(n['contributions_by_origin'], ORIGINS)}"
