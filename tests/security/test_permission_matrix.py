@@ -1753,7 +1753,7 @@ def _live_show(w):
     return w["live_show"]
 
 
-def _live_on_air(w, role):
+def _live_api_on_air(w, role):
     from concerto.live_event import services as live
 
     event = _live_show(w)
@@ -1782,7 +1782,7 @@ DATA.update({
                                            "client_id": "0e8c4b7a-2f3d-4b1c-8a9e-6d5f4c3b2a10"},
 })
 EFFECTS.update({f"POST {LIVE_API}{tail}": _live_seq for tail in ("start", "end", "on-air", "positions", "speaking")})
-PREPARE.update({f"POST {LIVE_API}{tail}": _live_on_air for tail in ("end", "on-air", "positions", "speaking")})
+PREPARE.update({f"POST {LIVE_API}{tail}": _live_api_on_air for tail in ("end", "on-air", "positions", "speaking")})
 
 
 def expected_row(key: str) -> dict[str, str]:
