@@ -21,8 +21,8 @@ Web pages use the session cookie; the API uses a Bearer token per role (it ignor
 import contextlib
 import json
 import re
-from uuid import uuid4
 import uuid
+from uuid import uuid4
 
 import pytest
 from django.apps import apps
