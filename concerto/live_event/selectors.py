@@ -126,8 +126,12 @@ def event_public_state(event, now=None) -> dict:
         positions_q = positions_q.filter(recorded_at__lt=freeze_start)
     positions: dict[str, dict] = {}
     for p in positions_q.only("item_id", "candidate_id", "stance", "summary", "improvement"):
-        positions.setdefault(str(p.item_id), {})[str(p.candidate_id)] = {
-            "stance": p.stance, "summary": p.summary, "improvement": bool(p.improvement)}
+        cell = {"stance": p.stance}
+        # What was said travels for the action on air only: every state goes to every viewer, and
+        # 140 summaries would make each one some 30 KB (the matrix shows the stance alone).
+        if p.item_id == event.on_air_id:
+            cell["summary"] = p.summary
+        positions.setdefault(str(p.item_id), {})[str(p.candidate_id)] = cell
     turn = SpeakingTurn.objects.filter(event=event, ended_at__isnull=True).first()
     totals = speaking_seconds(event, now)
     on_air = next((i for i in items if i.pk == event.on_air_id), None)
