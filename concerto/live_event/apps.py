@@ -8,6 +8,11 @@ class LiveEventConfig(AppConfig):
     verbose_name = _("Live event")
 
     def ready(self):
-        from . import live
+        from concerto.proposals.selectors import register_action_section
+
+        from . import live, selectors
 
         live.register()
+        # The candidates' written reactions on each published action's page (proposals imports
+        # nothing of live_event).
+        register_action_section(selectors.action_reactions_section)

@@ -361,6 +361,24 @@ def origin_note(action) -> dict | None:
     """The first note a registered function gives for this action (only workshop actions ask)."""
     if action.origin != Origin.WORKSHOP:
         return None
+
+
+# Sections other apps add below a published action's text (live_event: the candidates' written
+# reactions), registered at start-up like the origin notes, since proposals imports neither app:
+# ``section(action) -> {"template": str, "context": dict, "key": hashable} | None``. The key says
+# everything the section prints (it joins the shared page's key).
+_ACTION_SECTIONS: list = []
+
+
+def register_action_section(section) -> None:
+    if section not in _ACTION_SECTIONS:
+        _ACTION_SECTIONS.append(section)
+
+
+def action_sections(action) -> list[dict]:
+    if action.status != ActionStatus.PUBLISHED:
+        return []
+    return [found for section in _ACTION_SECTIONS if (found := section(action))]
     for note in _ORIGIN_NOTES:
         found = note(action)
         if found:

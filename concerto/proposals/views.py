@@ -94,6 +94,7 @@ def _shared_list(request, template, context):
     campaign, page = context["campaign"], context["page"]
     key = (
         template, request.get_full_path(), state.token_of(campaign), bool(context["can_take_part"]),
+        rules.frozen(campaign),
         page.number, page.paginator.count, page.paginator.num_pages,
         # What the cards print, as stored: labels follow from these and the language, theme
         # names from the state token.
@@ -126,6 +127,7 @@ def _detail_context(request, campaign, action, comment_form=None):
         # Stable once the action exists (a published sheet keeps its workshop), so the shared page's
         # key (action.pk) covers it.
         "origin_note": selectors.origin_note(action),
+        "action_sections": selectors.action_sections(action),
     }
 
 
@@ -157,6 +159,7 @@ def _shared_detail(request, context):
          merged_into.pk if merged_into else None, merged_into.title if merged_into else ""),
         comments.number, comments.paginator.count, comments.paginator.num_pages,
         tuple((c.pk, c.author_id, *sorted(comment_data(c).items())) for c in comments),
+        tuple(section["key"] for section in context["action_sections"]), rules.frozen(campaign),
     )
 
     def render_shared():
