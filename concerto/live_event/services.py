@@ -31,7 +31,6 @@ from . import order, rules, selectors
 from .errors import (
     CandidateHasPositions,
     CandidateInvalid,
-    NotYourReaction,
     ClientIdConflict,
     ClientIdInvalid,
     ElectionFreeze,
@@ -40,6 +39,7 @@ from .errors import (
     EventNotOnAir,
     ItemInvalid,
     NoCandidates,
+    NotYourReaction,
     OrderAlreadyPublished,
     OrderNotPublished,
     QuestionsClosed,
@@ -49,9 +49,9 @@ from .errors import (
 )
 from .models import (
     IMPROVEMENT_MAX,
-    WRITTEN_MAX,
     QUESTION_MAX,
     SUMMARY_MAX,
+    WRITTEN_MAX,
     AirSpan,
     AudienceQuestion,
     Candidate,

@@ -29,9 +29,12 @@ def _groups(actions, reactions, errors_for=None, posted=None):
         theme = action.theme.name if action.theme else _("Without theme")
         if not groups or groups[-1]["theme"] != theme:
             groups.append({"theme": theme, "rows": []})
-        row = {"action": action, "reaction": reactions.get(action.pk), "errors": {}}
+        reaction = reactions.get(action.pk)
+        row = {"action": action, "reaction": reaction, "errors": {},
+               # What the form shows: what was just posted when it was refused, else what is stored.
+               "values": {k: getattr(reaction, k) if reaction else "" for k in ("stance", "text", "improvement")}}
         if posted is not None and errors_for == action.pk:
-            row["posted"], row["errors"] = posted, posted.get("errors", {})
+            row["values"], row["errors"] = posted, posted.get("errors", {})
         groups[-1]["rows"].append(row)
     return groups
 
