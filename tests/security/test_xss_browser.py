@@ -337,6 +337,15 @@ REFLECTED["organiser"] += [f"{CAMPAIGN}/"]
 # Door-to-door review (ids: the demo's first batch and conflict, if any; a 404 page reflects too).
 REFLECTED["organiser"] += [f"{CAMPAIGN}/terrain/verification/", f"{CAMPAIGN}/terrain/verification/lots/1/",
                            f"{CAMPAIGN}/terrain/verification/conflits/1/"]
+# Issue 14, setting up the candidates' set (event 1 and candidate 1 may not exist in the demo: their 404
+# pages reflect too). « My reactions » is a candidate's page: the demo has no candidate account to sign
+# in with yet, so the organiser's 404 answer is what is checked there.
+REFLECTED["visitor"] += [f"{CAMPAIGN}/direct/1/ordre/"]
+REFLECTED["organiser"] += [
+    f"{CAMPAIGN}/candidats/", f"{CAMPAIGN}/candidats/nouveau/", f"{CAMPAIGN}/candidats/1/",
+    f"{CAMPAIGN}/candidats/1/retirer/", f"{CAMPAIGN}/candidats/mes-reactions/", f"{CAMPAIGN}/direct/evenements/",
+    f"{CAMPAIGN}/direct/evenements/nouveau/", f"{CAMPAIGN}/direct/1/modifier/", f"{CAMPAIGN}/direct/1/deroule/",
+    f"{CAMPAIGN}/direct/1/ordre/publier/", f"{CAMPAIGN}/direct/calendrier/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
                     "corriger"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.

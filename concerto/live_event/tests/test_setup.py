@@ -397,7 +397,7 @@ def test_the_candidate_page_says_why_during_the_freeze(client, vote, candidates,
 def test_a_position_recorded_during_the_freeze_is_refused(show, facilitator_fanny, candidates, campaign):
     ElectionRound.objects.create(campaign=campaign, number=1, vote_date=timezone.localdate() + timedelta(days=1),
                                  polls_close=datetime.time(20, 0))
-    with _at(_eve_midnight(timezone.localdate() + timedelta(days=1)) + timedelta(hours=1)):
-        with pytest.raises(ElectionFreeze):
-            services.position_record(actor=facilitator_fanny, event=show, item_id=show.on_air_id,
-                                     candidate_id=candidates[0].pk, stance="favourable", client_id=new_id())
+    moment = _eve_midnight(timezone.localdate() + timedelta(days=1)) + timedelta(hours=1)
+    with _at(moment), pytest.raises(ElectionFreeze):
+        services.position_record(actor=facilitator_fanny, event=show, item_id=show.on_air_id,
+                                 candidate_id=candidates[0].pk, stance="favourable", client_id=new_id())
