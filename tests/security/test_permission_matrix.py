@@ -1476,10 +1476,11 @@ MATRIX.update({
 })
 
 
-def _live_setup(w):
+def _live_setup(w, *, keep=True):
     """Three candidates (Claire's account writes for the first), an event whose running order holds the
-    published action, round 1 of the election in 40 days; made once per test."""
-    if "live_event" not in w:
+    published action, round 1 of the election in 40 days; made once per test (``keep``, before the rows'
+    savepoints), or inside each role's savepoint (``keep=False``: PREPARE)."""
+    if "live_event" not in w or not keep:
         from datetime import date, time, timedelta
 
         from concerto.campaigns.models import ElectionRound
@@ -1493,10 +1494,12 @@ def _live_setup(w):
         event = live.event_create(actor=organiser, campaign=w.campaign, title="Le plateau",
                                   starts_at=timezone.now() + timedelta(days=2))
         live.running_order_set(actor=organiser, event=event, items=[(w.action.pk, "Samia")])
-        w["live_event"] = event
+        if keep:
+            w["live_event"] = event
         ElectionRound.objects.get_or_create(campaign=w.campaign, number=1,
                                             defaults={"vote_date": date.today() + timedelta(days=40),
                                                       "polls_close": time(20, 0)})
+        return event
     return w["live_event"]
 
 
@@ -1524,7 +1527,7 @@ DATA.update({
     "POST live_event:my_reactions": lambda w: {"action": str(w.action.pk), "stance": "favourable",
                                                "text": "Nous le ferons."},
 })
-PREPARE.update({f"{m} live_event:{name}": lambda w, role: _live_setup(w) for m in ("GET", "POST") for name in (
+PREPARE.update({f"{m} live_event:{name}": lambda w, role: _live_setup(w, keep=False) for m in ("GET", "POST") for name in (
     "my_reactions", "calendar", "calendar_delete", "candidates")})
 EFFECTS.update({
     "POST live_event:candidate_create": _count("live_event.Candidate"),
