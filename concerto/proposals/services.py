@@ -137,6 +137,8 @@ def action_create_published(*, by, campaign, title, summary, body="", theme_id=N
     ``action_create_published_by_system`` instead, so no caller skips the check by omission."""
     if not rules.can_add_published_action(by, campaign, origin):
         raise NotAllowed(_("Only organisers can add actions directly."))
+    if rules.frozen(campaign):  # article L49: nothing new is published on the eve of a vote
+        raise rules.closed_error(campaign)
     return _action_published_create(campaign=campaign, title=title, summary=summary, body=body, theme_id=theme_id,
                                     place=place, origin=origin, author=author, actor=by)
 
@@ -175,6 +177,8 @@ def _moderated(moderator, action_id, campaign) -> Action:
 
 
 def action_publish(*, moderator, campaign, action_id: int) -> Action:
+    if rules.frozen(campaign):  # article L49: moderation waits until the polls close
+        raise rules.closed_error(campaign)
     with transaction.atomic():
         action = _moderated(moderator, action_id, campaign)
         if action.status not in (ActionStatus.PENDING, ActionStatus.REJECTED):

@@ -401,3 +401,15 @@ def test_a_position_recorded_during_the_freeze_is_refused(show, facilitator_fann
     with _at(moment), pytest.raises(ElectionFreeze):
         services.position_record(actor=facilitator_fanny, event=show, item_id=show.on_air_id,
                                  candidate_id=candidates[0].pk, stance="favourable", client_id=new_id())
+
+
+def test_moderators_publish_nothing_during_the_freeze(vote, campaign, moderator_marc, resident_alice):
+    from concerto.campaigns.errors import ElectionFreeze as CampaignFreeze
+    from concerto.proposals.services import action_propose, action_publish
+
+    pending = action_propose(user=resident_alice, campaign=campaign, title="Une idée avant la réserve",
+                             summary="Proposée avant la période de réserve électorale.")
+    with _at(_eve_midnight(vote.vote_date)), pytest.raises(CampaignFreeze):
+        action_publish(moderator=moderator_marc, campaign=campaign, action_id=pending.pk)
+    pending.refresh_from_db()
+    assert pending.status == "pending"
