@@ -69,6 +69,11 @@ def test_candidates_order_and_a_candidates_reactions(context_factory, signed_in_
     page.wait_for_url(re.compile(r"/candidats/$"))
     expect(page.locator("main table")).to_contain_text("Quentin Quadrillage")
 
+    for name, path in (("events", "direct/evenements/"), ("calendar", "direct/calendrier/"),
+                       ("running-order", f"direct/{event_id}/deroule/")):
+        page.goto(f"{live.url}{CAMPAIGN}/{path}")
+        check_page(page, name)
+
     page.goto(f"{live.url}{CAMPAIGN}/direct/{event_id}/ordre/")
     expect(page.locator("main")).to_contain_text("navigateur")  # the seed
     expect(page.locator("main pre")).to_contain_text("python -m concerto.live_event.order navigateur 4")
