@@ -361,6 +361,11 @@ def origin_note(action) -> dict | None:
     """The first note a registered function gives for this action (only workshop actions ask)."""
     if action.origin != Origin.WORKSHOP:
         return None
+    for note in _ORIGIN_NOTES:
+        found = note(action)
+        if found:
+            return found
+    return None
 
 
 # Sections other apps add below a published action's text (live_event: the candidates' written
@@ -379,8 +384,3 @@ def action_sections(action) -> list[dict]:
     if action.status != ActionStatus.PUBLISHED:
         return []
     return [found for section in _ACTION_SECTIONS if (found := section(action))]
-    for note in _ORIGIN_NOTES:
-        found = note(action)
-        if found:
-            return found
-    return None

@@ -30,6 +30,12 @@ from .conftest import new_id
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english_pages(client, settings):
+    """The pages' sentences are asserted in English, the msgid language, whatever the French catalogue holds."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 WEBP = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
