@@ -10,6 +10,6 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from concerto.core.state import track_models
 
-        from .models import Campaign, Organisation, Phase, Sector
+        from .models import Campaign, ElectionRound, Organisation, Phase, Sector
 
-        track_models(Organisation, Campaign, Phase, Sector)  # cached campaign data (concerto.core.state)
+        track_models(Organisation, Campaign, Phase, Sector, ElectionRound)  # cached campaign data (concerto.core.state)

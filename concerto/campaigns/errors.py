@@ -62,3 +62,13 @@ class SectorInQuotas(Invalid):
     def __init__(self, titles: list[str]):
         super().__init__(_("The quotas of a selection not yet drawn name this sector (%(titles)s): change "
                            "those quotas first.") % {"titles": ", ".join(f"« {t} »" for t in titles)})
+
+
+class ElectionRoundNotFound(NotFound):
+    message = _("This election round does not exist.")
+
+
+class ElectionFreeze(NotAllowed):
+    code = "election_freeze"
+    message = _("Nothing new can be published from 00:00 on the eve of the vote until the polls close "
+                "(article L49 of the electoral code). The pages stay readable.")

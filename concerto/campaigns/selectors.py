@@ -46,6 +46,7 @@ def campaign_for_page(slug: str, user=None) -> Campaign:
     def load():
         campaign = campaign_get(slug)
         campaign_phases(campaign)
+        election_rounds(campaign)  # every public page asks whether the eve-of-vote freeze is on
         return campaign
 
     campaign = state.held("campaign", slug, snapshot.token, load)
@@ -106,10 +107,19 @@ def election_freeze(campaign: Campaign, now=None) -> ElectionRound | None:
     return None
 
 
+# Phases whose contributions are published on the campaign's pages (supports, proposals, comments):
+# closed during the eve-of-vote freeze (article L49 of the electoral code forbids publishing new
+# electoral content online from 00:00 on the eve until the polls close). Joining, reading, the
+# door-to-door round (its phones send visits already made) and the team's work stay possible.
+FROZEN_ON_THE_EVE = (PhaseKind.PARTICIPATION,)
+
+
 def phase_is_open(campaign: Campaign, kind: str, now=None) -> bool:
     if campaign_is_archived(campaign):
         return False
     now = now or timezone.now()
+    if kind in FROZEN_ON_THE_EVE and election_freeze(campaign, now) is not None:
+        return False
     return any(
         p.kind == kind and not p.is_closed and p.starts_at <= now < p.ends_at for p in campaign_phases(campaign)
     )

@@ -26,6 +26,7 @@ from .errors import (
     CampaignAlreadyArchived,
     CampaignNotArchived,
     ConsentTextUnchanged,
+    ElectionRoundNotFound,
     OrganisationExists,
     PhaseNotFound,
     SectorNotFound,
@@ -34,6 +35,7 @@ from .models import (
     PHASE_ORDER,
     Campaign,
     ConsentText,
+    ElectionRound,
     Organisation,
     Phase,
     PhaseKind,
@@ -522,3 +524,62 @@ def sector_get_for_update(*, by, campaign: Campaign, sector_id) -> Sector:
     """The sector, locked until the caller's transaction ends (organisers only)."""
     _require_organiser(by, campaign, SectorNotFound)
     return _sector_for(campaign, sector_id)
+
+
+# --------------------------------------------------------------------------------------------------
+# The election calendar (issue 14): the rounds whose eves freeze the public pages (article L49).
+# --------------------------------------------------------------------------------------------------
+
+def _round_for(campaign: Campaign, number) -> ElectionRound | None:
+    return ElectionRound.objects.filter(campaign=campaign, number=number).first()
+
+
+def election_round_save(*, by, campaign: Campaign, number, vote_date, polls_close) -> ElectionRound:
+    """Set the date of round ``number`` (1 or 2) and the time the polls close. Round 2 comes after
+    round 1 (municipales: a week later); a date already past is refused for a new round."""
+    _require_organiser(by, campaign, ElectionRoundNotFound)
+    errors = {}
+    if number not in (1, 2):
+        errors["number"] = _("Choose round 1 or round 2.")
+    if vote_date is None:
+        errors["vote_date"] = _("Give the date of the vote.")
+    if polls_close is None:
+        errors["polls_close"] = _("Give the time the polls close (18:00, 19:00 or 20:00).")
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        _lock(campaign)
+        existing = _round_for(campaign, number)
+        other = _round_for(campaign, 2 if number == 1 else 1)
+        if existing is None and vote_date < timezone.localdate():
+            errors["vote_date"] = _("This date is past: give the date of a vote to come.")
+        elif number == 2 and other is not None and vote_date <= other.vote_date:
+            errors["vote_date"] = _("Round 2 comes after round 1 (%(date)s).") % {
+                "date": formats.date_format(other.vote_date, "j F Y")}
+        elif number == 1 and other is not None and vote_date >= other.vote_date:
+            errors["vote_date"] = _("Round 1 comes before round 2 (%(date)s).") % {
+                "date": formats.date_format(other.vote_date, "j F Y")}
+        if errors:
+            raise FieldErrors(errors)
+        if existing is None:
+            existing = ElectionRound.objects.create(campaign=campaign, number=number, vote_date=vote_date,
+                                                    polls_close=polls_close)
+        else:
+            existing.vote_date, existing.polls_close = vote_date, polls_close
+            existing.save()
+        log_action("campaigns.election_round.saved", actor=by, scope=campaign.slug, target=existing, round=number,
+                   date=vote_date.isoformat(), polls_close=polls_close.strftime("%H:%M"))
+    campaign.__dict__.pop("_election_rounds", None)
+    return existing
+
+
+def election_round_delete(*, by, campaign: Campaign, number) -> None:
+    _require_organiser(by, campaign, ElectionRoundNotFound)
+    with transaction.atomic():
+        _lock(campaign)
+        existing = _round_for(campaign, number)
+        if existing is None:
+            raise ElectionRoundNotFound()
+        log_action("campaigns.election_round.deleted", actor=by, scope=campaign.slug, target=existing, round=number)
+        existing.delete()
+    campaign.__dict__.pop("_election_rounds", None)

@@ -230,6 +230,27 @@ ACTS: dict[str, Act] = {
     "live.turn_corrected": Act(_("{actor} corrected a speaking turn of {seconds} s: {reason}")),
     "live.report_signed": Act(_("The fairness report of {target} was signed: SHA-256 {sha256} "
                                 "(gap {gap} s, target {target_gap} s).")),
+    "live.candidate_created": Act(_("{actor} added the candidate {name} (list « {list_name} »).")),
+    "live.candidate_updated": Act(_("{actor} changed the candidate {name} (list « {list_name} »).")),
+    "live.candidate_deleted": Act(_("{actor} removed the candidate {name}.")),
+    "live.candidate_account": Act(_("{actor} gave the account {email} to the candidate {target}.")),
+    "live.event_created": Act(_("{actor} created the live event « {title} ».")),
+    "live.event_updated": Act(_("{actor} changed the live event « {title} ».")),
+    "live.running_order_set": Act(_("{actor} set the running order of the live event {target}.")),
+    "live.order_published": Act(_("{actor} published the candidates' reply order of {target} (seed {seed}).")),
+    "live.event_started": Act(_("{actor} started the show {target}.")),
+    "live.event_ended": Act(_("{actor} ended the show {target}.")),
+    "live.on_air": Act(_("{actor} put an action on air during {target}.")),
+    "live.position_recorded": Act(_("{actor} recorded a candidate's position on an action.")),
+    "live.turn_started": Act(_("{actor} started a candidate's speaking time during {target}.")),
+    "live.turn_stopped": Act(_("{actor} stopped the speaking time during {target}.")),
+    "live.question_submitted": private(_("{actor} sent a question to the show.")),
+    "live.question_decided": Act(_("{actor} decided on a question from the audience.")),
+    "live.question_shown": Act(_("{actor} changed the question on screen during {target}.")),
+    "live.reaction_written": Act(_("{actor} wrote their list's reaction to an action.")),
+    "campaigns.election_round.saved": Act(_("{actor} set round {round} of the election on {date} (polls close at "
+                                            "{polls_close}).")),
+    "campaigns.election_round.deleted": Act(_("{actor} removed round {round} from the election calendar.")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.
@@ -241,6 +262,7 @@ AREAS = {
     "selection": _("volunteers and selections"),
     "volunteers": _("volunteers and selections"),
     "fieldwork": _("door to door and paper"),
+    "live": _("the candidates' set"),
 }
 
 # Codes not in ACTS that the campaign journal still shows: prefixes of acts only the team performs.

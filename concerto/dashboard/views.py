@@ -11,7 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concerto.campaigns.selectors import campaign_get, campaign_list, phase_timeline
+from concerto.campaigns.selectors import (
+    campaign_for_page,
+    campaign_get,
+    campaign_list,
+    phase_timeline,
+)
 from concerto.core.errors import DomainError
 from concerto.core.http import public_page_cache, require
 from concerto.core.journal import described
@@ -44,7 +49,8 @@ def index(request):
 @public_page_cache
 @require_GET
 def campaign_home(request, slug):
-    campaign = campaign_get(slug)
+    # The cached campaign with its phases and election rounds (every page asks about the eve-of-vote freeze).
+    campaign = campaign_for_page(slug, request.user)
     top = proposal_selectors.action_list_home(campaign)
     return render(request, "dashboard/campaign_home.html", {
         "campaign": campaign,

@@ -8,11 +8,13 @@ class LiveEventConfig(AppConfig):
     verbose_name = _("Live event")
 
     def ready(self):
-        from concerto.proposals.selectors import register_action_extra
+        from concerto.proposals.selectors import register_action_extra, register_action_section
 
-        from . import live, report
+        from . import live, report, selectors
 
         live.register()
-        # The action's page links to its time on the set in the replay (proposals cannot import
-        # live_event: it calls what is registered here).
+        # proposals cannot import live_event: the action's page calls what is registered here.
+        # Its time on the set in the replay:
         register_action_extra(report.action_replay_links)
+        # The candidates' written reactions:
+        register_action_section(selectors.action_reactions_section)

@@ -85,3 +85,10 @@ class ElectionFreeze(Invalid):
 class QuestionsClosed(Invalid):
     code = "questions_closed"
     message = _("Questions from the audience are not open for this event now.")
+
+
+class CandidateHasPositions(Invalid):
+    code = "candidate_has_positions"
+    message = _("This candidate cannot be removed: the reply order was published with them, or positions "
+                "or speaking time of theirs are recorded, and the event's record keeps them.")
+

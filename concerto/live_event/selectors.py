@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from concerto.campaigns.selectors import election_freeze
+from concerto.proposals import selectors as proposal_selectors
 
 from .errors import EventNotFound
 from .models import (
@@ -26,6 +27,7 @@ from .models import (
     QuestionStatus,
     RunningItem,
     SpeakingTurn,
+    WrittenReaction,
 )
 
 
@@ -242,3 +244,87 @@ def public_positions(event, now=None) -> list[Position]:
     if freeze is not None:
         qs = qs.filter(recorded_at__lt=freeze.freeze_window()[0])
     return list(qs.order_by("item__position", "candidate__ballot_order", "candidate_id"))
+
+
+# --- Set-up: candidates, the published order, written reactions -------------------------------
+
+def candidate_get(campaign, candidate_id) -> Candidate:
+    try:
+        pk = int(candidate_id)
+    except (TypeError, ValueError):
+        raise EventNotFound() from None
+    candidate = Candidate.objects.filter(campaign=campaign, pk=pk).select_related("user").first()
+    if candidate is None:
+        raise EventNotFound()
+    return candidate
+
+
+def candidates_with_records(campaign) -> set[int]:
+    """Candidates that can no longer be removed (positions, speaking time or a published order)."""
+    ids = set(Position.objects.filter(candidate__campaign=campaign).values_list("candidate_id", flat=True))
+    ids |= set(SpeakingTurn.objects.filter(candidate__campaign=campaign).values_list("candidate_id", flat=True))
+    for reply in RunningItem.objects.filter(event__campaign=campaign, event__order_published_at__isnull=False
+                                            ).values_list("reply_order", flat=True):
+        ids |= set(reply or [])
+    return ids
+
+
+def published_order(event) -> dict:
+    """The published reply order as a table: each action with its candidates in reply order, and per
+    candidate how often they reply first and last (the fairness anyone can check)."""
+    items = running_items(event)
+    candidates = candidate_list(event.campaign)
+    by_id = {c.pk: c for c in candidates}
+    rows = [{"item": i, "replies": [by_id[c] for c in i.reply_order if c in by_id]} for i in items]
+    counts = {c.pk: {"candidate": c, "first": 0, "last": 0} for c in candidates}
+    for row in rows:
+        if row["replies"]:
+            counts[row["replies"][0].pk]["first"] += 1
+            counts[row["replies"][-1].pk]["last"] += 1
+    return {"rows": rows, "candidates": candidates, "counts": list(counts.values()),
+            "verify": f"python -m concerto.live_event.order {event.order_seed} {len(items)} "
+                      + " ".join(f'"{c.name}"' for c in candidates)}
+
+
+def reaction_actions(campaign, event=None) -> list:
+    """What a candidate reacts to in writing: the running order of ``event`` (the next or current
+    event when not given) in show order, else every published action of the campaign by theme."""
+    event = event or event_current(campaign)
+    if event is not None:
+        ids = list(RunningItem.objects.filter(event=event).order_by("position").values_list("action_id", flat=True))
+        if ids:
+            actions = proposal_selectors.published_actions_by_id(campaign, ids)
+            return [actions[i] for i in ids if i in actions]
+    return published_actions(campaign)
+
+
+def published_actions(campaign) -> list:
+    """Every published action of the campaign, by theme then title (the running order's choices)."""
+    actions = list(proposal_selectors.action_list(campaign, status="published"))
+    return sorted(actions, key=lambda a: (a.theme.name if a.theme else "", a.title.lower()))
+
+
+def reactions_of(candidate) -> dict[int, WrittenReaction]:
+    return {r.action_id: r for r in WrittenReaction.objects.filter(candidate=candidate)}
+
+
+def written_reactions_for_action(action) -> list[dict]:
+    """Every candidate of the campaign, in panel order, with their written reaction or None (the page
+    says « no written answer » explicitly: the same line for everyone)."""
+    candidates = candidate_list(action.campaign)
+    if not candidates:
+        return []
+    found = {r.candidate_id: r for r in WrittenReaction.objects.filter(action=action)}
+    return [{"candidate": c, "reaction": found.get(c.pk)} for c in candidates]
+
+
+def action_reactions_section(action) -> dict | None:
+    """For ``proposals.selectors.register_action_section``: every candidate's written reaction, in
+    panel order, on the action's page; nothing when the campaign has no candidate."""
+    rows = written_reactions_for_action(action)
+    if not rows:
+        return None
+    key = tuple((r["candidate"].pk, r["candidate"].name, r["candidate"].list_name,
+                 *((r["reaction"].stance, r["reaction"].text, r["reaction"].improvement) if r["reaction"] else ()))
+                for r in rows)
+    return {"template": "live_event/_written_reactions.html", "context": {"rows": rows}, "key": key}

@@ -21,13 +21,15 @@ from django.utils.translation import gettext as _
 from concerto.campaigns.selectors import campaign_is_archived, election_freeze
 from concerto.core import live
 from concerto.core.audit import log_action
-from concerto.core.errors import FieldErrors, NotAllowed
+from concerto.core.errors import FieldErrors, Invalid, NotAllowed
 from concerto.core.http import require
 from concerto.core.text import clean_block, clean_line
 from concerto.proposals import selectors as proposal_selectors
+from concerto.residents import services as residents
 
 from . import order, report, rules, selectors
 from .errors import (
+    CandidateHasPositions,
     CandidateInvalid,
     ClientIdConflict,
     ClientIdInvalid,
@@ -37,6 +39,7 @@ from .errors import (
     EventNotOnAir,
     ItemInvalid,
     NoCandidates,
+    NotYourReaction,
     OrderAlreadyPublished,
     OrderNotPublished,
     QuestionsClosed,
@@ -48,6 +51,7 @@ from .models import (
     IMPROVEMENT_MAX,
     QUESTION_MAX,
     SUMMARY_MAX,
+    WRITTEN_MAX,
     AirSpan,
     AudienceQuestion,
     Candidate,
@@ -58,6 +62,7 @@ from .models import (
     RunningItem,
     SpeakingTurn,
     Stance,
+    WrittenReaction,
 )
 
 NAME_MAX = 120
@@ -67,7 +72,8 @@ PRESENTER_MAX = 120
 
 
 def _scope(campaign) -> str:
-    return f"campaign:{campaign.pk}"
+    # The campaign journal reads entries by the campaign's slug, as every other app writes them.
+    return campaign.slug
 
 
 def _client_uuid(value) -> uuid.UUID:
@@ -181,10 +187,7 @@ def _origins(values) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-@transaction.atomic
-def event_create(*, actor, campaign, title, starts_at, place="", stream_url="", frame_origins=(),
-                 target_gap_seconds=60) -> Event:
-    require(rules.can_manage_live(actor, campaign), NotAllowed(_("Only the campaign's organisers plan live events.")))
+def _event_fields(*, title, starts_at, place, stream_url, frame_origins, target_gap_seconds) -> dict:
     errors = {}
     title = clean_line(title or "")
     if not title:
@@ -205,8 +208,17 @@ def event_create(*, actor, campaign, title, starts_at, place="", stream_url="", 
         errors["target_gap_seconds"] = _("Give the largest gap in seconds, between 0 and 3600.")
     if errors:
         raise FieldErrors(errors)
-    event = Event.objects.create(campaign=campaign, title=title, starts_at=starts_at, place=clean_line(place or ""),
-                                 stream_url=stream_url, frame_origins=origins, target_gap_seconds=target_gap_seconds)
+    return {"title": title, "starts_at": starts_at, "place": clean_line(place or ""), "stream_url": stream_url,
+            "frame_origins": origins, "target_gap_seconds": target_gap_seconds}
+
+
+@transaction.atomic
+def event_create(*, actor, campaign, title, starts_at, place="", stream_url="", frame_origins=(),
+                 target_gap_seconds=60, questions_open=False) -> Event:
+    require(rules.can_manage_live(actor, campaign), NotAllowed(_("Only the campaign's organisers plan live events.")))
+    fields = _event_fields(title=title, starts_at=starts_at, place=place, stream_url=stream_url,
+                           frame_origins=frame_origins, target_gap_seconds=target_gap_seconds)
+    event = Event.objects.create(campaign=campaign, questions_open=bool(questions_open), **fields)
     log_action("live.event_created", actor=actor, scope=_scope(campaign), target=event, title=event.title)
     return event
 
@@ -593,3 +605,206 @@ def report_sign(*, event, actor=None):
             return None
         return log_action("live.report_signed", actor=actor, scope=_scope(locked.campaign), target=target,
                           sha256=digest, gap=data["gap"], target_gap=data["target_gap"], met=data["met"])
+
+
+# --- Candidates (set-up) ------------------------------------------------------------------------
+
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+# The photo's kind is read from its first bytes, never from its name or the browser's word.
+_PHOTO_KINDS = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"))
+
+
+def photo_kind(upload) -> str | None:
+    """``jpg``, ``png`` or ``webp`` from the file's content, or None for anything else."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for magic, kind in _PHOTO_KINDS:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def _photo_check(photo, photo_alt: str, had_photo: bool) -> dict:
+    errors = {}
+    if photo is not None:
+        if photo.size > PHOTO_MAX_BYTES:
+            errors["photo"] = _("The photo must weigh 2 MB at most.")
+        elif photo_kind(photo) is None:
+            errors["photo"] = _("The photo must be a JPEG, PNG or WebP image.")
+    if (photo is not None or had_photo) and not photo_alt:
+        errors["photo_alt"] = _("Describe the photo for people who cannot see it (for instance: "
+                                "« Claire Martin, smiling, in front of the town hall »).")
+    return errors
+
+
+def _photo_save(candidate: Candidate, photo) -> None:
+    kind = photo_kind(photo)
+    # A name of our own: the uploaded name is never used on disk.
+    candidate.photo.save(f"candidate-{candidate.pk}-{uuid.uuid4().hex[:8]}.{kind}", photo, save=False)
+
+
+def _ballot_order(campaign, value, exclude_pk=None) -> int:
+    if not isinstance(value, int) or not 1 <= value <= 99 or Candidate.objects.filter(
+            campaign=campaign, ballot_order=value).exclude(pk=exclude_pk).exists():
+        raise FieldErrors({"ballot_order": _("Choose a free place on the official panel (1, 2, 3…).")})
+    return value
+
+
+@transaction.atomic
+def candidate_save(*, actor, campaign, candidate=None, name, list_name, representative="", photo=None,
+                   photo_alt="", photo_remove=False, contact_email="", ballot_order=None) -> Candidate:
+    """Add a candidate (``candidate`` None) or change one, with its photo (JPEG, PNG or WebP, 2 MB at
+    most, read from its content; a description is required with a photo)."""
+    require(rules.can_manage_live(actor, campaign), NotAllowed(_("Only the campaign's organisers manage the candidates.")))
+    if candidate is not None and candidate.campaign_id != campaign.pk:
+        raise CandidateInvalid()
+    errors = {}
+    try:
+        fields = _candidate_fields(campaign, name=name, list_name=list_name, representative=representative,
+                                   photo_alt=photo_alt, contact_email=contact_email,
+                                   exclude_pk=candidate.pk if candidate else None)
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+        fields = {"photo_alt": clean_line(photo_alt or "")}
+    had_photo = bool(candidate and candidate.photo) and not photo_remove
+    errors.update({k: v for k, v in _photo_check(photo, fields["photo_alt"], had_photo).items() if k not in errors})
+    if ballot_order is not None:
+        try:
+            ballot_order = _ballot_order(campaign, ballot_order, exclude_pk=candidate.pk if candidate else None)
+        except FieldErrors as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise FieldErrors(errors)
+    if candidate is None:
+        candidate = candidate_create(actor=actor, campaign=campaign, ballot_order=ballot_order, **fields)
+    else:
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        for key, value in fields.items():
+            setattr(candidate, key, value)
+        if ballot_order is not None:
+            candidate.ballot_order = ballot_order
+        candidate.save()
+        log_action("live.candidate_updated", actor=actor, scope=_scope(campaign), target=candidate,
+                   name=candidate.name, list_name=candidate.list_name)
+    if photo_remove and candidate.photo and photo is None:
+        candidate.photo.delete(save=False)
+        candidate.photo = ""
+        candidate.save(update_fields=["photo", "updated_at"])
+    if photo is not None:
+        old = candidate.photo.name if candidate.photo else ""
+        _photo_save(candidate, photo)
+        candidate.save(update_fields=["photo", "updated_at"])
+        if old:
+            transaction.on_commit(lambda: candidate.photo.storage.delete(old))
+    return candidate
+
+
+def candidate_update(*, actor, candidate, **fields) -> Candidate:
+    return candidate_save(actor=actor, campaign=candidate.campaign, candidate=candidate, **fields)
+
+
+@transaction.atomic
+def candidate_delete(*, actor, candidate) -> None:
+    """Remove a candidate added by mistake; refused once a position of theirs was recorded (the
+    event's record and its fairness report keep them)."""
+    campaign = candidate.campaign
+    require(rules.can_manage_live(actor, campaign), NotAllowed(_("Only the campaign's organisers manage the candidates.")))
+    candidate = Candidate.objects.select_for_update().filter(pk=candidate.pk, campaign=campaign).first()
+    if candidate is None:
+        raise CandidateInvalid()
+    if candidate.positions.exists() or candidate.turns.exists():
+        raise CandidateHasPositions()
+    published = RunningItem.objects.filter(event__campaign=campaign, event__order_published_at__isnull=False)
+    if any(candidate.pk in (reply or []) for reply in published.values_list("reply_order", flat=True)):
+        raise CandidateHasPositions()
+    name = candidate.name
+    photo = candidate.photo.name if candidate.photo else ""
+    candidate.delete()
+    if photo:
+        storage = Candidate._meta.get_field("photo").storage
+        transaction.on_commit(lambda: storage.delete(photo))
+    log_action("live.candidate_deleted", actor=actor, scope=_scope(campaign), target="", name=name)
+
+
+def candidate_account_invite(*, actor, candidate, email, build_url) -> tuple[Candidate, str]:
+    """Give a candidate's list its account: the address gets the CANDIDATE role through a team
+    invitation (the person sets a password from the mailed link, as every team member does) and is
+    linked to this candidate at once. Answers the candidate and the link (shown in the demo)."""
+    campaign = candidate.campaign
+    require(rules.can_manage_live(actor, campaign), NotAllowed(_("Only the campaign's organisers manage the candidates.")))
+    try:
+        email = residents.normalise_email(email or "")
+    except Invalid as exc:
+        raise FieldErrors({"email": exc.message}) from exc
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        account = residents.account_for_email(email=email, display_name=candidate.name)
+        if Candidate.objects.filter(campaign=campaign, user=account).exclude(
+                pk=candidate.pk).exists():
+            raise FieldErrors({"email": _("This address already writes for another list of this campaign.")})
+        url = ""
+        if not rules.is_candidate(account, campaign):
+            _invitation, url = residents.team_invite(by=actor, campaign=campaign, email=email, role="candidate",
+                                                     build_url=build_url)
+        candidate.user = account
+        candidate.save(update_fields=["user", "updated_at"])
+        log_action("live.candidate_account", actor=actor, scope=_scope(campaign), target=candidate, email=email)
+    return candidate, url
+
+
+# --- Events (set-up) ----------------------------------------------------------------------------
+
+@transaction.atomic
+def event_update(*, actor, event, title, starts_at, place="", stream_url="", frame_origins=(),
+                 target_gap_seconds=60, questions_open=False) -> Event:
+    """Change an event's details (not its running order: ``running_order_set``)."""
+    require(rules.can_manage_live(actor, event.campaign), EventNotFound)
+    event = _lock(event)
+    if event.status == EventStatus.ENDED:
+        raise EventEnded()
+    fields = _event_fields(title=title, starts_at=starts_at, place=place, stream_url=stream_url,
+                           frame_origins=frame_origins, target_gap_seconds=target_gap_seconds)
+    for key, value in fields.items():
+        setattr(event, key, value)
+    event.questions_open = bool(questions_open)
+    event.save()
+    log_action("live.event_updated", actor=actor, scope=_scope(event.campaign), target=event, title=event.title)
+    _changed(event)
+    return event
+
+
+# --- Written reactions --------------------------------------------------------------------------
+
+@transaction.atomic
+def written_reaction_save(*, actor, candidate, action, stance, text="", improvement="") -> WrittenReaction:
+    """A candidate's own written reaction to a published action (one per action, changed in place).
+    Refused for anyone but the list's account, and during the eve-of-vote freeze."""
+    if election_freeze(candidate.campaign) is not None and candidate.user_id == getattr(actor, "pk", None):
+        raise ElectionFreeze()
+    require(rules.can_write_reaction(actor, candidate), NotYourReaction)
+    if action.campaign_id != candidate.campaign_id or not proposal_selectors.published_actions_by_id(
+            candidate.campaign, [action.pk]):
+        raise ItemInvalid()
+    errors = {}
+    if stance not in Stance.values:
+        errors["stance"] = StanceInvalid.message
+    text, improvement = clean_block(text or ""), clean_block(improvement or "")
+    if len(text) > WRITTEN_MAX:
+        errors["text"] = _("Your reaction must fit in 2000 characters.")
+    if len(improvement) > IMPROVEMENT_MAX:
+        errors["improvement"] = _("The improvement must fit in 1000 characters.")
+    if errors:
+        raise FieldErrors(errors)
+    now = timezone.now()
+    reaction, created = WrittenReaction.objects.select_for_update().get_or_create(
+        candidate=candidate, action=action,
+        defaults={"stance": stance, "text": text, "improvement": improvement, "created_at": now, "updated_at": now})
+    if not created:
+        reaction.stance, reaction.text, reaction.improvement, reaction.updated_at = stance, text, improvement, now
+        reaction.save(update_fields=["stance", "text", "improvement", "updated_at"])
+    log_action("live.reaction_written", actor=actor, scope=_scope(candidate.campaign), target=reaction,
+               action=action.pk, candidate=candidate.pk, stance=stance, created=created)
+    return reaction

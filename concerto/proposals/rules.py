@@ -1,8 +1,8 @@
 """Every permission about actions, supports and comments. Deny by default."""
 
-from concerto.campaigns.errors import CampaignArchived
+from concerto.campaigns.errors import CampaignArchived, ElectionFreeze
 from concerto.campaigns.models import PhaseKind
-from concerto.campaigns.selectors import campaign_is_archived, phase_is_open
+from concerto.campaigns.selectors import campaign_is_archived, election_freeze, phase_is_open
 from concerto.residents import rules as r
 
 from .errors import (
@@ -16,7 +16,20 @@ from .models import PUBLIC_STATUSES, ActionStatus, Channel, Origin
 
 
 def participation_open(campaign) -> bool:
+    """Also False during the eve-of-vote freeze (``campaigns.selectors.phase_is_open``)."""
     return phase_is_open(campaign, PhaseKind.PARTICIPATION)
+
+
+def frozen(campaign) -> bool:
+    """The eve-of-vote freeze is on (the pages print a banner: shared pages' keys hold this)."""
+    return election_freeze(campaign) is not None
+
+
+def closed_error(campaign):
+    """Why participation is closed now: the eve-of-vote freeze says so by name (article L49)."""
+    if not campaign_is_archived(campaign) and election_freeze(campaign) is not None:
+        return ElectionFreeze()
+    return ParticipationClosed()
 
 
 def can_view_action(user, action) -> bool:
@@ -58,7 +71,7 @@ def support_refusal(user, action):
     if campaign_is_archived(action.campaign):
         return CampaignArchived()
     if not participation_open(action.campaign):
-        return ParticipationClosed()
+        return closed_error(action.campaign)
     if user is None or not user.is_authenticated:
         return SignInToSupport()
     if not r.meets_support_level(user, action.campaign):

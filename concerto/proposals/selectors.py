@@ -386,3 +386,21 @@ def action_extras(action) -> list[dict]:
     for extra in _ACTION_EXTRAS:
         found.extend(extra(action) or [])
     return found
+
+
+# Sections other apps add below a published action's text (live_event: the candidates' written
+# reactions), registered at start-up like the origin notes, since proposals imports neither app:
+# ``section(action) -> {"template": str, "context": dict, "key": hashable} | None``. The key says
+# everything the section prints (it joins the shared page's key).
+_ACTION_SECTIONS: list = []
+
+
+def register_action_section(section) -> None:
+    if section not in _ACTION_SECTIONS:
+        _ACTION_SECTIONS.append(section)
+
+
+def action_sections(action) -> list[dict]:
+    if action.status != ActionStatus.PUBLISHED:
+        return []
+    return [found for section in _ACTION_SECTIONS if (found := section(action))]

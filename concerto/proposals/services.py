@@ -26,7 +26,6 @@ from .errors import (
     CommentNotFound,
     NotPending,
     NotTheAuthor,
-    ParticipationClosed,
     SupportedBeforeErasure,
     ThemeInUse,
     ThemeNotFound,
@@ -94,7 +93,7 @@ def action_propose(*, user, campaign, title, summary, body="", theme_id=None, pl
     """A resident's new contribution; it waits for moderation before anyone else sees it."""
     if not rules.can_take_part(user, campaign):
         if not rules.participation_open(campaign):
-            raise ParticipationClosed()
+            raise rules.closed_error(campaign)
         raise NotAllowed(_("You cannot propose in this campaign."))
     fields = _validated_fields(
         campaign=campaign, title=title, summary=summary, body=body, theme_id=theme_id, place=place
@@ -138,6 +137,8 @@ def action_create_published(*, by, campaign, title, summary, body="", theme_id=N
     ``action_create_published_by_system`` instead, so no caller skips the check by omission."""
     if not rules.can_add_published_action(by, campaign, origin):
         raise NotAllowed(_("Only organisers can add actions directly."))
+    if rules.frozen(campaign):  # article L49: nothing new is published on the eve of a vote
+        raise rules.closed_error(campaign)
     return _action_published_create(campaign=campaign, title=title, summary=summary, body=body, theme_id=theme_id,
                                     place=place, origin=origin, author=author, actor=by)
 
@@ -176,6 +177,8 @@ def _moderated(moderator, action_id, campaign) -> Action:
 
 
 def action_publish(*, moderator, campaign, action_id: int) -> Action:
+    if rules.frozen(campaign):  # article L49: moderation waits until the polls close
+        raise rules.closed_error(campaign)
     with transaction.atomic():
         action = _moderated(moderator, action_id, campaign)
         if action.status not in (ActionStatus.PENDING, ActionStatus.REJECTED):
@@ -345,7 +348,7 @@ def support_add(*, user, action: Action, channel: str = Channel.ONLINE) -> bool:
     campaign = action.campaign
     if not rules.can_take_part(user, campaign):
         if not rules.participation_open(campaign):
-            raise ParticipationClosed()
+            raise rules.closed_error(campaign)
         raise CannotSupport()
     if channel not in Channel.values:
         raise Invalid(_("Unknown channel."), code="channel_invalid")
@@ -422,7 +425,7 @@ def supports_transfer(*, from_user, to_user, campaign) -> dict:
 def support_withdraw(*, user, action: Action) -> bool:
     """Withdraw the user's support; True if there was one."""
     if not rules.participation_open(action.campaign):
-        raise ParticipationClosed()
+        raise rules.closed_error(action.campaign)
     if user is None or not user.is_authenticated:
         raise NotAllowed(_("Sign in first."))
     ratelimit.hit("support", f"{user.pk}")
@@ -443,7 +446,7 @@ def support_withdraw(*, user, action: Action) -> bool:
 def comment_add(*, user, action: Action, body: str) -> Comment:
     if not rules.can_comment(user, action):
         if not rules.participation_open(action.campaign):
-            raise ParticipationClosed()
+            raise rules.closed_error(action.campaign)
         raise NotAllowed(_("You cannot comment on this action."))
     body = clean_block(body or "")
     if not 2 <= len(body) <= COMMENT_MAX:

@@ -94,6 +94,7 @@ def _shared_list(request, template, context):
     campaign, page = context["campaign"], context["page"]
     key = (
         template, request.get_full_path(), state.token_of(campaign), bool(context["can_take_part"]),
+        rules.frozen(campaign),
         page.number, page.paginator.count, page.paginator.num_pages,
         # What the cards print, as stored: labels follow from these and the language, theme
         # names from the state token.
@@ -129,6 +130,7 @@ def _detail_context(request, campaign, action, comment_form=None):
         # Links other apps add (a show's replay at this action): they change with those apps'
         # records, so the shared page's key holds them.
         "action_extras": selectors.action_extras(action),
+        "action_sections": selectors.action_sections(action),
     }
 
 
@@ -161,6 +163,7 @@ def _shared_detail(request, context):
         comments.number, comments.paginator.count, comments.paginator.num_pages,
         tuple((c.pk, c.author_id, *sorted(comment_data(c).items())) for c in comments),
         tuple((str(e["text"]), str(e["url"])) for e in context["action_extras"]),
+        tuple(section["key"] for section in context["action_sections"]), rules.frozen(campaign),
     )
 
     def render_shared():

@@ -284,6 +284,14 @@ def resident_create_without_email(*, display_name: str = "") -> User:
     return User.objects.create_user(None, display_name=clean_line(display_name)[:60])
 
 
+def account_for_email(*, email: str, display_name: str = "") -> User:
+    """The account of this address, created without a password when there is none (a team
+    invitation's link then sets it: live_event gives a candidate's list its account this way)."""
+    email = normalise_email(email)
+    account = User.objects.filter(email=email).first()
+    return account or User.objects.create_user(email, display_name=clean_line(display_name)[:60])
+
+
 def role_grant(*, by, campaign, user: User, role: str) -> Membership:
     """``by`` is required and must organise the campaign; the demo loader and the shell use
     ``role_grant_by_system``, so no caller skips the check by omission."""

@@ -1580,6 +1580,110 @@ MATRIX.update({f"{method} live_event:{name}": (_ALL_200 if method == "GET" else 
 
 
 # --------------------------------------------------------------------------------------------------
+# Issue 14, setting up the candidates' set (live_event/views/setup.py and candidate.py): candidates,
+# events, running order, reply order, election calendar are the organisers' (404 to anyone else, the
+# sign-in page for a visitor); the published reply order is public; « my reactions » is the list's
+# account's own page (Claire writes for the first list).
+# --------------------------------------------------------------------------------------------------
+
+_LIVE_PAGE = "302>login 404       404       404       404       404       404       200"
+_LIVE_ACT = "302>login 404       404       404       404       404       404       302+"
+_LIVE_POST_ONLY = "302>login 405       405       405       405       405       405       405"
+_LIVE_GET_ONLY = "302>login 405       405       405       405       405       405       405"
+MATRIX.update({
+    **{f"GET live_event:{name}": _LIVE_PAGE for name in (
+        "candidates", "candidate_create", "candidate_edit", "candidate_delete", "events", "event_create",
+        "event_edit", "running_order", "order_publish", "calendar")},
+    **{f"POST live_event:{name}": _LIVE_ACT for name in (
+        "candidate_create", "candidate_edit", "candidate_delete", "candidate_account", "event_create", "event_edit",
+        "running_order", "order_publish", "calendar", "calendar_delete")},
+    **{f"GET live_event:{name}": _LIVE_POST_ONLY for name in ("candidate_account", "calendar_delete")},
+    **{f"POST live_event:{name}": _LIVE_GET_ONLY for name in ("candidates", "events")},
+    "GET live_event:order":               "200       200       200       200       200       200       200       200",
+    "POST live_event:order":              "405       405       405       405       405       405       405       405",
+    "GET live_event:my_reactions":        "302>login 404       404       404       200       404       404       404",
+    "POST live_event:my_reactions":       "302>login 404       404       404       302+      404       404       404",
+})
+
+
+def _live_setup(w, *, keep=True):
+    """Three candidates (Claire's account writes for the first), an event whose running order holds the
+    published action, round 1 of the election in 40 days; made once per test (``keep``, before the rows'
+    savepoints), or inside each role's savepoint (``keep=False``: PREPARE)."""
+    if "live_setup_event" not in w or not keep:
+        from datetime import date, time, timedelta
+
+        from concerto.campaigns.models import ElectionRound
+        from concerto.live_event import services as live
+
+        organiser = w.users["organiser"]
+        w["live_candidates"] = [
+            live.candidate_create(actor=organiser, campaign=w.campaign, name=name, list_name=f"Liste {name}",
+                                  user=w.users["candidate"] if i == 0 else None)
+            for i, name in enumerate(("Claire Martin", "Paul Durand", "Inès Benali"))]
+        event = live.event_create(actor=organiser, campaign=w.campaign, title="Le plateau",
+                                  starts_at=timezone.now() + timedelta(days=2))
+        live.running_order_set(actor=organiser, event=event, items=[(w.action.pk, "Samia")])
+        if keep:
+            w["live_setup_event"] = event
+        ElectionRound.objects.get_or_create(campaign=w.campaign, number=1,
+                                            defaults={"vote_date": date.today() + timedelta(days=40),
+                                                      "polls_close": time(20, 0)})
+        return event
+    return w["live_setup_event"]
+
+
+def _live_values(model, field, lookup):
+    def probe(w, role, c):
+        return list(apps.get_model(model).objects.filter(**lookup(w)).values_list(field, flat=True))
+
+    return probe
+
+
+# These rows act on an event of their own (running order not yet published), not the control room's.
+LIVE_SETUP_ROWS = ("live_event:candidate", "live_event:event", "live_event:running_order", "live_event:order",
+                   "live_event:calendar", "live_event:my_reactions")
+LIVE_SETUP_VALUES = {"pk": lambda w: _Lazy(lambda: _live_setup(w).pk),
+                     "cid": lambda w: _Lazy(lambda: (_live_setup(w), w.live_candidates[2])[1].pk),
+                     "number": lambda w: 1}
+_LIVE_EVENT_FORM = {"title": "Le plateau changé", "starts_at": "14/03/2099 18:00", "target_gap_seconds": "60",
+                    "frame_origins": "https://tv.example.org"}
+DATA.update({
+    "POST live_event:candidate_create": {"name": "Jeanne Roux", "list_name": "Le quartier vert"},
+    "POST live_event:candidate_edit": {"name": "Inès Benali", "list_name": "Le quartier d'abord, changé"},
+    "POST live_event:candidate_account": {"email": "ines@example.org"},
+    "POST live_event:event_create": _LIVE_EVENT_FORM,
+    "POST live_event:event_edit": _LIVE_EVENT_FORM,
+    "POST live_event:running_order": lambda w: {f"position-{w.action.pk}": "1", f"presenter-{w.action.pk}": "Marcel"},
+    "POST live_event:calendar": lambda w: {"number": "2", "vote_date": (timezone.localdate() + timedelta_days(47))
+                                           .isoformat(), "polls_close": "20:00"},
+    "POST live_event:my_reactions": lambda w: {"action": str(w.action.pk), "stance": "favourable",
+                                               "text": "Nous le ferons."},
+})
+PREPARE.update({f"{m} live_event:{name}": lambda w, role: _live_setup(w, keep=False) for m in ("GET", "POST") for name in (
+    "my_reactions", "calendar", "calendar_delete", "candidates")})
+EFFECTS.update({
+    "POST live_event:candidate_create": _count("live_event.Candidate"),
+    "POST live_event:candidate_edit": _live_values("live_event.Candidate", "list_name", lambda w: {"campaign": w.campaign}),
+    "POST live_event:candidate_delete": _count("live_event.Candidate"),
+    "POST live_event:candidate_account": _live_values("live_event.Candidate", "user_id", lambda w: {"campaign": w.campaign}),
+    "POST live_event:event_create": _count("live_event.Event"),
+    "POST live_event:event_edit": _live_values("live_event.Event", "title", lambda w: {"campaign": w.campaign}),
+    "POST live_event:running_order": _live_values("live_event.RunningItem", "presenter", lambda w: {}),
+    "POST live_event:order_publish": _live_values("live_event.Event", "order_published_at", lambda w: {}),
+    "POST live_event:calendar": _count("campaigns.ElectionRound"),
+    "POST live_event:calendar_delete": _count("campaigns.ElectionRound"),
+    "POST live_event:my_reactions": _count("live_event.WrittenReaction"),
+})
+
+
+def timedelta_days(n):
+    from datetime import timedelta
+
+    return timedelta(days=n)
+
+
+# --------------------------------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------------------------------
 
@@ -1685,6 +1789,8 @@ def url_for(key: str, w, **override) -> str:
     for rows, part in ((ROOM_ROWS, ROOM_VALUES), (CLUSTER_ROWS, CLUSTER_VALUES), (FIELDWORK_ROWS, FIELDWORK_VALUES)):
         if target in rows:
             values.update({name: pk(w) for name, pk in part.items()})
+    if target.startswith(LIVE_SETUP_ROWS):
+        values.update({name: pk(w) for name, pk in LIVE_SETUP_VALUES.items()})
     if target.startswith(SHEETS_ROWS) or target.endswith(SHEETS_API_ROWS):
         values["workshop_id"] = w.sheets_workshop.pk  # the workshop at the action sheets phase
     if key in HOUSEHOLD_FOR:

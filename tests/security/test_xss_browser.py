@@ -344,6 +344,15 @@ REFLECTED["organiser"] += [f"{CAMPAIGN}/terrain/verification/", f"{CAMPAIGN}/ter
                            f"{CAMPAIGN}/terrain/verification/conflits/1/"]
 # Issue 14: the fairness report and the replay chapters (event 1, if the demo has it; a 404 page reflects too).
 REFLECTED["visitor"] += [f"{CAMPAIGN}/direct/1/equite/", f"{CAMPAIGN}/direct/1/chapitres/"]
+# Issue 14, setting up the candidates' set (event 1 and candidate 1 may not exist in the demo: their 404
+# pages reflect too). « My reactions » is a candidate's page: the demo has no candidate account to sign
+# in with yet, so the organiser's 404 answer is what is checked there.
+REFLECTED["visitor"] += [f"{CAMPAIGN}/direct/1/ordre/"]
+REFLECTED["organiser"] += [
+    f"{CAMPAIGN}/candidats/", f"{CAMPAIGN}/candidats/nouveau/", f"{CAMPAIGN}/candidats/1/",
+    f"{CAMPAIGN}/candidats/1/retirer/", f"{CAMPAIGN}/candidats/mes-reactions/", f"{CAMPAIGN}/direct/evenements/",
+    f"{CAMPAIGN}/direct/evenements/nouveau/", f"{CAMPAIGN}/direct/1/modifier/", f"{CAMPAIGN}/direct/1/deroule/",
+    f"{CAMPAIGN}/direct/1/ordre/publier/", f"{CAMPAIGN}/direct/calendrier/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
                     "corriger", "item", "questions"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.

@@ -3,6 +3,7 @@
 from django import template
 
 from concerto.residents import rules
+from concerto.residents.models import Role
 
 register = template.Library()
 
@@ -23,3 +24,9 @@ def managed_by(campaign, user) -> bool:
 def uses_back_office(user) -> bool:
     """``{% if user|uses_back_office %}``: the link to the campaign back office on “Mon espace”."""
     return rules.can_use_campaign_back_office(user)
+
+
+@register.filter
+def candidate_in(campaign, user) -> bool:
+    """``{% if campaign|candidate_in:user %}``: the link to a candidate's written reactions."""
+    return Role.CANDIDATE in rules.roles_of(user, campaign)
