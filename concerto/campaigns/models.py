@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from concerto.core.models import TimeStampedModel
 from concerto.core.state import BumpingQuerySet
@@ -152,7 +153,7 @@ class ElectionRound(models.Model):
     election_freeze``), staying readable."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="election_rounds")
-    number = models.PositiveSmallIntegerField(_("round"))
+    number = models.PositiveSmallIntegerField(pgettext_lazy("election", "round"))
     vote_date = models.DateField(_("date of the vote"))
     # Polling stations close at 18:00, 19:00 or 20:00 depending on the commune (prefectoral order).
     polls_close = models.TimeField(_("polls close at"), default=datetime.time(20, 0))
