@@ -99,8 +99,8 @@ class StateSpeakingOut(Schema):
 
 class StateCellOut(Schema):
     stance: StanceValue
-    summary: str
-    improvement: bool
+    summary: str | None = Field(None, description="What was said: for the action on air only (the positions "
+                                                   "endpoint has every summary).")
 
 
 class StateQuestionOut(Schema):

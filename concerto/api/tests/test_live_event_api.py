@@ -75,7 +75,7 @@ def test_a_facilitator_runs_the_set_with_a_token(api, show, facilitator_fanny, c
     answer = api.post(url(show, "/positions"), position, token=token)
     assert answer.status_code == 200 and answer.json()["outcome"] == "created"
     cell = answer.json()["state"]["positions"][str(first.pk)][str(claire.pk)]
-    assert cell == {"stance": "with_changes", "summary": "D'accord, avec un test de six mois.", "improvement": True}
+    assert cell == {"stance": "with_changes", "summary": "D'accord, avec un test de six mois."}
     # A retried save with the same revision does not overwrite; a newer one does.
     assert api.post(url(show, "/positions"), {**position, "stance": "reserved"}, token=token).json()["outcome"] == "stale"
     assert api.post(url(show, "/positions"), {**position, "stance": "reserved", "revision": 2},
