@@ -1512,8 +1512,9 @@ def _live_event(w):
         from concerto.live_event.models import AudienceQuestion, Event
 
         organiser = w.users["organiser"]
-        w["live_candidate"] = live.candidate_create(actor=organiser, campaign=w.campaign, name="Claire Martin",
-                                                    list_name="Saint-Jérôme en commun")
+        # Names differ from the other live rows' worlds: a test going through every row builds them all.
+        w["live_candidate"] = live.candidate_create(actor=organiser, campaign=w.campaign, name="Aline Roche",
+                                                    list_name="La régie en commun")
         event = live.event_create(actor=organiser, campaign=w.campaign, title="Le plateau",
                                   starts_at=timezone.now() + timedelta(hours=1),
                                   frame_origins=["https://mairie.example.fr"])
@@ -1848,8 +1849,8 @@ def _live_show(w):
         from concerto.live_event import services as live
 
         organiser = w.users["organiser"]
-        live.candidate_create(actor=organiser, campaign=w.campaign, name="Claire Martin",
-                              list_name="Saint-Jérôme en commun")
+        live.candidate_create(actor=organiser, campaign=w.campaign, name="Denis Laporte",
+                              list_name="L'API en commun")
         event = live.event_create(actor=organiser, campaign=w.campaign, title="Plateau de la matrice",
                                   starts_at=timezone.now())
         live.running_order_set(actor=organiser, event=event, items=[(w.action.pk, "Alice")])
