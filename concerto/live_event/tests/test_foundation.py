@@ -72,3 +72,23 @@ def test_a_client_id_cannot_name_two_cells(show, facilitator_fanny):
     with pytest.raises(ClientIdConflict):
         services.position_record(actor=facilitator_fanny, event=show, item_id=item.pk, candidate_id=b.pk,
                                  stance="favourable", client_id=cid)
+
+
+def test_the_screens_get_one_state_per_transaction_with_its_latest_number(show, facilitator_fanny, monkeypatch,
+                                                                           django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from concerto.core import live
+
+    sent = []
+    monkeypatch.setattr(live, "publish_many", lambda events, **kw: sent.extend(events))
+    a, b = list(show.campaign.candidates.all())[:2]
+    # The fixtures' changes wait for a commit that never comes in a test: forget their sending.
+    transaction.get_connection().run_on_commit.clear()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.turn_start(actor=facilitator_fanny, event=show, candidate_id=a.pk, client_id=new_id())
+        services.turn_start(actor=facilitator_fanny, event=show, candidate_id=b.pk, client_id=new_id())
+    show.refresh_from_db()
+    public = [(t, d, v) for t, d, v in sent if t == f"event:{show.pk}"]
+    assert len(public) == 1
+    assert public[0][2] == show.seq and public[0][1]["speaking"]["candidate"] == b.pk
