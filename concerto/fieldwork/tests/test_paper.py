@@ -172,7 +172,7 @@ def test_without_the_consent_tick_nothing_is_kept(sheets, organiser_dina, consen
     answer = services.paper_entry_save(by=organiser_dina, campaign=consent_script.campaign,
                                        serial=sheets[0].serial, record=record)
     assert answer["status"] == "refused" and answer["code"] == "consent_missing" and answer["field"] == "consent"
-    assert "J'accepte" in answer["message"]
+    assert "J’accepte" in answer["message"]
     sheets[0].refresh_from_db()
     assert sheets[0].entered_at is None and sheets[0].entry == {}
     assert not Participation.objects.exists() and not Support.objects.filter(channel="paper").exists()
