@@ -8,7 +8,7 @@ import hashlib
 import secrets
 import shutil
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -174,7 +174,13 @@ def review_world(campaign, organiser, alice_household) -> dict:
     device, secret = fieldwork.device_create(by=organiser, campaign=campaign, ambassador_id=ambassador.pk,
                                              label="Téléphone de Karim")
     device, _token = fieldwork.device_enrol(user=ambassador, secret=secret)
-    at = Phase.objects.get(campaign=campaign, kind=PhaseKind.DOOR_TO_DOOR).starts_at + timedelta(hours=2)
+    # Noon (local) inside the one-day door-to-door phase: its visits all fall on one local day,
+    # whatever the hour the tests run (from start + 2 h, a run near 21:00 UTC crossed midnight and
+    # the guards' day split the visits).
+    start = Phase.objects.get(campaign=campaign, kind=PhaseKind.DOOR_TO_DOOR).starts_at
+    at = timezone.make_aware(datetime.combine(timezone.localdate(start), time(12, 0)))
+    if at < start + timedelta(hours=1):
+        at += timedelta(days=1)
 
     def door(minutes, household=None):
         when = (at + timedelta(minutes=minutes)).isoformat()
