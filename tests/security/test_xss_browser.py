@@ -35,7 +35,9 @@ DOM_SCAN = r"""
   const found = [];
   // svg[data-figure]: the pages' own drawings (the room's QR code, the vote chart), rendered on the
   // server from no user input; an injected one would still be caught by its handlers or scripts.
-  const forbidden = 'iframe,frame,object,embed,base,svg:not([data-figure]),math,template,marquee,isindex,' +
+  // iframe[data-live-stream]: the live page's video, from the event's stream address set by an
+  // organiser (https only); the page's CSP frame-src admits that origin alone.
+  const forbidden = 'iframe:not([data-live-stream]),frame,object,embed,base,svg:not([data-figure]),math,template,marquee,isindex,' +
                     'video,audio,img,style,' +
                     'link:not([rel=stylesheet][href^="/static/"])' +
                     // The door-to-door app's own manifest and icons (templates/fieldwork/app.html).

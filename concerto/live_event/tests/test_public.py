@@ -98,7 +98,7 @@ def test_an_unknown_or_other_campaigns_event_is_not_found(event, other_campaign)
 
 def test_the_stream_is_embedded_and_only_its_origin_may_be_framed_in_the_page(event):
     response = Client().get(live_url(event))
-    assert '<iframe src="https://video.example.org/live"' in response.content.decode()
+    assert '<iframe data-live-stream src="https://video.example.org/live"' in response.content.decode()
     assert csp(response)["frame-src"] == ["https://video.example.org"]
     # Other pages keep the default (no frame-src beyond 'self').
     other = Client().get(reverse("proposals:list", args=[event.campaign.slug]))
