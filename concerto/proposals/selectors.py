@@ -55,6 +55,12 @@ def published_actions_by_id(campaign, ids) -> dict[int, Action]:
                                                     status=ActionStatus.PUBLISHED).select_related("campaign")}
 
 
+def published_actions(campaign) -> list[Action]:
+    """The campaign's published actions, by theme then by publication (the synthesis' order)."""
+    return list(Action.objects.filter(campaign=campaign, status=ActionStatus.PUBLISHED)
+                .select_related("theme", "campaign").order_by("theme__position", "theme_id", "published_at", "pk"))
+
+
 def themes_for(campaign) -> list[Theme]:
     snapshot = campaign.__dict__.get("_concerto_state")
     if snapshot is None:

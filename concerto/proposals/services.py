@@ -289,6 +289,28 @@ def action_edit_by_moderator(*, moderator, campaign, action_id: int, title, summ
     return action
 
 
+def action_text_revise(*, by, campaign, action_id: int, title, summary, body="") -> tuple[Action, dict]:
+    """An organiser sets a published action's text to a new version (``synthesis`` records the
+    version, its reason and its author; this keeps the action's page and search in step).
+
+    Returns the action and the fields as they were. Theme, place and origin stay as they are. Raises
+    ``FieldErrors`` on a text the proposal form would refuse."""
+    require(resident_rules.is_organiser(by, campaign), ActionNotFound)
+    action = Action.objects.select_for_update().filter(pk=action_id, campaign=campaign).first()
+    if action is None:
+        raise ActionNotFound()
+    if action.status != ActionStatus.PUBLISHED:
+        raise WrongStatus()
+    fields = _validated_fields(campaign=campaign, title=title, summary=summary, body=body,
+                               theme_id=action.theme_id, place=action.place)
+    before = {"title": action.title, "summary": action.summary, "body": action.body}
+    for name in ("title", "summary", "body", "body_html", "search_text", "title_key"):
+        setattr(action, name, fields[name])
+    action.save(update_fields=["title", "summary", "body", "body_html", "search_text", "title_key", "updated_at"])
+    state_bump()
+    return action, before
+
+
 def action_withdraw(*, user, campaign, action_id: int) -> Action:
     """The author takes back a contribution that no moderator has decided on yet.
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "concerto.workshops",
     "concerto.fieldwork",
     "concerto.live_event",
+    "concerto.synthesis",
     "concerto.dashboard",
     "concerto.api",
     "concerto.demo",

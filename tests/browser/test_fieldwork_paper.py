@@ -72,7 +72,7 @@ def test_a_moderator_types_two_forms_with_the_keyboard_alone(page, live):
     page.keyboard.press("Tab")
     page.keyboard.type("2")
     page.keyboard.press("Enter")
-    expect(page.locator("#id_consent_error")).to_contain_text("J'accepte")
+    expect(page.locator("#id_consent_error")).to_contain_text("J’accepte")
     expect(page.locator("#id_serial")).to_have_value(serials[1])
     expect(page.locator("#id_numbers")).to_have_value("2")
     page.locator("#id_consent").focus()

@@ -1,0 +1,31 @@
+"""Every permission of the synthesis. Deny by default.
+
+Versions, amendments, documents, dispatch and follow-up are decided by the campaign's organisers.
+A candidate's account reads its own dossier only. Versions and their diffs, decided amendments, the
+positions page, the open data, the published dispatch log and the follow-up board are public, as
+the consultation's results are."""
+
+from concerto.campaigns.selectors import campaign_is_archived
+from concerto.residents import rules as r
+
+
+def can_manage_synthesis(user, campaign) -> bool:
+    """Versions, amendments' decisions, documents, dispatch, the elected list, follow-up updates."""
+    return r.is_organiser(user, campaign) and not campaign_is_archived(campaign)
+
+
+def can_view_synthesis_back_office(user, campaign) -> bool:
+    """The organisers' synthesis pages stay readable once the campaign is archived."""
+    return r.is_organiser(user, campaign)
+
+
+def can_view_results(user, campaign) -> bool:
+    """Versions, diffs, decided amendments, positions, open data, dispatch log, follow-up: anyone."""
+    return True
+
+
+def can_read_dossier(user, candidate) -> bool:
+    """A candidate's account reads its own list's dossier; organisers read every dossier."""
+    if user is None or not user.is_authenticated:
+        return False
+    return candidate.user_id == user.pk or r.is_organiser(user, candidate.campaign)
