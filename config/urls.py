@@ -21,6 +21,7 @@ urlpatterns = [
     path("c/<slug:slug>/", include("concerto.workshops.urls")),
     path("c/<slug:slug>/", include("concerto.fieldwork.urls")),
     path("c/<slug:slug>/", include("concerto.live_event.urls")),
+    path("c/<slug:slug>/", include("concerto.synthesis.urls")),
     path("", include((workshop_room_urls, "workshop_room"))),
     path("", include((fieldwork_root_urls, "fieldwork_root"))),
 ]

@@ -1,0 +1,3 @@
+"""amendments pages (filled in by its part)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""documents pages (filled in by its part)."""
+
+urlpatterns: list = []

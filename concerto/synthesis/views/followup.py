@@ -1,0 +1,3 @@
+"""followup pages (filled in by its part)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""results pages (filled in by its part)."""
+
+urlpatterns: list = []
