@@ -304,3 +304,22 @@ class ActionSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.action_id}"
+
+
+# -- amend --
+
+class DigestOptIn(models.Model):
+    """A resident who asked, in their space, to be told by e-mail when an action they supported
+    ends with a text different from the one they supported (one digest per person, once the final
+    texts are set). ``sent_at``: the digest went out; it is not sent twice."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="digest_opt_ins")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="digest_opt_in_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} – {self.campaign_id}"
