@@ -39,10 +39,10 @@ def _organiser_campaign(request, slug, *, manage=False):
 # --- Versions (public) ----------------------------------------------------------------------------
 
 @require_GET
-def versions(request, slug, pk):
+def versions(request, slug, action_id):
     """Every version of the action, and two of them compared (a plain GET form chooses which)."""
     campaign = campaign_get(slug)
-    action = selectors.public_action_get(campaign, pk)
+    action = selectors.public_action_get(campaign, action_id)
     error = None
     try:
         page = selectors.versions_page(action, request.GET.get("old"), request.GET.get("new"))
@@ -72,10 +72,10 @@ class VersionForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def version_new(request, slug, pk):
+def version_new(request, slug, action_id):
     """A new version after online contributions and door-to-door captures (organisers)."""
     campaign = _organiser_campaign(request, slug, manage=True)
-    action = selectors.public_action_get(campaign, pk)
+    action = selectors.public_action_get(campaign, action_id)
     status = 200
     if request.method == "POST":
         form = VersionForm(request.POST)
@@ -183,16 +183,16 @@ def _amendment_page(request, campaign, amendment, *, anchor_form=None, consult_f
 
 @login_required
 @require_GET
-def amendment_detail(request, slug, pk):
+def amendment_detail(request, slug, amendment_id):
     campaign = _organiser_campaign(request, slug)
-    return _amendment_page(request, campaign, selectors.amendment_get(campaign, pk))
+    return _amendment_page(request, campaign, selectors.amendment_get(campaign, amendment_id))
 
 
 @login_required
 @require_POST
-def amendment_anchor(request, slug, pk):
+def amendment_anchor(request, slug, amendment_id):
     campaign = _organiser_campaign(request, slug, manage=True)
-    amendment = selectors.amendment_get(campaign, pk)
+    amendment = selectors.amendment_get(campaign, amendment_id)
     form = AnchorForm(request.POST)
     if form.is_valid():
         try:
@@ -208,9 +208,9 @@ def amendment_anchor(request, slug, pk):
 
 @login_required
 @require_POST
-def amendment_consult(request, slug, pk):
+def amendment_consult(request, slug, amendment_id):
     campaign = _organiser_campaign(request, slug, manage=True)
-    amendment = selectors.amendment_get(campaign, pk)
+    amendment = selectors.amendment_get(campaign, amendment_id)
     form = ConsultForm(request.POST)
     if form.is_valid():
         try:
@@ -226,9 +226,9 @@ def amendment_consult(request, slug, pk):
 
 @login_required
 @require_POST
-def amendment_decide(request, slug, pk):
+def amendment_decide(request, slug, amendment_id):
     campaign = _organiser_campaign(request, slug, manage=True)
-    amendment = selectors.amendment_get(campaign, pk)
+    amendment = selectors.amendment_get(campaign, amendment_id)
     form = DecisionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -243,7 +243,7 @@ def amendment_decide(request, slug, pk):
             if data["decision"] != AmendmentStatus.DECLINED:
                 return redirect(reverse("synthesis:versions", args=[slug, amendment.action_id]))
             return redirect("synthesis:amendment", slug, amendment.pk)
-    amendment = selectors.amendment_get(campaign, pk)
+    amendment = selectors.amendment_get(campaign, amendment_id)
     return _amendment_page(request, campaign, amendment, decision_form=form, status=400)
 
 
@@ -266,10 +266,10 @@ class OpinionForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def amendment_opinion(request, slug, pk):
+def amendment_opinion(request, slug, amendment_id):
     """A participant of the action's workshop says what they think of the amendment (404 to others)."""
     campaign = campaign_get(slug)
-    amendment = selectors.amendment_get(campaign, pk)
+    amendment = selectors.amendment_get(campaign, amendment_id)
     require(rules.can_give_opinion(request.user, amendment), SynthesisNotFound())
     mine = selectors.my_opinion(request.user, amendment)
     status = 200
@@ -311,10 +311,10 @@ def digest_preference(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def support_withdraw(request, slug, pk):
+def support_withdraw(request, slug, action_id):
     """From the digest's link: confirm, then withdraw the support (signed in, POST)."""
     campaign = campaign_get(slug)
-    action = selectors.public_action_get(campaign, pk)
+    action = selectors.public_action_get(campaign, action_id)
     supported = action.pk in proposal_selectors.supported_ids(request.user, [action.pk], campaign)
     error = None
     if request.method == "POST":
@@ -331,17 +331,17 @@ def support_withdraw(request, slug, pk):
 
 
 urlpatterns = [
-    path("actions/<int:pk>/versions/", versions, name="versions"),
-    path("actions/<int:pk>/versions/nouvelle/", version_new, name="version_new"),
-    path("actions/<int:pk>/retirer-mon-soutien/", support_withdraw, name="support_withdraw"),
+    path("actions/<int:action_id>/versions/", versions, name="versions"),
+    path("actions/<int:action_id>/versions/nouvelle/", version_new, name="version_new"),
+    path("actions/<int:action_id>/retirer-mon-soutien/", support_withdraw, name="support_withdraw"),
     path("amendements/", amendments_public, name="amendments_public"),
-    path("amendements/<int:pk>/avis/", amendment_opinion, name="amendment_opinion"),
+    path("amendements/<int:amendment_id>/avis/", amendment_opinion, name="amendment_opinion"),
     path("moi/resume-des-soutiens/", digest_preference, name="digest_preference"),
     path("synthese/amendements/", amendment_list, name="amendments"),
     path("synthese/amendements/collecter/", amendments_collect, name="amendments_collect"),
     path("synthese/amendements/resume-des-soutiens/", digest_send, name="digest_send"),
-    path("synthese/amendements/<int:pk>/", amendment_detail, name="amendment"),
-    path("synthese/amendements/<int:pk>/ancrer/", amendment_anchor, name="amendment_anchor"),
-    path("synthese/amendements/<int:pk>/avis/", amendment_consult, name="amendment_consult"),
-    path("synthese/amendements/<int:pk>/decision/", amendment_decide, name="amendment_decide"),
+    path("synthese/amendements/<int:amendment_id>/", amendment_detail, name="amendment"),
+    path("synthese/amendements/<int:amendment_id>/ancrer/", amendment_anchor, name="amendment_anchor"),
+    path("synthese/amendements/<int:amendment_id>/avis/", amendment_consult, name="amendment_consult"),
+    path("synthese/amendements/<int:amendment_id>/decision/", amendment_decide, name="amendment_decide"),
 ]
