@@ -1715,6 +1715,10 @@ MATRIX.update({
     "POST synthesis:digest_preference": "302>login 302+      302+      302+      302+      302+      302+      302+",
     "GET synthesis:support_withdraw": _AMEND_SIGNED_IN,
     "POST synthesis:support_withdraw": "302>login 302+      302+      302+      302       302+      302+      302+",
+    # The API twin (concerto/api/synthesis_amend.py): reads public, the decision for organisers.
+    "GET /api/v1/campaigns/{slug}/actions/{action_id}/versions":    "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/amendments":                      "200  200  200  200  200  200  200  200",
+    "POST /api/v1/campaigns/{slug}/amendments/{amendment_id}/decision": "401  404  404  404  404  404  404  200+",
 })
 
 
@@ -1747,6 +1751,8 @@ DATA.update({
     "POST synthesis:amendment_anchor": lambda w: {"quote": w.action.summary[:12]},
     "POST synthesis:amendment_consult": {"until": "2099-03-14T18:00"},
     "POST synthesis:amendment_decide": {"decision": "declined", "reason": "Hors du périmètre de la commune."},
+    "POST /api/v1/campaigns/{slug}/amendments/{amendment_id}/decision": {
+        "decision": "declined", "reason": "Hors du périmètre de la commune."},
     "POST synthesis:amendment_opinion": {"opinion": "for"},
     "POST synthesis:digest_preference": {"digest": "on"},
 })
@@ -1756,6 +1762,7 @@ EFFECTS.update({
     "POST synthesis:amendment_anchor": _amend_field("quote_exact"),
     "POST synthesis:amendment_consult": _amend_field("status"),
     "POST synthesis:amendment_decide": _amend_field("status"),
+    "POST /api/v1/campaigns/{slug}/amendments/{amendment_id}/decision": _amend_field("status"),
     "POST synthesis:digest_preference": _count("synthesis.DigestOptIn"),
     "POST synthesis:support_withdraw": lambda w, role, c: Support.objects.count(),
 })
