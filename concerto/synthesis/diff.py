@@ -208,8 +208,11 @@ def diff(old, new) -> VersionDiff:
     for name in FIELDS:
         changed = normalise(a[name]) != normalise(b[name])
         fields.append(FieldDiff(name=name, changed=changed, rows=paragraph_rows(a[name], b[name])))
-    number = (lambda v: getattr(v, "number", None) if not isinstance(v, dict) else v.get("number"))
-    return VersionDiff(old_number=number(old), new_number=number(new), fields=fields)
+    return VersionDiff(old_number=_number(old), new_number=_number(new), fields=fields)
+
+
+def _number(version) -> int | None:
+    return version.get("number") if isinstance(version, dict) else getattr(version, "number", None)
 
 
 def apply_quote(text: str, exact: str, replacement: str) -> str | None:

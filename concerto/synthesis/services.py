@@ -222,8 +222,9 @@ def amendment_decide(*, by, campaign, amendment_id, decision: str, reason: str, 
 
 def digest_opt_in_set(*, user, campaign, on: bool) -> bool:
     """A resident asks (or stops asking) to be told when an action they supported ends different."""
-    from concerto.core.errors import NotAllowed
     from django.utils.translation import gettext as _
+
+    from concerto.core.errors import NotAllowed
 
     *_rest, DigestOptIn, _O = _amend_models()
     if user is None or not user.is_authenticated:

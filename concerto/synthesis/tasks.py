@@ -8,7 +8,6 @@ from django_tasks import task
 
 from .notifications import send_digest
 
-
 # -- amend --
 
 @task()
