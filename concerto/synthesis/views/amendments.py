@@ -144,7 +144,8 @@ class AnchorForm(forms.Form):
 
 class ConsultForm(forms.Form):
     until = forms.DateTimeField(label=gettext_lazy("Opinions until"), input_formats=DATETIME_INPUTS,
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+                                widget=forms.DateTimeInput(format="%d/%m/%Y %H:%M"),
+                                help_text=gettext_lazy("Date and time, for example 14/03/2027 18:00."))
 
 
 class DecisionForm(forms.Form):
