@@ -36,7 +36,8 @@ class ActionVersion(models.Model):
     body = models.TextField(_("description"), blank=True)
     reason = models.TextField(_("why it changed"), max_length=REASON_MAX, blank=True)
     # The amendment this version integrates, which credits its candidate.
-    amendment = models.OneToOneField("Amendment", on_delete=models.PROTECT, null=True, blank=True,
+    # RESTRICT, not PROTECT: deleting a campaign deletes its versions and amendments together.
+    amendment = models.OneToOneField("Amendment", on_delete=models.RESTRICT, null=True, blank=True,
                                      related_name="version")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField()
@@ -79,7 +80,7 @@ class Amendment(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="amendments")
     action = models.ForeignKey("proposals.Action", on_delete=models.CASCADE, related_name="amendments")
-    candidate = models.ForeignKey("live_event.Candidate", on_delete=models.PROTECT, related_name="amendments")
+    candidate = models.ForeignKey("live_event.Candidate", on_delete=models.RESTRICT, related_name="amendments")
     source = models.CharField(_("source"), max_length=10, choices=AmendmentSource.choices)
     # Where it was suggested (one amendment per position or written reaction, collected once).
     position = models.OneToOneField("live_event.Position", on_delete=models.SET_NULL, null=True, blank=True,
