@@ -251,6 +251,20 @@ ACTS: dict[str, Act] = {
     "campaigns.election_round.saved": Act(_("{actor} set round {round} of the election on {date} (polls close at "
                                             "{polls_close}).")),
     "campaigns.election_round.deleted": Act(_("{actor} removed round {round} from the election calendar.")),
+    # -- synthesis: amend -- versions and amendments (concerto/synthesis/services.py)
+    "synthesis.version.recorded": Act(_("{actor} recorded version {number} of “{target}”: {reason}")),
+    "synthesis.amendments.collected": Act(_("{actor} collected {count} amendments from the candidates' "
+                                            "improvements.")),
+    "synthesis.amendment.anchored": Act(_("{actor} anchored an amendment to a passage of “{target}”.")),
+    "synthesis.amendment.consulted": Act(_("{actor} asked the workshop participants' opinion on an amendment "
+                                           "to “{target}”.")),
+    "synthesis.amendment.opinion_given": private(_("{actor} gave their opinion on an amendment to “{target}”.")),
+    "synthesis.amendment.decided": Act(_("{actor} decided an amendment to “{target}” ({decision}): {reason}")),
+    "synthesis.digest.requested": Act(_("{actor} sent the supporters' digest ({count} people).")),
+    "synthesis.digest.opted_in": private(_("{actor} asked to be told when an action they supported changes.")),
+    "synthesis.digest.opted_out": private(_("{actor} no longer wants to be told about changes to actions.")),
+    "synthesis.digest.support_withdrawn": private(_("{actor} withdrew their support from “{target}” after its "
+                                                    "text changed.")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.

@@ -328,3 +328,22 @@ def action_reactions_section(action) -> dict | None:
                  *((r["reaction"].stance, r["reaction"].text, r["reaction"].improvement) if r["reaction"] else ()))
                 for r in rows)
     return {"template": "live_event/_written_reactions.html", "context": {"rows": rows}, "key": key}
+
+
+# -- synthesis: amend --
+
+def improvements(campaign) -> list[dict]:
+    """Every improvement a candidate suggested, said on the set (a recorded position) or written (a
+    written reaction), for the synthesis's amendments: one dict each, oldest first."""
+    found = []
+    for p in (Position.objects.filter(item__event__campaign=campaign).exclude(improvement="")
+              .select_related("item").order_by("recorded_at", "pk")):
+        found.append({"source": "live", "position_id": p.pk, "written_reaction_id": None,
+                      "candidate_id": p.candidate_id, "action_id": p.item.action_id,
+                      "text": p.improvement.strip(), "at": p.recorded_at})
+    for r in (WrittenReaction.objects.filter(candidate__campaign=campaign).exclude(improvement="")
+              .order_by("created_at", "pk")):
+        found.append({"source": "written", "position_id": None, "written_reaction_id": r.pk,
+                      "candidate_id": r.candidate_id, "action_id": r.action_id,
+                      "text": r.improvement.strip(), "at": r.created_at})
+    return [f for f in found if f["text"] and f["action_id"]]

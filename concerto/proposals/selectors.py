@@ -410,3 +410,12 @@ def action_sections(action) -> list[dict]:
     if action.status != ActionStatus.PUBLISHED:
         return []
     return [found for section in _ACTION_SECTIONS if (found := section(action))]
+
+
+# -- synthesis: amend --
+
+def supports_of_actions(action_ids) -> list[dict]:
+    """Who supported which action, and when (the synthesis's supporters' digest: which version each
+    person supported). Erased accounts are left out."""
+    return list(Support.objects.filter(action_id__in=list(action_ids), user__isnull=False)
+                .values("user_id", "action_id", "created_at").order_by("user_id", "action_id"))

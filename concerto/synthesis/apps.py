@@ -6,3 +6,12 @@ class SynthesisConfig(AppConfig):
     name = "concerto.synthesis"
     label = "synthesis"
     verbose_name = _("Synthesis")
+
+    def ready(self):
+        from concerto.proposals.selectors import register_action_extra
+
+        from . import selectors
+
+        # -- amend --
+        # The action's page links to its versions once it has two.
+        register_action_extra(selectors.versions_link)

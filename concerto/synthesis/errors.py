@@ -33,3 +33,45 @@ class ReasonRequired(Invalid):
 class VersionNotFound(NotFound):
     code = "version_not_found"
     message = _("This version of the action does not exist.")
+
+
+# -- amend --
+
+class AmendmentNotFound(NotFound):
+    code = "amendment_not_found"
+    message = _("This amendment does not exist.")
+
+
+class AlreadyDecided(Invalid):
+    code = "amendment_decided"
+    message = _("This amendment has already been decided: its decision stays as it is.")
+
+
+class QuoteNotFound(Invalid):
+    code = "quote_not_found"
+    message = _("This passage is not in the action's current text: copy it exactly from the text.")
+
+
+class BadDecision(Invalid):
+    code = "bad_decision"
+    message = _("Choose a decision: accept, accept with changes, or decline.")
+
+
+class OpinionClosed(Invalid):
+    code = "opinion_closed"
+    message = _("Opinions on this amendment are not open, or the date for them has passed.")
+
+
+class OpinionNotAllowed(NotAllowed):
+    code = "opinion_not_allowed"
+    message = _("Only the residents who took part in this action's workshop give their opinion on it.")
+
+
+class BadOpinionDate(Invalid):
+    code = "opinion_date"
+    message = _("Choose a date and time in the future for the end of the opinions.")
+
+
+class BadOpinion(Invalid):
+    code = "bad_opinion"
+    message = _("Choose for, against or unsure.")

@@ -36,7 +36,8 @@ class ActionVersion(models.Model):
     body = models.TextField(_("description"), blank=True)
     reason = models.TextField(_("why it changed"), max_length=REASON_MAX, blank=True)
     # The amendment this version integrates, which credits its candidate.
-    amendment = models.OneToOneField("Amendment", on_delete=models.PROTECT, null=True, blank=True,
+    # RESTRICT, not PROTECT: deleting a campaign deletes its versions and amendments together.
+    amendment = models.OneToOneField("Amendment", on_delete=models.RESTRICT, null=True, blank=True,
                                      related_name="version")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField()
@@ -79,7 +80,7 @@ class Amendment(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="amendments")
     action = models.ForeignKey("proposals.Action", on_delete=models.CASCADE, related_name="amendments")
-    candidate = models.ForeignKey("live_event.Candidate", on_delete=models.PROTECT, related_name="amendments")
+    candidate = models.ForeignKey("live_event.Candidate", on_delete=models.RESTRICT, related_name="amendments")
     source = models.CharField(_("source"), max_length=10, choices=AmendmentSource.choices)
     # Where it was suggested (one amendment per position or written reaction, collected once).
     position = models.OneToOneField("live_event.Position", on_delete=models.SET_NULL, null=True, blank=True,
@@ -304,3 +305,22 @@ class ActionSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.action_id}"
+
+
+# -- amend --
+
+class DigestOptIn(models.Model):
+    """A resident who asked, in their space, to be told by e-mail when an action they supported
+    ends with a text different from the one they supported (one digest per person, once the final
+    texts are set). ``sent_at``: the digest went out; it is not sent twice."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="digest_opt_ins")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="digest_opt_in_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} – {self.campaign_id}"

@@ -29,3 +29,22 @@ def can_read_dossier(user, candidate) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return candidate.user_id == user.pk or r.is_organiser(user, candidate.campaign)
+
+
+# -- amend --
+
+def can_give_opinion(user, amendment) -> bool:
+    """A resident present at the action's workshop, while the organisers ask for opinions."""
+    from django.utils import timezone
+
+    from concerto.workshops import selectors as workshop_selectors
+
+    from .models import AmendmentStatus
+
+    if user is None or not user.is_authenticated:
+        return False
+    if amendment.status != AmendmentStatus.CONSULTING or amendment.opinion_until is None:
+        return False
+    if amendment.opinion_until <= timezone.now() or campaign_is_archived(amendment.campaign):
+        return False
+    return workshop_selectors.attended_action_workshop(user, amendment.action_id)

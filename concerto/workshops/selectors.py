@@ -623,3 +623,24 @@ def my_seat(user, workshop) -> Attendee | None:
     if user is None or not user.is_authenticated:
         return None
     return Attendee.objects.filter(workshop=workshop, user=user).first()
+
+
+# -- synthesis: amend --
+
+def attended_action_workshop(user, action_id) -> bool:
+    """The person was marked present at the workshop the action's sheet came from (the
+    participants the synthesis may ask for an opinion on an amendment)."""
+    from .models import ActionSheet
+
+    if user is None or not user.is_authenticated:
+        return False
+    workshop_ids = ActionSheet.objects.filter(action_id=action_id).values_list("workshop_id", flat=True)
+    return Attendee.objects.filter(workshop_id__in=workshop_ids, user=user, attendance=Attendance.PRESENT).exists()
+
+
+def action_workshop_participants(action_id) -> int:
+    """How many people were present at the action's workshop (opinions' denominator)."""
+    from .models import ActionSheet
+
+    workshop_ids = ActionSheet.objects.filter(action_id=action_id).values_list("workshop_id", flat=True)
+    return Attendee.objects.filter(workshop_id__in=workshop_ids, attendance=Attendance.PRESENT).count()

@@ -1685,6 +1685,90 @@ def timedelta_days(n):
 
 
 # --------------------------------------------------------------------------------------------------
+# Issue 15, amend (synthesis/views/amendments.py): versions and decided amendments are public; the
+# amendments' pages and decisions, and new versions, are the organisers' (404 to anyone else, the
+# sign-in page for a visitor); the opinion page is for the action's workshop participants (nobody in
+# this world); the digest's preference and the support withdrawal are each signed-in person's own.
+# --------------------------------------------------------------------------------------------------
+
+_AMEND_ALL_200 = "200       200       200       200       200       200       200       200"
+_AMEND_ALL_405 = "405       405       405       405       405       405       405       405"
+_AMEND_PAGE = "302>login 404       404       404       404       404       404       200"
+_AMEND_ACT = "302>login 404       404       404       404       404       404       302+"
+_AMEND_ACT_NO_PROBE = "302>login 404       404       404       404       404       404       302"
+_AMEND_NOT_THIS_METHOD = "302>login 405       405       405       405       405       405       405"
+_AMEND_SIGNED_IN = "302>login 200       200       200       200       200       200       200"
+_AMEND_NOBODY = "302>login 404       404       404       404       404       404       404"
+MATRIX.update({
+    "GET synthesis:versions": _AMEND_ALL_200, "POST synthesis:versions": _AMEND_ALL_405,
+    "GET synthesis:amendments_public": _AMEND_ALL_200, "POST synthesis:amendments_public": _AMEND_ALL_405,
+    "GET synthesis:version_new": _AMEND_PAGE, "POST synthesis:version_new": _AMEND_ACT,
+    "GET synthesis:amendments": _AMEND_PAGE, "POST synthesis:amendments": _AMEND_NOT_THIS_METHOD,
+    "GET synthesis:amendment": _AMEND_PAGE, "POST synthesis:amendment": _AMEND_NOT_THIS_METHOD,
+    **{f"GET synthesis:{name}": _AMEND_NOT_THIS_METHOD for name in (
+        "amendments_collect", "digest_send", "amendment_anchor", "amendment_consult", "amendment_decide")},
+    **{f"POST synthesis:{name}": _AMEND_ACT for name in ("amendment_anchor", "amendment_consult", "amendment_decide")},
+    "POST synthesis:amendments_collect": _AMEND_ACT_NO_PROBE,
+    "POST synthesis:digest_send": _AMEND_ACT_NO_PROBE,
+    "GET synthesis:amendment_opinion": _AMEND_NOBODY, "POST synthesis:amendment_opinion": _AMEND_NOBODY,
+    "GET synthesis:digest_preference": _AMEND_SIGNED_IN,
+    "POST synthesis:digest_preference": "302>login 302+      302+      302+      302+      302+      302+      302+",
+    "GET synthesis:support_withdraw": _AMEND_SIGNED_IN,
+    "POST synthesis:support_withdraw": "302>login 302+      302+      302+      302       302+      302+      302+",
+    # The API twin (concerto/api/synthesis_amend.py): reads public, the decision for organisers.
+    "GET /api/v1/campaigns/{slug}/actions/{action_id}/versions":    "200  200  200  200  200  200  200  200",
+    "GET /api/v1/campaigns/{slug}/amendments":                      "200  200  200  200  200  200  200  200",
+    "POST /api/v1/campaigns/{slug}/amendments/{amendment_id}/decision": "401  404  404  404  404  404  404  200+",
+})
+
+
+def _amend_amendment(w):
+    """A candidate's amendment to the world's published action, made once per test."""
+    if "amend_amendment" not in w:
+        from concerto.live_event import services as live
+        from concerto.synthesis.models import Amendment
+
+        candidate = live.candidate_create(actor=w.users["organiser"], campaign=w.campaign, name="Rémi Vidal",
+                                          list_name="Liste des amendements")
+        w["amend_amendment"] = Amendment.objects.create(
+            campaign=w.campaign, action=w.action, candidate=candidate, source="written",
+            text="Ajouter un banc à l'ombre.", created_at=timezone.now())
+    return w["amend_amendment"]
+
+
+def _amend_field(field):
+    def probe(w, role, c):
+        return list(apps.get_model("synthesis.Amendment").objects.values_list(field, flat=True))
+
+    return probe
+
+
+PATH_VALUES.update({"amendment_id": lambda w: _Lazy(lambda: _amend_amendment(w).pk)})
+DATA.update({
+    "POST synthesis:version_new": lambda w: {"title": w.action.title, "summary": w.action.summary,
+                                             "body": "Un nouveau paragraphe, après les contributions.",
+                                             "reason": "Trois contributions en ligne."},
+    "POST synthesis:amendment_anchor": lambda w: {"quote": w.action.summary[:12]},
+    "POST synthesis:amendment_consult": {"until": "2099-03-14T18:00"},
+    "POST synthesis:amendment_decide": {"decision": "declined", "reason": "Hors du périmètre de la commune."},
+    "POST /api/v1/campaigns/{slug}/amendments/{amendment_id}/decision": {
+        "decision": "declined", "reason": "Hors du périmètre de la commune."},
+    "POST synthesis:amendment_opinion": {"opinion": "for"},
+    "POST synthesis:digest_preference": {"digest": "on"},
+})
+PREPARE.update({"POST synthesis:support_withdraw": _support_first})
+EFFECTS.update({
+    "POST synthesis:version_new": _count("synthesis.ActionVersion"),
+    "POST synthesis:amendment_anchor": _amend_field("quote_exact"),
+    "POST synthesis:amendment_consult": _amend_field("status"),
+    "POST synthesis:amendment_decide": _amend_field("status"),
+    "POST /api/v1/campaigns/{slug}/amendments/{amendment_id}/decision": _amend_field("status"),
+    "POST synthesis:digest_preference": _count("synthesis.DigestOptIn"),
+    "POST synthesis:support_withdraw": lambda w, role, c: Support.objects.count(),
+})
+
+
+# --------------------------------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------------------------------
 

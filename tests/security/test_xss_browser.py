@@ -357,7 +357,13 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/candidats/1/retirer/", f"{CAMPAIGN}/candidats/mes-reactions/", f"{CAMPAIGN}/direct/evenements/",
     f"{CAMPAIGN}/direct/evenements/nouveau/", f"{CAMPAIGN}/direct/1/modifier/", f"{CAMPAIGN}/direct/1/deroule/",
     f"{CAMPAIGN}/direct/1/ordre/publier/", f"{CAMPAIGN}/direct/calendrier/"]
-KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
+# Issue 15, amend: versions (action 1 of the demo, a workshop action with v2), decided amendments,
+# the organisers' amendments and one of them, a new version's form, the digest's preference.
+REFLECTED["visitor"] += [f"{CAMPAIGN}/actions/1/versions/", f"{CAMPAIGN}/amendements/"]
+REFLECTED["organiser"] += [f"{CAMPAIGN}/synthese/amendements/", f"{CAMPAIGN}/synthese/amendements/1/",
+                           f"{CAMPAIGN}/actions/1/versions/nouvelle/", f"{CAMPAIGN}/moi/resume-des-soutiens/",
+                           f"{CAMPAIGN}/actions/1/retirer-mon-soutien/"]
+KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code", "old", "new", "view", "candidate",
                     "corriger", "item", "questions"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
 NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",

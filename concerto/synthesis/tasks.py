@@ -1,0 +1,16 @@
+"""Background work of the synthesis (``manage.py db_worker``).
+
+Services enqueue these tasks on commit; a task runs a worker module and never imports services, so
+the import graph stays one-way (the ``layers`` contract in pyproject.toml).
+"""
+
+from django_tasks import task
+
+from .notifications import send_digest
+
+# -- amend --
+
+@task()
+def send_supporters_digest(*, campaign_id: int, base_url: str, language: str = "fr") -> int:
+    """One e-mail per opted-in supporter whose supported actions changed; returns how many were sent."""
+    return send_digest(campaign_id=campaign_id, base_url=base_url, language=language)
