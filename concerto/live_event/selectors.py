@@ -328,3 +328,15 @@ def action_reactions_section(action) -> dict | None:
                  *((r["reaction"].stance, r["reaction"].text, r["reaction"].improvement) if r["reaction"] else ()))
                 for r in rows)
     return {"template": "live_event/_written_reactions.html", "context": {"rows": rows}, "key": key}
+
+
+# -- synthesis opendata: written reactions for the public positions page and the open data --------
+
+def public_written_reactions(campaign, now=None) -> list[WrittenReaction]:
+    """Every written reaction of the campaign's candidates, in panel order then by action; during the
+    eve-of-vote freeze, those written or changed after it began are left out (as positions are)."""
+    freeze = election_freeze(campaign, now or timezone.now())
+    qs = WrittenReaction.objects.filter(candidate__campaign=campaign).select_related("candidate")
+    if freeze is not None:
+        qs = qs.filter(updated_at__lt=freeze.freeze_window()[0])
+    return list(qs.order_by("candidate__ballot_order", "candidate_id", "action_id"))

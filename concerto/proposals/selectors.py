@@ -410,3 +410,15 @@ def action_sections(action) -> list[dict]:
     if action.status != ActionStatus.PUBLISHED:
         return []
     return [found for section in _ACTION_SECTIONS if (found := section(action))]
+
+
+# -- synthesis opendata: supports counted by action and channel, for the open data ----------------
+
+def support_counts_by_action_channel(campaign) -> dict[int, dict[str, int]]:
+    """Action id → channel → number of supports (every channel present, 0 when none), one query."""
+    out: dict[int, dict[str, int]] = {}
+    rows = (Support.objects.filter(action__campaign=campaign).values_list("action_id", "channel")
+            .annotate(n=Count("id")).values_list("action_id", "channel", "n"))
+    for action_id, channel, n in rows:
+        out.setdefault(action_id, {c: 0 for c in Channel.values})[channel] = n
+    return out

@@ -1,0 +1,64 @@
+"""Public results in the API: the positions matrix and the open data package, read anonymously.
+
+The answers are the very bytes the site serves (``concerto.synthesis.opendata`` builds both): the
+matrix as JSON (or CSV) with the same filters as the positions page, ``datapackage.json``, each CSV
+resource, README.md (the data card), popolo.json and the zip of everything. No personal data of
+residents is in any of them (docs/synthesis-opendata.md).
+"""
+
+from django.http import HttpResponse
+from ninja import Router
+
+from concerto.campaigns.selectors import campaign_get
+from concerto.synthesis import opendata
+from concerto.synthesis.errors import SynthesisNotFound
+
+from .auth import OPTIONAL_AUTH_DOC, token_optional
+from .schemas import NOT_FOUND, READ_ERRORS
+
+router = Router(tags=["open data"])
+
+READ = {"auth": token_optional, "openapi_extra": OPTIONAL_AUTH_DOC}
+TYPES = {".json": "application/json; charset=utf-8", ".csv": "text/csv; charset=utf-8",
+         ".md": "text/markdown; charset=utf-8"}
+
+
+def _bytes(data: bytes, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _matrix(slug, theme, candidate, position):
+    return opendata.filter_matrix(opendata.positions_matrix(campaign_get(slug)), theme=theme[:60],
+                                  candidate=candidate[:12], position=position[:20])
+
+
+@router.get("/{slug}/positions", response={200: dict, **READ_ERRORS, **NOT_FOUND},
+            summary="Actions × candidates: each list's position on each action (as /c/<slug>/positions.json)",
+            **READ)
+def positions(request, slug: str, theme: str = "", candidate: str = "", position: str = ""):
+    return _bytes(opendata.json_bytes(opendata.positions_json(_matrix(slug, theme, candidate, position))),
+                  TYPES[".json"])
+
+
+@router.get("/{slug}/positions.csv", response={200: str, **READ_ERRORS, **NOT_FOUND},
+            summary="The positions matrix as CSV (as /c/<slug>/positions.csv)", **READ)
+def positions_csv(request, slug: str, theme: str = "", candidate: str = "", position: str = ""):
+    return _bytes(opendata.positions_csv(_matrix(slug, theme, candidate, position)), TYPES[".csv"])
+
+
+@router.get("/{slug}/opendata/datapackage.zip", response={200: str, **READ_ERRORS, **NOT_FOUND},
+            summary="Every file of the open data package in one zip (as /c/<slug>/donnees/donnees.zip)", **READ)
+def package_zip(request, slug: str):
+    return _bytes(opendata.package_zip(opendata.package_files(campaign_get(slug))), "application/zip")
+
+
+@router.get("/{slug}/opendata/{name}", response={200: str, **READ_ERRORS, **NOT_FOUND},
+            summary="One file of the open data package: datapackage.json, <resource>.csv, README.md, popolo.json",
+            **READ)
+def package_file(request, slug: str, name: str):
+    files = opendata.package_files(campaign_get(slug))
+    if name not in files:
+        raise SynthesisNotFound()
+    return _bytes(files[name], TYPES["." + name.rsplit(".", 1)[-1]])
