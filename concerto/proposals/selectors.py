@@ -420,5 +420,5 @@ def support_counts_by_action_channel(campaign) -> dict[int, dict[str, int]]:
     rows = (Support.objects.filter(action__campaign=campaign).values_list("action_id", "channel")
             .annotate(n=Count("id")).values_list("action_id", "channel", "n"))
     for action_id, channel, n in rows:
-        out.setdefault(action_id, {c: 0 for c in Channel.values})[channel] = n
+        out.setdefault(action_id, dict.fromkeys(Channel.values, 0))[channel] = n
     return out

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import escape
 from frictionless import Package
 
-from concerto.live_event import services as live_services
 from concerto.proposals.models import Channel, Support
 from concerto.synthesis import opendata, services
 from concerto.synthesis.models import (
