@@ -25,7 +25,6 @@ TYPES = {".json": "application/json; charset=utf-8", ".csv": "text/csv; charset=
 
 def _bytes(data: bytes, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
-    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
@@ -54,11 +53,11 @@ def package_zip(request, slug: str):
     return _bytes(opendata.package_zip(opendata.package_files(campaign_get(slug))), "application/zip")
 
 
-@router.get("/{slug}/opendata/{name}", response={200: str, **READ_ERRORS, **NOT_FOUND},
+@router.get("/{slug}/opendata/{filename}", response={200: str, **READ_ERRORS, **NOT_FOUND},
             summary="One file of the open data package: datapackage.json, <resource>.csv, README.md, popolo.json",
             **READ)
-def package_file(request, slug: str, name: str):
+def package_file(request, slug: str, filename: str):
     files = opendata.package_files(campaign_get(slug))
-    if name not in files:
+    if filename not in files:
         raise SynthesisNotFound()
-    return _bytes(files[name], TYPES["." + name.rsplit(".", 1)[-1]])
+    return _bytes(files[filename], TYPES["." + filename.rsplit(".", 1)[-1]])

@@ -35,7 +35,6 @@ def _download(data: bytes, content_type: str, filename: str, attachment: bool = 
     response = HttpResponse(data, content_type=content_type)
     if attachment:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
