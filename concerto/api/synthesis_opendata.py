@@ -28,23 +28,25 @@ def _bytes(data: bytes, content_type: str) -> HttpResponse:
     return response
 
 
-def _matrix(slug, theme, candidate, position):
+def _matrix(slug, theme, candidate, position, scope):
     return opendata.filter_matrix(opendata.positions_matrix(campaign_get(slug)), theme=theme[:60],
-                                  candidate=candidate[:12], position=position[:20])
+                                  candidate=candidate[:12], position=position[:20], scope=scope[:10])
 
 
 @router.get("/{slug}/positions", response={200: dict, **READ_ERRORS, **NOT_FOUND},
             summary="Actions × candidates: each list's position on each action (as /c/<slug>/positions.json)",
             **READ)
-def positions(request, slug: str, theme: str = "", candidate: str = "", position: str = ""):
-    return _bytes(opendata.json_bytes(opendata.positions_json(_matrix(slug, theme, candidate, position))),
+def positions(request, slug: str, theme: str = "", candidate: str = "", position: str = "",
+              scope: str = ""):
+    return _bytes(opendata.json_bytes(opendata.positions_json(_matrix(slug, theme, candidate, position, scope))),
                   TYPES[".json"])
 
 
 @router.get("/{slug}/positions.csv", response={200: str, **READ_ERRORS, **NOT_FOUND},
             summary="The positions matrix as CSV (as /c/<slug>/positions.csv)", **READ)
-def positions_csv(request, slug: str, theme: str = "", candidate: str = "", position: str = ""):
-    return _bytes(opendata.positions_csv(_matrix(slug, theme, candidate, position)), TYPES[".csv"])
+def positions_csv(request, slug: str, theme: str = "", candidate: str = "", position: str = "",
+              scope: str = ""):
+    return _bytes(opendata.positions_csv(_matrix(slug, theme, candidate, position, scope)), TYPES[".csv"])
 
 
 @router.get("/{slug}/opendata/datapackage.zip", response={200: str, **READ_ERRORS, **NOT_FOUND},

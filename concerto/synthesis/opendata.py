@@ -151,11 +151,18 @@ def positions_matrix(campaign, now=None) -> dict:
     return {"campaign": campaign, "candidates": candidates, "rows": rows}
 
 
-def filter_matrix(matrix: dict, *, theme: str = "", candidate: str = "", position: str = "") -> dict:
+def filter_matrix(matrix: dict, *, theme: str = "", candidate: str = "", position: str = "",
+                  scope: str = "") -> dict:
     """The matrix narrowed by allow-listed values: a theme's slug, a candidate's id (their column
-    only), a position code (the rows where a shown cell has it, and in them those cells only
-    highlighted by ``match``). Unknown values are ignored and reported in ``ignored``."""
+    only), a position code (the rows where a shown cell has it, highlighted by ``match``). By default
+    only the actions put to the candidates; ``scope="all"`` (or the « not asked » filter) adds every
+    other published action. Unknown values are ignored and reported in ``ignored``."""
     ignored = []
+    if scope and scope != "all":
+        ignored.append("scope")
+        scope = ""
+    if position == NOT_ASKED:
+        scope = "all"
     themes = {r["theme"].slug for r in matrix["rows"] if r["theme"]}
     if theme and theme not in themes:
         ignored.append("theme")
@@ -172,6 +179,8 @@ def filter_matrix(matrix: dict, *, theme: str = "", candidate: str = "", positio
     for row in matrix["rows"]:
         if theme and (row["theme"] is None or row["theme"].slug != theme):
             continue
+        if not scope and all(cell["stance"] == NOT_ASKED for cell in row["cells"]):
+            continue
         cells = [dict(cell, match=bool(position) and cell["stance"] == position)
                  for cell in row["cells"] if not candidate or str(cell["candidate"].pk) == candidate]
         if position and not any(c["match"] for c in cells):
@@ -183,7 +192,8 @@ def filter_matrix(matrix: dict, *, theme: str = "", candidate: str = "", positio
             groups.append({"theme": row["theme"], "rows": []})
         groups[-1]["rows"].append(row)
     return {**matrix, "candidates": candidates, "rows": rows, "groups": groups, "ignored": ignored,
-            "filters": {"theme": theme, "candidate": candidate, "position": position}}
+            "not_asked": sum(1 for r in matrix["rows"] if all(c["stance"] == NOT_ASKED for c in r["cells"])),
+            "filters": {"theme": theme, "candidate": candidate, "position": position, "scope": scope}}
 
 
 POSITION_FIELDS = [

@@ -360,7 +360,7 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/direct/evenements/nouveau/", f"{CAMPAIGN}/direct/1/modifier/", f"{CAMPAIGN}/direct/1/deroule/",
     f"{CAMPAIGN}/direct/1/ordre/publier/", f"{CAMPAIGN}/direct/calendrier/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
-                    "corriger", "item", "questions", "candidate", "position"]
+                    "corriger", "item", "questions", "candidate", "position", "scope"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
 NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",
             "letters:preview", "letters:batch_download", "selection:audit_json", "selection:verify_script",

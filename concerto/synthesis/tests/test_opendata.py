@@ -214,3 +214,20 @@ def test_the_validation_catches_a_broken_file(realistic, tmp_path):
     broken[1] = "pas-un-nombre" + broken[1][broken[1].index(";"):]
     (tmp_path / "actions.csv").write_bytes("\r\n".join(broken).encode("utf-8-sig"))
     assert not Package(str(tmp_path / "datapackage.json")).validate().valid
+
+
+def test_actions_never_put_to_the_candidates_only_on_demand(client, held_show, candidates):
+    from concerto.proposals.models import Origin, Theme
+    from concerto.proposals.services import action_create_published_by_system
+    campaign = held_show.campaign
+    action_create_published_by_system(
+        campaign=campaign, title="Jamais posée aux listes", summary="Une action jamais posée aux candidats du quartier.",
+        theme_id=Theme.objects.get(campaign=campaign, slug="mobilite").pk, origin=Origin.WORKSHOP)
+    url = reverse("synthesis:positions", args=[campaign.slug])
+    html = client.get(url).content.decode()
+    assert "Jamais posée aux listes" not in html.split("<table")[1]
+    html = client.get(url, {"scope": "all"}).content.decode()
+    assert "Jamais posée aux listes" in html.split("<table")[1]
+    rows = _rows(client.get(reverse("synthesis:positions_csv", args=[campaign.slug]), {"position": "not_asked"}).content)
+    assert {r["action"] for r in rows} == {"Jamais posée aux listes"}
+    assert {r["position"] for r in rows} == {"not_asked"} and len(rows) == len(candidates)

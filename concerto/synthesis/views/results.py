@@ -24,11 +24,13 @@ def _campaign(request, slug):
     return campaign
 
 
+def _filters(request) -> dict:
+    return {"theme": request.GET.get("theme", "")[:60], "candidate": request.GET.get("candidate", "")[:12],
+            "position": request.GET.get("position", "")[:20], "scope": request.GET.get("scope", "")[:10]}
+
+
 def _matrix(request, campaign):
-    return opendata.filter_matrix(opendata.positions_matrix(campaign),
-                                  theme=request.GET.get("theme", "")[:60],
-                                  candidate=request.GET.get("candidate", "")[:12],
-                                  position=request.GET.get("position", "")[:20])
+    return opendata.filter_matrix(opendata.positions_matrix(campaign), **_filters(request))
 
 
 def _download(data: bytes, content_type: str, filename: str, attachment: bool = True) -> HttpResponse:
@@ -42,9 +44,7 @@ def _download(data: bytes, content_type: str, filename: str, attachment: bool = 
 def positions(request, slug):
     campaign = _campaign(request, slug)
     full = opendata.positions_matrix(campaign)
-    matrix = opendata.filter_matrix(full, theme=request.GET.get("theme", "")[:60],
-                                    candidate=request.GET.get("candidate", "")[:12],
-                                    position=request.GET.get("position", "")[:20])
+    matrix = opendata.filter_matrix(full, **_filters(request))
     themes = []
     for row in full["rows"]:
         if row["theme"] and row["theme"] not in themes:
