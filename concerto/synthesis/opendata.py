@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 from concerto.live_event import report as live_report
 from concerto.live_event import selectors as live
@@ -197,21 +198,21 @@ def filter_matrix(matrix: dict, *, theme: str = "", candidate: str = "", positio
 
 
 POSITION_FIELDS = [
-    ("action_id", "integer", "The action's number (as in its address /c/<slug>/actions/<id>/)."),
-    ("action", "string", "The action's title."),
-    ("theme", "string", "Its theme (empty when none)."),
-    ("candidate_id", "integer", "The list's number in this campaign."),
-    ("candidate", "string", "The head of the list (a public person)."),
-    ("list_name", "string", "The list's name."),
-    ("ballot_order", "integer", "The list's place on the official panel (every page shows the lists in this order)."),
-    ("source", "string", "live: said on the set; written: written reaction; empty when there is none."),
-    ("position", "string", "commits, favourable, with_changes, reserved, unfavourable, no_answer (asked, "
-                           "nothing said), not_asked."),
-    ("position_label", "string", "The position in words, in the language of the file."),
-    ("text", "string", "What the candidate said on the set (summary) or wrote."),
-    ("improvement", "string", "The improvement the candidate suggested, if any."),
-    ("replay_url", "string", "The action's chapter in the show's replay (live positions)."),
-    ("lang", "string", "Language of the texts (BCP 47)."),
+    ("action_id", "integer", N_("The action's number (as in its address /c/<slug>/actions/<id>/).")),
+    ("action", "string", N_("The action's title.")),
+    ("theme", "string", N_("Its theme (empty when none).")),
+    ("candidate_id", "integer", N_("The list's number in this campaign.")),
+    ("candidate", "string", N_("The head of the list (a public person).")),
+    ("list_name", "string", N_("The list's name.")),
+    ("ballot_order", "integer", N_("The list's place on the official panel (every page shows the lists in this order).")),
+    ("source", "string", N_("live: said on the set; written: written reaction; empty when there is none.")),
+    ("position", "string", N_("commits, favourable, with_changes, reserved, unfavourable, no_answer (asked, "
+                           "nothing said), not_asked.")),
+    ("position_label", "string", N_("The position in words, in the language of the file.")),
+    ("text", "string", N_("What the candidate said on the set (summary) or wrote.")),
+    ("improvement", "string", N_("The improvement the candidate suggested, if any.")),
+    ("replay_url", "string", N_("The action's chapter in the show's replay (live positions).")),
+    ("lang", "string", N_("Language of the texts (BCP 47).")),
 ]
 
 
@@ -281,11 +282,11 @@ def _candidate_cols(c) -> list:
 
 
 CANDIDATE_FIELDS = [
-    ("candidate_id", "integer", "The list's number (see popolo.json)."),
-    ("candidate", "string", "The head of the list (a public person)."),
-    ("list_name", "string", "The list's name."),
+    ("candidate_id", "integer", N_("The list's number (see popolo.json).")),
+    ("candidate", "string", N_("The head of the list (a public person).")),
+    ("list_name", "string", N_("The list's name.")),
 ]
-LANG_FIELD = ("lang", "string", "Language of the texts in this row (BCP 47).")
+LANG_FIELD = ("lang", "string", N_("Language of the texts in this row (BCP 47)."))
 
 
 def build_resources(campaign, now=None) -> list[Resource]:
@@ -303,16 +304,16 @@ def build_resources(campaign, now=None) -> list[Resource]:
         versions_by_action.setdefault(v.action_id, []).append(v)
 
     res_actions = Resource(
-        "actions", "Actions", "Every public action (published, or merged into another) with its final text.",
-        [("action_id", "integer", "The action's number (its address is /c/<slug>/actions/<id>/)."),
-         ("title", "string", "Final title."), ("summary", "string", "Final summary."),
-         ("body", "string", "Final description (Markdown)."), ("theme", "string", "Theme (empty when none)."),
-         ("origin", "string", "Where it comes from: workshop, online, door_to_door, paper."),
-         ("status", "string", "published, or merged (into merged_into)."),
-         ("merged_into", "integer", "The action it was merged into."),
-         ("published_on", "date", "Day it was published."),
-         ("supports", "integer", "Number of residents supporting it (all channels)."),
-         ("version", "integer", "Number of its current version (see versions.csv)."),
+        "actions", N_("Actions"), N_("Every public action (published, or merged into another) with its final text."),
+        [("action_id", "integer", N_("The action's number (its address is /c/<slug>/actions/<id>/).")),
+         ("title", "string", N_("Final title.")), ("summary", "string", N_("Final summary.")),
+         ("body", "string", N_("Final description (Markdown).")), ("theme", "string", N_("Theme (empty when none).")),
+         ("origin", "string", N_("Where it comes from: workshop, online, door_to_door, paper.")),
+         ("status", "string", N_("published, or merged (into merged_into).")),
+         ("merged_into", "integer", N_("The action it was merged into.")),
+         ("published_on", "date", N_("Day it was published.")),
+         ("supports", "integer", N_("Number of residents supporting it (all channels).")),
+         ("version", "integer", N_("Number of its current version (see versions.csv).")),
          LANG_FIELD],
         ["action_id"],
         [[a.pk, a.title, a.summary, a.body, a.theme.name if a.theme else "", a.origin, a.status,
@@ -331,30 +332,30 @@ def build_resources(campaign, now=None) -> list[Resource]:
             version_rows.append([a.pk, v.number, v.stage, v.title, v.summary, v.body, v.reason, v.amendment_id or "",
                                  credited.pk if credited else "", _dt(v.created_at), lang])
     res_versions = Resource(
-        "versions", "Versions of the actions", "Every version of every action, oldest first: immutable.",
-        [("action_id", "integer", "The action (actions.csv)."), ("version", "integer", "Version number, from 1."),
-         ("stage", "string", "published, workshop, contributions, candidates, follow_up."),
-         ("title", "string", "Title in this version."), ("summary", "string", "Summary in this version."),
-         ("body", "string", "Description in this version (Markdown)."),
-         ("reason", "string", "Why it changed (written by the organisers)."),
-         ("amendment_id", "integer", "The amendment this version integrates (amendments.csv)."),
-         ("credited_candidate_id", "integer", "The list credited with this version (its amendment's)."),
-         ("created_at", "datetime", "When this version was recorded (UTC)."), LANG_FIELD],
+        "versions", N_("Versions of the actions"), N_("Every version of every action, oldest first: immutable."),
+        [("action_id", "integer", N_("The action (actions.csv).")), ("version", "integer", N_("Version number, from 1.")),
+         ("stage", "string", N_("published, workshop, contributions, candidates, follow_up.")),
+         ("title", "string", N_("Title in this version.")), ("summary", "string", N_("Summary in this version.")),
+         ("body", "string", N_("Description in this version (Markdown).")),
+         ("reason", "string", N_("Why it changed (written by the organisers).")),
+         ("amendment_id", "integer", N_("The amendment this version integrates (amendments.csv).")),
+         ("credited_candidate_id", "integer", N_("The list credited with this version (its amendment's).")),
+         ("created_at", "datetime", N_("When this version was recorded (UTC).")), LANG_FIELD],
         ["action_id", "version"], version_rows)
 
     amendments = (Amendment.objects.filter(campaign=campaign, status__in=DECIDED, action_id__in=action_ids)
                   .select_related("version").order_by("action_id", "created_at", "pk"))
     res_amendments = Resource(
-        "amendments", "Amendments", "The improvements the candidates suggested, once decided, with the reason.",
-        [("amendment_id", "integer", "The amendment's number."), ("action_id", "integer", "The action."),
+        "amendments", N_("Amendments"), N_("The improvements the candidates suggested, once decided, with the reason."),
+        [("amendment_id", "integer", N_("The amendment's number.")), ("action_id", "integer", N_("The action.")),
          *CANDIDATE_FIELDS,
-         ("source", "string", "live: said on the set; written: in a written reaction."),
-         ("text", "string", "The improvement suggested."), ("passage", "string", "The passage of the text it concerns."),
-         ("decision", "string", "accepted, accepted_modified, declined."),
-         ("reason", "string", "The organisers' written reason for the decision."),
-         ("suggested_at", "datetime", "When it was suggested (UTC)."),
-         ("decided_at", "datetime", "When it was decided (UTC)."),
-         ("version", "integer", "The version that integrates it (accepted ones)."), LANG_FIELD],
+         ("source", "string", N_("live: said on the set; written: in a written reaction.")),
+         ("text", "string", N_("The improvement suggested.")), ("passage", "string", N_("The passage of the text it concerns.")),
+         ("decision", "string", N_("accepted, accepted_modified, declined.")),
+         ("reason", "string", N_("The organisers' written reason for the decision.")),
+         ("suggested_at", "datetime", N_("When it was suggested (UTC).")),
+         ("decided_at", "datetime", N_("When it was decided (UTC).")),
+         ("version", "integer", N_("The version that integrates it (accepted ones).")), LANG_FIELD],
         ["amendment_id"],
         [[m.pk, m.action_id, *_candidate_cols(candidates.get(m.candidate_id)), m.source, m.text, m.quote_exact,
           m.status, m.decision_reason, _dt(m.created_at), _dt(m.decided_at),
@@ -370,16 +371,16 @@ def build_resources(campaign, now=None) -> list[Resource]:
                                   cell["stance"], cell["text"], cell["improvement"], cell["event_id"],
                                   cell["replay_url"], _dt(cell["at"]), lang])
     res_reactions = Resource(
-        "reactions", "Candidates' reactions", "Each list's position on each action: said on the set (the last "
-        "show's), else written. Not asked and not answered cells are in the positions page's CSV.",
-        [("action_id", "integer", "The action."), *CANDIDATE_FIELDS,
-         ("source", "string", "live (on the set) or written."),
-         ("position", "string", "commits, favourable, with_changes, reserved, unfavourable, no_answer."),
-         ("text", "string", "What was said (summary) or written."),
-         ("improvement", "string", "Improvement suggested."),
-         ("event_id", "integer", "The show (live positions)."),
-         ("replay_url", "string", "The action's chapter in the replay."),
-         ("recorded_at", "datetime", "When it was recorded or last written (UTC)."), LANG_FIELD],
+        "reactions", N_("Candidates' reactions"), N_("Each list's position on each action: said on the set (the last "
+        "show's), else written. Not asked and not answered cells are in the positions page's CSV."),
+        [("action_id", "integer", N_("The action.")), *CANDIDATE_FIELDS,
+         ("source", "string", N_("live (on the set) or written.")),
+         ("position", "string", N_("commits, favourable, with_changes, reserved, unfavourable, no_answer.")),
+         ("text", "string", N_("What was said (summary) or written.")),
+         ("improvement", "string", N_("Improvement suggested.")),
+         ("event_id", "integer", N_("The show (live positions).")),
+         ("replay_url", "string", N_("The action's chapter in the replay.")),
+         ("recorded_at", "datetime", N_("When it was recorded or last written (UTC).")), LANG_FIELD],
         ["action_id", "candidate_id"], reaction_rows)
 
     counts = proposals.support_counts_by_action_channel(campaign)
@@ -397,12 +398,12 @@ def build_resources(campaign, now=None) -> list[Resource]:
     for ch in channels:
         support_rows.append(["", ch, shown[ch], shown[ch] is None])
     res_supports = Resource(
-        "supports", "Supports by channel", "Supports counted by action and channel, then for the whole campaign "
-        "(rows with no action_id). A count under 5 is never shown (nor one that would give it back).",
-        [("action_id", "integer", "The action; empty for the campaign's totals."),
-         ("channel", "string", "online, door_to_door, workshop, paper."),
-         ("supports", "integer", "Number of supports; empty when hidden (fewer than 5)."),
-         ("hidden", "boolean", "true when the count is hidden to protect small groups.")],
+        "supports", N_("Supports by channel"), N_("Supports counted by action and channel, then for the whole campaign "
+        "(rows with no action_id). A count under 5 is never shown (nor one that would give it back)."),
+        [("action_id", "integer", N_("The action; empty for the campaign's totals.")),
+         ("channel", "string", N_("online, door_to_door, workshop, paper.")),
+         ("supports", "integer", N_("Number of supports; empty when hidden (fewer than 5).")),
+         ("hidden", "boolean", N_("true when the count is hidden to protect small groups."))],
         [], support_rows)
 
     items_action: dict[int, int] = {}
@@ -417,10 +418,10 @@ def build_resources(campaign, now=None) -> list[Resource]:
                 time_rows.append([event.pk, items_action.get(int(item_id)) if item_id else "", *_candidate_cols(c),
                                   round(seconds, 1)])
     res_time = Resource(
-        "speaking_time", "Speaking time", "Seconds each list spoke on the set, per show and action (finished turns).",
-        [("event_id", "integer", "The show."), ("action_id", "integer", "The action on air; empty for turns "
-                                                                     "with no action on air."),
-         *CANDIDATE_FIELDS, ("seconds", "number", "Seconds of speaking time.")],
+        "speaking_time", N_("Speaking time"), N_("Seconds each list spoke on the set, per show and action (finished turns)."),
+        [("event_id", "integer", N_("The show.")), ("action_id", "integer", N_("The action on air; empty for turns "
+                                                                     "with no action on air.")),
+         *CANDIDATE_FIELDS, ("seconds", "number", N_("Seconds of speaking time."))],
         [], time_rows)
 
     idea_rows = []
@@ -429,11 +430,11 @@ def build_resources(campaign, now=None) -> list[Resource]:
         for idea in data["ideas"]:
             idea_rows.append([w.pk, idea["id"], idea["prompt"], idea["text"], idea["theme"], idea["merged_into"], lang])
     res_ideas = Resource(
-        "workshop_ideas", "Workshop ideas", "The ideas written on the workshops' walls, without their authors.",
-        [("workshop_id", "integer", "The workshop."), ("idea_id", "integer", "The idea's number."),
-         ("prompt", "string", "The question it answers."), ("text", "string", "The idea."),
-         ("wall_theme", "string", "The group it was put in on the wall."),
-         ("merged_into", "integer", "The idea it duplicates, when merged."), LANG_FIELD],
+        "workshop_ideas", N_("Workshop ideas"), N_("The ideas written on the workshops' walls, without their authors."),
+        [("workshop_id", "integer", N_("The workshop.")), ("idea_id", "integer", N_("The idea's number.")),
+         ("prompt", "string", N_("The question it answers.")), ("text", "string", N_("The idea.")),
+         ("wall_theme", "string", N_("The group it was put in on the wall.")),
+         ("merged_into", "integer", N_("The idea it duplicates, when merged.")), LANG_FIELD],
         ["idea_id"], idea_rows)
 
     contribution_rows = []
@@ -445,24 +446,24 @@ def build_resources(campaign, now=None) -> list[Resource]:
         contribution_rows.append([a.pk, a.origin, _d(a.published_at), first.title, first.summary, first.body,
                                   a.theme.name if a.theme else "", a.status, lang])
     res_contributions = Resource(
-        "contributions", "Residents' contributions", "The proposals residents made (online, at their door, on "
-        "paper), as first published, anonymised: no author, no address, the day only.",
-        [("action_id", "integer", "The action it became (actions.csv)."),
-         ("origin", "string", "online, door_to_door, paper."), ("published_on", "date", "Day it was published."),
-         ("title", "string", "Title as first published."), ("summary", "string", "Summary as first published."),
-         ("body", "string", "Description as first published."), ("theme", "string", "Theme."),
-         ("status", "string", "published or merged."), LANG_FIELD],
+        "contributions", N_("Residents' contributions"), N_("The proposals residents made (online, at their door, on "
+        "paper), as first published, anonymised: no author, no address, the day only."),
+        [("action_id", "integer", N_("The action it became (actions.csv).")),
+         ("origin", "string", N_("online, door_to_door, paper.")), ("published_on", "date", N_("Day it was published.")),
+         ("title", "string", N_("Title as first published.")), ("summary", "string", N_("Summary as first published.")),
+         ("body", "string", N_("Description as first published.")), ("theme", "string", N_("Theme.")),
+         ("status", "string", N_("published or merged.")), LANG_FIELD],
         ["action_id"], contribution_rows)
 
     commitment_rows = [[m.pk, m.action_id, *_candidate_cols(candidates.get(m.candidate_id)), m.stance, m.status,
                         _d(m.status_since)]
                        for m in Commitment.objects.filter(campaign=campaign).order_by("action_id", "candidate_id")]
     res_commitments = Resource(
-        "commitments", "Commitments", "The elected list's commitments and what became of them (Obameter statuses).",
-        [("commitment_id", "integer", "The commitment's number."), ("action_id", "integer", "The action."),
-         *CANDIDATE_FIELDS, ("stance", "string", "The position that made it a commitment."),
-         ("status", "string", "not_rated, in_the_works, stalled, kept, compromise, broken."),
-         ("status_since", "date", "Day of the current status.")],
+        "commitments", N_("Commitments"), N_("The elected list's commitments and what became of them (Obameter statuses)."),
+        [("commitment_id", "integer", N_("The commitment's number.")), ("action_id", "integer", N_("The action.")),
+         *CANDIDATE_FIELDS, ("stance", "string", N_("The position that made it a commitment.")),
+         ("status", "string", N_("not_rated, in_the_works, stalled, kept, compromise, broken.")),
+         ("status_since", "date", N_("Day of the current status."))],
         ["commitment_id"], commitment_rows)
 
     return [res_actions, res_versions, res_amendments, res_reactions, res_supports, res_time, res_ideas,
