@@ -16,6 +16,7 @@ from . import (
     proposals,
     selection,
     synthesis_amend,
+    synthesis_opendata,
     team,
     volunteers,
     workshops,
@@ -50,6 +51,7 @@ api.add_router("/campaigns", workshops.router)
 # The candidates' TV set: read like the live page, run with a facilitator's token.
 api.add_router("/campaigns", live_event.router)
 api.add_router("/campaigns", synthesis_amend.router)
+api.add_router("/campaigns", synthesis_opendata.router)
 api.add_router("/me", me.router)
 
 

@@ -419,3 +419,13 @@ def supports_of_actions(action_ids) -> list[dict]:
     person supported). Erased accounts are left out."""
     return list(Support.objects.filter(action_id__in=list(action_ids), user__isnull=False)
                 .values("user_id", "action_id", "created_at").order_by("user_id", "action_id"))
+# -- synthesis opendata: supports counted by action and channel, for the open data ----------------
+
+def support_counts_by_action_channel(campaign) -> dict[int, dict[str, int]]:
+    """Action id → channel → number of supports (every channel present, 0 when none), one query."""
+    out: dict[int, dict[str, int]] = {}
+    rows = (Support.objects.filter(action__campaign=campaign).values_list("action_id", "channel")
+            .annotate(n=Count("id")).values_list("action_id", "channel", "n"))
+    for action_id, channel, n in rows:
+        out.setdefault(action_id, dict.fromkeys(Channel.values, 0))[channel] = n
+    return out

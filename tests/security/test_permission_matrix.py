@@ -1578,6 +1578,21 @@ MATRIX.update({f"{method} live_event:{name}": (_ALL_200 if method == "GET" else 
                for method in ("GET", "POST")})
 
 
+# --------------------------------------------------------------------------------------------------
+# Issue 15, synthesis part « opendata » (synthesis/views/results.py, api/synthesis_opendata.py): the
+# public positions page and its CSV/JSON, the open data's card, datapackage.json, its CSVs, README.md,
+# popolo.json and the zip are public, GET only; the API gives the same files to anyone.
+# --------------------------------------------------------------------------------------------------
+
+OPENDATA_ROWS = ("positions", "positions_csv", "positions_json", "opendata", "opendata_package", "opendata_readme",
+                 "opendata_popolo", "opendata_zip", "opendata_csv")
+MATRIX.update({f"{method} synthesis:{name}": (_ALL_200 if method == "GET" else _ALL_405)
+               for name in OPENDATA_ROWS for method in ("GET", "POST")})
+MATRIX.update({f"GET /api/v1/campaigns/{{slug}}/{path}": _ALL_200 for path in (
+    "positions", "positions.csv", "opendata/datapackage.zip", "opendata/{filename}")})
+PATH_VALUES.update({"name": lambda w: "actions", "filename": lambda w: "datapackage.json"})
+
+
 
 
 # --------------------------------------------------------------------------------------------------

@@ -348,6 +348,8 @@ REFLECTED["organiser"] += [f"{CAMPAIGN}/terrain/verification/", f"{CAMPAIGN}/ter
                            f"{CAMPAIGN}/terrain/verification/conflits/1/"]
 # Issue 14: the fairness report and the replay chapters (event 1, if the demo has it; a 404 page reflects too).
 REFLECTED["visitor"] += [f"{CAMPAIGN}/direct/1/equite/", f"{CAMPAIGN}/direct/1/chapitres/"]
+# Synthesis, opendata: the public positions page and the open data's card.
+REFLECTED["visitor"] += [f"{CAMPAIGN}/positions/", f"{CAMPAIGN}/donnees/"]
 # Issue 14, setting up the candidates' set (event 1 and candidate 1 may not exist in the demo: their 404
 # pages reflect too). « My reactions » is a candidate's page: the demo has no candidate account to sign
 # in with yet, so the organiser's 404 answer is what is checked there.
@@ -364,14 +366,18 @@ REFLECTED["organiser"] += [f"{CAMPAIGN}/synthese/amendements/", f"{CAMPAIGN}/syn
                            f"{CAMPAIGN}/actions/1/versions/nouvelle/", f"{CAMPAIGN}/moi/resume-des-soutiens/",
                            f"{CAMPAIGN}/actions/1/retirer-mon-soutien/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code", "old", "new", "view", "candidate",
-                    "corriger", "item", "questions"]
+                    "corriger", "item", "questions", "position", "scope"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
 NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",
             "letters:preview", "letters:batch_download", "selection:audit_json", "selection:verify_script",
             "selection:letters_pdf", "volunteering:export", "letters:import_rejected",
             "workshops:minutes_pdf", "workshops:export", "fieldwork:paper_print_pdf",
             "fieldwork:app_manifest", "fieldwork:app_worker", "fieldwork:app_data",
-            "live_event:report_csv", "live_event:chapters_vtt", "live_event:chapters_txt"}
+            "live_event:report_csv", "live_event:chapters_vtt", "live_event:chapters_txt",
+            # Synthesis, opendata: the positions' exports and the open data files.
+            "synthesis:positions_csv", "synthesis:positions_json", "synthesis:opendata_package",
+            "synthesis:opendata_readme", "synthesis:opendata_popolo", "synthesis:opendata_zip",
+            "synthesis:opendata_csv"}
 
 
 def test_reflected_pages_cover_every_html_page_of_the_matrix():
