@@ -328,3 +328,32 @@ def action_reactions_section(action) -> dict | None:
                  *((r["reaction"].stance, r["reaction"].text, r["reaction"].improvement) if r["reaction"] else ()))
                 for r in rows)
     return {"template": "live_event/_written_reactions.html", "context": {"rows": rows}, "key": key}
+
+
+# -- dashboard --
+
+
+def action_reactions_trace(action, now=None) -> dict:
+    """The candidates' reactions to one action, for its public trace page: every candidate of the
+    campaign in panel order with the position recorded on the set (the latest event's; the
+    eve-of-vote freeze applies as on the positions page) and their written reaction, or None for
+    each; the events where the action went on the set; the replay links. Four queries and the
+    replay's."""
+    from .report import action_replay_links
+
+    campaign = action.campaign
+    candidates = candidate_list(campaign)
+    freeze = election_freeze(campaign, now or timezone.now())
+    positions = Position.objects.filter(item__action_id=action.pk, item__event__campaign_id=campaign.pk)
+    if freeze is not None:
+        positions = positions.filter(recorded_at__lt=freeze.freeze_window()[0])
+    said: dict[int, Position] = {}
+    for p in positions.select_related("item__event").order_by("item__event__starts_at", "recorded_at", "pk"):
+        said[p.candidate_id] = p  # the latest event's wins
+    written = {r.candidate_id: r for r in WrittenReaction.objects.filter(action_id=action.pk)}
+    events = list(Event.objects.filter(campaign=campaign, items__action_id=action.pk).distinct()
+                  .order_by("starts_at", "pk").values("pk", "title", "starts_at", "started_at", "status"))
+    rows = [{"candidate": c, "position": said.get(c.pk), "written": written.get(c.pk)} for c in candidates]
+    return {"rows": rows, "events": events, "replays": action_replay_links(action) if events else [],
+            "positions": sum(1 for r in rows if r["position"] is not None),
+            "written": sum(1 for r in rows if r["written"] is not None)}

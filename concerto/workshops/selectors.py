@@ -623,3 +623,38 @@ def my_seat(user, workshop) -> Attendee | None:
     if user is None or not user.is_authenticated:
         return None
     return Attendee.objects.filter(workshop=workshop, user=user).first()
+
+
+# -- dashboard --
+
+
+def attendance_by_workshop(campaign) -> list[dict]:
+    """Each workshop of the campaign (cancelled ones left out), in date order: ``invited`` (people
+    sent an invitation), ``confirmed`` (answered they come), ``present`` (marked present). One query."""
+    rows = (Workshop.objects.filter(campaign=campaign, cancelled_at__isnull=True).order_by("starts_at", "number")
+            .annotate(invited=Count("attendees", filter=Q(attendees__invited_at__isnull=False)),
+                      confirmed=Count("attendees", filter=Q(attendees__rsvp=Rsvp.YES)),
+                      present=Count("attendees", filter=Q(attendees__attendance=Attendance.PRESENT)))
+            .values("pk", "number", "title", "starts_at", "ends_at", "invited", "confirmed", "present"))
+    return list(rows)
+
+
+def action_workshop_trace(action) -> dict | None:
+    """Where a workshop action came from: its workshop (number, title, dates, people present) and
+    the ideas of the wall linked to its sheet (texts only, never who wrote them). Two queries; None
+    for an action that did not come from a workshop sheet."""
+    from .models import ActionSheet
+
+    sheet = (ActionSheet.objects.filter(action_id=action.pk, workshop__campaign_id=action.campaign_id)
+             .select_related("workshop").annotate(
+                 present=Count("workshop__attendees", filter=Q(workshop__attendees__attendance=Attendance.PRESENT),
+                               distinct=True)).first())
+    if sheet is None:
+        return None
+    ideas = list(Idea.objects.filter(sheets=sheet, merged_into__isnull=True).order_by("created_at", "pk")
+                 .values("text", "prompt", "created_at"))
+    workshop = sheet.workshop
+    return {"workshop": {"pk": workshop.pk, "number": workshop.number, "title": workshop.title,
+                         "starts_at": workshop.starts_at, "ends_at": workshop.ends_at, "place": workshop.place,
+                         "present": sheet.present, "closed_at": workshop.closed_at},
+            "sheet": {"title": sheet.title, "created_at": sheet.created_at}, "ideas": ideas}
