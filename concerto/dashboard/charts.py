@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 BAR_HEIGHT = 28
 BAR_GAP = 12
-LABEL_WIDTH = 190
-CHART_WIDTH = 640
+LABEL_WIDTH = 170
+CHART_WIDTH = 560
 STUB = 8  # width of the hatched stub of a hidden figure
 
 

@@ -42,5 +42,5 @@ urlpatterns = [
     path("c/<slug:slug>/tableau-de-bord/participation/", views_participation.participation_organisers,
          name="participation"),
     path("c/<slug:slug>/participation/", views_participation.participation_public, name="participation_public"),
-    path("c/<slug:slug>/actions/<int:pk>/parcours/", views_participation.action_trace_view, name="action_trace"),
+    path("c/<slug:slug>/actions/<int:action_id>/parcours/", views_participation.action_trace_view, name="action_trace"),
 ]

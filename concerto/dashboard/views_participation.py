@@ -37,8 +37,8 @@ def participation_public(request, slug):
 
 @public_page_cache
 @require_GET
-def action_trace_view(request, slug, pk):
+def action_trace_view(request, slug, action_id):
     """One public action end to end, as a timeline."""
     campaign = campaign_for_page(slug, request.user)
-    action = action_for_trace(campaign, pk)
+    action = action_for_trace(campaign, action_id)
     return render(request, "dashboard/participation/trace.html", {"campaign": campaign, "trace": action_trace(action)})
