@@ -419,7 +419,6 @@ def _weeks(campaign, days) -> list:
 def participation_dashboard(campaign, *, public: bool) -> dict:
     """The participation figures of a campaign. ``public``: groups under 5 people hidden (None),
     with secondary suppression where a total is printed; else the exact figures (its organisers)."""
-    from collections import defaultdict
 
     from concerto.letters.selectors import tracking_by_day, tracking_by_sector
     from concerto.residents.selectors import participant_sector_counts

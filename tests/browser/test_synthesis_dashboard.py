@@ -9,7 +9,14 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import DESKTOP, PHONE
-from .helpers import CAMPAIGN, axe_violations, describe_violations, sign_in_with_password, structure_problems, tab_to
+from .helpers import (
+    CAMPAIGN,
+    axe_violations,
+    describe_violations,
+    sign_in_with_password,
+    structure_problems,
+    tab_to,
+)
 
 pytestmark = pytest.mark.browser
 
