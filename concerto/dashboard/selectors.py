@@ -506,16 +506,27 @@ def participation_dashboard(campaign, *, public: bool) -> dict:
         "over_time": over_time,
         "phases": phases,
         "workshops": workshops,
-        "audience": live_audience_figures(campaign),
+        "audience": _public_audience(live_audience_figures(campaign)) if public else live_audience_figures(campaign),
         "charts": _participation_charts(funnel, channels, sectors, over_time, workshops),
     }
 
 
 def live_audience_figures(campaign) -> dict:
-    """The live audience peak: nothing in Concerto counts viewers of the live page (the stream is
-    watched on the video platform, and the live channel's hub keeps no history), so there is no
-    figure to show; the pages say so rather than invent one (docs/synthesis-dashboard.md)."""
-    return {"recorded": False, "peak": None}
+    """The live page's audience peak as the stream hub recorded it (``live_event.selectors.audience_peak``:
+    the most viewers one stream process held at once, a lower bound with several processes), or
+    ``recorded`` False: the pages then say "not recorded" rather than invent a figure."""
+    from concerto.live_event.selectors import audience_peak
+
+    found = audience_peak(campaign)
+    if found is None:
+        return {"recorded": False, "peak": None}
+    return {"recorded": True, **found}
+
+
+def _public_audience(audience: dict) -> dict:
+    if audience["recorded"]:
+        audience["peak"] = _hide(audience["peak"])
+    return audience
 
 
 def _participation_charts(funnel, channels, sectors, over_time, workshops) -> list[dict]:

@@ -357,3 +357,41 @@ def action_reactions_trace(action, now=None) -> dict:
     return {"rows": rows, "events": events, "replays": action_replay_links(action) if events else [],
             "positions": sum(1 for r in rows if r["position"] is not None),
             "written": sum(1 for r in rows if r["written"] is not None)}
+
+
+# -- dashboard: the live audience peak --
+# The stream hub tells ``live.record_watchers`` how many viewers of ``event:<id>`` (the live page and
+# the overlays) one stream process holds each time one more connects; the highest is kept in the
+# cache, never a viewer's identity. Several stream processes: each counts its own, so the record is
+# a lower bound of the true peak. The cache may be emptied (a Redis flush): the figure is then gone.
+
+AUDIENCE_KEY = "live_event:audience_peak:{}"
+
+
+def audience_peak_record(ident: str, count: int) -> None:
+    from django.core.cache import cache
+
+    if not str(ident).isdigit():
+        return
+    key = AUDIENCE_KEY.format(int(ident))
+    known = cache.get(key)
+    if known is None or count > known["peak"]:
+        cache.set(key, {"peak": count, "at": timezone.now().isoformat()}, timeout=None)
+
+
+def audience_peak(campaign) -> dict | None:
+    """The highest audience recorded for one of the campaign's events: ``{"peak", "at", "event"}``
+    or None when nothing was recorded. One query and one cache round trip."""
+    from django.core.cache import cache
+    from django.utils.dateparse import parse_datetime
+
+    events = {e.pk: e for e in Event.objects.filter(campaign=campaign).only("pk", "title", "starts_at")}
+    if not events:
+        return None
+    found = cache.get_many([AUDIENCE_KEY.format(pk) for pk in events])
+    best = None
+    for pk, event in events.items():
+        record = found.get(AUDIENCE_KEY.format(pk))
+        if record and (best is None or record["peak"] > best["peak"]):
+            best = {"peak": record["peak"], "at": parse_datetime(record["at"]), "event": event.title}
+    return best

@@ -94,3 +94,28 @@ def test_bounded_queries(campaign, supported, published_action):
     with CaptureQueriesContext(connection) as trace:
         action_trace(published_action)
     assert len(trace) < 25
+
+
+def test_live_audience_peak_from_the_stream_hub(client, campaign, organiser_dina):
+    """The hub tells live_event how many viewers a topic has each time one connects; the highest
+    is kept, and both pages print it (the public one hides a peak under 5)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from concerto.core.live.hub import Hub, Viewer
+    from concerto.live_event.models import Event
+
+    event = Event.objects.create(campaign=campaign, title="Le plateau", starts_at=timezone.now() + timedelta(days=1))
+    hub = Hub()
+    for _ in range(3):
+        hub.add(Viewer([f"event:{event.pk}"]))  # no running loop: told at once
+    assert participation_dashboard(campaign, public=False)["audience"]["peak"] == 3
+    assert participation_dashboard(campaign, public=True)["audience"]["peak"] is None
+    for _ in range(4):
+        hub.add(Viewer([f"event:{event.pk}"]))
+    hub.remove(next(iter(hub.viewers[f"event:{event.pk}"])))
+    audience = participation_dashboard(campaign, public=True)["audience"]
+    assert audience["recorded"] and audience["peak"] == 7 and audience["event"] == "Le plateau"
+    page = client.get(reverse("dashboard:participation_public", args=[campaign.slug])).content.decode()
+    assert "7" in page and "Le plateau" in page
