@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 BAR_HEIGHT = 28
 BAR_GAP = 12
-LABEL_WIDTH = 170
+LABEL_WIDTH = 200
 CHART_WIDTH = 560
 STUB = 8  # width of the hatched stub of a hidden figure
 
