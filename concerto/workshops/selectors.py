@@ -641,7 +641,8 @@ def attendance_by_workshop(campaign) -> list[dict]:
 
 def action_workshop_trace(action) -> dict | None:
     """Where a workshop action came from: its workshop (number, title, dates, people present) and
-    the ideas of the wall linked to its sheet (texts only, never who wrote them). Two queries; None
+    the ideas of the wall linked to its sheet (texts only, never who wrote them; once the workshop is
+    closed, as its minutes). Two queries; None
     for an action that did not come from a workshop sheet."""
     from .models import ActionSheet
 
@@ -651,10 +652,13 @@ def action_workshop_trace(action) -> dict | None:
                                distinct=True)).first())
     if sheet is None:
         return None
-    ideas = list(Idea.objects.filter(sheets=sheet, merged_into__isnull=True).order_by("created_at", "pk")
-                 .values("text", "prompt", "created_at"))
     workshop = sheet.workshop
+    # The wall is public once the workshop is closed (its minutes, ``rules.can_view_minutes``): before,
+    # the trace names the workshop but not its ideas.
+    closed = workshop.phase == Phase.CLOSED
+    ideas = list(Idea.objects.filter(sheets=sheet, merged_into__isnull=True).order_by("created_at", "pk")
+                 .values("text", "prompt", "created_at")) if closed else []
     return {"workshop": {"pk": workshop.pk, "number": workshop.number, "title": workshop.title,
                          "starts_at": workshop.starts_at, "ends_at": workshop.ends_at, "place": workshop.place,
-                         "present": sheet.present, "closed_at": workshop.closed_at},
+                         "present": sheet.present, "closed_at": workshop.closed_at, "closed": closed},
             "sheet": {"title": sheet.title, "created_at": sheet.created_at}, "ideas": ideas}
