@@ -11,3 +11,10 @@ class DashboardConfig(AppConfig):
         from . import live  # the app registry is ready: models may be imported now
 
         live.register()
+
+        # -- dashboard participation --: the link from an action's page to its trace.
+        from concerto.proposals.selectors import register_action_extra
+
+        from .selectors import action_trace_link
+
+        register_action_extra(action_trace_link)

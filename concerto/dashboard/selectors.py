@@ -368,3 +368,254 @@ def sector_usage(campaign, sector_id: int) -> dict:
     """One sector's row of ``sector_rows`` (zeros when nothing carries it)."""
     return next((r for r in sector_rows(campaign) if r["sector"].pk == sector_id),
                 dict.fromkeys((*SECTOR_USES, "total"), 0))
+
+
+# -- dashboard participation --
+# The participation dashboard (organisers, exact figures) and its public summary (groups under 5
+# hidden), and the trace of one action. Each app reads its own data (``participant_figures``,
+# ``tracking_by_day``, ``attendance_by_workshop``, ...); this composes them. About fifteen queries
+# whatever the campaign's size (tests/…/test_participation.py counts them).
+
+MAX_WEEKS = 80
+
+
+def _week(day):
+    from datetime import timedelta
+
+    return day - timedelta(days=day.weekday())
+
+
+def _hide(value: int) -> int | None:
+    """One figure about people on a public page: 1 to 4 become None ("fewer than 5")."""
+    return None if 0 < value < proposal_selectors.SMALL_GROUP else value
+
+
+def _hide_column(rows: list[dict], key: str) -> None:
+    """Hide a column of a breakdown whose total is public, with secondary suppression."""
+    shown = suppress_small({i: row[key] for i, row in enumerate(rows)})
+    for i, row in enumerate(rows):
+        row[key] = shown[i]
+
+
+def _weeks(campaign, days) -> list:
+    """Every week (its Monday) from the start of the campaign's calendar or of its first figure to
+    the end of the calendar or its last figure, so quiet weeks show as 0 (at most MAX_WEEKS, the
+    latest ones)."""
+    from datetime import timedelta
+
+    bounds = list(days)
+    for phase in campaign_phases(campaign):
+        bounds += [timezone.localdate(phase.starts_at), timezone.localdate(phase.ends_at)]
+    if not bounds:
+        return []
+    first, last = _week(min(bounds)), _week(max(bounds))
+    weeks = []
+    while first <= last:
+        weeks.append(first)
+        first += timedelta(days=7)
+    return weeks[-MAX_WEEKS:]
+
+
+def participation_dashboard(campaign, *, public: bool) -> dict:
+    """The participation figures of a campaign. ``public``: groups under 5 people hidden (None),
+    with secondary suppression where a total is printed; else the exact figures (its organisers)."""
+
+    from concerto.letters.selectors import tracking_by_day, tracking_by_sector
+    from concerto.residents.selectors import participant_sector_counts
+    from concerto.workshops.selectors import attendance_by_workshop
+
+    letters = letter_figures(campaign)
+    people = proposal_selectors.participant_figures(campaign)
+    stats = participation_stats(campaign)
+    labels = proposal_selectors.channel_labels()
+
+    funnel = [
+        {"key": "letters_sent", "label": gettext("Letters sent"), "value": letters["letters_sent"]},
+        {"key": "codes_used", "label": gettext("Letter codes used"), "value": letters["codes_used"]},
+        {"key": "participants", "label": gettext("Participants"), "value": people["participants"]},
+    ]
+    sent = letters["letters_sent"]
+    for step in funnel[1:]:
+        step["percent"] = round(100 * step["value"] / sent) if sent else None
+
+    supports = stats["by_channel"]
+    supporters = people["supporters_by_channel"]
+    if public:
+        supports, supporters = suppress_small(supports), suppress_small(supporters)
+    channels = [{"key": c, "label": labels[c], "supports": supports[c], "supporters": supporters[c]}
+                for c in labels]
+
+    # By sector: letters sent and codes used (households), participants (their membership's sector).
+    sector_counts = participant_sector_counts(campaign, *proposal_selectors.participant_id_queries(campaign))
+    sectors = []
+    for row in tracking_by_sector(campaign):
+        sectors.append({"name": row["name"] or gettext("No sector"), "letters_sent": row["letters_sent"],
+                        "codes_used": row["codes_used"], "participants": sector_counts.pop(row["sector_id"], 0)})
+    unplaced = sum(sector_counts.values())
+    if unplaced:
+        no_sector = next((s for s in sectors if s["name"] == gettext("No sector")), None)
+        if no_sector is None:
+            sectors.append({"name": gettext("No sector"), "letters_sent": 0, "codes_used": 0,
+                            "participants": unplaced})
+        else:
+            no_sector["participants"] += unplaced
+    if public:
+        _hide_column(sectors, "codes_used")
+        _hide_column(sectors, "participants")
+
+    # Over time, per week: letters posted, codes first used, supports (by channel for organisers).
+    per_day = tracking_by_day(campaign)
+    support_days = proposal_selectors.supports_by_day(campaign)
+    weeks = _weeks(campaign, [d["day"] for d in per_day] + [d for d, _c, _n in support_days])
+    weekly = {w: {"letters_sent": 0, "codes_first_used": 0, "supports": 0, **dict.fromkeys(labels, 0)}
+              for w in weeks}
+    for d in per_day:
+        row = weekly.get(_week(d["day"]))
+        if row is not None:
+            row["letters_sent"] += d["letters_sent"]
+            row["codes_first_used"] += d["codes_first_used"]
+    for day, channel, n in support_days:
+        row = weekly.get(_week(day))
+        if row is not None:
+            row[channel] += n
+            row["supports"] += n
+    over_time = [{"week": w, **weekly[w]} for w in weeks]
+    if public:
+        for key in ("codes_first_used", "supports"):
+            _hide_column(over_time, key)
+        for row in over_time:  # per channel only for organisers: a week's cell could single someone out
+            for c in labels:
+                row[c] = None
+    phases = [{"label": p.get_kind_display(), "starts": timezone.localdate(p.starts_at),
+               "ends": timezone.localdate(p.ends_at)} for p in campaign_phases(campaign)]
+
+    workshops = attendance_by_workshop(campaign)
+    if public:
+        for w in workshops:
+            for key in ("invited", "confirmed", "present"):
+                w[key] = _hide(w[key])
+
+    return {
+        "public": public,
+        "funnel": funnel,
+        "supports_total": stats["supports"],
+        "supporters": people["supporters"],
+        "contributors": _hide(people["contributors"]) if public else people["contributors"],
+        "channels": channels,
+        "sectors": sectors,
+        "over_time": over_time,
+        "phases": phases,
+        "workshops": workshops,
+        "audience": _public_audience(live_audience_figures(campaign)) if public else live_audience_figures(campaign),
+        "charts": _participation_charts(funnel, channels, sectors, over_time, workshops),
+    }
+
+
+def live_audience_figures(campaign) -> dict:
+    """The live page's audience peak as the stream hub recorded it (``live_event.selectors.audience_peak``:
+    the most viewers one stream process held at once, a lower bound with several processes), or
+    ``recorded`` False: the pages then say "not recorded" rather than invent a figure."""
+    from concerto.live_event.selectors import audience_peak
+
+    found = audience_peak(campaign)
+    if found is None:
+        return {"recorded": False, "peak": None}
+    return {"recorded": True, **found}
+
+
+def _public_audience(audience: dict) -> dict:
+    if audience["recorded"]:
+        audience["peak"] = _hide(audience["peak"])
+    return audience
+
+
+def _participation_charts(funnel, channels, sectors, over_time, workshops) -> list[dict]:
+    from .charts import bar_chart, column_chart, figure_text
+
+    def sentence(rows):
+        return "; ".join(f"{label}: {figure_text(value)}" for label, value in rows)
+
+    charts = []
+    rows = [(s["label"], s["value"]) for s in funnel]
+    charts.append(bar_chart(key="funnel", title=gettext("From letters to participants"),
+                            desc=sentence(rows), rows=rows))
+    rows = [(c["label"], c["supports"]) for c in channels]
+    charts.append(bar_chart(key="channels", title=gettext("Supports by channel"), desc=sentence(rows), rows=rows))
+    rows = [(s["name"], s["participants"]) for s in sectors]
+    if rows:
+        charts.append(bar_chart(key="sectors", title=gettext("Participants by sector"), desc=sentence(rows),
+                                rows=rows))
+    rows = [(w["week"].strftime("%d/%m"), w["supports"]) for w in over_time]
+    if rows:
+        charts.append(column_chart(
+            key="weeks", title=gettext("Supports per week"),
+            desc=gettext("Supports per week, from the week of %(first)s to the week of %(last)s. %(values)s") % {
+                "first": over_time[0]["week"].strftime("%d/%m/%Y"), "last": over_time[-1]["week"].strftime("%d/%m/%Y"),
+                "values": sentence(rows)}, rows=rows))
+    rows = [(gettext("Workshop %(number)s") % {"number": w["number"]}, w["present"]) for w in workshops]
+    if rows:
+        charts.append(bar_chart(key="workshops", title=gettext("People present at each workshop"),
+                                desc=sentence(rows), rows=rows))
+    return charts
+
+
+def action_trace(action) -> dict:
+    """One action end to end, for its public page: ideas → workshop → online supports → door and
+    paper captures → candidates' reactions → final text → commitments. Each app reads its part;
+    groups under 5 supports hidden. About fifteen queries, whatever the action."""
+    from concerto.live_event.selectors import action_reactions_trace
+    from concerto.synthesis.selectors import action_commitments, action_versions
+    from concerto.workshops.selectors import action_workshop_trace
+
+    from .charts import bar_chart, column_chart, figure_text
+
+    labels = proposal_selectors.channel_labels()
+    exact = proposal_selectors.action_support_counts(action)
+    shown = suppress_small(exact)
+    total = sum(exact.values())
+    online = shown.get("online")
+    door = {c: shown[c] for c in ("door_to_door", "paper")}
+    door_total = _hide(exact["door_to_door"] + exact["paper"])
+    weekly: dict = {}
+    for day, _channel, n in proposal_selectors.supports_by_day(action.campaign, action):
+        weekly[_week(day)] = weekly.get(_week(day), 0) + n
+    weeks = sorted(weekly)
+    week_shown = suppress_small({w: weekly[w] for w in weeks})
+    rows = [(w.strftime("%d/%m"), week_shown[w]) for w in weeks]
+    channel_rows = [(labels[c], shown[c]) for c in labels]
+    workshop = action_workshop_trace(action) if action.origin == "workshop" else None
+    if workshop is not None:
+        workshop["workshop"]["present"] = _hide(workshop["workshop"]["present"])
+    reactions = action_reactions_trace(action)
+    versions = action_versions(action)
+    commitments = action_commitments(action)
+    charts = [bar_chart(key="action-channels", title=gettext("Supports by channel"),
+                        desc="; ".join(f"{label}: {figure_text(v)}" for label, v in channel_rows), rows=channel_rows)]
+    if rows:
+        charts.append(column_chart(key="action-weeks", title=gettext("Supports per week"),
+                                   desc="; ".join(f"{label}: {figure_text(v)}" for label, v in rows), rows=rows))
+    return {
+        "action": action,
+        "workshop": workshop,
+        "supports": {"total": total, "online": online, "by_channel": [
+            {"key": c, "label": labels[c], "value": shown[c]} for c in labels],
+            "weeks": [{"week": w, "value": week_shown[w]} for w in weeks],
+            "first": weeks[0] if weeks else None, "last": weeks[-1] if weeks else None},
+        "door": {"total": door_total, "door_to_door": door["door_to_door"], "paper": door["paper"]},
+        "reactions": reactions,
+        "versions": versions,
+        "final": versions[-1],
+        "versions_url": f"/c/{action.campaign.slug}/actions/{action.pk}/versions/",
+        "commitments": commitments,
+        "charts": charts,
+    }
+
+
+def action_trace_link(action) -> list[dict]:
+    """For ``proposals.selectors.register_action_extra``: the link to the action's trace page."""
+    from django.urls import reverse
+
+    if action.status not in ("published", "merged"):
+        return []
+    return [{"text": gettext("Follow this action's path, from the ideas to the commitments"),
+             "url": reverse("dashboard:action_trace", args=[action.campaign.slug, action.pk])}]

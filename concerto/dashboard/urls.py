@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_calendar, views_campaigns
+from . import views, views_calendar, views_campaigns, views_participation
 
 app_name = "dashboard"
 urlpatterns = [
@@ -38,4 +38,9 @@ urlpatterns = [
     path("c/<slug:slug>/gestion/secteurs/<int:sector_id>/", views_calendar.sector_edit, name="sector_edit"),
     path("c/<slug:slug>/gestion/secteurs/<int:sector_id>/supprimer/", views_calendar.sector_delete,
          name="sector_delete"),
+    # The participation dashboard (organisers), its public summary, an action's trace: views_participation.py.
+    path("c/<slug:slug>/tableau-de-bord/participation/", views_participation.participation_organisers,
+         name="participation"),
+    path("c/<slug:slug>/participation/", views_participation.participation_public, name="participation_public"),
+    path("c/<slug:slug>/actions/<int:action_id>/parcours/", views_participation.action_trace_view, name="action_trace"),
 ]

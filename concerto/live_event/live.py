@@ -45,6 +45,14 @@ def snapshot_room(ident: str) -> dict:
     return event_room_state(event) if event is not None else {}
 
 
+def record_watchers(ident: str, count: int) -> None:
+    """The live page's audience peak (``selectors.audience_peak``): the most viewers of the public
+    topic one stream process held at once, kept in the cache with when it was reached."""
+    from .selectors import audience_peak_record
+
+    audience_peak_record(ident, count)
+
+
 def register() -> None:
-    live.register("event", authorize=authorize_public, snapshot=snapshot_public)
+    live.register("event", authorize=authorize_public, snapshot=snapshot_public, watchers=record_watchers)
     live.register("eventroom", authorize=authorize_room, snapshot=snapshot_room)

@@ -357,3 +357,68 @@ def public_written_reactions(campaign, now=None) -> list[WrittenReaction]:
     if freeze is not None:
         qs = qs.filter(updated_at__lt=freeze.freeze_window()[0])
     return list(qs.order_by("candidate__ballot_order", "candidate_id", "action_id"))
+# -- dashboard --
+
+
+def action_reactions_trace(action, now=None) -> dict:
+    """The candidates' reactions to one action, for its public trace page: every candidate of the
+    campaign in panel order with the position recorded on the set (the latest event's; the
+    eve-of-vote freeze applies as on the positions page) and their written reaction, or None for
+    each; the events where the action went on the set; the replay links. Four queries and the
+    replay's."""
+    from .report import action_replay_links
+
+    campaign = action.campaign
+    candidates = candidate_list(campaign)
+    freeze = election_freeze(campaign, now or timezone.now())
+    positions = Position.objects.filter(item__action_id=action.pk, item__event__campaign_id=campaign.pk)
+    if freeze is not None:
+        positions = positions.filter(recorded_at__lt=freeze.freeze_window()[0])
+    said: dict[int, Position] = {}
+    for p in positions.select_related("item__event").order_by("item__event__starts_at", "recorded_at", "pk"):
+        said[p.candidate_id] = p  # the latest event's wins
+    written = {r.candidate_id: r for r in WrittenReaction.objects.filter(action_id=action.pk)}
+    events = list(Event.objects.filter(campaign=campaign, items__action_id=action.pk).distinct()
+                  .order_by("starts_at", "pk").values("pk", "title", "starts_at", "started_at", "status"))
+    rows = [{"candidate": c, "position": said.get(c.pk), "written": written.get(c.pk)} for c in candidates]
+    return {"rows": rows, "events": events, "replays": action_replay_links(action) if events else [],
+            "positions": sum(1 for r in rows if r["position"] is not None),
+            "written": sum(1 for r in rows if r["written"] is not None)}
+
+
+# -- dashboard: the live audience peak --
+# The stream hub tells ``live.record_watchers`` how many viewers of ``event:<id>`` (the live page and
+# the overlays) one stream process holds each time one more connects; the highest is kept in the
+# cache, never a viewer's identity. Several stream processes: each counts its own, so the record is
+# a lower bound of the true peak. The cache may be emptied (a Redis flush): the figure is then gone.
+
+AUDIENCE_KEY = "live_event:audience_peak:{}"
+
+
+def audience_peak_record(ident: str, count: int) -> None:
+    from django.core.cache import cache
+
+    if not str(ident).isdigit():
+        return
+    key = AUDIENCE_KEY.format(int(ident))
+    known = cache.get(key)
+    if known is None or count > known["peak"]:
+        cache.set(key, {"peak": count, "at": timezone.now().isoformat()}, timeout=None)
+
+
+def audience_peak(campaign) -> dict | None:
+    """The highest audience recorded for one of the campaign's events: ``{"peak", "at", "event"}``
+    or None when nothing was recorded. One query and one cache round trip."""
+    from django.core.cache import cache
+    from django.utils.dateparse import parse_datetime
+
+    events = {e.pk: e for e in Event.objects.filter(campaign=campaign).only("pk", "title", "starts_at")}
+    if not events:
+        return None
+    found = cache.get_many([AUDIENCE_KEY.format(pk) for pk in events])
+    best = None
+    for pk, event in events.items():
+        record = found.get(AUDIENCE_KEY.format(pk))
+        if record and (best is None or record["peak"] > best["peak"]):
+            best = {"peak": record["peak"], "at": parse_datetime(record["at"]), "event": event.title}
+    return best

@@ -429,3 +429,73 @@ def support_counts_by_action_channel(campaign) -> dict[int, dict[str, int]]:
     for action_id, channel, n in rows:
         out.setdefault(action_id, dict.fromkeys(Channel.values, 0))[channel] = n
     return out
+# -- dashboard --
+# The participation dashboard and the action's trace (``dashboard.selectors``): exact counts, grouped
+# in the database, a constant number of queries whatever the campaign's size. The pages hide small
+# groups themselves (``suppress_small``).
+
+
+def channel_labels() -> dict[str, str]:
+    """``{channel: label}`` in the order the pages list them."""
+    return dict(Channel.choices)
+
+
+def _contributed(campaign):
+    return Action.objects.filter(campaign=campaign, author__isnull=False).exclude(
+        origin=Origin.WORKSHOP).exclude(status__in=NOT_CONTRIBUTED)
+
+
+def participant_figures(campaign) -> dict:
+    """Residents who took part in the participation phase: ``participants`` (distinct accounts that
+    supported an action by any channel or sent a contribution), ``supporters`` and ``contributors``,
+    ``supporters_by_channel`` (distinct accounts per channel: one resident may count in two). Three
+    queries. Supports of erased accounts (no account left) are counted in the supports, not here."""
+    from concerto.residents.selectors import count_users_among
+
+    supporter_ids, author_ids = participant_id_queries(campaign)
+    rows = dict(Support.objects.filter(action__campaign=campaign, user__isnull=False).order_by()
+                .values_list("channel").annotate(n=Count("user_id", distinct=True)).values_list("channel", "n"))
+    counts = Support.objects.filter(action__campaign=campaign, user__isnull=False).aggregate(
+        n=Count("user_id", distinct=True))
+    contributors = _contributed(campaign).aggregate(n=Count("author_id", distinct=True))["n"]
+    return {
+        "participants": count_users_among(supporter_ids, author_ids),
+        "supporters": counts["n"],
+        "contributors": contributors,
+        "supporters_by_channel": {c: rows.get(c, 0) for c in Channel.values},
+    }
+
+
+def participant_id_queries(campaign) -> tuple:
+    """Two subqueries of user ids (supporters, contributors), for the apps that break participants
+    down by what they hold (``residents.selectors.participant_sector_counts``)."""
+    return (Support.objects.filter(action__campaign=campaign, user__isnull=False).values("user_id"),
+            _contributed(campaign).values("author_id"))
+
+
+def supports_by_day(campaign, action=None) -> list[tuple]:
+    """``[(local day, channel, supports)]`` of the campaign (or of one action), one query."""
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    qs = Support.objects.filter(action__campaign=campaign)
+    if action is not None:
+        qs = qs.filter(action=action)
+    return list(qs.order_by().annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+                .values_list("day", "channel").annotate(n=Count("pk")).values_list("day", "channel", "n"))
+
+
+def action_support_counts(action) -> dict[str, int]:
+    """``{channel: supports}`` of one action (every channel, 0 included), one query."""
+    rows = dict(Support.objects.filter(action=action).order_by().values_list("channel")
+                .annotate(n=Count("pk")).values_list("channel", "n"))
+    return {c: rows.get(c, 0) for c in Channel.values}
+
+
+def action_for_trace(campaign, action_id) -> Action:
+    """A public (published or merged) action of the campaign for its trace page, else 404."""
+    action = (Action.objects.filter(campaign=campaign, pk=action_id, status__in=PUBLIC_STATUSES)
+              .select_related("campaign", "theme", "sector").first() if str(action_id).isdigit() else None)
+    if action is None:
+        raise ActionNotFound()
+    return action

@@ -144,3 +144,26 @@ def users_with_role(campaign, role: str) -> list[User]:
     """The campaign's active members with this role, by name (e.g. the ambassadors)."""
     return list(User.objects.filter(is_active=True, memberships__campaign=campaign, memberships__role=role)
                 .order_by("display_name", "email"))
+
+
+# -- dashboard --
+
+
+def count_users_among(*id_queries) -> int:
+    """Distinct accounts whose id is in any of the given subqueries of user ids, one query."""
+    condition = Q()
+    for ids in id_queries:
+        condition |= Q(pk__in=ids)
+    return User.objects.filter(condition).count() if id_queries else 0
+
+
+def participant_sector_counts(campaign, *id_queries) -> dict[int | None, int]:
+    """``{sector_id or None: residents}``: the campaign's residents among the given user ids, by the
+    sector their membership carries (None: no sector known). One query."""
+    condition = Q()
+    for ids in id_queries:
+        condition |= Q(user_id__in=ids)
+    if not id_queries:
+        return {}
+    return dict(Membership.objects.filter(condition, campaign=campaign, role=Role.RESIDENT).order_by()
+                .values_list("sector_id").annotate(n=Count("user_id", distinct=True)).values_list("sector_id", "n"))

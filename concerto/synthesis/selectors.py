@@ -222,3 +222,20 @@ def versions_link(action) -> list[dict]:
         return []
     return [{"text": _("Versions of this action and what changed"),
              "url": reverse("synthesis:versions", args=[action.campaign.slug, action.pk])}]
+# -- dashboard --
+
+
+def action_commitments(action) -> list:
+    """The follow-up of one action (``Commitment`` rows, the elected list's), each with its latest
+    dated update as ``latest`` (or None). Two queries."""
+    from .models import Commitment, CommitmentUpdate
+
+    commitments = list(Commitment.objects.filter(action_id=action.pk).select_related("candidate")
+                       .order_by("candidate__ballot_order", "pk"))
+    latest: dict[int, CommitmentUpdate] = {}
+    if commitments:
+        for update in CommitmentUpdate.objects.filter(commitment__in=commitments).order_by("happened_on", "pk"):
+            latest[update.commitment_id] = update
+    for c in commitments:
+        c.latest = latest.get(c.pk)
+    return commitments

@@ -644,3 +644,40 @@ def action_workshop_participants(action_id) -> int:
 
     workshop_ids = ActionSheet.objects.filter(action_id=action_id).values_list("workshop_id", flat=True)
     return Attendee.objects.filter(workshop_id__in=workshop_ids, attendance=Attendance.PRESENT).count()
+# -- dashboard --
+
+
+def attendance_by_workshop(campaign) -> list[dict]:
+    """Each workshop of the campaign (cancelled ones left out), in date order: ``invited`` (people
+    sent an invitation), ``confirmed`` (answered they come), ``present`` (marked present). One query."""
+    rows = (Workshop.objects.filter(campaign=campaign, cancelled_at__isnull=True).order_by("starts_at", "number")
+            .annotate(invited=Count("attendees", filter=Q(attendees__invited_at__isnull=False)),
+                      confirmed=Count("attendees", filter=Q(attendees__rsvp=Rsvp.YES)),
+                      present=Count("attendees", filter=Q(attendees__attendance=Attendance.PRESENT)))
+            .values("pk", "number", "title", "starts_at", "ends_at", "invited", "confirmed", "present"))
+    return list(rows)
+
+
+def action_workshop_trace(action) -> dict | None:
+    """Where a workshop action came from: its workshop (number, title, dates, people present) and
+    the ideas of the wall linked to its sheet (texts only, never who wrote them; once the workshop is
+    closed, as its minutes). Two queries; None
+    for an action that did not come from a workshop sheet."""
+    from .models import ActionSheet
+
+    sheet = (ActionSheet.objects.filter(action_id=action.pk, workshop__campaign_id=action.campaign_id)
+             .select_related("workshop").annotate(
+                 present=Count("workshop__attendees", filter=Q(workshop__attendees__attendance=Attendance.PRESENT),
+                               distinct=True)).first())
+    if sheet is None:
+        return None
+    workshop = sheet.workshop
+    # The wall is public once the workshop is closed (its minutes, ``rules.can_view_minutes``): before,
+    # the trace names the workshop but not its ideas.
+    closed = workshop.phase == Phase.CLOSED
+    ideas = list(Idea.objects.filter(sheets=sheet, merged_into__isnull=True).order_by("created_at", "pk")
+                 .values("text", "prompt", "created_at")) if closed else []
+    return {"workshop": {"pk": workshop.pk, "number": workshop.number, "title": workshop.title,
+                         "starts_at": workshop.starts_at, "ends_at": workshop.ends_at, "place": workshop.place,
+                         "present": sheet.present, "closed_at": workshop.closed_at, "closed": closed},
+            "sheet": {"title": sheet.title, "created_at": sheet.created_at}, "ideas": ideas}

@@ -1798,6 +1798,19 @@ def _walk(resolver, prefix="", namespace=None):
             yield prefix + str(p.pattern), name
 
 
+# -- dashboard --
+# The participation dashboard (organisers only: 404 to anyone else, the sign-in page for a visitor),
+# its public summary, and the public trace of a published action (the world's ``action``).
+MATRIX.update({
+    "GET dashboard:participation":        "302>login 404       404       404       404       404       404       200",
+    "POST dashboard:participation":       "302>login 405       405       405       405       405       405       405",
+    "GET dashboard:participation_public": _ALL_200,
+    "POST dashboard:participation_public": _ALL_405,
+    "GET dashboard:action_trace":         _ALL_200,
+    "POST dashboard:action_trace":        _ALL_405,
+})
+
+
 def _shape(route: str) -> str:
     """``c/<slug:slug>/x`` and ``c/{slug}/x`` → ``c/{slug}/x``, to compare Django routes and ninja paths."""
     route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)

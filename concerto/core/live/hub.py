@@ -112,6 +112,27 @@ class Hub:
     def add(self, viewer: Viewer) -> None:
         for topic in viewer.topics:
             self.viewers.setdefault(topic, set()).add(viewer)
+            self._tell_watchers(topic)
+
+    def _tell_watchers(self, topic: str) -> None:
+        """A kind that counts its audience (``register(watchers=...)``) hears this process's number
+        of viewers of the topic, off the loop (it may write to the cache); its failure is logged."""
+        found = kind_of(topic)
+        if found is None or found[0].watchers is None:
+            return
+        kind, ident = found
+        count = len(self.viewers.get(topic, ()))
+
+        def tell():
+            try:
+                kind.watchers(ident, count)
+            except Exception:
+                logger.exception("live: counting the viewers of %s failed", topic)
+
+        if self.loop is not None and self.loop.is_running():
+            self.loop.run_in_executor(None, tell)
+        else:
+            tell()
 
     def remove(self, viewer: Viewer) -> None:
         for topic in viewer.topics:

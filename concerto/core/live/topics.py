@@ -21,13 +21,16 @@ class TopicKind:
     # snapshot(ident) -> dict: the full current state, sent when a viewer's Last-Event-ID is too
     # old or unknown, on a first connect, and after a "changed" notice (publish without data).
     snapshot: Callable
+    # watchers(ident, count), optional: told, in a worker thread, how many viewers of this stream
+    # process watch the topic each time one more connects (live_event keeps its audience peak).
+    watchers: Callable | None = None
 
 
 _kinds: dict[str, TopicKind] = {}
 
 
-def register(name: str, *, authorize: Callable, snapshot: Callable) -> None:
-    _kinds[name] = TopicKind(name, authorize, snapshot)
+def register(name: str, *, authorize: Callable, snapshot: Callable, watchers: Callable | None = None) -> None:
+    _kinds[name] = TopicKind(name, authorize, snapshot, watchers)
 
 
 def kind_of(topic: str) -> tuple[TopicKind, str] | None:
