@@ -347,6 +347,8 @@ def improvements(campaign) -> list[dict]:
                       "candidate_id": r.candidate_id, "action_id": r.action_id,
                       "text": r.improvement.strip(), "at": r.created_at})
     return [f for f in found if f["text"] and f["action_id"]]
+
+
 # -- synthesis opendata: written reactions for the public positions page and the open data --------
 
 def public_written_reactions(campaign, now=None) -> list[WrittenReaction]:
@@ -357,6 +359,8 @@ def public_written_reactions(campaign, now=None) -> list[WrittenReaction]:
     if freeze is not None:
         qs = qs.filter(updated_at__lt=freeze.freeze_window()[0])
     return list(qs.order_by("candidate__ballot_order", "candidate_id", "action_id"))
+
+
 # -- dashboard --
 
 

@@ -419,6 +419,8 @@ def supports_of_actions(action_ids) -> list[dict]:
     person supported). Erased accounts are left out."""
     return list(Support.objects.filter(action_id__in=list(action_ids), user__isnull=False)
                 .values("user_id", "action_id", "created_at").order_by("user_id", "action_id"))
+
+
 # -- synthesis opendata: supports counted by action and channel, for the open data ----------------
 
 def support_counts_by_action_channel(campaign) -> dict[int, dict[str, int]]:
@@ -429,6 +431,8 @@ def support_counts_by_action_channel(campaign) -> dict[int, dict[str, int]]:
     for action_id, channel, n in rows:
         out.setdefault(action_id, dict.fromkeys(Channel.values, 0))[channel] = n
     return out
+
+
 # -- dashboard --
 # The participation dashboard and the action's trace (``dashboard.selectors``): exact counts, grouped
 # in the database, a constant number of queries whatever the campaign's size. The pages hide small

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from concerto.campaigns.errors import SectorNotFound
 from concerto.campaigns.live import figures_changed, figures_topic
+from concerto.campaigns.selectors import campaign_is_archived
 from concerto.core import live, ratelimit
 from concerto.core.audit import log_action
 from concerto.core.errors import FieldErrors, Invalid, NotAllowed
@@ -444,9 +445,14 @@ def supports_transfer(*, from_user, to_user, campaign) -> dict:
     return {"moved": moved, "confirmed": confirmed}
 
 
-def support_withdraw(*, user, action: Action) -> bool:
-    """Withdraw the user's support; True if there was one."""
-    if not rules.participation_open(action.campaign):
+def support_withdraw(*, user, action: Action, text_changed: bool = False) -> bool:
+    """Withdraw the user's support; True if there was one.
+
+    ``text_changed``: the action's text changed after this person supported it (``synthesis`` checks
+    it); they may then withdraw after participation closed, except during the eve-of-vote freeze or
+    once the campaign is archived."""
+    if not rules.participation_open(action.campaign) and not (
+            text_changed and not campaign_is_archived(action.campaign) and not rules.frozen(action.campaign)):
         raise rules.closed_error(action.campaign)
     if user is None or not user.is_authenticated:
         raise NotAllowed(_("Sign in first."))

@@ -222,6 +222,8 @@ def versions_link(action) -> list[dict]:
         return []
     return [{"text": _("Versions of this action and what changed"),
              "url": reverse("synthesis:versions", args=[action.campaign.slug, action.pk])}]
+
+
 # -- dashboard --
 
 

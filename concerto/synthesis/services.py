@@ -262,7 +262,12 @@ def support_withdraw_after_change(*, user, campaign, action_id):
     from . import selectors
 
     action = selectors.public_action_get(campaign, action_id)
-    withdrawn = proposal_services.support_withdraw(user=user, action=action)
+    supported = [row["created_at"] for row in proposal_selectors.supports_of_actions([action.pk])
+                 if row["user_id"] == getattr(user, "pk", None)]
+    # After participation closed, only a support given before the text last changed may go.
+    changed = bool(supported) and ActionVersion.objects.filter(action=action, number__gte=2,
+                                                               created_at__gt=supported[0]).exists()
+    withdrawn = proposal_services.support_withdraw(user=user, action=action, text_changed=changed)
     if withdrawn:
         log_action("synthesis.digest.support_withdrawn", actor=user, scope=campaign.slug, target=action)
     return withdrawn

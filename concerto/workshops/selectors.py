@@ -644,6 +644,8 @@ def action_workshop_participants(action_id) -> int:
 
     workshop_ids = ActionSheet.objects.filter(action_id=action_id).values_list("workshop_id", flat=True)
     return Attendee.objects.filter(workshop_id__in=workshop_ids, attendance=Attendance.PRESENT).count()
+
+
 # -- dashboard --
 
 

@@ -150,3 +150,22 @@ def test_api_versions_amendments_and_decision(client, campaign, organiser_dina, 
     assert [a["id"] for a in public] == [amendments[2].pk]
     staff = client.get(f"/api/v1/campaigns/{campaign.slug}/amendments", **organiser).json()
     assert len(staff) == 3
+
+
+def test_after_participation_closed_only_a_changed_text_lets_a_support_go(client, campaign, organiser_dina, actions,
+                                                                          resident_alice):
+    from concerto.campaigns.models import Phase
+    from concerto.proposals import services as proposal_services
+    from concerto.proposals.models import Support
+
+    for action in actions[:2]:
+        proposal_services.support_add(user=resident_alice, action=action)
+    Phase.objects.filter(campaign=campaign, kind="participation").update(is_closed=True)
+    two_versions(campaign, organiser_dina, actions[0])
+    client.force_login(resident_alice)
+    unchanged = reverse("synthesis:support_withdraw", args=[campaign.slug, actions[1].pk])
+    client.post(unchanged)
+    assert Support.objects.filter(user=resident_alice, action=actions[1]).exists()
+    changed = reverse("synthesis:support_withdraw", args=[campaign.slug, actions[0].pk])
+    assert client.post(changed).status_code == 302
+    assert not Support.objects.filter(user=resident_alice, action=actions[0]).exists()
