@@ -357,6 +357,11 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/candidats/1/retirer/", f"{CAMPAIGN}/candidats/mes-reactions/", f"{CAMPAIGN}/direct/evenements/",
     f"{CAMPAIGN}/direct/evenements/nouveau/", f"{CAMPAIGN}/direct/1/modifier/", f"{CAMPAIGN}/direct/1/deroule/",
     f"{CAMPAIGN}/direct/1/ordre/publier/", f"{CAMPAIGN}/direct/calendrier/"]
+# Issue 15, followup: the board, a commitment (id 1, if the demo has it; a 404 page reflects too), the
+# yearly report, the unsubscribe page (a bogus token: its 404 page); the organisers' elected list and import.
+REFLECTED["visitor"] += [f"{CAMPAIGN}/suivi/", f"{CAMPAIGN}/suivi/1/", f"{CAMPAIGN}/suivi/bilan/1/",
+                         f"{CAMPAIGN}/suivi/desabonnement/x/"]
+REFLECTED["organiser"] += [f"{CAMPAIGN}/suivi/liste-elue/", f"{CAMPAIGN}/suivi/import/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
                     "corriger", "item", "questions"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
@@ -365,7 +370,8 @@ NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json"
             "selection:letters_pdf", "volunteering:export", "letters:import_rejected",
             "workshops:minutes_pdf", "workshops:export", "fieldwork:paper_print_pdf",
             "fieldwork:app_manifest", "fieldwork:app_worker", "fieldwork:app_data",
-            "live_event:report_csv", "live_event:chapters_vtt", "live_event:chapters_txt"}
+            "live_event:report_csv", "live_event:chapters_vtt", "live_event:chapters_txt",
+            "synthesis:followup_csv", "synthesis:followup_year_csv"}
 
 
 def test_reflected_pages_cover_every_html_page_of_the_matrix():

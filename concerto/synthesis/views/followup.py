@@ -186,9 +186,9 @@ def subscribe(request, slug, commitment_id):
 
 
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, slug, token):
+def unsubscribe(request, slug, unsubscribe_token):
     campaign = campaign_get(slug)
-    pair = notifications.unsubscribe_from_token(token)
+    pair = notifications.unsubscribe_from_token(unsubscribe_token)
     if pair is None:
         raise SynthesisNotFound()
     done = False
@@ -263,7 +263,7 @@ urlpatterns = [
     path("suivi/import/", import_updates, name="followup_import"),
     path("suivi/bilan/<int:number>/", year, name="followup_year"),
     path("suivi/bilan/<int:number>/bilan.csv", year_csv, name="followup_year_csv"),
-    path("suivi/desabonnement/<str:token>/", unsubscribe, name="followup_unsubscribe"),
+    path("suivi/desabonnement/<str:unsubscribe_token>/", unsubscribe, name="followup_unsubscribe"),
     path("suivi/<int:commitment_id>/", commitment, name="followup_commitment"),
     path("suivi/<int:commitment_id>/mise-a-jour/", update_add, name="followup_update_add"),
     path("suivi/<int:commitment_id>/abonnement/", subscribe, name="followup_subscribe"),
