@@ -57,6 +57,7 @@ from .fieldwork import OfflineResident, load_fieldwork
 from .letters import load_letters
 from .live_event import live_figures, load_live_event
 from .selection import load_selection
+from .synthesis_followup import load_followup
 from .volunteers import load_volunteers
 from .workshops import load_workshops, workshop_figures
 
@@ -289,6 +290,7 @@ class _Builder:
         self._comments()
         self._action_sectors()
         self._live_event()
+        load_followup(campaign=self.campaign, organiser=self.organiser)  # synthesis: after a fictional election
         return self.campaign
 
     # -- campaign, people -------------------------------------------------------------------
