@@ -51,9 +51,11 @@ class ElectedForm(forms.Form):
 
 class UpdateForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("What happened, in a few words"), max_length=140)
-    happened_on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}),
-                                  input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                                  help_text=gettext_lazy("Not in the future, not before the election."))
+    happened_on = forms.DateField(label=gettext_lazy("Date"),
+                                  widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"}),
+                                  input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+                                  help_text=gettext_lazy("Such as 14/03/2027: not in the future, not before the "
+                                                         "election."))
     status = forms.ChoiceField(label=gettext_lazy("Status after this update"), choices=CommitmentStatus.choices,
                                help_text=gettext_lazy("Rate the outcome, not the intention: “Kept” once it is done."))
     note = forms.CharField(label=gettext_lazy("What happened"), required=False, max_length=2000,
