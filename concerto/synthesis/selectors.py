@@ -162,7 +162,7 @@ def tally_chart(tally: list[dict], width: int = 600, bar: int = 22, gap: int = 8
     rows = []
     for i, row in enumerate(tally):
         y = i * (bar + gap)
-        rows.append({**row, "y": y, "text_y": y + bar * 0.7, "w": round(room * row["count"] / biggest),
+        rows.append({**row, "y": y, "text_y": y + round(bar * 0.7), "w": round(room * row["count"] / biggest),
                      "value_x": label_width + round(room * row["count"] / biggest) + 6})
     return {"width": width, "height": len(tally) * (bar + gap), "bar": bar, "label_width": label_width,
             "rows": rows}

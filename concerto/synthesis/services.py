@@ -72,7 +72,7 @@ def versions_start(*, by, campaign) -> int:
 import datetime as _dt  # noqa: E402
 import uuid as _uuid  # noqa: E402
 
-from django.utils.translation import gettext as gettext_  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
 
 from concerto.campaigns.selectors import election_rounds as _election_rounds  # noqa: E402
 from concerto.core.errors import FieldErrors as _FieldErrors  # noqa: E402
@@ -111,12 +111,12 @@ def elected_list_mark(*, by, campaign, candidate_id, reason: str = "", now=None)
         raise ElectionNotSet()
     if not _selectors.election_is_over(campaign, now):
         end = timezone.localtime(_selectors.election_end(campaign))
-        raise ElectionNotOver(message=str(ElectionNotOver.message) + " " + gettext_(
+        raise ElectionNotOver(message=str(ElectionNotOver.message) + " " + gettext(
             "They close on %(date)s at %(time)s.") % {"date": end.strftime("%d/%m/%Y"), "time": end.strftime("%H:%M")})
     try:
         candidate = _live.candidate_get(campaign, candidate_id)
     except _NotFound:
-        raise _FieldErrors({"candidate": gettext_("Choose one of the lists that stood.")}) from None
+        raise _FieldErrors({"candidate": gettext("Choose one of the lists that stood.")}) from None
     reason = (reason or "").strip()[:REASON_MAX]
     with transaction.atomic():
         current = ElectedList.objects.select_for_update().filter(campaign=campaign).first()
@@ -154,21 +154,21 @@ def elected_list_mark(*, by, campaign, candidate_id, reason: str = "", now=None)
 def _update_errors(*, commitment, title, happened_on, status, note, evidence_url, today) -> dict:
     errors = {}
     if not title:
-        errors["title"] = gettext_("Write a title: what happened, in a few words.")
+        errors["title"] = gettext("Write a title: what happened, in a few words.")
     elif len(title) > UPDATE_TITLE_MAX:
-        errors["title"] = gettext_("The title is too long (%(max)s characters at most).") % {"max": UPDATE_TITLE_MAX}
+        errors["title"] = gettext("The title is too long (%(max)s characters at most).") % {"max": UPDATE_TITLE_MAX}
     election = _selectors.election_day(commitment.campaign)
     if not isinstance(happened_on, _dt.date):
-        errors["happened_on"] = gettext_("Give the date of what happened, such as 2027-03-14.")
+        errors["happened_on"] = gettext("Give the date of what happened, such as 14/03/2027.")
     elif happened_on > today:
-        errors["happened_on"] = gettext_("This date is in the future: an update says what has happened.")
+        errors["happened_on"] = gettext("This date is in the future: an update says what has happened.")
     elif election is not None and happened_on < election:
-        errors["happened_on"] = gettext_("This date is before the election (%(date)s): the follow-up starts "
+        errors["happened_on"] = gettext("This date is before the election (%(date)s): the follow-up starts "
                                          "with the term.") % {"date": election.strftime("%d/%m/%Y")}
     if status not in CommitmentStatus.values:
-        errors["status"] = gettext_("Choose a status.")
+        errors["status"] = gettext("Choose a status.")
     if len(note) > REASON_MAX:
-        errors["note"] = gettext_("The note is too long (%(max)s characters at most).") % {"max": REASON_MAX}
+        errors["note"] = gettext("The note is too long (%(max)s characters at most).") % {"max": REASON_MAX}
     if evidence_url:
         from django.core.exceptions import ValidationError
         from django.core.validators import URLValidator
@@ -176,10 +176,10 @@ def _update_errors(*, commitment, title, happened_on, status, note, evidence_url
         try:
             URLValidator(schemes=["https"])(evidence_url)
         except ValidationError:
-            errors["evidence_url"] = gettext_("The evidence must be a web address starting with https://.")
+            errors["evidence_url"] = gettext("The evidence must be a web address starting with https://.")
         else:
             if len(evidence_url) > 200:
-                errors["evidence_url"] = gettext_("This address is too long (200 characters at most).")
+                errors["evidence_url"] = gettext("This address is too long (200 characters at most).")
     return errors
 
 
@@ -202,7 +202,7 @@ def _parse_client_id(client_id):
     try:
         return _uuid.UUID(str(client_id))
     except ValueError:
-        raise _FieldErrors({"client_id": gettext_("The client id must be a UUID.")}) from None
+        raise _FieldErrors({"client_id": gettext("The client id must be a UUID.")}) from None
 
 
 def _add_update(*, by, commitment, client_id, title, happened_on, status, note, evidence_url, today):
@@ -213,7 +213,7 @@ def _add_update(*, by, commitment, client_id, title, happened_on, status, note, 
     if existing is not None:
         if _same_update(existing, **fields):
             return existing, False
-        raise _FieldErrors({"client_id": gettext_(
+        raise _FieldErrors({"client_id": gettext(
             "This client id is already used by another update: updates are never edited, give a correction "
             "a new client id.")})
     errors = _update_errors(**fields, today=today)
@@ -272,15 +272,15 @@ def commitment_updates_import(*, by, campaign, data: bytes, today=None) -> dict:
         happened_on = _csv.parse_date(cells["date"])
         status = _csv.parse_status(cells["status"])
         if commitment is None:
-            problems.append(gettext_("no commitment %(id)s on the board") % {"id": cells["commitment_id"] or "?"})
+            problems.append(gettext("no commitment %(id)s on the board") % {"id": cells["commitment_id"] or "?"})
         if client_id is None:
-            problems.append(gettext_("client_id must be a UUID (give each new line its own)"))
+            problems.append(gettext("client_id must be a UUID (give each new line its own)"))
         elif str(client_id) in seen:
-            problems.append(gettext_("this client_id is already on another line of the file"))
+            problems.append(gettext("this client_id is already on another line of the file"))
         if happened_on is None:
-            problems.append(gettext_("the date must read like 2027-03-14"))
+            problems.append(gettext("the date must read like 2027-03-14"))
         if status is None:
-            problems.append(gettext_("unknown status “%(status)s”") % {"status": cells["status"]})
+            problems.append(gettext("unknown status “%(status)s”") % {"status": cells["status"]})
         if not problems:
             seen.add(str(client_id))
             fields = {"commitment": commitment, "title": cells["title"], "happened_on": happened_on,
@@ -288,7 +288,7 @@ def commitment_updates_import(*, by, campaign, data: bytes, today=None) -> dict:
             existing = known.get(str(client_id))
             if existing is not None:
                 if not _same_update(existing, **fields):
-                    problems.append(gettext_("this client_id is already recorded with other content: updates are "
+                    problems.append(gettext("this client_id is already recorded with other content: updates are "
                                              "never edited, give the corrected line a new client_id"))
             else:
                 problems.extend(str(m) for m in _update_errors(**fields, today=today).values())
