@@ -362,3 +362,15 @@ def test_api_board_timeline_and_update(client, elected, campaign, organiser_dina
     assert bad.status_code == 400 and "date" in bad.json()["errors"]
     timeline = client.get(f"{base}/commitments/{commitment.pk}").json()
     assert timeline["status"] == "in_the_works" and timeline["updates"][0]["title"] == "Délibération"
+
+
+def test_a_campaign_with_an_elected_list_can_be_deleted(elected, campaign, organiser_dina, candidates):
+    """The elected list and its commitments hold their candidate (RESTRICT), not the campaign's deletion."""
+    from django.db.models import RestrictedError
+
+    from concerto.live_event.models import Candidate
+
+    with pytest.raises(RestrictedError):
+        Candidate.objects.filter(pk=candidates[0].pk).delete()
+    type(campaign).objects.filter(pk=campaign.pk).delete()
+    assert not Commitment.objects.exists()
