@@ -6,3 +6,11 @@ class SynthesisConfig(AppConfig):
     name = "concerto.synthesis"
     label = "synthesis"
     verbose_name = _("Synthesis")
+
+    def ready(self):
+        from concerto.proposals.selectors import register_action_extra
+
+        from . import selectors
+
+        # -- followup --: an action's page links to its commitment on the follow-up board.
+        register_action_extra(selectors.action_followup_links)

@@ -240,3 +240,19 @@ def subscribers(action) -> list:
     """The people to tell about an action's follow-up (their e-mail: the notification's worker reads it)."""
     return [s.user for s in ActionSubscription.objects.filter(action=action).select_related("user")
             if s.user.is_active and s.user.email]
+
+
+def action_followup_links(action) -> list[dict]:
+    """For ``proposals.selectors.register_action_extra``: on an action's page, its follow-up after
+    the election (the elected list's commitment and its status), when there is one."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    chosen = elected_list(action.campaign)
+    if chosen is None:
+        return []
+    found = Commitment.objects.filter(action=action, candidate_id=chosen.candidate_id).first()
+    if found is None:
+        return []
+    return [{"text": gettext("Follow-up after the election: %(status)s") % {"status": found.get_status_display()},
+             "url": reverse("synthesis:followup_commitment", args=[action.campaign.slug, found.pk])}]

@@ -374,3 +374,11 @@ def test_a_campaign_with_an_elected_list_can_be_deleted(elected, campaign, organ
         Candidate.objects.filter(pk=candidates[0].pk).delete()
     type(campaign).objects.filter(pk=campaign.pk).delete()
     assert not Commitment.objects.exists()
+
+
+def test_the_action_page_links_to_its_follow_up(client, elected, campaign, organiser_dina):
+    commitment = selectors.commitments(campaign)[0]
+    _add(organiser_dina, campaign, commitment, status="kept")
+    page = client.get(reverse("proposals:detail", args=[campaign.slug, commitment.action_id])).content.decode()
+    assert reverse("synthesis:followup_commitment", args=[campaign.slug, commitment.pk]) in page
+    assert "Follow-up after the election: Kept" in page
