@@ -16,6 +16,7 @@ from . import (
     proposals,
     selection,
     synthesis_amend,
+    synthesis_followup,
     synthesis_opendata,
     team,
     volunteers,
@@ -52,6 +53,7 @@ api.add_router("/campaigns", workshops.router)
 api.add_router("/campaigns", live_event.router)
 api.add_router("/campaigns", synthesis_amend.router)
 api.add_router("/campaigns", synthesis_opendata.router)
+api.add_router("/campaigns", synthesis_followup.router)
 api.add_router("/me", me.router)
 
 

@@ -265,6 +265,16 @@ ACTS: dict[str, Act] = {
     "synthesis.digest.opted_out": private(_("{actor} no longer wants to be told about changes to actions.")),
     "synthesis.digest.support_withdrawn": private(_("{actor} withdrew their support from “{target}” after its "
                                                     "text changed.")),
+    # Synthesis -- followup: the elected list, its commitments' updates, subscriptions (concerto/synthesis/services.py)
+    "synthesis.elected_list.marked": Act(_("{actor} marked {list} as the elected list ({commitments} commitments "
+                                           "to follow up).")),
+    "synthesis.elected_list.changed": Act(_("{actor} changed the elected list from {former} to {list}: {reason}")),
+    "synthesis.commitment.updated": Act(_("{actor} added an update to the commitment “{action}” ({date}: {title}); "
+                                          "status {before} → {after}.")),
+    "synthesis.commitment.imported": Act(_("{actor} imported follow-up updates from a CSV file ({added} added, "
+                                           "{unchanged} already there).")),
+    "synthesis.subscription.added": private(_("{actor} asked for news about “{target}”.")),
+    "synthesis.subscription.removed": private(_("{actor} stopped the news about “{target}”.")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.

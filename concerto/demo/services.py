@@ -58,6 +58,7 @@ from .letters import load_letters
 from .live_event import live_figures, load_live_event
 from .selection import load_selection
 from .synthesis_amend import load_amend
+from .synthesis_followup import load_followup
 from .volunteers import load_volunteers
 from .workshops import load_workshops, workshop_figures
 
@@ -291,6 +292,7 @@ class _Builder:
         self._action_sectors()
         self._live_event()
         load_amend(campaign=self.campaign, organiser=self.organiser, rng=random.Random(f"{c.SEED}-amend"))
+        load_followup(campaign=self.campaign, organiser=self.organiser)  # synthesis: after a fictional election
         return self.campaign
 
     # -- campaign, people -------------------------------------------------------------------

@@ -15,3 +15,5 @@ class SynthesisConfig(AppConfig):
         # -- amend --
         # The action's page links to its versions once it has two.
         register_action_extra(selectors.versions_link)
+        # -- followup --: an action's page links to its commitment on the follow-up board.
+        register_action_extra(selectors.action_followup_links)

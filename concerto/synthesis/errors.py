@@ -75,3 +75,40 @@ class BadOpinionDate(Invalid):
 class BadOpinion(Invalid):
     code = "bad_opinion"
     message = _("Choose for, against or unsure.")
+# -- followup --
+
+class ElectionNotSet(Invalid):
+    code = "election_not_set"
+    message = _("The election calendar has no round yet: set the rounds before marking the elected list.")
+
+
+class ElectionNotOver(Invalid):
+    code = "election_not_over"
+    message = _("The election is not over: the elected list can be marked once the polls of the last round "
+                "have closed.")
+
+
+class ElectedListUnchanged(Invalid):
+    code = "elected_list_unchanged"
+    message = _("This list is already the one marked as elected.")
+
+
+class NoElectedList(Invalid):
+    code = "no_elected_list"
+    message = _("The elected list is not marked yet: there is no follow-up board.")
+
+
+class CommitmentNotFound(NotFound):
+    code = "commitment_not_found"
+    message = _("This commitment does not exist.")
+
+
+class FollowupImportErrors(Invalid):
+    """A CSV of status updates with wrong lines: nothing was imported; ``lines`` lists (line, message)."""
+
+    code = "followup_import_errors"
+    message = _("The file has errors: nothing was imported. Correct the lines below and send it again.")
+
+    def __init__(self, lines: list[tuple[int, str]]):
+        super().__init__()
+        self.lines = lines

@@ -231,7 +231,9 @@ class ElectedList(models.Model):
     """The list the election put in the town hall, as the organisers record it."""
 
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="elected_list")
-    candidate = models.ForeignKey("live_event.Candidate", on_delete=models.PROTECT, related_name="+")
+    # RESTRICT, not PROTECT: the candidate stays while the elected list names it, yet deleting the
+    # campaign (which takes both) is possible.
+    candidate = models.ForeignKey("live_event.Candidate", on_delete=models.RESTRICT, related_name="+")
     round_number = models.PositiveSmallIntegerField(pgettext_lazy("election", "round"))
     marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     marked_at = models.DateTimeField()
@@ -256,7 +258,7 @@ class Commitment(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="commitments")
     action = models.ForeignKey("proposals.Action", on_delete=models.CASCADE, related_name="commitments")
-    candidate = models.ForeignKey("live_event.Candidate", on_delete=models.PROTECT, related_name="commitments")
+    candidate = models.ForeignKey("live_event.Candidate", on_delete=models.RESTRICT, related_name="commitments")
     # The position that made it a commitment ("commits", "favourable", ...), as recorded.
     stance = models.CharField(_("position"), max_length=20)
     status = models.CharField(_("status"), max_length=20, choices=CommitmentStatus.choices,

@@ -1,8 +1,15 @@
-"""Telling residents by e-mail (run by ``tasks``, never by services)."""
+"""E-mails of the synthesis (worker module: tasks run it; it never imports services).
+
+- amend: the supporters' digest, one e-mail per opted-in person listing the actions they supported
+  whose final text differs, with the diff and a link to withdraw;
+- followup: a commitment got an update: each person subscribed to its action receives what happened,
+  the new status, the evidence, a link to the commitment's page and a link that stops these e-mails.
+"""
 
 import logging
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -12,7 +19,8 @@ from django.utils.translation import gettext as _
 from concerto.campaigns.models import Campaign
 
 from . import selectors
-from .models import DigestOptIn
+from .models import CommitmentStatus, CommitmentUpdate, DigestOptIn
+from .selectors import subscribers
 
 logger = logging.getLogger(__name__)
 
@@ -61,5 +69,72 @@ def send_digest(*, campaign_id: int, base_url: str, language: str = "fr") -> int
                     continue
                 row.sent_at = timezone.now()
                 row.save(update_fields=["sent_at"])
+                sent += 1
+    return sent
+
+
+# -- followup --
+
+UNSUBSCRIBE_SALT = "concerto.synthesis.unsubscribe"
+
+
+def unsubscribe_token(user_id: int, action_id: int) -> str:
+    """The secret part of an unsubscribe link: the person and the action, signed (SECRET_KEY)."""
+    return signing.dumps([user_id, action_id], salt=UNSUBSCRIBE_SALT, compress=False)
+
+
+def unsubscribe_from_token(token: str) -> tuple[int, int] | None:
+    try:
+        value = signing.loads(str(token or ""), salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return value[0], value[1]
+    return None
+
+
+def _base() -> str:
+    return (settings.CONCERTO_PUBLIC_URL or "http://localhost:8000").rstrip("/")
+
+
+def update_message(update, user) -> tuple[str, str]:
+    commitment = update.commitment
+    campaign = commitment.campaign
+    page = _base() + reverse("synthesis:followup_commitment", args=[campaign.slug, commitment.pk])
+    stop = _base() + reverse("synthesis:followup_unsubscribe",
+                             args=[campaign.slug, unsubscribe_token(user.pk, commitment.action_id)])
+    subject = _("Follow-up of “%(action)s”: %(status)s") % {
+        "action": commitment.action.title, "status": CommitmentStatus(update.status).label}
+    lines = [
+        _("An update was added to the follow-up of “%(action)s”, a commitment of %(list)s.") % {
+            "action": commitment.action.title, "list": commitment.candidate.list_name},
+        "",
+        f"{update.happened_on:%d/%m/%Y} – {update.title}",
+        _("Status: %(status)s") % {"status": CommitmentStatus(update.status).label},
+    ]
+    if update.note:
+        lines += ["", update.note]
+    if update.evidence_url:
+        lines += ["", _("Evidence: %(url)s") % {"url": update.evidence_url}]
+    lines += ["", _("The commitment and its timeline: %(url)s") % {"url": page}, "",
+              _("You receive this e-mail because you asked for news about this action. To stop: %(url)s")
+              % {"url": stop}]
+    return subject, "\n".join(lines)
+
+
+def send_commitment_update(*, update_id: int, language: str = "") -> int:
+    update = (CommitmentUpdate.objects.filter(pk=update_id)
+              .select_related("commitment__action", "commitment__campaign", "commitment__candidate").first())
+    if update is None:
+        return 0
+    sent = 0
+    with translation.override(language or settings.LANGUAGE_CODE):
+        for user in subscribers(update.commitment.action):
+            subject, body = update_message(update, user)
+            try:
+                send_mail(subject, body, None, [user.email])
+            except Exception:  # one address failing does not stop the others
+                logger.exception("follow-up e-mail to user %s failed", user.pk)
+            else:
                 sent += 1
     return sent

@@ -241,3 +241,233 @@ def action_commitments(action) -> list:
     for c in commitments:
         c.latest = latest.get(c.pk)
     return commitments
+# -- followup --
+# The elected list, its commitments and their follow-up (docs/synthesis-followup.md).
+
+import datetime as _dt  # noqa: E402
+
+from django.utils import timezone as _tz  # noqa: E402
+
+from concerto.campaigns.selectors import election_rounds as _election_rounds  # noqa: E402
+from concerto.live_event import selectors as _live  # noqa: E402
+
+from .errors import CommitmentNotFound  # noqa: E402
+from .models import (  # noqa: E402
+    ActionSubscription,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    ElectedList,
+)
+
+# The positions that make a commitment: the list said it would carry the action out ("commits"), or
+# was for it, as it stands ("favourable") or with changes ("with_changes"). A list that wins the town
+# hall after saying it was for an action is asked what became of it, as PolitiFact rates what a
+# candidate said he would do; "reserved", "unfavourable" and "no answer" promise nothing.
+COMMITMENT_STANCES = ("commits", "favourable", "with_changes")
+# Obameter's order on the board and in the figures: the outcomes, then what is still open.
+STATUS_ORDER = (CommitmentStatus.KEPT, CommitmentStatus.COMPROMISE, CommitmentStatus.BROKEN,
+                CommitmentStatus.IN_THE_WORKS, CommitmentStatus.STALLED, CommitmentStatus.NOT_RATED)
+STATUS_COLOURS = {"kept": "#1d6b34", "compromise": "#7a5c00", "broken": "#a3262a", "in_the_works": "#1f4e8c",
+                  "stalled": "#5b5b5b", "not_rated": "#8a8a8a"}
+TERM_YEARS = 6  # a French municipal term
+
+
+def elected_list(campaign) -> ElectedList | None:
+    return ElectedList.objects.filter(campaign=campaign).select_related("candidate", "marked_by").first()
+
+
+def election_end(campaign):
+    """When the polls of the last round close (aware datetime), or None without an election calendar."""
+    rounds = _election_rounds(campaign)
+    return rounds[-1].freeze_window()[1] if rounds else None
+
+
+def election_day(campaign) -> _dt.date | None:
+    """The day of the last round: the term starts then (updates are not dated before it)."""
+    rounds = _election_rounds(campaign)
+    return rounds[-1].vote_date if rounds else None
+
+
+def election_is_over(campaign, now=None) -> bool:
+    end = election_end(campaign)
+    return end is not None and (now or _tz.now()) >= end
+
+
+def candidate_stances(campaign, candidate) -> dict[int, str]:
+    """Action id → the list's latest stated position: on the set (every event of the campaign) or in
+    writing, whichever was recorded last, since a list may restate its position in writing."""
+    latest: dict[int, tuple] = {}
+    for event in _live.event_list(campaign):
+        items = {i.pk: i.action_id for i in _live.running_items(event)}
+        for (item_id, candidate_id), position in _live.positions_matrix(event).items():
+            if candidate_id != candidate.pk or item_id not in items:
+                continue
+            at = position.updated_at or position.recorded_at
+            action_id = items[item_id]
+            if action_id not in latest or at > latest[action_id][0]:
+                latest[action_id] = (at, position.stance)
+    for action_id, reaction in _live.reactions_of(candidate).items():
+        if action_id not in latest or reaction.updated_at > latest[action_id][0]:
+            latest[action_id] = (reaction.updated_at, reaction.stance)
+    return {action_id: stance for action_id, (_at, stance) in latest.items()}
+
+
+def commitments(campaign, *, theme: str = "", status: str = "") -> list[Commitment]:
+    """The elected list's commitments on the board, by theme then action; ``theme`` (a slug) and
+    ``status`` filter them. Empty when no list is marked."""
+    chosen = elected_list(campaign)
+    if chosen is None:
+        return []
+    qs = (Commitment.objects.filter(campaign=campaign, candidate_id=chosen.candidate_id)
+          .select_related("action", "action__theme", "candidate"))
+    if theme:
+        qs = qs.filter(action__theme__slug=theme)
+    if status in CommitmentStatus.values:
+        qs = qs.filter(status=status)
+    return list(qs)
+
+
+def commitment_get(campaign, commitment_id) -> Commitment:
+    """A commitment of the elected list (those of a list marked before a correction are not on the board)."""
+    try:
+        pk = int(commitment_id)
+    except (TypeError, ValueError):
+        raise CommitmentNotFound() from None
+    chosen = elected_list(campaign)
+    found = None if chosen is None else (
+        Commitment.objects.filter(campaign=campaign, candidate_id=chosen.candidate_id, pk=pk)
+        .select_related("action", "action__theme", "candidate").first())
+    if found is None:
+        raise CommitmentNotFound()
+    return found
+
+
+def commitment_timeline(commitment) -> list[CommitmentUpdate]:
+    """Its updates, latest first (by the date of what happened, then the order they were added)."""
+    return list(CommitmentUpdate.objects.filter(commitment=commitment).order_by("-happened_on", "-pk"))
+
+
+def board_updates(campaign) -> list[CommitmentUpdate]:
+    """Every update of the board's commitments, oldest first (the CSV, the yearly report)."""
+    chosen = elected_list(campaign)
+    if chosen is None:
+        return []
+    return list(CommitmentUpdate.objects.filter(commitment__campaign=campaign,
+                                                commitment__candidate_id=chosen.candidate_id)
+                .select_related("commitment").order_by("commitment_id", "happened_on", "pk"))
+
+
+def status_tally(statuses) -> list[dict]:
+    """Per status, in Obameter's order: its label, how many, its share of the total (%, rounded)."""
+    statuses = list(statuses)
+    total = len(statuses)
+    out = []
+    for status in STATUS_ORDER:
+        n = sum(1 for s in statuses if s == status)
+        out.append({"status": status.value, "label": status.label, "count": n, "colour": STATUS_COLOURS[status],
+                    "percent": round(100 * n / total) if total else 0})
+    return out
+
+
+def tally_chart(tally: list[dict], width: int = 600, bar: int = 22, gap: int = 8, label_width: int = 150) -> dict:
+    """Geometry of the horizontal bar chart drawn on the server (the table beside it says the same)."""
+    biggest = max((row["count"] for row in tally), default=0) or 1
+    room = width - label_width - 60
+    rows = []
+    for i, row in enumerate(tally):
+        y = i * (bar + gap)
+        rows.append({**row, "y": y, "text_y": y + round(bar * 0.7), "w": round(room * row["count"] / biggest),
+                     "value_x": label_width + round(room * row["count"] / biggest) + 6})
+    return {"width": width, "height": len(tally) * (bar + gap), "bar": bar, "label_width": label_width,
+            "rows": rows}
+
+
+def board_themes(campaign) -> list:
+    """The themes of the elected list's commitments (the filter's choices), in the campaign's order."""
+    seen = {}
+    for c in commitments(campaign):
+        if c.action.theme_id and c.action.theme_id not in seen:
+            seen[c.action.theme_id] = c.action.theme
+    return sorted(seen.values(), key=lambda t: (t.position, t.name))
+
+
+def term_year_bounds(campaign, year: int) -> tuple[_dt.date, _dt.date] | None:
+    """(first day, last day) of year ``year`` (1..6) of the term, counted from the last round's day."""
+    start = election_day(campaign)
+    if start is None or not 1 <= year <= TERM_YEARS:
+        return None
+
+    def shifted(years):
+        try:
+            return start.replace(year=start.year + years)
+        except ValueError:  # 29 February
+            return start.replace(year=start.year + years, day=28)
+
+    return shifted(year - 1), shifted(year) - _dt.timedelta(days=1)
+
+
+def term_years(campaign, today=None) -> list[dict]:
+    """The years of the term that have begun, or that hold an update (a report is for a begun year)."""
+    start = election_day(campaign)
+    if start is None or elected_list(campaign) is None:
+        return []
+    today = today or _tz.localdate()
+    last_dates = [u.happened_on for u in board_updates(campaign)] + [today]
+    years = []
+    for year in range(1, TERM_YEARS + 1):
+        first, last = term_year_bounds(campaign, year)
+        if first <= max(last_dates):
+            years.append({"number": year, "first": first, "last": last, "over": last < today})
+    return years
+
+
+def year_report(campaign, year: int) -> dict | None:
+    """Each commitment's status at the end of year ``year`` of the term and the updates during it,
+    with Obameter's figures ("x % kept, y % compromise…"). None for a year out of the term."""
+    bounds = term_year_bounds(campaign, year)
+    if bounds is None or elected_list(campaign) is None:
+        return None
+    first, last = bounds
+    updates = board_updates(campaign)
+    rows = []
+    for commitment in commitments(campaign):
+        own = [u for u in updates if u.commitment_id == commitment.pk]
+        before_end = [u for u in own if u.happened_on <= last]
+        at_end = max(before_end, key=lambda u: (u.happened_on, u.pk)) if before_end else None
+        rows.append({"commitment": commitment,
+                     "status": at_end.status if at_end else CommitmentStatus.NOT_RATED.value,
+                     "during": [u for u in own if first <= u.happened_on <= last]})
+    for row in rows:
+        row["status_label"] = CommitmentStatus(row["status"]).label
+    return {"year": year, "first": first, "last": last, "rows": rows,
+            "tally": status_tally(r["status"] for r in rows),
+            "updates": sum(len(r["during"]) for r in rows)}
+
+
+def is_subscribed(user, action) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return ActionSubscription.objects.filter(user=user, action=action).exists()
+
+
+def subscribers(action) -> list:
+    """The people to tell about an action's follow-up (their e-mail: the notification's worker reads it)."""
+    return [s.user for s in ActionSubscription.objects.filter(action=action).select_related("user")
+            if s.user.is_active and s.user.email]
+
+
+def action_followup_links(action) -> list[dict]:
+    """For ``proposals.selectors.register_action_extra``: on an action's page, its follow-up after
+    the election (the elected list's commitment and its status), when there is one."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    chosen = elected_list(action.campaign)
+    if chosen is None:
+        return []
+    found = Commitment.objects.filter(action=action, candidate_id=chosen.candidate_id).first()
+    if found is None:
+        return []
+    return [{"text": gettext("Follow-up after the election: %(status)s") % {"status": found.get_status_display()},
+             "url": reverse("synthesis:followup_commitment", args=[action.campaign.slug, found.pk])}]

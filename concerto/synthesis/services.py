@@ -271,3 +271,286 @@ def support_withdraw_after_change(*, user, campaign, action_id):
     if withdrawn:
         log_action("synthesis.digest.support_withdrawn", actor=user, scope=campaign.slug, target=action)
     return withdrawn
+# -- followup --
+# The elected list, its commitments, their dated updates, the CSV import, subscriptions.
+
+import datetime as _dt  # noqa: E402
+import uuid as _uuid  # noqa: E402
+
+from django.utils.translation import gettext  # noqa: E402
+
+from concerto.campaigns.selectors import election_rounds as _election_rounds  # noqa: E402
+from concerto.core.errors import FieldErrors as _FieldErrors  # noqa: E402
+from concerto.core.errors import NotFound as _NotFound  # noqa: E402
+from concerto.live_event import selectors as _live  # noqa: E402
+
+from . import followup_csv as _csv  # noqa: E402
+from . import selectors as _selectors  # noqa: E402
+from .errors import (  # noqa: E402
+    CommitmentNotFound,
+    ElectedListUnchanged,
+    ElectionNotOver,
+    ElectionNotSet,
+    FollowupImportErrors,
+    NoElectedList,
+)
+from .models import (  # noqa: E402
+    ActionSubscription,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    ElectedList,
+)
+
+UPDATE_TITLE_MAX = 140
+
+
+def elected_list_mark(*, by, campaign, candidate_id, reason: str = "", now=None) -> ElectedList:
+    """Mark the list the election put in the town hall, once the last round's polls have closed, and
+    make its commitments from its positions (``selectors.COMMITMENT_STANCES``). Marking another list
+    later needs a reason; the former list's commitments and updates are kept, off the board."""
+    require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
+    now = now or timezone.now()
+    rounds = _election_rounds(campaign)
+    if not rounds:
+        raise ElectionNotSet()
+    if not _selectors.election_is_over(campaign, now):
+        end = timezone.localtime(_selectors.election_end(campaign))
+        raise ElectionNotOver(message=str(ElectionNotOver.message) + " " + gettext(
+            "They close on %(date)s at %(time)s.") % {"date": end.strftime("%d/%m/%Y"), "time": end.strftime("%H:%M")})
+    try:
+        candidate = _live.candidate_get(campaign, candidate_id)
+    except _NotFound:
+        raise _FieldErrors({"candidate": gettext("Choose one of the lists that stood.")}) from None
+    reason = (reason or "").strip()[:REASON_MAX]
+    with transaction.atomic():
+        current = ElectedList.objects.select_for_update().filter(campaign=campaign).first()
+        if current is not None and current.candidate_id == candidate.pk:
+            raise ElectedListUnchanged()
+        if current is not None and not reason:
+            raise ReasonRequired()
+        stances = _selectors.candidate_stances(campaign, candidate)
+        published = {a.pk for a in proposal_selectors.published_actions(campaign)}
+        day = rounds[-1].vote_date
+        made = 0
+        for action_id, stance in stances.items():
+            if stance not in _selectors.COMMITMENT_STANCES or action_id not in published:
+                continue
+            commitment, created = Commitment.objects.get_or_create(
+                action_id=action_id, candidate=candidate,
+                defaults={"campaign": campaign, "stance": stance, "status_since": day, "created_at": now})
+            made += created
+        if current is None:
+            elected = ElectedList.objects.create(campaign=campaign, candidate=candidate,
+                                                 round_number=rounds[-1].number, marked_by=by, marked_at=now)
+            log_action("synthesis.elected_list.marked", actor=by, scope=campaign.slug, target=elected,
+                       list=candidate.list_name, commitments=made)
+        else:
+            former = current.candidate
+            current.candidate, current.marked_by, current.marked_at = candidate, by, now
+            current.round_number = rounds[-1].number
+            current.save(update_fields=["candidate", "marked_by", "marked_at", "round_number"])
+            elected = current
+            log_action("synthesis.elected_list.changed", actor=by, scope=campaign.slug, target=elected,
+                       list=candidate.list_name, former=former.list_name, reason=reason, commitments=made)
+    return elected
+
+
+def _update_errors(*, commitment, title, happened_on, status, note, evidence_url, today) -> dict:
+    errors = {}
+    if not title:
+        errors["title"] = gettext("Write a title: what happened, in a few words.")
+    elif len(title) > UPDATE_TITLE_MAX:
+        errors["title"] = gettext("The title is too long (%(max)s characters at most).") % {"max": UPDATE_TITLE_MAX}
+    election = _selectors.election_day(commitment.campaign)
+    if not isinstance(happened_on, _dt.date):
+        errors["happened_on"] = gettext("Give the date of what happened, such as 14/03/2027.")
+    elif happened_on > today:
+        errors["happened_on"] = gettext("This date is in the future: an update says what has happened.")
+    elif election is not None and happened_on < election:
+        errors["happened_on"] = gettext("This date is before the election (%(date)s): the follow-up starts "
+                                         "with the term.") % {"date": election.strftime("%d/%m/%Y")}
+    if status not in CommitmentStatus.values:
+        errors["status"] = gettext("Choose a status.")
+    if len(note) > REASON_MAX:
+        errors["note"] = gettext("The note is too long (%(max)s characters at most).") % {"max": REASON_MAX}
+    if evidence_url:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import URLValidator
+
+        try:
+            URLValidator(schemes=["https"])(evidence_url)
+        except ValidationError:
+            errors["evidence_url"] = gettext("The evidence must be a web address starting with https://.")
+        else:
+            if len(evidence_url) > 200:
+                errors["evidence_url"] = gettext("This address is too long (200 characters at most).")
+    return errors
+
+
+def _same_update(existing, *, commitment, title, happened_on, status, note, evidence_url) -> bool:
+    return (existing.commitment_id == commitment.pk and existing.title == title
+            and existing.happened_on == happened_on and existing.status == status
+            and existing.note == note and existing.evidence_url == evidence_url)
+
+
+def _refresh_status(commitment) -> None:
+    latest = CommitmentUpdate.objects.filter(commitment=commitment).order_by("-happened_on", "-pk").first()
+    if latest is not None and (commitment.status, commitment.status_since) != (latest.status, latest.happened_on):
+        commitment.status, commitment.status_since = latest.status, latest.happened_on
+        commitment.save(update_fields=["status", "status_since"])
+
+
+def _parse_client_id(client_id):
+    if client_id in (None, ""):
+        return _uuid.uuid4()
+    try:
+        return _uuid.UUID(str(client_id))
+    except ValueError:
+        raise _FieldErrors({"client_id": gettext("The client id must be a UUID.")}) from None
+
+
+def _add_update(*, by, commitment, client_id, title, happened_on, status, note, evidence_url, today):
+    """(update, created) after the checks; the caller holds the transaction."""
+    existing = CommitmentUpdate.objects.filter(client_id=client_id).first()
+    fields = {"commitment": commitment, "title": title, "happened_on": happened_on, "status": status,
+              "note": note, "evidence_url": evidence_url}
+    if existing is not None:
+        if _same_update(existing, **fields):
+            return existing, False
+        raise _FieldErrors({"client_id": gettext(
+            "This client id is already used by another update: updates are never edited, give a correction "
+            "a new client id.")})
+    errors = _update_errors(**fields, today=today)
+    if errors:
+        raise _FieldErrors(errors)
+    update = CommitmentUpdate.objects.create(client_id=client_id, created_by=by, created_at=timezone.now(), **fields)
+    before = commitment.status
+    _refresh_status(commitment)
+    log_action("synthesis.commitment.updated", actor=by, scope=commitment.campaign.slug, target=commitment,
+               action=commitment.action.title, title=title, date=happened_on.isoformat(), status=status,
+               before=before, after=commitment.status, evidence=evidence_url)
+    transaction.on_commit(lambda: _notify_update(update.pk))
+    return update, True
+
+
+def _notify_update(update_id: int) -> None:
+    from . import tasks
+
+    tasks.notify_commitment_update.enqueue(update_id=update_id)
+
+
+def commitment_update_add(*, by, campaign, commitment_id, title: str, happened_on, status: str, note: str = "",
+                          evidence_url: str = "", client_id=None, today=None) -> tuple[CommitmentUpdate, bool]:
+    """A dated update of a commitment (what happened, the status it leads to, the evidence). It is
+    never edited: a correction is a new update. The commitment takes the status of its latest update
+    by date. A ``client_id`` already recorded with the same content adds nothing (retries, imports)."""
+    require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
+    commitment = _selectors.commitment_get(campaign, commitment_id)
+    client_id = _parse_client_id(client_id)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        commitment = Commitment.objects.select_for_update().select_related("action", "campaign").get(pk=commitment.pk)
+        return _add_update(by=by, commitment=commitment, client_id=client_id, title=(title or "").strip(),
+                           happened_on=happened_on, status=status or "", note=(note or "").strip(),
+                           evidence_url=(evidence_url or "").strip(), today=today)
+
+
+def commitment_updates_import(*, by, campaign, data: bytes, today=None) -> dict:
+    """Status updates from a CSV in the export's format (``followup_csv``): every line is checked
+    first; one wrong line and nothing is imported (``FollowupImportErrors`` lists them, in French).
+    Returns {"added": n, "unchanged": n}."""
+    require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
+    if _selectors.elected_list(campaign) is None:
+        raise NoElectedList()
+    today = today or timezone.localdate()
+    lines, errors = _csv.read(data)
+    board = {c.pk: c for c in _selectors.commitments(campaign)}
+    known = {str(u.client_id): u for u in CommitmentUpdate.objects.filter(
+        client_id__in=[_csv_uuid(cells["client_id"]) for _n, cells in lines if _csv_uuid(cells["client_id"])])}
+    seen: set[str] = set()
+    prepared = []
+    for number, cells in lines:
+        problems = []
+        commitment = board.get(int(cells["commitment_id"])) if cells["commitment_id"].isdigit() else None
+        client_id = _csv_uuid(cells["client_id"])
+        happened_on = _csv.parse_date(cells["date"])
+        status = _csv.parse_status(cells["status"])
+        if commitment is None:
+            problems.append(gettext("no commitment %(id)s on the board") % {"id": cells["commitment_id"] or "?"})
+        if client_id is None:
+            problems.append(gettext("client_id must be a UUID (give each new line its own)"))
+        elif str(client_id) in seen:
+            problems.append(gettext("this client_id is already on another line of the file"))
+        if happened_on is None:
+            problems.append(gettext("the date must read like 2027-03-14"))
+        if status is None:
+            problems.append(gettext("unknown status “%(status)s”") % {"status": cells["status"]})
+        if not problems:
+            seen.add(str(client_id))
+            fields = {"commitment": commitment, "title": cells["title"], "happened_on": happened_on,
+                      "status": status, "note": cells["note"], "evidence_url": cells["evidence_url"]}
+            existing = known.get(str(client_id))
+            if existing is not None:
+                if not _same_update(existing, **fields):
+                    problems.append(gettext("this client_id is already recorded with other content: updates are "
+                                             "never edited, give the corrected line a new client_id"))
+            else:
+                problems.extend(str(m) for m in _update_errors(**fields, today=today).values())
+                prepared.append((client_id, fields))
+        if problems:
+            errors.append((number, "; ".join(str(p) for p in problems)))
+    if errors:
+        raise FollowupImportErrors(sorted(errors))
+    added = 0
+    with transaction.atomic():
+        for client_id, fields in prepared:
+            commitment = Commitment.objects.select_for_update().select_related("action", "campaign").get(
+                pk=fields["commitment"].pk)
+            _update, created = _add_update(by=by, client_id=client_id, today=today, **{**fields,
+                                                                                     "commitment": commitment})
+            added += created
+        log_action("synthesis.commitment.imported", actor=by, scope=campaign.slug, added=added,
+                   unchanged=len(lines) - added)
+    return {"added": added, "unchanged": len(lines) - added}
+
+
+def _csv_uuid(text):
+    try:
+        return _uuid.UUID(text) if text else None
+    except ValueError:
+        return None
+
+
+def action_subscribe(*, user, campaign, action_id) -> bool:
+    """A signed-in person asks to hear about a commitment's action (True when newly subscribed)."""
+    if user is None or not user.is_authenticated:
+        raise SynthesisNotFound()
+    commitment = next((c for c in _selectors.commitments(campaign) if c.action_id == _int(action_id)), None)
+    if commitment is None:
+        raise CommitmentNotFound()
+    _sub, created = ActionSubscription.objects.get_or_create(
+        action=commitment.action, user=user, defaults={"created_at": timezone.now()})
+    if created:
+        log_action("synthesis.subscription.added", actor=user, scope=campaign.slug, target=commitment.action)
+    return created
+
+
+def action_unsubscribe(*, user_id: int, action_id: int) -> bool:
+    """Stop the news about an action (the e-mail's signed link, or the button): True when removed."""
+    sub = ActionSubscription.objects.filter(user_id=user_id, action_id=action_id).select_related(
+        "user", "action__campaign").first()
+    if sub is None:
+        return False
+    with transaction.atomic():
+        sub.delete()
+        log_action("synthesis.subscription.removed", actor=sub.user, scope=sub.action.campaign.slug,
+                   target=sub.action)
+    return True
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

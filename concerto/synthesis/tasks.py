@@ -1,12 +1,13 @@
 """Background work of the synthesis (``manage.py db_worker``).
 
-Services enqueue these tasks on commit; a task runs a worker module and never imports services, so
-the import graph stays one-way (the ``layers`` contract in pyproject.toml).
+Services enqueue these tasks on commit; a task runs a worker module (``rendering``, ``notifications``,
+``computation``) and never imports services, so the import graph stays one-way (the ``layers``
+contract in pyproject.toml).
 """
 
 from django_tasks import task
 
-from .notifications import send_digest
+from .notifications import send_commitment_update, send_digest
 
 # -- amend --
 
@@ -14,3 +15,10 @@ from .notifications import send_digest
 def send_supporters_digest(*, campaign_id: int, base_url: str, language: str = "fr") -> int:
     """One e-mail per opted-in supporter whose supported actions changed; returns how many were sent."""
     return send_digest(campaign_id=campaign_id, base_url=base_url, language=language)
+
+
+# -- followup --
+@task()
+def notify_commitment_update(*, update_id: int) -> int:
+    """E-mail the people subscribed to the action of a commitment that got an update."""
+    return send_commitment_update(update_id=update_id)

@@ -2003,6 +2003,114 @@ DATA.update({
 EFFECTS.update({f"POST {LIVE_API}{tail}": _live_seq for tail in ("start", "end", "on-air", "positions", "speaking")})
 PREPARE.update({f"POST {LIVE_API}{tail}": _live_api_on_air for tail in ("end", "on-air", "positions", "speaking")})
 
+# --------------------------------------------------------------------------------------------------
+# Issue 15, followup (synthesis/views/followup.py, api/synthesis_followup.py): after the election,
+# the follow-up board, a commitment's page, the yearly report and their CSV are public; marking the
+# elected list and importing updates are the organisers' (404 to anyone else, the sign-in page for a
+# visitor); adding an update is the organisers' (POST only); anyone signed in subscribes to news
+# about an action; the e-mail's unsubscribe link works for whoever holds it (a signed token).
+# --------------------------------------------------------------------------------------------------
+
+_FOLLOWUP_PUBLIC = "200       200       200       200       200       200       200       200"
+_FOLLOWUP_NONE = "405       405       405       405       405       405       405       405"
+_FOLLOWUP_PAGE = "302>login 404       404       404       404       404       404       200"
+_FOLLOWUP_ACT = "302>login 404       404       404       404       404       404       302+"
+_FOLLOWUP_POST_ONLY = "302>login 405       405       405       405       405       405       405"
+MATRIX.update({
+    **{f"GET synthesis:{name}": _FOLLOWUP_PUBLIC for name in (
+        "followup_board", "followup_csv", "followup_commitment", "followup_year", "followup_year_csv",
+        "followup_unsubscribe")},
+    **{f"POST synthesis:{name}": _FOLLOWUP_NONE for name in (
+        "followup_board", "followup_csv", "followup_commitment", "followup_year", "followup_year_csv")},
+    "POST synthesis:followup_unsubscribe": "200+      200+      200+      200+      200+      200+      200+      200+",
+    "GET synthesis:followup_elected": _FOLLOWUP_PAGE,
+    "POST synthesis:followup_elected": _FOLLOWUP_ACT,
+    "GET synthesis:followup_import": _FOLLOWUP_PAGE,
+    "POST synthesis:followup_import": _FOLLOWUP_ACT,
+    "GET synthesis:followup_update_add": _FOLLOWUP_POST_ONLY,
+    "POST synthesis:followup_update_add": _FOLLOWUP_ACT,
+    "GET synthesis:followup_subscribe": _FOLLOWUP_POST_ONLY,
+    "POST synthesis:followup_subscribe": "302>login 302+      302+      302+      302+      302+      302+      302+",
+    "GET /api/v1/campaigns/{slug}/followup": _FOLLOWUP_PUBLIC,
+    "GET /api/v1/campaigns/{slug}/followup/commitments/{commitment_id}": _FOLLOWUP_PUBLIC,
+    "POST /api/v1/campaigns/{slug}/followup/commitments/{commitment_id}/updates":
+        "401       404       404       404       404       404       404       201+",
+})
+
+
+def _followup(w):
+    """Two lists, the first marked elected after round 1 held 30 days ago, one commitment on the world's
+    action; made once per test, before the rows' savepoints."""
+    if "followup_commitment" not in w:
+        from datetime import time, timedelta
+
+        from concerto.campaigns.models import ElectionRound
+        from concerto.live_event import services as live
+        from concerto.synthesis.models import Commitment, ElectedList
+
+        organiser = w.users["organiser"]
+        lists = [live.candidate_create(actor=organiser, campaign=w.campaign, name=name, list_name=f"Liste {name}")
+                 for name in ("Lucie Ferrand", "Marc Olivier")]
+        ElectionRound.objects.get_or_create(campaign=w.campaign, number=1, defaults={
+            "vote_date": timezone.localdate() - timedelta(days=30), "polls_close": time(20, 0)})
+        w.campaign.__dict__.pop("_election_rounds", None)
+        ElectedList.objects.create(campaign=w.campaign, candidate=lists[0], round_number=1, marked_by=organiser,
+                                   marked_at=timezone.now())
+        w["followup_lists"] = lists
+        w["followup_commitment"] = Commitment.objects.create(
+            campaign=w.campaign, action=w.action, candidate=lists[0], stance="commits",
+            status_since=timezone.localdate() - timedelta(days=30), created_at=timezone.now())
+    return w["followup_commitment"]
+
+
+def _followup_update(**over):
+    return {"title": "Délibération du conseil", "happened_on": timezone.localdate().isoformat(), "status": "in_the_works",
+            "note": "Budget voté.", "evidence_url": "https://mairie.example.fr/d", "client_id": str(uuid4()), **over}
+
+
+def _followup_csv(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = _followup(w)
+    body = ("commitment_id,client_id,date,status,title,note,evidence_url\r\n"
+            f"{c.pk},{uuid4()},{timezone.localdate().isoformat()},kept,Inauguration,,\r\n")
+    return {"file": SimpleUploadedFile("suivi.csv", body.encode(), content_type="text/csv")}
+
+
+def _followup_subscribed(w, role):
+    from concerto.synthesis.models import ActionSubscription
+
+    ActionSubscription.objects.create(action=_followup(w).action, user=w.users["resident"], created_at=timezone.now())
+
+
+def _followup_token(w):
+    from concerto.synthesis.notifications import unsubscribe_token
+
+    return unsubscribe_token(w.users["resident"].pk, _followup(w).action_id)
+
+
+PATH_VALUES.update({"commitment_id": lambda w: _Lazy(lambda: _followup(w).pk),
+                    "unsubscribe_token": lambda w: _Lazy(lambda: _followup_token(w)),
+                    "number": lambda w: _Lazy(lambda: (_followup(w), 1)[1])})
+DATA.update({
+    "POST synthesis:followup_elected": lambda w: {"candidate": str((_followup(w), w.followup_lists[1])[1].pk),
+                                                  "reason": "Erreur de saisie : l'autre liste a gagné."},
+    "POST synthesis:followup_import": _followup_csv,
+    "POST synthesis:followup_update_add": lambda w: (_followup(w), _followup_update())[1],
+    "POST /api/v1/campaigns/{slug}/followup/commitments/{commitment_id}/updates": lambda w: {
+        **{k: v for k, v in _followup_update().items() if k != "happened_on"}, "date": timezone.localdate().isoformat()},
+})
+PREPARE.update({"POST synthesis:followup_unsubscribe": _followup_subscribed})
+EFFECTS.update({
+    "POST synthesis:followup_elected": lambda w, role, c: list(apps.get_model("synthesis.ElectedList").objects
+                                                               .values_list("candidate_id", flat=True)),
+    "POST synthesis:followup_import": _count("synthesis.CommitmentUpdate"),
+    "POST synthesis:followup_update_add": _count("synthesis.CommitmentUpdate"),
+    "POST /api/v1/campaigns/{slug}/followup/commitments/{commitment_id}/updates": _count("synthesis.CommitmentUpdate"),
+    "POST synthesis:followup_subscribe": _count("synthesis.ActionSubscription"),
+    "POST synthesis:followup_unsubscribe": _count("synthesis.ActionSubscription"),
+})
+
 
 def expected_row(key: str) -> dict[str, str]:
     cells = MATRIX[key].split()

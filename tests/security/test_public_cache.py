@@ -22,7 +22,9 @@ NOT_HTML = {"GET api:openapi-json", "GET dashboard:me_export", "GET healthz", "G
             # Synthesis, opendata: the positions' exports and the open data files.
             "GET synthesis:positions_csv", "GET synthesis:positions_json", "GET synthesis:opendata_package",
             "GET synthesis:opendata_readme", "GET synthesis:opendata_popolo", "GET synthesis:opendata_zip",
-            "GET synthesis:opendata_csv"}
+            "GET synthesis:opendata_csv",
+            # Issue 15, followup: the board's CSV and the yearly report's.
+            "GET synthesis:followup_csv", "GET synthesis:followup_year_csv"}
 
 # HTML pages without the site's header (so without its sign-out button): the live event's overlays,
 # browser sources of the mixing software, the same for everyone and never cached.

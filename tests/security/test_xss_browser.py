@@ -365,8 +365,13 @@ REFLECTED["visitor"] += [f"{CAMPAIGN}/actions/1/versions/", f"{CAMPAIGN}/amendem
 REFLECTED["organiser"] += [f"{CAMPAIGN}/synthese/amendements/", f"{CAMPAIGN}/synthese/amendements/1/",
                            f"{CAMPAIGN}/actions/1/versions/nouvelle/", f"{CAMPAIGN}/moi/resume-des-soutiens/",
                            f"{CAMPAIGN}/actions/1/retirer-mon-soutien/"]
-KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code", "old", "new", "view", "candidate",
-                    "corriger", "item", "questions", "position", "scope"]
+# Issue 15, followup: the board, a commitment (id 1, if the demo has it; a 404 page reflects too), the
+# yearly report, the unsubscribe page (a bogus token: its 404 page); the organisers' elected list and import.
+REFLECTED["visitor"] += [f"{CAMPAIGN}/suivi/", f"{CAMPAIGN}/suivi/1/", f"{CAMPAIGN}/suivi/bilan/1/",
+                         f"{CAMPAIGN}/suivi/desabonnement/x/"]
+REFLECTED["organiser"] += [f"{CAMPAIGN}/suivi/liste-elue/", f"{CAMPAIGN}/suivi/import/"]
+KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
+                    "corriger", "item", "questions", "old", "new", "view", "candidate", "position", "scope"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
 NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json", "api:api-root",
             "letters:preview", "letters:batch_download", "selection:audit_json", "selection:verify_script",
@@ -377,7 +382,9 @@ NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json"
             # Synthesis, opendata: the positions' exports and the open data files.
             "synthesis:positions_csv", "synthesis:positions_json", "synthesis:opendata_package",
             "synthesis:opendata_readme", "synthesis:opendata_popolo", "synthesis:opendata_zip",
-            "synthesis:opendata_csv"}
+            "synthesis:opendata_csv",
+            # Issue 15, followup: the board's CSV and the yearly report's.
+            "synthesis:followup_csv", "synthesis:followup_year_csv"}
 
 
 def test_reflected_pages_cover_every_html_page_of_the_matrix():
