@@ -15,6 +15,7 @@ from . import (
     me,
     proposals,
     selection,
+    synthesis_documents,
     team,
     volunteers,
     workshops,
@@ -48,6 +49,7 @@ api.add_router("/campaigns", workshops_wall.router)
 api.add_router("/campaigns", workshops.router)
 # The candidates' TV set: read like the live page, run with a facilitator's token.
 api.add_router("/campaigns", live_event.router)
+api.add_router("/campaigns", synthesis_documents.router)
 api.add_router("/me", me.router)
 
 

@@ -18,7 +18,9 @@ WEB_GETS = [k for k in GET_KEYS if not k.split(" ", 1)[1].startswith("/") and k 
 # The pages the resident gets with 200 that are not HTML (no page layout, no sign-out button to look for).
 NOT_HTML = {"GET api:openapi-json", "GET dashboard:me_export", "GET healthz", "GET selection:audit_json",
             "GET selection:verify_script", "GET fieldwork:app_manifest", "GET fieldwork:app_worker",
-            "GET live_event:report_csv", "GET live_event:chapters_vtt", "GET live_event:chapters_txt"}
+            "GET live_event:report_csv", "GET live_event:chapters_vtt", "GET live_event:chapters_txt",
+            # -- documents --
+            "GET synthesis:plan_pdf", "GET synthesis:document_pdf", "GET synthesis:dossier_download_pdf"}
 
 # HTML pages without the site's header (so without its sign-out button): the live event's overlays,
 # browser sources of the mixing software, the same for everyone and never cached.

@@ -357,6 +357,12 @@ REFLECTED["organiser"] += [
     f"{CAMPAIGN}/candidats/1/retirer/", f"{CAMPAIGN}/candidats/mes-reactions/", f"{CAMPAIGN}/direct/evenements/",
     f"{CAMPAIGN}/direct/evenements/nouveau/", f"{CAMPAIGN}/direct/1/modifier/", f"{CAMPAIGN}/direct/1/deroule/",
     f"{CAMPAIGN}/direct/1/ordre/publier/", f"{CAMPAIGN}/direct/calendrier/"]
+# Issue 15, documents: the plan, the dispatch log, a personal link (a wrong one: its page reflects too);
+# the organisers' page, an edition's web version and « Mon dossier » (404 for the organiser: no list).
+REFLECTED["visitor"] += [f"{CAMPAIGN}/synthese/plan/", f"{CAMPAIGN}/synthese/envois/",
+                         f"{CAMPAIGN}/synthese/dossier/pas-un-lien/"]
+REFLECTED["organiser"] += [f"{CAMPAIGN}/synthese/documents/", f"{CAMPAIGN}/synthese/documents/1/",
+                           f"{CAMPAIGN}/synthese/mon-dossier/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
                     "corriger", "item", "questions"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
@@ -365,7 +371,9 @@ NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json"
             "selection:letters_pdf", "volunteering:export", "letters:import_rejected",
             "workshops:minutes_pdf", "workshops:export", "fieldwork:paper_print_pdf",
             "fieldwork:app_manifest", "fieldwork:app_worker", "fieldwork:app_data",
-            "live_event:report_csv", "live_event:chapters_vtt", "live_event:chapters_txt"}
+            "live_event:report_csv", "live_event:chapters_vtt", "live_event:chapters_txt",
+            # -- documents --
+            "synthesis:plan_pdf", "synthesis:document_pdf", "synthesis:dossier_download_pdf"}
 
 
 def test_reflected_pages_cover_every_html_page_of_the_matrix():

@@ -11,7 +11,7 @@ Thin views: one service or selector each, POST-redirect-GET, every form without 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from concerto.core.errors import DomainError
 from concerto.core.http import public_page_cache, require
 
 from .. import rules, selectors, services
-from ..errors import DocumentNotFound, SynthesisNotFound
+from ..errors import DocumentNotFound, DossierLinkInvalid, SynthesisNotFound
 from ..models import DocumentKind, DocumentStatus
 from ..plan import plan_data
 
@@ -39,8 +39,10 @@ def _base_url(request) -> str:
 
 
 def _pdf(document, filename: str):
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
-    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline")
+    """The stored file as it is (a few hundred kB at most): its SHA-256 is the one published."""
+    with document.file.open("rb") as fh:
+        response = HttpResponse(fh.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
@@ -181,9 +183,15 @@ def my_dossier(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-def dossier_download(request, slug, token):
+def dossier_download(request, slug, dossier_token):
+    token = dossier_token
     """The personal link of the e-mail: counted as opened; the candidate acknowledges receipt (POST)."""
     campaign = campaign_get(slug)
+    try:
+        selectors.dispatch_by_token(token)
+    except DossierLinkInvalid as exc:
+        return render(request, "synthesis/documents/link_invalid.html", {"campaign": campaign, "message": exc.message},
+                      status=404)
     if request.method == "POST":
         dispatch = services.dispatch_acknowledge(token=token)
         require(dispatch.document.campaign_id == campaign.pk, SynthesisNotFound())
@@ -200,7 +208,8 @@ def dossier_download(request, slug, token):
 
 
 @require_GET
-def dossier_download_pdf(request, slug, token):
+def dossier_download_pdf(request, slug, dossier_token):
+    token = dossier_token
     campaign = campaign_get(slug)
     dispatch = selectors.dispatch_by_token(token)
     require(dispatch.document.campaign_id == campaign.pk, SynthesisNotFound())
@@ -220,6 +229,6 @@ urlpatterns = [
     path("synthese/documents/<int:document_id>/", document_html, name="document_html"),
     path("synthese/documents/<int:document_id>/pdf/", document_pdf, name="document_pdf"),
     path("synthese/mon-dossier/", my_dossier, name="my_dossier"),
-    path("synthese/dossier/<str:token>/", dossier_download, name="dossier_download"),
-    path("synthese/dossier/<str:token>/pdf/", dossier_download_pdf, name="dossier_download_pdf"),
+    path("synthese/dossier/<str:dossier_token>/", dossier_download, name="dossier_download"),
+    path("synthese/dossier/<str:dossier_token>/pdf/", dossier_download_pdf, name="dossier_download_pdf"),
 ]
