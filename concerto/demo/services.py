@@ -57,6 +57,7 @@ from .fieldwork import OfflineResident, load_fieldwork
 from .letters import load_letters
 from .live_event import live_figures, load_live_event
 from .selection import load_selection
+from .synthesis_documents import dossiers_sent, load_documents
 from .volunteers import load_volunteers
 from .workshops import load_workshops, workshop_figures
 
@@ -227,6 +228,7 @@ def demo_counts(campaign: Campaign) -> dict:
         "workshop_participants": selection_figures(campaign)["workshop_participants"],
         **workshop_figures(campaign),
         **live_figures(campaign),
+        "dossiers_sent": dossiers_sent(campaign),
         "unused_codes": [
             format_code(code) for code in InvitationCode.objects.filter(
                 campaign=campaign, revoked_at__isnull=True, use_count=0).order_by("pk").values_list("code", flat=True)[:3]
@@ -289,6 +291,7 @@ class _Builder:
         self._comments()
         self._action_sectors()
         self._live_event()
+        load_documents(campaign=self.campaign, organiser=self.organiser, rng=random.Random(f"{c.SEED}-documents"))
         return self.campaign
 
     # -- campaign, people -------------------------------------------------------------------

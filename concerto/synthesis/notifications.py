@@ -55,8 +55,9 @@ def dossier_message(dispatch: Dispatch, link: str) -> tuple[str, str]:
     return subject, body
 
 
-def send_dispatch(*, dispatch_id: int, base_url: str, language: str = "fr") -> bool:
-    """Write and send one dispatch, with a new personal link. Returns True when the server accepted it."""
+def send_dispatch(*, dispatch_id: int, base_url: str, language: str = "fr", connection=None) -> bool:
+    """Write and send one dispatch, with a new personal link. Returns True when the server accepted it.
+    ``connection``: another e-mail backend than ``EMAIL_BACKEND`` (the demo writes its mails to files)."""
     dispatch = (Dispatch.objects.select_related("document__campaign", "candidate")
                 .filter(pk=dispatch_id, status__in=[DispatchStatus.QUEUED, DispatchStatus.FAILED]).first())
     if dispatch is None:
@@ -67,7 +68,8 @@ def send_dispatch(*, dispatch_id: int, base_url: str, language: str = "fr") -> b
         subject, body = dossier_message(dispatch, download_url(base_url, campaign.slug, token))
     domain = (settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "concerto.local")
     message_id = make_msgid(domain=domain)
-    email = EmailMessage(subject, body, None, [dispatch.to_email], headers={"Message-ID": message_id})
+    email = EmailMessage(subject, body, None, [dispatch.to_email], headers={"Message-ID": message_id},
+                         connection=connection)
     Dispatch.objects.filter(pk=dispatch.pk).update(token_hash=token_hash(token), attempts=F("attempts") + 1)
     try:
         email.send(fail_silently=False)

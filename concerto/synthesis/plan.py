@@ -141,7 +141,10 @@ def plan_content(campaign) -> dict:
             "integrated": integrated,
         })
     decided = [_amendment_row(a) for a in amendments if a.status in DECIDED]
-    return {"participation": participation(campaign), "themes": themes,
+    supports = [[a["title"], *[value for _label, value in a["channels"]], a["supports"]]
+                for theme in themes for a in theme["actions"]]
+    return {"participation": participation(campaign), "themes": themes, "supports": supports,
+            "supports_header": [labels[c] for c in CHANNELS],
             "decided": [[r["action"], f"{r['candidate']} ({r['list']})", r["text"], r["status"], r["reason"]]
                         for r in decided]}
 
@@ -159,7 +162,8 @@ def _labels() -> dict:
         "decided": _("Amendments decided, and why"), "action": _("Action"), "candidate": _("Candidate"),
         "amendment": _("Amendment"), "decision": _("Decision"), "reason": _("Reason"),
         "no_decided": _("No amendment was decided."), "total_supports": _("Supports in total"),
-        "no_workshop": _("No workshop was held."),
+        "no_workshop": _("No workshop was held."), "supports_per_action": _("Supports by channel, per action"),
+        "supports_line": _("Supports:"), "no_position": _("No list took a position on an action yet."),
         "positions": _("Your positions and statements"), "on_set": _("On the set"), "summary": _("What was said"),
         "written": _("Written reaction"), "speaking": _("Your speaking time"), "your_amendments": _(
             "Your amendments: kept or declined, and why"), "no_amendment": _("You suggested no amendment."),
@@ -179,7 +183,8 @@ def plan_data(campaign) -> dict:
 
 
 def dossier_part(candidate, plan: dict) -> dict:
-    """The candidate's own sections; the same structure for every candidate."""
+    """The candidate's own sections; the same structure for every candidate. Positions are listed
+    for the actions put to the lists (on the set, or answered in writing by at least one list)."""
     campaign = candidate.campaign
     event = _ended_event(campaign)
     candidates = live_selectors.candidate_list(campaign)
@@ -192,6 +197,8 @@ def dossier_part(candidate, plan: dict) -> dict:
     for theme in plan["themes"]:
         for action in theme["actions"]:
             item = items.get(action["id"])
+            if item is None and not any(action["id"] in written[c.pk] for c in candidates):
+                continue  # never put to the lists: no position to report, for anyone
             live = matrix.get((item.pk, candidate.pk)) if item else None
             reaction = written[candidate.pk].get(action["id"])
             positions.append([action["title"], _stance(live) if item else _("Not on the set"),
@@ -222,10 +229,11 @@ def dossier_part(candidate, plan: dict) -> dict:
             "amendments": amendments, "others_header": [c.name for c in candidates], "others": others}
 
 
-def dossier_data(candidate) -> dict:
-    """One candidate's dossier: their part first, then the whole plan."""
+def dossier_data(candidate, plan: dict | None = None) -> dict:
+    """One candidate's dossier: their part first, then the whole plan (``plan``: the plan's data of
+    the same edition, so that every list's dossier carries the very same plan)."""
     campaign = candidate.campaign
-    data = plan_data(campaign)
+    data = dict(plan) if plan else plan_data(campaign)
     title = _("Dossier of %(name)s (%(list)s)") % {"name": candidate.name, "list": candidate.list_name}
     data.update(kind="dossier", doc_title=f"{title} – {campaign.name}", title=title,
                 footer=_("Dossier of %(name)s") % {"name": candidate.name},

@@ -28,7 +28,10 @@ TEMPLATE = Path(__file__).resolve().parent / "typst" / "synthesis.typ"
 def document_data(document: Document) -> dict:
     if document.kind == DocumentKind.PLAN:
         return plan_data(document.campaign)
-    return dossier_data(document.candidate)
+    # The plan of the same edition, once rendered: every dossier of an edition carries the same plan.
+    plan = (Document.objects.filter(campaign=document.campaign, kind=DocumentKind.PLAN, edition=document.edition,
+                                    status=DocumentStatus.READY).values_list("content", flat=True).first())
+    return dossier_data(document.candidate, plan=plan or None)
 
 
 def compile_pdf(data: dict) -> bytes:
