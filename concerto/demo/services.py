@@ -57,7 +57,7 @@ from .fieldwork import OfflineResident, load_fieldwork
 from .letters import load_letters
 from .live_event import live_figures, load_live_event
 from .selection import load_selection
-from .synthesis_documents import dossiers_sent, load_documents
+from .synthesis_documents import documents_delete, dossiers_sent, load_documents
 from .volunteers import load_volunteers
 from .workshops import load_workshops, workshop_figures
 
@@ -158,6 +158,7 @@ def demo_delete() -> bool:
             # Door-to-door rows PROTECT their consent script, batch and device (nothing the door
             # recorded may vanish by accident): delete them first, the campaign takes the rest.
             _fieldwork_delete(campaign=campaign)
+            documents_delete(campaign)
             campaign.delete()
             AuditEntry.objects.filter(scope__in=[SLUG, f"campaign:{campaign.pk}"]).delete()
             User.objects.filter(pk__in=offline, email__isnull=True).delete()

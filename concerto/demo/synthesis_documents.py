@@ -20,6 +20,7 @@ from concerto.synthesis import services
 from concerto.synthesis.models import Dispatch, DispatchStatus, Document
 from concerto.synthesis.notifications import send_dispatch
 from concerto.synthesis.rendering import render_document
+from concerto.synthesis.selectors import dossiers_sent  # noqa: F401 (demo_counts)
 
 MAIL_DIR = "demo-mails"
 
@@ -66,8 +67,10 @@ def load_documents(*, campaign, organiser, rng: random.Random | None = None, bas
     return {"dossiers_sent": len(dispatches)}
 
 
-def dossiers_sent(campaign) -> int:
-    """Lists that received their dossier (the SMTP server accepted it; opened or acknowledged since)."""
-    return (Dispatch.objects.filter(document__campaign=campaign, status__in=[
-        DispatchStatus.SENT, DispatchStatus.OPENED, DispatchStatus.ACKNOWLEDGED]).values("candidate").distinct()
-        .count())
+def documents_delete(campaign) -> None:
+    """Dispatches PROTECT their document, documents their candidate: the demo's reset deletes them
+    first (with their files), the campaign takes the rest."""
+    Dispatch.objects.filter(document__campaign=campaign).delete()
+    for document in Document.objects.filter(campaign=campaign).exclude(file=""):
+        document.file.delete(save=False)
+    Document.objects.filter(campaign=campaign).delete()

@@ -125,3 +125,13 @@ def dossier_of_user(user, campaign):
     if candidate is None:
         return None, None
     return candidate, latest_dossier(candidate)
+
+
+def dossiers_sent(campaign) -> int:
+    """The public stat ``dossiers_sent``: lists whose dossier the mail server accepted (opened or
+    acknowledged since included)."""
+    from .models import Dispatch, DispatchStatus
+
+    return (Dispatch.objects.filter(document__campaign=campaign, status__in=[
+        DispatchStatus.SENT, DispatchStatus.OPENED, DispatchStatus.ACKNOWLEDGED]).values("candidate").distinct()
+        .count())

@@ -19,7 +19,6 @@ from concerto.proposals.services import support_add
 from concerto.residents.models import Role
 from concerto.synthesis import services
 from concerto.synthesis.models import Document
-
 from conftest import make_user
 
 pytestmark = pytest.mark.django_db
