@@ -202,7 +202,6 @@ def dossier_download(request, slug, dossier_token):
     response = render(request, "synthesis/documents/download.html", {
         "campaign": campaign, "dispatch": dispatch, "document": dispatch.document, "token": token,
         "data": _content(dispatch.document)})
-    response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, no-store"
     return response
 
