@@ -115,7 +115,7 @@ def test_generate_send_open_acknowledge(context_factory, server, smtp):
     visitor.wait_for_load_state()
     assert re.search("confirm", visitor.content(), re.I)
     page.goto(manage)
-    assert re.search("accusé|acknowledged", page.content(), re.I)
+    assert re.search("accusé|acknowledged|réception confirmée", page.content(), re.I)
 
     page.goto(f"{server.url}{CAMPAIGN}/synthese/envois/")
     check_page(page, "dispatch-log")
