@@ -16,6 +16,7 @@ from . import (
     proposals,
     selection,
     synthesis_amend,
+    synthesis_documents,
     synthesis_followup,
     synthesis_opendata,
     team,
@@ -54,6 +55,7 @@ api.add_router("/campaigns", live_event.router)
 api.add_router("/campaigns", synthesis_amend.router)
 api.add_router("/campaigns", synthesis_opendata.router)
 api.add_router("/campaigns", synthesis_followup.router)
+api.add_router("/campaigns", synthesis_documents.router)
 api.add_router("/me", me.router)
 
 

@@ -275,6 +275,17 @@ ACTS: dict[str, Act] = {
                                            "{unchanged} already there).")),
     "synthesis.subscription.added": private(_("{actor} asked for news about “{target}”.")),
     "synthesis.subscription.removed": private(_("{actor} stopped the news about “{target}”.")),
+    # -- documents --
+    "synthesis.documents.generated": Act(_("{actor} generated edition {edition} of the final plan and of the "
+                                           "{dossiers} candidates' dossiers.")),
+    "synthesis.dispatch.queued": Act(_("{actor} sent edition {edition} of the dossier to {candidate} (SHA-256 "
+                                       "{sha256}).")),
+    "synthesis.dispatch.sent": Act(_("The mail server accepted the dossier of {candidate} (edition {edition}, "
+                                     "SHA-256 {sha256}).")),
+    "synthesis.dispatch.failed": Act(_("The mail server did not accept the dossier of {candidate} (edition "
+                                       "{edition}).")),
+    "synthesis.dispatch.opened": Act(_("{candidate} opened the link to their dossier.")),
+    "synthesis.dispatch.acknowledged": Act(_("{candidate} acknowledged receipt of their dossier.")),
 }
 
 # Which part of the platform an unknown code belongs to, for the generic sentence.

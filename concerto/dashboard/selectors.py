@@ -34,6 +34,7 @@ from concerto.residents import selectors as resident_selectors
 from concerto.residents.models import Role
 from concerto.residents.selectors import role_counts, sector_membership_counts, team_counts
 from concerto.selection.selectors import selection_figures, selections_for
+from concerto.synthesis import selectors as synthesis_selectors
 from concerto.volunteers import selectors as volunteer_selectors
 from concerto.volunteers.selectors import call_for, sector_volunteer_counts, volunteer_figures
 from concerto.workshops.selectors import workshop_figures
@@ -83,6 +84,7 @@ def campaign_stats(campaign) -> dict:
         reactions=live["reactions"],
         # Doors knocked in counted batches (absent included): visits, not people, so never suppressed.
         door_to_door_visits=door_visit_count(campaign),
+        dossiers_sent=synthesis_selectors.dossiers_sent(campaign),
         by_channel=suppress_small(p["by_channel"]),
     )
     return stats

@@ -58,6 +58,7 @@ from .letters import load_letters
 from .live_event import live_figures, load_live_event
 from .selection import load_selection
 from .synthesis_amend import load_amend
+from .synthesis_documents import documents_delete, dossiers_sent, load_documents
 from .synthesis_followup import load_followup
 from .volunteers import load_volunteers
 from .workshops import load_workshops, workshop_figures
@@ -159,6 +160,7 @@ def demo_delete() -> bool:
             # Door-to-door rows PROTECT their consent script, batch and device (nothing the door
             # recorded may vanish by accident): delete them first, the campaign takes the rest.
             _fieldwork_delete(campaign=campaign)
+            documents_delete(campaign)
             campaign.delete()
             AuditEntry.objects.filter(scope__in=[SLUG, f"campaign:{campaign.pk}"]).delete()
             User.objects.filter(pk__in=offline, email__isnull=True).delete()
@@ -229,6 +231,7 @@ def demo_counts(campaign: Campaign) -> dict:
         "workshop_participants": selection_figures(campaign)["workshop_participants"],
         **workshop_figures(campaign),
         **live_figures(campaign),
+        "dossiers_sent": dossiers_sent(campaign),
         "unused_codes": [
             format_code(code) for code in InvitationCode.objects.filter(
                 campaign=campaign, revoked_at__isnull=True, use_count=0).order_by("pk").values_list("code", flat=True)[:3]
@@ -292,6 +295,7 @@ class _Builder:
         self._action_sectors()
         self._live_event()
         load_amend(campaign=self.campaign, organiser=self.organiser, rng=random.Random(f"{c.SEED}-amend"))
+        load_documents(campaign=self.campaign, organiser=self.organiser, rng=random.Random(f"{c.SEED}-documents"))
         load_followup(campaign=self.campaign, organiser=self.organiser)  # synthesis: after a fictional election
         return self.campaign
 

@@ -503,3 +503,14 @@ def action_for_trace(campaign, action_id) -> Action:
     if action is None:
         raise ActionNotFound()
     return action
+# -- documents (issue 15: the final plan's supports by channel per action) --
+
+def supports_by_channel_per_action(campaign) -> dict[int, dict[str, int]]:
+    """Action id → channel → supports (exact counts, every channel present), in one query. Pages
+    that show them to anyone but the organisers pass each through ``suppress_small``."""
+    out: dict[int, dict[str, int]] = {}
+    for action_id, channel, n in (Support.objects.filter(action__campaign=campaign).order_by()
+                                  .values_list("action_id", "channel").annotate(n=Count("id"))
+                                  .values_list("action_id", "channel", "n")):
+        out.setdefault(action_id, dict.fromkeys(Channel.values, 0))[channel] = n
+    return out

@@ -112,3 +112,30 @@ class FollowupImportErrors(Invalid):
     def __init__(self, lines: list[tuple[int, str]]):
         super().__init__()
         self.lines = lines
+# -- documents --
+
+class NoCandidate(Invalid):
+    code = "documents_no_candidate"
+    message = _("Add the candidates first: each list receives its own dossier.")
+
+
+class DocumentsNotReady(Invalid):
+    code = "documents_not_ready"
+    message = _("The dossiers of the latest edition are not all ready: generate them, wait until each is "
+                "ready, then send.")
+
+
+class NoContactEmail(Invalid):
+    code = "documents_no_contact_email"
+    message = _("This candidate has no e-mail address for the dossier: add one on the candidate's page.")
+
+
+class DocumentNotFound(NotFound):
+    code = "document_not_found"
+    message = _("This document does not exist, or you may not see it.")
+
+
+class DossierLinkInvalid(NotFound):
+    code = "dossier_link_invalid"
+    message = _("This link does not work: it is mistyped, or a newer e-mail replaced it. Ask the organisers "
+                "for a new one.")

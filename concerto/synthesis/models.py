@@ -168,6 +168,9 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The data the PDF was compiled from (``plan.plan_data`` / ``plan.dossier_data``): the HTML twin
+    # of this edition prints it, so both carry the same content even after the campaign moves on.
+    content = models.JSONField(default=dict, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     requested_at = models.DateTimeField()
     generated_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,8 @@ contract in pyproject.toml).
 from django_tasks import task
 
 from .notifications import send_commitment_update, send_digest
+from .notifications import send_dispatch as _send
+from .rendering import render_document as _render
 
 # -- amend --
 
@@ -22,3 +24,16 @@ def send_supporters_digest(*, campaign_id: int, base_url: str, language: str = "
 def notify_commitment_update(*, update_id: int) -> int:
     """E-mail the people subscribed to the action of a commitment that got an update."""
     return send_commitment_update(update_id=update_id)
+
+
+# -- documents --
+@task()
+def render_document(*, document_id: int) -> bool:
+    """Render one edition of the plan or of a dossier (PDF/UA-1), with its SHA-256."""
+    return _render(document_id=document_id)
+
+
+@task()
+def send_dispatch(*, dispatch_id: int, base_url: str, language: str = "fr") -> bool:
+    """E-mail one candidate their dossier's personal link."""
+    return _send(dispatch_id=dispatch_id, base_url=base_url, language=language)

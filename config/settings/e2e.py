@@ -8,7 +8,13 @@ from .dev import CONCERTO_RATE_LIMITS
 
 DEBUG = False
 CONCERTO_DEMO_MODE = env_bool("CONCERTO_DEMO_MODE", False)  # noqa: F405
+# Files by default; a browser test may point the server at its own SMTP server on the loopback
+# (tests/smtp_sink.py): CONCERTO_E2E_SMTP_PORT.
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+if os.environ.get("CONCERTO_E2E_SMTP_PORT"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = "127.0.0.1"
+    EMAIL_PORT = int(os.environ["CONCERTO_E2E_SMTP_PORT"])
 EMAIL_FILE_PATH = os.environ.get("CONCERTO_MAIL_DIR", "var/e2e-mail")
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if env_bool("CONCERTO_E2E_PRODUCTION_LIMITS", False):  # noqa: F405

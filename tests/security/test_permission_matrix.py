@@ -1784,6 +1784,102 @@ EFFECTS.update({
 
 
 # --------------------------------------------------------------------------------------------------
+# Issue 15, documents (synthesis/views/documents.py, api/synthesis_documents.py): the plan, its PDF and
+# the dispatch log are public; generating, sending and each edition's files are the organisers' (404
+# to anyone else, the sign-in page for a visitor); a dossier is also its list's account's (Claire's,
+# the "candidate" role); the personal link of the e-mail works for whoever holds it.
+# --------------------------------------------------------------------------------------------------
+
+_DOC_PAGE = "302>login 404       404       404       404       404       404       200"
+_DOC_ACT = "302>login 404       404       404       404       404       404       302+"
+_DOC_405 = "302>login 405       405       405       405       405       405       405"
+_DOC_DOSSIER = "302>login 404       404       404       200       404       404       200"
+MATRIX.update({
+    **{f"{m} synthesis:{name}": (_ALL_200 if m == "GET" else _ALL_405)
+       for name in ("plan", "plan_pdf", "dispatch_log", "dossier_download_pdf") for m in ("GET", "POST")},
+    "GET synthesis:documents": _DOC_PAGE,
+    "POST synthesis:documents": _DOC_405,
+    **{f"POST synthesis:{name}": _DOC_ACT for name in ("documents_generate", "dossiers_send", "dispatch_resend")},
+    **{f"GET synthesis:{name}": _DOC_405 for name in ("documents_generate", "dossiers_send", "dispatch_resend")},
+    **{f"{m} synthesis:{name}": (_DOC_DOSSIER if m == "GET" else _DOC_405)
+       for name in ("document_html", "document_pdf") for m in ("GET", "POST")},
+    "GET synthesis:my_dossier": "302>login 404       404       404       200       404       404       404",
+    "POST synthesis:my_dossier": _DOC_405,
+    "GET synthesis:dossier_download": _ALL_200,
+    "POST synthesis:dossier_download": "302+      302+      302+      302+      302+      302+      302+      302+",
+    "GET /api/v1/campaigns/{slug}/synthesis/documents": _ALL_200,
+    "GET /api/v1/campaigns/{slug}/synthesis/plan.pdf": _ALL_200,
+    "GET /api/v1/campaigns/{slug}/synthesis/dispatches": _ALL_200,
+})
+
+
+def _documents_world(w):
+    """Two lists (Claire's account reads the first), edition 1 of the plan and of both dossiers ready
+    (small stand-in files: no PDF is compiled here), the first dossier sent with a known link."""
+    from concerto.synthesis.models import Dispatch
+
+    if "doc_dispatch" not in w or not Dispatch.objects.filter(pk=w["doc_dispatch"].pk).exists():
+        import hashlib
+
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+
+        from concerto.live_event import services as live
+        from concerto.synthesis.models import Document
+
+        organiser = w.users["organiser"]
+        lists = [live.candidate_create(actor=organiser, campaign=w.campaign, name=name, list_name=f"Liste {name}",
+                                       contact_email=f"liste{i}@example.org",
+                                       user=w.users["candidate"] if i == 0 else None)
+                 for i, name in enumerate(("Claire Documents", "Paul Documents"))]
+        now = timezone.now()
+
+        def ready(kind, candidate=None):
+            name = default_storage.save(f"synthesis/matrice-{kind}.pdf", ContentFile(b"%PDF-1.7 matrice"))
+            return Document.objects.create(campaign=w.campaign, kind=kind, candidate=candidate, edition=1,
+                                           status="ready", file=name, sha256="0" * 64, size=16, requested_at=now,
+                                           generated_at=now)
+
+        ready("plan")
+        dossiers = [ready("dossier", c) for c in lists]
+        w["doc_candidate"], w["doc_dossier"] = lists[0], dossiers[0]
+        w["doc_token"] = "jeton-de-la-matrice"
+        w["doc_dispatch"] = Dispatch.objects.create(
+            document=dossiers[0], candidate=lists[0], to_email="liste0@example.org", status="sent",
+            token_hash=hashlib.sha256(w["doc_token"].encode()).hexdigest(), queued_at=now, sent_at=now)
+    return w["doc_dispatch"]
+
+
+PATH_VALUES.update({
+    "document_id": lambda w: _Lazy(lambda: (_documents_world(w), w["doc_dossier"])[1].pk),
+    "candidate_id": lambda w: _Lazy(lambda: (_documents_world(w), w["doc_candidate"])[1].pk),
+    "dossier_token": lambda w: _Lazy(lambda: (_documents_world(w), w["doc_token"])[1]),
+})
+# Rows without an id in their path need the documents too: their body (built before the row's
+# savepoint, also by the public-cache tests) makes them, and is empty.
+DATA.update({f"{m} synthesis:{name}": lambda w: (_documents_world(w), {})[1]
+             for name in ("plan", "plan_pdf", "dispatch_log", "documents", "documents_generate", "dossiers_send",
+                          "my_dossier")
+             for m in ("GET", "POST")})
+DATA.update({f"GET /api/v1/campaigns/{{slug}}/synthesis/{tail}": lambda w: (_documents_world(w), None)[1]
+             for tail in ("documents", "plan.pdf", "dispatches")})
+
+
+def _doc_ack(w, role, c):
+    from concerto.synthesis.models import Dispatch
+
+    return list(Dispatch.objects.values_list("acknowledged_at", flat=True))
+
+
+EFFECTS.update({
+    "POST synthesis:documents_generate": _count("synthesis.Document"),
+    "POST synthesis:dossiers_send": _count("synthesis.Dispatch"),
+    "POST synthesis:dispatch_resend": _count("synthesis.Dispatch"),
+    "POST synthesis:dossier_download": _doc_ack,
+})
+
+
+# --------------------------------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------------------------------
 

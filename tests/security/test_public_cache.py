@@ -24,7 +24,10 @@ NOT_HTML = {"GET api:openapi-json", "GET dashboard:me_export", "GET healthz", "G
             "GET synthesis:opendata_readme", "GET synthesis:opendata_popolo", "GET synthesis:opendata_zip",
             "GET synthesis:opendata_csv",
             # Issue 15, followup: the board's CSV and the yearly report's.
-            "GET synthesis:followup_csv", "GET synthesis:followup_year_csv"}
+            "GET synthesis:followup_csv", "GET synthesis:followup_year_csv",
+            # Issue 15, documents: the PDFs.
+# -- documents --
+            "GET synthesis:plan_pdf", "GET synthesis:document_pdf", "GET synthesis:dossier_download_pdf"}
 
 # HTML pages without the site's header (so without its sign-out button): the live event's overlays,
 # browser sources of the mixing software, the same for everyone and never cached.

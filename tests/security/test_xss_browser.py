@@ -370,6 +370,12 @@ REFLECTED["organiser"] += [f"{CAMPAIGN}/synthese/amendements/", f"{CAMPAIGN}/syn
 REFLECTED["visitor"] += [f"{CAMPAIGN}/suivi/", f"{CAMPAIGN}/suivi/1/", f"{CAMPAIGN}/suivi/bilan/1/",
                          f"{CAMPAIGN}/suivi/desabonnement/x/"]
 REFLECTED["organiser"] += [f"{CAMPAIGN}/suivi/liste-elue/", f"{CAMPAIGN}/suivi/import/"]
+# Issue 15, documents: the plan, the dispatch log, a personal link (a wrong one: its page reflects too);
+# the organisers' page, an edition's web version and « Mon dossier » (404 for the organiser: no list).
+REFLECTED["visitor"] += [f"{CAMPAIGN}/synthese/plan/", f"{CAMPAIGN}/synthese/envois/",
+                         f"{CAMPAIGN}/synthese/dossier/pas-un-lien/"]
+REFLECTED["organiser"] += [f"{CAMPAIGN}/synthese/documents/", f"{CAMPAIGN}/synthese/documents/1/",
+                           f"{CAMPAIGN}/synthese/mon-dossier/"]
 KNOWN_PARAMETERS = ["q", "theme", "origin", "status", "sort", "page", "next", "language", "fragment", "code",
                     "corriger", "item", "questions", "old", "new", "view", "candidate", "position", "scope"]
 # GET-able rows of the permission matrix that answer something other than an HTML page.
@@ -384,7 +390,10 @@ NOT_HTML = {"healthz", "set_language", "dashboard:me_export", "api:openapi-json"
             "synthesis:opendata_readme", "synthesis:opendata_popolo", "synthesis:opendata_zip",
             "synthesis:opendata_csv",
             # Issue 15, followup: the board's CSV and the yearly report's.
-            "synthesis:followup_csv", "synthesis:followup_year_csv"}
+            "synthesis:followup_csv", "synthesis:followup_year_csv",
+            # Issue 15, documents: the PDFs.
+# -- documents --
+            "synthesis:plan_pdf", "synthesis:document_pdf", "synthesis:dossier_download_pdf"}
 
 
 def test_reflected_pages_cover_every_html_page_of_the_matrix():
