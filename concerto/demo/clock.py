@@ -105,10 +105,16 @@ def later(rng: random.Random, when: datetime, *, hours: tuple[float, float], bef
     return out
 
 
-def audit_redate(codes, scope: str, when_of) -> int:
-    """Move the audit entries of ``codes`` in ``scope`` to ``when_of(entry)`` (None: left as it is)."""
+def audit_mark() -> int:
+    """The last audit entry's id: ``audit_redate(since=...)`` leaves the entries up to it alone."""
+    return AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def audit_redate(codes, scope: str, when_of, *, since: int = 0) -> int:
+    """Move the audit entries of ``codes`` in ``scope`` written after ``since`` to ``when_of(entry)``
+    (None: left as it is)."""
     entries = []
-    for entry in AuditEntry.objects.filter(code__in=codes, scope=scope).only("pk", "at", "target", "data",
+    for entry in AuditEntry.objects.filter(code__in=codes, scope=scope, pk__gt=since).only("pk", "at", "target", "data",
                                                                                "actor_id", "code").order_by("pk"):
         when = when_of(entry)
         if when is not None and when != entry.at:

@@ -29,7 +29,7 @@ from concerto.letters.models import (
 )
 from concerto.letters.selectors import default_body, letter_figures
 
-from .clock import audit_redate
+from .clock import audit_mark, audit_redate
 
 POSTCODE = "13090"
 CITY = "Aix-en-Provence"
@@ -84,7 +84,7 @@ def _join_url(campaign) -> str:
     return (settings.CONCERTO_PUBLIC_URL or "http://127.0.0.1:8000").rstrip("/") + path
 
 
-def _date_preparation(campaign, sent_at, now) -> None:
+def _date_preparation(campaign, sent_at, now, mark: int) -> None:
     """The organiser prepared the letters four days before posting them: street rules, settings, the
     file of households, then the batch (rendered the same day); the rows and their audit entries say so."""
     prepared = sent_at - timedelta(days=4)
@@ -109,14 +109,15 @@ def _date_preparation(campaign, sent_at, now) -> None:
         if entry.code in fixed:
             return fixed[entry.code]
         if entry.code == "letters.household.reissued":
-            return batches[f"letters.letterbatch:{entry.data['batch']}"].created_at - timedelta(minutes=1)
+            batch = batches.get(f"letters.letterbatch:{entry.data.get('batch')}")
+            return batch.created_at - timedelta(minutes=1) if batch else None
         if batch is None:
             return None
         return {"letters.batch.created": batch.created_at, "letters.batch.rendered": batch.finished_at,
                 "letters.batch.sent": batch.sent_at}.get(entry.code)
 
     audit_redate([*fixed, "letters.household.reissued", "letters.batch.created", "letters.batch.rendered",
-                  "letters.batch.sent"], campaign.slug, when)
+                  "letters.batch.sent"], campaign.slug, when, since=mark)
 
 
 def load_letters(*, campaign, organiser, residents: list, sectors: dict, rng: random.Random) -> dict:
@@ -129,6 +130,7 @@ def load_letters(*, campaign, organiser, residents: list, sectors: dict, rng: ra
     rng, parent = random.Random(), rng
     rng.setstate(parent.getstate())
     now = timezone.now()
+    mark = audit_mark()
     sent_at = now - timedelta(days=SENT_DAYS_AGO)
     for code, (_count, _pattern, street) in STREETS.items():
         if code in sectors:
@@ -160,7 +162,7 @@ def load_letters(*, campaign, organiser, residents: list, sectors: dict, rng: ra
         InvitationCode.objects.filter(household=household).update(created_at=when)
         InvitationCode.objects.filter(household=household, revoked_at__isnull=False).update(revoked_at=when)
 
-    _date_preparation(campaign, sent_at, now)
+    _date_preparation(campaign, sent_at, now, mark)
 
     # Households whose residents joined: groups of 1 to 3 residents share one code.
     sizes = [size for size, count in HOUSEHOLD_SIZES for _i in range(count)]

@@ -56,7 +56,7 @@ from concerto.workshops.models import ActionSheet
 
 from . import content as c
 from . import second_campaign
-from .clock import Rhythm, audit_redate, demo_clock, later
+from .clock import Rhythm, audit_mark, audit_redate, demo_clock, later
 from .fieldwork import OfflineResident, load_fieldwork
 from .letters import load_letters
 from .live_event import live_figures, load_live_event
@@ -296,6 +296,7 @@ class _Builder:
         # outside those moments (the live show of yesterday, the fieldwork guards' day, ...).
         with demo_clock() as self.clock:
             self.now = timezone.now()
+            self.mark = audit_mark()  # the journal entries of this load come after it
             self._campaign()
             self._staff()
             self._residents()
@@ -448,7 +449,7 @@ class _Builder:
             "selection.draw.run": at["drawn_at"],
             "selection.workshop_panel.set": at["drawn_at"] + timedelta(minutes=10),
         }
-        audit_redate(list(by_code), SLUG, lambda e: by_code[e.code])
+        self._redate(list(by_code), lambda e: by_code[e.code])
         self.selection.refresh_from_db()
 
     def _date_joins(self) -> None:
@@ -467,8 +468,8 @@ class _Builder:
         CodeUse.objects.bulk_update(uses, ["created_at"], batch_size=500)
         self._date_accounts(self.joined)
         used = {use.user_id: use.created_at for use in uses}
-        audit_redate(["letters.code.used"], SLUG, lambda e: used.get(e.actor_id))
-        audit_redate(["residents.resident.verified_by_letter"], SLUG,
+        self._redate(["letters.code.used"], lambda e: used.get(e.actor_id))
+        self._redate(["residents.resident.verified_by_letter"],
                      lambda e: used.get(_target_pk(e)) and used[_target_pk(e)] + timedelta(seconds=1))
 
     def _date_accounts(self, joined: dict[int, datetime]) -> None:
@@ -481,7 +482,7 @@ class _Builder:
         for membership in memberships:
             membership.created_at = joined[membership.user_id]
         Membership.objects.bulk_update(memberships, ["created_at"], batch_size=500)
-        audit_redate(["residents.resident.joined", "residents.resident.met", "residents.role.granted"], SLUG,
+        self._redate(["residents.resident.joined", "residents.resident.met", "residents.role.granted"],
                      lambda e: joined.get(_target_pk(e)))
 
     # -- workshop actions and their supports -----------------------------------------------------
@@ -494,7 +495,7 @@ class _Builder:
         for action in actions:
             action.created_at = action.updated_at = action.published_at = self.published_at[action.pk]
         Action.objects.bulk_update(actions, ["created_at", "updated_at", "published_at"])
-        audit_redate(["proposals.action.created"], SLUG, lambda e: self.published_at.get(_target_pk(e)))
+        self._redate(["proposals.action.created"], lambda e: self.published_at.get(_target_pk(e)))
 
     def _date_workshop_supports(self) -> None:
         """The room's dots on an action, recorded as its participants' supports when its sheet was published."""
@@ -505,7 +506,7 @@ class _Builder:
             row.created_at = at[(row.user_id, row.action_id)] = (
                 self.published_at[row.action_id] + timedelta(seconds=self.dates.randint(20, 100)))
         Support.objects.bulk_update(rows, ["created_at"])
-        audit_redate(["proposals.support.added"], SLUG,
+        self._redate(["proposals.support.added"],
                      lambda e: at.get((e.actor_id, _target_pk(e))) if e.data.get("channel") == Channel.WORKSHOP
                      else None)
 
@@ -573,6 +574,9 @@ class _Builder:
             for action, when in zip(chosen, moments, strict=True):
                 self._support(user, action, channel, when)
                 done.add(action.pk)
+
+    def _redate(self, codes: list[str], when_of) -> None:
+        audit_redate(codes, SLUG, when_of, since=self.mark)
 
     def _joined(self, user: User) -> datetime:
         return self.joined.get(user.pk, self.rhythm.start)
@@ -877,8 +881,8 @@ class _Builder:
         Membership.objects.filter(campaign=self.campaign, user__in=self.candidate_accounts).update(created_at=entered)
         Candidate.objects.filter(campaign=self.campaign).update(created_at=entered, updated_at=entered)
         candidates = {u.pk for u in self.candidate_accounts}
-        audit_redate(["residents.role.granted"], SLUG, lambda e: entered if _target_pk(e) in candidates else None)
-        audit_redate(["live.candidate_created"], SLUG, lambda e: entered + timedelta(minutes=2))
+        self._redate(["residents.role.granted"], lambda e: entered if _target_pk(e) in candidates else None)
+        self._redate(["live.candidate_created"], lambda e: entered + timedelta(minutes=2))
         if upcoming.pk != held.pk and upcoming.created_at > self.now - timedelta(hours=1):
             planned = timezone.localtime(self.now - timedelta(days=6)).replace(hour=10, minute=15)
             published = planned + timedelta(days=1, hours=7)
@@ -887,7 +891,7 @@ class _Builder:
             moments = {"live.event_created": planned, "live.running_order_set": planned + timedelta(minutes=40),
                        "live.order_published": published}
             target = f"live_event.event:{upcoming.pk}"
-            audit_redate(list(moments), SLUG, lambda e: moments[e.code] if e.target == target else None)
+            self._redate(list(moments), lambda e: moments[e.code] if e.target == target else None)
 
     def _action_sectors(self) -> None:
         # No service sets an action's sector yet: derive it from the place, in one UPDATE per sector.

@@ -20,7 +20,7 @@ from concerto.volunteers.defaults import call_defaults
 from concerto.volunteers.models import Volunteer, VolunteerCall
 from concerto.volunteers.selectors import call_for
 
-from .clock import audit_redate
+from .clock import audit_mark, audit_redate
 
 VOLUNTEER_COUNT = 48
 MIN_HOLDERS = 3  # every talent held by at least this many volunteers, so talent quotas can be met
@@ -94,6 +94,7 @@ def call_window(campaign):
 def load_volunteers(*, campaign, residents: list[User], rng: random.Random) -> list[Volunteer]:
     """Create the (closed) call and about 48 volunteers among ``residents``, who must be verified by letter."""
     organiser = _organiser(campaign)
+    mark = audit_mark()
     with translation.override("fr"):  # the demo campaign is French, whoever loads it
         defaults = call_defaults(campaign)
     settings = {**defaults, "intro": INTRO}
@@ -141,5 +142,5 @@ def load_volunteers(*, campaign, residents: list[User], rng: random.Random) -> l
         configured = iter([opens - timedelta(hours=1), closes])
         audit_redate(list(entries) + ["selection.volunteer.registered"], campaign.slug,
                      lambda e: at.get(e.target) if e.code == "selection.volunteer.registered"
-                     else entries[e.code] or next(configured, closes))
+                     else entries[e.code] or next(configured, closes), since=mark)
     return sorted(volunteers, key=lambda x: x.pseudonym)

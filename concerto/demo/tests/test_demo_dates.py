@@ -21,6 +21,7 @@ from concerto.selection.models import Selection
 from concerto.volunteers.models import Volunteer
 from concerto.workshops.models import ActionSheet, Workshop
 
+
 @pytest.fixture
 def campaign(demo, db):
     return Campaign.objects.get(slug=SLUG)
