@@ -15,7 +15,7 @@ import bisect
 import math
 import random
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 from django.utils import timezone
@@ -63,7 +63,8 @@ class Rhythm:
 
     def __init__(self, start: datetime, end: datetime, rng: random.Random):
         self.rng = rng
-        first = timezone.localtime(start).replace(minute=0, second=0, microsecond=0)
+        # Slots in UTC (an hour is an hour across a change of summer time), weighted by their local hour.
+        first = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         self.start, self.end = start, end
         self.slots: list[datetime] = []
         self.cumulative: list[float] = []
