@@ -19,17 +19,22 @@ Everything is drawn from ``rng`` (its own stream: the rest of the demo is unchan
 import random
 import uuid
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from concerto.campaigns.models import Phase, PhaseKind
+from concerto.core.models import AuditEntry
 from concerto.core.state import bump as state_bump
 from concerto.fieldwork import services as fieldwork
 from concerto.fieldwork.models import (
     Channel,
+    ConsentScript,
     Device,
+    Enrolment,
+    PaperPrint,
     PaperSheet,
     Participation,
     Round,
@@ -208,9 +213,13 @@ def _backdate(participations, at_of) -> None:
 
 
 def load_fieldwork(*, campaign, organiser, moderator, ambassadors: list, door: list[OfflineResident],
-                   paper: list[OfflineResident], sectors: dict, rng: random.Random) -> dict:
+                   paper: list[OfflineResident], sectors: dict, rng: random.Random, clock=None) -> dict:
+    """``clock`` (demo.clock.DemoClock): each sync and each typed form happens at its moment, so the
+    rows and audit entries they write carry it; without it they carry the load time."""
     phase = Phase.objects.get(campaign=campaign, kind=PhaseKind.DOOR_TO_DOOR)
     start = phase.starts_at
+    moment = clock.moment if clock is not None else (lambda _when: nullcontext())
+    mark = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     script = fieldwork.consent_script_save(by=organiser, campaign=campaign, text=c.CONSENT_SCRIPT)
     devices = []
     for ambassador in ambassadors:
@@ -220,9 +229,11 @@ def load_fieldwork(*, campaign, organiser, moderator, ambassadors: list, door: l
         device, _token = fieldwork.device_enrol(user=ambassador, secret=secret)
         Device.objects.filter(pk=device.pk).update(created_at=start - timedelta(days=2),
                                                    enrolled_at=start - timedelta(days=2, hours=-1))
+        Enrolment.objects.filter(device=device).update(used_at=start - timedelta(days=2, hours=-1))
         devices.append(device)
 
     figures = {"visits": 0, "held": 0, "conflicts": 0}
+    round_at: dict[str, datetime] = {}
     first_records = None
     met: dict[str, OfflineResident] = {}
     for afternoon in _plan(campaign, ambassadors, devices, door, sectors, start, rng):
@@ -236,8 +247,15 @@ def load_fieldwork(*, campaign, organiser, moderator, ambassadors: list, door: l
             edited = dict(first_records[0], outcome="later" if first_records[0]["outcome"] != "later" else "absent")
             sent = [edited, *records]
         last = datetime.fromisoformat(records[-1]["captured_at"])
-        answers = fieldwork.visits_sync(ambassador=afternoon.ambassador, device=afternoon.device, campaign=campaign,
-                                        records=sent, now=last + timedelta(minutes=rng.randint(20, 90)))
+        synced = last + timedelta(minutes=rng.randint(20, 90))
+        with moment(synced):
+            answers = fieldwork.visits_sync(ambassador=afternoon.ambassador, device=afternoon.device,
+                                            campaign=campaign, records=sent, now=synced)
+        # The round was planned the evening before its afternoon.
+        planned = datetime.combine(afternoon.day, datetime.min.time(), tzinfo=timezone.get_current_timezone()) - \
+            timedelta(hours=5, minutes=rng.randint(0, 50))
+        Round.objects.filter(pk=round_.pk).update(created_at=planned, updated_at=synced)
+        round_at[f"fieldwork.round:{round_.pk}"] = planned
         refused = [a for a in answers if a["status"] == "refused"]
         if refused:
             raise RuntimeError(f"A demo visit was refused: {refused[0]}")
@@ -265,13 +283,16 @@ def load_fieldwork(*, campaign, organiser, moderator, ambassadors: list, door: l
     sheets = fieldwork.paper_sheets_create(by=organiser, campaign=campaign, count=PAPER_SHEETS, action_ids=printed)
     PaperSheet.objects.filter(pk__in=[s.pk for s in sheets]).update(printed_at=start - timedelta(days=6))
     entered = []
+    # Sent back over the phase's first days (the last ones typed a few days ago, never after the load).
+    gap = min(2.0, max(0.5, ((timezone.now() - start).days - 6) / max(len(paper), 1)))
     for i, (person, sheet) in enumerate(zip(paper, rng.sample(sheets, len(paper)), strict=True)):
-        signed = start + timedelta(days=2 + 2 * i, hours=rng.randint(9, 18))
+        signed = start + timedelta(days=2 + gap * i, hours=rng.randint(9, 18))
         record = _participant(person, script, signed + timedelta(minutes=8), rng, with_code=True)
-        answer = fieldwork.paper_entry_save(by=moderator, campaign=campaign, serial=sheet.serial, record=record)
+        typed = signed + timedelta(days=3, hours=rng.randint(1, 4))
+        with moment(typed):
+            answer = fieldwork.paper_entry_save(by=moderator, campaign=campaign, serial=sheet.serial, record=record)
         if answer["status"] != "created":
             raise RuntimeError(f"A demo paper form was not entered: {answer}")
-        typed = signed + timedelta(days=3, hours=rng.randint(1, 4))
         PaperSheet.objects.filter(pk=sheet.pk).update(entered_at=typed)
         entered.append((person, answer["participation"], typed))
         # The form was signed at home, days before it was typed: its consent is dated from the signature.
@@ -283,6 +304,17 @@ def load_fieldwork(*, campaign, organiser, moderator, ambassadors: list, door: l
     for person, pk, _typed in entered:
         person.user = by_pk[pk].user
 
+    # The set-up before the phase: the consent script, the phones, the printed forms.
+    set_up = {"fieldwork.consent_script.saved": start - timedelta(days=3, hours=-10),
+              "fieldwork.device.created": start - timedelta(days=2),
+              "fieldwork.device.enrolled": start - timedelta(days=2, hours=-1),
+              "fieldwork.paper.sheets_created": start - timedelta(days=6)}
+    entries = list(AuditEntry.objects.filter(pk__gt=mark, code__in=[*set_up, "fieldwork.round.created"]))
+    for entry in entries:
+        entry.at = set_up.get(entry.code) or round_at.get(entry.target, entry.at)
+    AuditEntry.objects.bulk_update(entries, ["at"])
+    ConsentScript.objects.filter(pk=script.pk).update(created_at=set_up["fieldwork.consent_script.saved"])
+    PaperPrint.objects.filter(campaign=campaign).update(created_at=set_up["fieldwork.paper.sheets_created"])
     figures.update(
         visits_counted=Visit.objects.filter(campaign=campaign, batch__status__in=("accepted", "released")).count(),
         paper_entered=len(entered), paper_sheets=len(sheets),

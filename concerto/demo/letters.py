@@ -18,8 +18,18 @@ from django.utils import timezone
 
 from concerto.joining import services as joining
 from concerto.letters import services
-from concerto.letters.models import CodeUse, Household, InvitationCode, LetterBatch
+from concerto.letters.models import (
+    CodeUse,
+    Household,
+    HouseholdImport,
+    InvitationCode,
+    LetterBatch,
+    LetterSettings,
+    StreetRule,
+)
 from concerto.letters.selectors import default_body, letter_figures
+
+from .clock import audit_mark, audit_redate
 
 POSTCODE = "13090"
 CITY = "Aix-en-Provence"
@@ -74,6 +84,42 @@ def _join_url(campaign) -> str:
     return (settings.CONCERTO_PUBLIC_URL or "http://127.0.0.1:8000").rstrip("/") + path
 
 
+def _date_preparation(campaign, sent_at, now, mark: int) -> None:
+    """The organiser prepared the letters four days before posting them: street rules, settings, the
+    file of households, then the batch (rendered the same day); the rows and their audit entries say so."""
+    prepared = sent_at - timedelta(days=4)
+    StreetRule.objects.filter(campaign=campaign).update(created_at=prepared - timedelta(hours=1))
+    LetterSettings.objects.filter(campaign=campaign).update(updated_at=prepared - timedelta(minutes=30))
+    HouseholdImport.objects.filter(campaign=campaign).update(created_at=prepared,
+                                                             imported_at=prepared + timedelta(minutes=10))
+    Household.objects.filter(campaign=campaign).update(created_at=prepared + timedelta(minutes=10))
+    Household.objects.filter(campaign=campaign, sector_set_at__isnull=False).update(
+        sector_set_at=prepared + timedelta(minutes=10))
+    batches = {f"letters.letterbatch:{b.pk}": b for b in LetterBatch.objects.filter(campaign=campaign)}
+    first = min(batches.values(), key=lambda b: b.pk)
+    # The codes of the first batch (the re-issued ones are dated with their letter already).
+    InvitationCode.objects.filter(campaign=campaign, created_at__gt=now - timedelta(hours=1)).update(
+        created_at=first.created_at)
+    fixed = {"letters.street_rule.added": prepared - timedelta(hours=1),
+             "letters.settings.updated": prepared - timedelta(minutes=30),
+             "letters.import.previewed": prepared, "letters.import.confirmed": prepared + timedelta(minutes=10)}
+
+    def when(entry):
+        batch = batches.get(entry.target)
+        if entry.code in fixed:
+            return fixed[entry.code]
+        if entry.code == "letters.household.reissued":
+            batch = batches.get(f"letters.letterbatch:{entry.data.get('batch')}")
+            return batch.created_at - timedelta(minutes=1) if batch else None
+        if batch is None:
+            return None
+        return {"letters.batch.created": batch.created_at, "letters.batch.rendered": batch.finished_at,
+                "letters.batch.sent": batch.sent_at}.get(entry.code)
+
+    audit_redate([*fixed, "letters.household.reissued", "letters.batch.created", "letters.batch.rendered",
+                  "letters.batch.sent"], campaign.slug, when, since=mark)
+
+
 def load_letters(*, campaign, organiser, residents: list, sectors: dict, rng: random.Random) -> dict:
     """Households, letters and codes of the demo; every resident in ``residents`` joins with a code
     (a resident who takes part offline only receives it: they give it at the door or on the form).
@@ -84,6 +130,7 @@ def load_letters(*, campaign, organiser, residents: list, sectors: dict, rng: ra
     rng, parent = random.Random(), rng
     rng.setstate(parent.getstate())
     now = timezone.now()
+    mark = audit_mark()
     sent_at = now - timedelta(days=SENT_DAYS_AGO)
     for code, (_count, _pattern, street) in STREETS.items():
         if code in sectors:
@@ -114,6 +161,8 @@ def load_letters(*, campaign, organiser, residents: list, sectors: dict, rng: ra
         LetterBatch.objects.filter(pk=reissue.pk).update(created_at=when, started_at=when, finished_at=when)
         InvitationCode.objects.filter(household=household).update(created_at=when)
         InvitationCode.objects.filter(household=household, revoked_at__isnull=False).update(revoked_at=when)
+
+    _date_preparation(campaign, sent_at, now, mark)
 
     # Households whose residents joined: groups of 1 to 3 residents share one code.
     sizes = [size for size, count in HOUSEHOLD_SIZES for _i in range(count)]

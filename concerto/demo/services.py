@@ -12,7 +12,7 @@ import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -27,8 +27,9 @@ from concerto.fieldwork.models import Batch, Flag, Participation, Round, Visit
 from concerto.fieldwork.models import Channel as FieldChannel
 from concerto.fieldwork.selectors import link_candidates, visit_figures
 from concerto.letters.codes import format_code
-from concerto.letters.models import InvitationCode, LetterBatch
+from concerto.letters.models import CodeUse, InvitationCode, LetterBatch
 from concerto.letters.selectors import letter_figures
+from concerto.live_event.models import Candidate, Event
 from concerto.proposals import services as proposals
 from concerto.proposals.models import (
     Action,
@@ -47,12 +48,15 @@ from concerto.residents.services import (
     role_grant,
     role_grant_by_system,
 )
-from concerto.selection.models import SeatStatus, Selection
+from concerto.selection.models import SeatStatus, Selection, SelectionSeat
 from concerto.selection.selectors import selection_figures
+from concerto.volunteers.models import Volunteer
 from concerto.volunteers.selectors import volunteer_figures
+from concerto.workshops.models import ActionSheet
 
 from . import content as c
 from . import second_campaign
+from .clock import Rhythm, audit_mark, audit_redate, demo_clock, later
 from .fieldwork import OfflineResident, load_fieldwork
 from .letters import load_letters
 from .live_event import live_figures, load_live_event
@@ -60,7 +64,7 @@ from .selection import load_selection
 from .synthesis_amend import load_amend
 from .synthesis_documents import documents_delete, dossiers_sent, load_documents
 from .synthesis_followup import load_followup
-from .volunteers import load_volunteers
+from .volunteers import call_window, load_volunteers
 from .workshops import load_workshops, workshop_figures
 
 SLUG = c.CAMPAIGN["slug"]
@@ -251,6 +255,12 @@ def _link_prompt(campaign) -> str:
     return ""
 
 
+def _target_pk(entry: AuditEntry) -> int | None:
+    """The id in an audit entry's target (``"proposals.action:12"`` → 12)."""
+    _label, _sep, pk = entry.target.rpartition(":")
+    return int(pk) if pk.isdigit() else None
+
+
 def _weighted_sample(rng: random.Random, items: list, weights: list[float], k: int) -> list:
     """k distinct items, each drawn with probability proportional to its weight (Efraimidis–Spirakis)."""
     keyed = sorted(
@@ -272,31 +282,48 @@ class _Contribution:
     origin: str = Origin.ONLINE
     author: User | None = None
     action: Action | None = None
+    submitted_at: datetime | None = None
+    moderated_at: datetime | None = None
+    moderated_after: datetime | None = None  # filed by the moderator (offline contributions)
 
 
 class _Builder:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.sector_codes: dict[int, str] = {}  # action id -> sector code
+        # When things happened (clock.py): its own random stream, so that who does what stays as it was.
+        self.dates = random.Random(f"{c.SEED}-dates")
+        self.joined: dict[int, datetime] = {}  # user id -> when their account was made
+        self.published_at: dict[int, datetime] = {}  # action id -> when it went online
 
     def build(self) -> Campaign:
-        self._campaign()
-        self._staff()
-        self._residents()
-        self._letters()
-        self._selection()
-        self._workshop_actions()
-        self._workshops()
-        self._supports_on_workshop_actions()
-        self._contributions()  # with the door-to-door rounds and the paper forms (_fieldwork)
-        self._supports_on_contributions()
-        self._late_merges()
-        self._comments()
-        self._action_sectors()
-        self._live_event()
+        # Each act at its moment in the campaign's calendar (clock.py); "now" stays the real time
+        # outside those moments (the live show of yesterday, the fieldwork guards' day, ...).
+        with demo_clock() as self.clock:
+            self.now = timezone.now()
+            self.mark = audit_mark()  # the journal entries of this load come after it
+            self._campaign()
+            self._staff()
+            self._residents()
+            self._letters()
+            self._selection()
+            self._date_joins()
+            self._workshop_actions()
+            self._workshops()
+            self._date_workshop_actions()
+            self._supports_on_workshop_actions()
+            self._contributions()  # with the door-to-door rounds and the paper forms (_fieldwork)
+            self._supports_on_contributions()
+            self._late_merges()
+            self._comments()
+            self._action_sectors()
+            self._live_event()
+            self._date_set_up()
+        # The synthesis and the follow-up, at their places in the calendar (each part dates its own acts:
+        # the synthesis phase and the fictional election come after today).
         load_amend(campaign=self.campaign, organiser=self.organiser, rng=random.Random(f"{c.SEED}-amend"))
         load_documents(campaign=self.campaign, organiser=self.organiser, rng=random.Random(f"{c.SEED}-documents"))
-        load_followup(campaign=self.campaign, organiser=self.organiser)  # synthesis: after a fictional election
+        load_followup(campaign=self.campaign, organiser=self.organiser)
         return self.campaign
 
     # -- campaign, people -------------------------------------------------------------------
@@ -322,8 +349,18 @@ class _Builder:
             slug: Theme.objects.create(campaign=self.campaign, name=name, slug=slug, position=i)
             for i, (slug, name) in enumerate(c.THEMES, start=1)
         }
+        self.phases = {p.kind: p for p in Phase.objects.filter(campaign=self.campaign)}
+        participation = self.phases["participation"]
+        # Online acts: from the opening of participation to half an hour ago.
+        self.rhythm = Rhythm(participation.starts_at, self.now - timedelta(minutes=30), self.dates)
+        # The campaign was set up a month before the letters.
+        self.set_up_at = self.phases["invitation"].starts_at - timedelta(days=30, hours=-10)
 
     def _staff(self) -> None:
+        with self.clock.moment(self.set_up_at + timedelta(minutes=20)):
+            self._staff_accounts()
+
+    def _staff_accounts(self) -> None:
         self.staff: dict[str, User] = {}
         # One hash for the shared demo password: hashing it for each of the 11 accounts costs seconds.
         hashed = make_password(c.DEMO_PASSWORD)
@@ -398,20 +435,91 @@ class _Builder:
         assert len(self.workshop_participants) == c.WORKSHOP_PARTICIPANTS  # noqa: S101 - demo invariant
 
     def _date_selection(self) -> None:
-        """The selection happened during its phase, not at load time: date its stages there."""
+        """The selection happened during its phase, not at load time: date its stages there, after the
+        call for volunteers closed (``volunteers.call_window``), the draw on the announced evening."""
         start = Phase.objects.get(campaign=self.campaign, kind="selection").starts_at
-        Selection.objects.filter(pk=self.selection.pk).update(
-            created_at=start + timedelta(hours=10),
-            computed_at=start + timedelta(hours=10, minutes=5),
-            published_at=start + timedelta(hours=11),
-            announced_at=start + timedelta(days=1, hours=18),
-            drawn_at=start + timedelta(days=4, hours=20, minutes=45),
+        at = {
+            "created_at": start + timedelta(days=3, hours=10),
+            "computed_at": start + timedelta(days=3, hours=10, minutes=5),
+            "published_at": start + timedelta(days=3, hours=11),
+            "announced_at": start + timedelta(days=3, hours=18),
+            "drawn_at": start + timedelta(days=4, hours=20, minutes=45),
             # The announced moment of the value: the Loto of that evening, drawn a quarter of an hour before.
-            random_known_at=start + timedelta(days=4, hours=20, minutes=30),
-        )
+            "random_known_at": start + timedelta(days=4, hours=20, minutes=30),
+        }
+        Selection.objects.filter(pk=self.selection.pk).update(**at)
+        SelectionSeat.objects.filter(selection=self.selection).update(changed_at=at["drawn_at"])
+        by_code = {
+            "selection.selection.created": at["created_at"],
+            "selection.computation.started": at["created_at"] + timedelta(minutes=4),
+            "selection.computation.finished": at["computed_at"],
+            "selection.quotas.relaxed": at["created_at"] + timedelta(minutes=2),
+            "selection.distribution.published": at["published_at"],
+            "selection.source.announced": at["announced_at"],
+            "selection.draw.run": at["drawn_at"],
+            "selection.workshop_panel.set": at["drawn_at"] + timedelta(minutes=10),
+        }
+        self._redate(list(by_code), lambda e: by_code[e.code])
         self.selection.refresh_from_db()
 
+    def _date_joins(self) -> None:
+        """Online residents made their account just before typing their letter's code (letters.py dates
+        the code uses over the weeks after the letters); a volunteer had theirs before volunteering."""
+        dates = self.dates
+        opens, _closes = call_window(self.campaign)
+        consent = dict(Volunteer.objects.filter(campaign=self.campaign).values_list("user_id", "consent_at"))
+        uses = list(CodeUse.objects.filter(code__campaign=self.campaign, user__in=self.online_residents))
+        for use in uses:
+            if use.user_id in consent and use.created_at > consent[use.user_id] - timedelta(minutes=30):
+                low = min(opens, consent[use.user_id] - timedelta(minutes=30))
+                room = (consent[use.user_id] - timedelta(minutes=30) - low).total_seconds()
+                use.created_at = low + timedelta(seconds=room * dates.uniform(0.1, 0.95))
+            self.joined[use.user_id] = use.created_at - timedelta(minutes=dates.randint(2, 12))
+        CodeUse.objects.bulk_update(uses, ["created_at"], batch_size=500)
+        self._date_accounts(self.joined)
+        used = {use.user_id: use.created_at for use in uses}
+        self._redate(["letters.code.used"], lambda e: used.get(e.actor_id))
+        self._redate(["residents.resident.verified_by_letter"],
+                     lambda e: used.get(_target_pk(e)) and used[_target_pk(e)] + timedelta(seconds=1))
+
+    def _date_accounts(self, joined: dict[int, datetime]) -> None:
+        """Accounts, campaign memberships and their audit entries made at ``joined[user id]``."""
+        users = list(User.objects.filter(pk__in=joined).only("pk", "date_joined"))
+        for user in users:
+            user.date_joined = joined[user.pk]
+        User.objects.bulk_update(users, ["date_joined"], batch_size=500)
+        memberships = list(Membership.objects.filter(campaign=self.campaign, user__in=joined).only("pk", "user_id"))
+        for membership in memberships:
+            membership.created_at = joined[membership.user_id]
+        Membership.objects.bulk_update(memberships, ["created_at"], batch_size=500)
+        self._redate(["residents.resident.joined", "residents.resident.met", "residents.role.granted"],
+                     lambda e: joined.get(_target_pk(e)))
+
     # -- workshop actions and their supports -----------------------------------------------------
+
+    def _date_workshop_actions(self) -> None:
+        """Each workshop action went online when its sheet was published, at the end of its workshop."""
+        sheets = ActionSheet.objects.filter(action__in=self.workshop.values()).values_list("action_id", "updated_at")
+        self.published_at.update(sheets)
+        actions = list(Action.objects.filter(pk__in=self.published_at).only("pk"))
+        for action in actions:
+            action.created_at = action.updated_at = action.published_at = self.published_at[action.pk]
+        Action.objects.bulk_update(actions, ["created_at", "updated_at", "published_at"])
+        self._redate(["proposals.action.created"], lambda e: self.published_at.get(_target_pk(e)))
+
+    def _date_workshop_supports(self) -> None:
+        """The room's dots on an action, recorded as its participants' supports when its sheet was published."""
+        rows = list(Support.objects.filter(action__campaign=self.campaign, channel=Channel.WORKSHOP).only(
+            "pk", "action_id", "user_id"))
+        at = {}
+        for row in rows:
+            row.created_at = at[(row.user_id, row.action_id)] = (
+                self.published_at[row.action_id] + timedelta(seconds=self.dates.randint(20, 100)))
+        Support.objects.bulk_update(rows, ["created_at"])
+        self._redate(["proposals.support.added"],
+                     lambda e: at.get((e.actor_id, _target_pk(e))) if e.data.get("channel") == Channel.WORKSHOP
+                     else None)
+
 
     def _workshop_actions(self) -> None:
         self.workshop: dict[str, Action] = {}
@@ -439,11 +547,12 @@ class _Builder:
             # Their own random stream, so that the supports and contributions below stay as they were.
             rng=random.Random(f"{c.SEED}-workshops"))
 
-    def _support(self, user: User, action: Action, channel: str) -> None:
+    def _support(self, user: User, action: Action, channel: str, when: datetime | None = None) -> None:
         if isinstance(user, OfflineResident):  # recorded at their door or from their form (_fieldwork)
             user.supports.append(action.pk)
             return
-        added = proposals.support_add(user=user, action=action, channel=channel)
+        with self.clock.moment(when):
+            added = proposals.support_add(user=user, action=action, channel=channel)
         assert added, "the demo never supports the same action twice"
 
     def _supports_on_workshop_actions(self) -> None:
@@ -458,6 +567,7 @@ class _Builder:
             (action,) = _weighted_sample(rng, actions, weights, 1)
             self._support(user, action, Channel.WORKSHOP)
             self.supported[user.pk].add(action.pk)
+        self._date_workshop_supports()
 
         door, paper = set(self.door_residents), set(self.paper_residents)
         for user in rng.sample(self.residents, len(self.residents)):
@@ -470,9 +580,30 @@ class _Builder:
             done = self.supported[user.pk]
             candidates = [(a, w) for a, w in zip(actions, weights, strict=True) if a.pk not in done]
             chosen = _weighted_sample(rng, [a for a, _w in candidates], [w for _a, w in candidates], n)
-            for action in chosen:
-                self._support(user, action, channel)
+            moments = self._session(user, len(chosen)) if channel == Channel.ONLINE else [None] * len(chosen)
+            for action, when in zip(chosen, moments, strict=True):
+                self._support(user, action, channel, when)
                 done.add(action.pk)
+
+    def _redate(self, codes: list[str], when_of) -> None:
+        audit_redate(codes, SLUG, when_of, since=self.mark)
+
+    def _joined(self, user: User) -> datetime:
+        return self.joined.get(user.pk, self.rhythm.start)
+
+    def _session(self, user: User, n: int, after: datetime | None = None) -> list[datetime]:
+        """When a resident gives ``n`` supports: a visit to the site, a minute or two between clicks,
+        sometimes a second visit days later."""
+        dates = self.dates
+        at = self.rhythm.draw(after=max(after or self._joined(user), self._joined(user)))
+        moments = []
+        for _i in range(n):
+            moments.append(at)
+            if dates.random() < 0.25 and at + timedelta(hours=3) < self.rhythm.end:
+                at = self.rhythm.draw(after=at + timedelta(hours=2))
+            else:
+                at = min(at + timedelta(seconds=dates.randint(25, 240)), self.rhythm.end)
+        return moments
 
     # -- contributions and moderation --------------------------------------------------------
 
@@ -563,6 +694,7 @@ class _Builder:
         # Submitted in random order; the few still waiting for moderation are the latest ones.
         order = rng.sample(specs, len(specs))
         order = [s for s in order if s.fate != "pending"] + [s for s in order if s.fate == "pending"]
+        self._date_contributions(order)
         for spec in order:
             if spec.action is not None:  # dictated at a door or written on a paper form: recorded already
                 continue
@@ -571,29 +703,48 @@ class _Builder:
                 body = f"{body}\n\n{c.DOOR_TO_DOOR_NOTE}".strip()
             elif spec.origin == Origin.PAPER:
                 body = f"{body}\n\n{c.PAPER_NOTE}".strip()
-            spec.action = proposals.action_propose(
-                user=spec.author,
-                campaign=self.campaign,
-                title=spec.title,
-                summary=spec.summary,
-                body=body,
-                theme_id=self.themes[spec.theme].pk if spec.theme else None,
-                place=spec.place.label if spec.place else "",
-                origin=spec.origin,
-            )
+            with self.clock.moment(spec.submitted_at):
+                spec.action = proposals.action_propose(
+                    user=spec.author,
+                    campaign=self.campaign,
+                    title=spec.title,
+                    summary=spec.summary,
+                    body=body,
+                    theme_id=self.themes[spec.theme].pk if spec.theme else None,
+                    place=spec.place.label if spec.place else "",
+                    origin=spec.origin,
+                )
             if spec.place and spec.place.sector:
                 self.sector_codes[spec.action.pk] = spec.place.sector
 
-        # The moderator works through the queue in order.
+        # The moderator works through the queue, a few hours or days after each submission.
         moderation = {"campaign": self.campaign, "moderator": self.moderator}
-        for spec in order:
-            if spec.fate in ("publish", "late_merge"):
-                proposals.action_publish(action_id=spec.action.pk, **moderation)
-            elif spec.fate == "reject":
-                proposals.action_reject(action_id=spec.action.pk, reason=spec.reason, **moderation)
-            elif spec.fate == "merge":
-                proposals.action_merge(action_id=spec.action.pk, into_id=self.workshop[spec.into].pk, **moderation)
+        for spec in sorted(order, key=lambda s: s.moderated_at or self.now):
+            with self.clock.moment(spec.moderated_at):
+                if spec.fate in ("publish", "late_merge"):
+                    proposals.action_publish(action_id=spec.action.pk, **moderation)
+                    self.published_at[spec.action.pk] = spec.moderated_at
+                elif spec.fate == "reject":
+                    proposals.action_reject(action_id=spec.action.pk, reason=spec.reason, **moderation)
+                elif spec.fate == "merge":
+                    proposals.action_merge(action_id=spec.action.pk, into_id=self.workshop[spec.into].pk,
+                                           **moderation)
         self.contributions = order
+
+    def _date_contributions(self, order: list[_Contribution]) -> None:
+        """When each contribution was sent (at the door or on paper: when it was recorded) and moderated."""
+        dates, end = self.dates, self.rhythm.end
+        for spec in order:
+            if spec.action is not None:  # recorded by the fieldwork services at the visit or the typing
+                spec.submitted_at = spec.action.created_at
+            elif spec.fate == "pending":  # still in the queue: sent since yesterday evening
+                spec.submitted_at = self.rhythm.draw(after=max(self._joined(spec.author), end - timedelta(hours=30)))
+            else:
+                spec.submitted_at = self.rhythm.draw(after=self._joined(spec.author), before=end - timedelta(hours=6))
+            if spec.moderated_after is not None:  # filed under a theme, then published at once
+                spec.moderated_at = min(spec.moderated_after + timedelta(minutes=dates.randint(2, 15)), end)
+            elif spec.fate != "pending":
+                spec.moderated_at = later(dates, spec.submitted_at, hours=(1.5, 60), before=end)
 
     def _fieldwork(self, specs: list[_Contribution]) -> None:
         """The ambassadors' rounds and the paper forms: the residents met offline take part (their
@@ -608,7 +759,10 @@ class _Builder:
             campaign=self.campaign, organiser=self.organiser, moderator=self.moderator, ambassadors=self.ambassadors,
             door=self.door_residents, paper=self.paper_residents, sectors=self.sectors,
             # Its own random stream, so that the supports and contributions below stay as they were.
-            rng=random.Random(f"{c.SEED}-fieldwork"))
+            rng=random.Random(f"{c.SEED}-fieldwork"), clock=self.clock)
+        # Their accounts were made when the ambassador's phone synced, or when the moderator typed the form.
+        self._date_accounts(dict(Participation.objects.filter(campaign=self.campaign).values_list(
+            "user_id", "created_at")))
         offline = [s for s in specs if isinstance(s.author, OfflineResident)]
         # Each resident's proposals, in the order they dictated or wrote them (a paper form carries one
         # text, which the entry cuts into a title: the moderator restores the title below).
@@ -628,9 +782,11 @@ class _Builder:
                 if spec.place.sector:
                     self.sector_codes[action.pk] = spec.place.sector
             if spec.theme:
-                proposals.action_edit_by_moderator(
-                    moderator=self.moderator, campaign=self.campaign, action_id=spec.action.pk, title=spec.title,
-                    summary=spec.summary, body=spec.body, theme_id=self.themes[spec.theme].pk)
+                spec.moderated_after = later(self.dates, spec.action.created_at, hours=(1, 30), before=self.rhythm.end)
+                with self.clock.moment(spec.moderated_after):
+                    proposals.action_edit_by_moderator(
+                        moderator=self.moderator, campaign=self.campaign, action_id=spec.action.pk, title=spec.title,
+                        summary=spec.summary, body=spec.body, theme_id=self.themes[spec.theme].pk)
 
     def _supports_on_contributions(self) -> None:
         rng = self.rng
@@ -642,17 +798,24 @@ class _Builder:
                 continue
             k = rng.choice([1, 1, 1, 2, 2, 3])
             pool = [(s, w) for s, w in zip(published, weights, strict=True) if s.author != user]
-            for spec in _weighted_sample(rng, [s for s, _w in pool], [w for _s, w in pool], k):
-                self._support(user, spec.action, Channel.ONLINE)
+            chosen = _weighted_sample(rng, [s for s, _w in pool], [w for _s, w in pool], k)
+            # Supported once online, a contribution may be found in the same visit as the others.
+            after = max(self.published_at[spec.action.pk] for spec in chosen)
+            for spec, when in zip(chosen, self._session(user, len(chosen), after=after), strict=True):
+                self._support(user, spec.action, Channel.ONLINE, when)
 
     def _late_merges(self) -> None:
         # Duplicates spotted after they had been published and supported: supports move over.
         for spec in self.contributions:
             if spec.fate == "late_merge":
-                proposals.action_merge(
-                    moderator=self.moderator, campaign=self.campaign,
-                    action_id=spec.action.pk, into_id=self.workshop[spec.into].pk,
-                )
+                last = Support.objects.filter(action=spec.action).order_by("-created_at").values_list(
+                    "created_at", flat=True).first() or spec.moderated_at
+                with self.clock.moment(later(self.dates, max(last, spec.moderated_at), hours=(3, 48),
+                                             before=self.rhythm.end)):
+                    proposals.action_merge(
+                        moderator=self.moderator, campaign=self.campaign,
+                        action_id=spec.action.pk, into_id=self.workshop[spec.into].pk,
+                    )
 
     # -- comments -------------------------------------------------------------------------
 
@@ -670,23 +833,34 @@ class _Builder:
 
         by_text: dict[str, Comment] = {}
         for action, texts in rng.sample(threads, len(threads)):
+            # A thread: each remark some hours or days after the one it answers.
+            at = self.published_at.get(action.pk, self.rhythm.start)
             for user, text in zip(rng.sample(self.online_residents, len(texts)), texts, strict=True):
-                by_text[text] = proposals.comment_add(user=user, action=action, body=text)
+                at = self.rhythm.draw(after=max(at, self._joined(user)), before=min(
+                    self.rhythm.end, max(at, self._joined(user)) + timedelta(days=8)))
+                with self.clock.moment(at):
+                    by_text[text] = proposals.comment_add(user=user, action=action, body=text)
 
         def reporters(comment: Comment, n: int) -> list[User]:
             return rng.sample([u for u in self.online_residents if u.pk != comment.author_id], n)
 
         hidden = by_text[c.HIDDEN_COMMENT]
+        at = hidden.created_at
         for user, reason in zip(reporters(hidden, len(c.HIDDEN_REPORTS)), c.HIDDEN_REPORTS, strict=True):
-            proposals.comment_report(user=user, comment=hidden, reason=reason)
-        proposals.comment_hide(
-            moderator=self.moderator, campaign=self.campaign, comment_id=hidden.pk, reason=c.HIDDEN_REASON
-        )
-        # Reported, still waiting in the moderation queue.
+            at = later(self.dates, at, hours=(0.5, 10), before=self.rhythm.end)
+            with self.clock.moment(at):
+                proposals.comment_report(user=user, comment=hidden, reason=reason)
+        with self.clock.moment(later(self.dates, at, hours=(1, 12), before=self.rhythm.end)):
+            proposals.comment_hide(
+                moderator=self.moderator, campaign=self.campaign, comment_id=hidden.pk, reason=c.HIDDEN_REASON
+            )
+        # Reported, still waiting in the moderation queue: since yesterday.
         for text, reason in c.OPEN_REPORTS.items():
             comment = by_text[text]
             (user,) = reporters(comment, 1)
-            proposals.comment_report(user=user, comment=comment, reason=reason)
+            with self.clock.moment(self.rhythm.draw(after=max(comment.created_at, self.rhythm.end - timedelta(
+                    hours=30)))):
+                proposals.comment_report(user=user, comment=comment, reason=reason)
 
     def _live_event(self) -> None:
         """The candidates, the election calendar, the set held yesterday evening and the one of tomorrow."""
@@ -698,6 +872,36 @@ class _Builder:
             askers=[u for u in self.online_residents if u not in self.workshop_participants],
             # Its own random stream, so that everything above stays as it was.
             rng=random.Random(f"{c.SEED}-live-event"))
+
+    def _date_set_up(self) -> None:
+        """The association and the campaign were set up a month before the letters (the team made then,
+        in ``_staff``); the candidates were entered when the first show was prepared, the second show was
+        planned a few days ago."""
+        at = self.set_up_at
+        Organisation.objects.filter(pk=self.campaign.organisation_id).update(created_at=at - timedelta(days=2),
+                                                                          updated_at=at - timedelta(days=2))
+        Campaign.objects.filter(pk=self.campaign.pk).update(created_at=at, updated_at=at)
+        staff = [*self.staff.values(), *self.ambassadors]
+        User.objects.filter(pk__in=[u.pk for u in staff]).update(date_joined=at + timedelta(minutes=5))
+        events = list(Event.objects.filter(campaign=self.campaign).order_by("starts_at"))
+        held, upcoming = events[0], events[-1]
+        # The candidates' accounts and lists, two days before the first show was created.
+        entered = held.created_at - timedelta(days=2, hours=-1)
+        User.objects.filter(pk__in=[u.pk for u in self.candidate_accounts]).update(date_joined=entered)
+        Membership.objects.filter(campaign=self.campaign, user__in=self.candidate_accounts).update(created_at=entered)
+        Candidate.objects.filter(campaign=self.campaign).update(created_at=entered, updated_at=entered)
+        candidates = {u.pk for u in self.candidate_accounts}
+        self._redate(["residents.role.granted"], lambda e: entered if _target_pk(e) in candidates else None)
+        self._redate(["live.candidate_created"], lambda e: entered + timedelta(minutes=2))
+        if upcoming.pk != held.pk and upcoming.created_at > self.now - timedelta(hours=1):
+            planned = timezone.localtime(self.now - timedelta(days=6)).replace(hour=10, minute=15)
+            published = planned + timedelta(days=1, hours=7)
+            Event.objects.filter(pk=upcoming.pk).update(created_at=planned, updated_at=published,
+                                                        order_published_at=published)
+            moments = {"live.event_created": planned, "live.running_order_set": planned + timedelta(minutes=40),
+                       "live.order_published": published}
+            target = f"live_event.event:{upcoming.pk}"
+            self._redate(list(moments), lambda e: moments[e.code] if e.target == target else None)
 
     def _action_sectors(self) -> None:
         # No service sets an action's sector yet: derive it from the place, in one UPDATE per sector.

@@ -2,7 +2,7 @@
 
 Residents volunteer through the real service (``volunteer_save``: same checks as the form), while
 the call is open; the call is then closed, as it was before the draw. Consent dates are moved
-back into the selection phase. Everything depends only on ``rng`` (pseudonyms included), so the
+back to when the call was open (``call_window``). Everything depends only on ``rng`` (pseudonyms included), so the
 pool, and the selection computed from it, are the same at every load.
 """
 
@@ -17,8 +17,10 @@ from concerto.campaigns.selectors import campaign_phases
 from concerto.residents.models import Membership, Role, User
 from concerto.volunteers import services as v
 from concerto.volunteers.defaults import call_defaults
-from concerto.volunteers.models import Volunteer
+from concerto.volunteers.models import Volunteer, VolunteerCall
 from concerto.volunteers.selectors import call_for
+
+from .clock import audit_mark, audit_redate
 
 VOLUNTEER_COUNT = 48
 MIN_HOLDERS = 3  # every talent held by at least this many volunteers, so talent quotas can be met
@@ -79,9 +81,20 @@ def _with_every_talent(rng: random.Random, talents: list[list[str]], codes: list
             t.append(code)
 
 
+def call_window(campaign):
+    """When the demo's call for volunteers was open: from the letters' arrival (the invitation phase's
+    fifth day) to the third day of the selection phase; (None, None) without those phases."""
+    phases = {p.kind: p for p in campaign_phases(campaign)}
+    if PhaseKind.INVITATION not in phases or PhaseKind.SELECTION not in phases:
+        return None, None
+    return (phases[PhaseKind.INVITATION].starts_at + timedelta(days=5, hours=9),
+            phases[PhaseKind.SELECTION].starts_at + timedelta(days=3, hours=9))
+
+
 def load_volunteers(*, campaign, residents: list[User], rng: random.Random) -> list[Volunteer]:
     """Create the (closed) call and about 48 volunteers among ``residents``, who must be verified by letter."""
     organiser = _organiser(campaign)
+    mark = audit_mark()
     with translation.override("fr"):  # the demo campaign is French, whoever loads it
         defaults = call_defaults(campaign)
     settings = {**defaults, "intro": INTRO}
@@ -111,12 +124,23 @@ def load_volunteers(*, campaign, residents: list[User], rng: random.Random) -> l
             )
             volunteers.append(volunteer)
     v.call_configure(user=organiser, campaign=campaign, **{**settings, "is_open": False})
-    # Consents were given during the selection phase, before the call closed.
-    phase = next((p for p in campaign_phases(campaign) if p.kind == PhaseKind.SELECTION), None)
-    if phase is not None:
-        span = max(int((phase.ends_at - phase.starts_at).total_seconds()) - 3600, 1)
+    # The call opened with the letters and closed three days into the selection phase, before the
+    # selection was computed: consents were given in between (their accounts are dated before them:
+    # ``services._date_joins``).
+    opens, closes = call_window(campaign)
+    if opens is not None:
+        span = max(int((closes - opens).total_seconds()) - 3600, 1)
         for volunteer in volunteers:
-            when = phase.starts_at + timedelta(seconds=rng.randrange(span))
+            # More in the first days after the letters, then a reminder at the start of the selection.
+            when = opens + timedelta(seconds=int(span * rng.random() ** 1.6))
             Volunteer.objects.filter(pk=volunteer.pk).update(consent_at=when, created_at=when, updated_at=when)
             volunteer.consent_at = volunteer.created_at = volunteer.updated_at = when
+        VolunteerCall.objects.filter(pk=call.pk).update(updated_at=closes)
+        entries = {"selection.call.configured": None, "selection.call.opened": opens,
+                   "selection.call.closed": closes}
+        at = {f"volunteers.volunteer:{v.pk}": v.consent_at for v in volunteers}
+        configured = iter([opens - timedelta(hours=1), closes])
+        audit_redate(list(entries) + ["selection.volunteer.registered"], campaign.slug,
+                     lambda e: at.get(e.target) if e.code == "selection.volunteer.registered"
+                     else entries[e.code] or next(configured, closes), since=mark)
     return sorted(volunteers, key=lambda x: x.pseudonym)

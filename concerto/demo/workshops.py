@@ -684,6 +684,10 @@ class _Loader:
             sheet.updated_at = next(e.at for e in entries if e.code == "workshops.sheet.published"
                                     and e.target == f"workshops.actionsheet:{sheet.pk}")
         ActionSheet.objects.bulk_update(sheets, ["created_at", "updated_at"])
+        themes = {e.target: e.at for e in entries if e.code == "workshops.theme.created"}
+        for theme in WallTheme.objects.filter(workshop=workshop):
+            WallTheme.objects.filter(pk=theme.pk).update(created_at=themes.get(f"workshops.walltheme:{theme.pk}",
+                                                                               wall.start))
         stamped = [dot for dot, _when in dots]
         for dot, when in dots:
             dot.updated_at = when
@@ -698,10 +702,16 @@ class _Loader:
     # -- the follow-up, to run from scratch ---------------------------------------------------------
 
     def planned(self, *, title, day, agenda) -> Workshop:
+        mark = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         workshop = self._create(title=title, day=day, agenda=agenda)
-        attendees = self._attendees(workshop, invited_at=timezone.now())
+        # Planned and its invitations sent two days before the demo was loaded.
+        planned = timezone.now() - timedelta(days=2, hours=3)
+        attendees = self._attendees(workshop, invited_at=planned + timedelta(hours=1))
         for attendee in attendees:  # their personal links (only the hashes are kept; re-sent on reminder)
             ws.attendee_token_issue(attendee)
+        Workshop.objects.filter(pk=workshop.pk).update(created_at=planned)
+        Attendee.objects.filter(workshop=workshop).update(created_at=planned + timedelta(hours=1))
+        AuditEntry.objects.filter(pk__gt=mark, code="workshops.workshop.created").update(at=planned)
         workshop.refresh_from_db()
         return workshop
 
