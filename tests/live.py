@@ -73,7 +73,8 @@ class LiveServer:
 
 
 # The folder where the demo's SQLite database is made once per test run (see demo_template); the
-# run's first process (the xdist controller, tests/conftest.py) sets it, so its workers share it.
+# run's first process (the xdist controller, the root conftest.py) sets it, so its workers share it;
+# the unit suites' shared demo (tests/shared_demo.py) keeps its copies there too.
 TEMPLATES_ENV = "CONCERTO_LIVE_TEMPLATES"
 
 
