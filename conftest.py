@@ -74,9 +74,11 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     folder = getattr(config, "_concerto_templates", None)
     if folder:
+        from tests.live import drop_postgres_templates
         from tests.shared_demo import drop_templates
 
         drop_templates(Path(folder))
+        drop_postgres_templates(Path(folder))
         shutil.rmtree(folder, ignore_errors=True)
         os.environ.pop(TEMPLATES_ENV, None)
 
