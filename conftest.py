@@ -1,6 +1,10 @@
 """Shared personas and a campaign whose participation phase is open, built through the real services."""
 
+import os
+import shutil
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -11,6 +15,7 @@ from concerto.proposals.models import Origin, Theme
 from concerto.proposals.services import action_create_published_by_system
 from concerto.residents.models import Role, User
 from concerto.residents.services import resident_join, role_grant_by_system
+from tests.live import TEMPLATES_ENV
 
 # -- How pytest-xdist shares the tests out with --dist loadscope (the browser leg, see the Makefile) ---------
 # A unit of work goes whole to one worker, which runs its tests in order. The units are made here
@@ -60,11 +65,45 @@ class _Scheduling:
 def pytest_configure(config):
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_Scheduling(), "concerto-scheduling")
+    # One folder for the run's demo copies (``demo`` below, tests.live.demo_template), made before the
+    # xdist workers start so that they all share it; removed at the end of the run.
+    if not os.environ.get(TEMPLATES_ENV):
+        os.environ[TEMPLATES_ENV] = config._concerto_templates = tempfile.mkdtemp(prefix="concerto-test-run-")
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_concerto_templates", None)
+    if folder:
+        from tests.live import drop_postgres_templates
+        from tests.shared_demo import drop_templates
+
+        drop_templates(Path(folder))
+        drop_postgres_templates(Path(folder))
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(TEMPLATES_ENV, None)
 
 
 def pytest_collection_modifyitems(config, items):
     rank = {path: i for i, path in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(SLOW_FIRST)))  # stable
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The Saint-Jérôme demo (``demo_load()``'s ``DemoResult``), committed in the test database for the
+    module: loaded once per test run, then copied for each module that asks for it (tests/shared_demo.py,
+    docs/testing.md). After the module the database is again what it was. Tests that change the demo
+    take ``db`` too, so that their changes are rolled back and the next test of the module sees the demo."""
+    from tests.shared_demo import SharedDemo
+
+    shared = SharedDemo()
+    with django_db_blocker.unblock():
+        result = shared.enter()
+    try:
+        yield result
+    finally:
+        with django_db_blocker.unblock():
+            shared.leave()
 
 
 @pytest.fixture(autouse=True)

@@ -1,29 +1,13 @@
 """Fixtures for the suites that drive the real server: browser, security, API fuzzing."""
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from .live import CHROMIUM, CHROMIUM_ARGS, TEMPLATES_ENV, start_live_server, stop_live_server
+from .live import CHROMIUM, CHROMIUM_ARGS, start_live_server, stop_live_server
 
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts"
-
-
-def pytest_configure(config):
-    """One folder for the run's demo database (tests.live.demo_template), made before the xdist
-    workers start so that they all share it; removed at the end of the run."""
-    if not os.environ.get(TEMPLATES_ENV):
-        os.environ[TEMPLATES_ENV] = config._concerto_templates = tempfile.mkdtemp(prefix="concerto-live-templates-")
-
-
-def pytest_unconfigure(config):
-    folder = getattr(config, "_concerto_templates", None)
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
-        os.environ.pop(TEMPLATES_ENV, None)
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("PG_TEST_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
-def fresh_postgres_database(prefix: str):
-    """A fresh, empty database on the PostgreSQL server: (url, drop), or a skip (a failure under CI)."""
+def fresh_postgres_database(prefix: str, *, demo: bool = False):
+    """A fresh database on the PostgreSQL server: (url, drop), or a skip (a failure under CI). Empty, or
+    with ``demo`` a copy of the run's demo (``CREATE DATABASE … TEMPLATE``, see ``demo_postgres_template``,
+    which also gives the folder of its files for ``start_live_server(demo_files=…)``)."""
     import psycopg
     import pytest
 
@@ -34,7 +36,8 @@ def fresh_postgres_database(prefix: str):
             raise
         pytest.skip(f"PostgreSQL is not reachable ({exc})")
     name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
+    template = f' TEMPLATE "{demo_postgres_template()[0]}"' if demo else ""
+    admin.execute(f'CREATE DATABASE "{name}"{template}')
 
     def drop():
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -73,7 +76,8 @@ class LiveServer:
 
 
 # The folder where the demo's SQLite database is made once per test run (see demo_template); the
-# run's first process (the xdist controller, tests/conftest.py) sets it, so its workers share it.
+# run's first process (the xdist controller, the root conftest.py) sets it, so its workers share it;
+# the unit suites' shared demo (tests/shared_demo.py) keeps its copies there too.
 TEMPLATES_ENV = "CONCERTO_LIVE_TEMPLATES"
 
 
@@ -112,10 +116,58 @@ def demo_template(env: dict) -> Path:
     return folder
 
 
-def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str = "",
+# The run's PostgreSQL demo databases, dropped by the run's first process at its end (drop_postgres_templates).
+POSTGRES_TEMPLATES = "live-demo-postgres-databases"
+
+
+def demo_postgres_template() -> tuple[str, Path]:
+    """The run's demo on PostgreSQL: (the name of a database to copy with ``fresh_postgres_database(…,
+    template=…)``, the folder of the files the loader wrote: media/, mail/). Made once per test run by
+    ``migrate`` then ``load_demo``, as ``demo_template`` does on SQLite, under a lock shared by the
+    xdist workers; dropped at the end of the run. The caller has checked that the server answers."""
+    import psycopg
+
+    root = templates_folder()
+    folder = root / "demo-postgres"
+    name = f"concerto_live_demo_{root.name.rsplit('-', 1)[-1].lower()}"
+    with open(root / "demo-postgres.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "demo-postgres.ready").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            (folder / "mail").mkdir(parents=True)
+            with open(root / POSTGRES_TEMPLATES, "a") as names:
+                names.write(name + "\n")
+            with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{name}"')
+            env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+            env.update({"DJANGO_SETTINGS_MODULE": "config.settings.e2e", "CONCERTO_VAR_DIR": str(folder),
+                        "CONCERTO_MAIL_DIR": str(folder / "mail"),
+                        "DATABASE_URL": urllib.parse.urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()})
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env,
+                           check=True)
+            subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            (root / "demo-postgres.ready").touch()
+    return name, folder
+
+
+def drop_postgres_templates(root: Path) -> None:
+    names = root / POSTGRES_TEMPLATES
+    if names.exists():
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as admin:
+            for name in set(names.read_text().split()):
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str = "", demo_files: Path | None = None,
                       server_env: dict | None = None) -> tuple[LiveServer, tempfile.TemporaryDirectory]:
     """``database_url``: an empty database to use (the caller creates and drops it); a SQLite file
-    in the temporary directory by default, a copy of the run's ``demo_template`` when ``demo``. ``server_env``: more environment for the server process
+    in the temporary directory by default, a copy of the run's ``demo_template`` when ``demo``.
+    ``demo_files``: ``database_url`` already holds the demo (a copy of ``demo_postgres_template``), whose
+    files are in that folder: nothing to migrate or load. ``server_env``: more environment for the server process
     only (the demo is loaded and ``manage`` runs without it)."""
     tmp = tempfile.TemporaryDirectory(prefix="concerto-live-")
     base = Path(tmp.name)
@@ -128,7 +180,9 @@ def start_live_server(*, demo: bool = True, workers: int = 1, database_url: str 
         "PYTHONUNBUFFERED": "1",
     })
     (base / "mail").mkdir()
-    if demo and not database_url:
+    if demo_files is not None:
+        shutil.copytree(demo_files, base, dirs_exist_ok=True)
+    elif demo and not database_url:
         shutil.copytree(demo_template(env), base, dirs_exist_ok=True)
     else:
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env,

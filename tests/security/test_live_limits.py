@@ -22,7 +22,12 @@ import pytest
 
 from concerto.letters.codes import new_code
 
-from ..live import fresh_postgres_database, start_live_server, stop_live_server
+from ..live import (
+    demo_postgres_template,
+    fresh_postgres_database,
+    start_live_server,
+    stop_live_server,
+)
 
 pytestmark = pytest.mark.live
 
@@ -46,12 +51,13 @@ print(format_code(codes.order_by("pk").values_list("code", flat=True)[{index}]))
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def strict_live(request):
-    drop = None
+    drop = files = None
     database_url = ""
-    if request.param == "postgresql":
-        database_url, drop = fresh_postgres_database("concerto_live")
+    if request.param == "postgresql":  # a copy of the run's demo on PostgreSQL (tests.live)
+        database_url, drop = fresh_postgres_database("concerto_live", demo=True)
+        files = demo_postgres_template()[1]
     try:
-        server, tmp = start_live_server(database_url=database_url,
+        server, tmp = start_live_server(database_url=database_url, demo_files=files,
                                         server_env={"CONCERTO_E2E_PRODUCTION_LIMITS": "1"})
         try:
             yield server

@@ -19,7 +19,14 @@ import urllib.request
 
 import pytest
 
-from ..live import ROOT, free_port, fresh_postgres_database, start_live_server, stop_live_server
+from ..live import (
+    ROOT,
+    demo_postgres_template,
+    free_port,
+    fresh_postgres_database,
+    start_live_server,
+    stop_live_server,
+)
 
 pytestmark = pytest.mark.live
 
@@ -80,10 +87,11 @@ def two_nodes(request):
     redis_client = _redis()
     key = f"concerto:live:test:{secrets.token_hex(6)}"
     server_env = {"LIVE_REDIS_URL": REDIS_URL, "LIVE_REDIS_KEY": key}
-    database_url, drop = ("", None)
-    if request.param == "postgresql":
-        database_url, drop = fresh_postgres_database("concerto_flux")
-    first, tmp = start_live_server(database_url=database_url, server_env=server_env)
+    database_url, drop, files = ("", None, None)
+    if request.param == "postgresql":  # a copy of the run's demo on PostgreSQL (tests.live)
+        database_url, drop = fresh_postgres_database("concerto_flux", demo=True)
+        files = demo_postgres_template()[1]
+    first, tmp = start_live_server(database_url=database_url, demo_files=files, server_env=server_env)
     second = None
     try:
         second, port = _second_server(first, server_env)

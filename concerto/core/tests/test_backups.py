@@ -1,8 +1,9 @@
 """Backups that restore (issue 11, item 5).
 
-The demo is loaded once into the test database, backed up with ``manage.py backup`` and restored
-with ``manage.py restore`` in another process (as an operator runs it) into a new, empty database;
-the restored database must show the same campaign figures, actions, supports and audit trail.
+The demo (the shared ``demo`` fixture: loaded once per test run, copied into the test database) is
+backed up with ``manage.py backup`` and restored with ``manage.py restore`` in another process (as an
+operator runs it) into a new, empty database; the restored database must show the same campaign
+figures, actions, supports and audit trail.
 
 It runs on the suite's database: PostgreSQL in ``make test-postgres`` (pg_dump / pg_restore; that
 leg is skipped only when no server answers, and CI always has one), SQLite in ``make test-sqlite``
@@ -35,7 +36,6 @@ from concerto.core.audit import log_action
 from concerto.core.errors import BackupError
 from concerto.core.models import AuditEntry
 from concerto.dashboard.selectors import campaign_home_figures, campaign_stats
-from concerto.demo.services import demo_delete, demo_load
 from concerto.proposals.models import Action, Support
 from concerto.proposals.selectors import key_figures
 
@@ -126,12 +126,11 @@ def _restore_in_a_new_process(folder: Path, database: dict, var: Path) -> subpro
 # --- The demo, there and back ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def round_trip(django_db_setup, django_db_blocker, tmp_path_factory):
+def round_trip(demo, django_db_blocker, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("backups")
     media = Path(settings.MEDIA_ROOT)
     letter = media / "letters" / "backup-test-letter.pdf"
     with django_db_blocker.unblock():
-        demo_load()
         letter.parent.mkdir(parents=True, exist_ok=True)
         letter.write_bytes(b"%PDF-1.7 a letter that must come back\n")
         before = _snapshot()
@@ -159,7 +158,6 @@ def round_trip(django_db_setup, django_db_blocker, tmp_path_factory):
     finally:
         with django_db_blocker.unblock():
             letter.unlink(missing_ok=True)
-            demo_delete()
             _drop(target)
             _drop(empty)
 
