@@ -85,6 +85,7 @@ class DemoResult:
     loaded: bool  # False: the demo was already there and nothing was changed
     counts: dict
     seconds: float
+    started_at: datetime | None = None  # when this load began (None: nothing was loaded)
 
 
 def resident_email(number: int) -> str:
@@ -111,6 +112,7 @@ def demo_emails() -> list[str]:
 def demo_load(*, reset: bool = False) -> DemoResult:
     """Load the demo campaign once; with ``reset``, delete it (and its accounts) and load it again."""
     started = time.monotonic()
+    started_at = timezone.now()
     if not reset:
         existing = Campaign.objects.filter(slug=SLUG).first()
         if existing is not None:
@@ -131,7 +133,7 @@ def demo_load(*, reset: bool = False) -> DemoResult:
         organiser = User.objects.get(email=staff_email(c.STAFF[0][0]))
         second_campaign.build(organisation=campaign.organisation, organiser=organiser)
         counts = demo_counts(campaign)
-    return DemoResult(True, counts, time.monotonic() - started)
+    return DemoResult(True, counts, time.monotonic() - started, started_at)
 
 
 def demo_delete() -> bool:
