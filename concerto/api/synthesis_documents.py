@@ -26,6 +26,9 @@ from .schemas import NOT_FOUND, READ_ERRORS
 router = Router(tags=["synthesis documents"])
 
 READ = {"auth": token_optional, "openapi_extra": OPTIONAL_AUTH_DOC}
+PDF_READ = {"auth": token_optional, "openapi_extra": {**OPTIONAL_AUTH_DOC, "responses": {200: {
+    "description": "The PDF (PDF/UA-1); its SHA-256 in the X-Content-SHA256 header",
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}}
 
 
 class DocumentOut(Schema):
@@ -78,7 +81,7 @@ def list_documents(request, slug: str):
              "pdf_url": plan_url if latest is not None and d.pk == latest.pk else None} for d in docs]
 
 
-@router.get("/{slug}/synthesis/plan.pdf", response={200: None, **READ_ERRORS, **NOT_FOUND}, **READ)
+@router.get("/{slug}/synthesis/plan.pdf", response={200: None, **READ_ERRORS, **NOT_FOUND}, **PDF_READ)
 def plan_pdf(request, slug: str):
     """The final action plan's latest edition (PDF/UA-1)."""
     latest = selectors.latest_plan(campaign_get(slug))

@@ -22,6 +22,7 @@ from django.utils import timezone
 from concerto.campaigns.models import Campaign, Organisation, Phase, Sector
 from concerto.core import ratelimit
 from concerto.core.models import AuditEntry
+from concerto.core.state import bump as state_bump
 from concerto.core.text import search_key
 from concerto.fieldwork.models import Batch, Flag, Participation, Round, Visit
 from concerto.fieldwork.models import Channel as FieldChannel
@@ -518,6 +519,7 @@ class _Builder:
             row.created_at = at[(row.user_id, row.action_id)] = (
                 self.published_at[row.action_id] + timedelta(seconds=self.dates.randint(20, 100)))
         Support.objects.bulk_update(rows, ["created_at"])
+        state_bump()  # pages cached while the demo loads show the supports' dates (charts over time)
         self._redate(["proposals.support.added"],
                      lambda e: at.get((e.actor_id, _target_pk(e))) if e.data.get("channel") == Channel.WORKSHOP
                      else None)

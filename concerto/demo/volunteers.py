@@ -87,8 +87,10 @@ def call_window(campaign):
     phases = {p.kind: p for p in campaign_phases(campaign)}
     if PhaseKind.INVITATION not in phases or PhaseKind.SELECTION not in phases:
         return None, None
-    return (phases[PhaseKind.INVITATION].starts_at + timedelta(days=5, hours=9),
-            phases[PhaseKind.SELECTION].starts_at + timedelta(days=3, hours=9))
+    selection = phases[PhaseKind.SELECTION].starts_at
+    # A short invitation phase (a campaign other than the demo's): the call opens with the selection.
+    return (min(phases[PhaseKind.INVITATION].starts_at + timedelta(days=5, hours=9), selection),
+            selection + timedelta(days=3, hours=9))
 
 
 def load_volunteers(*, campaign, residents: list[User], rng: random.Random) -> list[Volunteer]:

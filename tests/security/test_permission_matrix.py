@@ -1632,10 +1632,14 @@ def _live_setup(w, *, keep=True):
         from concerto.campaigns.models import ElectionRound
         from concerto.live_event import services as live
 
+        from concerto.live_event.models import Candidate
+
         organiser = w.users["organiser"]
+        # The candidate account has one list per campaign: another world of this test may have tied it.
+        tied = Candidate.objects.filter(campaign=w.campaign, user=w.users["candidate"]).exists()
         w["live_candidates"] = [
             live.candidate_create(actor=organiser, campaign=w.campaign, name=name, list_name=f"Liste {name}",
-                                  user=w.users["candidate"] if i == 0 else None)
+                                  user=w.users["candidate"] if i == 0 and not tied else None)
             for i, name in enumerate(("Claire Martin", "Paul Durand", "Inès Benali"))]
         event = live.event_create(actor=organiser, campaign=w.campaign, title="Le plateau",
                                   starts_at=timezone.now() + timedelta(days=2))
@@ -1753,6 +1757,7 @@ def _amend_amendment(w):
 
 def _amend_field(field):
     def probe(w, role, c):
+        _amend_amendment(w)  # before the first probe, or it counts the amendment the row's path makes
         return list(apps.get_model("synthesis.Amendment").objects.values_list(field, flat=True))
 
     return probe
@@ -1827,11 +1832,16 @@ def _documents_world(w):
         from concerto.live_event import services as live
         from concerto.synthesis.models import Document
 
+        from concerto.live_event.models import Candidate
+
         organiser = w.users["organiser"]
-        lists = [live.candidate_create(actor=organiser, campaign=w.campaign, name=name, list_name=f"Liste {name}",
-                                       contact_email=f"liste{i}@example.org",
-                                       user=w.users["candidate"] if i == 0 else None)
-                 for i, name in enumerate(("Claire Documents", "Paul Documents"))]
+        # The candidate account has one list per campaign: another world of this test may have tied it.
+        claires = Candidate.objects.filter(campaign=w.campaign, user=w.users["candidate"]).first()
+        lists = [claires or live.candidate_create(
+            actor=organiser, campaign=w.campaign, name="Claire Documents", list_name="Liste Claire Documents",
+            contact_email="liste0@example.org", user=w.users["candidate"]),
+            live.candidate_create(actor=organiser, campaign=w.campaign, name="Paul Documents",
+                                  list_name="Liste Paul Documents", contact_email="liste1@example.org")]
         now = timezone.now()
 
         def ready(kind, candidate=None):
@@ -1871,11 +1881,20 @@ def _doc_ack(w, role, c):
     return list(Dispatch.objects.values_list("acknowledged_at", flat=True))
 
 
+def _with_documents(probe):
+    """The documents' world is built before the first probe (a probe before it counts nothing yet)."""
+    def built(w, role, c):
+        _documents_world(w)
+        return probe(w, role, c)
+
+    return built
+
+
 EFFECTS.update({
-    "POST synthesis:documents_generate": _count("synthesis.Document"),
-    "POST synthesis:dossiers_send": _count("synthesis.Dispatch"),
-    "POST synthesis:dispatch_resend": _count("synthesis.Dispatch"),
-    "POST synthesis:dossier_download": _doc_ack,
+    "POST synthesis:documents_generate": _with_documents(_count("synthesis.Document")),
+    "POST synthesis:dossiers_send": _with_documents(_count("synthesis.Dispatch")),
+    "POST synthesis:dispatch_resend": _with_documents(_count("synthesis.Dispatch")),
+    "POST synthesis:dossier_download": _with_documents(_doc_ack),
 })
 
 
@@ -2198,8 +2217,8 @@ DATA.update({
 })
 PREPARE.update({"POST synthesis:followup_unsubscribe": _followup_subscribed})
 EFFECTS.update({
-    "POST synthesis:followup_elected": lambda w, role, c: list(apps.get_model("synthesis.ElectedList").objects
-                                                               .values_list("candidate_id", flat=True)),
+    "POST synthesis:followup_elected": lambda w, role, c: (_followup(w), list(
+        apps.get_model("synthesis.ElectedList").objects.values_list("candidate_id", flat=True)))[1],
     "POST synthesis:followup_import": _count("synthesis.CommitmentUpdate"),
     "POST synthesis:followup_update_add": _count("synthesis.CommitmentUpdate"),
     "POST /api/v1/campaigns/{slug}/followup/commitments/{commitment_id}/updates": _count("synthesis.CommitmentUpdate"),

@@ -31,3 +31,10 @@ def held_show(show, facilitator_fanny, candidate_claire, candidates, actions):  
                                         improvement="Associer l’union des commerçants au choix des horaires.")
     show.refresh_from_db()
     return show
+
+
+@pytest.fixture(autouse=True)
+def english_pages(client, settings):
+    """Pages are read in English, the msgid language, whatever the French catalogue holds (a test that
+    reads French sets its own cookie)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -8,6 +8,7 @@ import json
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -66,6 +67,7 @@ def test_marking_refused_without_calendar_and_before_polls_close(held_show, camp
     # The same, seen by the organiser on the page: a clear reason, nothing marked.
     from django.test import Client
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(organiser_dina)
     page = client.post(reverse("synthesis:followup_elected", args=[campaign.slug]), {"candidate": candidates[0].pk})
     assert page.status_code == 400 and "not over" in page.content.decode()
