@@ -1631,7 +1631,6 @@ def _live_setup(w, *, keep=True):
 
         from concerto.campaigns.models import ElectionRound
         from concerto.live_event import services as live
-
         from concerto.live_event.models import Candidate
 
         organiser = w.users["organiser"]
@@ -1830,9 +1829,8 @@ def _documents_world(w):
         from django.core.files.storage import default_storage
 
         from concerto.live_event import services as live
-        from concerto.synthesis.models import Document
-
         from concerto.live_event.models import Candidate
+        from concerto.synthesis.models import Document
 
         organiser = w.users["organiser"]
         # The candidate account has one list per campaign: another world of this test may have tied it.
