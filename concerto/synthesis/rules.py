@@ -5,8 +5,13 @@ A candidate's account reads its own dossier only. Versions and their diffs, deci
 positions page, the open data, the published dispatch log and the follow-up board are public, as
 the consultation's results are."""
 
+from django.utils import timezone
+
 from concerto.campaigns.selectors import campaign_is_archived
 from concerto.residents import rules as r
+from concerto.workshops import selectors as workshop_selectors
+
+from .models import AmendmentStatus
 
 
 def can_manage_synthesis(user, campaign) -> bool:
@@ -35,12 +40,6 @@ def can_read_dossier(user, candidate) -> bool:
 
 def can_give_opinion(user, amendment) -> bool:
     """A resident present at the action's workshop, while the organisers ask for opinions."""
-    from django.utils import timezone
-
-    from concerto.workshops import selectors as workshop_selectors
-
-    from .models import AmendmentStatus
-
     if user is None or not user.is_authenticated:
         return False
     if amendment.status != AmendmentStatus.CONSULTING or amendment.opinion_until is None:

@@ -1,7 +1,44 @@
 """Synthesis reads, built for the pages that use them."""
 
-from .errors import VersionNotFound
-from .models import ActionVersion, VersionStage
+import datetime
+import hashlib
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concerto.campaigns.selectors import election_rounds
+from concerto.live_event import selectors as live_selectors
+from concerto.proposals import selectors as proposal_selectors
+from concerto.workshops import selectors as workshop_selectors
+
+from . import diff
+from .errors import (
+    AmendmentNotFound,
+    CommitmentNotFound,
+    DocumentNotFound,
+    DossierLinkInvalid,
+    SynthesisNotFound,
+    VersionNotFound,
+)
+from .models import (
+    DECIDED,
+    ActionSubscription,
+    ActionVersion,
+    Amendment,
+    AmendmentOpinion,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    DigestOptIn,
+    Dispatch,
+    DispatchStatus,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    ElectedList,
+    VersionStage,
+)
 
 
 def action_versions(action) -> list[ActionVersion]:
@@ -28,18 +65,8 @@ def version_get(action, number) -> ActionVersion:
 
 # -- amend --
 
-def _amend_imports():
-    from . import diff
-    from .models import DECIDED, Amendment, AmendmentOpinion, AmendmentStatus, DigestOptIn
-    return diff, DECIDED, Amendment, AmendmentOpinion, AmendmentStatus, DigestOptIn
-
-
 def public_action_get(campaign, action_id):
     """A published action of the campaign (versions are public), else ``SynthesisNotFound``."""
-    from concerto.proposals import selectors as proposal_selectors
-
-    from .errors import SynthesisNotFound
-
     if not str(action_id).isdigit():
         raise SynthesisNotFound()
     found = proposal_selectors.published_actions_by_id(campaign, [int(action_id)])
@@ -50,8 +77,6 @@ def public_action_get(campaign, action_id):
 
 def version_author_role(version, action) -> str:
     """Who made a version, by role: never a resident's name (the action's page names no author)."""
-    from django.utils.translation import gettext as _
-
     if version.number == 1:
         return _("Workshop participants") if action.origin == "workshop" else _("Author of the proposal")
     if version.amendment_id:
@@ -64,7 +89,6 @@ def versions_page(action, old=None, new=None) -> dict:
     """The versions page: every version with its author's role, and the comparison of two of them
     (by default the last two). ``old``/``new`` are version numbers as typed (bad ones raise
     ``VersionNotFound``)."""
-    diff, *_unused = _amend_imports()
     versions = action_versions(action)
     for v in versions:
         v.author_role = version_author_role(v, action)
@@ -80,7 +104,6 @@ def versions_page(action, old=None, new=None) -> dict:
 
 
 def amendment_list(campaign, *, status: str = "", candidate: str = "", theme: str = "", decided_only=False):
-    _d, DECIDED, Amendment, *_rest = _amend_imports()
     qs = (Amendment.objects.filter(campaign=campaign)
           .select_related("action", "action__theme", "candidate", "version")
           .order_by("action__theme__position", "action__title", "candidate__ballot_order", "pk"))
@@ -98,14 +121,10 @@ def amendment_list(campaign, *, status: str = "", candidate: str = "", theme: st
 
 
 def amendments_open_count(campaign) -> int:
-    _d, DECIDED, Amendment, *_rest = _amend_imports()
     return Amendment.objects.filter(campaign=campaign).exclude(status__in=[s.value for s in DECIDED]).count()
 
 
 def amendment_get(campaign, amendment_id):
-    from .errors import AmendmentNotFound
-
-    _d, _D, Amendment, *_rest = _amend_imports()
     found = (Amendment.objects.filter(campaign=campaign, pk=amendment_id)
              .select_related("action", "action__theme", "candidate", "decided_by").first()
              if str(amendment_id).isdigit() else None)
@@ -115,16 +134,12 @@ def amendment_get(campaign, amendment_id):
 
 
 def decided_amendments_of(action) -> list:
-    _d, DECIDED, Amendment, *_rest = _amend_imports()
     return list(Amendment.objects.filter(action=action, status__in=[s.value for s in DECIDED])
                 .select_related("candidate", "version").order_by("decided_at", "pk"))
 
 
 def opinion_tally(amendment) -> dict:
     """For, against, unsure (counts only) and the comments, without names."""
-    from concerto.workshops import selectors as workshop_selectors
-
-    *_r, AmendmentOpinion, _S, _O = _amend_imports()
     rows = list(AmendmentOpinion.objects.filter(amendment=amendment).order_by("created_at", "pk"))
     counts = {"for": 0, "against": 0, "unsure": 0}
     for row in rows:
@@ -134,7 +149,6 @@ def opinion_tally(amendment) -> dict:
 
 
 def my_opinion(user, amendment):
-    *_r, AmendmentOpinion, _S, _O = _amend_imports()
     if user is None or not user.is_authenticated:
         return None
     return AmendmentOpinion.objects.filter(amendment=amendment, user=user).first()
@@ -142,7 +156,6 @@ def my_opinion(user, amendment):
 
 def amendment_anchor_view(amendment) -> dict:
     """The action's current text with the amendment's passage marked (field: title, summary or body)."""
-    diff, *_unused = _amend_imports()
     action = amendment.action
     for name in ("body", "summary", "title"):
         marked = diff.highlight(getattr(action, name) or "", amendment.quote_exact, amendment.quote_prefix,
@@ -167,7 +180,6 @@ def suggested_text(amendment) -> dict:
 
 
 def digest_opted_in(user, campaign) -> bool:
-    *_r, DigestOptIn = _amend_imports()
     if user is None or not user.is_authenticated:
         return False
     return DigestOptIn.objects.filter(campaign=campaign, user=user).exists()
@@ -185,9 +197,6 @@ def version_supported(versions: list, supported_at):
 def digest_rows(campaign, user_ids=None) -> dict[int, list[dict]]:
     """For each opted-in person not yet told: the actions they supported whose current text differs
     from the version they supported (with that version's number)."""
-    from concerto.proposals import selectors as proposal_selectors
-
-    *_r, DigestOptIn = _amend_imports()
     people = DigestOptIn.objects.filter(campaign=campaign, sent_at__isnull=True)
     if user_ids is not None:
         people = people.filter(user_id__in=list(user_ids))
@@ -213,11 +222,6 @@ def digest_rows(campaign, user_ids=None) -> dict[int, list[dict]]:
 
 def versions_link(action) -> list[dict]:
     """For ``proposals.selectors.register_action_extra``: the versions page, once there are two."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from .models import ActionVersion
-
     if ActionVersion.objects.filter(action_id=action.pk).count() < 2:
         return []
     return [{"text": _("Versions of this action and what changed"),
@@ -230,8 +234,6 @@ def versions_link(action) -> list[dict]:
 def action_commitments(action) -> list:
     """The follow-up of one action (``Commitment`` rows, the elected list's), each with its latest
     dated update as ``latest`` (or None). Two queries."""
-    from .models import Commitment, CommitmentUpdate
-
     commitments = list(Commitment.objects.filter(action_id=action.pk).select_related("candidate")
                        .order_by("candidate__ballot_order", "pk"))
     latest: dict[int, CommitmentUpdate] = {}
@@ -241,24 +243,10 @@ def action_commitments(action) -> list:
     for c in commitments:
         c.latest = latest.get(c.pk)
     return commitments
+
+
 # -- followup --
 # The elected list, its commitments and their follow-up (docs/synthesis-followup.md).
-
-import datetime as _dt  # noqa: E402
-
-from django.utils import timezone as _tz  # noqa: E402
-
-from concerto.campaigns.selectors import election_rounds as _election_rounds  # noqa: E402
-from concerto.live_event import selectors as _live  # noqa: E402
-
-from .errors import CommitmentNotFound  # noqa: E402
-from .models import (  # noqa: E402
-    ActionSubscription,
-    Commitment,
-    CommitmentStatus,
-    CommitmentUpdate,
-    ElectedList,
-)
 
 # The positions that make a commitment: the list said it would carry the action out ("commits"), or
 # was for it, as it stands ("favourable") or with changes ("with_changes"). A list that wins the town
@@ -279,35 +267,35 @@ def elected_list(campaign) -> ElectedList | None:
 
 def election_end(campaign):
     """When the polls of the last round close (aware datetime), or None without an election calendar."""
-    rounds = _election_rounds(campaign)
+    rounds = election_rounds(campaign)
     return rounds[-1].freeze_window()[1] if rounds else None
 
 
-def election_day(campaign) -> _dt.date | None:
+def election_day(campaign) -> datetime.date | None:
     """The day of the last round: the term starts then (updates are not dated before it)."""
-    rounds = _election_rounds(campaign)
+    rounds = election_rounds(campaign)
     return rounds[-1].vote_date if rounds else None
 
 
 def election_is_over(campaign, now=None) -> bool:
     end = election_end(campaign)
-    return end is not None and (now or _tz.now()) >= end
+    return end is not None and (now or timezone.now()) >= end
 
 
 def candidate_stances(campaign, candidate) -> dict[int, str]:
     """Action id → the list's latest stated position: on the set (every event of the campaign) or in
     writing, whichever was recorded last, since a list may restate its position in writing."""
     latest: dict[int, tuple] = {}
-    for event in _live.event_list(campaign):
-        items = {i.pk: i.action_id for i in _live.running_items(event)}
-        for (item_id, candidate_id), position in _live.positions_matrix(event).items():
+    for event in live_selectors.event_list(campaign):
+        items = {i.pk: i.action_id for i in live_selectors.running_items(event)}
+        for (item_id, candidate_id), position in live_selectors.positions_matrix(event).items():
             if candidate_id != candidate.pk or item_id not in items:
                 continue
             at = position.updated_at or position.recorded_at
             action_id = items[item_id]
             if action_id not in latest or at > latest[action_id][0]:
                 latest[action_id] = (at, position.stance)
-    for action_id, reaction in _live.reactions_of(candidate).items():
+    for action_id, reaction in live_selectors.reactions_of(candidate).items():
         if action_id not in latest or reaction.updated_at > latest[action_id][0]:
             latest[action_id] = (reaction.updated_at, reaction.stance)
     return {action_id: stance for action_id, (_at, stance) in latest.items()}
@@ -392,7 +380,7 @@ def board_themes(campaign) -> list:
     return sorted(seen.values(), key=lambda t: (t.position, t.name))
 
 
-def term_year_bounds(campaign, year: int) -> tuple[_dt.date, _dt.date] | None:
+def term_year_bounds(campaign, year: int) -> tuple[datetime.date, datetime.date] | None:
     """(first day, last day) of year ``year`` (1..6) of the term, counted from the last round's day."""
     start = election_day(campaign)
     if start is None or not 1 <= year <= TERM_YEARS:
@@ -404,7 +392,7 @@ def term_year_bounds(campaign, year: int) -> tuple[_dt.date, _dt.date] | None:
         except ValueError:  # 29 February
             return start.replace(year=start.year + years, day=28)
 
-    return shifted(year - 1), shifted(year) - _dt.timedelta(days=1)
+    return shifted(year - 1), shifted(year) - datetime.timedelta(days=1)
 
 
 def term_years(campaign, today=None) -> list[dict]:
@@ -412,7 +400,7 @@ def term_years(campaign, today=None) -> list[dict]:
     start = election_day(campaign)
     if start is None or elected_list(campaign) is None:
         return []
-    today = today or _tz.localdate()
+    today = today or timezone.localdate()
     last_dates = [u.happened_on for u in board_updates(campaign)] + [today]
     years = []
     for year in range(1, TERM_YEARS + 1):
@@ -460,32 +448,25 @@ def subscribers(action) -> list:
 def action_followup_links(action) -> list[dict]:
     """For ``proposals.selectors.register_action_extra``: on an action's page, its follow-up after
     the election (the elected list's commitment and its status), when there is one."""
-    from django.urls import reverse
-    from django.utils.translation import gettext
-
     chosen = elected_list(action.campaign)
     if chosen is None:
         return []
     found = Commitment.objects.filter(action=action, candidate_id=chosen.candidate_id).first()
     if found is None:
         return []
-    return [{"text": gettext("Follow-up after the election: %(status)s") % {"status": found.get_status_display()},
+    return [{"text": _("Follow-up after the election: %(status)s") % {"status": found.get_status_display()},
              "url": reverse("synthesis:followup_commitment", args=[action.campaign.slug, found.pk])}]
+
+
 # -- documents --
 
 def _documents():
-    from .models import Document
-
     return Document.objects.select_related("campaign", "candidate")
 
 
 def documents_overview(campaign) -> dict:
     """The organisers' page: the latest edition of the plan and, per candidate in panel order, their
     latest dossier and the dispatches of it (newest first), and every edition."""
-    from concerto.live_event import selectors as live_selectors
-
-    from .models import Dispatch, DocumentKind
-
     documents = list(_documents().filter(campaign=campaign).order_by("-edition", "kind", "candidate__ballot_order"))
     plans = [d for d in documents if d.kind == DocumentKind.PLAN]
     dispatches: dict[int, list] = {}
@@ -503,8 +484,6 @@ def documents_overview(campaign) -> dict:
 
 
 def document_get(campaign, document_id):
-    from .errors import DocumentNotFound
-
     try:
         pk = int(document_id)
     except (TypeError, ValueError):
@@ -517,26 +496,17 @@ def document_get(campaign, document_id):
 
 def latest_plan(campaign):
     """The plan's latest ready edition (the public PDF), or None."""
-    from .models import DocumentKind, DocumentStatus
-
     return (_documents().filter(campaign=campaign, kind=DocumentKind.PLAN, status=DocumentStatus.READY)
             .order_by("-edition").first())
 
 
 def latest_dossier(candidate):
-    from .models import DocumentKind, DocumentStatus
-
     return (_documents().filter(candidate=candidate, kind=DocumentKind.DOSSIER, status=DocumentStatus.READY)
             .order_by("-edition").first())
 
 
 def dispatch_by_token(token: str):
     """The dispatch whose personal link this is (only its SHA-256 is stored)."""
-    import hashlib
-
-    from .errors import DossierLinkInvalid
-    from .models import Dispatch
-
     if not token or len(token) > 100:
         raise DossierLinkInvalid()
     dispatch = (Dispatch.objects.select_related("document__campaign", "candidate")
@@ -550,8 +520,6 @@ def dispatch_log(campaign) -> dict:
     """The public dispatch log: per dispatch, the list, the edition, the file's SHA-256 and size, and
     the times (queued, sent, first opened, acknowledged); and the spread of the first sending of the
     latest edition, so that anyone can check every list was treated alike."""
-    from .models import Dispatch
-
     dispatches = list(Dispatch.objects.filter(document__campaign=campaign)
                       .select_related("document", "candidate").order_by("queued_at", "candidate__ballot_order", "pk"))
     latest = max((d.document.edition for d in dispatches), default=None)
@@ -564,8 +532,6 @@ def dispatch_log(campaign) -> dict:
 
 def dossier_of_user(user, campaign):
     """« Mon dossier »: the candidate whose account ``user`` is, with their latest ready dossier."""
-    from concerto.live_event import selectors as live_selectors
-
     candidate = live_selectors.candidate_of(user, campaign)
     if candidate is None:
         return None, None
@@ -575,8 +541,6 @@ def dossier_of_user(user, campaign):
 def dossiers_sent(campaign) -> int:
     """The public stat ``dossiers_sent``: lists whose dossier the mail server accepted (opened or
     acknowledged since included)."""
-    from .models import Dispatch, DispatchStatus
-
     return (Dispatch.objects.filter(document__campaign=campaign, status__in=[
         DispatchStatus.SENT, DispatchStatus.OPENED, DispatchStatus.ACKNOWLEDGED]).values("candidate").distinct()
         .count())

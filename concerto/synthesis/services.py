@@ -1,37 +1,68 @@
 """Synthesis writes: one function per thing an organiser does, keyword-only, transactional, audited."""
 
+import datetime
 import secrets
+import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from concerto.campaigns.selectors import election_rounds
 from concerto.core.audit import log_action
+from concerto.core.errors import FieldErrors, NotAllowed, NotFound
 from concerto.core.http import require
 from concerto.live_event import selectors as live_selectors
 from concerto.proposals import selectors as proposal_selectors
 from concerto.proposals import services as proposal_services
 
-from . import rules, tasks
+from . import diff, followup_csv, rules, selectors, tasks
 from .errors import (
+    AlreadyDecided,
+    AmendmentNotFound,
+    BadDecision,
+    BadOpinion,
+    BadOpinionDate,
+    CommitmentNotFound,
     DocumentsNotReady,
+    ElectedListUnchanged,
+    ElectionNotOver,
+    ElectionNotSet,
+    FollowupImportErrors,
     NoCandidate,
     NoContactEmail,
+    NoElectedList,
     NothingChanged,
+    OpinionClosed,
+    OpinionNotAllowed,
+    QuoteNotFound,
     ReasonRequired,
     SynthesisNotFound,
 )
 from .models import (
+    ANCHOR_MAX,
     REASON_MAX,
+    ActionSubscription,
     ActionVersion,
+    Amendment,
+    AmendmentOpinion,
+    AmendmentStatus,
+    Commitment,
+    CommitmentStatus,
+    CommitmentUpdate,
+    DigestOptIn,
     Dispatch,
     DispatchStatus,
     Document,
     DocumentKind,
     DocumentStatus,
+    ElectedList,
+    Opinion,
     VersionStage,
 )
 from .notifications import token_hash
@@ -93,18 +124,10 @@ def versions_start(*, by, campaign) -> int:
 
 # -- amend --
 
-def _amend_models():
-    from .models import DECIDED, Amendment, AmendmentOpinion, AmendmentStatus, DigestOptIn, Opinion
-    return DECIDED, Amendment, AmendmentOpinion, AmendmentStatus, DigestOptIn, Opinion
-
-
 def amendments_collect(*, by, campaign) -> int:
     """One amendment per improvement a candidate suggested (a position recorded on the set, or a
     written reaction), on a published action. Collecting again adds only the new ones."""
-    from concerto.live_event import selectors as live_selectors
-
     require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
-    _D, Amendment, *_rest = _amend_models()
     published = {a.pk for a in proposal_selectors.published_actions(campaign)}
     created = 0
     with transaction.atomic():
@@ -128,9 +151,6 @@ def amendments_collect(*, by, campaign) -> int:
 
 
 def _amendment_locked(campaign, amendment_id):
-    from .errors import AmendmentNotFound
-
-    _D, Amendment, *_rest = _amend_models()
     found = (Amendment.objects.select_for_update().filter(campaign=campaign, pk=amendment_id).first()
              if str(amendment_id).isdigit() else None)
     if found is None:
@@ -142,10 +162,6 @@ def amendment_anchor(*, by, campaign, amendment_id, quote: str):
     """Anchor the amendment to a passage of the action's current text (W3C TextQuoteSelector: the
     passage exactly, with the words just before and after it). An empty passage anchors it to the
     whole action."""
-    from . import diff
-    from .errors import AlreadyDecided, QuoteNotFound
-    from .models import ANCHOR_MAX
-
     require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
     quote = (quote or "").replace("\r\n", "\n").strip()
     with transaction.atomic():
@@ -173,10 +189,7 @@ def amendment_anchor(*, by, campaign, amendment_id, quote: str):
 
 def amendment_consult(*, by, campaign, amendment_id, until):
     """Ask the action's workshop participants for their opinion online, until ``until``."""
-    from .errors import AlreadyDecided, BadOpinionDate
-
     require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
-    _D, _A, _O, AmendmentStatus, *_rest = _amend_models()
     if until is None or until <= timezone.now():
         raise BadOpinionDate()
     with transaction.atomic():
@@ -192,9 +205,6 @@ def amendment_consult(*, by, campaign, amendment_id, until):
 
 def amendment_opinion_give(*, user, campaign, amendment_id, opinion: str, comment: str = ""):
     """A participant of the action's workshop says for, against or unsure (and why); again to change it."""
-    from .errors import BadOpinion, OpinionClosed, OpinionNotAllowed
-
-    _D, _A, AmendmentOpinion, AmendmentStatus, _Di, Opinion = _amend_models()
     if opinion not in Opinion.values:
         raise BadOpinion()
     comment = (comment or "").strip()[:500]
@@ -218,10 +228,7 @@ def amendment_decide(*, by, campaign, amendment_id, decision: str, reason: str, 
     credited to the candidate), accept with changes (the same, saying the words differ from the
     suggestion), or decline; always with a written reason. The amendment's row lock makes two
     organisers deciding at once end with one decision (the second is told it is decided)."""
-    from .errors import AlreadyDecided, BadDecision
-
     require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
-    _D, _A, _O, AmendmentStatus, *_rest = _amend_models()
     if decision not in (AmendmentStatus.ACCEPTED, AmendmentStatus.ACCEPTED_MODIFIED, AmendmentStatus.DECLINED):
         raise BadDecision()
     reason = (reason or "").strip()
@@ -247,11 +254,6 @@ def amendment_decide(*, by, campaign, amendment_id, decision: str, reason: str, 
 
 def digest_opt_in_set(*, user, campaign, on: bool) -> bool:
     """A resident asks (or stops asking) to be told when an action they supported ends different."""
-    from django.utils.translation import gettext as _
-
-    from concerto.core.errors import NotAllowed
-
-    *_rest, DigestOptIn, _O = _amend_models()
     if user is None or not user.is_authenticated:
         raise NotAllowed(_("Sign in first."))
     with transaction.atomic():
@@ -270,8 +272,6 @@ def digest_opt_in_set(*, user, campaign, on: bool) -> bool:
 def digest_send(*, by, campaign, base_url: str) -> int:
     """Send the supporters' digest (a background task): one e-mail per opted-in person not told
     yet, listing the actions they supported whose final text differs. Returns how many are due."""
-    from . import selectors, tasks
-
     require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
     due = selectors.digest_rows(campaign)
     if due:
@@ -284,8 +284,6 @@ def digest_send(*, by, campaign, base_url: str) -> int:
 
 def support_withdraw_after_change(*, user, campaign, action_id):
     """A supporter told the text changed withdraws their support (through ``proposals``)."""
-    from . import selectors
-
     action = selectors.public_action_get(campaign, action_id)
     supported = [row["created_at"] for row in proposal_selectors.supports_of_actions([action.pk])
                  if row["user_id"] == getattr(user, "pk", None)]
@@ -296,36 +294,10 @@ def support_withdraw_after_change(*, user, campaign, action_id):
     if withdrawn:
         log_action("synthesis.digest.support_withdrawn", actor=user, scope=campaign.slug, target=action)
     return withdrawn
+
+
 # -- followup --
 # The elected list, its commitments, their dated updates, the CSV import, subscriptions.
-
-import datetime as _dt  # noqa: E402
-import uuid as _uuid  # noqa: E402
-
-from django.utils.translation import gettext  # noqa: E402
-
-from concerto.campaigns.selectors import election_rounds as _election_rounds  # noqa: E402
-from concerto.core.errors import FieldErrors as _FieldErrors  # noqa: E402
-from concerto.core.errors import NotFound as _NotFound  # noqa: E402
-from concerto.live_event import selectors as _live  # noqa: E402
-
-from . import followup_csv as _csv  # noqa: E402
-from . import selectors as _selectors  # noqa: E402
-from .errors import (  # noqa: E402
-    CommitmentNotFound,
-    ElectedListUnchanged,
-    ElectionNotOver,
-    ElectionNotSet,
-    FollowupImportErrors,
-    NoElectedList,
-)
-from .models import (  # noqa: E402
-    ActionSubscription,
-    Commitment,
-    CommitmentStatus,
-    CommitmentUpdate,
-    ElectedList,
-)
 
 UPDATE_TITLE_MAX = 140
 
@@ -336,17 +308,17 @@ def elected_list_mark(*, by, campaign, candidate_id, reason: str = "", now=None)
     later needs a reason; the former list's commitments and updates are kept, off the board."""
     require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
     now = now or timezone.now()
-    rounds = _election_rounds(campaign)
+    rounds = election_rounds(campaign)
     if not rounds:
         raise ElectionNotSet()
-    if not _selectors.election_is_over(campaign, now):
-        end = timezone.localtime(_selectors.election_end(campaign))
-        raise ElectionNotOver(message=str(ElectionNotOver.message) + " " + gettext(
+    if not selectors.election_is_over(campaign, now):
+        end = timezone.localtime(selectors.election_end(campaign))
+        raise ElectionNotOver(message=str(ElectionNotOver.message) + " " + _(
             "They close on %(date)s at %(time)s.") % {"date": end.strftime("%d/%m/%Y"), "time": end.strftime("%H:%M")})
     try:
-        candidate = _live.candidate_get(campaign, candidate_id)
-    except _NotFound:
-        raise _FieldErrors({"candidate": gettext("Choose one of the lists that stood.")}) from None
+        candidate = live_selectors.candidate_get(campaign, candidate_id)
+    except NotFound:
+        raise FieldErrors({"candidate": _("Choose one of the lists that stood.")}) from None
     reason = (reason or "").strip()[:REASON_MAX]
     with transaction.atomic():
         current = ElectedList.objects.select_for_update().filter(campaign=campaign).first()
@@ -354,12 +326,12 @@ def elected_list_mark(*, by, campaign, candidate_id, reason: str = "", now=None)
             raise ElectedListUnchanged()
         if current is not None and not reason:
             raise ReasonRequired()
-        stances = _selectors.candidate_stances(campaign, candidate)
+        stances = selectors.candidate_stances(campaign, candidate)
         published = {a.pk for a in proposal_selectors.published_actions(campaign)}
         day = rounds[-1].vote_date
         made = 0
         for action_id, stance in stances.items():
-            if stance not in _selectors.COMMITMENT_STANCES or action_id not in published:
+            if stance not in selectors.COMMITMENT_STANCES or action_id not in published:
                 continue
             commitment, created = Commitment.objects.get_or_create(
                 action_id=action_id, candidate=candidate,
@@ -384,32 +356,29 @@ def elected_list_mark(*, by, campaign, candidate_id, reason: str = "", now=None)
 def _update_errors(*, commitment, title, happened_on, status, note, evidence_url, today) -> dict:
     errors = {}
     if not title:
-        errors["title"] = gettext("Write a title: what happened, in a few words.")
+        errors["title"] = _("Write a title: what happened, in a few words.")
     elif len(title) > UPDATE_TITLE_MAX:
-        errors["title"] = gettext("The title is too long (%(max)s characters at most).") % {"max": UPDATE_TITLE_MAX}
-    election = _selectors.election_day(commitment.campaign)
-    if not isinstance(happened_on, _dt.date):
-        errors["happened_on"] = gettext("Give the date of what happened, such as 14/03/2027.")
+        errors["title"] = _("The title is too long (%(max)s characters at most).") % {"max": UPDATE_TITLE_MAX}
+    election = selectors.election_day(commitment.campaign)
+    if not isinstance(happened_on, datetime.date):
+        errors["happened_on"] = _("Give the date of what happened, such as 14/03/2027.")
     elif happened_on > today:
-        errors["happened_on"] = gettext("This date is in the future: an update says what has happened.")
+        errors["happened_on"] = _("This date is in the future: an update says what has happened.")
     elif election is not None and happened_on < election:
-        errors["happened_on"] = gettext("This date is before the election (%(date)s): the follow-up starts "
-                                         "with the term.") % {"date": election.strftime("%d/%m/%Y")}
+        errors["happened_on"] = _("This date is before the election (%(date)s): the follow-up starts "
+                                  "with the term.") % {"date": election.strftime("%d/%m/%Y")}
     if status not in CommitmentStatus.values:
-        errors["status"] = gettext("Choose a status.")
+        errors["status"] = _("Choose a status.")
     if len(note) > REASON_MAX:
-        errors["note"] = gettext("The note is too long (%(max)s characters at most).") % {"max": REASON_MAX}
+        errors["note"] = _("The note is too long (%(max)s characters at most).") % {"max": REASON_MAX}
     if evidence_url:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import URLValidator
-
         try:
             URLValidator(schemes=["https"])(evidence_url)
         except ValidationError:
-            errors["evidence_url"] = gettext("The evidence must be a web address starting with https://.")
+            errors["evidence_url"] = _("The evidence must be a web address starting with https://.")
         else:
             if len(evidence_url) > 200:
-                errors["evidence_url"] = gettext("This address is too long (200 characters at most).")
+                errors["evidence_url"] = _("This address is too long (200 characters at most).")
     return errors
 
 
@@ -428,11 +397,11 @@ def _refresh_status(commitment) -> None:
 
 def _parse_client_id(client_id):
     if client_id in (None, ""):
-        return _uuid.uuid4()
+        return uuid.uuid4()
     try:
-        return _uuid.UUID(str(client_id))
+        return uuid.UUID(str(client_id))
     except ValueError:
-        raise _FieldErrors({"client_id": gettext("The client id must be a UUID.")}) from None
+        raise FieldErrors({"client_id": _("The client id must be a UUID.")}) from None
 
 
 def _add_update(*, by, commitment, client_id, title, happened_on, status, note, evidence_url, today):
@@ -443,12 +412,12 @@ def _add_update(*, by, commitment, client_id, title, happened_on, status, note, 
     if existing is not None:
         if _same_update(existing, **fields):
             return existing, False
-        raise _FieldErrors({"client_id": gettext(
+        raise FieldErrors({"client_id": _(
             "This client id is already used by another update: updates are never edited, give a correction "
             "a new client id.")})
     errors = _update_errors(**fields, today=today)
     if errors:
-        raise _FieldErrors(errors)
+        raise FieldErrors(errors)
     update = CommitmentUpdate.objects.create(client_id=client_id, created_by=by, created_at=timezone.now(), **fields)
     before = commitment.status
     _refresh_status(commitment)
@@ -460,8 +429,6 @@ def _add_update(*, by, commitment, client_id, title, happened_on, status, note, 
 
 
 def _notify_update(update_id: int) -> None:
-    from . import tasks
-
     tasks.notify_commitment_update.enqueue(update_id=update_id)
 
 
@@ -471,7 +438,7 @@ def commitment_update_add(*, by, campaign, commitment_id, title: str, happened_o
     never edited: a correction is a new update. The commitment takes the status of its latest update
     by date. A ``client_id`` already recorded with the same content adds nothing (retries, imports)."""
     require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
-    commitment = _selectors.commitment_get(campaign, commitment_id)
+    commitment = selectors.commitment_get(campaign, commitment_id)
     client_id = _parse_client_id(client_id)
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -486,11 +453,11 @@ def commitment_updates_import(*, by, campaign, data: bytes, today=None) -> dict:
     first; one wrong line and nothing is imported (``FollowupImportErrors`` lists them, in French).
     Returns {"added": n, "unchanged": n}."""
     require(rules.can_manage_synthesis(by, campaign), SynthesisNotFound)
-    if _selectors.elected_list(campaign) is None:
+    if selectors.elected_list(campaign) is None:
         raise NoElectedList()
     today = today or timezone.localdate()
-    lines, errors = _csv.read(data)
-    board = {c.pk: c for c in _selectors.commitments(campaign)}
+    lines, errors = followup_csv.read(data)
+    board = {c.pk: c for c in selectors.commitments(campaign)}
     known = {str(u.client_id): u for u in CommitmentUpdate.objects.filter(
         client_id__in=[_csv_uuid(cells["client_id"]) for _n, cells in lines if _csv_uuid(cells["client_id"])])}
     seen: set[str] = set()
@@ -499,18 +466,18 @@ def commitment_updates_import(*, by, campaign, data: bytes, today=None) -> dict:
         problems = []
         commitment = board.get(int(cells["commitment_id"])) if cells["commitment_id"].isdigit() else None
         client_id = _csv_uuid(cells["client_id"])
-        happened_on = _csv.parse_date(cells["date"])
-        status = _csv.parse_status(cells["status"])
+        happened_on = followup_csv.parse_date(cells["date"])
+        status = followup_csv.parse_status(cells["status"])
         if commitment is None:
-            problems.append(gettext("no commitment %(id)s on the board") % {"id": cells["commitment_id"] or "?"})
+            problems.append(_("no commitment %(id)s on the board") % {"id": cells["commitment_id"] or "?"})
         if client_id is None:
-            problems.append(gettext("client_id must be a UUID (give each new line its own)"))
+            problems.append(_("client_id must be a UUID (give each new line its own)"))
         elif str(client_id) in seen:
-            problems.append(gettext("this client_id is already on another line of the file"))
+            problems.append(_("this client_id is already on another line of the file"))
         if happened_on is None:
-            problems.append(gettext("the date must read like 2027-03-14"))
+            problems.append(_("the date must read like 2027-03-14"))
         if status is None:
-            problems.append(gettext("unknown status “%(status)s”") % {"status": cells["status"]})
+            problems.append(_("unknown status “%(status)s”") % {"status": cells["status"]})
         if not problems:
             seen.add(str(client_id))
             fields = {"commitment": commitment, "title": cells["title"], "happened_on": happened_on,
@@ -518,8 +485,8 @@ def commitment_updates_import(*, by, campaign, data: bytes, today=None) -> dict:
             existing = known.get(str(client_id))
             if existing is not None:
                 if not _same_update(existing, **fields):
-                    problems.append(gettext("this client_id is already recorded with other content: updates are "
-                                             "never edited, give the corrected line a new client_id"))
+                    problems.append(_("this client_id is already recorded with other content: updates are "
+                                      "never edited, give the corrected line a new client_id"))
             else:
                 problems.extend(str(m) for m in _update_errors(**fields, today=today).values())
                 prepared.append((client_id, fields))
@@ -542,7 +509,7 @@ def commitment_updates_import(*, by, campaign, data: bytes, today=None) -> dict:
 
 def _csv_uuid(text):
     try:
-        return _uuid.UUID(text) if text else None
+        return uuid.UUID(text) if text else None
     except ValueError:
         return None
 
@@ -551,7 +518,7 @@ def action_subscribe(*, user, campaign, action_id) -> bool:
     """A signed-in person asks to hear about a commitment's action (True when newly subscribed)."""
     if user is None or not user.is_authenticated:
         raise SynthesisNotFound()
-    commitment = next((c for c in _selectors.commitments(campaign) if c.action_id == _int(action_id)), None)
+    commitment = next((c for c in selectors.commitments(campaign) if c.action_id == _int(action_id)), None)
     if commitment is None:
         raise CommitmentNotFound()
     _sub, created = ActionSubscription.objects.get_or_create(
@@ -579,6 +546,8 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
 # -- documents --
 # The final plan and the candidates' dossiers (rendered by tasks.render_document), and their
 # dispatch (tasks.send_dispatch). Every generation is a new edition; a resend is a new dispatch.
@@ -611,8 +580,6 @@ def _dossier_email(candidate) -> str:
 
 
 def _queue_dispatch(*, by, campaign, document, candidate, base_url: str, now):
-
-
     email = _dossier_email(candidate)
     # A placeholder hash that no link matches: the task makes the real secret when it writes the mail.
     dispatch = Dispatch.objects.create(document=document, candidate=candidate, to_email=email,
