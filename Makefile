@@ -89,6 +89,9 @@ bench: .venv/.synced
 	$(UV) run python bench/wall.py --participants 40 --database postgres
 	@echo "== Live event: the TV set's full state to 5,000 viewers on two stream processes (issue 14) =="
 	$(UV) run python bench/sse_fanout.py --topic event --viewers 5000 --processes 2 --server uvicorn --events 10 --interval 1
+	@echo "== Synthesis: the final plan and the 7 candidates' dossiers compiled (PDF/UA-1) on the demo (issue 15) =="
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(UV) run python manage.py load_demo
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(UV) run python bench/synthesis_documents.py
 
 # Backups (docs/backups.md): `make backup [KEEP=N]`, `make restore FILE=var/backups/concerto-… [REPLACE=1]`.
 # The demo's settings unless DJANGO_SETTINGS_MODULE says otherwise (a server sets it, with DATABASE_URL).

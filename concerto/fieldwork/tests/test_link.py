@@ -218,7 +218,9 @@ def test_the_forms_refuse_what_is_not_yours(client, campaign, homes, phone, amba
 def test_stats_count_visits_of_counted_batches_and_supports_by_channel(
         campaign, homes, phone, ambassador_bruno, consent_script, published_action, organiser_dina):
     device, _token = phone
-    start = timezone.now() - timedelta(hours=3)
+    # Every visit on one local day (yesterday morning): the daily ceiling below counts by local day, and
+    # "three hours ago" crossed midnight for a run just after it.
+    start = (timezone.localtime() - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     records = [visit(outcome="absent", at=start + timedelta(minutes=4 * i), address=f"{i + 1} rue Tissot")
                for i in range(6)]
     other = action_create_published_by_system(
@@ -237,7 +239,8 @@ def test_stats_count_visits_of_counted_batches_and_supports_by_channel(
 
     # A batch held for review counts nothing until released.
     FieldworkSettings.objects.update_or_create(campaign=campaign, defaults={"daily_ceiling": 5})
-    held = [visit(participants=[participant(consent_script, supports=[published_action.pk])])]
+    later = start + timedelta(hours=2)
+    held = [visit(participants=[participant(consent_script, supports=[published_action.pk], at=later)], at=later)]
     assert services.visits_sync(ambassador=ambassador_bruno, device=device, campaign=campaign,
                                 records=held)[0]["held"] is True
     assert campaign_stats(campaign)["door_to_door_visits"] == 11
