@@ -370,6 +370,9 @@ REFLECTED["organiser"] += [f"{CAMPAIGN}/synthese/amendements/", f"{CAMPAIGN}/syn
 REFLECTED["visitor"] += [f"{CAMPAIGN}/suivi/", f"{CAMPAIGN}/suivi/1/", f"{CAMPAIGN}/suivi/bilan/1/",
                          f"{CAMPAIGN}/suivi/desabonnement/x/"]
 REFLECTED["organiser"] += [f"{CAMPAIGN}/suivi/liste-elue/", f"{CAMPAIGN}/suivi/import/"]
+# Issue 15, dashboard: the participation in figures (public and organisers') and an action's path.
+REFLECTED["visitor"] += [f"{CAMPAIGN}/participation/", f"{CAMPAIGN}/actions/1/parcours/"]
+REFLECTED["organiser"] += [f"{CAMPAIGN}/tableau-de-bord/participation/"]
 # Issue 15, documents: the plan, the dispatch log, a personal link (a wrong one: its page reflects too);
 # the organisers' page, an edition's web version and « Mon dossier » (404 for the organiser: no list).
 REFLECTED["visitor"] += [f"{CAMPAIGN}/synthese/plan/", f"{CAMPAIGN}/synthese/envois/",
