@@ -165,7 +165,7 @@ def _labels() -> dict:
         "no_workshop": _("No workshop was held."), "supports_per_action": _("Supports by channel, per action"),
         "supports_line": _("Supports:"), "no_position": _("No list took a position on an action yet."),
         "positions": _("Your positions and statements"), "on_set": _("On the set"), "summary": _("What was said"),
-        "written": _("Written reaction"), "speaking": _("Your speaking time"), "your_amendments": _(
+        "written": _("Written reaction"), "written_text": _("Text of the reaction"), "speaking": _("Your speaking time"), "your_amendments": _(
             "Your amendments: kept or declined, and why"), "no_amendment": _("You suggested no amendment."),
         "others": _("Positions of every list"), "status": _("Status"), "time": _("Time"),
         "turns": _("Turns"), "no_event": _("No live event was held."), "list": _("List"),
