@@ -53,7 +53,10 @@ def pdf_facts(data: bytes) -> tuple[str, str]:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
         Path(fh.name).write_bytes(data)
         info = subprocess.run(["pdfinfo", fh.name], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
-        text = subprocess.run(["pdftotext", fh.name, "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
+        # -raw: the text in the order the PDF draws it, cell after cell (the default reading order
+        # interleaves the lines of neighbouring table cells).
+        text = subprocess.run(["pdftotext", "-raw", fh.name, "-"], capture_output=True, text=True,  # noqa: S603, S607
+                              check=True).stdout
     return info, " ".join(text.split())
 
 
