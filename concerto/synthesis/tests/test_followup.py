@@ -163,7 +163,7 @@ def test_board_shows_statuses_tallies_and_filters(client, elected, campaign, org
     url = reverse("synthesis:followup_board", args=[campaign.slug])
     page = client.get(url).content.decode()
     assert "Saint-Jérôme en commun" in page and first.action.title in page and second.action.title in page
-    assert '<svg role="img"' in page and "<caption>" in page
+    assert '<svg data-figure="tally" role="img"' in page and "<caption>" in page
     kept = [row for row in selectors.status_tally(c.status for c in selectors.commitments(campaign))
             if row["status"] == "kept"][0]
     assert (kept["count"], kept["percent"]) == (1, 33)
