@@ -3,7 +3,6 @@ e-mail with a personal link (opened, acknowledged, resent), « Mon dossier », t
 
 import hashlib
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -65,7 +64,6 @@ def test_each_generation_is_a_new_edition_with_its_sha256(campaign, organiser_di
     assert AuditEntry.objects.filter(code="synthesis.documents.generated").count() == 2
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 def test_every_pdf_passes_pdf_ua_and_carries_final_texts_and_positions(campaign, organiser_dina, held_show,
                                                                        actions, candidates):
     services.version_record(by=organiser_dina, campaign=campaign, action_id=actions[0].pk, stage="candidates",

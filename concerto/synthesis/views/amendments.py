@@ -189,40 +189,41 @@ def amendment_detail(request, slug, amendment_id):
     return _amendment_page(request, campaign, selectors.amendment_get(campaign, amendment_id))
 
 
+def _amendment_form_post(request, slug, amendment_id, *, form_class, field, form_key, act, success):
+    """An organiser's form on an amendment's page: valid and accepted by ``act(campaign, amendment, data)``,
+    back to the page with ``success``; else the page again with the form's errors (400)."""
+    campaign = _organiser_campaign(request, slug, manage=True)
+    amendment = selectors.amendment_get(campaign, amendment_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(campaign, amendment, form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(field, exc.message)
+        else:
+            messages.success(request, success)
+            return redirect("synthesis:amendment", slug, amendment.pk)
+    return _amendment_page(request, campaign, amendment, status=400, **{form_key: form})
+
+
 @login_required
 @require_POST
 def amendment_anchor(request, slug, amendment_id):
-    campaign = _organiser_campaign(request, slug, manage=True)
-    amendment = selectors.amendment_get(campaign, amendment_id)
-    form = AnchorForm(request.POST)
-    if form.is_valid():
-        try:
-            services.amendment_anchor(by=request.user, campaign=campaign, amendment_id=amendment.pk,
-                                      quote=form.cleaned_data["quote"])
-        except DomainError as exc:
-            form.add_error("quote", exc.message)
-        else:
-            messages.success(request, _("The amendment is anchored."))
-            return redirect("synthesis:amendment", slug, amendment.pk)
-    return _amendment_page(request, campaign, amendment, anchor_form=form, status=400)
+    return _amendment_form_post(
+        request, slug, amendment_id, form_class=AnchorForm, field="quote", form_key="anchor_form",
+        act=lambda campaign, amendment, data: services.amendment_anchor(
+            by=request.user, campaign=campaign, amendment_id=amendment.pk, quote=data["quote"]),
+        success=_("The amendment is anchored."))
 
 
 @login_required
 @require_POST
 def amendment_consult(request, slug, amendment_id):
-    campaign = _organiser_campaign(request, slug, manage=True)
-    amendment = selectors.amendment_get(campaign, amendment_id)
-    form = ConsultForm(request.POST)
-    if form.is_valid():
-        try:
-            services.amendment_consult(by=request.user, campaign=campaign, amendment_id=amendment.pk,
-                                       until=form.cleaned_data["until"])
-        except DomainError as exc:
-            form.add_error("until", exc.message)
-        else:
-            messages.success(request, _("The workshop participants may give their opinion."))
-            return redirect("synthesis:amendment", slug, amendment.pk)
-    return _amendment_page(request, campaign, amendment, consult_form=form, status=400)
+    return _amendment_form_post(
+        request, slug, amendment_id, form_class=ConsultForm, field="until", form_key="consult_form",
+        act=lambda campaign, amendment, data: services.amendment_consult(
+            by=request.user, campaign=campaign, amendment_id=amendment.pk, until=data["until"]),
+        success=_("The workshop participants may give their opinion."))
 
 
 @login_required
