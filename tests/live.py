@@ -62,7 +62,9 @@ class LiveServer:
     def manage(self, *args: str) -> str:
         """Run a management command against the server's database; returns stdout."""
         result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
-                                capture_output=True, text=True, check=True)
+                                capture_output=True, text=True)
+        if result.returncode:  # the command's own traceback, not just its exit status, in the failure
+            raise AssertionError(f"manage.py {args[0]} failed:\n{result.stderr[-4000:]}")
         return result.stdout
 
     def mails_to(self, address: str) -> list[str]:

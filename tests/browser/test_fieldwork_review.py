@@ -37,7 +37,9 @@ device, secret = services.device_create(by=organiser, campaign=campaign, ambassa
 device, _token = services.device_enrol(user=ambassador, secret=secret)
 action = Action.objects.filter(campaign=campaign, status="published").order_by("pk").first()
 use = CodeUse.objects.filter(code__campaign=campaign, code__household__isnull=False, user__is_active=True).first()
-base = timezone.now() - timedelta(hours=3)
+# Yesterday afternoon, local time: the guards count doors per local day, so a batch started near
+# midnight would be split in two days and not be held.
+base = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(days=1)
 
 def person(at, code=""):
     return {"id": str(uuid.uuid4()), "initials": "J. M.", "supports": [action.pk], "proposals": [], "code": code,
