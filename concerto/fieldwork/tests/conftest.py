@@ -16,10 +16,11 @@ CONSENT = ("Nous gardons vos soutiens et vos propositions pour la consultation d
 
 @pytest.fixture
 def door_open(campaign):
-    """The door-to-door phase open from yesterday to tomorrow."""
+    """The door-to-door phase open from two days ago to tomorrow: yesterday is inside it all day long,
+    whatever the time of the run (tests place visits on yesterday's local day)."""
     now = timezone.now()
     Phase.objects.filter(campaign=campaign, kind=PhaseKind.DOOR_TO_DOOR).update(
-        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1))
+        starts_at=now - timedelta(days=2), ends_at=now + timedelta(days=1))
     return campaign
 
 
