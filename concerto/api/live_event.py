@@ -7,7 +7,7 @@ what the eve-of-vote freeze hides.
 
 Control is for the people who run the set (the campaign's facilitators and organisers), with a
 personal token made for writing (a read-only token gets 403 ``token_read_only``): start, end, on
-air, a position, the speaking clock. They call the control room's services, so the checks, the
+air, a position, the speaking clock, the list of speaking turns and their corrections. They call the control room's services, so the checks, the
 audit trail and the live states are the same; anyone else gets the JSON 404 of an event that does
 not exist. Every control answer carries the new public state.
 """
@@ -18,7 +18,9 @@ from typing import Literal
 from ninja import Field, Router, Schema
 
 from concerto.campaigns.selectors import campaign_get
-from concerto.live_event import selectors, services
+from concerto.core.http import require
+from concerto.live_event import rules, selectors, services
+from concerto.live_event.errors import EventNotFound
 
 from .auth import OPTIONAL_AUTH_DOC, token_optional, token_required
 from .schemas import NOT_FOUND, READ_ERRORS, WRITE_ERRORS
@@ -175,6 +177,23 @@ class SpeakingIn(Schema):
     client_id: str | None = Field(None, max_length=64, description="A UUID per key press, required to start.")
 
 
+class TurnOut(Schema):
+    id: int
+    number: int = Field(..., description="1, 2, … in the order the turns were taken.")
+    candidate: int
+    item: int | None = Field(..., description="The item of the running order on air then (null: none).")
+    started_at: datetime
+    ended_at: datetime | None = Field(..., description="Null while the turn runs.")
+    seconds: float
+
+
+class TurnCorrectIn(Schema):
+    candidate: int | None = Field(None, description="Who actually spoke (a candidate of the campaign).")
+    remove: bool = Field(False, description="Nobody spoke: the turn is removed (then leave candidate out).")
+    reason: str = Field(..., max_length=2000, description="Why: required, up to 280 characters once cleaned; "
+                                                         "kept in the campaign's journal.")
+
+
 class ControlOut(Schema):
     outcome: Literal["done", "created", "updated", "stale"]
     state: LiveStateOut
@@ -234,6 +253,25 @@ def get_positions(request, slug: str, event_id: int):
 
 
 # --- Running the set (facilitators and organisers, a token made for writing) ------------------------
+
+@router.get("/{slug}/events/{event_id}/turns", response={200: list[TurnOut], **READ_ERRORS, **NOT_FOUND},
+            summary="The speaking turns timed on the set, in order (for the people who run it)", **CONTROL)
+def list_turns(request, slug: str, event_id: int):
+    event = _event(slug, event_id)
+    require(rules.can_run_event(request.auth, event), EventNotFound())
+    return [{"id": row["turn"].pk, "number": row["n"], "candidate": row["turn"].candidate_id,
+             "item": row["turn"].item_id, "started_at": row["turn"].started_at, "ended_at": row["turn"].ended_at,
+             "seconds": round(row["seconds"], 1)} for row in selectors.turn_list(event)]
+
+
+@router.post("/{slug}/events/{event_id}/turns/{turn_id}/correct", response={200: ControlOut, **WRITE_ERRORS},
+             summary="Correct a turn timed by mistake: who actually spoke, or remove it; with a reason", **CONTROL)
+def correct_turn(request, slug: str, event_id: int, turn_id: int, payload: TurnCorrectIn):
+    event = _event(slug, event_id)
+    services.turn_correct(actor=request.auth, event=event, turn_id=turn_id, reason=payload.reason,
+                          candidate_id=None if payload.remove else payload.candidate, remove=payload.remove)
+    return _answer(event)
+
 
 @router.post("/{slug}/events/{event_id}/start", response={200: ControlOut, **WRITE_ERRORS},
              summary="Start the show (the reply order must be published)", **CONTROL)

@@ -6,10 +6,11 @@ Each part of the app keeps its URLs beside its views:
 - views/public.py: the public live page, the overlays, audience questions;
 - views/setup.py: candidates, events, running order, the published reply order, election calendar;
 - views/candidate.py: a candidate's own written reactions;
-- views/report.py: the fairness report (page and CSV), replay chapters.
+- views/report.py: the fairness report (page and CSV), replay chapters;
+- views/turns.py: the speaking turns and their corrections, for the people who run the set.
 """
 
-from .views import candidate, control, control_api, public, report, setup
+from .views import candidate, control, control_api, public, report, setup, turns
 
 app_name = "live_event"
 
@@ -20,4 +21,5 @@ urlpatterns = [
     *setup.urlpatterns,
     *candidate.urlpatterns,
     *report.urlpatterns,
+    *turns.urlpatterns,
 ]

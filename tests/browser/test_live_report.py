@@ -11,10 +11,11 @@ import re
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from ..live import start_live_server, stop_live_server
 from .conftest import DESKTOP, PHONE
-from .helpers import CAMPAIGN, axe_violations
+from .helpers import CAMPAIGN, axe_violations, sign_in_with_password, structure_problems, tab_to
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("CONCERTO_SHOTS", "")
@@ -107,3 +108,44 @@ def test_the_report_and_the_chapters_of_an_ended_show(context_factory, report_se
         page.goto(f"{report_server.url}{CAMPAIGN}/actions/{action_id}/")
         assert page.locator("ul.action-extras a").count() >= 1
         check_page(page, "action")
+
+
+def test_a_facilitator_corrects_a_turn_with_the_keyboard_and_the_report_says_the_figures_changed(
+        context_factory, report_server, ended_show):
+    """The turns page passes axe at both widths; a form sent with an empty reason comes back open on
+    its turn with the error; then, with the keyboard only, the latest turn is given to another list,
+    the page confirms it and lists the correction, and the public report shows its first signature."""
+    event_id, _action_id = ended_show
+    base = f"{report_server.url}{CAMPAIGN}/direct/{event_id}"
+    page = context_factory(viewport=DESKTOP).new_page()
+    sign_in_with_password(page, report_server, "animateur@example.org")
+    page.goto(f"{base}/regie/")
+    page.get_by_role("link", name="Corriger une intervention chronométrée par erreur").click()
+    expect(page.locator("h1")).to_contain_text("Interventions chronométrées")
+    check_page(page, "turns")
+    assert structure_problems(page) == []
+
+    latest = page.locator("ol.turn-list > li").first
+    timed_for = latest.locator(".turn-who").inner_text()
+    latest.locator("summary").click()
+    latest.get_by_role("button", name="Enregistrer la correction").click()
+    latest = page.locator("ol.turn-list > li").first
+    expect(latest.locator(".error")).to_contain_text("Dites pourquoi l’intervention est corrigée")
+    expect(latest.locator("details")).to_have_attribute("open", "")
+
+    select = latest.get_by_label("Qui a vraiment parlé ?")
+    tab_to(page, select)
+    page.keyboard.press("ArrowDown")  # the next list on the panel (or « personne » after the last one)
+    chosen = select.evaluate("el => el.options[el.selectedIndex].text")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Mauvaise touche pendant l’échange.")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator(".messages")).to_contain_text("L’intervention")
+    corrections = page.locator("#corrections")
+    expect(corrections).to_contain_text("Mauvaise touche pendant l’échange.")
+    assert chosen.split(" (")[0] in corrections.inner_text() or "supprimé" in corrections.inner_text()
+    assert timed_for.split(" · ")[0].replace("Chronométrée pour ", "") in corrections.inner_text()
+
+    page.goto(f"{base}/equite/")
+    expect(page.locator(".notice")).to_contain_text("Les chiffres ont changé après la fin de l’émission")

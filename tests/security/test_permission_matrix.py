@@ -520,6 +520,8 @@ MATRIX = {
     "POST /api/v1/campaigns/{slug}/events/{event_id}/on-air":         "401       404       404       404       404       404       200+      200+",
     "POST /api/v1/campaigns/{slug}/events/{event_id}/positions":      "401       404       404       404       404       404       200+      200+",
     "POST /api/v1/campaigns/{slug}/events/{event_id}/speaking":       "401       404       404       404       404       404       200+      200+",
+    "GET /api/v1/campaigns/{slug}/events/{event_id}/turns":           "401       404       404       404       404       404       200       200",
+    "POST /api/v1/campaigns/{slug}/events/{event_id}/turns/{turn_id}/correct": "401  404       404       404       404       404       200+      200+",
     # Any other path under /api/v1/: the JSON 404, whatever the method.
     "GET /api/v1/{path:rest}":                                      "404  404  404  404  404  404  404  404",
     "POST /api/v1/{path:rest}":                                     "404  404  404  404  404  404  404  404",
@@ -1490,14 +1492,19 @@ _CONTROL_PAGE = "302>login 404       404       404       404       404       200
 _CONTROL_ACT = "302>login 404       404       404       404       404       200+      200+"
 _CONTROL_GET_ONLY = "302>login 405       405       405       405       405       405       405"
 _CONTROL_ACTS = ("control_start", "control_end", "control_on_air", "control_position", "control_speaking",
-                 "control_question")
+                 "control_question", "control_turn_correct")
+# The turns page's form answers the page (a redirect back to it) unless JSON is asked for.
+_CONTROL_FORM = "302>login 404       404       404       404       404       302+      302+"
 MATRIX.update({
     "GET live_event:control": _CONTROL_PAGE,
     "POST live_event:control": _CONTROL_GET_ONLY,
     "GET live_event:control_index": _CONTROL_PAGE,
     "POST live_event:control_index": _CONTROL_GET_ONLY,
+    "GET live_event:control_turns": _CONTROL_PAGE,
+    "POST live_event:control_turns": _CONTROL_GET_ONLY,
     **{f"GET live_event:{name}": _CONTROL_GET_ONLY for name in _CONTROL_ACTS},
     **{f"POST live_event:{name}": _CONTROL_ACT for name in _CONTROL_ACTS},
+    "POST live_event:control_turn_correct": _CONTROL_FORM,
 })
 
 
@@ -1541,8 +1548,20 @@ def _live_field(attr, model, field):
     return probe
 
 
+def _live_turn(w):
+    """A turn timed on the control room's event, before the rows' savepoints: the correction removes it."""
+    if "live_turn" not in w:
+        from concerto.live_event.models import SpeakingTurn
+
+        now = timezone.now()
+        w["live_turn"] = SpeakingTurn.objects.create(event=_live_event(w), candidate=w["live_candidate"],
+                                                     started_at=now, ended_at=now, client_id=uuid4())
+    return w["live_turn"]
+
+
 PATH_VALUES.update({"pk": lambda w: _Lazy(lambda: _live_event(w).pk),
-                    "qid": lambda w: _Lazy(lambda: (_live_event(w), w["live_question"])[1].pk)})
+                    "qid": lambda w: _Lazy(lambda: (_live_event(w), w["live_question"])[1].pk),
+                    "tid": lambda w: _Lazy(lambda: _live_turn(w).pk)})
 DATA.update({
     "POST live_event:control_on_air": {"step": "next"},
     "POST live_event:control_position": lambda w: {
@@ -1551,6 +1570,7 @@ DATA.update({
     "POST live_event:control_speaking": lambda w: {"candidate": str((_live_event(w), w["live_candidate"])[1].pk),
                                                    "client_id": str(uuid4())},
     "POST live_event:control_question": {"do": "approve"},
+    "POST live_event:control_turn_correct": {"candidate": "personne", "reason": "Personne ne parlait."},
 })
 PREPARE.update({
     "POST live_event:control_on_air": _live_on_air,
@@ -1563,6 +1583,7 @@ EFFECTS.update({
     "POST live_event:control_position": _count("live_event.Position"),
     "POST live_event:control_speaking": _count("live_event.SpeakingTurn"),
     "POST live_event:control_question": _live_field("live_question", "live_event.AudienceQuestion", "status"),
+    "POST live_event:control_turn_correct": _count("live_event.SpeakingTurn"),
 })
 
 
@@ -2105,14 +2126,45 @@ def _live_cell(w):
     return {"item": live.running_items(_live_show(w))[0].pk, "candidate": live.candidate_list(w.campaign)[0].pk}
 
 
-PATH_VALUES.update({"event_id": lambda w: _Lazy(lambda: _live_show(w).pk)})
+def _live_show_turn(w):
+    """A turn timed on the API rows' event, made with it: the correction gives it to the other list."""
+    if "live_show_turn" not in w:
+        from concerto.live_event import selectors
+        from concerto.live_event import services as live
+        from concerto.live_event.models import SpeakingTurn
+
+        event = _live_show(w)
+        live.candidate_create(actor=w.users["organiser"], campaign=w.campaign, name="Sonia Vidal",
+                              list_name="Le tour corrigé")
+        now = timezone.now()
+        w["live_show_turn"] = SpeakingTurn.objects.create(event=event, candidate=selectors.candidate_list(w.campaign)[0],
+                                                          started_at=now, ended_at=now, client_id=uuid4())
+    return w["live_show_turn"]
+
+
+def _live_other_list(w) -> int:
+    from concerto.live_event import selectors as live
+
+    return next(c.pk for c in live.candidate_list(w.campaign) if c.pk != _live_show_turn(w).candidate_id)
+
+
+def _live_turn_owner(w, role, c):
+    from concerto.live_event.models import SpeakingTurn
+
+    return SpeakingTurn.objects.filter(pk=_live_show_turn(w).pk).values_list("candidate_id", flat=True).first()
+
+
+PATH_VALUES.update({"event_id": lambda w: _Lazy(lambda: _live_show(w).pk),
+                    "turn_id": lambda w: _Lazy(lambda: _live_show_turn(w).pk)})
 DATA.update({
     f"POST {LIVE_API}on-air": {},  # nothing on air: one action only, "next" would not move
     f"POST {LIVE_API}positions": lambda w: {**_live_cell(w), "stance": "favourable", "summary": "D'accord.",
                                             "client_id": "5b0f1f9e-3c1a-4f55-9d2e-0a7c2b1e4d11"},
     f"POST {LIVE_API}speaking": lambda w: {"candidate": _live_cell(w)["candidate"],
                                            "client_id": "0e8c4b7a-2f3d-4b1c-8a9e-6d5f4c3b2a10"},
+    f"POST {LIVE_API}turns/{{turn_id}}/correct": lambda w: {"candidate": _live_other_list(w), "reason": "Mauvaise touche."},
 })
+EFFECTS.update({f"POST {LIVE_API}turns/{{turn_id}}/correct": _live_turn_owner})
 EFFECTS.update({f"POST {LIVE_API}{tail}": _live_seq for tail in ("start", "end", "on-air", "positions", "speaking")})
 PREPARE.update({f"POST {LIVE_API}{tail}": _live_api_on_air for tail in ("end", "on-air", "positions", "speaking")})
 

@@ -342,7 +342,7 @@ REFLECTED["ambassador"] = [f"{CAMPAIGN}/terrain/app/"]
 # « was it you? » (the demo's habitant with a door participation in their household).
 REFLECTED["organiser"] += [f"{CAMPAIGN}/"]
 # The live event's control rooms (the id of the demo's first event, if any; a 404 page reflects too).
-REFLECTED["organiser"] += [f"{CAMPAIGN}/direct/regie/", f"{CAMPAIGN}/direct/1/regie/"]
+REFLECTED["organiser"] += [f"{CAMPAIGN}/direct/regie/", f"{CAMPAIGN}/direct/1/regie/", f"{CAMPAIGN}/direct/1/regie/tours/"]
 # Door-to-door review (ids: the demo's first batch and conflict, if any; a 404 page reflects too).
 REFLECTED["organiser"] += [f"{CAMPAIGN}/terrain/verification/", f"{CAMPAIGN}/terrain/verification/lots/1/",
                            f"{CAMPAIGN}/terrain/verification/conflits/1/"]

@@ -162,3 +162,53 @@ def test_tokens_of_another_campaign_cannot_run_this_one(api, show, other_campaig
     role_grant_by_system(campaign=other_campaign, user=stranger, role=Role.FACILITATOR)
     answer = api.post(url(show, "/on-air"), {"step": "next"}, token=token_for(stranger))
     assert answer.status_code == 404
+
+
+# --- Speaking turns and their corrections ---------------------------------------------------------
+
+recorded = live_fixtures.recorded
+
+
+def test_the_people_who_run_the_set_list_its_turns(api, recorded, facilitator_fanny, resident_alice, candidate_claire):
+    event, items, (claire, paul, ines), _t0 = recorded
+    body = api.get(url(event, "/turns"), token=read_token(facilitator_fanny)).json()
+    assert [t["number"] for t in body] == [1, 2, 3, 4]
+    assert [t["candidate"] for t in body] == [claire.pk, paul.pk, claire.pk, ines.pk]
+    assert [t["seconds"] for t in body] == [70, 60, 30, 45] and body[0]["item"] == items[0].pk
+    for token in (None, token_for(resident_alice), token_for(candidate_claire)):
+        answer = api.get(url(event, "/turns"), token=token)
+        assert answer.status_code in (401, 404) and "number" not in answer.content.decode()
+
+
+def test_a_turn_is_corrected_through_the_api_with_a_reason(api, recorded, facilitator_fanny):
+    event, _items, (claire, paul, ines), _t0 = recorded
+    token = write_token(facilitator_fanny)
+    first = SpeakingTurn.objects.filter(candidate=claire).order_by("started_at").first()
+    answer = api.post(url(event, f"/turns/{first.pk}/correct"), {"candidate": paul.pk, "reason": "Mauvaise touche"},
+                      token=token)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["state"]["totals"][str(paul.pk)] == 130
+    last = SpeakingTurn.objects.get(candidate=ines)
+    answer = api.post(url(event, f"/turns/{last.pk}/correct"), {"remove": True, "reason": "Personne ne parlait"},
+                      token=token)
+    assert answer.status_code == 200 and not SpeakingTurn.objects.filter(pk=last.pk).exists()
+
+
+def test_a_bad_correction_is_refused_in_json_and_changes_nothing(api, recorded, facilitator_fanny, resident_alice):
+    event, _items, (claire, paul, _ines), _t0 = recorded
+    turn = SpeakingTurn.objects.filter(candidate=claire).order_by("started_at").first()
+    token = write_token(facilitator_fanny)
+    answer = api.post(url(event, f"/turns/{turn.pk}/correct"), {"candidate": paul.pk, "reason": "  "}, token=token)
+    assert answer.status_code == 400 and "reason" in answer.json()["errors"]
+    answer = api.post(url(event, f"/turns/{turn.pk}/correct"), {"candidate": 999999, "reason": "Oups"}, token=token)
+    assert answer.status_code == 400 and answer.json()["code"] == CandidateInvalid.code
+    answer = api.post(url(event, f"/turns/{turn.pk}/correct"), {"reason": "Oups"}, token=token)  # nobody named
+    assert answer.status_code == 400 and answer.json()["code"] == CandidateInvalid.code
+    answer = api.post(url(event, f"/turns/{turn.pk}/correct"), {"candidate": paul.pk, "reason": "Oups"},
+                      token=read_token(facilitator_fanny))
+    assert answer.status_code == 403
+    answer = api.post(url(event, f"/turns/{turn.pk}/correct"), {"candidate": paul.pk, "reason": "Oups"},
+                      token=token_for(resident_alice))
+    assert answer.status_code == 404
+    turn.refresh_from_db()
+    assert turn.candidate_id == claire.pk

@@ -51,6 +51,8 @@ PATHS = {
     "/api/v1/campaigns/{slug}/events/{event_id}/end": {"post"},
     "/api/v1/campaigns/{slug}/events/{event_id}/on-air": {"post"},
     "/api/v1/campaigns/{slug}/events/{event_id}/speaking": {"post"},
+    "/api/v1/campaigns/{slug}/events/{event_id}/turns": {"get"},
+    "/api/v1/campaigns/{slug}/events/{event_id}/turns/{turn_id}/correct": {"post"},
     "/api/v1/campaigns/{slug}/actions/{action_id}/versions": {"get"},
     "/api/v1/campaigns/{slug}/amendments": {"get"},
     "/api/v1/campaigns/{slug}/amendments/{amendment_id}/decision": {"post"},

@@ -13,39 +13,9 @@ from concerto.core.models import AuditEntry
 from concerto.live_event import report, services
 from concerto.live_event.models import AirSpan, Event, EventStatus, SpeakingTurn
 
-from .conftest import new_id
+from .conftest import new_id, record_turn
 
 pytestmark = pytest.mark.django_db
-
-
-def _turn(event, candidate, item, start, seconds):
-    return SpeakingTurn.objects.create(event=event, candidate=candidate, item=item, client_id=new_id(),
-                                       started_at=start, ended_at=None if seconds is None else start + timedelta(seconds=seconds))
-
-
-@pytest.fixture
-def recorded(show):
-    """The show replaced by a known record: started at T0, items 1 and 2 on air (1 from +5 s to
-    +300 s, 2 from +300 s to +600 s), items 3 and 4 never; Claire 100 s (2 turns), Paul 60 s,
-    Inès 45 s; the turns all closed."""
-    t0 = timezone.now() - timedelta(hours=1)
-    Event.objects.filter(pk=show.pk).update(started_at=t0)
-    show.refresh_from_db()
-    AirSpan.objects.filter(event=show).delete()
-    SpeakingTurn.objects.filter(event=show).delete()
-    items = list(show.items.order_by("position"))
-    claire, paul, ines = list(show.campaign.candidates.order_by("ballot_order"))
-    AirSpan.objects.create(event=show, item=items[0], started_at=t0 + timedelta(seconds=5),
-                           ended_at=t0 + timedelta(seconds=300))
-    AirSpan.objects.create(event=show, item=items[1], started_at=t0 + timedelta(seconds=300),
-                           ended_at=t0 + timedelta(seconds=600))
-    Event.objects.filter(pk=show.pk).update(on_air=items[1])
-    _turn(show, claire, items[0], t0 + timedelta(seconds=10), 70)
-    _turn(show, paul, items[0], t0 + timedelta(seconds=80), 60)
-    _turn(show, claire, items[1], t0 + timedelta(seconds=310), 30)
-    _turn(show, ines, items[1], t0 + timedelta(seconds=340), 45)
-    show.refresh_from_db()
-    return show, items, (claire, paul, ines), t0
 
 
 def _end(event, who):
@@ -208,7 +178,7 @@ def test_chapters_are_timecoded_from_the_start_with_the_turns_inside_their_actio
 
 def test_a_turn_with_no_action_on_air_is_a_chapter_of_its_own(recorded):
     event, _items, (_c, _p, ines), t0 = recorded
-    _turn(event, ines, None, t0 + timedelta(seconds=700), 20)
+    record_turn(event, ines, None, t0 + timedelta(seconds=700), 20)
     chapters = report.replay_chapters(event)["chapters"]
     assert chapters[-1]["kind"] == "turn" and chapters[-1]["timecode"] == "00:11:40"
 

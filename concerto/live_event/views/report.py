@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from .. import report, services
+from .. import report, rules, services
 from ..models import EventStatus
 from .common import event_for_viewer
 
@@ -33,6 +33,7 @@ def fairness(request, slug, pk):
         "digest": digest, "signatures": signatures,
         "first_signature": signatures[0] if len(signatures) > 1 else None,
         "signed_at": signatures[-1].at if signatures else None,
+        "can_correct": rules.can_run_event(request.user, event),
     })
 
 
