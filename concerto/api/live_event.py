@@ -7,9 +7,9 @@ what the eve-of-vote freeze hides.
 
 Control is for the people who run the set (the campaign's facilitators and organisers), with a
 personal token made for writing (a read-only token gets 403 ``token_read_only``): start, end, on
-air, a position, the speaking clock, the list of speaking turns and their corrections. They call the control room's services, so the checks, the
-audit trail and the live states are the same; anyone else gets the JSON 404 of an event that does
-not exist. Every control answer carries the new public state.
+air, a position, the speaking clock, the list of speaking turns and their corrections. They call the
+control room's services, so the checks, the audit trail and the live states are the same; anyone
+else gets the JSON 404 of an event that does not exist. Every control answer carries the new public state.
 """
 
 from datetime import datetime
