@@ -132,6 +132,7 @@ def test_a_facilitator_corrects_a_turn_with_the_keyboard_and_the_report_says_the
     latest = page.locator("ol.turn-list > li").first
     expect(latest.locator(".error")).to_contain_text("Dites pourquoi l’intervention est corrigée")
     expect(latest.locator("details")).to_have_attribute("open", "")
+    check_page(page, "turns-error")  # the open form, its error tied to the field
 
     select = latest.get_by_label("Qui a vraiment parlé ?")
     tab_to(page, select)

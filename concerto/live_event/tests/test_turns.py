@@ -123,6 +123,8 @@ def test_bad_input_is_answered_on_the_page_and_changes_nothing(client, recorded,
     # The form comes back open on that turn, what was typed kept, the field marked.
     assert f'id="turn-{turn.pk}-{field}"' in page and 'aria-invalid="true"' in page
     assert f'<li id="turn-{turn.pk}" class="card turn has-error">' in page
+    # A summary at the top names the turn and links to the field, wherever the turn is in the list.
+    assert "L’intervention 1 n’a pas été corrigée\u00a0:" in page and f'href="#turn-{turn.pk}-{field}"' in page
     turn.refresh_from_db()
     assert turn.candidate_id == claire.pk and not AuditEntry.objects.filter(code="live.turn_corrected").exists()
 

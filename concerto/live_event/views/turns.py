@@ -42,7 +42,8 @@ def _page(request, event, *, item_id="", status=200, failed=None, errors=None, v
         "item": item,
         "corrections": selectors.turn_corrections(event), "candidates": selectors.candidate_list(event.campaign),
         "archived": campaign_is_archived(event.campaign), "nobody": NOBODY,
-        "failed": failed, "errors": errors or {}, "values": values or {},
+        "failed": failed, "failed_n": next((row["n"] for row in turns if row["turn"].pk == failed), None),
+        "errors": errors or {}, "values": values or {},
     }, status=status)
 
 
