@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from concerto.core.models import AuditEntry
 from concerto.letters.households_csv import csv_lines
 
-from .models import AirSpan, EventStatus, RunningItem, SpeakingTurn
+from .models import AirSpan, Candidate, EventStatus, RunningItem, SpeakingTurn
 from .selectors import candidate_list
 
 SIGNED_CODE = "live.report_signed"
@@ -191,6 +191,22 @@ def report_signatures(event) -> list[AuditEntry]:
     after the show ended, and the page says so."""
     return list(AuditEntry.objects.filter(code=SIGNED_CODE, target=report_target(event)).order_by("at", "id"))
 
+
+TURN_CORRECTED = "live.turn_corrected"
+
+
+def turn_corrections(event) -> list[dict]:
+    """The corrections of speaking turns recorded in the journal for this set, newest first: who,
+    when, the turn's length, the candidate timed before and after (None after: the turn was removed)
+    and the reason given. Names are read now; a candidate since deleted shows as None."""
+    entries = list(AuditEntry.objects.filter(code=TURN_CORRECTED, target=report_target(event))
+                   .select_related("actor").order_by("-at", "-pk"))
+    ids = {e.data.get(k) for e in entries for k in ("candidate_before", "candidate_after")}
+    names = dict(Candidate.objects.filter(pk__in={i for i in ids if isinstance(i, int)}).values_list("pk", "name"))
+    return [{"at": e.at, "actor": e.actor, "seconds": e.data.get("seconds"), "reason": e.data.get("reason", ""),
+             "before": names.get(e.data.get("candidate_before")), "after": names.get(e.data.get("candidate_after")),
+             "removed": e.data.get("candidate_after") is None}
+            for e in entries]
 
 # --- Replay chapters ----------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from datetime import timedelta
 from django.utils import timezone
 
 from concerto.campaigns.selectors import election_freeze
-from concerto.core.models import AuditEntry
 from concerto.proposals import selectors as proposal_selectors
 
 from .errors import EventNotFound
@@ -429,10 +428,7 @@ def audience_peak(campaign) -> dict | None:
     return best
 
 
-# --- Speaking turns and their corrections (the facilitators' page) ------------------------------
-
-TURN_CORRECTED = "live.turn_corrected"
-
+# --- Speaking turns (the facilitators' corrections page) -----------------------------------------
 
 def turn_list(event, now=None) -> list[dict]:
     """The set's speaking turns in the order they were taken, each with its number (1, 2, …), the
@@ -443,17 +439,3 @@ def turn_list(event, now=None) -> list[dict]:
     return [{"n": n, "turn": t, "candidate": t.candidate, "item": t.item, "running": t.ended_at is None,
              "seconds": max(0.0, ((t.ended_at or now) - t.started_at).total_seconds())}
             for n, t in enumerate(turns, 1)]
-
-
-def turn_corrections(event) -> list[dict]:
-    """The corrections recorded in the campaign's journal for this set, newest first: who, when,
-    the turn's length, the candidate timed before and after (None after: the turn was removed) and
-    the reason given. Names are read now; a candidate since deleted shows as None."""
-    entries = list(AuditEntry.objects.filter(code=TURN_CORRECTED, target=f"{event._meta.label_lower}:{event.pk}")
-                   .select_related("actor").order_by("-at", "-pk"))
-    ids = {e.data.get(k) for e in entries for k in ("candidate_before", "candidate_after")}
-    names = dict(Candidate.objects.filter(pk__in={i for i in ids if isinstance(i, int)}).values_list("pk", "name"))
-    return [{"at": e.at, "actor": e.actor, "seconds": e.data.get("seconds"), "reason": e.data.get("reason", ""),
-             "before": names.get(e.data.get("candidate_before")), "after": names.get(e.data.get("candidate_after")),
-             "removed": e.data.get("candidate_after") is None}
-            for e in entries]

@@ -591,7 +591,7 @@ def turn_correct(*, actor, event, turn_id, reason, candidate_id=None, remove=Fal
         turn.candidate = candidate
         turn.save(update_fields=["candidate"])
         after = candidate.pk
-    log_action(selectors.TURN_CORRECTED, actor=actor, scope=_scope(event.campaign), target=event, turn=int(turn_id),
+    log_action(report.TURN_CORRECTED, actor=actor, scope=_scope(event.campaign), target=event, turn=int(turn_id),
                candidate_before=before, candidate_after=after, seconds=seconds, reason=reason)
     report_sign(event=event, actor=actor)
     _changed(event)

@@ -18,6 +18,14 @@ def json_error(error: DomainError) -> JsonResponse:
     return JsonResponse(body, status=error.status)
 
 
+def int_or_none(value):
+    """A form's or a query's number, None when it is missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def event_for_runner(request, slug, pk):
     """The event, when the person runs the set (organiser or facilitator); 404 to anyone else."""
     campaign = campaign_get(slug)

@@ -24,17 +24,10 @@ from concerto.core.http import require
 from .. import rules, selectors
 from ..errors import EventNotFound
 from ..models import SUMMARY_MAX, EventStatus, QuestionStatus, Stance
-from .common import event_for_runner
+from .common import event_for_runner, int_or_none
 
 # The keys that start a candidate's clock: 1 to 9, in the action's reply order.
 MAX_KEYED = 9
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _screens(event, items, candidates, matrix, totals):
@@ -94,9 +87,9 @@ def control(request, slug, pk):
     candidates = selectors.candidate_list(event.campaign)
     totals = selectors.speaking_seconds(event)
     item_ids = [i.pk for i in items]
-    wanted = _int_or_none(request.GET.get("item"))
+    wanted = int_or_none(request.GET.get("item"))
     shown = wanted if wanted in item_ids else (event.on_air_id or (item_ids[0] if item_ids else None))
-    question_item = _int_or_none(request.GET.get("questions"))
+    question_item = int_or_none(request.GET.get("questions"))
     questions = selectors.control_questions(event, question_item if question_item in item_ids else None)
     context = {"event": event, "questions": questions, "question_item": question_item,
                "QuestionStatus": QuestionStatus, "items": items}

@@ -17,7 +17,7 @@ from concerto.core.errors import DomainError
 
 from .. import services
 from ..errors import EventNotFound
-from .common import event_for_runner, json_error
+from .common import event_for_runner, int_or_none, json_error
 
 
 def _wants_html(request) -> bool:
@@ -27,7 +27,7 @@ def _wants_html(request) -> bool:
 def _back(request, slug, pk, anchor="") -> str:
     """The control room, on the screen of the action the form was about (``?item=``)."""
     url = reverse("live_event:control", args=[slug, pk])
-    item = _int_or_none(request.POST.get("item"))
+    item = int_or_none(request.POST.get("item"))
     if item is not None:
         url += f"?item={item}"
     return url + (anchor or (f"#item-{item}" if item is not None else ""))
@@ -53,13 +53,6 @@ def _answer(request, slug, pk, fn):
     return JsonResponse({"ok": True, "seq": event.seq, **extra})
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 @require_POST
 def start(request, slug, pk):
@@ -81,7 +74,7 @@ def on_air(request, slug, pk):
         if step in ("next", "prev"):
             event = services.on_air_step(actor=request.user, event=event, step=1 if step == "next" else -1)
         else:
-            event = services.on_air_set(actor=request.user, event=event, item_id=_int_or_none(request.POST.get("item")))
+            event = services.on_air_set(actor=request.user, event=event, item_id=int_or_none(request.POST.get("item")))
         return {"on_air": event.on_air_id}
     return _answer(request, slug, pk, act)
 
@@ -92,10 +85,10 @@ def position(request, slug, pk):
     """``item``, ``candidate``, ``stance``, ``summary``, ``improvement``, ``client_id`` (UUID of the
     cell), ``revision`` (1, 2, … per cell). Answers the stored cell and ``outcome``."""
     def act(event):
-        revision = _int_or_none(request.POST.get("revision")) or 1
+        revision = int_or_none(request.POST.get("revision")) or 1
         stored, outcome = services.position_record(
-            actor=request.user, event=event, item_id=_int_or_none(request.POST.get("item")),
-            candidate_id=_int_or_none(request.POST.get("candidate")), stance=request.POST.get("stance", ""),
+            actor=request.user, event=event, item_id=int_or_none(request.POST.get("item")),
+            candidate_id=int_or_none(request.POST.get("candidate")), stance=request.POST.get("stance", ""),
             summary=request.POST.get("summary", ""), improvement=request.POST.get("improvement", ""),
             client_id=request.POST.get("client_id", ""), revision=revision)
         return {"outcome": outcome, "position": {"item": stored.item_id, "candidate": stored.candidate_id,
@@ -116,7 +109,7 @@ def speaking(request, slug, pk):
             services.turn_stop(actor=request.user, event=event)
             return {"speaking": None}
         turn = services.turn_start(actor=request.user, event=event,
-                                   candidate_id=_int_or_none(request.POST.get("candidate")),
+                                   candidate_id=int_or_none(request.POST.get("candidate")),
                                    client_id=request.POST.get("client_id", ""))
         return {"speaking": turn.candidate_id, "since": turn.started_at.isoformat()}
     return _answer(request, slug, pk, act)

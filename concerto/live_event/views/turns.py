@@ -9,7 +9,7 @@ campaign's journal with the reason, and the fairness report's signature is recor
 
 A plain form posts here and comes back to the page (the turn's row, with a confirmation); a
 ``fetch`` asking for JSON gets ``{"ok": true, "seq": n, "turn": {...} | null}`` or the usual
-``{"code", "message", "errors"}``. The API has the same act (``/api/v1/live/…/turns/<id>/correct``).
+``{"code", "message", "errors"}``. The API has the same act (``/api/v1/campaigns/<slug>/events/<id>/turns/<turn_id>/correct``).
 """
 
 from django.contrib import messages
@@ -23,24 +23,25 @@ from django.views.decorators.http import require_GET, require_POST
 from concerto.campaigns.selectors import campaign_is_archived
 from concerto.core.errors import DomainError, FieldErrors
 
-from .. import selectors, services
+from .. import report, selectors, services
 from ..errors import CandidateInvalid
-from .common import event_for_runner, json_error
+from .common import event_for_runner, int_or_none, json_error
 
 # The choice "nobody spoke" in the form: the turn is removed.
 NOBODY = "personne"
 
 
-def _page(request, event, *, item_id="", status=200, failed=None, errors=None, values=None):
-    """``item_id``: the turns on that action of the running order only (their numbers stay the set's)."""
-    turns = selectors.turn_list(event)[::-1]
+def _page(request, event, *, item_id="", rows=None, status=200, failed=None, errors=None, values=None):
+    """``item_id``: the turns on that action of the running order only (their numbers stay the set's);
+    ``rows``: ``selectors.turn_list`` when the caller has read it already."""
+    turns = (selectors.turn_list(event) if rows is None else rows)[::-1]
     items = selectors.running_items(event)
     item = next((i for i in items if str(i.pk) == item_id), None)
     shown = [row for row in turns if row["turn"].item_id == item.pk] if item else turns
     return render(request, "live_event/turns.html", {
         "campaign": event.campaign, "event": event, "turns": shown, "total": len(turns), "items": items,
         "item": item,
-        "corrections": selectors.turn_corrections(event), "candidates": selectors.candidate_list(event.campaign),
+        "corrections": report.turn_corrections(event), "candidates": selectors.candidate_list(event.campaign),
         "archived": campaign_is_archived(event.campaign), "nobody": NOBODY,
         "failed": failed, "failed_n": next((row["n"] for row in turns if row["turn"].pk == failed), None),
         "errors": errors or {}, "values": values or {},
@@ -66,12 +67,10 @@ def turn_correct(request, slug, pk, tid):
     choice = request.POST.get("candidate", "")
     reason = request.POST.get("reason", "")
     remove = choice == NOBODY
+    candidate_id = None if remove else int_or_none(choice)
+    rows = selectors.turn_list(event)
+    before = next((row for row in rows if row["turn"].pk == tid), None)
     try:
-        candidate_id = None if remove else int(choice)
-    except (TypeError, ValueError):
-        candidate_id = None
-    try:
-        before = next((row for row in selectors.turn_list(event) if row["turn"].pk == tid), None)
         turn = services.turn_correct(actor=request.user, event=event, turn_id=tid, reason=reason,
                                      candidate_id=candidate_id, remove=remove)
     except DomainError as error:
@@ -81,7 +80,7 @@ def turn_correct(request, slug, pk, tid):
             raise
         errors = (error.errors if isinstance(error, FieldErrors)
                   else {"candidate": error.message} if isinstance(error, CandidateInvalid) else {"turn": error.message})
-        return _page(request, event, item_id=request.POST.get("item", ""), status=400, failed=tid, errors=errors,
+        return _page(request, event, item_id=request.POST.get("item", ""), rows=rows, status=400, failed=tid, errors=errors,
                      values={"candidate": choice, "reason": reason})
     if _wants_json(request):
         event.refresh_from_db(fields=["seq"])
@@ -90,8 +89,9 @@ def turn_correct(request, slug, pk, tid):
             "ended_at": turn.ended_at.isoformat() if turn.ended_at else None}})
     n = before["n"] if before else tid
     back = reverse("live_event:control_turns", args=[slug, pk])
-    if request.POST.get("item", "").isdigit():  # back to the action the list was filtered on
-        back += f"?item={int(request.POST['item'])}"
+    item = int_or_none(request.POST.get("item"))
+    if item is not None:  # back to the action the list was filtered on
+        back += f"?item={item}"
     if turn is not None and before is not None and before["candidate"].pk == turn.candidate_id:
         messages.info(request, _("Nothing changed: turn %(n)s already counts for %(name)s.")
                       % {"n": n, "name": turn.candidate.name})
